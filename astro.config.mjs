@@ -1,0 +1,18 @@
+// @ts-check
+import { defineConfig } from 'astro/config';
+import node from '@astrojs/node';
+
+export default defineConfig({
+  output: 'server',
+  adapter: node({ mode: 'standalone' }),
+  session: false,
+  server: {
+    port: Number(process.env.PORT ?? 4321),
+    host: process.env.HOST ?? 'localhost',
+  },
+  security: {
+    checkOrigin: true,
+  },
+  devToolbar: { enabled: false },
+  telemetry: false,
+});
