@@ -1,0 +1,272 @@
+import type { Generated } from 'kysely';
+
+// The one description of the tables for Kysely. Row types stay inside repositories; services map them
+// to domain types. Flags are 0 | 1, instants ISO 8601 UTC text, calendar dates 'YYYY-MM-DD'.
+
+export type Flag = 0 | 1;
+export type Role = 'admin' | 'leader' | 'caseworker';
+export type Municipality = 'ishoj' | 'vallensbaek';
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  display_name: string;
+  role: Role;
+  municipality: Municipality | null;
+  password_hash: string | null;
+  totp_key: string | null;
+  disabled_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UserSetupTokensTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  purpose: 'setup' | 'reset';
+  expires_at: string;
+  used_at: string | null;
+  created_at: string;
+}
+
+export interface AuthSessionsTable {
+  id: string;
+  user_id: string;
+  secret_hash: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  two_factor_verified: Generated<Flag>;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  attempts: number;
+  window_started_at: string;
+  blocked_until: string | null;
+}
+
+export interface GroupsTable {
+  id: string;
+  slug: string;
+  name: string;
+  kind: 'girls' | 'siblings';
+  min_age: number;
+  max_age: number;
+  girls_only: Generated<Flag>;
+  capacity: number;
+  place: string;
+  intake_rule: 'open' | 'quarterly';
+  max_course_months: number | null;
+  public_description: Generated<string>;
+  archived_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MeetingRulesTable {
+  id: string;
+  group_id: string;
+  weekday: number;
+  nth: number;
+  start_time: string;
+  end_time: string;
+  on_closed: 'next_week' | 'drop';
+  updated_at: string;
+}
+
+export interface GroupLeadersTable {
+  group_id: string;
+  user_id: string;
+}
+
+export interface ClosedPeriodsTable {
+  id: string;
+  group_id: string | null;
+  name: string;
+  start_date: string;
+  end_date: string;
+  created_at: string;
+}
+
+export interface GroupSessionsTable {
+  id: string;
+  group_id: string;
+  occurrence_key: string;
+  starts_at: string;
+  ends_at: string;
+  place: string;
+  status: 'planned' | 'cancelled' | 'moved';
+  is_manual: Generated<Flag>;
+  theme: string | null;
+  note: string | null;
+  cancel_reason: string | null;
+  sequence: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface IntakeWindowsTable {
+  id: string;
+  group_id: string;
+  quarter_start: string;
+  session_id: string | null;
+  places: number | null;
+  created_at: string;
+}
+
+export interface ChildrenTable {
+  id: string;
+  first_name: string;
+  last_name: string;
+  birth_date: string;
+  gender: 'girl' | 'boy' | 'other' | null;
+  municipality: Municipality;
+  has_sibling_with_disability: Generated<Flag>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface GuardiansTable {
+  id: string;
+  child_id: string;
+  name: string;
+  phone: string | null;
+  email: string | null;
+  has_custody: Generated<Flag>;
+  needs_interpreter: Generated<Flag>;
+  interpreter_language: string | null;
+  created_at: string;
+}
+
+export interface ReferralsTable {
+  id: string;
+  reference: string;
+  group_id: string;
+  child_id: string;
+  source: 'caseworker' | 'parent';
+  caseworker_id: string | null;
+  status: string;
+  reason: Generated<string>;
+  custody_consent: Generated<Flag>;
+  queue_rank: number | null;
+  status_reason: string | null;
+  idempotency_key: string | null;
+  received_at: string;
+  updated_at: string;
+}
+
+export interface EnrollmentsTable {
+  id: string;
+  child_id: string;
+  group_id: string;
+  referral_id: string | null;
+  state: string;
+  intake_window_id: string | null;
+  start_date: string | null;
+  planned_end_date: string | null;
+  ended_on: string | null;
+  end_reason: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ConversationsTable {
+  id: string;
+  kind: 'intake' | 'parent' | 'closing';
+  child_id: string;
+  group_id: string;
+  referral_id: string | null;
+  enrollment_id: string | null;
+  leader_id: string | null;
+  starts_at: string;
+  ends_at: string;
+  place: string;
+  status: 'booked' | 'held' | 'cancelled';
+  outcome: 'fits' | 'does_not_fit' | null;
+  outcome_reason: string | null;
+  child_words: string | null;
+  note: string | null;
+  sequence: Generated<number>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AttendanceTable {
+  session_id: string;
+  enrollment_id: string;
+  status: 'present' | 'excused' | 'absent';
+  reason: string | null;
+  source: 'leader' | 'family';
+  recorded_by: string | null;
+  recorded_at: string;
+}
+
+export interface FamilyLinksTable {
+  id: string;
+  child_id: string;
+  token_hash: string;
+  created_by: string | null;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface FeedTokensTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface AuditLogTable {
+  id: string;
+  at: string;
+  user_id: string | null;
+  actor: string;
+  action: string;
+  entity_type: string;
+  entity_id: string | null;
+  child_id: string | null;
+  ip: string | null;
+  detail: string | null;
+}
+
+export interface IdempotencyKeysTable {
+  key: string;
+  scope: string;
+  result: string;
+  created_at: string;
+}
+
+export interface AppSettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  users: UsersTable;
+  user_setup_tokens: UserSetupTokensTable;
+  auth_sessions: AuthSessionsTable;
+  rate_limits: RateLimitsTable;
+  groups: GroupsTable;
+  meeting_rules: MeetingRulesTable;
+  group_leaders: GroupLeadersTable;
+  closed_periods: ClosedPeriodsTable;
+  group_sessions: GroupSessionsTable;
+  intake_windows: IntakeWindowsTable;
+  children: ChildrenTable;
+  guardians: GuardiansTable;
+  referrals: ReferralsTable;
+  enrollments: EnrollmentsTable;
+  conversations: ConversationsTable;
+  attendance: AttendanceTable;
+  family_links: FamilyLinksTable;
+  feed_tokens: FeedTokensTable;
+  audit_log: AuditLogTable;
+  idempotency_keys: IdempotencyKeysTable;
+  app_settings: AppSettingsTable;
+}

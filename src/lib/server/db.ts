@@ -1,0 +1,92 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, type LogEvent } from 'kysely';
+import { Migrator, type MigrationResultSet } from 'kysely/migration';
+import pg from 'pg';
+import { migrations } from '../../../db/migrations/index';
+import type { Database } from './database';
+
+export type DatabaseTarget =
+  | { kind: 'sqlite'; file: string }
+  | { kind: 'postgres'; url: string };
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  target: DatabaseTarget;
+  /** The better-sqlite3 connection, for online backups; null on PostgreSQL. */
+  sqlite: SqliteDatabase.Database | null;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_SQLITE_FILE = 'db/data/app.sqlite';
+
+/** DATABASE_URL: unset → db/data/app.sqlite; a path or file: URL → that SQLite file; postgres:// → PostgreSQL. */
+export function resolveDatabaseTarget(url: string | undefined): DatabaseTarget {
+  const value = url?.trim() ?? '';
+  if (value === '') return { kind: 'sqlite', file: resolve(DEFAULT_SQLITE_FILE) };
+  if (/^postgres(ql)?:\/\//i.test(value)) return { kind: 'postgres', url: value };
+  if (value.startsWith('file:')) {
+    if (value.startsWith('file://')) return { kind: 'sqlite', file: fileURLToPath(value) };
+    const rest = value.slice('file:'.length);
+    return { kind: 'sqlite', file: rest === ':memory:' ? ':memory:' : resolve(rest) };
+  }
+  if (value === ':memory:') return { kind: 'sqlite', file: ':memory:' };
+  return { kind: 'sqlite', file: resolve(value) };
+}
+
+// Counts every statement sent, so tests and the benchmark can hold pages to a constant number of queries.
+let statementsSent = 0;
+export function statementCount(): number {
+  return statementsSent;
+}
+function countStatements(_event: LogEvent): void {
+  statementsSent += 1;
+}
+
+export function openDatabase(url: string | undefined): DatabaseHandle {
+  const target = resolveDatabaseTarget(url);
+  if (target.kind === 'postgres') {
+    const pool = new pg.Pool({ connectionString: target.url, max: Number(process.env['PG_POOL_SIZE'] ?? 10) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: countStatements });
+    return { db, target, sqlite: null, close: () => db.destroy() };
+  }
+  if (target.file !== ':memory:') mkdirSync(dirname(target.file), { recursive: true });
+  const sqlite = new SqliteDatabase(target.file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('synchronous = NORMAL');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), log: countStatements });
+  return { db, target, sqlite, close: () => db.destroy() };
+}
+
+export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const result = await migrator.migrateToLatest();
+  if (result.error) throw result.error;
+  return result;
+}
+
+let shared: DatabaseHandle | null = null;
+
+/** The process-wide handle the server uses, opened on first use from DATABASE_URL. */
+export function getDatabaseHandle(): DatabaseHandle {
+  shared ??= openDatabase(process.env['DATABASE_URL']);
+  return shared;
+}
+
+export function getDb(): Kysely<Database> {
+  return getDatabaseHandle().db;
+}
+
+/** Pings the database; used by /healthz. */
+export async function isDatabaseReachable(db: Kysely<Database>): Promise<boolean> {
+  try {
+    await db.selectFrom('app_settings').select('key').limit(1).execute();
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,38 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrateToLatest, type DatabaseHandle } from '../../src/lib/server/db';
+import { createTestDatabase, databaseKind } from '../support/database';
+
+describe(`migrations on ${databaseKind()}`, () => {
+  let handle: DatabaseHandle;
+  beforeAll(async () => {
+    handle = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await handle.close();
+  });
+
+  it('creates every table of the domain', async () => {
+    const tables = (await handle.db.introspection.getTables()).map((t) => t.name).sort();
+    expect(tables).toEqual(
+      expect.arrayContaining([
+        'app_settings', 'attendance', 'audit_log', 'auth_sessions', 'children', 'closed_periods', 'conversations',
+        'enrollments', 'family_links', 'feed_tokens', 'group_leaders', 'group_sessions', 'groups', 'guardians',
+        'idempotency_keys', 'intake_windows', 'meeting_rules', 'rate_limits', 'referrals', 'user_setup_tokens', 'users',
+      ]),
+    );
+  });
+
+  it('is a no-op the second time', async () => {
+    const again = await migrateToLatest(handle.db);
+    expect(again.results).toEqual([]);
+  });
+
+  it('enforces foreign keys', async () => {
+    await expect(
+      handle.db
+        .insertInto('group_leaders')
+        .values({ group_id: 'no-such-group', user_id: 'no-such-user' })
+        .execute(),
+    ).rejects.toThrow();
+  });
+});
