@@ -13,6 +13,9 @@ export default defineConfig({
   security: {
     checkOrigin: true,
   },
+  // Strict CSP (script-src/style-src 'self', set in src/middleware.ts): nothing may be inlined.
+  build: { inlineStylesheets: 'never' },
+  vite: { build: { assetsInlineLimit: 0 } },
   devToolbar: { enabled: false },
   telemetry: false,
 });

@@ -1,0 +1,135 @@
+// The operator's command line: `npm run cli -- <command>`. Same DATABASE_URL rules as the server.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { getDatabaseHandle, migrateToLatest, type DatabaseHandle } from '../src/lib/server/db';
+import { addUserFromOperator, bootApplication, loadDemo } from '../src/features/operator/operator.service';
+
+const HELP = `Gruppeforløb – driftskommandoer (operator commands)
+
+  npm run cli -- migrate                       kør databasemigreringer (run migrations)
+  npm run cli -- boot                          migreringer, standardgrupper, engangslink til første administrator
+  npm run cli -- user add --email E --role R [--name N] [--municipality ishoj|vallensbaek]
+                                               opret medarbejder; adgangskode fra stdin, ellers et engangslink
+  npm run cli -- demo                          indlæs demodata (three groups, ~30 children, a year of sessions)
+  npm run cli -- backup FILE                   online-backup af SQLite-databasen til FILE
+
+Database: DATABASE_URL (unset: db/data/app.sqlite; a file path or file: URL; postgres://…).`;
+
+function siteOrigin(): string {
+  const host = process.env['HOST'] ?? 'localhost';
+  const port = process.env['PORT'] ?? '4321';
+  return process.env['PUBLIC_ORIGIN'] ?? `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
+}
+
+async function readStdin(): Promise<string | null> {
+  if (process.stdin.isTTY) return null;
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return text === '' ? null : text;
+}
+
+async function run(handle: DatabaseHandle, argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const now = new Date();
+  switch (command) {
+    case 'migrate': {
+      const result = await migrateToLatest(handle.db);
+      const names = (result.results ?? []).map((r) => r.migrationName);
+      console.log(names.length ? `Migreret: ${names.join(', ')}` : 'Databasen er allerede opdateret.');
+      return 0;
+    }
+    case 'boot': {
+      const report = await bootApplication(handle.db, now);
+      if (report.migrations.length) console.log(`Migreret: ${report.migrations.join(', ')}`);
+      if (report.groupsCreated) console.log(`Oprettede ${report.groupsCreated} standardgrupper med møder 12 måneder frem.`);
+      if (report.bootstrapPath) {
+        console.log('\nDer er endnu ingen administrator. Opret den første her (linket virker én gang, i 24 timer):');
+        console.log(`  ${siteOrigin()}${report.bootstrapPath}\n`);
+      }
+      return 0;
+    }
+    case 'user': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: {
+          email: { type: 'string' },
+          role: { type: 'string' },
+          name: { type: 'string' },
+          municipality: { type: 'string' },
+        },
+      });
+      if (positionals[0] !== 'add' || !values.email || !values.role) {
+        console.error('Brug: npm run cli -- user add --email E --role admin|leader|caseworker [--name N] [--municipality M]');
+        return 2;
+      }
+      const password = await readStdin();
+      const result = await addUserFromOperator(
+        handle.db,
+        {
+          email: values.email,
+          role: values.role,
+          name: values.name ?? values.email.split('@')[0] ?? values.email,
+          municipality: values.municipality ?? '',
+        },
+        password,
+        now,
+      );
+      if (!result.ok) {
+        for (const [field, message] of Object.entries(result.errors)) console.error(`${field}: ${message}`);
+        return 1;
+      }
+      console.log(`Oprettet: ${result.email} (${result.role}).`);
+      if (result.setupPath) console.log(`Engangslink til at vælge adgangskode (7 dage):\n  ${siteOrigin()}${result.setupPath}`);
+      else console.log('Adgangskoden fra stdin er gemt.');
+      return 0;
+    }
+    case 'demo': {
+      const report = await loadDemo(handle.db, now);
+      console.log(report);
+      return 0;
+    }
+    case 'backup': {
+      const file = rest[0];
+      if (!file) {
+        console.error('Brug: npm run cli -- backup FILE');
+        return 2;
+      }
+      if (!handle.sqlite) {
+        console.error('backup virker på SQLite. Brug pg_dump til PostgreSQL.');
+        return 1;
+      }
+      const target = resolve(file);
+      if (existsSync(target)) {
+        console.error(`${target} findes allerede; vælg et nyt filnavn.`);
+        return 1;
+      }
+      const started = Date.now();
+      const meta = await handle.sqlite.backup(target);
+      console.log(`Backup skrevet til ${target} (${meta.totalPages} sider, ${Date.now() - started} ms).`);
+      return 0;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+      console.log(HELP);
+      return 0;
+    default:
+      console.error(`Ukendt kommando: ${command}\n\n${HELP}`);
+      return 2;
+  }
+}
+
+const handle = getDatabaseHandle();
+let code = 1;
+try {
+  code = await run(handle, process.argv.slice(2));
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  code = 1;
+} finally {
+  await handle.close();
+}
+process.exit(code);
