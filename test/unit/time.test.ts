@@ -1,0 +1,235 @@
+import { describe, expect, it } from 'vitest';
+import {
+  addDays,
+  compareDates,
+  daysInMonth,
+  formatClock,
+  formatDate,
+  formatDateTime,
+  formatShortDate,
+  formatTime,
+  formatTimeRange,
+  formatWeek,
+  instantToZoned,
+  isoWeek,
+  parseClock,
+  parseIsoDate,
+  todayInZone,
+  weekdayOf,
+  zonedToInstant,
+} from '../../src/lib/time';
+
+describe('the test machine', () => {
+  it('runs in a zone that is neither UTC nor Copenhagen, so forgotten zones fail here', () => {
+    expect(new Date('2026-01-14T12:00:00Z').getTimezoneOffset()).toBe(210); // St. John's, UTC-3:30
+  });
+});
+
+describe('zonedToInstant', () => {
+  it('reads winter times as UTC+1 and summer times as UTC+2', () => {
+    expect(zonedToInstant('2026-01-14', '16:00').toISOString()).toBe('2026-01-14T15:00:00.000Z');
+    expect(zonedToInstant('2026-07-08', '16:00').toISOString()).toBe('2026-07-08T14:00:00.000Z');
+  });
+
+  it('handles the spring-forward day (2026-03-29) on both sides of the jump', () => {
+    expect(zonedToInstant('2026-03-29', '01:59').toISOString()).toBe('2026-03-29T00:59:00.000Z');
+    expect(zonedToInstant('2026-03-29', '03:00').toISOString()).toBe('2026-03-29T01:00:00.000Z');
+    expect(zonedToInstant('2026-03-29', '16:00').toISOString()).toBe('2026-03-29T14:00:00.000Z');
+  });
+
+  it('reads a time in the spring-forward gap one hour later', () => {
+    const at = zonedToInstant('2026-03-29', '02:30');
+    expect(at.toISOString()).toBe('2026-03-29T01:30:00.000Z');
+    expect(instantToZoned(at).time).toBe('03:30');
+  });
+
+  it('chooses the first (summer time) occurrence in the autumn overlap of 2026-10-25', () => {
+    expect(zonedToInstant('2026-10-25', '02:30').toISOString()).toBe('2026-10-25T00:30:00.000Z');
+    expect(zonedToInstant('2026-10-25', '01:59').toISOString()).toBe('2026-10-24T23:59:00.000Z');
+    expect(zonedToInstant('2026-10-25', '03:00').toISOString()).toBe('2026-10-25T02:00:00.000Z');
+    expect(zonedToInstant('2026-10-25', '16:00').toISOString()).toBe('2026-10-25T15:00:00.000Z');
+  });
+
+  it('turns midnight into the evening before in UTC', () => {
+    expect(zonedToInstant('2026-01-01', '00:00').toISOString()).toBe('2025-12-31T23:00:00.000Z');
+    expect(zonedToInstant('2028-02-29', '00:30').toISOString()).toBe('2028-02-28T23:30:00.000Z');
+  });
+
+  it('round-trips every quarter hour of both change days', () => {
+    for (let minutes = 0; minutes < 24 * 60; minutes += 15) {
+      const time = `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+      expect(instantToZoned(zonedToInstant('2026-10-25', time))).toMatchObject({ date: '2026-10-25', time });
+      if (time < '02:00' || time >= '03:00') {
+        expect(instantToZoned(zonedToInstant('2026-03-29', time))).toMatchObject({ date: '2026-03-29', time });
+      }
+    }
+  });
+});
+
+describe('instantToZoned', () => {
+  it('gives the Copenhagen date, time and ISO weekday', () => {
+    expect(instantToZoned(new Date('2026-01-14T15:00:00Z'))).toEqual({ date: '2026-01-14', time: '16:00', weekday: 3 });
+    expect(instantToZoned(new Date('2026-06-30T22:30:00Z'))).toEqual({ date: '2026-07-01', time: '00:30', weekday: 3 });
+    expect(instantToZoned(new Date('2026-01-18T12:00:00Z')).weekday).toBe(7);
+  });
+
+  it('shows the repeated hour twice on 2026-10-25', () => {
+    expect(instantToZoned(new Date('2026-10-25T00:30:00Z')).time).toBe('02:30');
+    expect(instantToZoned(new Date('2026-10-25T01:30:00Z')).time).toBe('02:30');
+  });
+});
+
+describe('todayInZone', () => {
+  it('is the Copenhagen date, which differs from UTC and from the machine zone late in the evening', () => {
+    expect(todayInZone(new Date('2026-12-31T23:30:00Z'))).toBe('2027-01-01');
+    expect(todayInZone(new Date('2026-06-30T21:59:00Z'))).toBe('2026-06-30');
+    expect(todayInZone(new Date('2026-06-30T22:00:00Z'))).toBe('2026-07-01');
+    // 02:00 UTC is still the previous evening in St. John's, but already morning in Copenhagen.
+    expect(todayInZone(new Date('2026-03-10T02:00:00Z'))).toBe('2026-03-10');
+  });
+});
+
+describe('calendar arithmetic', () => {
+  it('adds days across months, years, leap days and the DST change', () => {
+    expect(addDays('2026-01-31', 1)).toBe('2026-02-01');
+    expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
+    expect(addDays('2028-02-28', 1)).toBe('2028-02-29');
+    expect(addDays('2028-02-29', 1)).toBe('2028-03-01');
+    expect(addDays('2026-03-28', 2)).toBe('2026-03-30');
+    expect(addDays('2026-10-26', -2)).toBe('2026-10-24');
+    expect(addDays('2026-03-01', -1)).toBe('2026-02-28');
+  });
+
+  it('compares dates like a sort comparator', () => {
+    expect(compareDates('2026-01-02', '2026-01-10')).toBeLessThan(0);
+    expect(compareDates('2026-02-01', '2026-01-31')).toBeGreaterThan(0);
+    expect(compareDates('2026-02-01', '2026-02-01')).toBe(0);
+  });
+
+  it('knows ISO weekdays', () => {
+    expect(weekdayOf('2026-01-12')).toBe(1);
+    expect(weekdayOf('2026-01-14')).toBe(3);
+    expect(weekdayOf('2026-01-18')).toBe(7);
+    expect(weekdayOf('2028-02-29')).toBe(2);
+  });
+
+  it('knows month lengths, including century leap rules', () => {
+    expect(daysInMonth(2026, 2)).toBe(28);
+    expect(daysInMonth(2028, 2)).toBe(29);
+    expect(daysInMonth(2100, 2)).toBe(28);
+    expect(daysInMonth(2000, 2)).toBe(29);
+    expect(daysInMonth(2026, 4)).toBe(30);
+    expect(daysInMonth(2026, 12)).toBe(31);
+  });
+});
+
+describe('isoWeek', () => {
+  it.each([
+    ['2026-01-01', 2026, 1],
+    ['2026-01-14', 2026, 3],
+    ['2026-12-28', 2026, 53],
+    ['2026-12-31', 2026, 53],
+    ['2027-01-01', 2026, 53],
+    ['2027-01-03', 2026, 53],
+    ['2027-01-04', 2027, 1],
+    ['2020-12-31', 2020, 53],
+    ['2021-01-03', 2020, 53],
+    ['2021-01-04', 2021, 1],
+    ['2024-12-30', 2025, 1],
+    ['2028-02-29', 2028, 9],
+  ])('%s is %i-W%i', (date, year, week) => {
+    expect(isoWeek(date)).toEqual({ year, week });
+  });
+});
+
+describe('parseIsoDate', () => {
+  it('accepts real dates, including 29 February in a leap year', () => {
+    expect(parseIsoDate('2026-01-14')).toBe('2026-01-14');
+    expect(parseIsoDate('2024-02-29')).toBe('2024-02-29');
+    expect(parseIsoDate('2028-02-29')).toBe('2028-02-29');
+    expect(parseIsoDate(' 2026-12-31 ')).toBe('2026-12-31');
+  });
+
+  it.each([
+    '2026-02-30',
+    '2025-02-29',
+    '2100-02-29',
+    '2026-13-01',
+    '2026-00-10',
+    '2026-04-31',
+    '2026-1-14',
+    '14-01-2026',
+    '',
+    'i morgen',
+  ])('rejects %j', (s) => {
+    expect(parseIsoDate(s)).toBeNull();
+  });
+});
+
+describe('parseClock', () => {
+  it.each([
+    ['16:00', '16:00'],
+    ['16.00', '16:00'],
+    ['9:30', '09:30'],
+    ['9.30', '09:30'],
+    ['00:00', '00:00'],
+    ['23:59', '23:59'],
+    [' 16.00 ', '16:00'],
+  ])('reads %j as %s', (input, clock) => {
+    expect(parseClock(input)).toBe(clock);
+  });
+
+  it.each(['24:00', '16:60', '1600', '16', '16:0', 'kl. 16', '', '-1:00'])('rejects %j', (input) => {
+    expect(parseClock(input)).toBeNull();
+  });
+});
+
+describe('formatting, always in Copenhagen', () => {
+  const winter = new Date('2026-01-14T15:00:00Z');
+  const summer = new Date('2026-07-08T14:00:00Z');
+
+  it('formats a long date', () => {
+    expect(formatDate(winter, 'da')).toBe('onsdag 14. januar 2026');
+    expect(formatDate(winter, 'en')).toBe('Wednesday 14 January 2026');
+    expect(formatDate('2028-02-29', 'da')).toBe('tirsdag 29. februar 2028');
+    expect(formatDate('2026-01-18', 'en')).toBe('Sunday 18 January 2026');
+  });
+
+  it('takes the Copenhagen date of an instant late in the evening, not the UTC or machine date', () => {
+    const lateNewYearsEve = new Date('2026-12-31T23:15:00Z');
+    expect(formatDate(lateNewYearsEve, 'da')).toBe('fredag 1. januar 2027');
+    expect(formatDateTime(lateNewYearsEve, 'da')).toBe('fredag 1. januar 2027 kl. 00.15');
+  });
+
+  it('formats date and time', () => {
+    expect(formatDateTime(winter, 'da')).toBe('onsdag 14. januar 2026 kl. 16.00');
+    expect(formatDateTime(winter, 'en')).toBe('Wednesday 14 January 2026 at 16:00');
+    expect(formatDateTime(summer, 'da')).toBe('onsdag 8. juli 2026 kl. 16.00');
+  });
+
+  it('formats times and ranges the local way', () => {
+    expect(formatTime(winter, 'da')).toBe('16.00');
+    expect(formatTime(winter, 'en')).toBe('16:00');
+    expect(formatTime(new Date('2026-01-14T08:05:00Z'), 'da')).toBe('09.05');
+    expect(formatTimeRange(summer, new Date('2026-07-08T16:00:00Z'), 'da')).toBe('16.00-18.00');
+    expect(formatTimeRange(summer, new Date('2026-07-08T16:00:00Z'), 'en')).toBe('16:00-18:00');
+    expect(formatClock('16:00', 'da')).toBe('16.00');
+    expect(formatClock('16:00', 'en')).toBe('16:00');
+  });
+
+  it('formats a short date without weekday', () => {
+    expect(formatShortDate(winter, 'da')).toBe('14. jan. 2026');
+    expect(formatShortDate(winter, 'en')).toBe('14 Jan 2026');
+    expect(formatShortDate('2026-05-01', 'da')).toBe('1. maj 2026');
+  });
+
+  it('formats ISO week numbers', () => {
+    expect(formatWeek('2026-01-14', 'da')).toBe('uge 3');
+    expect(formatWeek('2026-01-14', 'en')).toBe('week 3');
+    expect(formatWeek('2027-01-01', 'da')).toBe('uge 53');
+    // Sunday 23.30 in Copenhagen is the last minutes of week 3.
+    expect(formatWeek(new Date('2026-01-18T22:30:00Z'), 'da')).toBe('uge 3');
+    // Monday 00:30 in Copenhagen is week 4, while UTC and the machine zone are still on Sunday.
+    expect(formatWeek(new Date('2026-01-18T23:30:00Z'), 'da')).toBe('uge 4');
+  });
+});
