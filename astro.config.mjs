@@ -17,5 +17,4 @@ export default defineConfig({
   build: { inlineStylesheets: 'never' },
   vite: { build: { assetsInlineLimit: 0 } },
   devToolbar: { enabled: false },
-  telemetry: false,
 });
