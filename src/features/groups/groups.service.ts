@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import type { z } from 'astro/zod';
+import type { Database } from '../../lib/server/database';
+import type { FieldErrors } from '../../lib/errors';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
+import type { Actor } from '../auth/auth';
+import { recordAudit } from '../audit/audit.service';
+import type { RegenerationResult, SessionView } from '../schedule/schedule.service';
+import { regenerateSessions, toSessionView } from '../schedule/schedule.service';
+import { selectUpcomingSessions } from '../schedule/schedule.repository';
+import type { Group, GroupInput, StaffMember } from './groups';
+import { DEFAULT_GROUPS, groupFormSchema } from './groups';
+import {
+  countGroups,
+  insertGroupIfSlugFree,
+  insertMeetingRule,
+  isSlugTaken,
+  replaceGroupLeaders,
+  selectGroup,
+  selectGroupIdsLedBy,
+  selectGroups,
+  selectLeaderCandidates,
+  selectStaffNames,
+  updateGroupRow,
+  updateMeetingRule,
+} from './groups.repository';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** A group with its leaders' names, for lists and the edit page. */
+export interface GroupWithLeaders extends Group {
+  leaders: StaffMember[];
+}
+
+export interface DashboardGroup {
+  group: GroupWithLeaders;
+  /** The next three sessions that have not ended yet, cancelled ones included (shown as cancelled). */
+  nextSessions: SessionView[];
+}
+
+/** The edit form's input: the form's text fields, plus leaderIds from the checkbox list. */
+export type GroupFormInput = Record<string, unknown>;
+
+function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const fields: FieldErrors = {};
+  for (const issue of result.error.issues) fields[String(issue.path[0] ?? '_form')] ??= issue.message;
+  throw new ValidationError(fields);
+}
+
+function assertAdmin(actor: Actor): void {
+  if (actor.user.role !== 'admin') throw new ForbiddenError('Kun koordinatoren kan oprette og ændre grupper.');
+}
+
+/** The groups an actor may see: all for the coordinator, their own for a leader, none for anyone else. */
+async function visibleGroups(db: Db, actor: Actor): Promise<Group[]> {
+  if (actor.user.role === 'admin') return selectGroups(db);
+  if (actor.user.role === 'leader') return selectGroups(db, await selectGroupIdsLedBy(db, actor.user.id));
+  throw new ForbiddenError();
+}
+
+async function withLeaders(db: Db, groups: Group[]): Promise<GroupWithLeaders[]> {
+  const names = await selectStaffNames(db, [...new Set(groups.flatMap((g) => g.leaderIds))]);
+  return groups.map((g) => ({
+    ...g,
+    leaders: g.leaderIds
+      .map((id) => ({ id, displayName: names.get(id) ?? '' }))
+      .sort((a, b) => a.displayName.localeCompare(b.displayName, 'da')),
+  }));
+}
+
+export async function listGroups(db: Db, actor: Actor): Promise<GroupWithLeaders[]> {
+  return withLeaders(db, await visibleGroups(db, actor));
+}
+
+export async function getGroup(db: Db, actor: Actor, id: string): Promise<GroupWithLeaders> {
+  if (actor.user.role !== 'admin' && actor.user.role !== 'leader') throw new ForbiddenError();
+  const group = await selectGroup(db, id);
+  if (!group) throw new NotFoundError('Gruppen findes ikke.');
+  if (actor.user.role === 'leader' && !group.leaderIds.includes(actor.user.id)) {
+    throw new ForbiddenError('Du kan kun se de grupper, du selv er leder af.');
+  }
+  const [withNames] = await withLeaders(db, [group]);
+  return withNames ?? { ...group, leaders: [] };
+}
+
+/** Staff who can be ticked as a group's leaders: leaders and coordinators with an active account. */
+export async function listLeaders(db: Db): Promise<StaffMember[]> {
+  return selectLeaderCandidates(db);
+}
+
+async function validateGroupInput(db: Db, input: GroupFormInput, exceptId: string | null): Promise<GroupInput> {
+  const data = parseInput(groupFormSchema, input);
+  const errors: FieldErrors = {};
+  if (await isSlugTaken(db, data.slug, exceptId)) errors['slug'] = 'En anden gruppe bruger allerede dette adressenavn.';
+  const candidates = new Set((await selectLeaderCandidates(db)).map((c) => c.id));
+  if (data.leaderIds.some((id) => !candidates.has(id))) errors['leaderIds'] = 'Vælg kun gruppeledere fra listen.';
+  if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+  return data;
+}
+
+function auditDetail(group: GroupInput): string {
+  return JSON.stringify({
+    slug: group.slug,
+    name: group.name,
+    minAge: group.minAge,
+    maxAge: group.maxAge,
+    capacity: group.capacity,
+    place: group.place,
+    intakeRule: group.intakeRule,
+    maxCourseMonths: group.maxCourseMonths,
+    rule: group.rule,
+    leaderIds: group.leaderIds,
+  });
+}
+
+/** Creates a group with its meeting rule, leaders and the next 12 months of sessions. Coordinator only. */
+export async function createGroup(db: Kysely<Database>, actor: Actor, input: GroupFormInput, now: Date): Promise<Group> {
+  assertAdmin(actor);
+  return db.transaction().execute(async (trx) => {
+    const data = await validateGroupInput(trx, input, null);
+    const id = randomUUID();
+    if (!(await insertGroupIfSlugFree(trx, id, data, now))) {
+      throw new ValidationError({ slug: 'En anden gruppe bruger allerede dette adressenavn.' });
+    }
+    await insertMeetingRule(trx, randomUUID(), id, data.rule, now);
+    await replaceGroupLeaders(trx, id, data.leaderIds);
+    await regenerateSessions(trx, id, now);
+    await recordAudit(trx, actor, [{ action: 'create', entityType: 'group', entityId: id, detail: auditDetail(data) }], now);
+    const created = await selectGroup(trx, id);
+    if (!created) throw new NotFoundError('Gruppen findes ikke.');
+    return created;
+  });
+}
+
+function sameRule(a: Group['rule'], b: Group['rule']): boolean {
+  return (
+    a.weekday === b.weekday && a.nth === b.nth && a.startTime === b.startTime && a.endTime === b.endTime && a.onClosed === b.onClosed
+  );
+}
+
+export interface GroupUpdate {
+  group: Group;
+  /** What happened to the future sessions; null when the rule and place were unchanged. */
+  sessions: RegenerationResult | null;
+}
+
+/**
+ * Changes a group, its meeting rule and its leaders in one transaction. A changed rule or place moves the
+ * future sessions nobody has touched by hand; a changed intake rule refreshes the intake windows.
+ */
+export async function updateGroup(db: Kysely<Database>, actor: Actor, id: string, input: GroupFormInput, now: Date): Promise<GroupUpdate> {
+  assertAdmin(actor);
+  return db.transaction().execute(async (trx) => {
+    const before = await selectGroup(trx, id);
+    if (!before) throw new NotFoundError('Gruppen findes ikke.');
+    const data = await validateGroupInput(trx, input, id);
+    await updateGroupRow(trx, id, data, now);
+    const ruleChanged = !sameRule(before.rule, data.rule);
+    if (ruleChanged) await updateMeetingRule(trx, id, data.rule, now);
+    await replaceGroupLeaders(trx, id, data.leaderIds);
+    const scheduleChanged = ruleChanged || before.place !== data.place || before.intakeRule !== data.intakeRule;
+    // regenerateSessions also refreshes the intake windows, so an intake rule change is covered here too.
+    const sessions = scheduleChanged ? await regenerateSessions(trx, id, now) : null;
+    await recordAudit(trx, actor, [{ action: 'update', entityType: 'group', entityId: id, detail: auditDetail(data) }], now);
+    const after = await selectGroup(trx, id);
+    if (!after) throw new NotFoundError('Gruppen findes ikke.');
+    return { group: after, sessions };
+  });
+}
+
+/**
+ * Creates the centre's three groups with 12 months of sessions, only when there are no groups yet. Safe when two
+ * processes start at once: a group whose slug exists already is skipped. Returns how many groups it created.
+ */
+export async function seedDefaultGroups(db: Kysely<Database>, now: Date): Promise<number> {
+  if ((await countGroups(db)) > 0) return 0;
+  return db.transaction().execute(async (trx) => {
+    let created = 0;
+    for (const input of DEFAULT_GROUPS) {
+      const id = randomUUID();
+      if (!(await insertGroupIfSlugFree(trx, id, input, now))) continue;
+      await insertMeetingRule(trx, randomUUID(), id, input.rule, now);
+      await regenerateSessions(trx, id, now);
+      await recordAudit(trx, { system: 'seed' }, [{ action: 'create', entityType: 'group', entityId: id, detail: auditDetail(input) }], now);
+      created += 1;
+    }
+    return created;
+  });
+}
+
+/** The staff front page: the actor's groups (all for the coordinator) with their next three sessions. */
+export async function leaderDashboard(db: Db, actor: Actor, now: Date): Promise<DashboardGroup[]> {
+  const groups = await withLeaders(db, await visibleGroups(db, actor));
+  const upcoming = await selectUpcomingSessions(
+    db,
+    groups.map((g) => g.id),
+    now,
+  );
+  return groups.map((group) => ({
+    group,
+    nextSessions: upcoming
+      .filter((s) => s.groupId === group.id)
+      .slice(0, 3)
+      .map(toSessionView),
+  }));
+}

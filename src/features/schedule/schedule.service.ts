@@ -1,0 +1,593 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import { z } from 'astro/zod';
+import type { Database } from '../../lib/server/database';
+import type { FieldErrors } from '../../lib/errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
+import type { Clock, IsoDate } from '../../lib/time';
+import {
+  addDays,
+  clockMinutes,
+  compareDates,
+  daysBetween,
+  daysInMonth,
+  instantToZoned,
+  isoDate,
+  isoWeek,
+  parseClock,
+  parseIsoDate,
+  todayInZone,
+  zonedToInstant,
+} from '../../lib/time';
+import type { Actor } from '../auth/auth';
+import { recordAudit } from '../audit/audit.service';
+import type { Group } from '../groups/groups';
+import { isLeaderOf, selectGroup, selectGroups } from '../groups/groups.repository';
+import { generateOccurrences, intakeWindows, planRegeneration } from './schedule';
+import type { Session, SessionStatus, StoredClosedPeriod } from './schedule.repository';
+import {
+  deleteClosedPeriodRow,
+  deleteIntakeWindows,
+  deleteSessions,
+  insertClosedPeriod,
+  insertIntakeWindow,
+  insertSessions,
+  selectClosedPeriod,
+  selectClosedPeriods,
+  selectClosedPeriodsForGroup,
+  selectGroupSessions,
+  selectIntakeWindows,
+  selectSession,
+  selectSessionsFromKey,
+  setIntakeWindowSession,
+  updateSession,
+} from './schedule.repository';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** Sessions are planned this many months ahead (to the end of that month). */
+export const PLANNING_MONTHS = 12;
+
+/** A session as staff pages show it: Copenhagen date, wall-clock times and ISO week. */
+export interface SessionView {
+  id: string;
+  groupId: string;
+  occurrenceKey: string;
+  startsAt: Date;
+  endsAt: Date;
+  date: IsoDate;
+  startTime: Clock;
+  endTime: Clock;
+  week: number;
+  place: string;
+  status: SessionStatus;
+  isManual: boolean;
+  theme: string | null;
+  cancelReason: string | null;
+  sequence: number;
+}
+
+export function toSessionView(session: Session): SessionView {
+  const start = instantToZoned(session.startsAt);
+  return {
+    id: session.id,
+    groupId: session.groupId,
+    occurrenceKey: session.occurrenceKey,
+    startsAt: session.startsAt,
+    endsAt: session.endsAt,
+    date: start.date,
+    startTime: start.time,
+    endTime: instantToZoned(session.endsAt).time,
+    week: isoWeek(start.date).week,
+    place: session.place,
+    status: session.status,
+    isManual: session.isManual,
+    theme: session.theme,
+    cancelReason: session.cancelReason,
+    sequence: session.sequence,
+  };
+}
+
+export const SESSION_STATUS_LABELS: Record<SessionStatus, string> = {
+  planned: 'planlagt',
+  cancelled: 'aflyst',
+  moved: 'flyttet',
+};
+
+/** The dates sessions are planned for: today (Copenhagen) to the end of the month 12 months on. */
+export function planningWindow(now: Date): { from: IsoDate; to: IsoDate } {
+  const from = todayInZone(now);
+  const year = Number(from.slice(0, 4));
+  const month = Number(from.slice(5, 7)) + PLANNING_MONTHS;
+  const toYear = year + Math.floor((month - 1) / 12);
+  const toMonth = ((month - 1) % 12) + 1;
+  return { from, to: isoDate(toYear, toMonth, daysInMonth(toYear, toMonth)) };
+}
+
+function quarterStartOf(date: IsoDate): IsoDate {
+  const month = Number(date.slice(5, 7));
+  return isoDate(Number(date.slice(0, 4)), month - ((month - 1) % 3), 1);
+}
+
+/** 'YYYY-MM' of the month before a date's month. */
+function previousMonthKey(date: IsoDate): string {
+  return addDays(`${date.slice(0, 7)}-01`, -1).slice(0, 7);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Permissions: the coordinator (admin) everything; a leader the groups they lead; caseworkers nothing here.
+
+async function assertCanManageGroup(db: Db, actor: Actor, groupId: string): Promise<void> {
+  if (actor.user.role === 'admin') return;
+  if (actor.user.role === 'leader' && (await isLeaderOf(db, actor.user.id, groupId))) return;
+  throw new ForbiddenError('Du kan kun se og ændre møder i de grupper, du selv er leder af.');
+}
+
+function assertAdmin(actor: Actor): void {
+  if (actor.user.role !== 'admin') throw new ForbiddenError('Kun koordinatoren kan ændre ferier og lukkede perioder.');
+}
+
+function assertStaffWithGroups(actor: Actor): void {
+  if (actor.user.role !== 'admin' && actor.user.role !== 'leader') throw new ForbiddenError();
+}
+
+function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const fields: FieldErrors = {};
+  for (const issue of result.error.issues) fields[String(issue.path[0] ?? '_form')] ??= issue.message;
+  throw new ValidationError(fields);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Regeneration
+
+export interface RegenerationResult {
+  created: number;
+  updated: number;
+  removed: number;
+}
+
+/**
+ * Brings a group's sessions in line with its meeting rule, place and closed periods, from today to 12 months
+ * ahead. Past sessions and sessions moved or cancelled by hand are never touched; an untouched session keeps
+ * its id and gets sequence + 1 when its time or place changes. Runs inside the caller's transaction.
+ */
+export async function regenerateSessions(trx: Db, groupId: string, now: Date): Promise<RegenerationResult> {
+  const group = await selectGroup(trx, groupId);
+  if (!group) throw new NotFoundError('Gruppen findes ikke.');
+  const { from, to } = planningWindow(now);
+  const periods = await selectClosedPeriodsForGroup(trx, groupId, previousMonthKey(from) + '-01');
+  const generated = generateOccurrences({
+    rule: group.rule,
+    from,
+    to,
+    closedPeriods: periods.map((p) => ({ name: p.name, startDate: p.startDate, endDate: p.endDate })),
+  });
+  // Every session whose key the engine might generate again, past ones included: a used key is never reused.
+  const existing = await selectSessionsFromKey(trx, groupId, previousMonthKey(from));
+  const plan = planRegeneration({ existing, generated, now });
+
+  const removed = new Set(plan.remove);
+  const retimed = new Map(plan.update.map((u) => [u.id, u.occurrence]));
+  let updated = 0;
+  for (const session of existing) {
+    const untouched = !session.isManual && session.status === 'planned' && session.startsAt.getTime() > now.getTime();
+    if (!untouched || removed.has(session.id)) continue;
+    const occurrence = retimed.get(session.id);
+    const placeChanged = session.place !== group.place;
+    if (!occurrence && !placeChanged) continue;
+    await updateSession(
+      trx,
+      session.id,
+      {
+        ...(occurrence ? { startsAt: occurrence.startsAt, endsAt: occurrence.endsAt } : {}),
+        ...(placeChanged ? { place: group.place } : {}),
+      },
+      now,
+    );
+    updated += 1;
+  }
+  await deleteSessions(trx, plan.remove);
+  await insertSessions(
+    trx,
+    plan.create.map((o) => ({
+      id: randomUUID(),
+      groupId,
+      occurrenceKey: o.occurrenceKey,
+      startsAt: o.startsAt,
+      endsAt: o.endsAt,
+      place: group.place,
+    })),
+    now,
+  );
+  await refreshIntakeWindowsFor(trx, group, now);
+  return { created: plan.create.length, updated, removed: plan.remove.length };
+}
+
+/**
+ * Stores the quarterly intake windows (the first session held in each quarter) from the current quarter on.
+ * A window an enrollment points at is kept (without a session if its quarter has none); other stale ones go.
+ */
+export async function refreshIntakeWindows(trx: Db, groupId: string, now: Date): Promise<void> {
+  const group = await selectGroup(trx, groupId);
+  if (!group) throw new NotFoundError('Gruppen findes ikke.');
+  await refreshIntakeWindowsFor(trx, group, now);
+}
+
+async function refreshIntakeWindowsFor(trx: Db, group: Group, now: Date): Promise<void> {
+  const quarterStart = quarterStartOf(todayInZone(now));
+  const { to } = planningWindow(now);
+  const sessions =
+    group.intakeRule === 'quarterly'
+      ? await selectGroupSessions(trx, group.id, { from: zonedToInstant(quarterStart, '00:00'), to: null })
+      : [];
+  const computed = intakeWindows(
+    sessions.map((s) => ({ occurrenceKey: s.occurrenceKey, date: instantToZoned(s.startsAt).date, cancelled: s.status === 'cancelled' })),
+    quarterStart,
+    to,
+  );
+  const sessionIdByKey = new Map(sessions.map((s) => [s.occurrenceKey, s.id]));
+  const stored = await selectIntakeWindows(trx, group.id, quarterStart);
+  const storedByQuarter = new Map(stored.map((w) => [w.quarterStart, w]));
+  const keep = new Set<string>();
+  for (const window of computed) {
+    const sessionId = sessionIdByKey.get(window.occurrenceKey) ?? null;
+    const current = storedByQuarter.get(window.quarterStart);
+    if (current) {
+      keep.add(current.id);
+      if (current.sessionId !== sessionId) await setIntakeWindowSession(trx, current.id, sessionId);
+    } else {
+      await insertIntakeWindow(trx, { id: randomUUID(), groupId: group.id, quarterStart: window.quarterStart, sessionId }, now);
+    }
+  }
+  const stale = stored.filter((w) => !keep.has(w.id));
+  await deleteIntakeWindows(trx, stale.filter((w) => w.enrollmentCount === 0).map((w) => w.id));
+  for (const window of stale) {
+    if (window.enrollmentCount > 0 && window.sessionId !== null) await setIntakeWindowSession(trx, window.id, null);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sessions
+
+/** A group's sessions starting on the dates from..to (inclusive, Copenhagen), in time order. */
+export async function listSessions(
+  db: Db,
+  actor: Actor,
+  groupId: string,
+  range: { from: IsoDate; to: IsoDate },
+): Promise<SessionView[]> {
+  assertStaffWithGroups(actor);
+  await assertCanManageGroup(db, actor, groupId);
+  const sessions = await selectGroupSessions(db, groupId, {
+    from: zonedToInstant(range.from, '00:00'),
+    to: zonedToInstant(addDays(range.to, 1), '00:00'),
+  });
+  return sessions.map(toSessionView);
+}
+
+export interface SessionDetail {
+  session: SessionView;
+  group: { id: string; name: string; place: string };
+}
+
+/** One session with its group's name, for the move/cancel page. */
+export async function getSession(db: Db, actor: Actor, sessionId: string): Promise<SessionDetail> {
+  assertStaffWithGroups(actor);
+  const session = await selectSession(db, sessionId);
+  if (!session) throw new NotFoundError('Mødet findes ikke.');
+  await assertCanManageGroup(db, actor, session.groupId);
+  const group = await selectGroup(db, session.groupId);
+  if (!group) throw new NotFoundError('Gruppen findes ikke.');
+  return { session: toSessionView(session), group: { id: group.id, name: group.name, place: group.place } };
+}
+
+function dateField(missing: string) {
+  return z
+    .string({ error: missing })
+    .trim()
+    .transform((v, ctx): IsoDate => {
+      if (v === '') {
+        ctx.addIssue({ code: 'custom', message: missing });
+        return z.NEVER;
+      }
+      const date = parseIsoDate(v);
+      if (date === null) {
+        ctx.addIssue({ code: 'custom', message: 'Skriv datoen som år-måned-dag, fx 2026-12-09.' });
+        return z.NEVER;
+      }
+      return date;
+    });
+}
+
+function clockField(missing: string) {
+  return z
+    .string({ error: missing })
+    .trim()
+    .transform((v, ctx): Clock => {
+      if (v === '') {
+        ctx.addIssue({ code: 'custom', message: missing });
+        return z.NEVER;
+      }
+      const clock = parseClock(v);
+      if (clock === null) {
+        ctx.addIssue({ code: 'custom', message: 'Skriv tidspunktet som tt.mm, fx 16.00.' });
+        return z.NEVER;
+      }
+      return clock;
+    });
+}
+
+const optionalText = (max: number, tooLong: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').trim())
+    .pipe(z.string().max(max, tooLong));
+
+/** The "move this meeting" form: a new date, times and place (a reason is optional). */
+export const moveSessionSchema = z
+  .object({
+    date: dateField('Vælg den nye dato.'),
+    startTime: clockField('Skriv starttidspunktet, fx 16.00.'),
+    endTime: clockField('Skriv sluttidspunktet, fx 18.00.'),
+    place: z.string({ error: 'Skriv hvor mødet skal være.' }).trim().min(1, 'Skriv hvor mødet skal være.').max(200, 'Stedet må højst være 200 tegn.'),
+    reason: optionalText(500, 'Skriv højst 500 tegn.'),
+  })
+  .refine((v) => clockMinutes(v.endTime) > clockMinutes(v.startTime), {
+    path: ['endTime'],
+    message: 'Sluttidspunktet skal ligge efter starttidspunktet.',
+    when: (payload) => {
+      const v = payload.value as { startTime?: unknown; endTime?: unknown } | undefined;
+      return typeof v?.startTime === 'string' && parseClock(v.startTime) !== null && typeof v.endTime === 'string' && parseClock(v.endTime) !== null;
+    },
+  });
+
+export type MoveSessionInput = z.input<typeof moveSessionSchema>;
+
+/** The "cancel this meeting" form: a reason and a ticked confirmation box. */
+export const cancelSessionSchema = z.object({
+  reason: z
+    .string({ error: 'Skriv kort hvorfor mødet er aflyst, fx sygdom.' })
+    .trim()
+    .min(1, 'Skriv kort hvorfor mødet er aflyst, fx sygdom.')
+    .max(500, 'Skriv højst 500 tegn.'),
+  confirm: z
+    .string({ error: 'Sæt kryds ved "Ja, aflys mødet", hvis mødet skal aflyses.' })
+    .refine((v) => ['ja', 'on', 'true', '1'].includes(v.trim().toLowerCase()), {
+      message: 'Sæt kryds ved "Ja, aflys mødet", hvis mødet skal aflyses.',
+    }),
+});
+
+export type CancelSessionInput = z.input<typeof cancelSessionSchema>;
+
+async function loadManagedSession(db: Db, actor: Actor, sessionId: string): Promise<Session> {
+  assertStaffWithGroups(actor);
+  const session = await selectSession(db, sessionId);
+  if (!session) throw new NotFoundError('Mødet findes ikke.');
+  await assertCanManageGroup(db, actor, session.groupId);
+  return session;
+}
+
+function assertNotStarted(session: Session, now: Date): void {
+  if (session.startsAt.getTime() <= now.getTime()) {
+    throw new ConflictError('Mødet er allerede begyndt eller holdt, så det kan ikke ændres her.');
+  }
+}
+
+/** Moves one session to a new date, time and/or place. It becomes manual: the meeting rule leaves it alone. */
+export async function moveSession(db: Kysely<Database>, actor: Actor, sessionId: string, input: MoveSessionInput, now: Date): Promise<SessionView> {
+  const data = parseInput(moveSessionSchema, input);
+  return db.transaction().execute(async (trx) => {
+    const session = await loadManagedSession(trx, actor, sessionId);
+    assertNotStarted(session, now);
+    const startsAt = zonedToInstant(data.date, data.startTime);
+    const endsAt = zonedToInstant(data.date, data.endTime);
+    if (startsAt.getTime() <= now.getTime()) {
+      throw new ValidationError({ date: 'Det nye tidspunkt er allerede passeret. Vælg en dato og et tidspunkt frem i tiden.' });
+    }
+    const unchanged =
+      session.status !== 'cancelled' &&
+      startsAt.getTime() === session.startsAt.getTime() &&
+      endsAt.getTime() === session.endsAt.getTime() &&
+      data.place === session.place;
+    if (unchanged) throw new ValidationError({ date: 'Mødet ligger allerede der. Vælg en ny dato, et nyt tidspunkt eller et nyt sted.' });
+    await updateSession(trx, session.id, { startsAt, endsAt, place: data.place, status: 'moved', isManual: true, cancelReason: null }, now);
+    await refreshIntakeWindows(trx, session.groupId, now);
+    await recordAudit(
+      trx,
+      actor,
+      [
+        {
+          action: 'update',
+          entityType: 'session',
+          entityId: session.id,
+          detail: JSON.stringify({
+            change: 'moved',
+            from: session.startsAt.toISOString(),
+            to: startsAt.toISOString(),
+            place: data.place,
+            ...(data.reason ? { reason: data.reason } : {}),
+          }),
+        },
+      ],
+      now,
+    );
+    const moved = await selectSession(trx, session.id);
+    if (!moved) throw new NotFoundError('Mødet findes ikke.');
+    return toSessionView(moved);
+  });
+}
+
+/** Cancels one session (it stays in the list and in calendars, marked cancelled). */
+export async function cancelSession(db: Kysely<Database>, actor: Actor, sessionId: string, input: CancelSessionInput, now: Date): Promise<SessionView> {
+  const data = parseInput(cancelSessionSchema, input);
+  return db.transaction().execute(async (trx) => {
+    const session = await loadManagedSession(trx, actor, sessionId);
+    if (session.status === 'cancelled') throw new ConflictError('Mødet er allerede aflyst.');
+    assertNotStarted(session, now);
+    await updateSession(trx, session.id, { status: 'cancelled', isManual: true, cancelReason: data.reason }, now);
+    await refreshIntakeWindows(trx, session.groupId, now);
+    await recordAudit(
+      trx,
+      actor,
+      [{ action: 'update', entityType: 'session', entityId: session.id, detail: JSON.stringify({ change: 'cancelled', reason: data.reason }) }],
+      now,
+    );
+    const cancelled = await selectSession(trx, session.id);
+    if (!cancelled) throw new NotFoundError('Mødet findes ikke.');
+    return toSessionView(cancelled);
+  });
+}
+
+/**
+ * Undoes a cancellation: the session is held again at its stored date, time and place. If that is where the
+ * meeting rule puts it, the rule takes care of it again (planned); if it had been moved first, it stays moved.
+ */
+export async function restoreSession(db: Kysely<Database>, actor: Actor, sessionId: string, now: Date): Promise<SessionView> {
+  return db.transaction().execute(async (trx) => {
+    const session = await loadManagedSession(trx, actor, sessionId);
+    if (session.status !== 'cancelled') throw new ConflictError('Mødet er ikke aflyst, så der er intet at fortryde.');
+    assertNotStarted(session, now);
+    const group = await selectGroup(trx, session.groupId);
+    if (!group) throw new NotFoundError('Gruppen findes ikke.');
+    const monthStart = `${session.occurrenceKey}-01`;
+    const periods = await selectClosedPeriodsForGroup(trx, group.id, monthStart);
+    const ruled = generateOccurrences({
+      rule: group.rule,
+      from: monthStart,
+      to: addDays(monthStart, 62),
+      closedPeriods: periods.map((p) => ({ name: p.name, startDate: p.startDate, endDate: p.endDate })),
+    }).find((o) => o.occurrenceKey === session.occurrenceKey);
+    const followsRule =
+      ruled !== undefined &&
+      ruled.startsAt.getTime() === session.startsAt.getTime() &&
+      ruled.endsAt.getTime() === session.endsAt.getTime() &&
+      session.place === group.place;
+    await updateSession(
+      trx,
+      session.id,
+      { status: followsRule ? 'planned' : 'moved', isManual: !followsRule, cancelReason: null },
+      now,
+    );
+    await refreshIntakeWindowsFor(trx, group, now);
+    await recordAudit(
+      trx,
+      actor,
+      [{ action: 'update', entityType: 'session', entityId: session.id, detail: JSON.stringify({ change: 'restored' }) }],
+      now,
+    );
+    const restored = await selectSession(trx, session.id);
+    if (!restored) throw new NotFoundError('Mødet findes ikke.');
+    return toSessionView(restored);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Closed periods
+
+export const MAX_CLOSED_PERIOD_DAYS = 366;
+
+/** The "add a holiday or closed period" form. groupId '' means every group. */
+export const closedPeriodSchema = z
+  .object({
+    name: z.string({ error: 'Skriv et navn, fx Sommerferie.' }).trim().min(1, 'Skriv et navn, fx Sommerferie.').max(80, 'Navnet må højst være 80 tegn.'),
+    startDate: dateField('Vælg den første lukkede dag.'),
+    endDate: dateField('Vælg den sidste lukkede dag.'),
+    groupId: z
+      .union([z.string(), z.null()])
+      .optional()
+      .transform((v) => (v === null || v === undefined || v.trim() === '' ? null : v.trim())),
+  })
+  .superRefine((v, ctx) => {
+    if (compareDates(v.endDate, v.startDate) < 0) {
+      ctx.addIssue({ code: 'custom', path: ['endDate'], message: 'Den sidste dag må ikke ligge før den første dag.' });
+    } else if (daysBetween(v.startDate, v.endDate) >= MAX_CLOSED_PERIOD_DAYS) {
+      ctx.addIssue({ code: 'custom', path: ['endDate'], message: 'En lukket periode kan højst vare et år.' });
+    }
+  });
+
+export type ClosedPeriodInput = z.input<typeof closedPeriodSchema>;
+
+export async function listClosedPeriods(db: Db, actor: Actor): Promise<StoredClosedPeriod[]> {
+  assertAdmin(actor);
+  return selectClosedPeriods(db);
+}
+
+export interface ClosedPeriodChange {
+  id: string;
+  /** Sessions created, moved or removed by the change. */
+  sessionsChanged: number;
+  /** Sessions set by hand that still lie in the period: someone should look at them. */
+  manualSessionsInPeriod: number;
+}
+
+async function regenerateAffected(trx: Db, groupId: string | null, now: Date): Promise<{ groupIds: string[]; changed: number }> {
+  const groupIds = groupId !== null ? [groupId] : (await selectGroups(trx)).map((g) => g.id);
+  let changed = 0;
+  for (const id of groupIds) {
+    const result = await regenerateSessions(trx, id, now);
+    changed += result.created + result.updated + result.removed;
+  }
+  return { groupIds, changed };
+}
+
+export async function addClosedPeriod(db: Kysely<Database>, actor: Actor, input: ClosedPeriodInput, now: Date): Promise<ClosedPeriodChange> {
+  assertAdmin(actor);
+  const data = parseInput(closedPeriodSchema, input);
+  return db.transaction().execute(async (trx) => {
+    if (data.groupId !== null && !(await selectGroup(trx, data.groupId))) {
+      throw new ValidationError({ groupId: 'Vælg en gruppe fra listen, eller "Alle grupper".' });
+    }
+    const id = randomUUID();
+    await insertClosedPeriod(trx, { id, groupId: data.groupId, name: data.name, startDate: data.startDate, endDate: data.endDate }, now);
+    const { groupIds, changed } = await regenerateAffected(trx, data.groupId, now);
+    let manualSessionsInPeriod = 0;
+    for (const groupId of groupIds) {
+      const sessions = await selectGroupSessions(trx, groupId, {
+        from: zonedToInstant(data.startDate, '00:00'),
+        to: zonedToInstant(addDays(data.endDate, 1), '00:00'),
+      });
+      manualSessionsInPeriod += sessions.filter((s) => s.status !== 'cancelled' && s.startsAt.getTime() > now.getTime()).length;
+    }
+    await recordAudit(
+      trx,
+      actor,
+      [
+        {
+          action: 'create',
+          entityType: 'closed_period',
+          entityId: id,
+          detail: JSON.stringify({ name: data.name, startDate: data.startDate, endDate: data.endDate, groupId: data.groupId }),
+        },
+      ],
+      now,
+    );
+    return { id, sessionsChanged: changed, manualSessionsInPeriod };
+  });
+}
+
+export async function deleteClosedPeriod(db: Kysely<Database>, actor: Actor, id: string, now: Date): Promise<{ sessionsChanged: number }> {
+  assertAdmin(actor);
+  return db.transaction().execute(async (trx) => {
+    const period = await selectClosedPeriod(trx, id);
+    if (!period) throw new NotFoundError('Perioden findes ikke. Måske er den allerede slettet.');
+    await deleteClosedPeriodRow(trx, id);
+    const { changed } = await regenerateAffected(trx, period.groupId, now);
+    await recordAudit(
+      trx,
+      actor,
+      [
+        {
+          action: 'delete',
+          entityType: 'closed_period',
+          entityId: id,
+          detail: JSON.stringify({ name: period.name, startDate: period.startDate, endDate: period.endDate, groupId: period.groupId }),
+        },
+      ],
+      now,
+    );
+    return { sessionsChanged: changed };
+  });
+}

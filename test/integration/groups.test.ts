@@ -1,0 +1,323 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '../../src/lib/server/db';
+import type { Role } from '../../src/lib/server/database';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../src/lib/errors';
+import type { Actor } from '../../src/features/auth/auth';
+import { groupFormValues } from '../../src/features/groups/groups';
+import type { Group } from '../../src/features/groups/groups';
+import {
+  createGroup,
+  getGroup,
+  leaderDashboard,
+  listGroups,
+  listLeaders,
+  seedDefaultGroups,
+  updateGroup,
+} from '../../src/features/groups/groups.service';
+import { planningWindow } from '../../src/features/schedule/schedule.service';
+import { instantToZoned } from '../../src/lib/time';
+import { createTestDatabase, databaseKind } from '../support/database';
+
+// Monday 23 November 2026, 10.00 in Copenhagen.
+const NOW = new Date('2026-11-23T09:00:00Z');
+const DAY = 24 * 60 * 60 * 1000;
+
+describe(`groups service on ${databaseKind()}`, () => {
+  let handle: DatabaseHandle;
+  let admin: Actor;
+  let leaderA: Actor;
+  let leaderB: Actor;
+  let caseworker: Actor;
+
+  async function addUser(role: Role, name: string, disabled = false): Promise<Actor> {
+    const id = randomUUID();
+    const email = `${name.toLowerCase().replace(/\s+/g, '.')}@ishoj.dk`;
+    await handle.db
+      .insertInto('users')
+      .values({
+        id,
+        email,
+        display_name: name,
+        role,
+        municipality: role === 'caseworker' ? 'ishoj' : null,
+        password_hash: null,
+        totp_key: null,
+        disabled_at: disabled ? NOW.toISOString() : null,
+        created_at: NOW.toISOString(),
+        updated_at: NOW.toISOString(),
+      })
+      .execute();
+    return { user: { id, email, displayName: name, role, municipality: null }, ip: '127.0.0.1' };
+  }
+
+  async function sessionsOf(groupId: string) {
+    return handle.db
+      .selectFrom('group_sessions')
+      .selectAll()
+      .where('group_id', '=', groupId)
+      .orderBy('starts_at')
+      .execute();
+  }
+
+  async function groupBySlug(slug: string): Promise<Group> {
+    const group = (await listGroups(handle.db, admin)).find((g) => g.slug === slug);
+    if (!group) throw new Error(`no group ${slug}`);
+    return group;
+  }
+
+  function editForm(group: Group, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+    return { ...groupFormValues(group), leaderIds: group.leaderIds, ...overrides };
+  }
+
+  beforeAll(async () => {
+    handle = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await handle.close();
+  });
+  beforeEach(async () => {
+    for (const table of ['audit_log', 'intake_windows', 'group_sessions', 'closed_periods', 'group_leaders', 'meeting_rules', 'groups', 'users'] as const) {
+      await handle.db.deleteFrom(table).execute();
+    }
+    admin = await addUser('admin', 'Anne Koordinator');
+    leaderA = await addUser('leader', 'Bo Leder');
+    leaderB = await addUser('leader', 'Cecilie Leder');
+    caseworker = await addUser('caseworker', 'Dorte Rådgiver');
+  });
+
+  describe('seeding the default groups', () => {
+    it('creates the three groups with their sessions for the next 12 months', async () => {
+      expect(await seedDefaultGroups(handle.db, NOW)).toBe(3);
+      const groups = await listGroups(handle.db, admin);
+      expect(groups.map((g) => g.name)).toEqual(['Pigegruppen', 'Søskendegruppen børn', 'Søskendegruppen unge']);
+
+      const { to } = planningWindow(NOW);
+      expect(to).toBe('2027-11-30');
+      for (const group of groups) {
+        const sessions = await sessionsOf(group.id);
+        expect(sessions.length, group.slug).toBe(12);
+        expect(new Set(sessions.map((s) => s.occurrence_key)).size).toBe(12);
+        expect(sessions.every((s) => s.status === 'planned' && Number(s.is_manual) === 0 && s.place === group.place)).toBe(true);
+        expect(new Date(sessions[0]!.starts_at).getTime()).toBeGreaterThan(NOW.getTime());
+        expect(instantToZoned(new Date(sessions.at(-1)!.starts_at)).date <= to).toBe(true);
+      }
+
+      // The girls' group: second Wednesday, 16.00-18.00 Copenhagen time; the next one is 9 December 2026.
+      const girls = await sessionsOf(groups[0]!.id);
+      expect(girls[0]!.starts_at).toBe('2026-12-09T15:00:00.000Z');
+      expect(girls[0]!.ends_at).toBe('2026-12-09T17:00:00.000Z');
+      // Summer time: 14 July 2027 16.00 is 14.00 UTC.
+      expect(girls.find((s) => s.occurrence_key === '2027-07')?.starts_at).toBe('2027-07-14T14:00:00.000Z');
+    });
+
+    it('gives the quarterly groups an intake window per quarter and the open group none', async () => {
+      await seedDefaultGroups(handle.db, NOW);
+      const children = await groupBySlug('soeskendegruppen-boern');
+      const girls = await groupBySlug('pigegruppen');
+      const windows = await handle.db
+        .selectFrom('intake_windows')
+        .innerJoin('group_sessions', 'group_sessions.id', 'intake_windows.session_id')
+        .select(['intake_windows.group_id', 'intake_windows.quarter_start', 'group_sessions.occurrence_key'])
+        .orderBy('intake_windows.quarter_start')
+        .execute();
+      expect(windows.filter((w) => w.group_id === girls.id)).toEqual([]);
+      // First Tuesday. The current quarter's window is its first session still to come (1 December 2026);
+      // after that, each quarter starts at its January, April, July and October meeting.
+      expect(windows.filter((w) => w.group_id === children.id).map((w) => [w.quarter_start, w.occurrence_key])).toEqual([
+        ['2026-10-01', '2026-12'],
+        ['2027-01-01', '2027-01'],
+        ['2027-04-01', '2027-04'],
+        ['2027-07-01', '2027-07'],
+        ['2027-10-01', '2027-10'],
+      ]);
+    });
+
+    it('creates nothing the second time', async () => {
+      await seedDefaultGroups(handle.db, NOW);
+      const before = await handle.db.selectFrom('group_sessions').select('id').execute();
+      expect(await seedDefaultGroups(handle.db, new Date(NOW.getTime() + 40 * DAY))).toBe(0);
+      const after = await handle.db.selectFrom('group_sessions').select('id').execute();
+      expect(after.map((r) => r.id).sort()).toEqual(before.map((r) => r.id).sort());
+      expect((await listGroups(handle.db, admin)).length).toBe(3);
+    });
+
+    it('creates each group once when two processes seed at the same moment', async () => {
+      const counts = await Promise.all([seedDefaultGroups(handle.db, NOW), seedDefaultGroups(handle.db, NOW)]);
+      expect(counts[0] + counts[1]).toBe(3);
+      expect((await handle.db.selectFrom('groups').select('id').execute()).length).toBe(3);
+      expect((await handle.db.selectFrom('meeting_rules').select('id').execute()).length).toBe(3);
+    });
+
+    it('does nothing when the coordinator already has groups', async () => {
+      await createGroup(handle.db, admin, { ...groupFormValues((await seededInput())[0]!), slug: 'egen-gruppe' }, NOW);
+      expect(await seedDefaultGroups(handle.db, NOW)).toBe(0);
+      expect((await listGroups(handle.db, admin)).map((g) => g.slug)).toEqual(['egen-gruppe']);
+    });
+  });
+
+  async function seededInput() {
+    const { DEFAULT_GROUPS } = await import('../../src/features/groups/groups');
+    return DEFAULT_GROUPS;
+  }
+
+  describe('who sees what', () => {
+    beforeEach(async () => {
+      await seedDefaultGroups(handle.db, NOW);
+      const girls = await groupBySlug('pigegruppen');
+      await updateGroup(handle.db, admin, girls.id, editForm(girls, { leaderIds: [leaderA.user.id] }), NOW);
+    });
+
+    it('shows the coordinator every group and a leader only the groups they lead', async () => {
+      expect((await listGroups(handle.db, admin)).length).toBe(3);
+      const mine = await listGroups(handle.db, leaderA);
+      expect(mine.map((g) => g.slug)).toEqual(['pigegruppen']);
+      expect(mine[0]!.leaders).toEqual([{ id: leaderA.user.id, displayName: 'Bo Leder' }]);
+      expect(await listGroups(handle.db, leaderB)).toEqual([]);
+    });
+
+    it('does not let a caseworker list or open groups', async () => {
+      const girls = await groupBySlug('pigegruppen');
+      await expect(listGroups(handle.db, caseworker)).rejects.toBeInstanceOf(ForbiddenError);
+      await expect(getGroup(handle.db, caseworker, girls.id)).rejects.toBeInstanceOf(ForbiddenError);
+      await expect(leaderDashboard(handle.db, caseworker, NOW)).rejects.toBeInstanceOf(ForbiddenError);
+    });
+
+    it("does not let a leader open or edit another leader's group", async () => {
+      const girls = await groupBySlug('pigegruppen');
+      await expect(getGroup(handle.db, leaderB, girls.id)).rejects.toBeInstanceOf(ForbiddenError);
+      expect((await getGroup(handle.db, leaderA, girls.id)).name).toBe('Pigegruppen');
+      await expect(updateGroup(handle.db, leaderB, girls.id, editForm(girls, { capacity: '12' }), NOW)).rejects.toBeInstanceOf(
+        ForbiddenError,
+      );
+      // Leading a group is not enough to edit it: that is the coordinator's job.
+      await expect(updateGroup(handle.db, leaderA, girls.id, editForm(girls, { capacity: '12' }), NOW)).rejects.toBeInstanceOf(
+        ForbiddenError,
+      );
+      await expect(createGroup(handle.db, leaderA, editForm(girls, { slug: 'ny' }), NOW)).rejects.toBeInstanceOf(ForbiddenError);
+      expect((await groupBySlug('pigegruppen')).capacity).toBe(10);
+    });
+
+    it('answers "not found" for a group that does not exist', async () => {
+      await expect(getGroup(handle.db, admin, randomUUID())).rejects.toBeInstanceOf(NotFoundError);
+    });
+
+    it("puts the leader's groups with their next three sessions on the front page", async () => {
+      const board = await leaderDashboard(handle.db, leaderA, NOW);
+      expect(board.map((b) => b.group.slug)).toEqual(['pigegruppen']);
+      expect(board[0]!.nextSessions.map((s) => [s.date, s.startTime, s.endTime, s.week])).toEqual([
+        ['2026-12-09', '16:00', '18:00', 50],
+        ['2027-01-13', '16:00', '18:00', 2],
+        ['2027-02-10', '16:00', '18:00', 6],
+      ]);
+      expect((await leaderDashboard(handle.db, admin, NOW)).length).toBe(3);
+      expect(await leaderDashboard(handle.db, leaderB, NOW)).toEqual([]);
+    });
+  });
+
+  describe('editing a group', () => {
+    let girls: Group;
+    beforeEach(async () => {
+      await seedDefaultGroups(handle.db, NOW);
+      girls = await groupBySlug('pigegruppen');
+    });
+
+    it('saves the fields and the leaders, and writes the audit log', async () => {
+      const result = await updateGroup(
+        handle.db,
+        admin,
+        girls.id,
+        editForm(girls, { capacity: '8', maxAge: '14', leaderIds: [leaderA.user.id, leaderB.user.id] }),
+        NOW,
+      );
+      expect(result.sessions).toBeNull();
+      const saved = await getGroup(handle.db, admin, girls.id);
+      expect(saved.capacity).toBe(8);
+      expect(saved.maxAge).toBe(14);
+      expect(saved.leaders.map((l) => l.displayName)).toEqual(['Bo Leder', 'Cecilie Leder']);
+      const audit = await handle.db.selectFrom('audit_log').selectAll().where('entity_id', '=', girls.id).where('action', '=', 'update').execute();
+      expect(audit).toHaveLength(1);
+      expect(audit[0]).toMatchObject({ user_id: admin.user.id, entity_type: 'group' });
+    });
+
+    it('refuses bad input with messages at the fields and changes nothing', async () => {
+      const error = await updateGroup(handle.db, admin, girls.id, editForm(girls, { capacity: '0', minAge: '15', maxAge: '7' }), NOW).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).fields).toEqual({
+        capacity: 'Der skal være mindst én plads.',
+        maxAge: 'Den højeste alder skal være mindst den laveste.',
+      });
+      expect((await groupBySlug('pigegruppen')).capacity).toBe(10);
+    });
+
+    it("refuses another group's slug and a leader who is not on the list", async () => {
+      const caseworkerAsLeader = await updateGroup(handle.db, admin, girls.id, editForm(girls, { leaderIds: [caseworker.user.id] }), NOW).catch(
+        (e: unknown) => e,
+      );
+      expect((caseworkerAsLeader as ValidationError).fields).toEqual({ leaderIds: 'Vælg kun gruppeledere fra listen.' });
+      const taken = await updateGroup(handle.db, admin, girls.id, editForm(girls, { slug: 'soeskendegruppen-unge' }), NOW).catch(
+        (e: unknown) => e,
+      );
+      expect((taken as ValidationError).fields['slug']).toMatch(/bruger allerede/);
+    });
+
+    it('moves only future untouched sessions when the rule changes, keeping their ids', async () => {
+      const later = new Date(NOW.getTime() + 60 * DAY); // 22 January 2027: December and January are past.
+      const before = await sessionsOf(girls.id);
+      const result = await updateGroup(
+        handle.db,
+        admin,
+        girls.id,
+        editForm(girls, { weekday: '1', nth: '-1', startTime: '15.30', endTime: '17.30' }),
+        later,
+      );
+      expect(result.sessions).toMatchObject({ updated: 10, removed: 0 });
+      const after = await sessionsOf(girls.id);
+      const byId = new Map(after.map((s) => [s.id, s]));
+
+      // Past sessions: untouched.
+      for (const key of ['2026-12', '2027-01']) {
+        const old = before.find((s) => s.occurrence_key === key)!;
+        expect(byId.get(old.id)).toEqual(old);
+      }
+      // Future sessions: same id, new time (last Monday 15.30), sequence raised, updated_at set.
+      const feb = before.find((s) => s.occurrence_key === '2027-02')!;
+      expect(byId.get(feb.id)).toMatchObject({
+        starts_at: '2027-02-22T14:30:00.000Z',
+        ends_at: '2027-02-22T16:30:00.000Z',
+        sequence: 1,
+        updated_at: later.toISOString(),
+      });
+      // The window moved on: a new December 2027 session joins at the end.
+      expect(after.map((s) => s.occurrence_key)).toContain('2027-12');
+      expect(after.filter((s) => before.some((b) => b.id === s.id)).length).toBe(before.length);
+    });
+
+    it('moves future sessions to a new place and raises their sequence', async () => {
+      await updateGroup(handle.db, admin, girls.id, editForm(girls, { place: 'Ishøj Bibliotek, mødelokale 2' }), NOW);
+      const sessions = await sessionsOf(girls.id);
+      expect(sessions.every((s) => s.place === 'Ishøj Bibliotek, mødelokale 2' && Number(s.sequence) === 1)).toBe(true);
+    });
+
+    it('creates a new group with its leaders and sessions', async () => {
+      const created = await createGroup(
+        handle.db,
+        admin,
+        editForm(girls, { slug: 'pigegruppen-2', name: 'Pigegruppen 2', weekday: '5', nth: '1', leaderIds: [leaderB.user.id] }),
+        NOW,
+      );
+      expect(created.leaderIds).toEqual([leaderB.user.id]);
+      const sessions = await sessionsOf(created.id);
+      expect(sessions).toHaveLength(12);
+      expect(instantToZoned(new Date(sessions[0]!.starts_at))).toMatchObject({ date: '2026-12-04', time: '16:00', weekday: 5 });
+      expect((await listGroups(handle.db, leaderB)).map((g) => g.slug)).toEqual(['pigegruppen-2']);
+    });
+  });
+
+  it('offers active leaders and coordinators as group leaders, not caseworkers or disabled accounts', async () => {
+    await addUser('leader', 'Erik Stoppet', true);
+    expect((await listLeaders(handle.db)).map((l) => l.displayName)).toEqual(['Anne Koordinator', 'Bo Leder', 'Cecilie Leder']);
+  });
+});
