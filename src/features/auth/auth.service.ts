@@ -1,0 +1,453 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
+import type { Database } from '../../lib/server/database';
+import { hashPassword, passwordProblem, verifyPassword } from '../../lib/server/password';
+import { constantTimeEqualHex, generateSecret, sha256Hex } from '../../lib/server/tokens';
+import { recordAudit } from '../audit/audit.service';
+import { checkRateLimit, hitRateLimit, resetRateLimit } from '../throttle/throttle.service';
+import { LOGIN_ACCOUNT_POLICY, LOGIN_IP_POLICY, loginAccountKey, loginIpKey } from '../throttle/throttle';
+import {
+  BOOTSTRAP_LINK_LIFETIME_MS,
+  SETUP_LINK_LIFETIME_MS,
+  isWellFormedLinkToken,
+  parseSessionToken,
+  sessionCheck,
+  sessionExpiry,
+  setupLinkPath,
+  type Actor,
+  type BootstrapAdminInput,
+  type CreateUserInput,
+  type Municipality,
+  type Role,
+  type StaffUser,
+} from './auth';
+import {
+  consumeBootstrapToken,
+  deleteBootstrapToken,
+  deleteSession,
+  deleteSessionsOfUser,
+  deleteUnusedSetupTokensOfUser,
+  findBootstrapToken,
+  findSessionWithUser,
+  findSetupTokenByHash,
+  findUserByEmail,
+  findUserById,
+  hasUsableAdmin,
+  insertSession,
+  insertSetupToken,
+  insertUser,
+  listUsers,
+  markSetupTokenUsed,
+  saveBootstrapToken,
+  updateSessionExpiry,
+  updateUserDisabledAt,
+  updateUserPassword,
+  type SetupTokenRecord,
+  type UserRecord,
+} from './auth.repository';
+
+type Db = Kysely<Database>;
+/** The operator's command line acts without a signed-in user. */
+type SystemActor = { system: string };
+
+/** The same words whether the e-mail is unknown or the password wrong: the form must not reveal who has an account. */
+export const SIGN_IN_FAILED_MESSAGE = 'E-mail eller adgangskode er forkert.';
+const LINK_GONE_MESSAGE = 'Linket virker ikke længere. Bed koordinatoren om et nyt link.';
+const EMAIL_TAKEN_MESSAGE = 'Der findes allerede en medarbejder med denne e-mail.';
+
+function toStaffUser(user: UserRecord): StaffUser {
+  return { id: user.id, email: user.email, displayName: user.displayName, role: user.role, municipality: user.municipality };
+}
+
+function requireAdmin(actor: Actor | SystemActor): void {
+  if ('user' in actor && actor.user.role !== 'admin') {
+    throw new ForbiddenError('Kun koordinatoren kan styre medarbejdernes adgang.');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sessions
+
+export interface SessionMeta {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface AuthSession {
+  id: string;
+  userId: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+export interface ValidatedSession {
+  user: StaffUser;
+  sessionId: string;
+  /** The expiry moved forward on this request: the cookie must be sent again. */
+  refreshed: boolean;
+  expiresAt: Date;
+}
+
+/** Inserts a session and returns the token for the cookie; the secret itself is never stored, only its SHA-256. */
+async function startSession(
+  db: Db | Transaction<Database>,
+  userId: string,
+  meta: SessionMeta,
+  now: Date,
+): Promise<{ token: string; session: AuthSession }> {
+  const id = generateSecret();
+  const secret = generateSecret();
+  const session: AuthSession = { id, userId, createdAt: now, expiresAt: sessionExpiry(now, now) };
+  await insertSession(db, {
+    ...session,
+    secretHash: sha256Hex(secret),
+    ip: meta.ip,
+    userAgent: meta.userAgent?.slice(0, 300) ?? null,
+  });
+  return { token: `${id}.${secret}`, session };
+}
+
+export async function createAuthSession(
+  db: Db,
+  userId: string,
+  meta: SessionMeta,
+  now: Date,
+): Promise<{ token: string; session: AuthSession }> {
+  return startSession(db, userId, meta, now);
+}
+
+/**
+ * The session behind a cookie, or null. A normal page view costs one SELECT (session joined with its user); the
+ * expiry is written only when the sliding refresh is due, and an expired session or a disabled user's session is
+ * deleted on sight.
+ */
+export async function validateSessionToken(db: Db, token: string, now: Date): Promise<ValidatedSession | null> {
+  const parsed = parseSessionToken(token);
+  if (!parsed) return null;
+  const session = await findSessionWithUser(db, parsed.id);
+  if (!session) return null;
+  if (!constantTimeEqualHex(sha256Hex(parsed.secret), session.secretHash)) return null;
+
+  const check = sessionCheck(session, now);
+  if (check.state === 'expired' || session.userDisabled) {
+    await deleteSession(db, session.id);
+    return null;
+  }
+  if (check.state === 'refresh') {
+    await updateSessionExpiry(db, session.id, now, check.expiresAt);
+    return { user: session.user, sessionId: session.id, refreshed: true, expiresAt: check.expiresAt };
+  }
+  return { user: session.user, sessionId: session.id, refreshed: false, expiresAt: session.expiresAt };
+}
+
+export async function invalidateSession(db: Db, sessionId: string): Promise<void> {
+  await deleteSession(db, sessionId);
+}
+
+/** "Log ud overalt": every device the user is signed in on. */
+export async function invalidateAllSessionsOfUser(db: Db, userId: string): Promise<number> {
+  return deleteSessionsOfUser(db, userId);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sign-in and sign-out
+
+export type SignInResult =
+  | { ok: true; token: string; user: StaffUser; expiresAt: Date }
+  | { ok: false; reason: 'invalid'; retryAfterSeconds?: undefined }
+  | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
+
+let dummyHash: Promise<string> | null = null;
+/** A real argon2 hash with our parameters, so an unknown e-mail costs the same time as a wrong password. */
+function hashForTiming(): Promise<string> {
+  dummyHash ??= hashPassword(generateSecret());
+  return dummyHash;
+}
+
+export async function signIn(
+  db: Db,
+  input: { email: string; password: string; ip: string | null; userAgent: string | null },
+  now: Date,
+): Promise<SignInResult> {
+  const email = input.email.trim().toLowerCase();
+  const accountKey = loginAccountKey(email);
+  const ipKey = loginIpKey(input.ip);
+
+  const [byAccount, byIp] = [await checkRateLimit(db, accountKey, now), await checkRateLimit(db, ipKey, now)];
+  if (!byAccount.allowed || !byIp.allowed) {
+    return { ok: false, reason: 'throttled', retryAfterSeconds: Math.max(byAccount.retryAfterSeconds, byIp.retryAfterSeconds) };
+  }
+
+  const user = await findUserByEmail(db, email);
+  // Verify even when there is nothing to verify against, so the answer takes as long either way.
+  const passwordOk = await verifyPassword(user?.passwordHash ?? (await hashForTiming()), input.password);
+
+  if (!user || user.passwordHash === null || user.disabledAt !== null || !passwordOk) {
+    await hitRateLimit(db, accountKey, LOGIN_ACCOUNT_POLICY, now);
+    await hitRateLimit(db, ipKey, LOGIN_IP_POLICY, now);
+    // Failed attempts on a real account are worth a trace; typed unknown addresses are not kept (they can hold
+    // a password typed in the wrong field).
+    if (user) {
+      const reason = user.disabledAt !== null ? 'konto lukket' : user.passwordHash === null ? 'ingen adgangskode endnu' : 'forkert adgangskode';
+      await recordAudit(db, { user: toStaffUser(user), ip: input.ip }, [
+        { action: 'sign_in', entityType: 'user', entityId: user.id, detail: `mislykket: ${reason}` },
+      ], now);
+    }
+    return { ok: false, reason: 'invalid' };
+  }
+
+  const staffUser = toStaffUser(user);
+  const started = await db.transaction().execute(async (trx) => {
+    const result = await startSession(trx, user.id, input, now);
+    await recordAudit(trx, { user: staffUser, ip: input.ip }, [
+      { action: 'sign_in', entityType: 'user', entityId: user.id, detail: null },
+    ], now);
+    return result;
+  });
+  await resetRateLimit(db, accountKey);
+  return { ok: true, token: started.token, user: staffUser, expiresAt: started.session.expiresAt };
+}
+
+/** Ends this session, or with `everywhere` every session of the user ("log ud overalt"). */
+export async function signOut(
+  db: Db,
+  actor: Actor,
+  sessionId: string,
+  options: { everywhere: boolean },
+  now: Date,
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    if (options.everywhere) await deleteSessionsOfUser(trx, actor.user.id);
+    else await deleteSession(trx, sessionId);
+    await recordAudit(trx, actor, [
+      { action: 'sign_out', entityType: 'user', entityId: actor.user.id, detail: options.everywhere ? 'overalt' : null },
+    ], now);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Staff accounts (the coordinator's page)
+
+export type AccountStatus = 'active' | 'invited' | 'disabled';
+
+export interface StaffAccount extends StaffUser {
+  status: AccountStatus;
+  createdAt: Date;
+}
+
+function toStaffAccount(user: UserRecord): StaffAccount {
+  const status: AccountStatus = user.disabledAt !== null ? 'disabled' : user.passwordHash === null ? 'invited' : 'active';
+  return { ...toStaffUser(user), status, createdAt: user.createdAt };
+}
+
+async function newSetupLink(
+  db: Transaction<Database>,
+  user: UserRecord,
+  now: Date,
+): Promise<string> {
+  const token = generateSecret();
+  await deleteUnusedSetupTokensOfUser(db, user.id);
+  await insertSetupToken(db, {
+    id: randomUUID(),
+    userId: user.id,
+    tokenHash: sha256Hex(token),
+    purpose: user.passwordHash === null ? 'setup' : 'reset',
+    expiresAt: new Date(now.getTime() + SETUP_LINK_LIFETIME_MS),
+  }, now);
+  return setupLinkPath(token);
+}
+
+/** Creates an account without a password and a one-time link (7 days) where the person chooses one. */
+export async function createStaffUser(
+  db: Db,
+  actor: Actor | SystemActor,
+  input: CreateUserInput,
+  now: Date,
+): Promise<{ user: StaffAccount; setupUrlPath: string }> {
+  requireAdmin(actor);
+  if (await findUserByEmail(db, input.email)) throw new ValidationError({ email: EMAIL_TAKEN_MESSAGE });
+  const municipality: Municipality | null = input.role === 'caseworker' ? input.municipality : null;
+  if (input.role === 'caseworker' && municipality === null) {
+    throw new ValidationError({ municipality: 'En familierådgiver skal have en kommune.' });
+  }
+  return db.transaction().execute(async (trx) => {
+    const id = randomUUID();
+    await insertUser(trx, { id, email: input.email, displayName: input.name, role: input.role, municipality, passwordHash: null }, now);
+    const user = await findUserById(trx, id);
+    if (!user) throw new Error('The new user vanished inside its own transaction.');
+    const setupUrlPath = await newSetupLink(trx, user, now);
+    await recordAudit(trx, actor, [
+      { action: 'create', entityType: 'user', entityId: id, detail: `rolle ${input.role}` },
+    ], now);
+    return { user: toStaffAccount(user), setupUrlPath };
+  });
+}
+
+/** A new one-time link for a user (first password or a forgotten one); earlier unused links stop working. */
+export async function issueSetupLink(
+  db: Db,
+  actor: Actor | SystemActor,
+  userId: string,
+  now: Date,
+): Promise<{ user: StaffAccount; setupUrlPath: string }> {
+  requireAdmin(actor);
+  return db.transaction().execute(async (trx) => {
+    const user = await findUserById(trx, userId);
+    if (!user) throw new NotFoundError('Medarbejderen findes ikke.');
+    if (user.disabledAt !== null) throw new ConflictError('Kontoen er lukket. Åbn den igen, før du laver et nyt link.');
+    const setupUrlPath = await newSetupLink(trx, user, now);
+    await recordAudit(trx, actor, [
+      { action: 'update', entityType: 'user', entityId: user.id, detail: 'nyt engangslink' },
+    ], now);
+    return { user: toStaffAccount(user), setupUrlPath };
+  });
+}
+
+export async function listStaffUsers(db: Db, actor: Actor): Promise<StaffAccount[]> {
+  requireAdmin(actor);
+  return (await listUsers(db)).map(toStaffAccount);
+}
+
+/** Closes or reopens an account. Closing also signs the person out everywhere at once. */
+export async function setUserDisabled(
+  db: Db,
+  actor: Actor,
+  userId: string,
+  disabled: boolean,
+  now: Date,
+): Promise<StaffAccount> {
+  requireAdmin(actor);
+  if (disabled && userId === actor.user.id) throw new ConflictError('Du kan ikke lukke din egen konto.');
+  return db.transaction().execute(async (trx) => {
+    const user = await findUserById(trx, userId);
+    if (!user) throw new NotFoundError('Medarbejderen findes ikke.');
+    const disabledAt = disabled ? (user.disabledAt ?? now) : null;
+    await updateUserDisabledAt(trx, userId, disabledAt, now);
+    if (disabled) await deleteSessionsOfUser(trx, userId);
+    await recordAudit(trx, actor, [
+      { action: 'update', entityType: 'user', entityId: userId, detail: disabled ? 'konto lukket' : 'konto åbnet igen' },
+    ], now);
+    return toStaffAccount({ ...user, disabledAt });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// One-time links: /adgang/<token>
+
+export type SetupLinkInfo =
+  | { kind: 'setup' | 'reset'; email: string; displayName: string; expiresAt: Date }
+  | { kind: 'bootstrap'; expiresAt: Date };
+
+async function usableSetupToken(db: Db, token: string, now: Date): Promise<SetupTokenRecord | null> {
+  if (!isWellFormedLinkToken(token)) return null;
+  const record = await findSetupTokenByHash(db, sha256Hex(token));
+  if (!record || record.usedAt !== null || record.expiresAt.getTime() <= now.getTime() || record.user.disabledAt !== null) {
+    return null;
+  }
+  return record;
+}
+
+async function usableBootstrapToken(
+  db: Db | Transaction<Database>,
+  token: string,
+  now: Date,
+): Promise<{ tokenHash: string; expiresAt: Date } | null> {
+  if (!isWellFormedLinkToken(token)) return null;
+  const stored = await findBootstrapToken(db);
+  if (!stored || stored.expiresAt.getTime() <= now.getTime()) return null;
+  if (!constantTimeEqualHex(sha256Hex(token), stored.tokenHash)) return null;
+  if (await hasUsableAdmin(db)) return null;
+  return stored;
+}
+
+/** What the link page should show, or null when the link is unknown, used, expired or no longer needed. */
+export async function findSetupToken(db: Db, token: string, now: Date): Promise<SetupLinkInfo | null> {
+  const record = await usableSetupToken(db, token, now);
+  if (record) {
+    return { kind: record.purpose, email: record.user.email, displayName: record.user.displayName, expiresAt: record.expiresAt };
+  }
+  const bootstrap = await usableBootstrapToken(db, token, now);
+  return bootstrap ? { kind: 'bootstrap', expiresAt: bootstrap.expiresAt } : null;
+}
+
+export interface SignedIn {
+  token: string;
+  user: StaffUser;
+  expiresAt: Date;
+}
+
+/** Sets the password from a one-time link (which then stops working) and signs the person in. */
+export async function completeSetup(
+  db: Db,
+  token: string,
+  input: { password: string },
+  meta: SessionMeta,
+  now: Date,
+): Promise<SignedIn> {
+  const record = await usableSetupToken(db, token, now);
+  if (!record) throw new NotFoundError(LINK_GONE_MESSAGE);
+  const problem = passwordProblem(input.password, record.user.email);
+  if (problem) throw new ValidationError({ password: problem });
+  const passwordHash = await hashPassword(input.password);
+  const user = toStaffUser(record.user);
+  return db.transaction().execute(async (trx) => {
+    if (!(await markSetupTokenUsed(trx, record.id, now))) throw new NotFoundError(LINK_GONE_MESSAGE);
+    await updateUserPassword(trx, user.id, passwordHash, now);
+    // A new password ends every earlier session, e.g. one left open on a lost phone.
+    await deleteSessionsOfUser(trx, user.id);
+    await deleteUnusedSetupTokensOfUser(trx, user.id);
+    const started = await startSession(trx, user.id, meta, now);
+    await recordAudit(trx, { user, ip: meta.ip }, [
+      { action: 'update', entityType: 'user', entityId: user.id, detail: record.purpose === 'setup' ? 'adgangskode valgt' : 'ny adgangskode' },
+      { action: 'sign_in', entityType: 'user', entityId: user.id, detail: null },
+    ], now);
+    return { token: started.token, user, expiresAt: started.session.expiresAt };
+  });
+}
+
+/** Creates the first administrator from the bootstrap link (which works once, and only while there is no admin). */
+export async function completeBootstrap(
+  db: Db,
+  token: string,
+  input: BootstrapAdminInput,
+  meta: SessionMeta,
+  now: Date,
+): Promise<SignedIn> {
+  if (!(await usableBootstrapToken(db, token, now))) throw new NotFoundError(LINK_GONE_MESSAGE);
+  const problem = passwordProblem(input.password, input.email);
+  if (problem) throw new ValidationError({ password: problem });
+  if (await findUserByEmail(db, input.email)) throw new ValidationError({ email: EMAIL_TAKEN_MESSAGE });
+  const passwordHash = await hashPassword(input.password);
+  return db.transaction().execute(async (trx) => {
+    // Checked again inside the transaction: two people opening the link at once create one admin, not two.
+    const bootstrap = await usableBootstrapToken(trx, token, now);
+    if (!bootstrap || !(await consumeBootstrapToken(trx, bootstrap.tokenHash))) throw new NotFoundError(LINK_GONE_MESSAGE);
+    const id = randomUUID();
+    const role: Role = 'admin';
+    await insertUser(trx, { id, email: input.email, displayName: input.name, role, municipality: null, passwordHash }, now);
+    const user: StaffUser = { id, email: input.email, displayName: input.name, role, municipality: null };
+    const started = await startSession(trx, id, meta, now);
+    await recordAudit(trx, { user, ip: meta.ip }, [
+      { action: 'create', entityType: 'user', entityId: id, detail: 'første administrator' },
+      { action: 'sign_in', entityType: 'user', entityId: id, detail: null },
+    ], now);
+    return { token: started.token, user, expiresAt: started.session.expiresAt };
+  });
+}
+
+/**
+ * While no administrator can sign in, makes a fresh one-time link (24 hours) for creating the first one and returns
+ * its path; any earlier bootstrap link stops working. Returns null (and forgets any old link) once an admin exists.
+ */
+export async function ensureBootstrapLink(db: Db, now: Date): Promise<string | null> {
+  return db.transaction().execute(async (trx) => {
+    if (await hasUsableAdmin(trx)) {
+      await deleteBootstrapToken(trx);
+      return null;
+    }
+    const token = generateSecret();
+    await saveBootstrapToken(trx, sha256Hex(token), new Date(now.getTime() + BOOTSTRAP_LINK_LIFETIME_MS));
+    return setupLinkPath(token);
+  });
+}

@@ -1,0 +1,62 @@
+// The HTTP edge's security rules as pure functions, so they can be tested without a server:
+// which headers every response carries, when the session cookie is Secure, and whose address a request came from.
+
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "object-src 'none'",
+].join('; ');
+
+/** Pages with personal data or secrets in them: never kept by a shared browser cache or the back button's cache. */
+const PRIVATE_PREFIXES = ['/personale', '/logind', '/logud', '/adgang'];
+
+function underPrefix(pathname: string, prefix: string): boolean {
+  const path = pathname.toLowerCase();
+  return path === prefix || path.startsWith(`${prefix}/`);
+}
+
+export function securityHeaders(pathname: string, https: boolean): Record<string, string> {
+  const headers: Record<string, string> = {
+    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    'X-Content-Type-Options': 'nosniff',
+    // A one-time link must not leak to another site through the Referer header.
+    'Referrer-Policy': underPrefix(pathname, '/adgang') ? 'no-referrer' : 'strict-origin-when-cross-origin',
+    'X-Frame-Options': 'DENY',
+    'Permissions-Policy': 'camera=(), microphone=(), geolocation=()',
+  };
+  // Only over HTTPS: HSTS sent over plain HTTP is ignored anyway, and on a test machine it would stick to localhost.
+  if (https) headers['Strict-Transport-Security'] = 'max-age=31536000; includeSubDomains';
+  if (PRIVATE_PREFIXES.some((prefix) => underPrefix(pathname, prefix))) headers['Cache-Control'] = 'private, no-store';
+  return headers;
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * The session cookie is Secure in production, except when the site itself is reached as http://localhost (the test
+ * runs and a first try on the server itself), where browsers would drop or refuse to send a Secure cookie.
+ * INSECURE_COOKIES=1 is the operator's escape hatch for a plain-HTTP intranet host, and is said to be one.
+ */
+export function useSecureCookie(url: URL, production: boolean, insecureCookies: string | undefined): boolean {
+  if (!production || insecureCookies === '1') return false;
+  return !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+}
+
+/**
+ * The client's address. X-Forwarded-For is believed only when TRUST_PROXY=1 (the app sits behind our own proxy),
+ * and then only its last entry: the one our proxy added. Earlier entries are whatever the client claimed.
+ */
+export function clientIp(socketAddress: string | null, forwardedFor: string | null, trustProxy: boolean): string | null {
+  if (trustProxy && forwardedFor) {
+    const last = forwardedFor.split(',').map((part) => part.trim()).filter(Boolean).pop();
+    if (last) return last.slice(0, 64);
+  }
+  return socketAddress ? socketAddress.slice(0, 64) : null;
+}

@@ -1,0 +1,65 @@
+// Every request: (1) security headers on the way out, (2) the session cookie → locals, (3) the role guard.
+import { defineMiddleware, sequence } from 'astro:middleware';
+import { requiredRolesFor } from './features/auth/auth';
+import { validateSessionToken } from './features/auth/auth.service';
+import { clientIp, securityHeaders } from './lib/http-security';
+import { getDb } from './lib/server/db';
+import { deleteSessionCookie, SESSION_COOKIE, sentSessionCookie, setSessionCookie } from './lib/server/session-cookie';
+
+const headers = defineMiddleware(async (context, next) => {
+  const response = await next();
+  const extra = securityHeaders(context.url.pathname, context.url.protocol === 'https:');
+  try {
+    for (const [name, value] of Object.entries(extra)) response.headers.set(name, value);
+    return response;
+  } catch {
+    // Some responses (e.g. Response.redirect()) have immutable headers: copy them into a new one.
+    const copy = new Response(response.body, response);
+    for (const [name, value] of Object.entries(extra)) copy.headers.set(name, value);
+    return copy;
+  }
+});
+
+const session = defineMiddleware(async (context, next) => {
+  let socketAddress: string | null = null;
+  try {
+    socketAddress = context.clientAddress;
+  } catch {
+    // No address when there is no socket (prerendering); nothing to record then.
+  }
+  context.locals.ip = clientIp(socketAddress, context.request.headers.get('x-forwarded-for'), process.env['TRUST_PROXY'] === '1');
+  context.locals.user = null;
+  context.locals.sessionId = null;
+
+  const token = context.cookies.get(SESSION_COOKIE)?.value;
+  if (token) {
+    const valid = await validateSessionToken(getDb(), token, new Date());
+    if (valid) {
+      context.locals.user = valid.user;
+      context.locals.sessionId = valid.sessionId;
+      if (valid.refreshed) setSessionCookie(context.cookies, context.url, token, valid.expiresAt);
+    } else {
+      deleteSessionCookie(context.cookies, context.url);
+    }
+  }
+  return next();
+});
+
+const guard = defineMiddleware(async (context, next) => {
+  const required = requiredRolesFor(context.url.pathname);
+  if (required === 'public') return next();
+  const user = context.locals.user;
+  if (!user) {
+    const params = new URLSearchParams({ naeste: `${context.url.pathname}${context.url.search}` });
+    // The browser still had a cookie: the session ran out, so the sign-in page can say why.
+    if (sentSessionCookie(context.request)) params.set('udloebet', '1');
+    return new Response(null, { status: 303, headers: { Location: `/logind?${params.toString()}` } });
+  }
+  if (!required.includes(user.role)) {
+    const page = await next('/ingen-adgang');
+    return new Response(page.body, { status: 403, headers: page.headers });
+  }
+  return next();
+});
+
+export const onRequest = sequence(headers, session, guard);

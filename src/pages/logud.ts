@@ -1,0 +1,18 @@
+import type { APIRoute } from 'astro';
+import { signOut } from '../features/auth/auth.service';
+import { getDb } from '../lib/server/db';
+import { deleteSessionCookie } from '../lib/server/session-cookie';
+
+// Only POST signs out: a link or an image on another page must not be able to do it.
+export const POST: APIRoute = async (context) => {
+  const { user, sessionId, ip } = context.locals;
+  if (user && sessionId) {
+    const form = await context.request.formData().catch(() => null);
+    const everywhere = form?.get('overalt') === '1';
+    await signOut(getDb(), { user, ip }, sessionId, { everywhere }, new Date());
+  }
+  deleteSessionCookie(context.cookies, context.url);
+  return context.redirect('/logind?logget-ud=1', 303);
+};
+
+export const GET: APIRoute = (context) => context.redirect(context.locals.user ? '/personale' : '/logind', 303);

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { clientIp, securityHeaders, useSecureCookie } from '../../src/lib/http-security';
+
+describe('securityHeaders', () => {
+  it('sends the strict policy and the usual guards on every page', () => {
+    const h = securityHeaders('/', false);
+    expect(h['Content-Security-Policy']).toBe(
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+        + "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
+    );
+    expect(h['X-Content-Type-Options']).toBe('nosniff');
+    expect(h['X-Frame-Options']).toBe('DENY');
+    expect(h['Referrer-Policy']).toBe('strict-origin-when-cross-origin');
+    expect(h['Permissions-Policy']).toBe('camera=(), microphone=(), geolocation=()');
+    expect(h['Cache-Control']).toBeUndefined();
+  });
+
+  it('sends HSTS only over HTTPS', () => {
+    expect(securityHeaders('/', false)['Strict-Transport-Security']).toBeUndefined();
+    expect(securityHeaders('/', true)['Strict-Transport-Security']).toMatch(/^max-age=\d+/);
+  });
+
+  it('keeps one-time links out of the Referer header', () => {
+    expect(securityHeaders('/adgang/abcdefghijklmnopqrst', false)['Referrer-Policy']).toBe('no-referrer');
+  });
+
+  it.each(['/personale', '/personale/brugere', '/logind', '/adgang/abc', '/logud'])('%s is never cached', (path) => {
+    expect(securityHeaders(path, false)['Cache-Control']).toBe('private, no-store');
+  });
+
+  it('does not mark a public page like /personalet private', () => {
+    expect(securityHeaders('/personalet', false)['Cache-Control']).toBeUndefined();
+  });
+});
+
+describe('useSecureCookie', () => {
+  it('is Secure in production', () => {
+    expect(useSecureCookie(new URL('https://grupper.example.dk/logind'), true, undefined)).toBe(true);
+    expect(useSecureCookie(new URL('http://grupper.example.dk/logind'), true, undefined)).toBe(true);
+  });
+
+  it('is not Secure on http://localhost or 127.0.0.1, nor in development, nor when the operator says so', () => {
+    expect(useSecureCookie(new URL('http://localhost:4400/logind'), true, undefined)).toBe(false);
+    expect(useSecureCookie(new URL('http://127.0.0.1:4400/logind'), true, undefined)).toBe(false);
+    expect(useSecureCookie(new URL('https://grupper.example.dk/'), false, undefined)).toBe(false);
+    expect(useSecureCookie(new URL('http://intranet/'), true, '1')).toBe(false);
+  });
+
+  it('stays Secure on https://localhost', () => {
+    expect(useSecureCookie(new URL('https://localhost/'), true, undefined)).toBe(true);
+  });
+});
+
+describe('clientIp', () => {
+  it('uses the socket address unless told to trust the proxy', () => {
+    expect(clientIp('10.0.0.5', '1.2.3.4', false)).toBe('10.0.0.5');
+    expect(clientIp(null, null, false)).toBeNull();
+  });
+
+  it('behind our proxy, takes the address the proxy added, not what the client claimed', () => {
+    expect(clientIp('10.0.0.5', '6.6.6.6, 203.0.113.7', true)).toBe('203.0.113.7');
+    expect(clientIp('10.0.0.5', '', true)).toBe('10.0.0.5');
+  });
+});
