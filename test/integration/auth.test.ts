@@ -1,0 +1,358 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Actor, StaffUser } from '../../src/features/auth/auth';
+import {
+  SIGN_IN_FAILED_MESSAGE,
+  completeBootstrap,
+  completeSetup,
+  createAuthSession,
+  createStaffUser,
+  ensureBootstrapLink,
+  findSetupToken,
+  invalidateAllSessionsOfUser,
+  issueSetupLink,
+  listStaffUsers,
+  setUserDisabled,
+  signIn,
+  signOut,
+  validateSessionToken,
+} from '../../src/features/auth/auth.service';
+import { hitRateLimit, resetRateLimit } from '../../src/features/throttle/throttle.service';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../src/lib/errors';
+import { statementCount, type DatabaseHandle } from '../../src/lib/server/db';
+import { sha256Hex } from '../../src/lib/server/tokens';
+import { createTestDatabase, databaseKind } from '../support/database';
+
+const HOUR = 60 * 60 * 1000;
+const NOW = new Date('2026-02-02T08:00:00Z');
+const later = (hours: number) => new Date(NOW.getTime() + hours * HOUR);
+const meta = { ip: '192.0.2.10', userAgent: 'Vitest' };
+
+const ADMIN_EMAIL = 'koordinator@familiecentret.dk';
+const ADMIN_PASSWORD = 'fire ord om foråret';
+
+function tokenFromPath(path: string): string {
+  const token = path.replace(/^\/adgang\//, '');
+  expect(path).toBe(`/adgang/${token}`);
+  return token;
+}
+
+async function thrown(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe(`staff sign-in on ${databaseKind()}`, () => {
+  let handle: DatabaseHandle;
+  let admin: StaffUser;
+  let adminActor: Actor;
+
+  beforeAll(async () => {
+    handle = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await handle.close();
+  });
+
+  /** A staff member who has chosen a password through their one-time link. */
+  async function staffMember(email: string, password: string, role: 'leader' | 'caseworker' = 'leader'): Promise<StaffUser> {
+    const input = role === 'caseworker'
+      ? { name: email.split('@')[0] ?? email, email, role, municipality: 'ishoj' as const }
+      : { name: email.split('@')[0] ?? email, email, role, municipality: null };
+    const { setupUrlPath } = await createStaffUser(handle.db, adminActor, input, NOW);
+    const signedIn = await completeSetup(handle.db, tokenFromPath(setupUrlPath), { password }, meta, NOW);
+    return signedIn.user;
+  }
+
+  describe('the first administrator', () => {
+    it('gets a one-time link while there is no admin, and only the newest link works', async () => {
+      const first = await ensureBootstrapLink(handle.db, NOW);
+      const second = await ensureBootstrapLink(handle.db, NOW);
+      expect(first).toMatch(/^\/adgang\/[a-z2-7]+$/);
+      expect(second).not.toBe(first);
+      expect(await findSetupToken(handle.db, tokenFromPath(first!), NOW)).toBeNull();
+      expect(await findSetupToken(handle.db, tokenFromPath(second!), NOW)).toEqual({ kind: 'bootstrap', expiresAt: later(24) });
+      expect(await findSetupToken(handle.db, tokenFromPath(second!), later(24))).toBeNull();
+    });
+
+    it('is created from the link, which then stops working; no new link is offered', async () => {
+      const token = tokenFromPath((await ensureBootstrapLink(handle.db, NOW))!);
+      const weak = await thrown(completeBootstrap(handle.db, token, { name: 'Anne', email: ADMIN_EMAIL, password: 'kort', confirm: 'kort' }, meta, NOW));
+      expect(weak).toBeInstanceOf(ValidationError);
+      expect((weak as ValidationError).fields['password']).toMatch(/mindst 12 tegn/);
+
+      const signedIn = await completeBootstrap(
+        handle.db, token, { name: 'Anne Koordinator', email: ADMIN_EMAIL, password: ADMIN_PASSWORD, confirm: ADMIN_PASSWORD }, meta, NOW,
+      );
+      admin = signedIn.user;
+      adminActor = { user: admin, ip: meta.ip };
+      expect(admin).toMatchObject({ email: ADMIN_EMAIL, role: 'admin', displayName: 'Anne Koordinator' });
+      expect((await validateSessionToken(handle.db, signedIn.token, NOW))?.user.id).toBe(admin.id);
+
+      expect(await findSetupToken(handle.db, token, NOW)).toBeNull();
+      expect(await thrown(completeBootstrap(
+        handle.db, token, { name: 'Mallory', email: 'mallory@example.com', password: ADMIN_PASSWORD, confirm: ADMIN_PASSWORD }, meta, NOW,
+      ))).toBeInstanceOf(NotFoundError);
+      expect(await ensureBootstrapLink(handle.db, NOW)).toBeNull();
+      const settings = await handle.db.selectFrom('app_settings').select('key').where('key', 'like', 'bootstrap%').execute();
+      expect(settings).toEqual([]);
+    });
+  });
+
+  describe('signing in', () => {
+    it('works with the right password and gives a session for the user', async () => {
+      const result = await signIn(handle.db, { email: '  Koordinator@Familiecentret.dk ', password: ADMIN_PASSWORD, ...meta }, NOW);
+      expect(result.ok).toBe(true);
+      if (!result.ok) return;
+      expect(result.user.id).toBe(admin.id);
+      expect(result.token).toMatch(/^[a-z2-7]+\.[a-z2-7]+$/);
+      expect(result.expiresAt).toEqual(later(8));
+      expect((await validateSessionToken(handle.db, result.token, NOW))?.user.email).toBe(ADMIN_EMAIL);
+    });
+
+    it('answers a wrong password and an unknown e-mail the same way', async () => {
+      const wrong = await signIn(handle.db, { email: ADMIN_EMAIL, password: 'forkert forkert', ...meta, ip: '192.0.2.20' }, NOW);
+      const unknown = await signIn(handle.db, { email: 'ingen@familiecentret.dk', password: ADMIN_PASSWORD, ...meta, ip: '192.0.2.20' }, NOW);
+      expect(wrong).toEqual({ ok: false, reason: 'invalid' });
+      expect(unknown).toEqual(wrong);
+      expect(SIGN_IN_FAILED_MESSAGE).toBe('E-mail eller adgangskode er forkert.');
+      await resetRateLimit(handle.db, `login:account:${ADMIN_EMAIL}`);
+    });
+
+    it('refuses an account after 5 wrong passwords for 15 minutes, even with the right one, then lets it in', async () => {
+      const email = 'lene.leder@familiecentret.dk';
+      const password = 'blå cykel ved søen';
+      await staffMember(email, password);
+      for (let i = 0; i < 5; i += 1) {
+        expect(await signIn(handle.db, { email, password: `forkert ${i} gang`, ...meta }, NOW)).toEqual({ ok: false, reason: 'invalid' });
+      }
+      const blocked = await signIn(handle.db, { email, password, ...meta }, later(0.1));
+      expect(blocked).toMatchObject({ ok: false, reason: 'throttled' });
+      if (!blocked.ok && blocked.reason === 'throttled') expect(blocked.retryAfterSeconds).toBe(15 * 60 - 6 * 60);
+      // Another address does not help: the count belongs to the account.
+      expect(await signIn(handle.db, { email, password, ip: '198.51.100.1', userAgent: null }, later(0.2))).toMatchObject({ reason: 'throttled' });
+      const afterPause = await signIn(handle.db, { email, password, ...meta }, later(0.26));
+      expect(afterPause.ok).toBe(true);
+      // A success wipes the slate: five new mistakes are allowed again.
+      for (let i = 0; i < 4; i += 1) await signIn(handle.db, { email, password: 'forkert igen her', ...meta }, later(0.3));
+      expect((await signIn(handle.db, { email, password, ...meta }, later(0.3))).ok).toBe(true);
+    });
+
+    it('refuses one address after 30 failures across many accounts', async () => {
+      const ip = '203.0.113.99';
+      for (let i = 0; i < 30; i += 1) {
+        await signIn(handle.db, { email: `gaet${i}@example.com`, password: 'gæt gæt gæt gæt', ip, userAgent: null }, NOW);
+      }
+      expect(await signIn(handle.db, { email: ADMIN_EMAIL, password: ADMIN_PASSWORD, ip, userAgent: null }, NOW)).toMatchObject({ reason: 'throttled' });
+      expect((await signIn(handle.db, { email: ADMIN_EMAIL, password: ADMIN_PASSWORD, ...meta }, NOW)).ok).toBe(true);
+    });
+
+    it('records sign-ins, failures on real accounts and sign-outs in the audit log', async () => {
+      const rows = await handle.db.selectFrom('audit_log').select(['action', 'entity_id', 'detail', 'ip']).where('entity_id', '=', admin.id).execute();
+      expect(rows).toContainEqual({ action: 'sign_in', entity_id: admin.id, detail: null, ip: meta.ip });
+      expect(rows).toContainEqual({ action: 'sign_in', entity_id: admin.id, detail: 'mislykket: forkert adgangskode', ip: '192.0.2.20' });
+      const unknown = await handle.db.selectFrom('audit_log').select('id').where('actor', '=', 'ingen@familiecentret.dk').execute();
+      expect(unknown).toEqual([]);
+    });
+  });
+
+  describe('sessions', () => {
+    it('cost one SELECT on a normal page view', async () => {
+      const { token } = await createAuthSession(handle.db, admin.id, meta, NOW);
+      const before = statementCount();
+      const result = await validateSessionToken(handle.db, token, later(1));
+      expect(statementCount() - before).toBe(1);
+      expect(result).toMatchObject({ refreshed: false, expiresAt: later(8) });
+    });
+
+    it('end after 8 hours without use, and the row is removed', async () => {
+      const { token, session } = await createAuthSession(handle.db, admin.id, meta, NOW);
+      expect(await validateSessionToken(handle.db, token, later(3))).toMatchObject({ refreshed: false });
+      expect(await validateSessionToken(handle.db, token, later(8))).toBeNull();
+      const row = await handle.db.selectFrom('auth_sessions').select('id').where('id', '=', session.id).executeTakeFirst();
+      expect(row).toBeUndefined();
+    });
+
+    it('slide forward when used in the second half of the window, and stop after 7 days', async () => {
+      const { token } = await createAuthSession(handle.db, admin.id, meta, NOW);
+      const refreshed = await validateSessionToken(handle.db, token, later(5));
+      expect(refreshed).toMatchObject({ refreshed: true, expiresAt: later(13) });
+      expect(await validateSessionToken(handle.db, token, later(12))).toMatchObject({ refreshed: true, expiresAt: later(20) });
+      // Someone who keeps working is kept signed in, up to the absolute limit.
+      let hours = 12;
+      while (hours + 5 < 7 * 24) {
+        hours += 5;
+        expect(await validateSessionToken(handle.db, token, later(hours))).not.toBeNull();
+      }
+      expect(await validateSessionToken(handle.db, token, later(7 * 24))).toBeNull();
+    });
+
+    it('refuse a token whose secret is wrong, without ending the real session', async () => {
+      const { token } = await createAuthSession(handle.db, admin.id, meta, NOW);
+      const [id, secret] = token.split('.') as [string, string];
+      const forged = `${id}.${secret.slice(0, -1)}${secret.endsWith('a') ? 'b' : 'a'}`;
+      expect(await validateSessionToken(handle.db, forged, NOW)).toBeNull();
+      expect(await validateSessionToken(handle.db, `${id}`, NOW)).toBeNull();
+      expect(await validateSessionToken(handle.db, token, NOW)).not.toBeNull();
+    });
+
+    it('keep only a hash of the secret in the database', async () => {
+      const { token, session } = await createAuthSession(handle.db, admin.id, meta, NOW);
+      const secret = token.split('.')[1]!;
+      const row = await handle.db.selectFrom('auth_sessions').selectAll().where('id', '=', session.id).executeTakeFirstOrThrow();
+      expect(row.secret_hash).toBe(sha256Hex(secret));
+      expect(JSON.stringify(row)).not.toContain(secret);
+      const user = await handle.db.selectFrom('users').select('password_hash').where('id', '=', admin.id).executeTakeFirstOrThrow();
+      expect(user.password_hash).toMatch(/^\$argon2id\$/);
+      expect(user.password_hash).not.toContain(ADMIN_PASSWORD);
+    });
+
+    it('end on sign-out: this device only, or every device with "log ud overalt"', async () => {
+      const email = 'signe.ud@familiecentret.dk';
+      const user = await staffMember(email, 'tre både i havnen');
+      const actor = { user, ip: meta.ip };
+      const phone = await createAuthSession(handle.db, user.id, meta, NOW);
+      const laptop = await createAuthSession(handle.db, user.id, meta, NOW);
+      const tablet = await createAuthSession(handle.db, user.id, meta, NOW);
+
+      await signOut(handle.db, actor, phone.session.id, { everywhere: false }, NOW);
+      expect(await validateSessionToken(handle.db, phone.token, NOW)).toBeNull();
+      expect(await validateSessionToken(handle.db, laptop.token, NOW)).not.toBeNull();
+
+      await signOut(handle.db, actor, laptop.session.id, { everywhere: true }, NOW);
+      expect(await validateSessionToken(handle.db, laptop.token, NOW)).toBeNull();
+      expect(await validateSessionToken(handle.db, tablet.token, NOW)).toBeNull();
+      expect(await validateSessionToken(handle.db, (await createAuthSession(handle.db, admin.id, meta, NOW)).token, NOW)).not.toBeNull();
+
+      const trail = await handle.db.selectFrom('audit_log').select(['action', 'detail']).where('user_id', '=', user.id).where('action', '=', 'sign_out').execute();
+      expect(trail).toEqual(expect.arrayContaining([{ action: 'sign_out', detail: null }, { action: 'sign_out', detail: 'overalt' }]));
+      expect(await invalidateAllSessionsOfUser(handle.db, user.id)).toBe(0);
+    });
+  });
+
+  describe('staff accounts', () => {
+    it('only the coordinator creates accounts, manages links and sees the list', async () => {
+      const leader = await staffMember('kun.leder@familiecentret.dk', 'grøn te om aftenen');
+      const leaderActor = { user: leader, ip: null };
+      expect(await thrown(createStaffUser(handle.db, leaderActor, { name: 'X', email: 'x@example.com', role: 'admin', municipality: null }, NOW)))
+        .toBeInstanceOf(ForbiddenError);
+      expect(await thrown(issueSetupLink(handle.db, leaderActor, leader.id, NOW))).toBeInstanceOf(ForbiddenError);
+      expect(await thrown(listStaffUsers(handle.db, leaderActor))).toBeInstanceOf(ForbiddenError);
+      expect(await thrown(setUserDisabled(handle.db, leaderActor, admin.id, true, NOW))).toBeInstanceOf(ForbiddenError);
+    });
+
+    it('a new account has a 7-day link that sets the password once and signs the person in', async () => {
+      const email = 'sara.raadgiver@vallensbaek.dk';
+      const { user, setupUrlPath } = await createStaffUser(
+        handle.db, adminActor, { name: 'Sara Rådgiver', email, role: 'caseworker', municipality: 'vallensbaek' }, NOW,
+      );
+      expect(user).toMatchObject({ status: 'invited', municipality: 'vallensbaek' });
+      const token = tokenFromPath(setupUrlPath);
+      expect(await findSetupToken(handle.db, token, later(24 * 7 - 1))).toMatchObject({ kind: 'setup', email, displayName: 'Sara Rådgiver' });
+      expect(await findSetupToken(handle.db, token, later(24 * 7))).toBeNull();
+
+      // The link is stored only as a hash.
+      const stored = await handle.db.selectFrom('user_setup_tokens').select('token_hash').where('user_id', '=', user.id).execute();
+      expect(stored).toEqual([{ token_hash: sha256Hex(token) }]);
+
+      // Nobody can sign in before choosing a password.
+      expect(await signIn(handle.db, { email, password: '', ...meta, ip: '192.0.2.30' }, NOW)).toEqual({ ok: false, reason: 'invalid' });
+
+      const mistake = await thrown(completeSetup(handle.db, token, { password: email }, meta, NOW));
+      expect((mistake as ValidationError).fields['password']).toBe('Adgangskoden må ikke være din e-mailadresse.');
+      const signedIn = await completeSetup(handle.db, token, { password: 'vi ses i gruppen' }, meta, later(1));
+      expect(signedIn.user).toMatchObject({ email, role: 'caseworker' });
+      expect(await validateSessionToken(handle.db, signedIn.token, later(1))).not.toBeNull();
+
+      expect(await findSetupToken(handle.db, token, later(1))).toBeNull();
+      expect(await thrown(completeSetup(handle.db, token, { password: 'en helt anden kode' }, meta, later(1)))).toBeInstanceOf(NotFoundError);
+      expect((await signIn(handle.db, { email, password: 'vi ses i gruppen', ...meta }, later(2))).ok).toBe(true);
+    });
+
+    it('an expired link cannot be used', async () => {
+      const { setupUrlPath } = await createStaffUser(handle.db, adminActor, { name: 'Sen', email: 'sen@familiecentret.dk', role: 'leader', municipality: null }, NOW);
+      expect(await thrown(completeSetup(handle.db, tokenFromPath(setupUrlPath), { password: 'for sent på den' }, meta, later(24 * 8))))
+        .toBeInstanceOf(NotFoundError);
+    });
+
+    it('refuses a second account with the same e-mail', async () => {
+      const error = await thrown(createStaffUser(handle.db, adminActor, { name: 'Igen', email: ADMIN_EMAIL, role: 'leader', municipality: null }, NOW));
+      expect((error as ValidationError).fields).toEqual({ email: 'Der findes allerede en medarbejder med denne e-mail.' });
+    });
+
+    it('a new link replaces the old one and, once used, ends the old password and its sessions', async () => {
+      const email = 'glemsom@familiecentret.dk';
+      const user = await staffMember(email, 'første kode er god');
+      const old = await signIn(handle.db, { email, password: 'første kode er god', ...meta }, NOW);
+      const first = await issueSetupLink(handle.db, adminActor, user.id, NOW);
+      const second = await issueSetupLink(handle.db, adminActor, user.id, NOW);
+      expect(await findSetupToken(handle.db, tokenFromPath(first.setupUrlPath), NOW)).toBeNull();
+      expect(await findSetupToken(handle.db, tokenFromPath(second.setupUrlPath), NOW)).toMatchObject({ kind: 'reset' });
+
+      await completeSetup(handle.db, tokenFromPath(second.setupUrlPath), { password: 'anden kode er bedre' }, meta, NOW);
+      expect(old.ok && (await validateSessionToken(handle.db, old.token, NOW))).toBeNull();
+      expect(await signIn(handle.db, { email, password: 'første kode er god', ...meta, ip: '192.0.2.40' }, NOW)).toEqual({ ok: false, reason: 'invalid' });
+      expect((await signIn(handle.db, { email, password: 'anden kode er bedre', ...meta }, NOW)).ok).toBe(true);
+    });
+
+    it('a closed account is signed out at once and cannot sign in; reopened, it can', async () => {
+      const email = 'lukket@familiecentret.dk';
+      const password = 'snart er det sommer';
+      const user = await staffMember(email, password);
+      const before = await signIn(handle.db, { email, password, ...meta }, NOW);
+      if (!before.ok) throw new Error('sign-in failed');
+
+      const closed = await setUserDisabled(handle.db, adminActor, user.id, true, later(1));
+      expect(closed.status).toBe('disabled');
+      expect(await validateSessionToken(handle.db, before.token, later(1))).toBeNull();
+      expect(await signIn(handle.db, { email, password, ...meta, ip: '192.0.2.50' }, later(1))).toEqual({ ok: false, reason: 'invalid' });
+      const link = await thrown(issueSetupLink(handle.db, adminActor, user.id, later(1)));
+      expect(link).toBeInstanceOf(ConflictError);
+
+      // A session that somehow survived (made before the close) is refused too.
+      const stray = await createAuthSession(handle.db, user.id, meta, later(1));
+      expect(await validateSessionToken(handle.db, stray.token, later(1))).toBeNull();
+
+      await setUserDisabled(handle.db, adminActor, user.id, false, later(2));
+      expect((await signIn(handle.db, { email, password, ...meta }, later(2))).ok).toBe(true);
+
+      const trail = await handle.db.selectFrom('audit_log').select('detail').where('entity_id', '=', user.id).where('action', '=', 'update').execute();
+      expect(trail.map((r) => r.detail)).toEqual(expect.arrayContaining(['konto lukket', 'konto åbnet igen']));
+    });
+
+    it('the coordinator cannot close their own account', async () => {
+      expect(await thrown(setUserDisabled(handle.db, adminActor, admin.id, true, NOW))).toBeInstanceOf(ConflictError);
+    });
+
+    it('lists everyone with role, municipality and status', async () => {
+      const list = await listStaffUsers(handle.db, adminActor);
+      expect(list.find((u) => u.email === ADMIN_EMAIL)).toMatchObject({ role: 'admin', status: 'active', municipality: null });
+      expect(list.find((u) => u.email === 'sen@familiecentret.dk')).toMatchObject({ status: 'invited' });
+      expect(list.find((u) => u.email === 'sara.raadgiver@vallensbaek.dk')).toMatchObject({ role: 'caseworker', municipality: 'vallensbaek' });
+      const created = await handle.db.selectFrom('audit_log').select('entity_id').where('action', '=', 'create').where('entity_type', '=', 'user').execute();
+      expect(created.length).toBe(list.length);
+    });
+  });
+
+  describe('rate limits shared by every process', () => {
+    it('count every one of many simultaneous attempts', async () => {
+      const key = 'test:concurrent';
+      const policy = { max: 1000, windowSeconds: 60, blockSeconds: 60 };
+      await Promise.all(Array.from({ length: 20 }, () => hitRateLimit(handle.db, key, policy, NOW)));
+      const row = await handle.db.selectFrom('rate_limits').select('attempts').where('key', '=', key).executeTakeFirstOrThrow();
+      expect(Number(row.attempts)).toBe(20);
+    });
+
+    it('let exactly `max` simultaneous attempts through', async () => {
+      const key = 'test:race-to-the-limit';
+      const policy = { max: 5, windowSeconds: 60, blockSeconds: 60 };
+      const decisions = await Promise.all(Array.from({ length: 12 }, () => hitRateLimit(handle.db, key, policy, NOW)));
+      expect(decisions.filter((d) => d.allowed)).toHaveLength(5);
+      await resetRateLimit(handle.db, key);
+      expect((await hitRateLimit(handle.db, key, policy, NOW)).allowed).toBe(true);
+    });
+  });
+});
