@@ -1,0 +1,140 @@
+import type { Insertable, Kysely, Transaction } from 'kysely';
+import type { Database } from '../../lib/server/database';
+import type { MeetingRule } from '../schedule/schedule';
+import type { DemoExistingSession } from './demo';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+// Bound parameters per statement stay well under SQLite's 32,766 and PostgreSQL's 65,535.
+const MAX_PARAMETERS = 30_000;
+const MAX_ROWS_PER_STATEMENT = 500;
+
+export interface DemoGroupRecord {
+  id: string;
+  slug: string;
+  kind: 'girls' | 'siblings';
+  minAge: number;
+  maxAge: number;
+  capacity: number;
+  intakeRule: 'open' | 'quarterly';
+  maxCourseMonths: number | null;
+  place: string;
+  rule: MeetingRule;
+  leaderIds: string[];
+}
+
+export async function selectDemoLoadedAt(db: Db, key: string): Promise<string | null> {
+  const row = await db.selectFrom('app_settings').select('value').where('key', '=', key).executeTakeFirst();
+  return row?.value ?? null;
+}
+
+export async function insertSetting(db: Db, key: string, value: string): Promise<void> {
+  await db.insertInto('app_settings').values({ key, value }).execute();
+}
+
+/** Groups that are not archived, oldest first, with their meeting rule and leaders. Two statements. */
+export async function selectDemoGroups(db: Db): Promise<DemoGroupRecord[]> {
+  const rows = await db
+    .selectFrom('groups')
+    .innerJoin('meeting_rules', 'meeting_rules.group_id', 'groups.id')
+    .select([
+      'groups.id', 'groups.slug', 'groups.kind', 'groups.min_age', 'groups.max_age', 'groups.capacity', 'groups.intake_rule',
+      'groups.max_course_months', 'groups.place', 'meeting_rules.weekday', 'meeting_rules.nth', 'meeting_rules.start_time',
+      'meeting_rules.end_time', 'meeting_rules.on_closed',
+    ])
+    .where('groups.archived_at', 'is', null)
+    .orderBy('groups.created_at')
+    .orderBy('groups.slug')
+    .execute();
+  const leaders = await db.selectFrom('group_leaders').select(['group_id', 'user_id']).orderBy('user_id').execute();
+  return rows.map((r) => ({
+    id: r.id,
+    slug: r.slug,
+    kind: r.kind,
+    minAge: Number(r.min_age),
+    maxAge: Number(r.max_age),
+    capacity: Number(r.capacity),
+    intakeRule: r.intake_rule,
+    maxCourseMonths: r.max_course_months === null ? null : Number(r.max_course_months),
+    place: r.place,
+    rule: {
+      weekday: Number(r.weekday),
+      nth: Number(r.nth),
+      startTime: r.start_time,
+      endTime: r.end_time,
+      onClosed: r.on_closed,
+    } as MeetingRule,
+    leaderIds: leaders.filter((l) => l.group_id === r.id).map((l) => l.user_id),
+  }));
+}
+
+export async function selectGroupSlugs(db: Db): Promise<string[]> {
+  const rows = await db.selectFrom('groups').select('slug').execute();
+  return rows.map((r) => r.slug);
+}
+
+export async function selectSessionsByGroup(db: Db): Promise<Map<string, DemoExistingSession[]>> {
+  const rows = await db
+    .selectFrom('group_sessions')
+    .select(['id', 'group_id', 'occurrence_key', 'starts_at', 'ends_at', 'status'])
+    .orderBy('starts_at')
+    .execute();
+  const byGroup = new Map<string, DemoExistingSession[]>();
+  for (const r of rows) {
+    const list = byGroup.get(r.group_id) ?? [];
+    list.push({ id: r.id, occurrenceKey: r.occurrence_key, startsAt: new Date(r.starts_at), endsAt: new Date(r.ends_at), status: r.status });
+    byGroup.set(r.group_id, list);
+  }
+  return byGroup;
+}
+
+export async function selectIntakeWindowsByGroup(db: Db): Promise<Map<string, { id: string; quarterStart: string }[]>> {
+  const rows = await db.selectFrom('intake_windows').select(['id', 'group_id', 'quarter_start']).execute();
+  const byGroup = new Map<string, { id: string; quarterStart: string }[]>();
+  for (const r of rows) {
+    const list = byGroup.get(r.group_id) ?? [];
+    list.push({ id: r.id, quarterStart: r.quarter_start });
+    byGroup.set(r.group_id, list);
+  }
+  return byGroup;
+}
+
+export async function selectClosedPeriods(
+  db: Db,
+): Promise<{ groupId: string | null; name: string; startDate: string; endDate: string }[]> {
+  const rows = await db.selectFrom('closed_periods').select(['group_id', 'name', 'start_date', 'end_date']).execute();
+  return rows.map((r) => ({ groupId: r.group_id, name: r.name, startDate: r.start_date, endDate: r.end_date }));
+}
+
+export async function selectUsersByEmail(
+  db: Db,
+  emails: readonly string[],
+): Promise<{ id: string; email: string; municipality: 'ishoj' | 'vallensbaek' | null }[]> {
+  if (emails.length === 0) return [];
+  return db.selectFrom('users').select(['id', 'email', 'municipality']).where('email', 'in', [...emails]).execute();
+}
+
+export async function selectReferralReferences(db: Db, prefix: string): Promise<string[]> {
+  const rows = await db.selectFrom('referrals').select('reference').where('reference', 'like', `${prefix}%`).execute();
+  return rows.map((r) => r.reference);
+}
+
+/**
+ * Multi-row inserts in chunks, so no statement passes the databases' limits on bound parameters. Every row of a
+ * table must list the same columns (SQLite has no DEFAULT in a VALUES list).
+ */
+export async function insertInChunks<T extends keyof Database & string>(
+  db: Db,
+  table: T,
+  rows: readonly Insertable<Database[T]>[],
+): Promise<number> {
+  const first = rows[0];
+  if (first === undefined) return 0;
+  const columns = Object.keys(first).length;
+  const size = Math.max(1, Math.min(MAX_ROWS_PER_STATEMENT, Math.floor(MAX_PARAMETERS / columns)));
+  for (let i = 0; i < rows.length; i += size) {
+    // The generic table name defeats Kysely's per-table typing; the rows' type above is the check.
+    await db.insertInto(table).values(rows.slice(i, i + size) as never).execute();
+  }
+  return rows.length;
+}
