@@ -1,0 +1,279 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../../lib/server/database';
+import type { StaffUser } from '../auth/auth';
+import type { MeetingRule } from '../schedule/schedule';
+import type { FeedConversation, FeedSession, PublicGroup, PublicSession } from './feeds';
+
+// The queries behind public group pages and calendar feeds. Rows never leave this file: every function maps
+// to the domain shapes in feeds.ts (0/1 → boolean, ISO text → Date, PostgreSQL counts → number).
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+// ---------------------------------------------------------------------------------------------
+// Groups
+
+function publicGroupQuery(db: Db) {
+  return db
+    .selectFrom('groups')
+    .leftJoin('meeting_rules', 'meeting_rules.group_id', 'groups.id')
+    .select([
+      'groups.id',
+      'groups.slug',
+      'groups.name',
+      'groups.kind',
+      'groups.min_age',
+      'groups.max_age',
+      'groups.girls_only',
+      'groups.capacity',
+      'groups.place',
+      'groups.intake_rule',
+      'groups.max_course_months',
+      'groups.public_description',
+      'meeting_rules.weekday',
+      'meeting_rules.nth',
+      'meeting_rules.start_time',
+      'meeting_rules.end_time',
+      'meeting_rules.on_closed',
+    ])
+    .where('groups.archived_at', 'is', null);
+}
+
+type PublicGroupRow = Awaited<ReturnType<ReturnType<typeof publicGroupQuery>['executeTakeFirstOrThrow']>>;
+
+function toPublicGroup(row: PublicGroupRow): PublicGroup {
+  const hasRule =
+    row.weekday !== null && row.nth !== null && row.start_time !== null && row.end_time !== null && row.on_closed !== null;
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    kind: row.kind,
+    minAge: Number(row.min_age),
+    maxAge: Number(row.max_age),
+    girlsOnly: Number(row.girls_only) === 1,
+    capacity: Number(row.capacity),
+    place: row.place,
+    intakeRule: row.intake_rule,
+    maxCourseMonths: row.max_course_months === null ? null : Number(row.max_course_months),
+    publicDescription: row.public_description,
+    rule: hasRule
+      ? ({
+          weekday: Number(row.weekday),
+          nth: Number(row.nth),
+          startTime: row.start_time,
+          endTime: row.end_time,
+          onClosed: row.on_closed,
+        } as MeetingRule)
+      : null,
+  };
+}
+
+/** Groups that are running (not archived), girls' group first, then by name. */
+export async function selectPublicGroups(db: Db): Promise<PublicGroup[]> {
+  const rows = await publicGroupQuery(db).orderBy('groups.kind').orderBy('groups.name').orderBy('groups.id').execute();
+  return rows.map(toPublicGroup);
+}
+
+export async function selectPublicGroupBySlug(db: Db, slug: string): Promise<PublicGroup | null> {
+  const row = await publicGroupQuery(db).where('groups.slug', '=', slug).executeTakeFirst();
+  return row ? toPublicGroup(row) : null;
+}
+
+export async function countActiveEnrollments(db: Db, groupId: string): Promise<number> {
+  const row = await db
+    .selectFrom('enrollments')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('group_id', '=', groupId)
+    .where('state', '=', 'active')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Ids of the running groups a staff member leads. */
+export async function selectLedGroupIds(db: Db, userId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('group_leaders')
+    .innerJoin('groups', 'groups.id', 'group_leaders.group_id')
+    .select('group_leaders.group_id')
+    .where('group_leaders.user_id', '=', userId)
+    .where('groups.archived_at', 'is', null)
+    .orderBy('group_leaders.group_id')
+    .execute();
+  return rows.map((r) => r.group_id);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sessions and conversations
+
+/**
+ * Meetings of running groups that start in [from, to), oldest first. `groupIds` null means every group;
+ * an empty list selects nothing. Instants are stored as ISO 8601 UTC text, so text order is time order.
+ */
+export async function selectFeedSessions(
+  db: Db,
+  groupIds: readonly string[] | null,
+  from: Date,
+  to: Date,
+): Promise<FeedSession[]> {
+  if (groupIds !== null && groupIds.length === 0) return [];
+  let query = db
+    .selectFrom('group_sessions')
+    .innerJoin('groups', 'groups.id', 'group_sessions.group_id')
+    .select([
+      'group_sessions.id',
+      'groups.name as group_name',
+      'group_sessions.starts_at',
+      'group_sessions.ends_at',
+      'group_sessions.place',
+      'group_sessions.status',
+      'group_sessions.sequence',
+      'group_sessions.updated_at',
+    ])
+    .where('groups.archived_at', 'is', null)
+    .where('group_sessions.starts_at', '>=', from.toISOString())
+    .where('group_sessions.starts_at', '<', to.toISOString())
+    .orderBy('group_sessions.starts_at')
+    .orderBy('group_sessions.id');
+  if (groupIds !== null) query = query.where('group_sessions.group_id', 'in', [...groupIds]);
+  const rows = await query.execute();
+  return rows.map((r) => ({
+    id: r.id,
+    groupName: r.group_name,
+    startsAt: new Date(r.starts_at),
+    endsAt: new Date(r.ends_at),
+    place: r.place,
+    status: r.status,
+    sequence: Number(r.sequence),
+    updatedAt: new Date(r.updated_at),
+  }));
+}
+
+/** The next meetings of one group that have not ended by `now`: date, time and status only. */
+export async function selectNextSessions(db: Db, groupId: string, now: Date, limit: number): Promise<PublicSession[]> {
+  const rows = await db
+    .selectFrom('group_sessions')
+    .select(['starts_at', 'ends_at', 'status'])
+    .where('group_id', '=', groupId)
+    .where('ends_at', '>', now.toISOString())
+    .orderBy('starts_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    startsAt: new Date(r.starts_at),
+    endsAt: new Date(r.ends_at),
+    cancelled: r.status === 'cancelled',
+  }));
+}
+
+/** Conversations a staff member leads that start in [from, to), with the child's first name only. */
+export async function selectConversationsLedBy(
+  db: Db,
+  userId: string,
+  from: Date,
+  to: Date,
+): Promise<FeedConversation[]> {
+  const rows = await db
+    .selectFrom('conversations')
+    .innerJoin('groups', 'groups.id', 'conversations.group_id')
+    .innerJoin('children', 'children.id', 'conversations.child_id')
+    .select([
+      'conversations.id',
+      'conversations.kind',
+      'groups.name as group_name',
+      'children.first_name',
+      'conversations.starts_at',
+      'conversations.ends_at',
+      'conversations.place',
+      'conversations.status',
+      'conversations.sequence',
+      'conversations.updated_at',
+    ])
+    .where('conversations.leader_id', '=', userId)
+    .where('conversations.starts_at', '>=', from.toISOString())
+    .where('conversations.starts_at', '<', to.toISOString())
+    .orderBy('conversations.starts_at')
+    .orderBy('conversations.id')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    groupName: r.group_name,
+    childFirstName: r.first_name,
+    startsAt: new Date(r.starts_at),
+    endsAt: new Date(r.ends_at),
+    place: r.place,
+    status: r.status,
+    sequence: Number(r.sequence),
+    updatedAt: new Date(r.updated_at),
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Staff feed tokens (only the SHA-256 of a token is stored)
+
+export async function selectActiveStaffUser(db: Db, userId: string): Promise<StaffUser | null> {
+  const row = await db
+    .selectFrom('users')
+    .select(['id', 'email', 'display_name', 'role', 'municipality'])
+    .where('id', '=', userId)
+    .where('disabled_at', 'is', null)
+    .executeTakeFirst();
+  if (!row) return null;
+  return { id: row.id, email: row.email, displayName: row.display_name, role: row.role, municipality: row.municipality };
+}
+
+/** The owner of a live (not revoked) feed token whose account is not disabled, or null. */
+export async function selectFeedTokenOwner(
+  db: Db,
+  tokenHash: string,
+): Promise<{ userId: string; role: StaffUser['role'] } | null> {
+  const row = await db
+    .selectFrom('feed_tokens')
+    .innerJoin('users', 'users.id', 'feed_tokens.user_id')
+    .select(['users.id', 'users.role'])
+    .where('feed_tokens.token_hash', '=', tokenHash)
+    .where('feed_tokens.revoked_at', 'is', null)
+    .where('users.disabled_at', 'is', null)
+    .executeTakeFirst();
+  return row ? { userId: row.id, role: row.role } : null;
+}
+
+/** When the staff member's live feed link was made, or null when they have none. */
+export async function selectActiveFeedTokenCreatedAt(db: Db, userId: string): Promise<Date | null> {
+  const row = await db
+    .selectFrom('feed_tokens')
+    .select('created_at')
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .orderBy('created_at', 'desc')
+    .executeTakeFirst();
+  return row ? new Date(row.created_at) : null;
+}
+
+/** Revokes every live feed token of a user; returns how many. */
+export async function revokeFeedTokens(db: Db, userId: string, at: Date): Promise<number> {
+  const result = await db
+    .updateTable('feed_tokens')
+    .set({ revoked_at: at.toISOString() })
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+export async function insertFeedToken(
+  db: Db,
+  token: { id: string; userId: string; tokenHash: string; createdAt: Date },
+): Promise<void> {
+  await db
+    .insertInto('feed_tokens')
+    .values({
+      id: token.id,
+      user_id: token.userId,
+      token_hash: token.tokenHash,
+      created_at: token.createdAt.toISOString(),
+      revoked_at: null,
+    })
+    .execute();
+}

@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
+import type { Kysely } from 'kysely';
+import { ForbiddenError } from '../../lib/errors';
+import type { Database } from '../../lib/server/database';
+import { renderCalendar } from '../../lib/server/ical';
+import { recordAudit } from '../audit/audit.service';
+import type { FeedConversation, FeedSession, PublicGroup, PublicGroupPage, RenderedFeed } from './feeds';
+import {
+  PUBLIC_NEXT_SESSIONS,
+  feedEvents,
+  feedWindow,
+  freePlaces,
+  hashFeedToken,
+  isWellFormedFeedToken,
+  newestChange,
+  staffFeedPath,
+  strongEtag,
+} from './feeds';
+import {
+  countActiveEnrollments,
+  insertFeedToken,
+  revokeFeedTokens,
+  selectActiveFeedTokenCreatedAt,
+  selectActiveStaffUser,
+  selectConversationsLedBy,
+  selectFeedSessions,
+  selectFeedTokenOwner,
+  selectLedGroupIds,
+  selectNextSessions,
+  selectPublicGroupBySlug,
+  selectPublicGroups,
+} from './feeds.repository';
+
+type Db = Kysely<Database>;
+
+function renderFeed(
+  name: string,
+  description: string,
+  sessions: readonly FeedSession[],
+  conversations: readonly FeedConversation[],
+  now: Date,
+): RenderedFeed {
+  const events = feedEvents(sessions, conversations, now);
+  const body = renderCalendar({ name, description, events });
+  return { body, etag: strongEtag(body), lastModified: newestChange(events) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Public: group pages and group feeds (no names, ever)
+
+/** The public feed of a running group: its meetings, two months back and twelve ahead. Null: no such group. */
+export async function publicGroupFeed(db: Db, slug: string, now: Date): Promise<RenderedFeed | null> {
+  const group = await selectPublicGroupBySlug(db, slug);
+  if (!group) return null;
+  const { from, to } = feedWindow(now);
+  const sessions = await selectFeedSessions(db, [group.id], from, to);
+  return renderFeed(group.name, `Møder i ${group.name}. ${group.place}.`, sessions, [], now);
+}
+
+/** The running groups for the front page. */
+export async function publicGroups(db: Db): Promise<PublicGroup[]> {
+  return selectPublicGroups(db);
+}
+
+/** What a group's public page shows from the database. Null: no such group (or archived). */
+export async function publicGroupPage(db: Db, slug: string, now: Date): Promise<PublicGroupPage | null> {
+  const group = await selectPublicGroupBySlug(db, slug);
+  if (!group) return null;
+  const [active, nextSessions] = await Promise.all([
+    group.intakeRule === 'open' ? countActiveEnrollments(db, group.id) : Promise.resolve(null),
+    selectNextSessions(db, group.id, now, PUBLIC_NEXT_SESSIONS),
+  ]);
+  return { group, freePlaces: active === null ? null : freePlaces(group.capacity, active), nextSessions };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Staff: a personal feed behind a secret, revocable link
+
+/**
+ * A staff member's own feed: the meetings of the groups they lead (a coordinator: every group) and the
+ * conversations they lead. Null when the token is unknown, revoked, or its owner's account is disabled.
+ */
+export async function staffFeed(db: Db, token: string, now: Date): Promise<RenderedFeed | null> {
+  if (!isWellFormedFeedToken(token)) return null;
+  const owner = await selectFeedTokenOwner(db, hashFeedToken(token));
+  if (!owner || owner.role === 'caseworker') return null;
+  const { from, to } = feedWindow(now);
+  const groupIds = owner.role === 'admin' ? null : await selectLedGroupIds(db, owner.userId);
+  const [sessions, conversations] = await Promise.all([
+    selectFeedSessions(db, groupIds, from, to),
+    selectConversationsLedBy(db, owner.userId, from, to),
+  ]);
+  return renderFeed('Gruppeforløb – mine møder', 'Dine gruppemøder og samtaler. Linket er personligt.', sessions, conversations, now);
+}
+
+function newFeedToken(): string {
+  const bytes = new Uint8Array(24);
+  crypto.getRandomValues(bytes);
+  return encodeBase32LowerCaseNoPadding(bytes);
+}
+
+/**
+ * Makes a new personal feed link for a group leader or coordinator and revokes the old one.
+ * Returns the new URL path (the token is in it and is not stored: show it once).
+ */
+export async function issueStaffFeedToken(db: Db, userId: string, now: Date): Promise<string> {
+  const token = newFeedToken();
+  await db.transaction().execute(async (trx) => {
+    const user = await selectActiveStaffUser(trx, userId);
+    if (!user || user.role === 'caseworker') {
+      throw new ForbiddenError('Kalenderlinks er for gruppeledere og koordinatorer.');
+    }
+    const revoked = await revokeFeedTokens(trx, userId, now);
+    const id = randomUUID();
+    await insertFeedToken(trx, { id, userId, tokenHash: hashFeedToken(token), createdAt: now });
+    await recordAudit(
+      trx,
+      { user, ip: null },
+      [{ action: 'create', entityType: 'feed_token', entityId: id, detail: revoked > 0 ? 'det gamle link er slået fra' : null }],
+      now,
+    );
+  });
+  return staffFeedPath(token);
+}
+
+/** When the staff member's live feed link was made, or null when they have none. */
+export async function staffFeedLinkCreatedAt(db: Db, userId: string): Promise<Date | null> {
+  return selectActiveFeedTokenCreatedAt(db, userId);
+}
