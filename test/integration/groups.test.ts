@@ -263,6 +263,19 @@ describe(`groups service on ${databaseKind()}`, () => {
       expect((taken as ValidationError).fields['slug']).toMatch(/bruger allerede/);
     });
 
+    it('keeps a leader whose account was closed when the group is saved again', async () => {
+      await updateGroup(handle.db, admin, girls.id, editForm(girls, { leaderIds: [leaderA.user.id] }), NOW);
+      await handle.db.updateTable('users').set({ disabled_at: NOW.toISOString() }).where('id', '=', leaderA.user.id).execute();
+      const withClosedLeader = await getGroup(handle.db, admin, girls.id);
+      await updateGroup(handle.db, admin, girls.id, editForm(withClosedLeader, { capacity: '9' }), NOW);
+      expect((await getGroup(handle.db, admin, girls.id)).leaderIds).toEqual([leaderA.user.id]);
+      // A closed account cannot be added to another group, though.
+      const siblings = await groupBySlug('soeskendegruppen-unge');
+      await expect(updateGroup(handle.db, admin, siblings.id, editForm(siblings, { leaderIds: [leaderA.user.id] }), NOW)).rejects.toBeInstanceOf(
+        ValidationError,
+      );
+    });
+
     it('moves only future untouched sessions when the rule changes, keeping their ids', async () => {
       const later = new Date(NOW.getTime() + 60 * DAY); // 22 January 2027: December and January are past.
       const before = await sessionsOf(girls.id);

@@ -91,12 +91,13 @@ export async function listLeaders(db: Db): Promise<StaffMember[]> {
   return selectLeaderCandidates(db);
 }
 
-async function validateGroupInput(db: Db, input: GroupFormInput, exceptId: string | null): Promise<GroupInput> {
+/** Checks the form, the slug and the leaders. A leader already on the group may stay even if since disabled. */
+async function validateGroupInput(db: Db, input: GroupFormInput, existing: Group | null): Promise<GroupInput> {
   const data = parseInput(groupFormSchema, input);
   const errors: FieldErrors = {};
-  if (await isSlugTaken(db, data.slug, exceptId)) errors['slug'] = 'En anden gruppe bruger allerede dette adressenavn.';
-  const candidates = new Set((await selectLeaderCandidates(db)).map((c) => c.id));
-  if (data.leaderIds.some((id) => !candidates.has(id))) errors['leaderIds'] = 'Vælg kun gruppeledere fra listen.';
+  if (await isSlugTaken(db, data.slug, existing?.id ?? null)) errors['slug'] = 'En anden gruppe bruger allerede dette adressenavn.';
+  const allowed = new Set([...(await selectLeaderCandidates(db)).map((c) => c.id), ...(existing?.leaderIds ?? [])]);
+  if (data.leaderIds.some((id) => !allowed.has(id))) errors['leaderIds'] = 'Vælg kun gruppeledere fra listen.';
   if (Object.keys(errors).length > 0) throw new ValidationError(errors);
   return data;
 }
@@ -156,7 +157,7 @@ export async function updateGroup(db: Kysely<Database>, actor: Actor, id: string
   return db.transaction().execute(async (trx) => {
     const before = await selectGroup(trx, id);
     if (!before) throw new NotFoundError('Gruppen findes ikke.');
-    const data = await validateGroupInput(trx, input, id);
+    const data = await validateGroupInput(trx, input, before);
     await updateGroupRow(trx, id, data, now);
     const ruleChanged = !sameRule(before.rule, data.rule);
     if (ruleChanged) await updateMeetingRule(trx, id, data.rule, now);

@@ -11,6 +11,9 @@ import {
   compareDates,
   daysBetween,
   daysInMonth,
+  formatClock,
+  formatDate,
+  formatWeek,
   instantToZoned,
   isoDate,
   isoWeek,
@@ -44,6 +47,8 @@ import {
 } from './schedule.repository';
 
 type Db = Kysely<Database> | Transaction<Database>;
+/** A posted form's fields as text (see formValues); the schemas check them. */
+type FormInput = Record<string, string>;
 
 /** Sessions are planned this many months ahead (to the end of that month). */
 export const PLANNING_MONTHS = 12;
@@ -86,6 +91,11 @@ export function toSessionView(session: Session): SessionView {
     cancelReason: session.cancelReason,
     sequence: session.sequence,
   };
+}
+
+/** 'onsdag 9. december 2026 kl. 16.00-18.00 · uge 50': how staff pages name a session's time. */
+export function describeSessionTime(session: Pick<SessionView, 'date' | 'startTime' | 'endTime'>): string {
+  return `${formatDate(session.date, 'da')} kl. ${formatClock(session.startTime, 'da')}-${formatClock(session.endTime, 'da')} · ${formatWeek(session.date, 'da')}`;
 }
 
 export const SESSION_STATUS_LABELS: Record<SessionStatus, string> = {
@@ -354,9 +364,9 @@ export const cancelSessionSchema = z.object({
     .min(1, 'Skriv kort hvorfor mødet er aflyst, fx sygdom.')
     .max(500, 'Skriv højst 500 tegn.'),
   confirm: z
-    .string({ error: 'Sæt kryds ved "Ja, aflys mødet", hvis mødet skal aflyses.' })
+    .string({ error: 'Sæt kryds ved “Ja, aflys mødet”, hvis mødet skal aflyses.' })
     .refine((v) => ['ja', 'on', 'true', '1'].includes(v.trim().toLowerCase()), {
-      message: 'Sæt kryds ved "Ja, aflys mødet", hvis mødet skal aflyses.',
+      message: 'Sæt kryds ved “Ja, aflys mødet”, hvis mødet skal aflyses.',
     }),
 });
 
@@ -377,7 +387,7 @@ function assertNotStarted(session: Session, now: Date): void {
 }
 
 /** Moves one session to a new date, time and/or place. It becomes manual: the meeting rule leaves it alone. */
-export async function moveSession(db: Kysely<Database>, actor: Actor, sessionId: string, input: MoveSessionInput, now: Date): Promise<SessionView> {
+export async function moveSession(db: Kysely<Database>, actor: Actor, sessionId: string, input: MoveSessionInput | FormInput, now: Date): Promise<SessionView> {
   const data = parseInput(moveSessionSchema, input);
   return db.transaction().execute(async (trx) => {
     const session = await loadManagedSession(trx, actor, sessionId);
@@ -421,7 +431,7 @@ export async function moveSession(db: Kysely<Database>, actor: Actor, sessionId:
 }
 
 /** Cancels one session (it stays in the list and in calendars, marked cancelled). */
-export async function cancelSession(db: Kysely<Database>, actor: Actor, sessionId: string, input: CancelSessionInput, now: Date): Promise<SessionView> {
+export async function cancelSession(db: Kysely<Database>, actor: Actor, sessionId: string, input: CancelSessionInput | FormInput, now: Date): Promise<SessionView> {
   const data = parseInput(cancelSessionSchema, input);
   return db.transaction().execute(async (trx) => {
     const session = await loadManagedSession(trx, actor, sessionId);
@@ -533,12 +543,12 @@ async function regenerateAffected(trx: Db, groupId: string | null, now: Date): P
   return { groupIds, changed };
 }
 
-export async function addClosedPeriod(db: Kysely<Database>, actor: Actor, input: ClosedPeriodInput, now: Date): Promise<ClosedPeriodChange> {
+export async function addClosedPeriod(db: Kysely<Database>, actor: Actor, input: ClosedPeriodInput | FormInput, now: Date): Promise<ClosedPeriodChange> {
   assertAdmin(actor);
   const data = parseInput(closedPeriodSchema, input);
   return db.transaction().execute(async (trx) => {
     if (data.groupId !== null && !(await selectGroup(trx, data.groupId))) {
-      throw new ValidationError({ groupId: 'Vælg en gruppe fra listen, eller "Alle grupper".' });
+      throw new ValidationError({ groupId: 'Vælg en gruppe fra listen eller “Alle grupper”.' });
     }
     const id = randomUUID();
     await insertClosedPeriod(trx, { id, groupId: data.groupId, name: data.name, startDate: data.startDate, endDate: data.endDate }, now);
