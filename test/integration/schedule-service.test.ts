@@ -15,6 +15,7 @@ import {
   listClosedPeriods,
   listSessions,
   moveSession,
+  regenerateAllGroups,
   regenerateSessions,
   restoreSession,
 } from '../../src/features/schedule/schedule.service';
@@ -310,6 +311,18 @@ describe(`schedule service on ${databaseKind()}`, () => {
   });
 
   describe('regenerating as time goes by', () => {
+    it('extends every group to 12 months ahead, also when two processes do it at once', async () => {
+      const twoMonthsOn = new Date(NOW.getTime() + 61 * DAY); // 23 January 2027
+      const results = await Promise.all([regenerateAllGroups(handle.db, twoMonthsOn), regenerateAllGroups(handle.db, twoMonthsOn)]);
+      expect(results[0].created + results[1].created).toBeGreaterThanOrEqual(6);
+      for (const group of [girls, siblings]) {
+        const keys = (await handle.db.selectFrom('group_sessions').select('occurrence_key').where('group_id', '=', group.id).execute()).map((r) => r.occurrence_key);
+        expect(new Set(keys).size).toBe(keys.length);
+        expect(keys).toEqual(expect.arrayContaining(['2027-12', '2028-01']));
+      }
+      expect(await regenerateAllGroups(handle.db, twoMonthsOn)).toEqual({ created: 0, updated: 0, removed: 0 });
+    });
+
     it('adds the new month at the end and leaves everything else as it was', async () => {
       const before = await handle.db.selectFrom('group_sessions').selectAll().where('group_id', '=', girls.id).execute();
       const nextMonth = new Date(NOW.getTime() + 31 * DAY);

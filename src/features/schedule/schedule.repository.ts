@@ -148,6 +148,8 @@ export async function insertSessions(db: Db, sessions: readonly NewSession[], no
         updated_at: at,
       })),
     )
+    // Two processes extending the same schedule at once: the second one's copy of a month is simply not needed.
+    .onConflict((oc) => oc.columns(['group_id', 'occurrence_key']).doNothing())
     .execute();
 }
 
@@ -308,6 +310,7 @@ export async function insertIntakeWindow(
       places: null,
       created_at: now.toISOString(),
     })
+    .onConflict((oc) => oc.columns(['group_id', 'quarter_start']).doNothing())
     .execute();
 }
 

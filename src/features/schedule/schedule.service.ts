@@ -216,6 +216,21 @@ export async function regenerateSessions(trx: Db, groupId: string, now: Date): P
 }
 
 /**
+ * Keeps every group planned 12 months ahead as time passes: run it when the server starts and once a day.
+ * One transaction per group; safe to run from several processes at once. No actor: nothing a person changed.
+ */
+export async function regenerateAllGroups(db: Kysely<Database>, now: Date): Promise<RegenerationResult> {
+  const total: RegenerationResult = { created: 0, updated: 0, removed: 0 };
+  for (const group of await selectGroups(db)) {
+    const result = await db.transaction().execute((trx) => regenerateSessions(trx, group.id, now));
+    total.created += result.created;
+    total.updated += result.updated;
+    total.removed += result.removed;
+  }
+  return total;
+}
+
+/**
  * Stores the quarterly intake windows (the first session held in each quarter) from the current quarter on.
  * A window an enrollment points at is kept (without a session if its quarter has none); other stale ones go.
  */
