@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor, StaffUser } from '../../src/features/auth/auth';
 import {
   SIGN_IN_FAILED_MESSAGE,
+  TIMING_HASH,
   completeBootstrap,
   completeSetup,
   createAuthSession,
@@ -11,6 +12,7 @@ import {
   invalidateAllSessionsOfUser,
   issueSetupLink,
   listStaffUsers,
+  pruneExpiredSessions,
   setUserDisabled,
   signIn,
   signOut,
@@ -19,6 +21,7 @@ import {
 import { hitRateLimit, resetRateLimit } from '../../src/features/throttle/throttle.service';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../src/lib/errors';
 import { statementCount, type DatabaseHandle } from '../../src/lib/server/db';
+import { hashPassword } from '../../src/lib/server/password';
 import { sha256Hex } from '../../src/lib/server/tokens';
 import { createTestDatabase, databaseKind } from '../support/database';
 
@@ -122,6 +125,12 @@ describe(`staff sign-in on ${databaseKind()}`, () => {
       await resetRateLimit(handle.db, `login:account:${ADMIN_EMAIL}`);
     });
 
+    it('checks a password even for an unknown e-mail, against a hash made like the real ones', async () => {
+      const phc = (hash: string) => hash.split('$').slice(0, 4);
+      expect(phc(TIMING_HASH)).toEqual(phc(await hashPassword('hvad som helst')));
+      expect(TIMING_HASH.split('$')).toHaveLength(6);
+    });
+
     it('refuses an account after 5 wrong passwords for 15 minutes, even with the right one, then lets it in', async () => {
       const email = 'lene.leder@familiecentret.dk';
       const password = 'blå cykel ved søen';
@@ -188,6 +197,14 @@ describe(`staff sign-in on ${databaseKind()}`, () => {
         expect(await validateSessionToken(handle.db, token, later(hours))).not.toBeNull();
       }
       expect(await validateSessionToken(handle.db, token, later(7 * 24))).toBeNull();
+    });
+
+    it('that nobody came back to are cleared by the housekeeping', async () => {
+      const { session } = await createAuthSession(handle.db, admin.id, meta, later(100));
+      await pruneExpiredSessions(handle.db, later(108));
+      const left = await handle.db.selectFrom('auth_sessions').select('id').where('expires_at', '<=', later(108).toISOString()).execute();
+      expect(left).toEqual([]);
+      expect(await handle.db.selectFrom('auth_sessions').select('id').where('id', '=', session.id).executeTakeFirst()).toBeUndefined();
     });
 
     it('refuse a token whose secret is wrong, without ending the real session', async () => {

@@ -25,6 +25,7 @@ import {
 import {
   consumeBootstrapToken,
   deleteBootstrapToken,
+  deleteExpiredSessions,
   deleteSession,
   deleteSessionsOfUser,
   deleteUnusedSetupTokensOfUser,
@@ -150,6 +151,11 @@ export async function invalidateAllSessionsOfUser(db: Db, userId: string): Promi
   return deleteSessionsOfUser(db, userId);
 }
 
+/** Housekeeping: expired sessions are deleted when seen, this removes the ones nobody came back to. */
+export async function pruneExpiredSessions(db: Db, now: Date): Promise<number> {
+  return deleteExpiredSessions(db, now);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Sign-in and sign-out
 
@@ -158,12 +164,11 @@ export type SignInResult =
   | { ok: false; reason: 'invalid'; retryAfterSeconds?: undefined }
   | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
 
-let dummyHash: Promise<string> | null = null;
-/** A real argon2 hash with our parameters, so an unknown e-mail costs the same time as a wrong password. */
-function hashForTiming(): Promise<string> {
-  dummyHash ??= hashPassword(generateSecret());
-  return dummyHash;
-}
+/**
+ * A real argon2id hash with our parameters, of a random password nobody knows (thrown away when it was made), so an
+ * unknown e-mail costs the same verify as a wrong password. Change it together with the parameters in password.ts.
+ */
+export const TIMING_HASH = '$argon2id$v=19$m=19456,t=2,p=1$e8QxeySI+sKtZ+MhdOVeiA$l6NuYjEpEb2mnd7iarIp9spzWZP7peK8r0TAqGifECc';
 
 export async function signIn(
   db: Db,
@@ -181,7 +186,7 @@ export async function signIn(
 
   const user = await findUserByEmail(db, email);
   // Verify even when there is nothing to verify against, so the answer takes as long either way.
-  const passwordOk = await verifyPassword(user?.passwordHash ?? (await hashForTiming()), input.password);
+  const passwordOk = await verifyPassword(user?.passwordHash ?? TIMING_HASH, input.password);
 
   if (!user || user.passwordHash === null || user.disabledAt !== null || !passwordOk) {
     await hitRateLimit(db, accountKey, LOGIN_ACCOUNT_POLICY, now);
