@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { getDatabaseHandle, migrateToLatest, type DatabaseHandle } from '../src/lib/server/db';
+import { describeDemoResult } from '../src/features/demo/demo';
 import { addUserFromOperator, bootApplication, loadDemo } from '../src/features/operator/operator.service';
 
 const HELP = `Gruppeforløb – driftskommandoer (operator commands)
@@ -87,8 +88,7 @@ async function run(handle: DatabaseHandle, argv: string[]): Promise<number> {
       return 0;
     }
     case 'demo': {
-      const report = await loadDemo(handle.db, now);
-      console.log(report);
+      console.log(describeDemoResult(await loadDemo(handle.db, now)));
       return 0;
     }
     case 'backup': {

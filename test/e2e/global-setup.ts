@@ -4,7 +4,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { CHROMIUM_PATH } from './support/browser';
+import { createFirstAdmin } from './support/accounts';
+import { CHROMIUM_PATH } from './support/chromium';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -86,7 +87,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   project.provide('baseURL', baseURL);
   project.provide('databaseUrl', databaseUrl);
-  const { createFirstAdmin } = await import('./support/accounts');
   await createFirstAdmin(baseURL, link.replace(/^https?:\/\/[^/]+/, ''), { cwd: root, env });
 
   return async () => {

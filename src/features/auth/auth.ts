@@ -101,6 +101,7 @@ export const ROLE_GUARDS: readonly { prefix: string; roles: readonly Role[] }[] 
   { prefix: '/personale/brugere', roles: ['admin'] },
   { prefix: '/personale/lukkede-perioder', roles: ['admin'] },
   { prefix: '/personale/grupper', roles: ['admin', 'leader'] },
+  { prefix: '/personale/moeder', roles: ['admin', 'leader'] },
   { prefix: '/personale', roles: ALL_ROLES },
 ];
 
