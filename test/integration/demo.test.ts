@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { demoGroupRows, DEMO_SETTING_KEY, DEMO_STAFF, describeDemoResult } from '../../src/features/demo/demo';
 import { insertInChunks } from '../../src/features/demo/demo.repository';
 import { loadDemoData } from '../../src/features/demo/demo.service';
-import { generateOccurrences, type MeetingRule } from '../../src/features/schedule/schedule';
+import { generateOccurrences, intakeWindows, type MeetingRule } from '../../src/features/schedule/schedule';
 import type { Database } from '../../src/lib/server/database';
 import type { DatabaseHandle } from '../../src/lib/server/db';
 import { addDays, todayInZone } from '../../src/lib/time';
@@ -38,7 +38,7 @@ async function seedGroupsLikeBoot(db: Kysely<Database>, now: Date): Promise<numb
       to: addDays(today, 365),
       closedPeriods: [],
     }).map((o) => ({
-      id: `${group.slug}-${o.occurrenceKey}`,
+      id: `boot-${group.slug}-${o.occurrenceKey}`,
       group_id: group.id,
       occurrence_key: o.occurrenceKey,
       starts_at: o.startsAt.toISOString(),
@@ -55,6 +55,26 @@ async function seedGroupsLikeBoot(db: Kysely<Database>, now: Date): Promise<numb
     })),
   );
   await insertInChunks(db, 'group_sessions', sessions);
+  // Intake windows from this quarter on, as the schedule service stores them.
+  const quarterStart = `${today.slice(0, 5)}${String(Math.floor((Number(today.slice(5, 7)) - 1) / 3) * 3 + 1).padStart(2, '0')}-01`;
+  const windows = rows
+    .filter(({ group }) => group.intake_rule === 'quarterly')
+    .flatMap(({ group }) => {
+      const own = sessions.filter((x) => x.group_id === group.id);
+      return intakeWindows(
+        own.map((x) => ({ occurrenceKey: x.occurrence_key, date: todayInZone(new Date(x.starts_at)), cancelled: false })),
+        quarterStart,
+        addDays(today, 365),
+      ).map((w) => ({
+        id: `${group.slug}-window-${w.quarterStart}`,
+        group_id: group.id,
+        quarter_start: w.quarterStart,
+        session_id: own.find((x) => x.occurrence_key === w.occurrenceKey)?.id ?? null,
+        places: null,
+        created_at: now.toISOString(),
+      }));
+    });
+  await insertInChunks(db, 'intake_windows', windows);
   return sessions.length;
 }
 
@@ -122,7 +142,7 @@ describe(`loadDemoData on ${databaseKind()}`, () => {
     expect(counts['group_sessions']).toBe(future + (result.counts['group_sessions'] ?? 0));
     // The app's future meetings are untouched and no month has two meetings.
     const sessions = await handle.db.selectFrom('group_sessions').select(['id', 'group_id', 'occurrence_key', 'starts_at']).execute();
-    expect(sessions.filter((s) => s.id.includes('-20')).length).toBe(future);
+    expect(sessions.filter((s) => s.id.startsWith('boot-')).length).toBe(future);
     expect(new Set(sessions.map((s) => `${s.group_id}/${s.occurrence_key}`)).size).toBe(sessions.length);
     // The girls' group is led by the existing leader account.
     const girls = await handle.db
@@ -142,6 +162,18 @@ describe(`loadDemoData on ${databaseKind()}`, () => {
       .where('groups.intake_rule', '=', 'quarterly')
       .execute();
     for (const w of waiting) expect(w.quarter_start > addDays(todayInZone(NOW), -92)).toBe(true);
+    // A started course's intake window points at the meeting it started on.
+    const started = await handle.db
+      .selectFrom('enrollments')
+      .innerJoin('intake_windows', 'intake_windows.id', 'enrollments.intake_window_id')
+      .innerJoin('group_sessions', 'group_sessions.id', 'intake_windows.session_id')
+      .select(['enrollments.start_date', 'group_sessions.starts_at'])
+      .where('enrollments.start_date', 'is not', null)
+      .execute();
+    expect(started.length).toBeGreaterThan(0);
+    for (const s of started) expect(todayInZone(new Date(s.starts_at))).toBe(s.start_date);
+    const windowCount = await handle.db.selectFrom('intake_windows').select('quarter_start').select('group_id').execute();
+    expect(new Set(windowCount.map((w) => `${w.group_id}/${w.quarter_start}`)).size).toBe(windowCount.length);
     // Every referral's child and group exist (the foreign keys held), and references are unique.
     const refs = await handle.db.selectFrom('referrals').select('reference').execute();
     expect(new Set(refs.map((r) => r.reference)).size).toBe(30);

@@ -339,6 +339,42 @@ describe('generateDemoData', () => {
     expect(big.guardians.some((g) => g.needs_interpreter === 1)).toBe(true);
   });
 
+  it('writes no history after now, whatever the day the demo is loaded', () => {
+    const days = [...Array.from({ length: 24 }, (_, i) => new Date(Date.UTC(2025, 0, 3) + i * 16 * 86_400_000 + i * 3_600_000)),
+      new Date('2026-11-20T12:00:00Z')];
+    days.forEach((now, i) => {
+      const input = demoInput({ seed: i === 24 ? 285 : i });
+      const data = generateDemoData({ ...input, now });
+      const past = [
+        ...data.sessions.flatMap((s) => [s.ends_at, s.created_at, s.updated_at]),
+        ...data.referrals.flatMap((r) => [r.received_at, r.updated_at]),
+        ...data.enrollments.map((e) => e.updated_at),
+        ...data.children.map((c) => c.updated_at),
+        ...data.attendance.map((a) => a.recorded_at),
+        ...data.conversations.flatMap((c) => [c.created_at, c.updated_at]),
+      ];
+      for (const t of past) expect(new Date(t).getTime(), `${now.toISOString()}: ${t}`).toBeLessThanOrEqual(now.getTime());
+      for (const c of data.conversations) {
+        if (c.status === 'booked') expect(new Date(c.starts_at).getTime()).toBeGreaterThan(now.getTime());
+        if (c.status === 'held') expect(new Date(c.ends_at).getTime()).toBeLessThanOrEqual(now.getTime());
+      }
+    });
+  });
+
+  it('has children who fit but have not started had their intake after the last meeting they could start on', () => {
+    const groups = demoInput().groups;
+    for (const e of demo.enrollments.filter((x) => x.state === 'waiting' || x.state === 'intake_held')) {
+      const group = groups.find((g) => g.id === e.group_id);
+      const starts = demo.sessions
+        .filter((s) => s.group_id === e.group_id && s.status !== 'cancelled')
+        .map((s) => todayInZone(new Date(s.starts_at)))
+        .filter((d) => group?.intakeRule === 'open' || demo.intakeWindows.some((w) => w.group_id === e.group_id && todayInZone(new Date(demo.sessions.find((s) => s.id === w.session_id)?.starts_at ?? 0)) === d));
+      const intake = demo.conversations.find((c) => c.enrollment_id === e.id && c.kind === 'intake');
+      expect(intake?.status).toBe('held');
+      expect(todayInZone(new Date(intake?.starts_at ?? 0)) > (starts.sort().at(-1) ?? '')).toBe(true);
+    }
+  });
+
   it('scales: ten years of fifty groups stay within capacity and take seconds, not minutes', () => {
     const started = performance.now();
     const data = generateDemoData(demoInput({ years: 10, groupCount: 50, childrenPerGroup: 100 }));

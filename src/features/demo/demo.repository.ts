@@ -88,12 +88,14 @@ export async function selectSessionsByGroup(db: Db): Promise<Map<string, DemoExi
   return byGroup;
 }
 
-export async function selectIntakeWindowsByGroup(db: Db): Promise<Map<string, { id: string; quarterStart: string }[]>> {
-  const rows = await db.selectFrom('intake_windows').select(['id', 'group_id', 'quarter_start']).execute();
-  const byGroup = new Map<string, { id: string; quarterStart: string }[]>();
+type StoredWindow = { id: string; quarterStart: string; sessionId: string | null };
+
+export async function selectIntakeWindowsByGroup(db: Db): Promise<Map<string, StoredWindow[]>> {
+  const rows = await db.selectFrom('intake_windows').select(['id', 'group_id', 'quarter_start', 'session_id']).execute();
+  const byGroup = new Map<string, StoredWindow[]>();
   for (const r of rows) {
     const list = byGroup.get(r.group_id) ?? [];
-    list.push({ id: r.id, quarterStart: r.quarter_start });
+    list.push({ id: r.id, quarterStart: r.quarter_start, sessionId: r.session_id });
     byGroup.set(r.group_id, list);
   }
   return byGroup;
@@ -137,4 +139,8 @@ export async function insertInChunks<T extends keyof Database & string>(
     await db.insertInto(table).values(rows.slice(i, i + size) as never).execute();
   }
   return rows.length;
+}
+
+export async function updateIntakeWindowSession(db: Db, id: string, sessionId: string): Promise<void> {
+  await db.updateTable('intake_windows').set({ session_id: sessionId }).where('id', '=', id).execute();
 }

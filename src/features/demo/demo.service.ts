@@ -22,6 +22,7 @@ import {
   selectReferralReferences,
   selectSessionsByGroup,
   selectUsersByEmail,
+  updateIntakeWindowSession,
 } from './demo.repository';
 
 /**
@@ -64,6 +65,7 @@ export async function loadDemoData(
         existingCount: groups.length,
         count: missing,
         takenSlugs: await selectGroupSlugs(trx),
+        capacity: opts.groupCapacity,
       });
       counts['groups'] = await insertInChunks(trx, 'groups', rows.map((r) => r.group));
       counts['meeting_rules'] = await insertInChunks(trx, 'meeting_rules', rows.map((r) => r.rule));
@@ -114,6 +116,7 @@ export async function loadDemoData(
     // Parents before children: the foreign keys are checked row by row.
     counts['group_sessions'] = await insertInChunks(trx, 'group_sessions', data.sessions);
     counts['intake_windows'] = await insertInChunks(trx, 'intake_windows', data.intakeWindows);
+    for (const w of data.intakeWindowSessions) await updateIntakeWindowSession(trx, w.id, w.sessionId);
     counts['children'] = await insertInChunks(trx, 'children', data.children);
     counts['guardians'] = await insertInChunks(trx, 'guardians', data.guardians);
     counts['referrals'] = await insertInChunks(trx, 'referrals', data.referrals);

@@ -39,9 +39,11 @@ export interface DemoOptions {
   childrenPerGroup: number;
   /** At least this many groups: existing groups are used, missing ones are created. */
   groups: number;
+  /** Places in the groups the demo creates (null: 10, as the centre's groups); existing groups keep theirs. */
+  groupCapacity: number | null;
 }
 
-export const DEFAULT_DEMO_OPTIONS: DemoOptions = { seed: 20261123, years: 1, childrenPerGroup: 10, groups: 3 };
+export const DEFAULT_DEMO_OPTIONS: DemoOptions = { seed: 20261123, years: 1, childrenPerGroup: 10, groups: 3, groupCapacity: null };
 
 /** Where a referral stands for each course state (the caseworker's view of the same course). */
 export const REFERRAL_STATUS_FOR_STATE: Record<EnrollmentState, ReferralStatus> = {
@@ -83,7 +85,7 @@ export interface DemoGroup {
   closedPeriods: ClosedPeriod[];
   /** Sessions the app already made (typically the coming twelve months); their months are not generated again. */
   existingSessions: DemoExistingSession[];
-  existingIntakeWindows: { id: string; quarterStart: IsoDate }[];
+  existingIntakeWindows: { id: string; quarterStart: IsoDate; sessionId: string | null }[];
 }
 
 export interface DemoStaffRef {
@@ -111,6 +113,8 @@ export interface DemoData {
   enrollments: Selectable<EnrollmentsTable>[];
   conversations: Selectable<ConversationsTable>[];
   attendance: Selectable<AttendanceTable>[];
+  /** Existing intake windows whose quarter now has an earlier first meeting (one of the generated past ones). */
+  intakeWindowSessions: { id: string; sessionId: string }[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -204,8 +208,19 @@ function meetingDayOnOrBefore(date: IsoDate): IsoDate {
   return weekday <= 4 ? date : addDays(date, 4 - weekday);
 }
 
+// Converting a Copenhagen wall clock to an instant goes through Intl and is the generator's hot spot at scale;
+// the same few times of day recur on the same dates, so the answers are kept (a bounded, pure cache).
+const instantCache = new Map<string, number>();
+
 function at(date: IsoDate, hour: number, minute = 0): Date {
-  return zonedToInstant(date, `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`);
+  const key = `${date}T${hour}:${minute}`;
+  let ms = instantCache.get(key);
+  if (ms === undefined) {
+    ms = zonedToInstant(date, `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`).getTime();
+    if (instantCache.size > 200_000) instantCache.clear();
+    instantCache.set(key, ms);
+  }
+  return new Date(ms);
 }
 
 function earliest(a: Date, b: Date): Date {
@@ -373,7 +388,6 @@ const FULL_END_REASON_SIBLINGS = 'Forløbet er slut efter planen.';
 const END_REASONS_GIRLS = [
   'Pigen har fået nye venner og har selv valgt at stoppe.',
   'Forløbet er afsluttet efter aftale med familien.',
-  'Pigen er blevet for gammel til gruppen.',
 ];
 
 const CANCEL_REASONS = [
@@ -481,6 +495,8 @@ export function demoStaffRows(members: readonly DemoStaffMember[], seed: number,
 type GroupTemplate = Pick<DemoGroup, 'kind' | 'minAge' | 'maxAge' | 'capacity' | 'intakeRule' | 'maxCourseMonths'> & {
   slug: string;
   name: string;
+  weekday: number;
+  nth: number;
   startTime: string;
   endTime: string;
   description: string;
@@ -489,17 +505,17 @@ type GroupTemplate = Pick<DemoGroup, 'kind' | 'minAge' | 'maxAge' | 'capacity' |
 const GROUP_TEMPLATES: readonly GroupTemplate[] = [
   {
     slug: 'pigegruppen', name: 'Pigegruppen', kind: 'girls', minAge: 7, maxAge: 15, capacity: 10, intakeRule: 'open',
-    maxCourseMonths: null, startTime: '16:00', endTime: '18:00',
+    maxCourseMonths: null, weekday: 3, nth: 2, startTime: '16:00', endTime: '18:00',
     description: 'En gruppe for piger fra 7 til 15 år, som har svært ved at finde venner. Vi mødes en gang om måneden.',
   },
   {
     slug: 'soeskendegruppen-boern', name: 'Søskendegruppen børn', kind: 'siblings', minAge: 9, maxAge: 12, capacity: 10,
-    intakeRule: 'quarterly', maxCourseMonths: 12, startTime: '16:30', endTime: '18:30',
+    intakeRule: 'quarterly', maxCourseMonths: 12, weekday: 2, nth: 1, startTime: '16:30', endTime: '18:30',
     description: 'En gruppe for børn fra 9 til 12 år, som har en bror eller søster med et handicap. Vi mødes en gang om måneden.',
   },
   {
     slug: 'soeskendegruppen-unge', name: 'Søskendegruppen unge', kind: 'siblings', minAge: 13, maxAge: 18, capacity: 10,
-    intakeRule: 'quarterly', maxCourseMonths: 12, startTime: '16:30', endTime: '18:30',
+    intakeRule: 'quarterly', maxCourseMonths: 12, weekday: 4, nth: 3, startTime: '16:30', endTime: '18:30',
     description: 'En gruppe for unge fra 13 til 18 år, som har en bror eller søster med et handicap. Vi mødes en gang om måneden.',
   },
 ];
@@ -519,6 +535,7 @@ export function demoGroupRows(input: {
   existingCount: number;
   count: number;
   takenSlugs: string[];
+  capacity?: number | null;
 }): DemoGroupRows[] {
   const random = new Random(input.seed ^ 0x6a09e667);
   const taken = new Set(input.takenSlugs);
@@ -542,7 +559,7 @@ export function demoGroupRows(input: {
         min_age: template.minAge,
         max_age: template.maxAge,
         girls_only: template.kind === 'girls' ? 1 : 0,
-        capacity: template.capacity,
+        capacity: input.capacity ?? template.capacity,
         place: 'Familiecentret, Ishøj',
         intake_rule: template.intakeRule,
         max_course_months: template.maxCourseMonths,
@@ -554,8 +571,9 @@ export function demoGroupRows(input: {
       rule: {
         id: random.uuid(),
         group_id: id,
-        weekday: 1 + (index % 4),
-        nth: 1 + (Math.floor(index / 4) % 4),
+        // The centre's own rules for the first three; further groups spread over Monday-Thursday, weeks 1-4.
+        weekday: round === 0 ? template.weekday : 1 + ((template.weekday - 1 + round) % 4),
+        nth: round === 0 ? template.nth : 1 + ((template.nth - 1 + Math.floor(round / 4)) % 4),
         start_time: template.startTime,
         end_time: template.endTime,
         on_closed: 'next_week',
@@ -634,6 +652,7 @@ export function generateDemoData(input: DemoInput): DemoData {
   const historyFrom = addMonths(today, -12 * input.years);
   const out: DemoData = {
     sessions: [], intakeWindows: [], children: [], guardians: [], referrals: [], enrollments: [], conversations: [], attendance: [],
+    intakeWindowSessions: [],
   };
   // Referral references are numbered per year in the order received, after everything is generated.
   const pendingReferrals: Selectable<ReferralsTable>[] = [];
@@ -661,7 +680,8 @@ export function generateDemoData(input: DemoInput): DemoData {
     for (const o of occurrences) {
       const id = random.uuid();
       const cancelled = random.chance(0.08);
-      const moved = !cancelled && random.chance(0.03);
+      // Moved a day later by hand, when that day is past as well.
+      const moved = !cancelled && random.chance(0.03) && o.endsAt.getTime() + 86_400_000 <= now.getTime();
       const startsAt = moved ? new Date(o.startsAt.getTime() + 86_400_000) : o.startsAt;
       const endsAt = moved ? new Date(o.endsAt.getTime() + 86_400_000) : o.endsAt;
       const createdAt = new Date(o.startsAt.getTime() - 120 * 86_400_000);
@@ -721,7 +741,10 @@ export function generateDemoData(input: DemoInput): DemoData {
       for (const w of windows) {
         const sessionId = sessionIdByKey.get(w.occurrenceKey) ?? null;
         if (heldKeys.has(w.occurrenceKey) && sessionId !== null) {
-          slots.push({ date: w.date, sessionId, windowId: windowFor(w.quarterStart, sessionId) });
+          const windowId = windowFor(w.quarterStart, sessionId);
+          const stored = group.existingIntakeWindows.find((e) => e.id === windowId);
+          if (stored && stored.sessionId !== sessionId) out.intakeWindowSessions.push({ id: windowId, sessionId });
+          slots.push({ date: w.date, sessionId, windowId });
           pastQuarters.add(w.quarterStart);
         }
       }
@@ -743,12 +766,13 @@ export function generateDemoData(input: DemoInput): DemoData {
 
     // --- Place the started children: evenly spread wishes, first slot at or after the wish with a free place.
     const courses: (Course | null)[] = [];
-    const occupied = (date: IsoDate): number =>
-      courses.filter((c) => c !== null && compareDates(c.start.date, date) <= 0 && compareDates(date, c.endDate) < 0).length;
+    // Children in the group at each slot; wishes come in date order, so a course only ever adds to later slots.
+    const load = slots.map(() => 0);
     const span = daysBetween(historyFrom, today);
     for (let i = 0; i < startedCount; i++) {
       const wish = addDays(historyFrom, Math.floor(((i + random.float()) * span) / Math.max(1, startedCount)));
-      const slot = slots.find((s) => compareDates(s.date, wish) >= 0 && occupied(s.date) < group.capacity);
+      const index = slots.findIndex((s, k) => compareDates(s.date, wish) >= 0 && (load[k] ?? 0) < group.capacity);
+      const slot = slots[index];
       if (!slot) {
         courses.push(null);
         continue;
@@ -763,7 +787,9 @@ export function generateDemoData(input: DemoInput): DemoData {
       } else {
         endDate = addDays(slot.date, random.int(120, 540));
       }
-      courses.push({ start: slot, endDate: meetingDayOnOrAfter(endDate), early });
+      const course = { start: slot, endDate: meetingDayOnOrAfter(endDate), early };
+      courses.push(course);
+      for (let k = index; k < slots.length && compareDates((slots[k] as Slot).date, course.endDate) < 0; k++) load[k] = (load[k] ?? 0) + 1;
     }
     // Every group shows a finished course and, where courses have a fixed length, one about to close.
     const placed = courses.filter((c): c is Course => c !== null);
@@ -790,6 +816,21 @@ export function generateDemoData(input: DemoInput): DemoData {
         row.places = Math.max(0, group.capacity - staying);
       }
     }
+
+    // An intake conversation held minAgo-maxAgo days ago (Monday-Thursday), after the last meeting a new child
+    // could have started on, so a child who fits but has not started is plausibly still waiting.
+    const lastSlot = slots.at(-1)?.date ?? historyFrom;
+    const recentIntakeDate = (minAgo: number, maxAgo: number): IsoDate => {
+      const candidates = (from: IsoDate, to: IsoDate): IsoDate[] => {
+        const days: IsoDate[] = [];
+        for (let d = from; compareDates(d, to) <= 0; d = addDays(d, 1)) if (weekdayOf(d) <= 4) days.push(d);
+        return days;
+      };
+      const from = compareDates(lastSlot, addDays(today, -maxAgo)) >= 0 ? addDays(lastSlot, 1) : addDays(today, -maxAgo);
+      const days = candidates(from, addDays(today, -minAgo));
+      const fallback = days.length > 0 ? days : candidates(from, addDays(today, -1));
+      return fallback.length > 0 ? random.pick(fallback) : meetingDayOnOrBefore(addDays(today, -1));
+    };
 
     // --- The children, one story each.
     const roles: (PipelineRole | 'started')[] = [];
@@ -819,8 +860,8 @@ export function generateDemoData(input: DemoInput): DemoData {
         windowId = course.start.windowId;
         state = compareDates(course.endDate, today) < 0 ? 'ended' : isClosingSoon(course.endDate, today) ? 'closing_booked' : 'active';
       } else if (role === 'started' || role === 'waiting') {
-        // Waiting for a place or for the next intake window.
-        const intakeDate = meetingDayOnOrBefore(addDays(today, -random.int(10, 50)));
+        // Waiting for a place or for the next intake window: the intake came after the last chance to start.
+        const intakeDate = recentIntakeDate(10, 50);
         receivedDate = addDays(intakeDate, -random.int(7, 40));
         intake = { date: intakeDate, status: 'held', fits: true };
         windowId = futureWindowIds[0] ?? null;
@@ -836,7 +877,7 @@ export function generateDemoData(input: DemoInput): DemoData {
         ageDate = addDays(today, 90);
         state = 'intake_booked';
       } else if (role === 'intake_held') {
-        const intakeDate = meetingDayOnOrBefore(addDays(today, -random.int(2, 10)));
+        const intakeDate = recentIntakeDate(2, 10);
         receivedDate = addDays(intakeDate, -random.int(14, 40));
         intake = { date: intakeDate, status: 'held', fits: true };
         ageDate = addDays(today, 90);
