@@ -11,6 +11,7 @@ import {
   isShownInFeed,
   isWellFormedFeedToken,
   newestChange,
+  publicCacheControl,
   sessionEvent,
   staffFeedPath,
   strongEtag,
@@ -207,6 +208,14 @@ describe('conditional requests', () => {
 
   it('answers 200 to a plain request', () => {
     expect(conditionalResponse(headers({}), etag, modified)).toBe(200);
+  });
+});
+
+describe('caching public pages and feeds', () => {
+  it('lets shared caches keep an answer to a request without cookies, never one that carried a cookie', () => {
+    expect(publicCacheControl(headers({}), 60)).toBe('public, max-age=60, must-revalidate');
+    expect(publicCacheControl(headers({ cookie: 'session=abc' }), 60)).toBe('private, max-age=60, must-revalidate');
+    expect(publicCacheControl(headers({}), 0)).toBe('public, max-age=0, must-revalidate');
   });
 });
 

@@ -199,6 +199,15 @@ export function conditionalResponse(requestHeaders: Headers, etag: string, lastM
   return 200;
 }
 
+/**
+ * Cache-Control for a public page or feed: shared caches may keep it (for `maxAge` seconds, then ask again),
+ * unless the request carried a cookie. Then the answer may set or refresh a staff member's session cookie,
+ * and a shared cache must not hand that to anyone else.
+ */
+export function publicCacheControl(requestHeaders: Headers, maxAge: number): string {
+  return `${requestHeaders.has('cookie') ? 'private' : 'public'}, max-age=${maxAge}, must-revalidate`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Addresses and secret tokens
 

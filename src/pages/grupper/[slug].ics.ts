@@ -1,5 +1,5 @@
 import type { APIRoute } from 'astro';
-import { conditionalResponse, httpDate } from '../../features/feeds/feeds';
+import { conditionalResponse, httpDate, publicCacheControl } from '../../features/feeds/feeds';
 import { publicGroupFeed } from '../../features/feeds/feeds.service';
 import { getDb } from '../../lib/server/db';
 
@@ -16,7 +16,7 @@ const respond: APIRoute = async ({ params, request }) => {
   }
   const headers = new Headers({
     'content-type': 'text/calendar; charset=utf-8',
-    'cache-control': 'public, max-age=0, must-revalidate',
+    'cache-control': publicCacheControl(request.headers, 0),
     etag: feed.etag,
   });
   if (feed.lastModified) headers.set('last-modified', httpDate(feed.lastModified));

@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { openDatabase, type DatabaseHandle } from '../../src/lib/server/db';
+import { baseURL, launchBrowser, newPage, visit } from './support/browser';
+
+// The public pages as parents and children meet them: every page is checked with axe (in visit), carries no
+// JavaScript, reads plainly, works on a phone, and the calendar feed behind the button answers like a feed.
+
+const GROUPS = ['pigegruppen', 'soeskendegruppen-boern', 'soeskendegruppen-unge'] as const;
+// A child the test adds, with a conversation in the girls' group: the name must show up nowhere public.
+const CHILD = { first: 'Zelmira', last: 'Testesen-Hemmelig' };
+
+/** LIX = words per sentence + 100 × share of words over six letters. Lines (headings, list items) end a sentence. */
+function lix(text: string): number {
+  const words = text.match(/[\p{L}\p{N}]+(?:-[\p{L}]+)*/gu) ?? [];
+  const sentences = text.split(/[.!?:]+(?:\s|$)|\n+/).filter((s) => /[\p{L}\p{N}]/u.test(s)).length;
+  const long = words.filter((w) => w.length > 6).length;
+  return words.length / Math.max(1, sentences) + (100 * long) / Math.max(1, words.length);
+}
+
+async function rawHtml(path: string): Promise<string> {
+  const res = await fetch(`${baseURL()}${path}`);
+  expect(res.status, path).toBe(200);
+  expect(res.headers.get('cache-control'), path).toMatch(/max-age=\d+, must-revalidate/);
+  return res.text();
+}
+
+async function expectNoScript(page: Page, path: string): Promise<void> {
+  expect(await page.locator('script').count(), `<script> on ${path}`).toBe(0);
+  expect(await rawHtml(path), `<script> in ${path}`).not.toMatch(/<script/i);
+}
+
+async function mainText(page: Page): Promise<string> {
+  return page.locator('main').innerText();
+}
+
+describe('public pages', () => {
+  let browser: Browser;
+  let handle: DatabaseHandle;
+  let childId: string;
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    handle = openDatabase(inject('databaseUrl'));
+    const girls = await handle.db.selectFrom('groups').select('id').where('slug', '=', 'pigegruppen').executeTakeFirstOrThrow();
+    const at = new Date().toISOString();
+    childId = randomUUID();
+    await handle.db
+      .insertInto('children')
+      .values({ id: childId, first_name: CHILD.first, last_name: CHILD.last, birth_date: '2016-05-01', gender: 'girl', municipality: 'ishoj', created_at: at, updated_at: at })
+      .execute();
+    const start = new Date(Date.now() + 7 * 24 * 3600_000);
+    await handle.db
+      .insertInto('conversations')
+      .values({
+        id: randomUUID(), kind: 'intake', child_id: childId, group_id: girls.id, referral_id: null, enrollment_id: null,
+        leader_id: null, starts_at: start.toISOString(), ends_at: new Date(start.getTime() + 3600_000).toISOString(),
+        place: 'Familiecentret, Ishøj', status: 'booked', outcome: null, outcome_reason: null, child_words: null,
+        note: `${CHILD.first} ${CHILD.last}`, created_at: at, updated_at: at,
+      })
+      .execute();
+  });
+
+  afterAll(async () => {
+    await handle.db.deleteFrom('children').where('id', '=', childId).execute();
+    await handle.close();
+    await browser.close();
+  });
+
+  it('front page: the centre, its groups as cards, how to contact it, and a small staff sign-in link', async () => {
+    const { context, page } = await newPage(browser);
+    await visit(page, '/');
+    await expectNoScript(page, '/');
+    expect(await page.locator('h1').count()).toBe(1);
+    for (const slug of GROUPS) {
+      expect(await page.locator(`.cards a[href="/grupper/${slug}"]`).count(), slug).toBe(1);
+    }
+    expect(await page.getByRole('heading', { name: 'Kontakt os' }).count()).toBe(1);
+    expect(await page.locator('main a[href^="tel:"]').count()).toBeGreaterThan(0);
+    expect(await page.getByRole('link', { name: 'Log ind for medarbejdere' }).count()).toBe(1);
+    expect(await page.locator('footer a[href="/was"]').innerText()).toBe('Tilgængelighedserklæring');
+    expect(await page.locator('footer a[href="/privatliv"]').innerText()).toBe('Sådan behandler vi dine oplysninger');
+    expect(lix(await mainText(page))).toBeLessThanOrEqual(35);
+    await context.close();
+  });
+
+  it('English front page links to the English group pages', async () => {
+    const { context, page } = await newPage(browser);
+    await visit(page, '/en');
+    await expectNoScript(page, '/en');
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    for (const slug of GROUPS) {
+      expect(await page.locator(`.cards a[href="/en/grupper/${slug}"]`).count(), slug).toBe(1);
+    }
+    await context.close();
+  });
+
+  for (const slug of GROUPS) {
+    for (const locale of ['da', 'en'] as const) {
+      const path = `${locale === 'en' ? '/en' : ''}/grupper/${slug}`;
+
+      it(`${path}: who, when, where, price, next dates and a calendar button that subscribes`, async () => {
+        const { context, page } = await newPage(browser, { phone: true });
+        await visit(page, path);
+        await expectNoScript(page, path);
+        const text = await mainText(page);
+        expect(text).toContain(locale === 'da' ? 'Gratis' : 'Free');
+        expect(text).toMatch(locale === 'da' ? /kl\. \d{2}\.\d{2}-\d{2}\.\d{2}/ : /\d{2}:\d{2}-\d{2}:\d{2}/);
+        expect(text).not.toContain(CHILD.first);
+        expect(text).not.toContain(CHILD.last);
+        if (locale === 'da') expect(lix(text)).toBeLessThanOrEqual(35);
+        if (slug === 'pigegruppen') {
+          expect(text).toMatch(locale === 'da' ? /\d+ ledige? plads(er)?|Ingen ledige pladser/ : /\d+ free places?|No free places/);
+        }
+
+        // Good on a phone: nothing wider than the screen.
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        expect(overflow).toBeLessThanOrEqual(0);
+
+        // The button is a webcal:// link; the https link beside it is the same feed.
+        const webcal = await page.getByRole('link', { name: locale === 'da' ? 'Abonnér i kalender' : 'Subscribe in calendar' }).getAttribute('href');
+        const https = await page.locator('a.feed-url').getAttribute('href');
+        expect(webcal).toMatch(new RegExp(`^webcal://[^/]+/grupper/${slug}\\.ics$`));
+        expect(https?.replace(/^https?:/, 'webcal:')).toBe(webcal);
+
+        const feedPath = `/grupper/${slug}.ics`;
+        const feed = await fetch(`${baseURL()}${feedPath}`);
+        expect(feed.status).toBe(200);
+        expect(feed.headers.get('content-type')).toBe('text/calendar; charset=utf-8');
+        expect(feed.headers.get('cache-control')).toBe('public, max-age=0, must-revalidate');
+        const etag = feed.headers.get('etag');
+        expect(etag).toMatch(/^"[^"]+"$/);
+        const body = await feed.text();
+        expect(body).toMatch(/^BEGIN:VCALENDAR\r\n/);
+        expect(body).toContain('X-WR-CALNAME:');
+        expect(body).not.toContain(CHILD.first);
+        expect(body).not.toContain(CHILD.last);
+
+        const again = await fetch(`${baseURL()}${feedPath}`, { headers: { 'If-None-Match': etag ?? '' } });
+        expect(again.status).toBe(304);
+        expect(await again.text()).toBe('');
+        const head = await fetch(`${baseURL()}${feedPath}`, { method: 'HEAD' });
+        expect(head.status).toBe(200);
+        expect(head.headers.get('etag')).toBe(etag);
+        const lastModified = feed.headers.get('last-modified');
+        if (lastModified) {
+          const since = await fetch(`${baseURL()}${feedPath}`, { headers: { 'If-Modified-Since': lastModified } });
+          expect(since.status).toBe(304);
+        }
+        await context.close();
+      });
+    }
+  }
+
+  it('a group page prints without the buttons', async () => {
+    const { context, page } = await newPage(browser);
+    await visit(page, '/grupper/pigegruppen');
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('.subscribe a.button').isVisible()).toBe(false);
+    expect(await page.locator('.public-header').isVisible()).toBe(false);
+    expect(await page.locator('.in-short').isVisible()).toBe(true);
+    expect(await page.locator('.dates, #naeste-moeder').first().isVisible()).toBe(true);
+    await context.close();
+  });
+
+  it('an unknown group answers 404, and so does its feed', async () => {
+    const { context, page } = await newPage(browser);
+    await visit(page, '/grupper/findes-ikke', 404);
+    expect((await fetch(`${baseURL()}/grupper/findes-ikke.ics`)).status).toBe(404);
+    await context.close();
+  });
+
+  for (const path of ['/was', '/privatliv', '/en/was', '/en/privatliv']) {
+    it(`${path} is reachable, plain and script-free`, async () => {
+      const { context, page } = await newPage(browser);
+      await visit(page, path);
+      await expectNoScript(page, path);
+      const text = await mainText(page);
+      if (!path.startsWith('/en')) expect(lix(text)).toBeLessThanOrEqual(35);
+      expect(await page.locator('h1').count()).toBe(1);
+      await context.close();
+    });
+  }
+
+  it('a staff feed link that does not exist answers 404 and is never cached', async () => {
+    const res = await fetch(`${baseURL()}/kalender/personale/${'a'.repeat(39)}.ics`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get('cache-control')).toBe('private, no-store');
+  });
+});
