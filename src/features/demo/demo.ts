@@ -1205,7 +1205,9 @@ export function describeDemoResult(result: DemoLoadResult): string {
   if (!result.loaded) {
     return `Demodata er allerede indlæst (${result.loadedAt ?? 'tidligere'}). Intet er ændret.`;
   }
-  const lines = [`Demodata indlæst på ${(result.durationMs / 1000).toFixed(1)} s:`];
+  const ms = result.durationMs;
+  const took = ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1).replace('.', ',')} s`;
+  const lines = [`Demodata indlæst på ${took}:`];
   for (const [table, count] of Object.entries(result.counts)) {
     if (count > 0) lines.push(`  ${String(count).padStart(7)} ${COUNT_LABELS[table] ?? table}`);
   }
