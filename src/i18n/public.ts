@@ -166,10 +166,3 @@ export const PUBLIC_TEXT: Record<Locale, PublicText> = {
 export function groupPagePath(slug: string, locale: Locale): string {
   return `${locale === 'en' ? '/en' : ''}/grupper/${slug}`;
 }
-
-/** The same page in the other language. */
-export function localePath(path: string, locale: Locale): string {
-  const bare = path.replace(/^\/en(?=\/|$)/, '') || '/';
-  if (locale === 'da') return bare;
-  return bare === '/' ? '/en' : `/en${bare}`;
-}
