@@ -26,8 +26,9 @@ export function securityHeaders(pathname: string, https: boolean): Record<string
   const headers: Record<string, string> = {
     'Content-Security-Policy': CONTENT_SECURITY_POLICY,
     'X-Content-Type-Options': 'nosniff',
-    // A one-time link must not leak to another site through the Referer header.
-    'Referrer-Policy': underPrefix(pathname, '/adgang') ? 'no-referrer' : 'strict-origin-when-cross-origin',
+    // A one-time link must not leak to another site through the Referer header. Not 'no-referrer': under it the
+    // browser sends `Origin: null` with the page's own form posts, and the origin check then refuses them.
+    'Referrer-Policy': underPrefix(pathname, '/adgang') ? 'same-origin' : 'strict-origin-when-cross-origin',
     'X-Frame-Options': 'DENY',
     'Permissions-Policy': 'camera=(), microphone=(), geolocation=()',
   };

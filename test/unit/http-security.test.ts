@@ -21,7 +21,7 @@ describe('securityHeaders', () => {
   });
 
   it('keeps one-time links out of the Referer header', () => {
-    expect(securityHeaders('/adgang/abcdefghijklmnopqrst', false)['Referrer-Policy']).toBe('no-referrer');
+    expect(securityHeaders('/adgang/abcdefghijklmnopqrst', false)['Referrer-Policy']).toBe('same-origin');
   });
 
   it.each(['/personale', '/personale/brugere', '/logind', '/adgang/abc', '/logud'])('%s is never cached', (path) => {

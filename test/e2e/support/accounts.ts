@@ -28,8 +28,8 @@ export async function createFirstAdmin(
     if (problems.length) throw new Error(`axe on the first-admin page:\n${problems.join('\n')}`);
     await page.getByLabel('Dit navn').fill(ADMIN.name);
     await page.getByLabel('Din e-mail').fill(ADMIN.email);
-    await page.getByLabel('Adgangskode', { exact: true }).fill(ADMIN.password);
-    await page.getByLabel('Adgangskode igen').fill(ADMIN.password);
+    await page.locator('#f-password').fill(ADMIN.password);
+    await page.locator('#f-confirm').fill(ADMIN.password);
     await page.getByRole('button', { name: 'Opret og log ind' }).click();
     await page.waitForURL(/\/personale/);
     // The link works once.
@@ -51,8 +51,8 @@ export async function createFirstAdmin(
 
 export async function signIn(page: Page, account: Account): Promise<void> {
   await page.goto('/logind');
-  await page.getByLabel('E-mail').fill(account.email);
-  await page.getByLabel('Adgangskode').fill(account.password);
+  await page.locator('#f-email').fill(account.email);
+  await page.locator('#f-password').fill(account.password);
   await page.getByRole('button', { name: 'Log ind' }).click();
   await page.waitForURL(/\/personale/);
 }

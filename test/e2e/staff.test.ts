@@ -1,0 +1,141 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN, LEADER, signIn } from './support/accounts';
+import { baseURL, expectAccessible, launchBrowser, newPage, visit } from './support/browser';
+
+describe('staff in the browser', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser.close();
+  });
+
+  it('a wrong password is refused with the e-mail kept; the right one opens the overview', async () => {
+    const { page, context } = await newPage(browser);
+    await visit(page, '/logind');
+    await page.locator('#f-email').fill(ADMIN.email);
+    await page.locator('#f-password').fill('forkert-adgangskode');
+    await page.getByRole('button', { name: 'Log ind' }).click();
+    await expect.poll(() => page.getByText('E-mail eller adgangskode er forkert.').count()).toBeGreaterThan(0);
+    expect(await page.locator('#f-email').inputValue()).toBe(ADMIN.email);
+    await expectAccessible(page);
+
+    await page.locator('#f-password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Log ind' }).click();
+    await page.waitForURL('**/personale');
+    await expect.poll(() => page.getByRole('heading', { level: 2, name: 'Pigegruppen' }).count()).toBe(1);
+    await expectAccessible(page);
+
+    const cookies = await context.cookies();
+    const session = cookies.find((c) => c.name === 'session');
+    expect(session?.httpOnly).toBe(true);
+    expect(session?.sameSite).toBe('Lax');
+    await context.close();
+  });
+
+  it('an anonymous visitor to a staff page is sent to sign in', async () => {
+    const { page, context } = await newPage(browser);
+    await page.goto('/personale/grupper');
+    expect(new URL(page.url()).pathname).toBe('/logind');
+    await context.close();
+  });
+
+  it('an admin creates a group: wrong values are named at their fields and the rest is kept; then a year of meetings with week numbers', async () => {
+    const { page, context } = await newPage(browser);
+    await signIn(page, ADMIN);
+    await visit(page, '/personale/grupper/ny');
+    await page.locator('#f-name').fill('Testgruppen');
+    await page.getByLabel('Adressenavn').fill('testgruppen');
+    await page.getByLabel('Slags gruppe').selectOption('siblings');
+    await page.getByLabel('Laveste alder (år)').fill('12');
+    await page.getByLabel('Højeste alder (år)').fill('9');
+    await page.getByLabel('Pladser').fill('0');
+    await page.locator('#f-place').fill('Familiecentret, lokale 2');
+    await page.getByLabel('Hvornår kan nye starte?').selectOption('quarterly');
+    await page.getByLabel('Hvilken uge i måneden').selectOption('2');
+    await page.getByLabel('Ugedag').selectOption('3');
+    await page.getByLabel('Starter kl.').fill('16:00');
+    await page.getByLabel('Slutter kl.').fill('18:00');
+    await page.getByLabel('Lars Leder').check();
+    await page.getByRole('button', { name: 'Opret gruppe' }).click();
+
+    await expect.poll(() => page.getByText('Den højeste alder skal være mindst den laveste.').count()).toBe(1);
+    expect(await page.getByText('Der skal være mindst én plads.').count()).toBe(1);
+    expect(await page.locator('#f-name').inputValue()).toBe('Testgruppen');
+    expect(await page.locator('#f-place').inputValue()).toBe('Familiecentret, lokale 2');
+    expect(await page.getByLabel('Lars Leder').isChecked()).toBe(true);
+    await expectAccessible(page);
+
+    await page.getByLabel('Laveste alder (år)').fill('9');
+    await page.getByLabel('Højeste alder (år)').fill('12');
+    await page.getByLabel('Pladser').fill('8');
+    await page.getByRole('button', { name: 'Opret gruppe' }).click();
+    await page.waitForURL(/\/personale\/grupper\/[^/]+\?gemt=oprettet/);
+    await expectAccessible(page);
+
+    await page.goto('/personale/grupper');
+    await page.getByRole('link', { name: 'Se møder for Testgruppen' }).click();
+    await page.waitForURL(/\/moeder$/);
+    await expectAccessible(page);
+    const rows = page.locator('tbody tr');
+    expect(await rows.count()).toBeGreaterThanOrEqual(11);
+    expect(await rows.count()).toBeLessThanOrEqual(13);
+    const firstWeek = (await rows.first().locator('td').first().innerText()).trim();
+    expect(await page.locator('thead th').first().innerText()).toBe('Uge');
+    expect(firstWeek).toMatch(/^\d{1,2}$/);
+    // A second-Wednesday rule: every listed date is a Wednesday.
+    const dates = await rows.locator('td:nth-child(2)').allInnerTexts();
+    expect(dates.every((d) => d.startsWith('onsdag'))).toBe(true);
+    await context.close();
+  });
+
+  it('one meeting is moved without touching the others', async () => {
+    const { page, context } = await newPage(browser);
+    await signIn(page, ADMIN);
+    await page.goto('/personale/grupper');
+    await page.getByRole('link', { name: 'Se møder for Testgruppen' }).click();
+    await page.waitForURL(/\/moeder$/);
+    const before = await page.locator('tbody tr td:nth-child(2)').allInnerTexts();
+
+    await page.locator('tbody tr').nth(1).getByRole('link', { name: /Flyt eller aflys/ }).click();
+    await expectAccessible(page);
+    const dateField = page.getByLabel('Ny dato');
+    const oldDate = await dateField.inputValue();
+    const newDate = new Date(`${oldDate}T12:00:00Z`);
+    newDate.setUTCDate(newDate.getUTCDate() + 1);
+    await dateField.fill(newDate.toISOString().slice(0, 10));
+    await page.getByLabel('Starter kl.').fill('17:00');
+    await page.getByLabel('Slutter kl.').fill('19:00');
+    await page.getByRole('button', { name: 'Flyt mødet' }).click();
+    await page.waitForURL(/\/moeder\?gemt=/);
+    await expectAccessible(page);
+
+    const after = await page.locator('tbody tr td:nth-child(2)').allInnerTexts();
+    expect(after).toHaveLength(before.length);
+    expect(after[1]).toMatch(/^torsdag/);
+    expect(after.filter((d, i) => d !== before[i])).toHaveLength(1);
+    expect(await page.locator('tbody tr').nth(1).locator('.tag.moved').count()).toBe(1);
+    expect(await page.locator('tbody tr').nth(1).innerText()).toContain('17.00-19.00');
+    expect(await page.locator('.tag.moved').count()).toBe(1);
+    await context.close();
+  });
+
+  it('a leader sees the groups they lead and is kept out of staff accounts', async () => {
+    const { page, context } = await newPage(browser);
+    await signIn(page, LEADER);
+    await visit(page, '/personale');
+    expect(await page.getByRole('heading', { level: 2, name: 'Testgruppen' }).count()).toBe(1);
+    expect(await page.getByRole('heading', { level: 2, name: 'Pigegruppen' }).count()).toBe(0);
+    const res = await page.goto('/personale/brugere');
+    expect(res?.status()).toBe(403);
+    await expectAccessible(page);
+    await context.close();
+  });
+
+  it('the health check answers', async () => {
+    const res = await fetch(`${baseURL()}/healthz`);
+    expect(res.status).toBe(200);
+  });
+});
