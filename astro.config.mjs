@@ -4,6 +4,8 @@ import node from '@astrojs/node';
 
 export default defineConfig({
   output: 'server',
+  // Browser tests of parallel work build into their own folder inside the project (so node_modules resolves).
+  outDir: process.env.ASTRO_OUT_DIR ?? './dist',
   adapter: node({ mode: 'standalone' }),
   session: false,
   server: {

@@ -57,7 +57,8 @@ async function waitForHealth(url: string, server: ChildProcess, output: () => st
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   ensureChromium();
-  if (!existsSync(join(root, 'dist/server/entry.mjs'))) {
+  const entry = join(root, process.env['ASTRO_OUT_DIR'] ?? 'dist', 'server/entry.mjs');
+  if (!existsSync(entry)) {
     throw new Error('No built server in dist/: run the browser tests with "npm run test:e2e" (it builds first).');
   }
   const dir = mkdtempSync(join(tmpdir(), 'gruppeforlob-e2e-'));
@@ -79,7 +80,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   process.env['E2E_BOOTSTRAP_LINK'] = link;
 
   let log = '';
-  const server = spawn(process.execPath, ['dist/server/entry.mjs'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = spawn(process.execPath, [entry], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   server.stdout?.on('data', (d: Buffer) => (log += d.toString()));
   server.stderr?.on('data', (d: Buffer) => (log += d.toString()));
   const baseURL = `http://127.0.0.1:${port}`;

@@ -102,6 +102,14 @@ export const ROLE_GUARDS: readonly { prefix: string; roles: readonly Role[] }[] 
   { prefix: '/personale/lukkede-perioder', roles: ['admin'] },
   { prefix: '/personale/grupper', roles: ['admin', 'leader'] },
   { prefix: '/personale/moeder', roles: ['admin', 'leader'] },
+  { prefix: '/personale/fremmoede', roles: ['admin', 'leader'] },
+  { prefix: '/personale/boern', roles: ['admin', 'leader'] },
+  { prefix: '/personale/optag', roles: ['admin', 'leader'] },
+  { prefix: '/personale/tal', roles: ['admin'] },
+  { prefix: '/personale/log', roles: ['admin'] },
+  { prefix: '/personale/indstillinger', roles: ['admin'] },
+  // Caseworkers see their own referrals here; leaders and admins the inbox. Services narrow it further.
+  { prefix: '/personale/henvisninger', roles: ALL_ROLES },
   { prefix: '/personale', roles: ALL_ROLES },
 ];
 
