@@ -56,3 +56,25 @@ export async function signIn(page: Page, account: Account): Promise<void> {
   await page.getByRole('button', { name: 'Log ind' }).click();
   await page.waitForURL(/\/personale/);
 }
+
+/**
+ * Another staff account for a browser test, made with `cli user add` against the test server's database.
+ * Use an e-mail of your own per test file so files don't collide.
+ */
+export function addAccount(
+  databaseUrl: string,
+  account: Account,
+  role: 'admin' | 'leader' | 'caseworker',
+  municipality: 'ishoj' | 'vallensbaek' | null = null,
+): void {
+  const root = join(import.meta.dirname, '../../..');
+  const args = ['scripts/cli.ts', 'user', 'add', '--email', account.email, '--role', role, '--name', account.name];
+  if (municipality) args.push('--municipality', municipality);
+  const add = spawnSync(join(root, 'node_modules/.bin/tsx'), args, {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+    input: `${account.password}\n`,
+    encoding: 'utf8',
+  });
+  if (add.status !== 0) throw new Error(`cli user add failed:\n${add.stdout}\n${add.stderr}`);
+}
