@@ -105,6 +105,7 @@ export const ROLE_GUARDS: readonly { prefix: string; roles: readonly Role[] }[] 
   { prefix: '/personale/fremmoede', roles: ['admin', 'leader'] },
   { prefix: '/personale/boern', roles: ['admin', 'leader'] },
   { prefix: '/personale/optag', roles: ['admin', 'leader'] },
+  { prefix: '/personale/feedback', roles: ['admin', 'leader'] },
   { prefix: '/personale/tal', roles: ['admin'] },
   { prefix: '/personale/log', roles: ['admin'] },
   { prefix: '/personale/indstillinger', roles: ['admin'] },
