@@ -1,8 +1,10 @@
 import type { Migration } from 'kysely/migration';
 import * as domain from './2026-11-23T0900_domain';
+import * as sessionFeedback from './2026-11-23T1000_session_feedback';
 
 // Listed by hand so the migrations are bundled into the built server (no directory scan at run time).
 // Names sort in the order they run.
 export const migrations: Record<string, Migration> = {
   '2026-11-23T0900_domain': domain,
+  '2026-11-23T1000_session_feedback': sessionFeedback,
 };

@@ -247,6 +247,15 @@ export interface AppSettingsTable {
   value: string;
 }
 
+/** Anonymous smiley answers after a session: no child, no user (see the migration). */
+export interface SessionFeedbackTable {
+  id: string;
+  session_id: string;
+  question: string;
+  score: number;
+  created_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   user_setup_tokens: UserSetupTokensTable;
@@ -269,4 +278,5 @@ export interface Database {
   audit_log: AuditLogTable;
   idempotency_keys: IdempotencyKeysTable;
   app_settings: AppSettingsTable;
+  session_feedback: SessionFeedbackTable;
 }
