@@ -1,10 +1,12 @@
 import type { Migration } from 'kysely/migration';
 import * as domain from './2026-11-23T0900_domain';
 import * as sessionFeedback from './2026-11-23T1000_session_feedback';
+import * as yearlyCounts from './2026-11-23T1045_yearly_counts';
 
 // Listed by hand so the migrations are bundled into the built server (no directory scan at run time).
 // Names sort in the order they run.
 export const migrations: Record<string, Migration> = {
   '2026-11-23T0900_domain': domain,
   '2026-11-23T1000_session_feedback': sessionFeedback,
+  '2026-11-23T1045_yearly_counts': yearlyCounts,
 };

@@ -256,6 +256,15 @@ export interface SessionFeedbackTable {
   created_at: string;
 }
 
+/** Figures kept as counts after the retention purge deleted the children behind them (see retention.ts). */
+export interface YearlyCountsTable {
+  year: number;
+  group_id: string;
+  municipality: Municipality;
+  metric: string;
+  value: number;
+}
+
 export interface Database {
   users: UsersTable;
   user_setup_tokens: UserSetupTokensTable;
@@ -279,4 +288,5 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   app_settings: AppSettingsTable;
   session_feedback: SessionFeedbackTable;
+  yearly_counts: YearlyCountsTable;
 }
