@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../src/lib/server/db';
-import { baseURL, launchBrowser, newPage, visit } from './support/browser';
+import { addAccount, signIn, type Account } from './support/accounts';
+import { baseURL, expectAccessible, launchBrowser, newPage, visit } from './support/browser';
 
 // The public pages as parents and children meet them: every page is checked with axe (in visit), carries no
 // JavaScript, reads plainly, works on a phone, and the calendar feed behind the button answers like a feed.
@@ -10,6 +11,8 @@ import { baseURL, launchBrowser, newPage, visit } from './support/browser';
 const GROUPS = ['pigegruppen', 'soeskendegruppen-boern', 'soeskendegruppen-unge'] as const;
 // A child the test adds, with a conversation in the girls' group: the name must show up nowhere public.
 const CHILD = { first: 'Zelmira', last: 'Testesen-Hemmelig' };
+// A group leader of the girls' group who holds that conversation, for the personal staff feed.
+const FEED_LEADER: Account = { email: 'kalender-leder@e2e.test', password: 'kalender-adgangskode-7', name: 'Kalle Kalender' };
 
 /** LIX = words per sentence + 100 × share of words over six letters. Lines (headings, list items) end a sentence. */
 function lix(text: string): number {
@@ -44,6 +47,9 @@ describe('public pages', () => {
     browser = await launchBrowser();
     handle = openDatabase(inject('databaseUrl'));
     const girls = await handle.db.selectFrom('groups').select('id').where('slug', '=', 'pigegruppen').executeTakeFirstOrThrow();
+    addAccount(inject('databaseUrl'), FEED_LEADER, 'leader');
+    const leader = await handle.db.selectFrom('users').select('id').where('email', '=', FEED_LEADER.email).executeTakeFirstOrThrow();
+    await handle.db.insertInto('group_leaders').values({ group_id: girls.id, user_id: leader.id }).execute();
     const at = new Date().toISOString();
     childId = randomUUID();
     await handle.db
@@ -55,7 +61,7 @@ describe('public pages', () => {
       .insertInto('conversations')
       .values({
         id: randomUUID(), kind: 'intake', child_id: childId, group_id: girls.id, referral_id: null, enrollment_id: null,
-        leader_id: null, starts_at: start.toISOString(), ends_at: new Date(start.getTime() + 3600_000).toISOString(),
+        leader_id: leader.id, starts_at: start.toISOString(), ends_at: new Date(start.getTime() + 3600_000).toISOString(),
         place: 'Familiecentret, Ishøj', status: 'booked', outcome: null, outcome_reason: null, child_words: null,
         note: `${CHILD.first} ${CHILD.last}`, created_at: at, updated_at: at,
       })
@@ -182,6 +188,39 @@ describe('public pages', () => {
       await context.close();
     });
   }
+
+  it("a leader makes a personal calendar link, it shows only the child's first name, and a new link turns the old one off", async () => {
+    const { context, page } = await newPage(browser);
+    await signIn(page, FEED_LEADER);
+    await visit(page, '/personale/kalender');
+    await page.getByRole('button', { name: 'Lav et link' }).click();
+    await page.waitForLoadState();
+    await expectAccessible(page);
+    const first = (await page.locator('.onetime').innerText()).trim();
+    expect(first).toMatch(/^https?:\/\/[^/]+\/kalender\/personale\/[a-z2-7]{39}\.ics$/);
+    expect(await page.getByRole('link', { name: 'Abonnér i kalender' }).getAttribute('href')).toBe(first.replace(/^https?:/, 'webcal:'));
+
+    const feed = await fetch(first);
+    expect(feed.status).toBe(200);
+    expect(feed.headers.get('content-type')).toBe('text/calendar; charset=utf-8');
+    expect(feed.headers.get('cache-control')).toBe('private, no-store');
+    const body = await feed.text();
+    expect(body).toContain('SUMMARY:Pigegruppen – Gruppemøde');
+    expect(body).toContain('SUMMARY:Indledende samtale – Pigegruppen');
+    expect(body).toContain(`DESCRIPTION:Barnets fornavn: ${CHILD.first}`);
+    expect(body).not.toContain(CHILD.last);
+
+    // Only the hash is kept, so the page cannot show the link again; a new one replaces it.
+    await visit(page, '/personale/kalender');
+    expect(await page.locator('.onetime').count()).toBe(0);
+    await page.getByRole('button', { name: 'Lav et nyt link' }).click();
+    await page.waitForLoadState();
+    const second = (await page.locator('.onetime').innerText()).trim();
+    expect(second).not.toBe(first);
+    expect((await fetch(first)).status).toBe(404);
+    expect((await fetch(second)).status).toBe(200);
+    await context.close();
+  });
 
   it('a staff feed link that does not exist answers 404 and is never cached', async () => {
     const res = await fetch(`${baseURL()}/kalender/personale/${'a'.repeat(39)}.ics`);
