@@ -26,7 +26,8 @@ import type { ClosedPeriod, MeetingRule } from '../schedule/schedule';
 import { generateOccurrences, intakeWindows } from '../schedule/schedule';
 import type { IsoDate } from '../../lib/time';
 import { addDays, compareDates, daysBetween, daysInMonth, isoDate, todayInZone, weekdayOf, zonedToInstant } from '../../lib/time';
-import type { EnrollmentState, ReferralStatus } from '../enrollment/enrollment';
+import type { EnrollmentState } from '../enrollment/enrollment';
+import { REFERRAL_STATUS_FOR_STATE } from '../enrollment/enrollment';
 
 /** The app_settings key that marks a database as holding the demo. */
 export const DEMO_SETTING_KEY = 'demo_loaded_at';
@@ -45,18 +46,8 @@ export interface DemoOptions {
 
 export const DEFAULT_DEMO_OPTIONS: DemoOptions = { seed: 20261123, years: 1, childrenPerGroup: 10, groups: 3, groupCapacity: null };
 
-/** Where a referral stands for each course state (the caseworker's view of the same course). */
-export const REFERRAL_STATUS_FOR_STATE: Record<EnrollmentState, ReferralStatus> = {
-  referred: 'received',
-  intake_booked: 'intake_booked',
-  intake_held: 'waiting',
-  waiting: 'waiting',
-  active: 'started',
-  closing_booked: 'started',
-  ended: 'ended',
-  declined: 'declined',
-  withdrawn: 'withdrawn',
-};
+/** Moved to the enrollment feature; re-exported for the demo's callers. */
+export { REFERRAL_STATUS_FOR_STATE };
 
 // ---------------------------------------------------------------------------------------------
 // Input and output shapes

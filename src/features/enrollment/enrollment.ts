@@ -1,5 +1,9 @@
 // Enrollment (forløb) and referral (henvisning) states: the names the whole system uses, with their Danish labels.
-// Types and labels only for now; the state machine that moves between them comes later.
+// Pure rules (no I/O, dates passed in): the state machine, eligibility, capacity, the waiting list, course length.
+
+import { z } from 'astro/zod';
+import type { IsoDate } from '../../lib/time';
+import { compareDates, daysInMonth, isoDate, parseClock, parseIsoDate } from '../../lib/time';
 
 /** A referral as the caseworker (or the parent who asked) follows it. */
 export const REFERRAL_STATUSES = ['received', 'intake_booked', 'waiting', 'started', 'ended', 'declined', 'withdrawn'] as const;
@@ -48,3 +52,392 @@ export function isReferralStatus(value: string): value is ReferralStatus {
 export function isEnrollmentState(value: string): value is EnrollmentState {
   return (ENROLLMENT_STATES as readonly string[]).includes(value);
 }
+
+/** Where a referral stands for each course state (the caseworker's view of the same course). */
+export const REFERRAL_STATUS_FOR_STATE: Record<EnrollmentState, ReferralStatus> = {
+  referred: 'received',
+  intake_booked: 'intake_booked',
+  intake_held: 'waiting',
+  waiting: 'waiting',
+  active: 'started',
+  closing_booked: 'started',
+  ended: 'ended',
+  declined: 'declined',
+  withdrawn: 'withdrawn',
+};
+
+// ---------------------------------------------------------------------------------------------
+// The state machine
+
+/** States a course never leaves. */
+export const FINAL_STATES: readonly EnrollmentState[] = ['ended', 'declined', 'withdrawn'];
+
+export type IntakeOutcome = 'fits' | 'does_not_fit';
+
+export type EnrollmentEvent =
+  | { type: 'book_intake' }
+  | { type: 'rebook_intake' }
+  | { type: 'hold_intake'; outcome: IntakeOutcome }
+  | { type: 'place_on_waiting_list'; intakeOutcome: IntakeOutcome | null }
+  | { type: 'start'; startDate: IsoDate }
+  | { type: 'book_closing' }
+  | { type: 'end' }
+  | { type: 'move_band' }
+  | { type: 'decline'; reason: string }
+  | { type: 'withdraw'; reason: string };
+
+export type EnrollmentEventType = EnrollmentEvent['type'];
+
+export type TransitionResult = { ok: true; state: EnrollmentState } | { ok: false; message: string };
+
+/** Which state each event leads to, from which states. decline and withdraw are handled apart (any non-final state). */
+const MOVES: Record<Exclude<EnrollmentEventType, 'decline' | 'withdraw'>, Partial<Record<EnrollmentState, EnrollmentState>>> = {
+  book_intake: { referred: 'intake_booked' },
+  rebook_intake: { intake_booked: 'intake_booked' },
+  hold_intake: { intake_booked: 'intake_held' },
+  place_on_waiting_list: { intake_held: 'waiting' },
+  start: { waiting: 'active' },
+  book_closing: { active: 'closing_booked' },
+  end: { closing_booked: 'ended' },
+  move_band: { waiting: 'ended', active: 'ended' },
+};
+
+const REFUSALS: Record<EnrollmentEventType, string> = {
+  book_intake: 'Der kan kun aftales en indledende samtale for en ny henvisning.',
+  rebook_intake: 'Der er ingen aftalt indledende samtale at flytte.',
+  hold_intake: 'Der er ingen aftalt indledende samtale at skrive udfaldet af.',
+  place_on_waiting_list: 'Barnet kan først komme på ventelisten, når den indledende samtale er holdt.',
+  start: 'Kun et barn på ventelisten kan starte i gruppen.',
+  book_closing: 'Der kan kun aftales en afsluttende samtale for et barn, der går i gruppen.',
+  end: 'Forløbet kan først afsluttes, når den afsluttende samtale er aftalt.',
+  move_band: 'Kun et barn på ventelisten eller i gruppen kan flyttes til en anden gruppe.',
+  decline: 'Forløbet er allerede slut.',
+  withdraw: 'Forløbet er allerede slut.',
+};
+
+export function isFinalState(state: EnrollmentState): boolean {
+  return FINAL_STATES.includes(state);
+}
+
+/** The state after `event`, or a refusal in Danish. Illegal moves have no way through. */
+export function transition(state: EnrollmentState, event: EnrollmentEvent): TransitionResult {
+  if (event.type === 'decline' || event.type === 'withdraw') {
+    if (isFinalState(state)) return { ok: false, message: REFUSALS[event.type] };
+    if (event.reason.trim() === '') return { ok: false, message: 'Skriv en begrundelse.' };
+    return { ok: true, state: event.type === 'decline' ? 'declined' : 'withdrawn' };
+  }
+  const next = MOVES[event.type][state];
+  if (next === undefined) return { ok: false, message: REFUSALS[event.type] };
+  if (event.type === 'place_on_waiting_list' && event.intakeOutcome !== 'fits') {
+    return { ok: false, message: 'Samtalen viste, at gruppen ikke passer. Afvis henvisningen i stedet.' };
+  }
+  if (event.type === 'start' && parseIsoDate(event.startDate) === null) {
+    return { ok: false, message: 'Startdatoen er ikke en gyldig dato.' };
+  }
+  return { ok: true, state: next };
+}
+
+/** The steps that are legal from a state (what the case page offers). */
+export function legalEvents(state: EnrollmentState): EnrollmentEventType[] {
+  const events = (Object.keys(MOVES) as (keyof typeof MOVES)[]).filter((e) => MOVES[e][state] !== undefined) as EnrollmentEventType[];
+  if (!isFinalState(state)) events.push('decline', 'withdraw');
+  return events;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dates and age
+
+/** The same day n months later (or earlier), clamped to the month's last day (31 Jan + 1 month = 28/29 Feb). */
+export function addMonths(date: IsoDate, months: number): IsoDate {
+  const year = Number(date.slice(0, 4));
+  const month = Number(date.slice(5, 7));
+  const day = Number(date.slice(8, 10));
+  const index = year * 12 + (month - 1) + months;
+  const y = Math.floor(index / 12);
+  const m = (index % 12) + 1;
+  return isoDate(y, m, Math.min(day, daysInMonth(y, m)));
+}
+
+/**
+ * Whole years of age on a date. The birthday itself counts as the new age. Someone born on 29 February has
+ * their birthday on 1 March in a year without that day (2016-02-29 is 9 on 2026-02-28 and 10 on 2026-03-01),
+ * as Danish practice reckons it: the day after 28 February.
+ */
+export function ageOn(birthDate: IsoDate, on: IsoDate): number {
+  const years = Number(on.slice(0, 4)) - Number(birthDate.slice(0, 4));
+  return on.slice(5) < birthDate.slice(5) ? years - 1 : years;
+}
+
+/** Whole months from `from` to `to` (a month counts once the same day of the month is reached). */
+export function monthsBetween(from: IsoDate, to: IsoDate): number {
+  let months = (Number(to.slice(0, 4)) - Number(from.slice(0, 4))) * 12 + Number(to.slice(5, 7)) - Number(from.slice(5, 7));
+  if (compareDates(addMonths(from, months), to) > 0) months -= 1;
+  return months;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Eligibility
+
+/** When a course has no maximum (the girls' group), the "will pass the top age" flag still looks a year ahead. */
+export const FLAG_HORIZON_MONTHS = 12;
+
+export interface EligibilityChild {
+  birthDate: IsoDate;
+  gender: 'girl' | 'boy' | 'other' | null;
+}
+
+export interface EligibilityGroup {
+  id: string;
+  name: string;
+  kind: 'girls' | 'siblings';
+  minAge: number;
+  maxAge: number;
+  girlsOnly: boolean;
+  maxCourseMonths: number | null;
+}
+
+export type EligibilityFlagCode = 'no_intake_date' | 'too_young' | 'too_old' | 'not_girl' | 'passes_top_age';
+
+export interface Eligibility {
+  /** The date the age is checked on: the next intake date, or today when there is none. */
+  checkedOn: IsoDate;
+  intakeDate: IsoDate | null;
+  age: number;
+  inBand: boolean;
+  flags: { code: EligibilityFlagCode; message: string }[];
+  /** The band a child who has outgrown this one can move to (9-12 → 13-18), or null. */
+  moveTo: { groupId: string; name: string } | null;
+}
+
+/**
+ * Does the child fit the group on its next intake date? Age band (min ≤ age ≤ max, the birthday counting),
+ * girls only, and a flag if the child passes the top age within a course of the group's maximum length.
+ */
+export function checkEligibility(
+  child: EligibilityChild,
+  group: EligibilityGroup,
+  intakeDate: IsoDate | null,
+  today: IsoDate,
+  otherGroups: readonly EligibilityGroup[] = [],
+): Eligibility {
+  const checkedOn = intakeDate ?? today;
+  const age = ageOn(child.birthDate, checkedOn);
+  const flags: Eligibility['flags'] = [];
+  if (intakeDate === null) flags.push({ code: 'no_intake_date', message: 'Der er ingen kommende optagelsesdato. Alderen er regnet for i dag.' });
+  if (age < group.minAge) flags.push({ code: 'too_young', message: `Barnet er ${age} år og for ungt til gruppen (${group.minAge}-${group.maxAge} år).` });
+  if (age > group.maxAge) flags.push({ code: 'too_old', message: `Barnet er ${age} år og for gammelt til gruppen (${group.minAge}-${group.maxAge} år).` });
+  if (group.girlsOnly && child.gender !== 'girl') {
+    flags.push({ code: 'not_girl', message: child.gender === null ? 'Gruppen er kun for piger, og køn er ikke oplyst.' : 'Gruppen er kun for piger.' });
+  }
+  const inBand = age >= group.minAge && age <= group.maxAge;
+  const courseEnd = addMonths(checkedOn, group.maxCourseMonths ?? FLAG_HORIZON_MONTHS);
+  if (inBand && ageOn(child.birthDate, courseEnd) > group.maxAge) {
+    flags.push({ code: 'passes_top_age', message: `Barnet fylder ${group.maxAge + 1} år, før et forløb på ${group.maxCourseMonths ?? FLAG_HORIZON_MONTHS} måneder er slut.` });
+  }
+  return { checkedOn, intakeDate, age, inBand, flags, moveTo: bandMoveOffer(age, group, otherGroups) };
+}
+
+/** A siblings child who is older than the band on the intake date is offered the band that fits the age. */
+export function bandMoveOffer(
+  age: number,
+  group: EligibilityGroup,
+  otherGroups: readonly EligibilityGroup[],
+): { groupId: string; name: string } | null {
+  if (group.kind !== 'siblings' || age <= group.maxAge) return null;
+  const target = otherGroups.find((g) => g.id !== group.id && g.kind === 'siblings' && g.minAge <= age && age <= g.maxAge);
+  return target ? { groupId: target.id, name: target.name } : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Capacity and the waiting list
+
+export interface Member {
+  enrollmentId: string;
+  /** null: no planned end (open-ended course). */
+  plannedEndDate: IsoDate | null;
+}
+
+/** A member whose planned end is on or before the date has left by then and frees the place. */
+export function leavesBy(member: Member, date: IsoDate): boolean {
+  return member.plannedEndDate !== null && compareDates(member.plannedEndDate, date) <= 0;
+}
+
+/** Free places on a date: capacity minus the members whose course continues past it (never below zero). */
+export function freePlaces(capacity: number, members: readonly Member[], date: IsoDate): number {
+  return Math.max(0, capacity - members.filter((m) => !leavesBy(m, date)).length);
+}
+
+export interface QueueItem {
+  enrollmentId: string;
+  /** The referral's received instant (ISO). */
+  receivedAt: string;
+  /** The coordinator's override: a sort key on the same scale as receivedAt in milliseconds. */
+  queueRank: number | null;
+}
+
+function queueKey(item: QueueItem): number {
+  return item.queueRank ?? Date.parse(item.receivedAt);
+}
+
+/**
+ * The waiting list: in the order the referrals arrived, unless the coordinator moved a child (queue_rank). A
+ * rank is a key on the same time scale, so later referrals still fall in by their own arrival.
+ */
+export function orderWaitingList<T extends QueueItem>(items: readonly T[]): T[] {
+  return [...items].sort((a, b) => queueKey(a) - queueKey(b) || a.receivedAt.localeCompare(b.receivedAt) || a.enrollmentId.localeCompare(b.enrollmentId));
+}
+
+/** The queue_rank that puts `enrollmentId` at `position` (1-based; clamped to the list). */
+export function rankForPosition(items: readonly QueueItem[], enrollmentId: string, position: number): number {
+  const others = orderWaitingList(items).filter((i) => i.enrollmentId !== enrollmentId);
+  const index = Math.min(Math.max(Math.trunc(position), 1), others.length + 1) - 1;
+  const before = others[index - 1];
+  const after = others[index];
+  const DAY = 24 * 60 * 60 * 1000;
+  if (before && after) return (queueKey(before) + queueKey(after)) / 2;
+  if (after) return queueKey(after) - DAY;
+  if (before) return queueKey(before) + DAY;
+  return Date.parse(items.find((i) => i.enrollmentId === enrollmentId)?.receivedAt ?? new Date(0).toISOString());
+}
+
+/** "Same child": same first name, surname and birth date, whatever the case and spacing. */
+export function childKey(child: { firstName: string; lastName: string; birthDate: IsoDate }): string {
+  const norm = (s: string) => s.trim().replace(/\s+/g, ' ').toLocaleLowerCase('da');
+  return `${norm(child.firstName)}|${norm(child.lastName)}|${child.birthDate}`;
+}
+
+/** The ids in the list whose child appears more than once (two referrals for the same child). */
+export function duplicateIds<T extends { id: string; firstName: string; lastName: string; birthDate: IsoDate }>(items: readonly T[]): Set<string> {
+  const byKey = new Map<string, string[]>();
+  for (const item of items) {
+    const key = childKey(item);
+    byKey.set(key, [...(byKey.get(key) ?? []), item.id]);
+  }
+  return new Set([...byKey.values()].filter((ids) => ids.length > 1).flat());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Course length
+
+/** A course shows a warning from this many months, so the closing conversation can be booked in time. */
+export const COURSE_WARNING_MONTHS = 11;
+
+export type CourseLength = { months: number; status: 'ok' | 'warning' | 'overdue' };
+
+/** How long a course has run, and whether it is near (≥ 11 months) or past its maximum (≥ max months). */
+export function courseLength(startDate: IsoDate, maxCourseMonths: number | null, today: IsoDate): CourseLength {
+  const months = compareDates(today, startDate) < 0 ? 0 : monthsBetween(startDate, today);
+  if (maxCourseMonths === null) return { months, status: 'ok' };
+  if (months >= maxCourseMonths) return { months, status: 'overdue' };
+  if (months >= Math.min(COURSE_WARNING_MONTHS, maxCourseMonths - 1)) return { months, status: 'warning' };
+  return { months, status: 'ok' };
+}
+
+export function plannedEndDate(startDate: IsoDate, maxCourseMonths: number | null): IsoDate | null {
+  return maxCourseMonths === null ? null : addMonths(startDate, maxCourseMonths);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Forms (text from HTML forms; validated once here)
+
+const requiredText = (max: number, required: string) =>
+  z.string({ error: required }).trim().min(1, required).max(max, `Højst ${max} tegn.`);
+const optionalText = (max: number) => z.string().trim().max(max, `Højst ${max} tegn.`).optional().transform((v) => v ?? '');
+const dateField = z
+  .string({ error: 'Skriv en dato.' })
+  .trim()
+  .min(1, 'Skriv en dato.')
+  .transform((v, ctx) => {
+    const d = parseIsoDate(v);
+    if (d === null) {
+      ctx.addIssue({ code: 'custom', message: 'Skriv datoen som åååå-mm-dd, fx 2027-01-13.' });
+      return z.NEVER;
+    }
+    return d;
+  });
+const clockField = z
+  .string({ error: 'Skriv et klokkeslæt.' })
+  .trim()
+  .min(1, 'Skriv et klokkeslæt.')
+  .transform((v, ctx) => {
+    const t = parseClock(v);
+    if (t === null) {
+      ctx.addIssue({ code: 'custom', message: 'Skriv klokkeslættet som tt:mm, fx 15:30.' });
+      return z.NEVER;
+    }
+    return t;
+  });
+const confirmBox = z
+  .string()
+  .optional()
+  .refine((v) => v !== undefined && v !== '', 'Sæt flueben for at bekræfte.');
+
+export const bookConversationSchema = z.object({
+  date: dateField,
+  time: clockField,
+  durationMinutes: z
+    .union([z.string(), z.number()])
+    .optional()
+    .transform((v, ctx) => {
+      const text = v === undefined ? '' : String(v).trim();
+      if (text === '') return 60;
+      const n = Number(text);
+      if (!Number.isInteger(n) || n < 15 || n > 240) {
+        ctx.addIssue({ code: 'custom', message: 'Skriv en varighed mellem 15 og 240 minutter.' });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  place: requiredText(200, 'Skriv hvor samtalen holdes.'),
+  leaderId: requiredText(100, 'Vælg hvem der holder samtalen.'),
+});
+export type BookConversationInput = z.input<typeof bookConversationSchema>;
+
+export const intakeOutcomeSchema = z.object({
+  outcome: z.enum(['fits', 'does_not_fit'], { error: 'Vælg om gruppen passer.' }),
+  reason: optionalText(1000),
+  childWords: optionalText(2000),
+  note: optionalText(2000),
+}).superRefine((v, ctx) => {
+  if (v.outcome === 'does_not_fit' && v.reason === '') ctx.addIssue({ code: 'custom', path: ['reason'], message: 'Skriv hvorfor gruppen ikke passer.' });
+});
+export type IntakeOutcomeInput = z.input<typeof intakeOutcomeSchema>;
+
+export const startCourseSchema = z.object({ sessionId: requiredText(100, 'Vælg det møde, barnet starter på.') });
+export type StartCourseInput = z.input<typeof startCourseSchema>;
+
+export const reorderSchema = z.object({
+  position: z
+    .union([z.string(), z.number()], { error: 'Skriv en plads på listen.' })
+    .transform((v, ctx) => {
+      const n = Number(String(v).trim());
+      if (String(v).trim() === '' || !Number.isInteger(n) || n < 1) {
+        ctx.addIssue({ code: 'custom', message: 'Skriv pladsen som et helt tal fra 1.' });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  reason: requiredText(500, 'Skriv hvorfor rækkefølgen ændres.'),
+});
+export type ReorderInput = z.input<typeof reorderSchema>;
+
+export const declineSchema = z.object({
+  kind: z.enum(['decline', 'withdraw'], { error: 'Vælg afvis eller træk tilbage.' }),
+  reason: requiredText(1000, 'Skriv en begrundelse.'),
+  confirm: confirmBox,
+});
+export type DeclineInput = z.input<typeof declineSchema>;
+
+export const endCourseSchema = z.object({
+  endedOn: dateField,
+  reason: optionalText(1000),
+  confirm: confirmBox,
+});
+export type EndCourseInput = z.input<typeof endCourseSchema>;
+
+export const parentConversationSchema = z.object({
+  date: dateField,
+  time: clockField,
+  note: optionalText(2000),
+});
+export type ParentConversationInput = z.input<typeof parentConversationSchema>;

@@ -1,0 +1,464 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, Municipality } from '../../lib/server/database';
+import type { IsoDate } from '../../lib/time';
+import type { EnrollmentState, IntakeOutcome, ReferralStatus } from './enrollment';
+
+// Enrollments (forløb) with their child, referral and conversations. The only place with queries for them.
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export interface EnrollmentRecord {
+  id: string;
+  childId: string;
+  groupId: string;
+  referralId: string | null;
+  state: EnrollmentState;
+  intakeWindowId: string | null;
+  startDate: IsoDate | null;
+  plannedEndDate: IsoDate | null;
+  endedOn: IsoDate | null;
+  endReason: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ChildRecord {
+  id: string;
+  firstName: string;
+  lastName: string;
+  birthDate: IsoDate;
+  gender: 'girl' | 'boy' | 'other' | null;
+  municipality: Municipality;
+  hasSiblingWithDisability: boolean;
+}
+
+export interface ReferralRecord {
+  id: string;
+  reference: string;
+  groupId: string;
+  source: 'caseworker' | 'parent';
+  caseworkerId: string | null;
+  caseworkerName: string | null;
+  status: string;
+  reason: string;
+  custodyConsent: boolean;
+  queueRank: number | null;
+  statusReason: string | null;
+  receivedAt: Date;
+}
+
+export interface GuardianRecord {
+  id: string;
+  name: string;
+  phone: string | null;
+  email: string | null;
+  hasCustody: boolean;
+  needsInterpreter: boolean;
+  interpreterLanguage: string | null;
+}
+
+export type ConversationKind = 'intake' | 'parent' | 'closing';
+export type ConversationStatus = 'booked' | 'held' | 'cancelled';
+
+export interface ConversationRecord {
+  id: string;
+  kind: ConversationKind;
+  enrollmentId: string | null;
+  leaderId: string | null;
+  leaderName: string | null;
+  startsAt: Date;
+  endsAt: Date;
+  place: string;
+  status: ConversationStatus;
+  outcome: IntakeOutcome | null;
+  outcomeReason: string | null;
+  childWords: string | null;
+  note: string | null;
+  sequence: number;
+}
+
+/** One row of the inbox or of a group's member list: the enrollment with what a list shows of child and referral. */
+export interface EnrollmentListRow {
+  enrollmentId: string;
+  groupId: string;
+  state: EnrollmentState;
+  childId: string;
+  firstName: string;
+  lastName: string;
+  birthDate: IsoDate;
+  gender: 'girl' | 'boy' | 'other' | null;
+  municipality: Municipality;
+  referralId: string | null;
+  reference: string | null;
+  receivedAt: string;
+  queueRank: number | null;
+  startDate: IsoDate | null;
+  plannedEndDate: IsoDate | null;
+  /** The first booked intake conversation (ISO), for the inbox. */
+  intakeAt: string | null;
+}
+
+function toEnrollment(row: {
+  id: string; child_id: string; group_id: string; referral_id: string | null; state: string; intake_window_id: string | null;
+  start_date: string | null; planned_end_date: string | null; ended_on: string | null; end_reason: string | null; created_at: string; updated_at: string;
+}): EnrollmentRecord {
+  return {
+    id: row.id,
+    childId: row.child_id,
+    groupId: row.group_id,
+    referralId: row.referral_id,
+    state: row.state as EnrollmentState,
+    intakeWindowId: row.intake_window_id,
+    startDate: row.start_date,
+    plannedEndDate: row.planned_end_date,
+    endedOn: row.ended_on,
+    endReason: row.end_reason,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}
+
+export async function selectEnrollment(db: Db, id: string): Promise<EnrollmentRecord | null> {
+  const row = await db.selectFrom('enrollments').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toEnrollment(row) : null;
+}
+
+export async function selectChild(db: Db, id: string): Promise<ChildRecord | null> {
+  const row = await db.selectFrom('children').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) return null;
+  return {
+    id: row.id,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    birthDate: row.birth_date,
+    gender: row.gender,
+    municipality: row.municipality,
+    hasSiblingWithDisability: Number(row.has_sibling_with_disability) === 1,
+  };
+}
+
+export async function selectReferral(db: Db, id: string): Promise<ReferralRecord | null> {
+  const row = await db
+    .selectFrom('referrals')
+    .leftJoin('users', 'users.id', 'referrals.caseworker_id')
+    .selectAll('referrals')
+    .select('users.display_name as caseworker_name')
+    .where('referrals.id', '=', id)
+    .executeTakeFirst();
+  if (!row) return null;
+  return {
+    id: row.id,
+    reference: row.reference,
+    groupId: row.group_id,
+    source: row.source,
+    caseworkerId: row.caseworker_id,
+    caseworkerName: row.caseworker_name ?? null,
+    status: row.status,
+    reason: row.reason,
+    custodyConsent: Number(row.custody_consent) === 1,
+    queueRank: row.queue_rank === null ? null : Number(row.queue_rank),
+    statusReason: row.status_reason,
+    receivedAt: new Date(row.received_at),
+  };
+}
+
+export async function selectGuardians(db: Db, childId: string): Promise<GuardianRecord[]> {
+  const rows = await db.selectFrom('guardians').selectAll().where('child_id', '=', childId).orderBy('created_at').orderBy('id').execute();
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    phone: r.phone,
+    email: r.email,
+    hasCustody: Number(r.has_custody) === 1,
+    needsInterpreter: Number(r.needs_interpreter) === 1,
+    interpreterLanguage: r.interpreter_language,
+  }));
+}
+
+/** The conversations of a child in a group, in time order. */
+export async function selectConversations(db: Db, childId: string, groupId: string): Promise<ConversationRecord[]> {
+  const rows = await db
+    .selectFrom('conversations')
+    .leftJoin('users', 'users.id', 'conversations.leader_id')
+    .selectAll('conversations')
+    .select('users.display_name as leader_name')
+    .where('conversations.child_id', '=', childId)
+    .where('conversations.group_id', '=', groupId)
+    .orderBy('conversations.starts_at')
+    .orderBy('conversations.id')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    enrollmentId: r.enrollment_id,
+    leaderId: r.leader_id,
+    leaderName: r.leader_name ?? null,
+    startsAt: new Date(r.starts_at),
+    endsAt: new Date(r.ends_at),
+    place: r.place,
+    status: r.status,
+    outcome: r.outcome,
+    outcomeReason: r.outcome_reason,
+    childWords: r.child_words,
+    note: r.note,
+    sequence: Number(r.sequence),
+  }));
+}
+
+/**
+ * Other referrals for a child with the same names and birth date (another child row or the same one).
+ * lower() is the same on SQLite and PostgreSQL for these letters apart from æøå on SQLite, so the names are
+ * compared lower-cased on both sides and the birth date must match exactly.
+ */
+export async function selectDuplicateReferrals(
+  db: Db,
+  child: { firstName: string; lastName: string; birthDate: IsoDate },
+  exceptReferralId: string | null,
+): Promise<{ referralId: string; reference: string; groupName: string; status: string; receivedAt: Date }[]> {
+  let query = db
+    .selectFrom('referrals')
+    .innerJoin('children', 'children.id', 'referrals.child_id')
+    .innerJoin('groups', 'groups.id', 'referrals.group_id')
+    .select(['referrals.id', 'referrals.reference', 'referrals.status', 'referrals.received_at', 'groups.name as group_name', 'children.first_name', 'children.last_name'])
+    .where('children.birth_date', '=', child.birthDate)
+    .where((eb) => eb(eb.fn('lower', ['children.first_name']), '=', child.firstName.trim().toLowerCase()))
+    .where((eb) => eb(eb.fn('lower', ['children.last_name']), '=', child.lastName.trim().toLowerCase()));
+  if (exceptReferralId !== null) query = query.where('referrals.id', '!=', exceptReferralId);
+  const rows = await query.orderBy('referrals.received_at').execute();
+  return rows.map((r) => ({ referralId: r.id, reference: r.reference, groupName: r.group_name, status: r.status, receivedAt: new Date(r.received_at) }));
+}
+
+/** Enrollments in the given states of the given groups, with child and referral, in one statement. */
+export async function selectEnrollmentList(db: Db, groupIds: readonly string[], states: readonly EnrollmentState[]): Promise<EnrollmentListRow[]> {
+  if (groupIds.length === 0 || states.length === 0) return [];
+  const rows = await db
+    .selectFrom('enrollments')
+    .innerJoin('children', 'children.id', 'enrollments.child_id')
+    .leftJoin('referrals', 'referrals.id', 'enrollments.referral_id')
+    .select((eb) => [
+      'enrollments.id',
+      'enrollments.group_id',
+      'enrollments.state',
+      'enrollments.child_id',
+      'enrollments.start_date',
+      'enrollments.planned_end_date',
+      'enrollments.created_at',
+      'children.first_name',
+      'children.last_name',
+      'children.birth_date',
+      'children.gender',
+      'children.municipality',
+      'referrals.id as referral_id',
+      'referrals.reference',
+      'referrals.received_at',
+      'referrals.queue_rank',
+      eb
+        .selectFrom('conversations')
+        .select((c) => c.fn.min('conversations.starts_at').as('at'))
+        .whereRef('conversations.enrollment_id', '=', 'enrollments.id')
+        .where('conversations.kind', '=', 'intake')
+        .where('conversations.status', '=', 'booked')
+        .as('intake_at'),
+    ])
+    .where('enrollments.group_id', 'in', [...groupIds])
+    .where('enrollments.state', 'in', [...states])
+    .orderBy('referrals.received_at')
+    .orderBy('enrollments.id')
+    .execute();
+  return rows.map((r) => ({
+    enrollmentId: r.id,
+    groupId: r.group_id,
+    state: r.state as EnrollmentState,
+    childId: r.child_id,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    birthDate: r.birth_date,
+    gender: r.gender,
+    municipality: r.municipality,
+    referralId: r.referral_id ?? null,
+    reference: r.reference ?? null,
+    receivedAt: r.received_at ?? r.created_at,
+    queueRank: r.queue_rank === null || r.queue_rank === undefined ? null : Number(r.queue_rank),
+    startDate: r.start_date,
+    plannedEndDate: r.planned_end_date,
+    intakeAt: (r.intake_at as string | null | undefined) ?? null,
+  }));
+}
+
+/** Upcoming intake windows (with a session that is not cancelled) of the groups: one statement. */
+export async function selectUpcomingWindowSessions(
+  db: Db,
+  groupIds: readonly string[],
+  after: Date,
+): Promise<{ windowId: string; groupId: string; quarterStart: IsoDate; sessionId: string; startsAt: Date }[]> {
+  if (groupIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('intake_windows')
+    .innerJoin('group_sessions', 'group_sessions.id', 'intake_windows.session_id')
+    .select(['intake_windows.id', 'intake_windows.group_id', 'intake_windows.quarter_start', 'group_sessions.id as session_id', 'group_sessions.starts_at'])
+    .where('intake_windows.group_id', 'in', [...groupIds])
+    .where('group_sessions.status', '!=', 'cancelled')
+    .where('group_sessions.starts_at', '>', after.toISOString())
+    .orderBy('group_sessions.starts_at')
+    .execute();
+  return rows.map((r) => ({ windowId: r.id, groupId: r.group_id, quarterStart: r.quarter_start, sessionId: r.session_id, startsAt: new Date(r.starts_at) }));
+}
+
+export async function selectWindowForSession(db: Db, sessionId: string): Promise<string | null> {
+  const row = await db.selectFrom('intake_windows').select('id').where('session_id', '=', sessionId).executeTakeFirst();
+  return row?.id ?? null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Changes
+
+export interface EnrollmentChange {
+  state: EnrollmentState;
+  intakeWindowId?: string | null;
+  startDate?: IsoDate | null;
+  plannedEndDate?: IsoDate | null;
+  endedOn?: IsoDate | null;
+  endReason?: string | null;
+  groupId?: string;
+}
+
+/** Changes an enrollment only if it is still in `from` (a second click or another person got there first: false). */
+export async function updateEnrollment(db: Db, id: string, from: EnrollmentState, change: EnrollmentChange, now: Date): Promise<boolean> {
+  const result = await db
+    .updateTable('enrollments')
+    .set({
+      state: change.state,
+      ...(change.intakeWindowId !== undefined ? { intake_window_id: change.intakeWindowId } : {}),
+      ...(change.startDate !== undefined ? { start_date: change.startDate } : {}),
+      ...(change.plannedEndDate !== undefined ? { planned_end_date: change.plannedEndDate } : {}),
+      ...(change.endedOn !== undefined ? { ended_on: change.endedOn } : {}),
+      ...(change.endReason !== undefined ? { end_reason: change.endReason } : {}),
+      updated_at: now.toISOString(),
+    })
+    .where('id', '=', id)
+    .where('state', '=', from)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function insertEnrollment(
+  db: Db,
+  row: { id: string; childId: string; groupId: string; referralId: string | null; state: EnrollmentState },
+  now: Date,
+): Promise<void> {
+  const at = now.toISOString();
+  await db
+    .insertInto('enrollments')
+    .values({
+      id: row.id,
+      child_id: row.childId,
+      group_id: row.groupId,
+      referral_id: row.referralId,
+      state: row.state,
+      intake_window_id: null,
+      start_date: null,
+      planned_end_date: null,
+      ended_on: null,
+      end_reason: null,
+      created_at: at,
+      updated_at: at,
+    })
+    .execute();
+}
+
+export async function updateReferral(
+  db: Db,
+  id: string,
+  change: { status: ReferralStatus; statusReason?: string | null; groupId?: string },
+  now: Date,
+): Promise<void> {
+  await db
+    .updateTable('referrals')
+    .set({
+      status: change.status,
+      ...(change.statusReason !== undefined ? { status_reason: change.statusReason } : {}),
+      ...(change.groupId !== undefined ? { group_id: change.groupId } : {}),
+      updated_at: now.toISOString(),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function updateQueueRank(db: Db, referralId: string, rank: number, now: Date): Promise<void> {
+  await db.updateTable('referrals').set({ queue_rank: rank, updated_at: now.toISOString() }).where('id', '=', referralId).execute();
+}
+
+export interface NewConversation {
+  id: string;
+  kind: ConversationKind;
+  childId: string;
+  groupId: string;
+  referralId: string | null;
+  enrollmentId: string;
+  leaderId: string | null;
+  startsAt: Date;
+  endsAt: Date;
+  place: string;
+  status: ConversationStatus;
+  note: string | null;
+}
+
+export async function insertConversation(db: Db, c: NewConversation, now: Date): Promise<void> {
+  const at = now.toISOString();
+  await db
+    .insertInto('conversations')
+    .values({
+      id: c.id,
+      kind: c.kind,
+      child_id: c.childId,
+      group_id: c.groupId,
+      referral_id: c.referralId,
+      enrollment_id: c.enrollmentId,
+      leader_id: c.leaderId,
+      starts_at: c.startsAt.toISOString(),
+      ends_at: c.endsAt.toISOString(),
+      place: c.place,
+      status: c.status,
+      outcome: null,
+      outcome_reason: null,
+      child_words: null,
+      note: c.note,
+      created_at: at,
+      updated_at: at,
+    })
+    .execute();
+}
+
+/** Sets a conversation's status (and outcome fields); raises its sequence so calendars replace their copy. */
+export async function updateConversation(
+  db: Db,
+  id: string,
+  change: { status: ConversationStatus; outcome?: IntakeOutcome; outcomeReason?: string | null; childWords?: string | null; note?: string | null },
+  now: Date,
+): Promise<void> {
+  await db
+    .updateTable('conversations')
+    .set((eb) => ({
+      status: change.status,
+      ...(change.outcome !== undefined ? { outcome: change.outcome } : {}),
+      ...(change.outcomeReason !== undefined ? { outcome_reason: change.outcomeReason } : {}),
+      ...(change.childWords !== undefined ? { child_words: change.childWords } : {}),
+      ...(change.note !== undefined ? { note: change.note } : {}),
+      sequence: eb('sequence', '+', 1),
+      updated_at: now.toISOString(),
+    }))
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Active leaders and coordinators by id (to check a chosen conversation leader). */
+export async function selectStaffCandidate(db: Db, id: string): Promise<{ id: string; displayName: string } | null> {
+  const row = await db
+    .selectFrom('users')
+    .select(['id', 'display_name'])
+    .where('id', '=', id)
+    .where('role', 'in', ['admin', 'leader'])
+    .where('disabled_at', 'is', null)
+    .executeTakeFirst();
+  return row ? { id: row.id, displayName: row.display_name } : null;
+}

@@ -1,0 +1,666 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import type { z } from 'astro/zod';
+import type { Database } from '../../lib/server/database';
+import type { FieldErrors } from '../../lib/errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
+import type { IsoDate } from '../../lib/time';
+import { compareDates, daysBetween, instantToZoned, todayInZone, zonedToInstant } from '../../lib/time';
+import type { Actor } from '../auth/auth';
+import type { AuditEntry } from '../audit/audit';
+import { recordAudit } from '../audit/audit.service';
+import type { Group, StaffMember } from '../groups/groups';
+import { selectGroupIdsLedBy, selectGroups, selectLeaderCandidates } from '../groups/groups.repository';
+import type { Session } from '../schedule/schedule.repository';
+import { selectSession, selectUpcomingSessions } from '../schedule/schedule.repository';
+import type {
+  BookConversationInput,
+  CourseLength,
+  DeclineInput,
+  Eligibility,
+  EligibilityGroup,
+  EndCourseInput,
+  EnrollmentEvent,
+  EnrollmentEventType,
+  EnrollmentState,
+  IntakeOutcome,
+  IntakeOutcomeInput,
+  Member,
+  ParentConversationInput,
+  ReorderInput,
+  StartCourseInput,
+} from './enrollment';
+import {
+  ageOn,
+  bookConversationSchema,
+  checkEligibility,
+  courseLength,
+  declineSchema,
+  duplicateIds,
+  endCourseSchema,
+  freePlaces,
+  intakeOutcomeSchema,
+  leavesBy,
+  legalEvents,
+  orderWaitingList,
+  parentConversationSchema,
+  plannedEndDate,
+  rankForPosition,
+  reorderSchema,
+  REFERRAL_STATUS_FOR_STATE,
+  startCourseSchema,
+  transition,
+} from './enrollment';
+import type {
+  ChildRecord,
+  ConversationRecord,
+  EnrollmentChange,
+  EnrollmentListRow,
+  EnrollmentRecord,
+  GuardianRecord,
+  ReferralRecord,
+} from './enrollment.repository';
+import {
+  insertConversation,
+  insertEnrollment,
+  selectChild,
+  selectConversations,
+  selectDuplicateReferrals,
+  selectEnrollment,
+  selectEnrollmentList,
+  selectGuardians,
+  selectReferral,
+  selectStaffCandidate,
+  selectUpcomingWindowSessions,
+  selectWindowForSession,
+  updateConversation,
+  updateEnrollment,
+  updateQueueRank,
+  updateReferral,
+} from './enrollment.repository';
+
+// From a received referral to an active member and on to the end of the course. Coordinators (admin) work in
+// every group, leaders in the groups they lead, caseworkers not here. Every read of a child's case and every
+// change writes an audit entry with the child's id, in the same transaction as the change.
+
+type Db = Kysely<Database> | Transaction<Database>;
+type FormInput = Record<string, unknown>;
+
+/** States that hold a place in the group. */
+const MEMBER_STATES: EnrollmentState[] = ['active', 'closing_booked'];
+const INBOX_STATES: EnrollmentState[] = ['referred', 'intake_booked', 'intake_held'];
+const MOVED_TO_BAND_REASON = 'Flyttet til unge-gruppen';
+
+function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const fields: FieldErrors = {};
+  for (const issue of result.error.issues) fields[String(issue.path[0] ?? '_form')] ??= issue.message;
+  throw new ValidationError(fields);
+}
+
+function assertStaffWithGroups(actor: Actor): void {
+  if (actor.user.role !== 'admin' && actor.user.role !== 'leader') {
+    throw new ForbiddenError('Kun koordinatorer og gruppeledere arbejder med optag.');
+  }
+}
+
+async function assertGroupAccess(db: Db, actor: Actor, groupId: string): Promise<void> {
+  assertStaffWithGroups(actor);
+  if (actor.user.role === 'admin') return;
+  if ((await selectGroupIdsLedBy(db, actor.user.id)).includes(groupId)) return;
+  throw new ForbiddenError('Du kan kun se børn i de grupper, du selv er leder af.');
+}
+
+/** All groups (for band moves) and the ones the actor may work in. */
+async function groupsFor(db: Db, actor: Actor): Promise<{ all: Group[]; visible: Group[] }> {
+  assertStaffWithGroups(actor);
+  const all = await selectGroups(db);
+  if (actor.user.role === 'admin') return { all, visible: all };
+  const led = new Set(await selectGroupIdsLedBy(db, actor.user.id));
+  return { all, visible: all.filter((g) => led.has(g.id)) };
+}
+
+function eligibilityGroup(g: Group): EligibilityGroup {
+  return { id: g.id, name: g.name, kind: g.kind, minAge: g.minAge, maxAge: g.maxAge, girlsOnly: g.girlsOnly, maxCourseMonths: g.maxCourseMonths };
+}
+
+function refuse(result: ReturnType<typeof transition>): EnrollmentState {
+  if (!result.ok) throw new ConflictError(result.message);
+  return result.state;
+}
+
+function auditChange(e: EnrollmentRecord, detail: Record<string, unknown>): AuditEntry {
+  return { action: 'update', entityType: 'enrollment', entityId: e.id, childId: e.childId, detail: JSON.stringify(detail) };
+}
+
+/**
+ * Moves an enrollment along one or more events, keeping the referral's status in step, in the caller's
+ * transaction. Refuses if the state changed under us (a double click, two people at once).
+ */
+async function applyEvents(
+  trx: Db,
+  e: EnrollmentRecord,
+  events: EnrollmentEvent[],
+  change: Omit<EnrollmentChange, 'state'>,
+  now: Date,
+  statusReason?: string,
+): Promise<EnrollmentState> {
+  let state = e.state;
+  for (const event of events) state = refuse(transition(state, event));
+  if (!(await updateEnrollment(trx, e.id, e.state, { ...change, state }, now))) {
+    throw new ConflictError('Forløbet er lige blevet ændret af en anden. Se siden igen.');
+  }
+  if (e.referralId !== null) {
+    await updateReferral(trx, e.referralId, { status: REFERRAL_STATUS_FOR_STATE[state], ...(statusReason !== undefined ? { statusReason } : {}) }, now);
+  }
+  return state;
+}
+
+async function loadEnrollment(db: Db, actor: Actor, id: string): Promise<EnrollmentRecord> {
+  assertStaffWithGroups(actor);
+  const e = await selectEnrollment(db, id);
+  if (!e) throw new NotFoundError('Forløbet findes ikke.');
+  await assertGroupAccess(db, actor, e.groupId);
+  return e;
+}
+
+function groupOf(groups: Group[], id: string): Group {
+  const g = groups.find((x) => x.id === id);
+  if (!g) throw new NotFoundError('Gruppen findes ikke.');
+  return g;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Where the next start is, per group (pure over rows already loaded)
+
+export interface StartChance {
+  sessionId: string;
+  startsAt: Date;
+  date: IsoDate;
+  freePlaces: number;
+}
+
+/** The sessions a waiting child of the group may start at: a quarterly group's intake windows, an open group's every session. */
+function startChances(group: Group, sessions: Session[], windows: { groupId: string; sessionId: string; startsAt: Date }[], members: Member[]): StartChance[] {
+  const source =
+    group.intakeRule === 'quarterly'
+      ? windows.filter((w) => w.groupId === group.id).map((w) => ({ sessionId: w.sessionId, startsAt: w.startsAt }))
+      : sessions.filter((s) => s.groupId === group.id && s.status !== 'cancelled').map((s) => ({ sessionId: s.id, startsAt: s.startsAt }));
+  return source.map((s) => {
+    const date = instantToZoned(s.startsAt).date;
+    return { ...s, date, freePlaces: freePlaces(group.capacity, members, date) };
+  });
+}
+
+/** The next intake date: siblings the next window; an open group the next session with a free place. */
+function nextIntake(group: Group, chances: StartChance[]): StartChance | null {
+  if (group.intakeRule === 'quarterly') return chances[0] ?? null;
+  return chances.find((c) => c.freePlaces > 0) ?? null;
+}
+
+function membersOf(rows: EnrollmentListRow[], groupId: string): Member[] {
+  return rows
+    .filter((r) => r.groupId === groupId && MEMBER_STATES.includes(r.state))
+    .map((r) => ({ enrollmentId: r.enrollmentId, plannedEndDate: r.plannedEndDate }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+export interface InboxItem {
+  enrollmentId: string;
+  state: EnrollmentState;
+  groupId: string;
+  groupName: string;
+  firstName: string;
+  lastName: string;
+  age: number;
+  municipality: EnrollmentListRow['municipality'];
+  reference: string | null;
+  receivedAt: Date;
+  daysWaiting: number;
+  intakeAt: Date | null;
+  duplicate: boolean;
+}
+
+/** New referrals and those whose intake conversation is booked or held, oldest first. Lists names, not records. */
+export async function listInbox(db: Db, actor: Actor, now: Date): Promise<InboxItem[]> {
+  const { visible } = await groupsFor(db, actor);
+  const rows = await selectEnrollmentList(db, visible.map((g) => g.id), INBOX_STATES);
+  const today = todayInZone(now);
+  const duplicates = duplicateIds(rows.map((r) => ({ id: r.enrollmentId, firstName: r.firstName, lastName: r.lastName, birthDate: r.birthDate })));
+  return rows.map((r) => {
+    const receivedAt = new Date(r.receivedAt);
+    return {
+      enrollmentId: r.enrollmentId,
+      state: r.state,
+      groupId: r.groupId,
+      groupName: groupOf(visible, r.groupId).name,
+      firstName: r.firstName,
+      lastName: r.lastName,
+      age: ageOn(r.birthDate, today),
+      municipality: r.municipality,
+      reference: r.reference,
+      receivedAt,
+      daysWaiting: Math.max(0, daysBetween(todayInZone(receivedAt), today)),
+      intakeAt: r.intakeAt ? new Date(r.intakeAt) : null,
+      duplicate: duplicates.has(r.enrollmentId),
+    };
+  });
+}
+
+export interface CaseView {
+  enrollment: EnrollmentRecord;
+  group: Group;
+  child: ChildRecord;
+  ageToday: number;
+  referral: ReferralRecord | null;
+  guardians: GuardianRecord[];
+  conversations: ConversationRecord[];
+  eligibility: Eligibility;
+  duplicates: Awaited<ReturnType<typeof selectDuplicateReferrals>>;
+  /** The steps the case page offers. */
+  nextSteps: EnrollmentEventType[];
+  /** The latest intake conversation's outcome, once held. */
+  intakeOutcome: IntakeOutcome | null;
+  startChances: StartChance[];
+  leaders: StaffMember[];
+  course: CourseLength | null;
+}
+
+/** One child's case: facts, guardians, conversations, eligibility and the legal next steps. Audited as a read. */
+export async function getCase(db: Kysely<Database>, actor: Actor, enrollmentId: string, now: Date): Promise<CaseView> {
+  const e = await loadEnrollment(db, actor, enrollmentId);
+  const today = todayInZone(now);
+  const all = await selectGroups(db);
+  const group = groupOf(all, e.groupId);
+  const child = await selectChild(db, e.childId);
+  if (!child) throw new NotFoundError('Barnet findes ikke.');
+  const referral = e.referralId ? await selectReferral(db, e.referralId) : null;
+  const guardians = await selectGuardians(db, child.id);
+  const conversations = (await selectConversations(db, child.id, group.id)).filter((c) => c.enrollmentId === null || c.enrollmentId === e.id);
+  const duplicates = await selectDuplicateReferrals(db, child, referral?.id ?? null);
+  const sessions = await selectUpcomingSessions(db, [group.id], now);
+  const windows = await selectUpcomingWindowSessions(db, [group.id], now);
+  const memberRows = await selectEnrollmentList(db, [group.id], MEMBER_STATES);
+  const chances = startChances(group, sessions.filter((s) => s.startsAt.getTime() > now.getTime()), windows, membersOf(memberRows, group.id));
+  const next = nextIntake(group, chances);
+  const eligibility = checkEligibility(child, eligibilityGroup(group), next?.date ?? null, today, all.map(eligibilityGroup));
+  const intake = [...conversations].reverse().find((c) => c.kind === 'intake' && c.status === 'held') ?? null;
+  const leaders = await selectLeaderCandidates(db);
+  await recordAudit(db, actor, [{ action: 'read', entityType: 'enrollment', entityId: e.id, childId: child.id }], now);
+  return {
+    enrollment: e,
+    group,
+    child,
+    ageToday: ageOn(child.birthDate, today),
+    referral,
+    guardians,
+    conversations,
+    eligibility,
+    duplicates,
+    nextSteps: legalEvents(e.state),
+    intakeOutcome: intake?.outcome ?? null,
+    startChances: chances.slice(0, group.intakeRule === 'quarterly' ? 4 : 6),
+    leaders,
+    course: e.startDate && MEMBER_STATES.includes(e.state) ? courseLength(e.startDate, group.maxCourseMonths, today) : null,
+  };
+}
+
+export interface WaitingEntry {
+  enrollmentId: string;
+  position: number;
+  firstName: string;
+  lastName: string;
+  receivedAt: Date;
+  reordered: boolean;
+  eligibility: Eligibility;
+  duplicate: boolean;
+}
+
+export interface MemberEntry {
+  enrollmentId: string;
+  firstName: string;
+  lastName: string;
+  state: EnrollmentState;
+  startDate: IsoDate | null;
+  plannedEndDate: IsoDate | null;
+  course: CourseLength | null;
+}
+
+export interface GroupWindowView {
+  group: Group;
+  /** The next intake date: a quarterly group's next window, an open group's next session. */
+  next: { date: IsoDate; startsAt: Date; sessionId: string } | null;
+  members: number;
+  freePlaces: number;
+  dueToLeave: MemberEntry[];
+  waiting: WaitingEntry[];
+  /** Courses that have run 11 months or more (siblings): the closing conversation should be booked. */
+  mustEnd: MemberEntry[];
+}
+
+/** Per group: the next intake date, free places, who leaves before it, the waiting list in order, who must end. */
+export async function windowOverview(db: Db, actor: Actor, now: Date): Promise<GroupWindowView[]> {
+  const { all, visible } = await groupsFor(db, actor);
+  const ids = visible.map((g) => g.id);
+  const today = todayInZone(now);
+  const sessions = (await selectUpcomingSessions(db, ids, now)).filter((s) => s.startsAt.getTime() > now.getTime());
+  const windows = await selectUpcomingWindowSessions(db, ids, now);
+  const rows = await selectEnrollmentList(db, ids, ['waiting', ...MEMBER_STATES]);
+  const others = all.map(eligibilityGroup);
+  return visible.map((group) => {
+    const members = membersOf(rows, group.id);
+    const chances = startChances(group, sessions, windows, members);
+    const next = chances[0] ?? null;
+    const date = next?.date ?? today;
+    const memberRows = rows.filter((r) => r.groupId === group.id && MEMBER_STATES.includes(r.state));
+    const toEntry = (r: EnrollmentListRow): MemberEntry => ({
+      enrollmentId: r.enrollmentId,
+      firstName: r.firstName,
+      lastName: r.lastName,
+      state: r.state,
+      startDate: r.startDate,
+      plannedEndDate: r.plannedEndDate,
+      course: r.startDate ? courseLength(r.startDate, group.maxCourseMonths, today) : null,
+    });
+    const waitingRows = orderWaitingList(rows.filter((r) => r.groupId === group.id && r.state === 'waiting'));
+    const duplicates = duplicateIds(waitingRows.map((r) => ({ id: r.enrollmentId, firstName: r.firstName, lastName: r.lastName, birthDate: r.birthDate })));
+    return {
+      group,
+      next: next ? { date: next.date, startsAt: next.startsAt, sessionId: next.sessionId } : null,
+      members: memberRows.length,
+      freePlaces: freePlaces(group.capacity, members, date),
+      dueToLeave: memberRows.filter((r) => leavesBy({ enrollmentId: r.enrollmentId, plannedEndDate: r.plannedEndDate }, date)).map(toEntry),
+      waiting: waitingRows.map((r, i) => ({
+        enrollmentId: r.enrollmentId,
+        position: i + 1,
+        firstName: r.firstName,
+        lastName: r.lastName,
+        receivedAt: new Date(r.receivedAt),
+        reordered: r.queueRank !== null,
+        eligibility: checkEligibility(r, eligibilityGroup(group), next?.date ?? null, today, others),
+        duplicate: duplicates.has(r.enrollmentId),
+      })),
+      mustEnd: memberRows
+        .filter((r) => r.state === 'active')
+        .map(toEntry)
+        .filter((m) => m.course !== null && m.course.status !== 'ok'),
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Changes
+
+function conversationTimes(date: IsoDate, time: string, minutes: number): { startsAt: Date; endsAt: Date } {
+  const startsAt = zonedToInstant(date, time);
+  return { startsAt, endsAt: new Date(startsAt.getTime() + minutes * 60_000) };
+}
+
+async function checkLeader(db: Db, leaderId: string): Promise<void> {
+  if (!(await selectStaffCandidate(db, leaderId))) throw new ValidationError({ leaderId: 'Vælg en gruppeleder fra listen.' });
+}
+
+function notBeforeToday(date: IsoDate, now: Date, field = 'date'): void {
+  if (compareDates(date, todayInZone(now)) < 0) throw new ValidationError({ [field]: 'Datoen er overstået. Vælg i dag eller en dag efter.' });
+}
+
+/** Books (or moves) the intake conversation. The family sees the time through their family link. */
+export async function bookIntakeConversation(
+  db: Kysely<Database>,
+  actor: Actor,
+  enrollmentId: string,
+  input: BookConversationInput | FormInput,
+  now: Date,
+): Promise<ConversationRecord['id']> {
+  const data = parseInput(bookConversationSchema, input);
+  notBeforeToday(data.date, now);
+  return db.transaction().execute(async (trx) => {
+    const e = await loadEnrollment(trx, actor, enrollmentId);
+    await checkLeader(trx, data.leaderId);
+    const event: EnrollmentEvent = e.state === 'intake_booked' ? { type: 'rebook_intake' } : { type: 'book_intake' };
+    refuse(transition(e.state, event));
+    const earlier = (await selectConversations(trx, e.childId, e.groupId)).filter((c) => c.enrollmentId === e.id && c.kind === 'intake' && c.status === 'booked');
+    for (const c of earlier) await updateConversation(trx, c.id, { status: 'cancelled' }, now);
+    const id = randomUUID();
+    await insertConversation(
+      trx,
+      { id, kind: 'intake', childId: e.childId, groupId: e.groupId, referralId: e.referralId, enrollmentId: e.id, leaderId: data.leaderId, ...conversationTimes(data.date, data.time, data.durationMinutes), place: data.place, status: 'booked', note: null },
+      now,
+    );
+    if (event.type === 'book_intake') await applyEvents(trx, e, [event], {}, now);
+    await recordAudit(trx, actor, [
+      { action: 'create', entityType: 'conversation', entityId: id, childId: e.childId, detail: JSON.stringify({ kind: 'intake', date: data.date, time: data.time, rebooked: earlier.length > 0 }) },
+      auditChange(e, { event: event.type, from: e.state, to: 'intake_booked' }),
+    ], now);
+    return id;
+  });
+}
+
+/** The intake conversation was held: fits → the waiting list; does not fit → declined with the reason. */
+export async function recordIntakeOutcome(
+  db: Kysely<Database>,
+  actor: Actor,
+  enrollmentId: string,
+  input: IntakeOutcomeInput | FormInput,
+  now: Date,
+): Promise<EnrollmentState> {
+  const data = parseInput(intakeOutcomeSchema, input);
+  return db.transaction().execute(async (trx) => {
+    const e = await loadEnrollment(trx, actor, enrollmentId);
+    if (e.state !== 'intake_booked' && e.state !== 'intake_held') refuse(transition(e.state, { type: 'hold_intake', outcome: data.outcome }));
+    const intakes = (await selectConversations(trx, e.childId, e.groupId)).filter((c) => c.enrollmentId === e.id && c.kind === 'intake' && c.status !== 'cancelled');
+    const conversation = intakes[intakes.length - 1];
+    if (!conversation) throw new ConflictError('Der er ingen indledende samtale at skrive udfaldet af. Aftal den først.');
+    await updateConversation(trx, conversation.id, { status: 'held', outcome: data.outcome, outcomeReason: data.reason || null, childWords: data.childWords || null, note: data.note || null }, now);
+    const events: EnrollmentEvent[] = e.state === 'intake_booked' ? [{ type: 'hold_intake', outcome: data.outcome }] : [];
+    events.push(data.outcome === 'fits' ? { type: 'place_on_waiting_list', intakeOutcome: 'fits' } : { type: 'decline', reason: data.reason });
+    const state = await applyEvents(
+      trx,
+      e,
+      events,
+      data.outcome === 'fits' ? {} : { endedOn: todayInZone(now), endReason: data.reason },
+      now,
+      data.outcome === 'fits' ? undefined : data.reason,
+    );
+    await recordAudit(trx, actor, [
+      { action: 'update', entityType: 'conversation', entityId: conversation.id, childId: e.childId, detail: JSON.stringify({ kind: 'intake', outcome: data.outcome }) },
+      auditChange(e, { event: 'intake_outcome', outcome: data.outcome, from: e.state, to: state }),
+    ], now);
+    return state;
+  });
+}
+
+/** A waiting child starts at a session: any upcoming one (open group) or an intake window's (quarterly). */
+export async function startCourse(
+  db: Kysely<Database>,
+  actor: Actor,
+  enrollmentId: string,
+  input: StartCourseInput | FormInput,
+  now: Date,
+): Promise<{ startDate: IsoDate; plannedEndDate: IsoDate | null }> {
+  const data = parseInput(startCourseSchema, input);
+  return db.transaction().execute(async (trx) => {
+    const e = await loadEnrollment(trx, actor, enrollmentId);
+    const all = await selectGroups(trx);
+    const group = groupOf(all, e.groupId);
+    const session = await selectSession(trx, data.sessionId);
+    if (!session || session.groupId !== group.id || session.status === 'cancelled' || session.startsAt.getTime() <= now.getTime()) {
+      throw new ValidationError({ sessionId: 'Vælg et kommende møde i gruppen.' });
+    }
+    const windowId = await selectWindowForSession(trx, session.id);
+    if (group.intakeRule === 'quarterly' && windowId === null) {
+      throw new ValidationError({ sessionId: 'Nye børn starter kun på kvartalets første møde. Vælg et af dem.' });
+    }
+    const startDate = instantToZoned(session.startsAt).date;
+    const child = await selectChild(trx, e.childId);
+    if (!child) throw new NotFoundError('Barnet findes ikke.');
+    const eligibility = checkEligibility(child, eligibilityGroup(group), startDate, todayInZone(now), all.map(eligibilityGroup));
+    const blocking = eligibility.flags.find((f) => f.code === 'too_young' || f.code === 'too_old' || f.code === 'not_girl');
+    if (blocking) throw new ConflictError(`Barnet kan ikke starte: ${blocking.message}`);
+    const memberRows = await selectEnrollmentList(trx, [group.id], MEMBER_STATES);
+    if (freePlaces(group.capacity, membersOf(memberRows, group.id), startDate) === 0) {
+      throw new ConflictError(`Der er ingen ledig plads i gruppen den ${startDate}. Alle ${group.capacity} pladser er optaget.`);
+    }
+    const end = plannedEndDate(startDate, group.maxCourseMonths);
+    const state = await applyEvents(trx, e, [{ type: 'start', startDate }], { startDate, plannedEndDate: end, intakeWindowId: windowId }, now);
+    await recordAudit(trx, actor, [auditChange(e, { event: 'start', from: e.state, to: state, sessionId: session.id, startDate, plannedEndDate: end })], now);
+    return { startDate, plannedEndDate: end };
+  });
+}
+
+/** Puts a waiting child at a place on the group's waiting list, with a written reason (kept in the audit log). */
+export async function reorderWaitingList(
+  db: Kysely<Database>,
+  actor: Actor,
+  enrollmentId: string,
+  input: ReorderInput | FormInput,
+  now: Date,
+): Promise<number> {
+  const data = parseInput(reorderSchema, input);
+  return db.transaction().execute(async (trx) => {
+    const e = await loadEnrollment(trx, actor, enrollmentId);
+    if (e.state !== 'waiting' || e.referralId === null) throw new ConflictError('Kun et barn på ventelisten kan flyttes på listen.');
+    const rows = await selectEnrollmentList(trx, [e.groupId], ['waiting']);
+    const before = orderWaitingList(rows).findIndex((r) => r.enrollmentId === e.id) + 1;
+    const rank = rankForPosition(rows, e.id, data.position);
+    await updateQueueRank(trx, e.referralId, rank, now);
+    const position = Math.min(Math.max(data.position, 1), rows.length);
+    await recordAudit(trx, actor, [{ action: 'update', entityType: 'waiting_list', entityId: e.id, childId: e.childId, detail: JSON.stringify({ from: before, to: position, reason: data.reason }) }], now);
+    return position;
+  });
+}
+
+/** Declines (the centre says no) or withdraws (the family or caseworker says no) at any step before the end. */
+export async function declineOrWithdraw(
+  db: Kysely<Database>,
+  actor: Actor,
+  enrollmentId: string,
+  input: DeclineInput | FormInput,
+  now: Date,
+): Promise<EnrollmentState> {
+  const data = parseInput(declineSchema, input);
+  return db.transaction().execute(async (trx) => {
+    const e = await loadEnrollment(trx, actor, enrollmentId);
+    const state = await applyEvents(
+      trx,
+      e,
+      [data.kind === 'decline' ? { type: 'decline', reason: data.reason } : { type: 'withdraw', reason: data.reason }],
+      { endedOn: todayInZone(now), endReason: data.reason },
+      now,
+      data.reason,
+    );
+    const booked = (await selectConversations(trx, e.childId, e.groupId)).filter((c) => c.enrollmentId === e.id && c.status === 'booked');
+    for (const c of booked) await updateConversation(trx, c.id, { status: 'cancelled' }, now);
+    await recordAudit(trx, actor, [auditChange(e, { event: data.kind, from: e.state, to: state, reason: data.reason, cancelledConversations: booked.length })], now);
+    return state;
+  });
+}
+
+/** Books the closing conversation (wrap-up and evaluation): the course moves to "afsluttende samtale aftalt". */
+export async function bookClosingConversation(
+  db: Kysely<Database>,
+  actor: Actor,
+  enrollmentId: string,
+  input: BookConversationInput | FormInput,
+  now: Date,
+): Promise<string> {
+  const data = parseInput(bookConversationSchema, input);
+  notBeforeToday(data.date, now);
+  return db.transaction().execute(async (trx) => {
+    const e = await loadEnrollment(trx, actor, enrollmentId);
+    await checkLeader(trx, data.leaderId);
+    const id = randomUUID();
+    const state = await applyEvents(trx, e, [{ type: 'book_closing' }], {}, now);
+    await insertConversation(
+      trx,
+      { id, kind: 'closing', childId: e.childId, groupId: e.groupId, referralId: e.referralId, enrollmentId: e.id, leaderId: data.leaderId, ...conversationTimes(data.date, data.time, data.durationMinutes), place: data.place, status: 'booked', note: null },
+      now,
+    );
+    await recordAudit(trx, actor, [
+      { action: 'create', entityType: 'conversation', entityId: id, childId: e.childId, detail: JSON.stringify({ kind: 'closing', date: data.date, time: data.time }) },
+      auditChange(e, { event: 'book_closing', from: e.state, to: state }),
+    ], now);
+    return id;
+  });
+}
+
+/** The closing conversation is held: the course ends. */
+export async function endCourse(
+  db: Kysely<Database>,
+  actor: Actor,
+  enrollmentId: string,
+  input: EndCourseInput | FormInput,
+  now: Date,
+): Promise<EnrollmentState> {
+  const data = parseInput(endCourseSchema, input);
+  return db.transaction().execute(async (trx) => {
+    const e = await loadEnrollment(trx, actor, enrollmentId);
+    if (e.startDate !== null && compareDates(data.endedOn, e.startDate) < 0) {
+      throw new ValidationError({ endedOn: 'Forløbet kan ikke slutte, før det begyndte.' });
+    }
+    if (compareDates(data.endedOn, todayInZone(now)) > 0) throw new ValidationError({ endedOn: 'Skriv den dag, forløbet sluttede (i dag eller før).' });
+    const reason = data.reason || 'Forløbet er afsluttet med en afsluttende samtale.';
+    const state = await applyEvents(trx, e, [{ type: 'end' }], { endedOn: data.endedOn, endReason: reason }, now);
+    const closing = (await selectConversations(trx, e.childId, e.groupId)).filter((c) => c.enrollmentId === e.id && c.kind === 'closing' && c.status === 'booked');
+    for (const c of closing) await updateConversation(trx, c.id, { status: 'held' }, now);
+    await recordAudit(trx, actor, [auditChange(e, { event: 'end', from: e.state, to: state, endedOn: data.endedOn, reason })], now);
+    return state;
+  });
+}
+
+/** A conversation the parents asked for during the course, held (date passed) or booked (date ahead). */
+export async function recordParentConversation(
+  db: Kysely<Database>,
+  actor: Actor,
+  enrollmentId: string,
+  input: ParentConversationInput | FormInput,
+  now: Date,
+): Promise<string> {
+  const data = parseInput(parentConversationSchema, input);
+  return db.transaction().execute(async (trx) => {
+    const e = await loadEnrollment(trx, actor, enrollmentId);
+    if (!MEMBER_STATES.includes(e.state)) throw new ConflictError('En forældresamtale kan kun skrives for et barn, der går i gruppen.');
+    const [group] = await selectGroups(trx, [e.groupId]);
+    const id = randomUUID();
+    const times = conversationTimes(data.date, data.time, 60);
+    await insertConversation(
+      trx,
+      { id, kind: 'parent', childId: e.childId, groupId: e.groupId, referralId: e.referralId, enrollmentId: e.id, leaderId: actor.user.id, ...times, place: group?.place ?? '', status: times.startsAt.getTime() <= now.getTime() ? 'held' : 'booked', note: data.note || null },
+      now,
+    );
+    await recordAudit(trx, actor, [{ action: 'create', entityType: 'conversation', entityId: id, childId: e.childId, detail: JSON.stringify({ kind: 'parent', date: data.date, time: data.time }) }], now);
+    return id;
+  });
+}
+
+/**
+ * A child of the children's band who is 13 at the next window moves to the young people's band: a new
+ * enrollment there on the waiting list (keeping the referral's place in line), the old one ended.
+ */
+export async function moveToBand(db: Kysely<Database>, actor: Actor, enrollmentId: string, targetGroupId: string, now: Date): Promise<string> {
+  return db.transaction().execute(async (trx) => {
+    const e = await loadEnrollment(trx, actor, enrollmentId);
+    await assertGroupAccess(trx, actor, targetGroupId);
+    const all = await selectGroups(trx);
+    const group = groupOf(all, e.groupId);
+    const child = await selectChild(trx, e.childId);
+    if (!child) throw new NotFoundError('Barnet findes ikke.');
+    const windows = await selectUpcomingWindowSessions(trx, [group.id], now);
+    const sessions = group.intakeRule === 'open' ? await selectUpcomingSessions(trx, [group.id], now) : [];
+    const chances = startChances(group, sessions.filter((s) => s.startsAt.getTime() > now.getTime()), windows, []);
+    const eligibility = checkEligibility(child, eligibilityGroup(group), chances[0]?.date ?? null, todayInZone(now), all.map(eligibilityGroup));
+    if (eligibility.moveTo?.groupId !== targetGroupId) throw new ConflictError('Barnet kan ikke flyttes til den gruppe.');
+    const newId = randomUUID();
+    await applyEvents(trx, e, [{ type: 'move_band' }], { endedOn: todayInZone(now), endReason: MOVED_TO_BAND_REASON }, now, MOVED_TO_BAND_REASON);
+    await insertEnrollment(trx, { id: newId, childId: e.childId, groupId: targetGroupId, referralId: e.referralId, state: 'waiting' }, now);
+    if (e.referralId !== null) await updateReferral(trx, e.referralId, { status: REFERRAL_STATUS_FOR_STATE.waiting, groupId: targetGroupId }, now);
+    await recordAudit(trx, actor, [
+      auditChange(e, { event: 'move_band', from: e.state, to: 'ended', targetGroupId, newEnrollmentId: newId }),
+      { action: 'create', entityType: 'enrollment', entityId: newId, childId: e.childId, detail: JSON.stringify({ state: 'waiting', movedFrom: e.id }) },
+    ], now);
+    return newId;
+  });
+}
