@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import {
+  auditCsv, auditFilterSchema, auditRangeInstants, csvCell, decodeAuditCursor, encodeAuditCursor, formatCsvDateTime,
+  toAuditFilter, type AuditRecord,
+} from '../../src/features/audit/audit';
+import { parseForm } from '../../src/lib/forms';
+
+function record(overrides: Partial<AuditRecord> = {}): AuditRecord {
+  return {
+    id: 'e1',
+    at: new Date('2026-11-23T13:05:00Z'),
+    userId: 'u1',
+    actor: 'karin@centret.dk',
+    userName: 'Karin Koordinator',
+    action: 'read',
+    entityType: 'child',
+    entityId: 'c1',
+    childId: 'c1',
+    childName: 'Åse Ørum',
+    ip: '10.0.0.7',
+    detail: null,
+    ...overrides,
+  };
+}
+
+describe('audit CSV for Danish Excel', () => {
+  it('starts with a UTF-8 byte order mark, separates with semicolons and ends lines with CRLF', () => {
+    const csv = auditCsv([record()]);
+    expect(csv.charCodeAt(0)).toBe(0xfeff);
+    const lines = csv.slice(1).split('\r\n');
+    expect(lines[0]).toBe('Tidspunkt;Medarbejder;E-mail;Handling;Hvad;Id;Barn;Barnets id;IP-adresse;Detaljer');
+    expect(lines[1]).toBe('23.11.2026 14:05;Karin Koordinator;karin@centret.dk;Læst;child;c1;Åse Ørum;c1;10.0.0.7;');
+    expect(lines[2]).toBe('');
+    expect(Buffer.from(csv, 'utf8').subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+  });
+
+  it('writes Copenhagen time the Danish way, in summer and winter', () => {
+    expect(formatCsvDateTime(new Date('2026-11-23T13:05:00Z'))).toBe('23.11.2026 14:05');
+    expect(formatCsvDateTime(new Date('2026-07-01T22:30:00Z'))).toBe('02.07.2026 00:30');
+  });
+
+  it('quotes cells holding the separator, quotes or line breaks, doubling the quotes', () => {
+    expect(csvCell('a;b')).toBe('"a;b"');
+    expect(csvCell('sagde "hej"')).toBe('"sagde ""hej"""');
+    expect(csvCell('to\nlinjer')).toBe('"to\nlinjer"');
+    expect(csvCell('ingenting')).toBe('ingenting');
+    expect(csvCell(null)).toBe('');
+  });
+
+  it('defuses formulas: = + - @ and tab at the start get an apostrophe', () => {
+    expect(csvCell('=HYPERLINK("http://x")')).toBe('"\'=HYPERLINK(""http://x"")"');
+    expect(csvCell('+45 1234')).toBe("'+45 1234");
+    expect(csvCell('-1')).toBe("'-1");
+    expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvCell('\t=1')).toBe("'\t=1");
+    expect(csvCell('a=b')).toBe('a=b');
+    const csv = auditCsv([record({ detail: '=cmd|"/c calc"!A1', childName: null })]);
+    expect(csv).toContain(';"\'=cmd|""/c calc""!A1"\r\n');
+  });
+});
+
+describe('audit filter', () => {
+  it('accepts an empty query as "everything"', () => {
+    const parsed = parseForm(auditFilterSchema, {});
+    expect(parsed.ok).toBe(true);
+    if (parsed.ok) expect(toAuditFilter(parsed.data)).toEqual({ child: null, userId: null, from: null, to: null, before: null });
+  });
+
+  it('names a wrong date and a reversed range in Danish at the field', () => {
+    const bad = parseForm(auditFilterSchema, { fra: '31-02-2026' });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.errors['fra']).toBe('Skriv datoen som åååå-mm-dd, fx 2026-11-23.');
+    const reversed = parseForm(auditFilterSchema, { fra: '2026-11-23', til: '2026-11-01' });
+    expect(reversed.ok).toBe(false);
+    if (!reversed.ok) expect(reversed.errors['til']).toBe('Til-datoen skal være samme dag som fra-datoen eller senere.');
+    const feb30 = parseForm(auditFilterSchema, { til: '2026-02-30' });
+    expect(feb30.ok).toBe(false);
+  });
+
+  it('reads child, user, dates and a cursor', () => {
+    const cursor = { at: '2026-11-23T13:05:00.000Z', id: '5b1c0e2a-0000-4000-8000-000000000001' };
+    const parsed = parseForm(auditFilterSchema, {
+      barn: ' Åse ', bruger: 'u1', fra: '2026-11-01', til: '2026-11-23', foer: encodeAuditCursor(cursor),
+    });
+    expect(parsed.ok).toBe(true);
+    if (parsed.ok) {
+      expect(toAuditFilter(parsed.data)).toEqual({ child: 'Åse', userId: 'u1', from: '2026-11-01', to: '2026-11-23', before: cursor });
+    }
+    expect(decodeAuditCursor('rubbish')).toBeNull();
+    expect(decodeAuditCursor("2026-11-23T13:05:00.000Z_x' or 1=1")).toBeNull();
+  });
+
+  it('turns a date range into Copenhagen midnights, the last day included', () => {
+    expect(auditRangeInstants({ from: '2026-11-01', to: '2026-11-23' })).toEqual({
+      from: '2026-10-31T23:00:00.000Z',
+      until: '2026-11-23T23:00:00.000Z',
+    });
+    // Summer time: midnight is 22:00 UTC.
+    expect(auditRangeInstants({ from: '2026-07-01', to: null })).toEqual({ from: '2026-06-30T22:00:00.000Z', until: null });
+  });
+});
