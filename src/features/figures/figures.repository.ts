@@ -1,0 +1,196 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../../lib/server/database';
+import type { IsoDate } from '../../lib/time';
+import type {
+  FigureAttendanceRow,
+  FigureEnrollmentRow,
+  FigureFeedbackRow,
+  FigureGroupRow,
+  FigureSessionRow,
+} from './figures';
+import { STARTED_STATES } from './figures';
+
+// The year's rows for the figures page: one query per table, whatever the amount of data, so the page costs the
+// same number of statements at one year of data as at ten. Instants are ISO text and compare as time on both
+// SQLite and PostgreSQL; calendar dates 'YYYY-MM-DD' compare as dates.
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** [from, to): the instants of the year's first and the next year's first midnight in Copenhagen. */
+export interface InstantRange {
+  from: Date;
+  to: Date;
+}
+
+export async function selectFirstDataDates(db: Db): Promise<{ firstSession: string | null; firstStart: string | null }> {
+  const row = await db
+    .selectNoFrom((eb) => [
+      eb.selectFrom('group_sessions').select((s) => s.fn.min('starts_at').as('m')).as('first_session'),
+      eb.selectFrom('enrollments').select((s) => s.fn.min('start_date').as('m')).as('first_start'),
+    ])
+    .executeTakeFirst();
+  return { firstSession: row?.first_session ?? null, firstStart: row?.first_start ?? null };
+}
+
+export async function selectFigureGroups(db: Db): Promise<FigureGroupRow[]> {
+  const rows = await db.selectFrom('groups').select(['id', 'name', 'capacity']).orderBy('name').orderBy('id').execute();
+  return rows.map((r) => ({ id: r.id, name: r.name, capacity: Number(r.capacity) }));
+}
+
+/** Started courses running on any day from `first` to `last`, with the child's municipality and the referral date. */
+export async function selectCoursesBetween(db: Db, first: IsoDate, last: IsoDate): Promise<FigureEnrollmentRow[]> {
+  const rows = await db
+    .selectFrom('enrollments as e')
+    .innerJoin('children as c', 'c.id', 'e.child_id')
+    .leftJoin('referrals as r', 'r.id', 'e.referral_id')
+    .select(['e.id', 'e.child_id', 'e.group_id', 'c.municipality', 'e.start_date', 'e.ended_on', 'e.end_reason', 'r.received_at'])
+    .where('e.state', 'in', [...STARTED_STATES])
+    .where('e.start_date', 'is not', null)
+    .where('e.start_date', '<=', last)
+    .where((eb) => eb.or([eb('e.ended_on', 'is', null), eb('e.ended_on', '>=', first)]))
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    childId: r.child_id,
+    groupId: r.group_id,
+    municipality: r.municipality,
+    startDate: r.start_date ?? first,
+    endedOn: r.ended_on,
+    endReason: r.end_reason,
+    receivedAt: r.received_at === null ? null : new Date(r.received_at),
+  }));
+}
+
+export async function selectSessionsBetween(db: Db, range: InstantRange): Promise<FigureSessionRow[]> {
+  const rows = await db
+    .selectFrom('group_sessions')
+    .select(['id', 'group_id', 'starts_at', 'status'])
+    .where('starts_at', '>=', range.from.toISOString())
+    .where('starts_at', '<', range.to.toISOString())
+    .execute();
+  return rows.map((r) => ({ id: r.id, groupId: r.group_id, startsAt: new Date(r.starts_at), status: r.status }));
+}
+
+export async function selectAttendanceBetween(db: Db, range: InstantRange): Promise<FigureAttendanceRow[]> {
+  const rows = await db
+    .selectFrom('attendance as a')
+    .innerJoin('group_sessions as s', 's.id', 'a.session_id')
+    .innerJoin('enrollments as e', 'e.id', 'a.enrollment_id')
+    .innerJoin('children as c', 'c.id', 'e.child_id')
+    .select(['a.session_id', 'a.enrollment_id', 'a.status', 'c.municipality'])
+    .where('s.starts_at', '>=', range.from.toISOString())
+    .where('s.starts_at', '<', range.to.toISOString())
+    .execute();
+  return rows.map((r) => ({ sessionId: r.session_id, enrollmentId: r.enrollment_id, status: r.status, municipality: r.municipality }));
+}
+
+export interface IntakeWindowRow {
+  groupId: string;
+  quarterStart: IsoDate;
+  sessionStartsAt: Date | null;
+}
+
+export async function selectIntakeWindowsBetween(db: Db, first: IsoDate, last: IsoDate): Promise<IntakeWindowRow[]> {
+  const rows = await db
+    .selectFrom('intake_windows as w')
+    .leftJoin('group_sessions as s', 's.id', 'w.session_id')
+    .select(['w.group_id', 'w.quarter_start', 's.starts_at'])
+    .where('w.quarter_start', '>=', first)
+    .where('w.quarter_start', '<=', last)
+    .execute();
+  return rows.map((r) => ({
+    groupId: r.group_id,
+    quarterStart: r.quarter_start,
+    sessionStartsAt: r.starts_at === null ? null : new Date(r.starts_at),
+  }));
+}
+
+export async function selectFeedbackBetween(db: Db, range: InstantRange): Promise<FigureFeedbackRow[]> {
+  const rows = await db
+    .selectFrom('session_feedback as f')
+    .innerJoin('group_sessions as s', 's.id', 'f.session_id')
+    .select(['s.group_id', 's.starts_at', 'f.question', 'f.score'])
+    .where('s.starts_at', '>=', range.from.toISOString())
+    .where('s.starts_at', '<', range.to.toISOString())
+    .execute();
+  return rows.map((r) => ({ groupId: r.group_id, startsAt: new Date(r.starts_at), question: r.question, score: Number(r.score) }));
+}
+
+export interface RecentSessionRow {
+  id: string;
+  groupId: string;
+  groupName: string;
+  startsAt: Date;
+  status: 'planned' | 'cancelled' | 'moved';
+}
+
+/** Sessions starting in [from, to), newest first, for the links to attendance lists and feedback. */
+export async function selectRecentSessions(db: Db, range: InstantRange, limit: number): Promise<RecentSessionRow[]> {
+  const rows = await db
+    .selectFrom('group_sessions as s')
+    .innerJoin('groups as g', 'g.id', 's.group_id')
+    .select(['s.id', 's.group_id', 'g.name', 's.starts_at', 's.status'])
+    .where('s.starts_at', '>=', range.from.toISOString())
+    .where('s.starts_at', '<', range.to.toISOString())
+    .orderBy('s.starts_at', 'desc')
+    .orderBy('s.id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ id: r.id, groupId: r.group_id, groupName: r.name, startsAt: new Date(r.starts_at), status: r.status }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The printable attendance list
+
+export interface SheetSessionRow {
+  id: string;
+  groupId: string;
+  groupName: string;
+  startsAt: Date;
+  endsAt: Date;
+  place: string;
+  status: 'planned' | 'cancelled' | 'moved';
+}
+
+export async function selectSheetSession(db: Db, sessionId: string): Promise<SheetSessionRow | null> {
+  const row = await db
+    .selectFrom('group_sessions as s')
+    .innerJoin('groups as g', 'g.id', 's.group_id')
+    .select(['s.id', 's.group_id', 'g.name', 's.starts_at', 's.ends_at', 's.place', 's.status'])
+    .where('s.id', '=', sessionId)
+    .executeTakeFirst();
+  if (!row) return null;
+  return {
+    id: row.id,
+    groupId: row.group_id,
+    groupName: row.name,
+    startsAt: new Date(row.starts_at),
+    endsAt: new Date(row.ends_at),
+    place: row.place,
+    status: row.status,
+  };
+}
+
+export interface SheetMemberRow {
+  enrollmentId: string;
+  childId: string;
+  firstName: string;
+  lastName: string;
+}
+
+/** Members of a group on a date: started on or before it, not ended by it. */
+export async function selectMembersOn(db: Db, groupId: string, date: IsoDate): Promise<SheetMemberRow[]> {
+  const rows = await db
+    .selectFrom('enrollments as e')
+    .innerJoin('children as c', 'c.id', 'e.child_id')
+    .select(['e.id', 'c.id as child_id', 'c.first_name', 'c.last_name'])
+    .where('e.group_id', '=', groupId)
+    .where('e.state', 'in', [...STARTED_STATES])
+    .where('e.start_date', '<=', date)
+    .where((eb) => eb.or([eb('e.ended_on', 'is', null), eb('e.ended_on', '>', date)]))
+    .orderBy('c.first_name')
+    .orderBy('c.last_name')
+    .orderBy('e.id')
+    .execute();
+  return rows.map((r) => ({ enrollmentId: r.id, childId: r.child_id, firstName: r.first_name, lastName: r.last_name }));
+}

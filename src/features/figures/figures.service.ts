@@ -1,0 +1,157 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../../lib/server/database';
+import { ForbiddenError, NotFoundError } from '../../lib/errors';
+import type { IsoDate } from '../../lib/time';
+import { addDays, instantToZoned, todayInZone, zonedToInstant } from '../../lib/time';
+import type { Actor } from '../auth/auth';
+import { recordAudit } from '../audit/audit.service';
+import { isLeaderOf } from '../groups/groups.repository';
+import type { FigureTable, FigureTableKey, YearlyFigureSet } from './figures';
+import { computeYearlyFigures, figureTables, pickYear, yearBounds, yearsWithData } from './figures';
+import {
+  selectAttendanceBetween,
+  selectCoursesBetween,
+  selectFeedbackBetween,
+  selectFigureGroups,
+  selectFirstDataDates,
+  selectIntakeWindowsBetween,
+  selectMembersOn,
+  selectRecentSessions,
+  selectSessionsBetween,
+  selectSheetSession,
+  type RecentSessionRow,
+} from './figures.repository';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export interface YearlyFiguresPage {
+  year: number;
+  years: number[];
+  figures: YearlyFigureSet;
+  tables: FigureTable[];
+  /** Meetings from five weeks back to two weeks ahead, for the attendance-list and feedback links. */
+  recentSessions: RecentSessionRow[];
+}
+
+const RECENT_DAYS_BACK = 35;
+const RECENT_DAYS_AHEAD = 14;
+const RECENT_LIMIT = 30;
+
+function assertAdmin(actor: Actor): void {
+  if (actor.user.role !== 'admin') throw new ForbiddenError('Kun koordinatoren kan se tal og statistik.');
+}
+
+/**
+ * Every yearly figure for one year (per group and municipality), with the tables behind the page and the CSV files.
+ * `year` is what the page was asked for (`?aar=`); an unknown year falls back to this year. A fixed number of
+ * queries, whatever the amount of data; the read is audited once.
+ */
+export async function yearlyFigures(db: Kysely<Database>, actor: Actor, year: string | number | null, now: Date): Promise<YearlyFiguresPage> {
+  assertAdmin(actor);
+  const page = await loadYear(db, year === null ? null : String(year), now);
+  await recordAudit(db, actor, [{ action: 'read', entityType: 'figures', entityId: String(page.year) }], now);
+  return page;
+}
+
+/** One table of the year's figures, for the CSV export (audited as an export). */
+export async function yearlyFiguresTable(
+  db: Kysely<Database>,
+  actor: Actor,
+  key: FigureTableKey,
+  year: string | null,
+  now: Date,
+): Promise<{ year: number; table: FigureTable }> {
+  assertAdmin(actor);
+  const page = await loadYear(db, year, now);
+  const table = page.tables.find((t) => t.key === key);
+  if (!table) throw new NotFoundError('Tabellen findes ikke.');
+  await recordAudit(db, actor, [{ action: 'export', entityType: 'figures', entityId: `${page.year}/${key}` }], now);
+  return { year: page.year, table };
+}
+
+async function loadYear(db: Db, year: string | null, now: Date): Promise<YearlyFiguresPage> {
+  const first = await selectFirstDataDates(db);
+  const years = yearsWithData([first.firstSession === null ? null : instantToZoned(new Date(first.firstSession)).date, first.firstStart], now);
+  const chosen = pickYear(year, years, now);
+  const { first: firstDay, last: lastDay } = yearBounds(chosen);
+  const range = { from: zonedToInstant(firstDay, '00:00'), to: zonedToInstant(addDays(lastDay, 1), '00:00') };
+  const today = todayInZone(now);
+  const recentRange = {
+    from: zonedToInstant(addDays(today, -RECENT_DAYS_BACK), '00:00'),
+    to: zonedToInstant(addDays(today, RECENT_DAYS_AHEAD + 1), '00:00'),
+  };
+
+  const [groups, enrollments, sessions, attendance, windows, feedback, recentSessions] = await Promise.all([
+    selectFigureGroups(db),
+    selectCoursesBetween(db, firstDay, lastDay),
+    selectSessionsBetween(db, range),
+    selectAttendanceBetween(db, range),
+    selectIntakeWindowsBetween(db, firstDay, lastDay),
+    selectFeedbackBetween(db, range),
+    selectRecentSessions(db, recentRange, RECENT_LIMIT),
+  ]);
+  groups.sort((a, b) => a.name.localeCompare(b.name, 'da') || a.id.localeCompare(b.id));
+
+  const figures = computeYearlyFigures({
+    year: chosen,
+    now,
+    groups,
+    enrollments,
+    sessions,
+    attendance,
+    intakeWindows: windows.map((w) => ({
+      groupId: w.groupId,
+      quarterStart: w.quarterStart,
+      sessionDate: w.sessionStartsAt === null ? null : instantToZoned(w.sessionStartsAt).date,
+    })),
+    feedback,
+  });
+  return { year: chosen, years, figures, tables: figureTables(figures), recentSessions };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The printable attendance list (paper fallback)
+
+export interface AttendanceSheet {
+  sessionId: string;
+  groupId: string;
+  groupName: string;
+  date: IsoDate;
+  startsAt: Date;
+  endsAt: Date;
+  place: string;
+  cancelled: boolean;
+  members: { enrollmentId: string; name: string }[];
+}
+
+/** The group's members on the meeting's date with full names, for printing. Leaders of the group and admins. */
+export async function attendanceSheet(db: Kysely<Database>, actor: Actor, sessionId: string, now: Date): Promise<AttendanceSheet> {
+  if (actor.user.role !== 'admin' && actor.user.role !== 'leader') throw new ForbiddenError();
+  const session = await selectSheetSession(db, sessionId);
+  if (!session) throw new NotFoundError('Mødet findes ikke.');
+  if (actor.user.role === 'leader' && !(await isLeaderOf(db, actor.user.id, session.groupId))) {
+    throw new ForbiddenError('Du kan kun udskrive lister for de grupper, du selv er leder af.');
+  }
+  const date = instantToZoned(session.startsAt).date;
+  const members = (await selectMembersOn(db, session.groupId, date)).sort(
+    (a, b) => a.firstName.localeCompare(b.firstName, 'da') || a.lastName.localeCompare(b.lastName, 'da'),
+  );
+  // Full names of children on paper: each child's record counts as read.
+  await recordAudit(
+    db,
+    actor,
+    members.map((m) => ({ action: 'read' as const, entityType: 'attendance_sheet', entityId: session.id, childId: m.childId })),
+    now,
+  );
+  return {
+    sessionId: session.id,
+    groupId: session.groupId,
+    groupName: session.groupName,
+    date,
+    startsAt: session.startsAt,
+    endsAt: session.endsAt,
+    place: session.place,
+    cancelled: session.status === 'cancelled',
+    members: members.map((m) => ({ enrollmentId: m.enrollmentId, name: `${m.firstName} ${m.lastName}` })),
+  };
+}
