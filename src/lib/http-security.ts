@@ -15,11 +15,21 @@ export const CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 /** Pages with personal data or secrets in them: never kept by a shared browser cache or the back button's cache. */
-const PRIVATE_PREFIXES = ['/personale', '/logind', '/logud', '/adgang'];
+const PRIVATE_PREFIXES = ['/personale', '/logind', '/logud', '/adgang', '/familie'];
 
 function underPrefix(pathname: string, prefix: string): boolean {
   const path = pathname.toLowerCase();
   return path === prefix || path.startsWith(`${prefix}/`);
+}
+
+/**
+ * Pages whose address holds a secret (one-time links, family links, personal feeds) must not leak it to another site.
+ * Feeds post nothing and get no referrer at all; pages with their own forms get same-origin (see above).
+ */
+function referrerPolicyFor(pathname: string): string {
+  if (underPrefix(pathname, '/kalender')) return 'no-referrer';
+  if (['/adgang', '/familie', '/personale/kalender'].some((p) => underPrefix(pathname, p))) return 'same-origin';
+  return 'strict-origin-when-cross-origin';
 }
 
 export function securityHeaders(pathname: string, https: boolean): Record<string, string> {
@@ -28,7 +38,7 @@ export function securityHeaders(pathname: string, https: boolean): Record<string
     'X-Content-Type-Options': 'nosniff',
     // A one-time link must not leak to another site through the Referer header. Not 'no-referrer': under it the
     // browser sends `Origin: null` with the page's own form posts, and the origin check then refuses them.
-    'Referrer-Policy': underPrefix(pathname, '/adgang') ? 'same-origin' : 'strict-origin-when-cross-origin',
+    'Referrer-Policy': referrerPolicyFor(pathname),
     'X-Frame-Options': 'DENY',
     'Permissions-Policy': 'camera=(), microphone=(), geolocation=()',
   };

@@ -22,6 +22,10 @@ describe('securityHeaders', () => {
 
   it('keeps one-time links out of the Referer header', () => {
     expect(securityHeaders('/adgang/abcdefghijklmnopqrst', false)['Referrer-Policy']).toBe('same-origin');
+    expect(securityHeaders('/familie/abcdefghijklmnopqrst', false)['Referrer-Policy']).toBe('same-origin');
+    expect(securityHeaders('/personale/kalender', false)['Referrer-Policy']).toBe('same-origin');
+    expect(securityHeaders('/kalender/personale/abcdefghijklmnopqrst.ics', false)['Referrer-Policy']).toBe('no-referrer');
+    expect(securityHeaders('/grupper/pigegruppen', false)['Referrer-Policy']).toBe('strict-origin-when-cross-origin');
   });
 
   it.each(['/personale', '/personale/brugere', '/logind', '/adgang/abc', '/logud'])('%s is never cached', (path) => {
