@@ -367,10 +367,8 @@ const clockField = z
     }
     return t;
   });
-const confirmBox = z
-  .string()
-  .optional()
-  .refine((v) => v !== undefined && v !== '', 'Sæt flueben for at bekræfte.');
+/** A checkbox that must be ticked: a missing field is the unticked box. */
+const confirmBox = z.string({ error: 'Sæt flueben for at bekræfte.' }).min(1, 'Sæt flueben for at bekræfte.');
 
 export const bookConversationSchema = z.object({
   date: dateField,
