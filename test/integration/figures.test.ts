@@ -1,0 +1,233 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Actor } from '../../src/features/auth/auth';
+import { loadDemoData } from '../../src/features/demo/demo.service';
+import { getFeedbackSession, recordFeedbackAnswer } from '../../src/features/feedback/feedback.service';
+import { attendanceSheet, yearlyFigures, yearlyFiguresTable } from '../../src/features/figures/figures.service';
+import { ConflictError, ForbiddenError, ValidationError } from '../../src/lib/errors';
+import type { Role } from '../../src/lib/server/database';
+import { statementCount, type DatabaseHandle } from '../../src/lib/server/db';
+import { instantToZoned, zonedToInstant } from '../../src/lib/time';
+import { createTestDatabase, databaseKind } from '../support/database';
+
+// Monday 23 November 2026, 10.00 in Copenhagen.
+const NOW = new Date('2026-11-23T09:00:00Z');
+const YEAR = 2026;
+const FROM = zonedToInstant('2026-01-01', '00:00').toISOString();
+const TO = zonedToInstant('2027-01-01', '00:00').toISOString();
+const STARTED = ['active', 'closing_booked', 'ended'];
+
+async function addUser(handle: DatabaseHandle, role: Role): Promise<Actor> {
+  const id = randomUUID();
+  const email = `${role}-${id.slice(0, 8)}@figures.test`;
+  const at = NOW.toISOString();
+  await handle.db
+    .insertInto('users')
+    .values({ id, email, display_name: `${role} ${id.slice(0, 4)}`, role, municipality: null, password_hash: null, totp_key: null, disabled_at: null, created_at: at, updated_at: at })
+    .execute();
+  return { user: { id, email, displayName: email, role, municipality: null }, ip: '127.0.0.1' };
+}
+
+async function errorOf(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(() => null, (e: unknown) => e);
+}
+
+/** Statements sent while `fn` runs. */
+async function statementsFor(fn: () => Promise<unknown>): Promise<number> {
+  const before = statementCount();
+  await fn();
+  return statementCount() - before;
+}
+
+describe(`yearly figures on ${databaseKind()}`, () => {
+  const handles: DatabaseHandle[] = [];
+  afterAll(async () => {
+    for (const h of handles) await h.close();
+  });
+
+  it('match direct counts on the demo data, cost the same number of queries at four times the data, and are audited', async () => {
+    const handle = await createTestDatabase();
+    handles.push(handle);
+    const { db } = handle;
+    await loadDemoData(db, NOW);
+    const admin = await addUser(handle, 'admin');
+
+    let page: Awaited<ReturnType<typeof yearlyFigures>> | null = null;
+    const smallQueries = await statementsFor(async () => {
+      page = await yearlyFigures(db, admin, String(YEAR), NOW);
+    });
+    if (page === null) throw new Error('no page');
+    const { figures, years } = page as Awaited<ReturnType<typeof yearlyFigures>>;
+    expect(years[0]).toBe(YEAR);
+    expect(years).toContain(2025);
+
+    // Courses running in the year, per municipality, counted straight in SQL.
+    const courseRows = await db
+      .selectFrom('enrollments as e')
+      .innerJoin('children as c', 'c.id', 'e.child_id')
+      .select(['c.municipality', 'e.group_id', 'e.child_id', 'e.start_date'])
+      .where('e.state', 'in', STARTED)
+      .where('e.start_date', '<=', '2026-12-31')
+      .where((eb) => eb.or([eb('e.ended_on', 'is', null), eb('e.ended_on', '>=', '2026-01-01')]))
+      .execute();
+    expect(courseRows.length).toBeGreaterThan(5);
+    expect(figures.totals.total.courses).toBe(courseRows.length);
+    for (const m of ['ishoj', 'vallensbaek'] as const) {
+      const mine = courseRows.filter((r) => r.municipality === m);
+      expect(figures.totals.byMunicipality[m].courses).toBe(mine.length);
+      expect(figures.totals.byMunicipality[m].children).toBe(new Set(mine.map((r) => r.child_id)).size);
+    }
+    for (const g of figures.groups) {
+      expect(g.total.courses).toBe(courseRows.filter((r) => r.group_id === g.groupId).length);
+      expect(g.byMunicipality.ishoj.courses + g.byMunicipality.vallensbaek.courses).toBe(g.total.courses);
+    }
+    expect(figures.totals.total.newStarts).toBe(courseRows.filter((r) => (r.start_date ?? '').startsWith('2026')).length);
+
+    const held = await db
+      .selectFrom('group_sessions')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('starts_at', '>=', FROM)
+      .where('starts_at', '<', TO)
+      .where('starts_at', '<=', NOW.toISOString())
+      .where('status', '!=', 'cancelled')
+      .executeTakeFirstOrThrow();
+    expect(figures.totals.sessions.held).toBe(Number(held.n));
+    expect(figures.totals.sessions.held).toBeGreaterThan(10);
+
+    const marks = await db
+      .selectFrom('attendance as a')
+      .innerJoin('group_sessions as s', 's.id', 'a.session_id')
+      .select(['a.status', (eb) => eb.fn.countAll().as('n')])
+      .where('s.starts_at', '>=', FROM)
+      .where('s.starts_at', '<', TO)
+      .where('s.status', '!=', 'cancelled')
+      .groupBy('a.status')
+      .execute();
+    const byStatus = Object.fromEntries(marks.map((m) => [m.status, Number(m.n)]));
+    expect(figures.totals.total.present).toBe(byStatus['present'] ?? 0);
+    expect(figures.totals.total.absent).toBe(byStatus['absent'] ?? 0);
+    expect(figures.totals.total.present).toBeGreaterThan(0);
+    const registered = (byStatus['present'] ?? 0) + (byStatus['excused'] ?? 0) + (byStatus['absent'] ?? 0);
+    expect(figures.totals.total.attendanceRate).toBeCloseTo((byStatus['present'] ?? 0) / registered, 10);
+
+    // The longest wait is one of the real waits.
+    const waits = await db
+      .selectFrom('enrollments as e')
+      .innerJoin('referrals as r', 'r.id', 'e.referral_id')
+      .select(['r.received_at', 'e.start_date'])
+      .where('e.state', 'in', STARTED)
+      .where('e.start_date', '>=', '2026-01-01')
+      .where('e.start_date', '<=', '2026-12-31')
+      .execute();
+    const days = waits.map((w) => Math.round((Date.parse(`${w.start_date}T00:00:00Z`) - Date.parse(`${instantToZoned(new Date(w.received_at)).date}T00:00:00Z`)) / 86_400_000));
+    expect(figures.totals.total.waits).toBe(waits.length);
+    if (days.length > 0) expect(figures.totals.total.longestWaitDays).toBe(Math.max(...days));
+
+    const audit = await db.selectFrom('audit_log').selectAll().where('entity_type', '=', 'figures').execute();
+    expect(audit.map((a) => [a.action, a.entity_id, a.user_id])).toEqual([['read', '2026', admin.user.id]]);
+
+    // The same page on a data set several times the size.
+    const big = await createTestDatabase();
+    handles.push(big);
+    await loadDemoData(big.db, NOW, { years: 3, groups: 10, childrenPerGroup: 40 });
+    const bigAdmin = await addUser(big, 'admin');
+    let bigPage: Awaited<ReturnType<typeof yearlyFigures>> | null = null;
+    const bigQueries = await statementsFor(async () => {
+      bigPage = await yearlyFigures(big.db, bigAdmin, String(YEAR), NOW);
+    });
+    const bigFigures = (bigPage as Awaited<ReturnType<typeof yearlyFigures>> | null)?.figures;
+    expect(bigFigures?.groups.length).toBe(10);
+    expect(bigFigures?.totals.total.courses ?? 0).toBeGreaterThan(figures.totals.total.courses);
+    expect(bigQueries).toBe(smallQueries);
+    expect(smallQueries).toBeLessThanOrEqual(9);
+    // The export reads the same way, audited as an export.
+    const exportQueries = await statementsFor(() => yearlyFiguresTable(big.db, bigAdmin, 'forloeb', '2025', NOW));
+    expect(exportQueries).toBe(smallQueries);
+  }, 120_000);
+
+  it('only the coordinator sees the figures', async () => {
+    const handle = await createTestDatabase();
+    handles.push(handle);
+    const leader = await addUser(handle, 'leader');
+    const caseworker = await addUser(handle, 'caseworker');
+    expect(await errorOf(yearlyFigures(handle.db, leader, null, NOW))).toBeInstanceOf(ForbiddenError);
+    expect(await errorOf(yearlyFiguresTable(handle.db, caseworker, 'forloeb', null, NOW))).toBeInstanceOf(ForbiddenError);
+    // An empty database: this year, nothing counted.
+    const admin = await addUser(handle, 'admin');
+    const page = await yearlyFigures(handle.db, admin, '1999', NOW);
+    expect(page.year).toBe(YEAR);
+    expect(page.years).toEqual([YEAR]);
+    expect(page.figures.totals.total.courses).toBe(0);
+  });
+
+  it('the attendance list names the members on the day, for the group’s leaders and admins; feedback is anonymous', async () => {
+    const handle = await createTestDatabase();
+    handles.push(handle);
+    const { db } = handle;
+    await loadDemoData(db, NOW);
+    const admin = await addUser(handle, 'admin');
+    const stranger = await addUser(handle, 'leader');
+    const past = await db
+      .selectFrom('group_sessions as s')
+      .innerJoin('group_leaders as l', 'l.group_id', 's.group_id')
+      .select(['s.id', 's.group_id', 's.starts_at', 'l.user_id'])
+      .where('s.status', '!=', 'cancelled')
+      .where('s.starts_at', '<', NOW.toISOString())
+      .orderBy('s.starts_at', 'desc')
+      .executeTakeFirstOrThrow();
+    const leaderRow = await db.selectFrom('users').selectAll().where('id', '=', past.user_id).executeTakeFirstOrThrow();
+    const leader: Actor = { user: { id: leaderRow.id, email: leaderRow.email, displayName: leaderRow.display_name, role: 'leader', municipality: null }, ip: null };
+
+    const sheet = await attendanceSheet(db, leader, past.id, NOW);
+    const date = instantToZoned(new Date(past.starts_at)).date;
+    const expected = await db
+      .selectFrom('enrollments')
+      .select('id')
+      .where('group_id', '=', past.group_id)
+      .where('state', 'in', STARTED)
+      .where('start_date', '<=', date)
+      .where((eb) => eb.or([eb('ended_on', 'is', null), eb('ended_on', '>', date)]))
+      .execute();
+    expect(sheet.members.map((m) => m.enrollmentId).sort()).toEqual(expected.map((e) => e.id).sort());
+    expect(sheet.members.length).toBeGreaterThan(0);
+    expect(sheet.members[0]?.name).toMatch(/\S+ \S+/);
+    const trail = await db.selectFrom('audit_log').select(['child_id']).where('entity_type', '=', 'attendance_sheet').execute();
+    expect(trail).toHaveLength(sheet.members.length);
+    expect(await errorOf(attendanceSheet(db, stranger, past.id, NOW))).toBeInstanceOf(ForbiddenError);
+    expect((await attendanceSheet(db, admin, past.id, NOW)).members).toHaveLength(sheet.members.length);
+
+    // Feedback: three answers, then the round starts over; nothing points at a child.
+    const form = (question: string, score: string) => {
+      const f = new FormData();
+      f.set('question', question);
+      f.set('score', score);
+      return f;
+    };
+    expect((await recordFeedbackAnswer(db, leader, past.id, form('heard', '3'), NOW)).next?.key).toBe('good');
+    expect((await recordFeedbackAnswer(db, leader, past.id, form('good', '2'), NOW)).next?.key).toBe('again');
+    expect((await recordFeedbackAnswer(db, leader, past.id, form('again', '1'), NOW)).next).toBeNull();
+    expect(await errorOf(recordFeedbackAnswer(db, leader, past.id, form('again', '4'), NOW))).toBeInstanceOf(ValidationError);
+    expect(await errorOf(recordFeedbackAnswer(db, stranger, past.id, form('again', '2'), NOW))).toBeInstanceOf(ForbiddenError);
+    expect((await getFeedbackSession(db, admin, past.id, NOW)).answers).toBe(3);
+    const future = { id: randomUUID() };
+    const soon = new Date(NOW.getTime() + 3 * 86_400_000);
+    await db
+      .insertInto('group_sessions')
+      .values({
+        id: future.id, group_id: past.group_id, occurrence_key: 'test-future', starts_at: soon.toISOString(),
+        ends_at: new Date(soon.getTime() + 7_200_000).toISOString(), place: 'Et sted', status: 'planned',
+        created_at: NOW.toISOString(), updated_at: NOW.toISOString(),
+      })
+      .execute();
+    expect(await errorOf(recordFeedbackAnswer(db, admin, future.id, form('heard', '3'), NOW))).toBeInstanceOf(ConflictError);
+    const columns = await sql<{ name: string }>`select * from session_feedback`.execute(db);
+    expect(Object.keys(columns.rows[0] ?? {}).sort()).toEqual(['created_at', 'id', 'question', 'score', 'session_id']);
+
+    const page = await yearlyFigures(db, admin, null, NOW);
+    const month = Number(date.slice(5, 7));
+    const trend = page.figures.feedbackTrend.find((g) => g.groupId === past.group_id);
+    expect(trend?.months).toEqual([{ month, answers: 1, averages: { heard: 3, good: 2, again: 1 } }]);
+    expect(page.recentSessions.some((s) => s.id === past.id)).toBe(true);
+  }, 60_000);
+});
