@@ -5,6 +5,8 @@ import { parseArgs } from 'node:util';
 import { getDatabaseHandle, migrateToLatest, type DatabaseHandle } from '../src/lib/server/db';
 import { describeDemoResult } from '../src/features/demo/demo';
 import { addUserFromOperator, bootApplication, loadDemo } from '../src/features/operator/operator.service';
+import { describePurge, purgeExpiredData } from '../src/features/retention/retention.service';
+import { restoreSqliteFile } from '../src/lib/server/sqlite-restore';
 
 const HELP = `Gruppeforløb – driftskommandoer (operator commands)
 
@@ -14,6 +16,8 @@ const HELP = `Gruppeforløb – driftskommandoer (operator commands)
                                                opret medarbejder; adgangskode fra stdin, ellers et engangslink
   npm run cli -- demo                          indlæs demodata (three groups, ~30 children, a year of sessions)
   npm run cli -- backup FILE                   online-backup af SQLite-databasen til FILE
+  npm run cli -- restore FILE [--force]        læg en backup på plads (SQLite; stop serveren først)
+  npm run cli -- purge [--apply]               slet børn, hvis opbevaringsperiode er udløbet (uden --apply: vis kun)
 
 Database: DATABASE_URL (unset: db/data/app.sqlite; a file path or file: URL; postgres://…).`;
 
@@ -109,6 +113,35 @@ async function run(handle: DatabaseHandle, argv: string[]): Promise<number> {
       const started = Date.now();
       const meta = await handle.sqlite.backup(target);
       console.log(`Backup skrevet til ${target} (${meta.totalPages} sider, ${Date.now() - started} ms).`);
+      return 0;
+    }
+    case 'restore': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { force: { type: 'boolean' } } });
+      const file = positionals[0];
+      if (!file) {
+        console.error('Brug: npm run cli -- restore FILE [--force]');
+        return 2;
+      }
+      if (handle.target.kind !== 'sqlite' || handle.target.file === ':memory:') {
+        console.error('restore virker på en SQLite-fil. Brug pg_restore til PostgreSQL.');
+        return 1;
+      }
+      console.log('Serveren skal være stoppet under gendannelsen, ellers skriver den videre i den gamle fil.');
+      // Our own connection must be closed too before the file is replaced.
+      await handle.close();
+      const outcome = restoreSqliteFile(handle.target.file, resolve(file), { force: values.force === true });
+      if (!outcome.ok) {
+        console.error(outcome.message);
+        return 1;
+      }
+      const summary = Object.entries(outcome.rows).map(([table, n]) => `${table} ${n}`).join(', ');
+      console.log(`Gendannet ${handle.target.file} fra ${resolve(file)}.\nRækker: ${summary}\nStart serveren igen.`);
+      return 0;
+    }
+    case 'purge': {
+      const { values } = parseArgs({ args: rest, options: { apply: { type: 'boolean' } } });
+      const report = await purgeExpiredData(handle.db, { system: 'cli' }, { apply: values.apply === true }, now);
+      console.log(describePurge(report));
       return 0;
     }
     case undefined:

@@ -4,6 +4,7 @@ import { requiredRolesFor } from './features/auth/auth';
 import { validateSessionToken } from './features/auth/auth.service';
 import { clientIp, securityHeaders } from './lib/http-security';
 import { getDb } from './lib/server/db';
+import { startNightlyJobs } from './lib/server/nightly';
 import { deleteSessionCookie, SESSION_COOKIE, sentSessionCookie, setSessionCookie } from './lib/server/session-cookie';
 
 const headers = defineMiddleware(async (context, next) => {
@@ -61,5 +62,7 @@ const guard = defineMiddleware(async (context, next) => {
   }
   return next();
 });
+
+startNightlyJobs();
 
 export const onRequest = sequence(headers, session, guard);
