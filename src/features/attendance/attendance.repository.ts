@@ -1,0 +1,285 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../../lib/server/database';
+import type { IsoDate } from '../../lib/time';
+import type { AttendanceRow, AttendanceStatus, MarkSource } from './attendance';
+
+// Attendance rows (PK session_id + enrollment_id), the sessions and members an attendance sheet needs, and the
+// client mutation ids that make a resent mark count once. Every function is one statement.
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export interface SheetSession {
+  id: string;
+  groupId: string;
+  groupName: string;
+  startsAt: Date;
+  endsAt: Date;
+  place: string;
+  status: 'planned' | 'cancelled' | 'moved';
+  theme: string | null;
+  note: string | null;
+}
+
+/** An enrollment that is, was or will be a member of a group, with the child's names. */
+export interface GroupEnrollment {
+  enrollmentId: string;
+  childId: string;
+  firstName: string;
+  lastName: string;
+  birthDate: IsoDate;
+  state: string;
+  startDate: IsoDate | null;
+  endedOn: IsoDate | null;
+}
+
+export interface StoredMark {
+  enrollmentId: string;
+  status: AttendanceStatus;
+  reason: string | null;
+  source: MarkSource;
+  recordedAt: Date;
+}
+
+const sessionColumns = [
+  'group_sessions.id', 'group_sessions.group_id', 'groups.name as group_name', 'group_sessions.starts_at',
+  'group_sessions.ends_at', 'group_sessions.place', 'group_sessions.status', 'group_sessions.theme', 'group_sessions.note',
+] as const;
+
+function toSheetSession(row: {
+  id: string; group_id: string; group_name: string; starts_at: string; ends_at: string; place: string;
+  status: 'planned' | 'cancelled' | 'moved'; theme: string | null; note: string | null;
+}): SheetSession {
+  return {
+    id: row.id,
+    groupId: row.group_id,
+    groupName: row.group_name,
+    startsAt: new Date(row.starts_at),
+    endsAt: new Date(row.ends_at),
+    place: row.place,
+    status: row.status,
+    theme: row.theme,
+    note: row.note,
+  };
+}
+
+export async function selectSheetSession(db: Db, sessionId: string): Promise<SheetSession | null> {
+  const row = await db
+    .selectFrom('group_sessions')
+    .innerJoin('groups', 'groups.id', 'group_sessions.group_id')
+    .select(sessionColumns)
+    .where('group_sessions.id', '=', sessionId)
+    .executeTakeFirst();
+  return row ? toSheetSession(row) : null;
+}
+
+/** Sessions of the given groups (null: every group not archived) starting in [from, to), in time order. */
+export async function selectSessionsStarting(db: Db, groupIds: readonly string[] | null, from: Date, to: Date | null, limit: number): Promise<SheetSession[]> {
+  if (groupIds !== null && groupIds.length === 0) return [];
+  let query = db
+    .selectFrom('group_sessions')
+    .innerJoin('groups', 'groups.id', 'group_sessions.group_id')
+    .select(sessionColumns)
+    .where('groups.archived_at', 'is', null)
+    .where('group_sessions.starts_at', '>=', from.toISOString());
+  if (to) query = query.where('group_sessions.starts_at', '<', to.toISOString());
+  if (groupIds !== null) query = query.where('group_sessions.group_id', 'in', [...groupIds]);
+  const rows = await query.orderBy('group_sessions.starts_at').orderBy('group_sessions.id').limit(limit).execute();
+  return rows.map(toSheetSession);
+}
+
+/** Every enrollment of a group that has started at some point; the rules decide who was a member on a date. */
+export async function selectStartedEnrollments(db: Db, groupId: string): Promise<GroupEnrollment[]> {
+  const rows = await db
+    .selectFrom('enrollments')
+    .innerJoin('children', 'children.id', 'enrollments.child_id')
+    .select([
+      'enrollments.id', 'enrollments.child_id', 'children.first_name', 'children.last_name', 'children.birth_date',
+      'enrollments.state', 'enrollments.start_date', 'enrollments.ended_on',
+    ])
+    .where('enrollments.group_id', '=', groupId)
+    .where('enrollments.start_date', 'is not', null)
+    .where('enrollments.state', 'in', ['active', 'closing_booked', 'ended'])
+    .orderBy('children.first_name')
+    .orderBy('enrollments.id')
+    .execute();
+  return rows.map((r) => ({
+    enrollmentId: r.id,
+    childId: r.child_id,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    birthDate: r.birth_date,
+    state: r.state,
+    startDate: r.start_date,
+    endedOn: r.ended_on,
+  }));
+}
+
+export async function selectSessionMarks(db: Db, sessionId: string): Promise<StoredMark[]> {
+  const rows = await db
+    .selectFrom('attendance')
+    .select(['enrollment_id', 'status', 'reason', 'source', 'recorded_at'])
+    .where('session_id', '=', sessionId)
+    .execute();
+  return rows.map((r) => ({
+    enrollmentId: r.enrollment_id,
+    status: r.status,
+    reason: r.reason,
+    source: r.source,
+    recordedAt: new Date(r.recorded_at),
+  }));
+}
+
+/** A group's sessions that were held (not cancelled) and started before `before`, oldest first. */
+export async function selectHeldSessionsBefore(db: Db, groupId: string, before: Date): Promise<{ id: string; startsAt: Date }[]> {
+  const rows = await db
+    .selectFrom('group_sessions')
+    .select(['id', 'starts_at'])
+    .where('group_id', '=', groupId)
+    .where('status', '!=', 'cancelled')
+    .where('starts_at', '<', before.toISOString())
+    .orderBy('starts_at')
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({ id: r.id, startsAt: new Date(r.starts_at) }));
+}
+
+/** The stored marks of some enrollments in a group's sessions that started before `before`. */
+export async function selectMarksBefore(db: Db, groupId: string, enrollmentIds: readonly string[], before: Date): Promise<AttendanceRow[]> {
+  if (enrollmentIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('attendance')
+    .innerJoin('group_sessions', 'group_sessions.id', 'attendance.session_id')
+    .select(['attendance.session_id', 'attendance.enrollment_id', 'attendance.status'])
+    .where('group_sessions.group_id', '=', groupId)
+    .where('group_sessions.starts_at', '<', before.toISOString())
+    .where('attendance.enrollment_id', 'in', [...enrollmentIds])
+    .execute();
+  return rows.map((r) => ({ sessionId: r.session_id, enrollmentId: r.enrollment_id, status: r.status }));
+}
+
+/**
+ * Remembers a client's mutation id. false: it was seen before (a resend), so the caller must not apply it again.
+ * ON CONFLICT DO NOTHING is the same SQL on SQLite and PostgreSQL.
+ */
+export async function claimMutationId(db: Db, key: string, scope: string, result: string, now: Date): Promise<boolean> {
+  const inserted = await db
+    .insertInto('idempotency_keys')
+    .values({ key, scope, result, created_at: now.toISOString() })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .executeTakeFirst();
+  return Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+export interface MarkWrite {
+  sessionId: string;
+  enrollmentId: string;
+  status: AttendanceStatus;
+  reason: string | null;
+  source: MarkSource;
+  recordedBy: string | null;
+  recordedAt: Date;
+}
+
+/**
+ * Insert or update one child's mark, unless a later one is stored already (last write wins, by when it was made).
+ * false: a later mark won. The conditional ON CONFLICT ... DO UPDATE ... WHERE is the same on SQLite and PostgreSQL.
+ */
+export async function upsertMark(db: Db, mark: MarkWrite): Promise<boolean> {
+  const result = await db
+    .insertInto('attendance')
+    .values({
+      session_id: mark.sessionId,
+      enrollment_id: mark.enrollmentId,
+      status: mark.status,
+      reason: mark.reason,
+      source: mark.source,
+      recorded_by: mark.recordedBy,
+      recorded_at: mark.recordedAt.toISOString(),
+    })
+    .onConflict((oc) =>
+      oc
+        .columns(['session_id', 'enrollment_id'])
+        .doUpdateSet((eb) => ({
+          status: eb.ref('excluded.status'),
+          reason: eb.ref('excluded.reason'),
+          source: eb.ref('excluded.source'),
+          recorded_by: eb.ref('excluded.recorded_by'),
+          recorded_at: eb.ref('excluded.recorded_at'),
+        }))
+        .where('attendance.recorded_at', '<=', mark.recordedAt.toISOString()),
+    )
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+/** Removes a mark ("ikke registreret" again) unless a later one is stored. */
+export async function deleteMark(db: Db, sessionId: string, enrollmentId: string, notAfter: Date, onlySource: MarkSource | null = null): Promise<number> {
+  let query = db
+    .deleteFrom('attendance')
+    .where('session_id', '=', sessionId)
+    .where('enrollment_id', '=', enrollmentId)
+    .where('recorded_at', '<=', notAfter.toISOString());
+  if (onlySource) query = query.where('source', '=', onlySource);
+  const result = await query.executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+export async function updateSessionNote(db: Db, sessionId: string, theme: string | null, note: string | null, now: Date): Promise<void> {
+  // Theme and note are staff-only: they do not change what a calendar shows, so the SEQUENCE stays.
+  await db
+    .updateTable('group_sessions')
+    .set({ theme, note, updated_at: now.toISOString() })
+    .where('id', '=', sessionId)
+    .execute();
+}
+
+/** One child's enrollments in any group, with the group's name, for the child's history page. */
+export async function selectChildEnrollments(db: Db, childId: string): Promise<(GroupEnrollment & { groupId: string; groupName: string })[]> {
+  const rows = await db
+    .selectFrom('enrollments')
+    .innerJoin('children', 'children.id', 'enrollments.child_id')
+    .innerJoin('groups', 'groups.id', 'enrollments.group_id')
+    .select([
+      'enrollments.id', 'enrollments.child_id', 'children.first_name', 'children.last_name', 'children.birth_date',
+      'enrollments.state', 'enrollments.start_date', 'enrollments.ended_on', 'enrollments.group_id', 'groups.name as group_name',
+    ])
+    .where('enrollments.child_id', '=', childId)
+    .orderBy('enrollments.created_at')
+    .execute();
+  return rows.map((r) => ({
+    enrollmentId: r.id,
+    childId: r.child_id,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    birthDate: r.birth_date,
+    state: r.state,
+    startDate: r.start_date,
+    endedOn: r.ended_on,
+    groupId: r.group_id,
+    groupName: r.group_name,
+  }));
+}
+
+/** Held sessions (not cancelled, started before `before`) of several groups, oldest first. */
+export async function selectHeldSessionsOfGroups(db: Db, groupIds: readonly string[], before: Date): Promise<{ id: string; groupId: string; startsAt: Date }[]> {
+  if (groupIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('group_sessions')
+    .select(['id', 'group_id', 'starts_at'])
+    .where('group_id', 'in', [...groupIds])
+    .where('status', '!=', 'cancelled')
+    .where('starts_at', '<', before.toISOString())
+    .orderBy('starts_at')
+    .execute();
+  return rows.map((r) => ({ id: r.id, groupId: r.group_id, startsAt: new Date(r.starts_at) }));
+}
+
+export async function selectMarksOfEnrollments(db: Db, enrollmentIds: readonly string[]): Promise<(AttendanceRow & { reason: string | null; source: MarkSource })[]> {
+  if (enrollmentIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('attendance')
+    .select(['session_id', 'enrollment_id', 'status', 'reason', 'source'])
+    .where('enrollment_id', 'in', [...enrollmentIds])
+    .execute();
+  return rows.map((r) => ({ sessionId: r.session_id, enrollmentId: r.enrollment_id, status: r.status, reason: r.reason, source: r.source }));
+}

@@ -1,0 +1,374 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../../lib/server/database';
+import type { FieldErrors } from '../../lib/errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
+import { addDays, instantToZoned, todayInZone, zonedToInstant } from '../../lib/time';
+import type { Clock, IsoDate } from '../../lib/time';
+import type { Actor } from '../auth/auth';
+import type { AuditEntry } from '../audit/audit';
+import { recordAudit } from '../audit/audit.service';
+import { isLeaderOf, selectGroupIdsLedBy } from '../groups/groups.repository';
+import type { AttendanceRow, HeldSession, Mark, MarkOutcome, MarkSource, Tally } from './attendance';
+import {
+  REASON_MAX, ageOn, childMarks, childTally, effectiveMarkTime, isMemberOn, marksRequestSchema, needsFollowUp,
+  sessionNoteSchema, tally,
+} from './attendance';
+import type { GroupEnrollment, SheetSession, StoredMark } from './attendance.repository';
+import {
+  claimMutationId, deleteMark, selectChildEnrollments, selectHeldSessionsBefore, selectHeldSessionsOfGroups,
+  selectMarksBefore, selectMarksOfEnrollments, selectSessionMarks, selectSessionsStarting, selectSheetSession,
+  selectStartedEnrollments, updateSessionNote, upsertMark,
+} from './attendance.repository';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** A session as the attendance pages show it. */
+export interface SessionSummary extends SheetSession {
+  date: IsoDate;
+  startTime: Clock;
+  endTime: Clock;
+}
+
+function summarize(session: SheetSession): SessionSummary {
+  const start = instantToZoned(session.startsAt);
+  return { ...session, date: start.date, startTime: start.time, endTime: instantToZoned(session.endsAt).time };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Permissions: the coordinator (admin) every group, a leader the groups they lead.
+
+async function assertMayTakeAttendance(db: Db, actor: Actor, groupId: string): Promise<void> {
+  if (actor.user.role === 'admin') return;
+  if (actor.user.role === 'leader' && (await isLeaderOf(db, actor.user.id, groupId))) return;
+  throw new ForbiddenError('Du kan kun tage fremmøde i de grupper, du selv er leder af.');
+}
+
+async function sessionFor(db: Db, actor: Actor, sessionId: string): Promise<SheetSession> {
+  if (actor.user.role !== 'admin' && actor.user.role !== 'leader') throw new ForbiddenError();
+  const session = await selectSheetSession(db, sessionId);
+  if (!session) throw new NotFoundError('Mødet findes ikke.');
+  await assertMayTakeAttendance(db, actor, session.groupId);
+  return session;
+}
+
+// ---------------------------------------------------------------------------------------------
+// "Dagens møde"
+
+export interface TodaysSessions {
+  today: SessionSummary[];
+  /** When there is no session today: the next ones. */
+  next: SessionSummary[];
+  /** The last held sessions before today, newest first, to fill in late. */
+  recent: SessionSummary[];
+}
+
+export async function listTodaysSessions(db: Db, actor: Actor, now: Date): Promise<TodaysSessions> {
+  if (actor.user.role !== 'admin' && actor.user.role !== 'leader') throw new ForbiddenError();
+  const groupIds = actor.user.role === 'admin' ? null : await selectGroupIdsLedBy(db, actor.user.id);
+  const today = todayInZone(now);
+  const dayStart = zonedToInstant(today, '00:00');
+  const dayEnd = zonedToInstant(addDays(today, 1), '00:00');
+  const todays = await selectSessionsStarting(db, groupIds, dayStart, dayEnd, 50);
+  const next = todays.length > 0 ? [] : await selectSessionsStarting(db, groupIds, dayEnd, null, 5);
+  const recent = (await selectSessionsStarting(db, groupIds, zonedToInstant(addDays(today, -45), '00:00'), dayStart, 200))
+    .filter((s) => s.status !== 'cancelled')
+    .reverse()
+    .slice(0, 5);
+  return { today: todays.map(summarize), next: next.map(summarize), recent: recent.map(summarize) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The attendance sheet
+
+export interface SheetRow {
+  enrollmentId: string;
+  childId: string;
+  firstName: string;
+  age: number;
+  /** The child's first session: no earlier session where they were marked present. */
+  isNew: boolean;
+  mark: Mark;
+  reason: string | null;
+  source: MarkSource | null;
+  /** When the stored mark was made (ISO), so a client can tell its own change from a later one. */
+  recordedAt: string | null;
+  /** The child's figures over the sessions held before this one. */
+  before: Tally;
+  /** Two unexcused absences in a row, up to and including this session. */
+  followUp: boolean;
+}
+
+export interface AttendanceSheet {
+  session: SessionSummary;
+  rows: SheetRow[];
+  tally: Tally;
+}
+
+function heldSessionsFor(sessions: readonly { id: string; startsAt: Date }[], members: readonly GroupEnrollment[]): HeldSession[] {
+  return sessions.map((s) => {
+    const date = instantToZoned(s.startsAt).date;
+    return { id: s.id, startsAt: s.startsAt, memberIds: members.filter((m) => isMemberOn(m, date)).map((m) => m.enrollmentId) };
+  });
+}
+
+/**
+ * Everything the sheet shows, in a constant number of statements whatever the group's size: the session, the
+ * leader check, the enrollments, this session's marks, the earlier sessions and the members' earlier marks, and
+ * one audit insert.
+ */
+export async function getAttendanceSheet(db: Db, actor: Actor, sessionId: string, now: Date): Promise<AttendanceSheet> {
+  const session = await sessionFor(db, actor, sessionId);
+  const summary = summarize(session);
+  const enrollments = await selectStartedEnrollments(db, session.groupId);
+  const members = enrollments.filter((e) => isMemberOn(e, summary.date));
+  const [marks, earlier] = [await selectSessionMarks(db, session.id), await selectHeldSessionsBefore(db, session.groupId, session.startsAt)];
+  const earlierMarks = await selectMarksBefore(db, session.groupId, members.map((m) => m.enrollmentId), session.startsAt);
+  const held = heldSessionsFor(earlier, members);
+  const byMember = new Map(marks.map((m) => [m.enrollmentId, m]));
+
+  const rows = members.map((m): SheetRow => {
+    const stored = byMember.get(m.enrollmentId) ?? null;
+    const history = childMarks(m.enrollmentId, held, earlierMarks);
+    const mark: Mark = stored?.status ?? 'unregistered';
+    return {
+      enrollmentId: m.enrollmentId,
+      childId: m.childId,
+      firstName: m.firstName,
+      age: ageOn(m.birthDate, summary.date),
+      isNew: !history.some((h) => h.mark === 'present'),
+      mark,
+      reason: stored?.reason ?? null,
+      source: stored?.source ?? null,
+      recordedAt: stored ? stored.recordedAt.toISOString() : null,
+      before: tally(history.map((h) => h.mark)),
+      followUp: needsFollowUp([...history.map((h) => h.mark), ...(session.startsAt.getTime() <= now.getTime() ? [mark] : [])]),
+    };
+  });
+  await recordAudit(
+    db,
+    actor,
+    rows.map((r) => ({ action: 'read', entityType: 'attendance', entityId: session.id, childId: r.childId })),
+    now,
+  );
+  return { session: summary, rows, tally: tally(rows.map((r) => r.mark)) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Saving marks
+
+export interface MarkResult {
+  mutationId: string;
+  enrollmentId: string;
+  outcome: MarkOutcome;
+}
+
+export interface SavedMarks {
+  results: MarkResult[];
+  /** The session's marks as stored after the save, so the client shows what won. */
+  marks: { enrollmentId: string; mark: Mark; reason: string | null; source: MarkSource | null; recordedAt: string | null }[];
+}
+
+function storedState(members: readonly GroupEnrollment[], marks: readonly StoredMark[]): SavedMarks['marks'] {
+  const byMember = new Map(marks.map((m) => [m.enrollmentId, m]));
+  return members.map((m) => {
+    const s = byMember.get(m.enrollmentId);
+    return {
+      enrollmentId: m.enrollmentId,
+      mark: s?.status ?? 'unregistered',
+      reason: s?.reason ?? null,
+      source: s?.source ?? null,
+      recordedAt: s ? s.recordedAt.toISOString() : null,
+    };
+  });
+}
+
+interface Change {
+  enrollmentId: string;
+  childId: string;
+  mark: Mark;
+  reason: string | null;
+  at: Date;
+}
+
+async function applyChange(trx: Db, actor: Actor, sessionId: string, change: Change): Promise<boolean> {
+  if (change.mark === 'unregistered') {
+    // Already gone counts as done: the wanted state is there.
+    await deleteMark(trx, sessionId, change.enrollmentId, change.at);
+    const still = (await selectSessionMarks(trx, sessionId)).find((m) => m.enrollmentId === change.enrollmentId);
+    return still === undefined;
+  }
+  return upsertMark(trx, {
+    sessionId,
+    enrollmentId: change.enrollmentId,
+    status: change.mark,
+    reason: change.mark === 'excused' && change.reason ? change.reason.trim().slice(0, REASON_MAX) || null : null,
+    source: 'leader',
+    recordedBy: actor.user.id,
+    recordedAt: change.at,
+  });
+}
+
+function changeAudit(sessionId: string, change: Change): AuditEntry {
+  return { action: 'update', entityType: 'attendance', entityId: sessionId, childId: change.childId, detail: JSON.stringify({ mark: change.mark }) };
+}
+
+function membersOf(session: SheetSession, enrollments: readonly GroupEnrollment[]): GroupEnrollment[] {
+  const date = instantToZoned(session.startsAt).date;
+  return enrollments.filter((e) => isMemberOn(e, date));
+}
+
+/**
+ * Saves marks sent by the attendance page (one tap, "Alle mødt", or a queue that waited for the connection).
+ * Each mark is applied once: a mutation id seen before is a resend and is skipped; between two leaders the mark
+ * made last wins, per child.
+ */
+export async function saveMarks(db: Kysely<Database>, actor: Actor, sessionId: string, input: unknown, now: Date): Promise<SavedMarks> {
+  const parsed = marksRequestSchema.safeParse(input);
+  if (!parsed.success) {
+    const fields: FieldErrors = {};
+    for (const issue of parsed.error.issues) fields[issue.path.join('.') || '_form'] ??= issue.message;
+    throw new ValidationError(fields);
+  }
+  return db.transaction().execute(async (trx) => {
+    const session = await sessionFor(trx, actor, sessionId);
+    if (session.status === 'cancelled') throw new ConflictError('Mødet er aflyst, så der kan ikke tages fremmøde.');
+    const members = membersOf(session, await selectStartedEnrollments(trx, session.groupId));
+    const byId = new Map(members.map((m) => [m.enrollmentId, m]));
+    const results: MarkResult[] = [];
+    const audit: AuditEntry[] = [];
+    for (const mark of parsed.data.marks) {
+      const member = byId.get(mark.enrollmentId);
+      if (!member) throw new ValidationError({ marks: 'Et af børnene er ikke med i gruppen på denne dag.' });
+      const fresh = await claimMutationId(trx, `attendance:${mark.mutationId}`, 'attendance', sessionId, now);
+      if (!fresh) {
+        results.push({ mutationId: mark.mutationId, enrollmentId: mark.enrollmentId, outcome: 'duplicate' });
+        continue;
+      }
+      const change: Change = {
+        enrollmentId: mark.enrollmentId,
+        childId: member.childId,
+        mark: mark.mark,
+        reason: mark.reason ?? null,
+        at: effectiveMarkTime(new Date(mark.clientTime), now),
+      };
+      const applied = await applyChange(trx, actor, sessionId, change);
+      results.push({ mutationId: mark.mutationId, enrollmentId: mark.enrollmentId, outcome: applied ? 'saved' : 'superseded' });
+      if (applied) audit.push(changeAudit(sessionId, change));
+    }
+    await recordAudit(trx, actor, audit, now);
+    return { results, marks: storedState(members, await selectSessionMarks(trx, sessionId)) };
+  });
+}
+
+const FORM_MARKS = new Set<Mark>(['unregistered', 'present', 'absent', 'excused']);
+
+/**
+ * The page without JavaScript: one radio group per child (`mark-<enrollmentId>`), the mark shown when the page was
+ * loaded (`was-<enrollmentId>`) and an afbud reason (`reason-<enrollmentId>`). Only children whose mark or reason was
+ * changed on this page are saved, so an afbud that arrived meanwhile, or another leader's marks, are not overwritten.
+ * `allPresent`: "Alle mødt": every child without a stored mark becomes present.
+ */
+export async function saveSheetForm(
+  db: Kysely<Database>,
+  actor: Actor,
+  sessionId: string,
+  values: Record<string, string>,
+  options: { allPresent: boolean },
+  now: Date,
+): Promise<{ changed: number }> {
+  return db.transaction().execute(async (trx) => {
+    const session = await sessionFor(trx, actor, sessionId);
+    if (session.status === 'cancelled') throw new ConflictError('Mødet er aflyst, så der kan ikke tages fremmøde.');
+    const members = membersOf(session, await selectStartedEnrollments(trx, session.groupId));
+    const stored = new Map((await selectSessionMarks(trx, sessionId)).map((m) => [m.enrollmentId, m]));
+    const changes: Change[] = [];
+    const errors: FieldErrors = {};
+    for (const m of members) {
+      const raw = values[`mark-${m.enrollmentId}`];
+      const was = values[`was-${m.enrollmentId}`] ?? 'unregistered';
+      const reason = (values[`reason-${m.enrollmentId}`] ?? '').trim();
+      const wasReason = (values[`wasreason-${m.enrollmentId}`] ?? '').trim();
+      if (reason.length > REASON_MAX) errors[`reason-${m.enrollmentId}`] = `Grunden må højst være ${REASON_MAX} tegn.`;
+      let mark: Mark | null = raw !== undefined && FORM_MARKS.has(raw as Mark) ? (raw as Mark) : null;
+      if (options.allPresent && !stored.has(m.enrollmentId) && (mark === null || mark === 'unregistered')) mark = 'present';
+      if (mark === null) continue;
+      const unchanged = mark === was && (mark !== 'excused' || reason === wasReason);
+      if (unchanged && !(options.allPresent && mark === 'present' && !stored.has(m.enrollmentId))) continue;
+      changes.push({ enrollmentId: m.enrollmentId, childId: m.childId, mark, reason, at: now });
+    }
+    if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+    for (const change of changes) await applyChange(trx, actor, sessionId, change);
+    await recordAudit(trx, actor, changes.map((c) => changeAudit(sessionId, c)), now);
+    return { changed: changes.length };
+  });
+}
+
+/** Theme and what happened, for the leaders' own record. Never shown to families. */
+export async function saveSessionNote(db: Kysely<Database>, actor: Actor, sessionId: string, values: Record<string, string>, now: Date): Promise<void> {
+  const parsed = sessionNoteSchema.safeParse(values);
+  if (!parsed.success) {
+    const fields: FieldErrors = {};
+    for (const issue of parsed.error.issues) fields[String(issue.path[0] ?? '_form')] ??= issue.message;
+    throw new ValidationError(fields);
+  }
+  await db.transaction().execute(async (trx) => {
+    const session = await sessionFor(trx, actor, sessionId);
+    await updateSessionNote(trx, session.id, parsed.data.theme || null, parsed.data.note || null, now);
+    await recordAudit(trx, actor, [{ action: 'update', entityType: 'session_note', entityId: session.id }], now);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// One child's history (shown on the staff page for a child; the caller checks access)
+
+export interface ChildHistoryEntry {
+  sessionId: string;
+  startsAt: Date;
+  mark: Mark;
+  reason: string | null;
+  source: MarkSource | null;
+}
+
+export interface ChildCourseHistory {
+  enrollmentId: string;
+  groupId: string;
+  groupName: string;
+  state: string;
+  startDate: IsoDate | null;
+  endedOn: IsoDate | null;
+  /** Newest first. */
+  entries: ChildHistoryEntry[];
+  tally: Tally;
+  followUp: boolean;
+}
+
+/** Per course: every held session since the start with its mark, the running rate, and the follow-up flag. */
+export async function childAttendanceHistory(db: Db, childId: string, now: Date): Promise<ChildCourseHistory[]> {
+  const enrollments = (await selectChildEnrollments(db, childId)).filter((e) => e.startDate !== null);
+  const sessions = await selectHeldSessionsOfGroups(db, [...new Set(enrollments.map((e) => e.groupId))], now);
+  const rows = await selectMarksOfEnrollments(db, enrollments.map((e) => e.enrollmentId));
+  const detail = new Map(rows.map((r) => [`${r.sessionId}|${r.enrollmentId}`, r]));
+  const plain: AttendanceRow[] = rows;
+  return enrollments.map((e) => {
+    const held = sessions
+      .filter((s) => s.groupId === e.groupId)
+      .map((s) => ({ id: s.id, startsAt: s.startsAt, memberIds: isMemberOn(e, instantToZoned(s.startsAt).date) ? [e.enrollmentId] : [] }));
+    const marks = childMarks(e.enrollmentId, held, plain);
+    return {
+      enrollmentId: e.enrollmentId,
+      groupId: e.groupId,
+      groupName: e.groupName,
+      state: e.state,
+      startDate: e.startDate,
+      endedOn: e.endedOn,
+      entries: marks
+        .map((m) => {
+          const d = detail.get(`${m.sessionId}|${e.enrollmentId}`);
+          return { sessionId: m.sessionId, startsAt: m.startsAt, mark: m.mark, reason: d?.reason ?? null, source: d?.source ?? null };
+        })
+        .reverse(),
+      tally: childTally(e.enrollmentId, held, plain),
+      followUp: needsFollowUp(marks.map((m) => m.mark)),
+    };
+  });
+}

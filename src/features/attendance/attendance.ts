@@ -1,0 +1,195 @@
+import { z } from 'astro/zod';
+import type { IsoDate } from '../../lib/time';
+
+// Attendance (fremmøde) as pure rules: what a mark is, how a tap cycles it, and the figures computed from stored
+// rows. No I/O; `now` is an argument.
+//
+// The attendance rate is present ÷ (present + absent + excused): every session the child was registered for counts,
+// an afbud too, because a child who often sends afbud still misses the group. Excused is shown beside the rate, so a
+// leader can tell "often ill and says so" from "stays away". Sessions with no mark ("ikke registreret") are left out
+// of the rate entirely: they are unknown, never present and never absent.
+
+export type AttendanceStatus = 'present' | 'absent' | 'excused';
+/** What a leader sees per child: a stored status, or no row at all. */
+export type Mark = AttendanceStatus | 'unregistered';
+export type MarkSource = 'leader' | 'family';
+
+export const MARKS: readonly Mark[] = ['unregistered', 'present', 'absent', 'excused'];
+
+export const MARK_LABELS: Record<Mark, string> = {
+  unregistered: 'ikke registreret',
+  present: 'mødt',
+  absent: 'udeblevet',
+  excused: 'afbud',
+};
+
+/** One tap moves a child's mark on: ikke registreret → mødt → udeblevet → afbud → ikke registreret. */
+export function nextMark(mark: Mark): Mark {
+  const i = MARKS.indexOf(mark);
+  return MARKS[(i + 1) % MARKS.length] ?? 'unregistered';
+}
+
+/** "Alle mødt": every child without a mark becomes present; a mark already given (an afbud above all) stays. */
+export function markAllPresent<T extends { enrollmentId: string; mark: Mark }>(rows: readonly T[]): { enrollmentId: string; mark: Mark }[] {
+  return rows.filter((r) => r.mark === 'unregistered').map((r) => ({ enrollmentId: r.enrollmentId, mark: 'present' as const }));
+}
+
+/** Whole years on a date; a child born 29 February has their birthday on 1 March in other years. */
+export function ageOn(birthDate: IsoDate, on: IsoDate): number {
+  const [by, bm, bd] = birthDate.split('-').map(Number) as [number, number, number];
+  const [y, m, d] = on.split('-').map(Number) as [number, number, number];
+  let age = y - by;
+  if (m < bm || (m === bm && d < bd)) age -= 1;
+  return age;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Figures
+
+export interface Tally {
+  present: number;
+  absent: number;
+  excused: number;
+  unregistered: number;
+  /** present + absent + excused */
+  registered: number;
+  /** present ÷ registered, or null when nothing is registered (no rate is better than a made-up one). */
+  rate: number | null;
+}
+
+export function tally(marks: Iterable<Mark>): Tally {
+  const t = { present: 0, absent: 0, excused: 0, unregistered: 0 };
+  for (const m of marks) t[m] += 1;
+  const registered = t.present + t.absent + t.excused;
+  return { ...t, registered, rate: registered === 0 ? null : t.present / registered };
+}
+
+/** A stored attendance row, as the figures need it. */
+export interface AttendanceRow {
+  sessionId: string;
+  enrollmentId: string;
+  status: AttendanceStatus;
+}
+
+/** A session's figures: every member counted, a member without a row as "ikke registreret" (never as present). */
+export function sessionTally(memberIds: readonly string[], rows: readonly AttendanceRow[], sessionId: string): Tally {
+  const byMember = new Map<string, AttendanceStatus>();
+  for (const r of rows) if (r.sessionId === sessionId) byMember.set(r.enrollmentId, r.status);
+  return tally(memberIds.map((id) => byMember.get(id) ?? 'unregistered'));
+}
+
+/** A held session and who was a member of the group on its date. */
+export interface HeldSession {
+  id: string;
+  startsAt: Date;
+  memberIds: readonly string[];
+}
+
+/** One child's marks in time order over the sessions they were a member for (cancelled ones are not passed in). */
+export function childMarks(enrollmentId: string, sessions: readonly HeldSession[], rows: readonly AttendanceRow[]): { sessionId: string; startsAt: Date; mark: Mark }[] {
+  const mine = new Map<string, AttendanceStatus>();
+  for (const r of rows) if (r.enrollmentId === enrollmentId) mine.set(r.sessionId, r.status);
+  return [...sessions]
+    .filter((s) => s.memberIds.includes(enrollmentId))
+    .sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime())
+    .map((s) => ({ sessionId: s.id, startsAt: s.startsAt, mark: mine.get(s.id) ?? 'unregistered' }));
+}
+
+export function childTally(enrollmentId: string, sessions: readonly HeldSession[], rows: readonly AttendanceRow[]): Tally {
+  return tally(childMarks(enrollmentId, sessions, rows).map((m) => m.mark));
+}
+
+/** A group's figures over its held sessions: every member of every session counted once. */
+export function groupTally(sessions: readonly HeldSession[], rows: readonly AttendanceRow[]): Tally {
+  const marks: Mark[] = [];
+  for (const s of sessions) {
+    const t = sessionTally(s.memberIds, rows, s.id);
+    marks.push(
+      ...Array<Mark>(t.present).fill('present'),
+      ...Array<Mark>(t.absent).fill('absent'),
+      ...Array<Mark>(t.excused).fill('excused'),
+      ...Array<Mark>(t.unregistered).fill('unregistered'),
+    );
+  }
+  return tally(marks);
+}
+
+/**
+ * "To udeblivelser i træk": the child's two latest sessions (in time order) were both udeblevet without afbud.
+ * A session with no mark breaks the run: we don't know, so we don't flag.
+ */
+export function needsFollowUp(marksInOrder: readonly Mark[]): boolean {
+  const n = marksInOrder.length;
+  return n >= 2 && marksInOrder[n - 1] === 'absent' && marksInOrder[n - 2] === 'absent';
+}
+
+/** "62 %" the Danish way, or "–" when there is nothing to show. */
+export function formatRate(rate: number | null): string {
+  return rate === null ? '–' : `${Math.round(rate * 100)} %`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Saving marks
+
+/** A family's afbud can be taken back until the session starts. */
+export function canWithdrawAfbud(sessionStartsAt: Date, now: Date): boolean {
+  return now.getTime() < sessionStartsAt.getTime();
+}
+
+/**
+ * A client's clock may be wrong. Its timestamp orders two leaders' taps (last write wins), but is never taken
+ * as later than the server's own clock, so a phone set a day ahead cannot lock a mark against corrections.
+ */
+export function effectiveMarkTime(clientTime: Date | null, now: Date): Date {
+  if (clientTime === null || Number.isNaN(clientTime.getTime())) return now;
+  return clientTime.getTime() > now.getTime() ? now : clientTime;
+}
+
+export const REASON_MAX = 200;
+
+const markSchema = z.object({
+  enrollmentId: z.string().min(1).max(100),
+  mark: z.enum(['unregistered', 'present', 'absent', 'excused']),
+  reason: z.string().max(REASON_MAX, `Grunden må højst være ${REASON_MAX} tegn.`).optional().nullable(),
+  /** The client's id for this change, so a resend (offline queue, retry) is recognised and applied once. */
+  mutationId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'Ugyldigt ændrings-id.'),
+  /** When the leader tapped, ISO 8601. */
+  clientTime: z.iso.datetime({ offset: true }),
+});
+
+export const marksRequestSchema = z.object({
+  marks: z.array(markSchema).min(1).max(100),
+});
+
+export type MarkInput = z.output<typeof markSchema>;
+
+export type MarkOutcome = 'saved' | 'duplicate' | 'superseded';
+
+/** The session note form: theme and what happened. */
+export const sessionNoteSchema = z.object({
+  theme: z.string().optional().transform((v) => (v ?? '').trim()).pipe(z.string().max(200, 'Temaet må højst være 200 tegn.')),
+  note: z.string().optional().transform((v) => (v ?? '').trim()).pipe(z.string().max(4000, 'Noten må højst være 4000 tegn.')),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Who is on the list
+
+/** The enrollment facts membership depends on. */
+export interface Membership {
+  state: string;
+  startDate: IsoDate | null;
+  endedOn: IsoDate | null;
+}
+
+/**
+ * A child is on a session's list when their course had started by the session's date (Copenhagen) and had not
+ * ended before it: state active or closing_booked, or ended with ended_on after the date.
+ */
+export function isMemberOn(enrollment: Membership, date: IsoDate): boolean {
+  if (enrollment.startDate === null || enrollment.startDate > date) return false;
+  if (enrollment.state === 'active' || enrollment.state === 'closing_booked') {
+    return enrollment.endedOn === null || enrollment.endedOn > date;
+  }
+  if (enrollment.state === 'ended') return enrollment.endedOn !== null && enrollment.endedOn > date;
+  return false;
+}

@@ -1,0 +1,236 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../../lib/server/database';
+import type { IsoDate } from '../../lib/time';
+
+// Family links (only the token's hash is stored) and what the family page reads: the child's first name, courses,
+// the groups' sessions, booked conversations and the family's own afbud.
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export interface FamilyLinkRow {
+  id: string;
+  childId: string;
+  createdAt: Date;
+}
+
+export async function insertFamilyLink(db: Db, link: { id: string; childId: string; tokenHash: string; createdBy: string | null }, now: Date): Promise<void> {
+  await db
+    .insertInto('family_links')
+    .values({ id: link.id, child_id: link.childId, token_hash: link.tokenHash, created_by: link.createdBy, created_at: now.toISOString(), revoked_at: null })
+    .execute();
+}
+
+/** Closes every open link of a child; returns how many were open. */
+export async function revokeChildLinks(db: Db, childId: string, now: Date): Promise<number> {
+  const result = await db
+    .updateTable('family_links')
+    .set({ revoked_at: now.toISOString() })
+    .where('child_id', '=', childId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+export async function selectOpenLinkByHash(db: Db, tokenHash: string): Promise<FamilyLinkRow | null> {
+  const row = await db
+    .selectFrom('family_links')
+    .select(['id', 'child_id', 'created_at'])
+    .where('token_hash', '=', tokenHash)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return row ? { id: row.id, childId: row.child_id, createdAt: new Date(row.created_at) } : null;
+}
+
+export async function selectOpenLinkOfChild(db: Db, childId: string): Promise<FamilyLinkRow | null> {
+  const row = await db
+    .selectFrom('family_links')
+    .select(['id', 'child_id', 'created_at'])
+    .where('child_id', '=', childId)
+    .where('revoked_at', 'is', null)
+    .orderBy('created_at', 'desc')
+    .executeTakeFirst();
+  return row ? { id: row.id, childId: row.child_id, createdAt: new Date(row.created_at) } : null;
+}
+
+export interface ChildRow {
+  id: string;
+  firstName: string;
+  lastName: string;
+  birthDate: IsoDate;
+}
+
+export async function selectChild(db: Db, childId: string): Promise<ChildRow | null> {
+  const row = await db.selectFrom('children').select(['id', 'first_name', 'last_name', 'birth_date']).where('id', '=', childId).executeTakeFirst();
+  return row ? { id: row.id, firstName: row.first_name, lastName: row.last_name, birthDate: row.birth_date } : null;
+}
+
+export interface CourseRow {
+  enrollmentId: string;
+  groupId: string;
+  groupName: string;
+  groupPlace: string;
+  state: string;
+  startDate: IsoDate | null;
+  endedOn: IsoDate | null;
+}
+
+/** A child's courses that are not over or turned down, with the group's name. */
+export async function selectOpenCourses(db: Db, childId: string): Promise<CourseRow[]> {
+  const rows = await db
+    .selectFrom('enrollments')
+    .innerJoin('groups', 'groups.id', 'enrollments.group_id')
+    .select([
+      'enrollments.id', 'enrollments.group_id', 'groups.name', 'groups.place', 'enrollments.state', 'enrollments.start_date',
+      'enrollments.ended_on',
+    ])
+    .where('enrollments.child_id', '=', childId)
+    .where('enrollments.state', 'not in', ['ended', 'declined', 'withdrawn'])
+    .orderBy('enrollments.created_at')
+    .execute();
+  return rows.map((r) => ({
+    enrollmentId: r.id,
+    groupId: r.group_id,
+    groupName: r.name,
+    groupPlace: r.place,
+    state: r.state,
+    startDate: r.start_date,
+    endedOn: r.ended_on,
+  }));
+}
+
+export interface FamilySessionRow {
+  id: string;
+  groupId: string;
+  groupName: string;
+  startsAt: Date;
+  endsAt: Date;
+  place: string;
+  status: 'planned' | 'cancelled' | 'moved';
+  sequence: number;
+  updatedAt: Date;
+}
+
+/** Sessions of some groups starting in [from, to), read live so a move or a cancellation shows at once. */
+export async function selectGroupSessionsBetween(db: Db, groupIds: readonly string[], from: Date, to: Date): Promise<FamilySessionRow[]> {
+  if (groupIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('group_sessions')
+    .innerJoin('groups', 'groups.id', 'group_sessions.group_id')
+    .select([
+      'group_sessions.id', 'group_sessions.group_id', 'groups.name', 'group_sessions.starts_at', 'group_sessions.ends_at',
+      'group_sessions.place', 'group_sessions.status', 'group_sessions.sequence', 'group_sessions.updated_at',
+    ])
+    .where('group_sessions.group_id', 'in', [...groupIds])
+    .where('group_sessions.ends_at', '>', from.toISOString())
+    .where('group_sessions.starts_at', '<', to.toISOString())
+    .orderBy('group_sessions.starts_at')
+    .orderBy('group_sessions.id')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    groupId: r.group_id,
+    groupName: r.name,
+    startsAt: new Date(r.starts_at),
+    endsAt: new Date(r.ends_at),
+    place: r.place,
+    status: r.status,
+    sequence: Number(r.sequence),
+    updatedAt: new Date(r.updated_at),
+  }));
+}
+
+export interface FamilyConversationRow {
+  id: string;
+  kind: 'intake' | 'parent' | 'closing';
+  groupName: string;
+  startsAt: Date;
+  endsAt: Date;
+  place: string;
+  status: 'booked' | 'held' | 'cancelled';
+  sequence: number;
+  updatedAt: Date;
+}
+
+/** A child's conversations (booked or cancelled) that end after `from`. */
+export async function selectChildConversations(db: Db, childId: string, from: Date): Promise<FamilyConversationRow[]> {
+  const rows = await db
+    .selectFrom('conversations')
+    .innerJoin('groups', 'groups.id', 'conversations.group_id')
+    .select([
+      'conversations.id', 'conversations.kind', 'groups.name', 'conversations.starts_at', 'conversations.ends_at',
+      'conversations.place', 'conversations.status', 'conversations.sequence', 'conversations.updated_at',
+    ])
+    .where('conversations.child_id', '=', childId)
+    .where('conversations.status', 'in', ['booked', 'cancelled'])
+    .where('conversations.ends_at', '>', from.toISOString())
+    .orderBy('conversations.starts_at')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    groupName: r.name,
+    startsAt: new Date(r.starts_at),
+    endsAt: new Date(r.ends_at),
+    place: r.place,
+    status: r.status,
+    sequence: Number(r.sequence),
+    updatedAt: new Date(r.updated_at),
+  }));
+}
+
+export interface FamilyMarkRow {
+  sessionId: string;
+  enrollmentId: string;
+  status: 'present' | 'excused' | 'absent';
+  reason: string | null;
+  source: 'leader' | 'family';
+}
+
+export async function selectMarksInSessions(db: Db, enrollmentIds: readonly string[], sessionIds: readonly string[]): Promise<FamilyMarkRow[]> {
+  if (enrollmentIds.length === 0 || sessionIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('attendance')
+    .select(['session_id', 'enrollment_id', 'status', 'reason', 'source'])
+    .where('enrollment_id', 'in', [...enrollmentIds])
+    .where('session_id', 'in', [...sessionIds])
+    .execute();
+  return rows.map((r) => ({ sessionId: r.session_id, enrollmentId: r.enrollment_id, status: r.status, reason: r.reason, source: r.source }));
+}
+
+export async function selectSessionById(db: Db, sessionId: string): Promise<FamilySessionRow | null> {
+  const row = await db
+    .selectFrom('group_sessions')
+    .innerJoin('groups', 'groups.id', 'group_sessions.group_id')
+    .select([
+      'group_sessions.id', 'group_sessions.group_id', 'groups.name', 'group_sessions.starts_at', 'group_sessions.ends_at',
+      'group_sessions.place', 'group_sessions.status', 'group_sessions.sequence', 'group_sessions.updated_at',
+    ])
+    .where('group_sessions.id', '=', sessionId)
+    .executeTakeFirst();
+  return row
+    ? {
+        id: row.id,
+        groupId: row.group_id,
+        groupName: row.name,
+        startsAt: new Date(row.starts_at),
+        endsAt: new Date(row.ends_at),
+        place: row.place,
+        status: row.status,
+        sequence: Number(row.sequence),
+        updatedAt: new Date(row.updated_at),
+      }
+    : null;
+}
+
+/** Whether a user leads one of the groups where the child has a course that is not over or turned down. */
+export async function leadsOpenCourseOf(db: Db, userId: string, childId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('enrollments')
+    .innerJoin('group_leaders', 'group_leaders.group_id', 'enrollments.group_id')
+    .select('enrollments.id')
+    .where('enrollments.child_id', '=', childId)
+    .where('group_leaders.user_id', '=', userId)
+    .where('enrollments.state', 'not in', ['ended', 'declined', 'withdrawn'])
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -1,0 +1,270 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import QRCode from 'qrcode';
+import type { Database } from '../../lib/server/database';
+import type { FieldErrors } from '../../lib/errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
+import { renderCalendar } from '../../lib/server/ical';
+import { generateSecret, sha256Hex } from '../../lib/server/tokens';
+import { instantToZoned } from '../../lib/time';
+import type { Actor } from '../auth/auth';
+import { recordAudit } from '../audit/audit.service';
+import { canWithdrawAfbud, isMemberOn } from '../attendance/attendance';
+import { deleteMark, upsertMark } from '../attendance/attendance.repository';
+import type { ChildCourseHistory } from '../attendance/attendance.service';
+import { childAttendanceHistory } from '../attendance/attendance.service';
+import type { FeedConversation, FeedSession, RenderedFeed } from '../feeds/feeds';
+import { feedEvents, feedWindow, newestChange, strongEtag } from '../feeds/feeds';
+import { hitRateLimit } from '../throttle/throttle.service';
+import type { CourseRow, FamilyConversationRow, FamilyLinkRow, FamilySessionRow } from './families.repository';
+import {
+  insertFamilyLink, leadsOpenCourseOf, revokeChildLinks, selectChild, selectChildConversations, selectGroupSessionsBetween,
+  selectMarksInSessions, selectOpenCourses, selectOpenLinkByHash, selectOpenLinkOfChild, selectSessionById,
+} from './families.repository';
+import { FAMILY_RATE_LIMIT, absenceSchema, familyPagePath, familyRateLimitKey, isWellFormedFamilyToken } from './families';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** The family's own actions in the audit trail: no person signed in, the link's id (never the token) says which. */
+function familyActor(link: FamilyLinkRow): { system: string } {
+  return { system: `familielink:${link.id}` };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Staff: the child's page with the family link
+
+async function assertMaySeeChild(db: Db, actor: Actor, childId: string): Promise<void> {
+  if (actor.user.role === 'admin') return;
+  if (actor.user.role === 'leader' && (await leadsOpenCourseOf(db, actor.user.id, childId))) return;
+  throw new ForbiddenError('Du kan kun se børn i de grupper, du selv er leder af.');
+}
+
+export interface ChildPage {
+  child: { id: string; firstName: string; lastName: string; birthDate: string };
+  courses: CourseRow[];
+  /** The open family link (its token cannot be shown again: only the hash is stored), or null. */
+  link: { createdAt: Date } | null;
+  history: ChildCourseHistory[];
+}
+
+export async function getChildPage(db: Db, actor: Actor, childId: string, now: Date): Promise<ChildPage> {
+  if (actor.user.role !== 'admin' && actor.user.role !== 'leader') throw new ForbiddenError();
+  const child = await selectChild(db, childId);
+  if (!child) throw new NotFoundError('Barnet findes ikke.');
+  await assertMaySeeChild(db, actor, childId);
+  const courses = await selectOpenCourses(db, childId);
+  const link = await selectOpenLinkOfChild(db, childId);
+  const history = await childAttendanceHistory(db, childId, now);
+  await recordAudit(db, actor, [{ action: 'read', entityType: 'child', entityId: childId, childId }], now);
+  return { child, courses, link: link ? { createdAt: link.createdAt } : null, history };
+}
+
+export interface IssuedLink {
+  token: string;
+  path: string;
+}
+
+/** Makes a new family link for a child; any open one is closed at the same moment. The token is shown once. */
+export async function issueFamilyLink(db: Kysely<Database>, actor: Actor, childId: string, now: Date): Promise<IssuedLink> {
+  if (actor.user.role !== 'admin' && actor.user.role !== 'leader') throw new ForbiddenError();
+  const token = generateSecret();
+  await db.transaction().execute(async (trx) => {
+    if (!(await selectChild(trx, childId))) throw new NotFoundError('Barnet findes ikke.');
+    await assertMaySeeChild(trx, actor, childId);
+    const revoked = await revokeChildLinks(trx, childId, now);
+    const id = randomUUID();
+    await insertFamilyLink(trx, { id, childId, tokenHash: sha256Hex(token), createdBy: actor.user.id }, now);
+    await recordAudit(trx, actor, [
+      ...(revoked > 0 ? [{ action: 'delete' as const, entityType: 'family_link', entityId: null, childId, detail: 'lukket, nyt link lavet' }] : []),
+      { action: 'create', entityType: 'family_link', entityId: id, childId },
+    ], now);
+  });
+  return { token, path: familyPagePath(token) };
+}
+
+/** Closes the child's family link. */
+export async function revokeFamilyLink(db: Kysely<Database>, actor: Actor, childId: string, now: Date): Promise<{ revoked: number }> {
+  if (actor.user.role !== 'admin' && actor.user.role !== 'leader') throw new ForbiddenError();
+  return db.transaction().execute(async (trx) => {
+    if (!(await selectChild(trx, childId))) throw new NotFoundError('Barnet findes ikke.');
+    await assertMaySeeChild(trx, actor, childId);
+    const revoked = await revokeChildLinks(trx, childId, now);
+    await recordAudit(trx, actor, [{ action: 'delete', entityType: 'family_link', entityId: null, childId, detail: 'lukket' }], now);
+    return { revoked };
+  });
+}
+
+/** The QR code of a URL as an <img src> (SVG, base64): no script, allowed by img-src data:. */
+export async function qrCodeDataUrl(url: string): Promise<string> {
+  const svg = await QRCode.toString(url, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' });
+  return `data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The family page
+
+export interface FamilySession {
+  id: string;
+  groupName: string;
+  startsAt: Date;
+  endsAt: Date;
+  place: string;
+  status: 'planned' | 'cancelled' | 'moved';
+  /** The child is on the list and the session has not begun: "Meld afbud" is offered. */
+  mayReportAbsence: boolean;
+  afbud: { message: string | null; byFamily: boolean; mayWithdraw: boolean } | null;
+}
+
+export interface FamilyView {
+  firstName: string;
+  courses: { groupName: string; started: boolean }[];
+  sessions: FamilySession[];
+  conversations: { id: string; kind: 'intake' | 'parent' | 'closing'; groupName: string; startsAt: Date; endsAt: Date; place: string }[];
+}
+
+export type FamilyAccess<T> = { kind: 'ok'; value: T } | { kind: 'gone' } | { kind: 'limited'; retryAfterSeconds: number };
+
+/** How many coming sessions the page lists. */
+export const FAMILY_NEXT_SESSIONS = 6;
+
+async function openLink(db: Kysely<Database>, token: string | undefined, ip: string | null, now: Date): Promise<FamilyAccess<FamilyLinkRow>> {
+  const limit = await hitRateLimit(db, familyRateLimitKey(ip), FAMILY_RATE_LIMIT, now);
+  if (!limit.allowed) return { kind: 'limited', retryAfterSeconds: limit.retryAfterSeconds };
+  if (!isWellFormedFamilyToken(token)) return { kind: 'gone' };
+  const link = await selectOpenLinkByHash(db, sha256Hex(token));
+  return link ? { kind: 'ok', value: link } : { kind: 'gone' };
+}
+
+function sessionIsMemberOf(course: CourseRow, session: { groupId: string; startsAt: Date }): boolean {
+  return course.groupId === session.groupId && isMemberOn(course, instantToZoned(session.startsAt).date);
+}
+
+function startedCourses(courses: readonly CourseRow[]): CourseRow[] {
+  return courses.filter((c) => c.startDate !== null && (c.state === 'active' || c.state === 'closing_booked'));
+}
+
+/** The sessions a family sees: from the child's start date on (or now), never earlier ones. */
+function familySessionsFrom(sessions: readonly FamilySessionRow[], courses: readonly CourseRow[]): FamilySessionRow[] {
+  return sessions.filter((s) =>
+    courses.some((c) => c.groupId === s.groupId && c.startDate !== null && instantToZoned(s.startsAt).date >= c.startDate),
+  );
+}
+
+async function familyView(db: Db, link: FamilyLinkRow, now: Date): Promise<FamilyView> {
+  const child = await selectChild(db, link.childId);
+  if (!child) throw new NotFoundError();
+  const courses = await selectOpenCourses(db, child.id);
+  const started = startedCourses(courses);
+  const window = feedWindow(now);
+  const all = await selectGroupSessionsBetween(db, started.map((c) => c.groupId), now, window.to);
+  const sessions = familySessionsFrom(all, started).slice(0, FAMILY_NEXT_SESSIONS);
+  const marks = await selectMarksInSessions(db, started.map((c) => c.enrollmentId), sessions.map((s) => s.id));
+  const conversations = (await selectChildConversations(db, child.id, now)).filter((c) => c.status === 'booked');
+  return {
+    firstName: child.firstName,
+    courses: courses.map((c) => ({ groupName: c.groupName, started: started.includes(c) })),
+    sessions: sessions.map((s) => {
+      const course = started.find((c) => sessionIsMemberOf(c, s)) ?? null;
+      const mark = course ? marks.find((m) => m.sessionId === s.id && m.enrollmentId === course.enrollmentId) : undefined;
+      const before = canWithdrawAfbud(s.startsAt, now);
+      return {
+        id: s.id,
+        groupName: s.groupName,
+        startsAt: s.startsAt,
+        endsAt: s.endsAt,
+        place: s.place,
+        status: s.status,
+        mayReportAbsence: course !== null && before && s.status !== 'cancelled' && mark?.status !== 'excused',
+        afbud:
+          mark?.status === 'excused'
+            ? { message: mark.source === 'family' ? mark.reason : null, byFamily: mark.source === 'family', mayWithdraw: mark.source === 'family' && before }
+            : null,
+      };
+    }),
+    conversations: conversations.map((c) => ({ id: c.id, kind: c.kind, groupName: c.groupName, startsAt: c.startsAt, endsAt: c.endsAt, place: c.place })),
+  };
+}
+
+/** What /familie/<token> shows, or why it cannot. Every call counts against the address's rate limit. */
+export async function openFamilyPage(db: Kysely<Database>, token: string | undefined, ip: string | null, now: Date): Promise<FamilyAccess<FamilyView>> {
+  const access = await openLink(db, token, ip, now);
+  if (access.kind !== 'ok') return access;
+  return { kind: 'ok', value: await familyView(db, access.value, now) };
+}
+
+export type FamilyAction = { action: 'absence'; values: Record<string, string> } | { action: 'withdraw'; values: Record<string, string> };
+
+/**
+ * The family page's two forms: "Meld afbud" (an afbud with an optional message, stored as the attendance row
+ * status 'excused', source 'family') and "Tag afbud tilbage" (only the family's own, only before the session starts).
+ */
+export async function submitFamilyAction(
+  db: Kysely<Database>,
+  token: string | undefined,
+  ip: string | null,
+  request: FamilyAction,
+  now: Date,
+): Promise<FamilyAccess<{ done: 'absence' | 'withdrawn' }>> {
+  const access = await openLink(db, token, ip, now);
+  if (access.kind !== 'ok') return access;
+  const link = access.value;
+  const parsed = absenceSchema.safeParse(request.values);
+  if (!parsed.success) {
+    const fields: FieldErrors = {};
+    for (const issue of parsed.error.issues) fields[String(issue.path[0] ?? '_form')] ??= issue.message;
+    throw new ValidationError(fields);
+  }
+  const { sessionId, message } = parsed.data;
+  return db.transaction().execute(async (trx) => {
+    const session = await selectSessionById(trx, sessionId);
+    const course = session ? startedCourses(await selectOpenCourses(trx, link.childId)).find((c) => sessionIsMemberOf(c, session)) : undefined;
+    if (!session || !course) throw new NotFoundError('Mødet findes ikke.');
+    if (!canWithdrawAfbud(session.startsAt, now)) throw new ConflictError('Mødet er begyndt. Ring til os, hvis der er noget.');
+    if (request.action === 'absence') {
+      if (session.status === 'cancelled') throw new ConflictError('Mødet er aflyst.');
+      await upsertMark(trx, {
+        sessionId,
+        enrollmentId: course.enrollmentId,
+        status: 'excused',
+        reason: message === '' ? null : message,
+        source: 'family',
+        recordedBy: null,
+        recordedAt: now,
+      });
+      await recordAudit(trx, familyActor(link), [{ action: 'create', entityType: 'attendance', entityId: sessionId, childId: link.childId, detail: 'afbud fra familien' }], now);
+      return { kind: 'ok' as const, value: { done: 'absence' as const } };
+    }
+    await deleteMark(trx, sessionId, course.enrollmentId, now, 'family');
+    await recordAudit(trx, familyActor(link), [{ action: 'delete', entityType: 'attendance', entityId: sessionId, childId: link.childId, detail: 'afbud taget tilbage' }], now);
+    return { kind: 'ok' as const, value: { done: 'withdrawn' as const } };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The family's calendar feed
+
+function toFeedSession(s: FamilySessionRow): FeedSession {
+  return { id: s.id, groupName: s.groupName, startsAt: s.startsAt, endsAt: s.endsAt, place: s.place, status: s.status, sequence: s.sequence, updatedAt: s.updatedAt };
+}
+
+function toFeedConversation(c: FamilyConversationRow, firstName: string): FeedConversation {
+  return {
+    id: c.id, kind: c.kind, groupName: c.groupName, childFirstName: firstName, startsAt: c.startsAt, endsAt: c.endsAt, place: c.place,
+    status: c.status, sequence: c.sequence, updatedAt: c.updatedAt,
+  };
+}
+
+/** The child's group sessions and booked conversations as iCalendar; the first name only in a DESCRIPTION. */
+export async function familyCalendar(db: Kysely<Database>, token: string | undefined, ip: string | null, now: Date): Promise<FamilyAccess<RenderedFeed>> {
+  const access = await openLink(db, token, ip, now);
+  if (access.kind !== 'ok') return access;
+  const child = await selectChild(db, access.value.childId);
+  if (!child) return { kind: 'gone' };
+  const started = startedCourses(await selectOpenCourses(db, child.id));
+  const window = feedWindow(now);
+  const sessions = familySessionsFrom(await selectGroupSessionsBetween(db, started.map((c) => c.groupId), window.from, window.to), started);
+  const conversations = await selectChildConversations(db, child.id, window.from);
+  const events = feedEvents(sessions.map(toFeedSession), conversations.map((c) => toFeedConversation(c, child.firstName)), now);
+  const body = renderCalendar({ name: 'Gruppeforløb', description: 'Møder og samtaler i Familiecentret', events });
+  return { kind: 'ok', value: { body, etag: strongEtag(body), lastModified: newestChange(events) } };
+}

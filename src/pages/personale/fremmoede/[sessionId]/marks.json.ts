@@ -1,0 +1,45 @@
+// POST /personale/fremmoede/<sessionId>/marks.json: the attendance page's instant saves.
+// Astro's checkOrigin covers form posts only, so a JSON post checks its Origin here: same origin or nothing.
+// The middleware has already required a signed-in admin or leader; the service checks the group.
+import type { APIRoute } from 'astro';
+import { saveMarks } from '../../../../features/attendance/attendance.service';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../../lib/errors';
+import { getDb } from '../../../../lib/server/db';
+
+function json(body: unknown, status: number): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'private, no-store' },
+  });
+}
+
+function sameOrigin(request: Request, url: URL): boolean {
+  const origin = request.headers.get('origin');
+  if (origin === null) return false;
+  const allowed = new Set([url.origin]);
+  const publicOrigin = process.env['PUBLIC_ORIGIN'];
+  if (publicOrigin) allowed.add(new URL(publicOrigin).origin);
+  return allowed.has(origin);
+}
+
+export const POST: APIRoute = async ({ request, url, params, locals }) => {
+  if (!sameOrigin(request, url)) return json({ error: 'Forespørgslen kom fra en anden side.' }, 403);
+  if (!locals.user) return json({ error: 'Du er ikke logget ind.' }, 401);
+  if (!(request.headers.get('content-type') ?? '').includes('application/json')) return json({ error: 'Send JSON.' }, 415);
+  let body: unknown;
+  try {
+    body = await request.json();
+  } catch {
+    return json({ error: 'Ugyldig JSON.' }, 400);
+  }
+  try {
+    const saved = await saveMarks(getDb(), { user: locals.user, ip: locals.ip }, params['sessionId'] ?? '', body, new Date());
+    return json(saved, 200);
+  } catch (error) {
+    if (error instanceof ValidationError) return json({ error: error.message, fields: error.fields }, 400);
+    if (error instanceof ForbiddenError) return json({ error: error.message }, 403);
+    if (error instanceof NotFoundError) return json({ error: error.message }, 404);
+    if (error instanceof ConflictError) return json({ error: error.message }, 409);
+    throw error;
+  }
+};
