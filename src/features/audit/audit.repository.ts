@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../lib/server/database';
 import type { AuditRecord } from './audit';
 
@@ -52,9 +52,14 @@ export interface AuditQuery {
   limit: number | null;
 }
 
-/** LIKE pattern for "contains", with the user's own % and _ taken literally (escape character '\'). */
-function containsPattern(text: string): string {
-  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/**
+ * Ids of current children whose full name contains `text`, ignoring case. Matched here rather than in SQL: SQLite's
+ * lower() and LIKE fold only ASCII, so "ågård" would not find "Ågård" there. A centre has hundreds of children.
+ */
+async function childIdsByName(db: Db, text: string): Promise<string[]> {
+  const needle = text.toLocaleLowerCase('da');
+  const rows = await db.selectFrom('children').select(['id', 'first_name', 'last_name']).execute();
+  return rows.filter((r) => `${r.first_name} ${r.last_name}`.toLocaleLowerCase('da').includes(needle)).map((r) => r.id);
 }
 
 /** Newest first, keyset-paged on (at, id). The child's and user's names come from their rows while those exist. */
@@ -68,22 +73,8 @@ export async function selectAuditEntries(db: Db, q: AuditQuery): Promise<AuditRe
       'c.first_name', 'c.last_name', 'u.display_name',
     ]);
   if (q.child !== null) {
-    const pattern = containsPattern(q.child);
-    const childText = q.child;
-    // lower() on both sides: SQLite's LIKE ignores case for ASCII only, PostgreSQL's not at all.
-    query = query.where((eb) =>
-      eb.or([
-        eb('a.child_id', '=', childText),
-        eb(
-          'a.child_id',
-          'in',
-          eb
-            .selectFrom('children as n')
-            .select('n.id')
-            .where(sql<boolean>`lower(n.first_name || ' ' || n.last_name) like ${pattern} escape '\\'`),
-        ),
-      ]),
-    );
+    const ids = [q.child, ...(await childIdsByName(db, q.child))];
+    query = query.where('a.child_id', 'in', ids);
   }
   if (q.userId !== null) query = query.where('a.user_id', '=', q.userId);
   if (q.from !== null) query = query.where('a.at', '>=', q.from);
