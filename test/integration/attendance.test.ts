@@ -1,0 +1,259 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Actor } from '../../src/features/auth/auth';
+import {
+  childAttendanceHistory, getAttendanceSheet, listTodaysSessions, saveMarks, saveSessionNote, saveSheetForm,
+} from '../../src/features/attendance/attendance.service';
+import { ForbiddenError, ValidationError } from '../../src/lib/errors';
+import type { Role } from '../../src/lib/server/database';
+import { statementCount, type DatabaseHandle } from '../../src/lib/server/db';
+import { createTestDatabase, databaseKind } from '../support/database';
+
+// Monday 23 November 2026, 17.00 in Copenhagen; today's session ran 15.00-17.00 (Copenhagen).
+const NOW = new Date('2026-11-23T16:00:00Z');
+const TODAY_START = new Date('2026-11-23T14:00:00Z');
+const MONTH = 30 * 24 * 60 * 60 * 1000;
+
+async function errorOf(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(() => null, (e: unknown) => e);
+}
+
+describe(`attendance on ${databaseKind()}`, () => {
+  let handle: DatabaseHandle;
+  let admin: Actor;
+  let leader: Actor;
+  let otherLeader: Actor;
+  let caseworker: Actor;
+
+  async function addUser(role: Role, name: string): Promise<Actor> {
+    const id = randomUUID();
+    const email = `${name.toLowerCase().replace(/\s+/g, '.')}.${id.slice(0, 6)}@ishoj.dk`;
+    const at = NOW.toISOString();
+    await handle.db.insertInto('users').values({
+      id, email, display_name: name, role, municipality: null, password_hash: null, totp_key: null, disabled_at: null, created_at: at, updated_at: at,
+    }).execute();
+    return { user: { id, email, displayName: name, role, municipality: null }, ip: '127.0.0.1' };
+  }
+
+  /** A group led by `leaderId` with sessions at the given instants (2 hours each). */
+  async function addGroup(leaderId: string, starts: Date[]): Promise<{ groupId: string; sessionIds: string[] }> {
+    const groupId = randomUUID();
+    const at = NOW.toISOString();
+    await handle.db.insertInto('groups').values({
+      id: groupId, slug: `g-${groupId.slice(0, 8)}`, name: `Gruppe ${groupId.slice(0, 4)}`, kind: 'girls', min_age: 7, max_age: 15, girls_only: 1,
+      capacity: 20, place: 'Familiecentret', intake_rule: 'open', max_course_months: null, archived_at: null, created_at: at, updated_at: at,
+    }).execute();
+    await handle.db.insertInto('group_leaders').values({ group_id: groupId, user_id: leaderId }).execute();
+    const sessionIds = starts.map(() => randomUUID());
+    await handle.db.insertInto('group_sessions').values(starts.map((s, i) => ({
+      id: sessionIds[i] ?? '', group_id: groupId, occurrence_key: s.toISOString().slice(0, 10), starts_at: s.toISOString(),
+      ends_at: new Date(s.getTime() + 2 * 3600_000).toISOString(), place: 'Familiecentret', status: 'planned' as const, created_at: at, updated_at: at,
+    }))).execute();
+    return { groupId, sessionIds };
+  }
+
+  async function addChild(groupId: string, firstName: string, course: { state?: string; startDate?: string | null; endedOn?: string | null } = {}): Promise<{ childId: string; enrollmentId: string }> {
+    const childId = randomUUID();
+    const enrollmentId = randomUUID();
+    const at = NOW.toISOString();
+    await handle.db.insertInto('children').values({
+      id: childId, first_name: firstName, last_name: 'Efternavnsen', birth_date: '2016-11-25', gender: 'girl', municipality: 'ishoj', created_at: at, updated_at: at,
+    }).execute();
+    await handle.db.insertInto('enrollments').values({
+      id: enrollmentId, child_id: childId, group_id: groupId, referral_id: null, state: course.state ?? 'active', intake_window_id: null,
+      start_date: course.startDate === undefined ? '2026-01-01' : course.startDate, planned_end_date: null, ended_on: course.endedOn ?? null,
+      end_reason: null, created_at: at, updated_at: at,
+    }).execute();
+    return { childId, enrollmentId };
+  }
+
+  let seq = 0;
+  function mark(enrollmentId: string, m: 'present' | 'absent' | 'excused' | 'unregistered', clientTime: Date, reason?: string) {
+    seq += 1;
+    return { enrollmentId, mark: m, mutationId: `m-${seq}-${randomUUID().slice(0, 8)}`, clientTime: clientTime.toISOString(), ...(reason ? { reason } : {}) };
+  }
+
+  async function rowCount(sessionId: string): Promise<number> {
+    const r = await handle.db.selectFrom('attendance').select((eb) => eb.fn.countAll().as('n')).where('session_id', '=', sessionId).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  beforeAll(async () => {
+    handle = await createTestDatabase();
+    admin = await addUser('admin', 'Karin Koordinator');
+    leader = await addUser('leader', 'Lars Leder');
+    otherLeader = await addUser('leader', 'Olga Anden');
+    caseworker = await addUser('caseworker', 'Rita Raadgiver');
+  });
+  afterAll(async () => {
+    await handle.close();
+  });
+
+  it('lists the members on the session date with first name, age and "ny"; not waiting children, not courses that ended before', async () => {
+    const { groupId, sessionIds } = await addGroup(leader.user.id, [new Date(TODAY_START.getTime() - MONTH), TODAY_START]);
+    const [earlier, today] = sessionIds as [string, string];
+    const ida = await addChild(groupId, 'Ida');
+    const noor = await addChild(groupId, 'Noor');
+    await addChild(groupId, 'Vente', { state: 'waiting', startDate: null });
+    await addChild(groupId, 'Slut', { state: 'ended', endedOn: '2026-11-01' });
+    const later = await addChild(groupId, 'Maja', { state: 'ended', endedOn: '2026-12-01' });
+    await addChild(groupId, 'Fremtid', { startDate: '2026-12-01' });
+    await saveMarks(handle.db, leader, earlier, { marks: [mark(ida.enrollmentId, 'present', new Date(TODAY_START.getTime() - MONTH))] }, NOW);
+
+    const sheet = await getAttendanceSheet(handle.db, leader, today, NOW);
+    expect(sheet.rows.map((r) => r.firstName)).toEqual(['Ida', 'Maja', 'Noor']);
+    const byName = new Map(sheet.rows.map((r) => [r.firstName, r]));
+    expect(byName.get('Ida')).toMatchObject({ age: 9, isNew: false, mark: 'unregistered' });
+    expect(byName.get('Noor')?.isNew).toBe(true);
+    expect(byName.get('Maja')?.enrollmentId).toBe(later.enrollmentId);
+    expect(sheet.tally).toMatchObject({ unregistered: 3, present: 0, rate: null });
+    expect(noor.childId).toBeTruthy();
+
+    const audit = await handle.db.selectFrom('audit_log').select(['child_id', 'action']).where('entity_id', '=', today).execute();
+    expect(audit.filter((a) => a.action === 'read').map((a) => a.child_id).sort()).toEqual(sheet.rows.map((r) => r.childId).sort());
+  });
+
+  it('renders a group of 10 with the same number of SQL statements as a group of 3', async () => {
+    async function statementsFor(children: number): Promise<number> {
+      const { groupId, sessionIds } = await addGroup(leader.user.id, [
+        new Date(TODAY_START.getTime() - 2 * MONTH), new Date(TODAY_START.getTime() - MONTH), TODAY_START,
+      ]);
+      const ids: string[] = [];
+      for (let i = 0; i < children; i++) ids.push((await addChild(groupId, `Barn${i}`)).enrollmentId);
+      for (const s of sessionIds.slice(0, 2)) {
+        await saveMarks(handle.db, leader, s, { marks: ids.map((id) => mark(id, 'present', NOW)) }, NOW);
+      }
+      const before = statementCount();
+      const sheet = await getAttendanceSheet(handle.db, leader, sessionIds[2] ?? '', NOW);
+      const used = statementCount() - before;
+      expect(sheet.rows).toHaveLength(children);
+      return used;
+    }
+    const three = await statementsFor(3);
+    const ten = await statementsFor(10);
+    console.log(`attendance sheet SQL statements (${databaseKind()}): 3 children → ${three}, 10 children → ${ten}`);
+    expect(ten).toBe(three);
+    expect(ten).toBeLessThanOrEqual(8);
+  });
+
+  it('saves each mark once: a resent mutation id is a duplicate, and the row is an upsert on (session, child)', async () => {
+    const { groupId, sessionIds } = await addGroup(leader.user.id, [TODAY_START]);
+    const s = sessionIds[0] ?? '';
+    const a = await addChild(groupId, 'Asta');
+    const m = mark(a.enrollmentId, 'present', NOW);
+    const first = await saveMarks(handle.db, leader, s, { marks: [m] }, NOW);
+    const again = await saveMarks(handle.db, leader, s, { marks: [m] }, new Date(NOW.getTime() + 60_000));
+    expect(first.results[0]?.outcome).toBe('saved');
+    expect(again.results[0]?.outcome).toBe('duplicate');
+    expect(await rowCount(s)).toBe(1);
+    expect(again.marks.find((x) => x.enrollmentId === a.enrollmentId)?.mark).toBe('present');
+    const updates = await handle.db.selectFrom('audit_log').select('id').where('entity_id', '=', s).where('action', '=', 'update').execute();
+    expect(updates).toHaveLength(1);
+  });
+
+  it('two leaders at once: the later tap per child wins, different children never clash', async () => {
+    const { groupId, sessionIds } = await addGroup(leader.user.id, [TODAY_START]);
+    const s = sessionIds[0] ?? '';
+    const kids = [];
+    for (const name of ['A', 'B', 'C', 'D']) kids.push(await addChild(groupId, name));
+    const [a, b, c, d] = kids as [typeof kids[0], typeof kids[0], typeof kids[0], typeof kids[0]];
+    const t1 = new Date(NOW.getTime() - 60_000);
+    const t2 = new Date(NOW.getTime() - 30_000);
+    await Promise.all([
+      saveMarks(handle.db, leader, s, { marks: [mark(a.enrollmentId, 'present', t1), mark(b.enrollmentId, 'present', t1), mark(c.enrollmentId, 'absent', t2)] }, NOW),
+      saveMarks(handle.db, admin, s, { marks: [mark(c.enrollmentId, 'present', t1), mark(d.enrollmentId, 'excused', t1, 'Syg')] }, NOW),
+    ]);
+    const sheet = await getAttendanceSheet(handle.db, leader, s, NOW);
+    const got = Object.fromEntries(sheet.rows.map((r) => [r.firstName, r.mark]));
+    expect(got).toEqual({ A: 'present', B: 'present', C: 'absent', D: 'excused' });
+    expect(sheet.rows.find((r) => r.firstName === 'D')?.reason).toBe('Syg');
+
+    // A mark that waited offline and was tapped before the stored one does not overwrite it.
+    const late = await saveMarks(handle.db, leader, s, { marks: [mark(c.enrollmentId, 'present', new Date(NOW.getTime() - 45_000))] }, NOW);
+    expect(late.results[0]?.outcome).toBe('superseded');
+    expect(late.marks.find((x) => x.enrollmentId === c.enrollmentId)?.mark).toBe('absent');
+
+    // Back to "ikke registreret" removes the row.
+    await saveMarks(handle.db, leader, s, { marks: [mark(a.enrollmentId, 'unregistered', NOW)] }, NOW);
+    expect(await rowCount(s)).toBe(3);
+  });
+
+  it('only the group\'s leaders and the coordinator may see or mark; bad input is refused', async () => {
+    const { groupId, sessionIds } = await addGroup(leader.user.id, [TODAY_START]);
+    const s = sessionIds[0] ?? '';
+    const a = await addChild(groupId, 'Alma');
+    const outsider = await addChild((await addGroup(otherLeader.user.id, [TODAY_START])).groupId, 'Ude');
+    expect(await errorOf(getAttendanceSheet(handle.db, otherLeader, s, NOW))).toBeInstanceOf(ForbiddenError);
+    expect(await errorOf(getAttendanceSheet(handle.db, caseworker, s, NOW))).toBeInstanceOf(ForbiddenError);
+    expect(await errorOf(saveMarks(handle.db, otherLeader, s, { marks: [mark(a.enrollmentId, 'present', NOW)] }, NOW))).toBeInstanceOf(ForbiddenError);
+    expect(await errorOf(saveMarks(handle.db, leader, s, { marks: [mark(outsider.enrollmentId, 'present', NOW)] }, NOW))).toBeInstanceOf(ValidationError);
+    expect(await errorOf(saveMarks(handle.db, leader, s, { marks: [{ enrollmentId: a.enrollmentId, mark: 'present' }] }, NOW))).toBeInstanceOf(ValidationError);
+    expect(await rowCount(s)).toBe(0);
+    expect((await getAttendanceSheet(handle.db, admin, s, NOW)).rows).toHaveLength(1);
+  });
+
+  it('the form without JavaScript saves only what was changed on it, and "Alle mødt" keeps an afbud', async () => {
+    const { groupId, sessionIds } = await addGroup(leader.user.id, [TODAY_START]);
+    const s = sessionIds[0] ?? '';
+    const a = await addChild(groupId, 'Ane');
+    const b = await addChild(groupId, 'Bo');
+    const c = await addChild(groupId, 'Cia');
+    // Loaded with everyone unregistered; meanwhile an afbud arrives for Bo (another leader, or the family).
+    await saveMarks(handle.db, admin, s, { marks: [mark(b.enrollmentId, 'excused', new Date(NOW.getTime() - 1000), 'Tandlæge')] }, NOW);
+    await saveSheetForm(handle.db, leader, s, {
+      [`mark-${a.enrollmentId}`]: 'absent', [`was-${a.enrollmentId}`]: 'unregistered',
+      [`mark-${b.enrollmentId}`]: 'unregistered', [`was-${b.enrollmentId}`]: 'unregistered',
+      [`mark-${c.enrollmentId}`]: 'unregistered', [`was-${c.enrollmentId}`]: 'unregistered',
+    }, { allPresent: false }, NOW);
+    let sheet = await getAttendanceSheet(handle.db, leader, s, NOW);
+    expect(Object.fromEntries(sheet.rows.map((r) => [r.firstName, r.mark]))).toEqual({ Ane: 'absent', Bo: 'excused', Cia: 'unregistered' });
+
+    await saveSheetForm(handle.db, leader, s, {}, { allPresent: true }, NOW);
+    sheet = await getAttendanceSheet(handle.db, leader, s, NOW);
+    expect(Object.fromEntries(sheet.rows.map((r) => [r.firstName, r.mark]))).toEqual({ Ane: 'absent', Bo: 'excused', Cia: 'present' });
+    expect(sheet.tally).toMatchObject({ present: 1, absent: 1, excused: 1, unregistered: 0, rate: 1 / 3 });
+
+    expect(await errorOf(saveSheetForm(handle.db, leader, s, {
+      [`mark-${a.enrollmentId}`]: 'excused', [`was-${a.enrollmentId}`]: 'absent', [`reason-${a.enrollmentId}`]: 'x'.repeat(201),
+    }, { allPresent: false }, NOW))).toBeInstanceOf(ValidationError);
+  });
+
+  it('flags two unexcused absences in a row and keeps a running rate per child', async () => {
+    const starts = [3, 2, 1].map((n) => new Date(TODAY_START.getTime() - n * MONTH));
+    const { groupId, sessionIds } = await addGroup(leader.user.id, [...starts, TODAY_START]);
+    const [s1, s2, s3, today] = sessionIds as [string, string, string, string];
+    const a = await addChild(groupId, 'Freja');
+    await saveMarks(handle.db, leader, s1, { marks: [mark(a.enrollmentId, 'present', NOW)] }, NOW);
+    await saveMarks(handle.db, leader, s2, { marks: [mark(a.enrollmentId, 'excused', NOW)] }, NOW);
+    await saveMarks(handle.db, leader, s3, { marks: [mark(a.enrollmentId, 'absent', NOW)] }, NOW);
+    let row = (await getAttendanceSheet(handle.db, leader, today, NOW)).rows[0];
+    expect(row?.followUp).toBe(false);
+    expect(row?.before).toMatchObject({ present: 1, excused: 1, absent: 1, rate: 1 / 3 });
+    await saveMarks(handle.db, leader, today, { marks: [mark(a.enrollmentId, 'absent', NOW)] }, NOW);
+    row = (await getAttendanceSheet(handle.db, leader, today, NOW)).rows[0];
+    expect(row?.followUp).toBe(true);
+
+    const [history] = await childAttendanceHistory(handle.db, a.childId, NOW);
+    expect(history?.entries.map((e) => e.mark)).toEqual(['absent', 'absent', 'excused', 'present']);
+    expect(history?.tally).toMatchObject({ present: 1, absent: 2, excused: 1, rate: 0.25 });
+    expect(history?.followUp).toBe(true);
+  });
+
+  it('"Dagens møde" lists today\'s sessions of the leader\'s groups, else the next ones; the session note is saved', async () => {
+    const fresh = await addUser('leader', 'Nina Ny');
+    const other = await addGroup(fresh.user.id, [new Date(NOW.getTime() + 2 * MONTH)]);
+    const mine = await addGroup(fresh.user.id, [new Date(NOW.getTime() + MONTH)]);
+    const list = await listTodaysSessions(handle.db, fresh, NOW);
+    expect(list.today).toEqual([]);
+    expect(list.next.map((s) => s.id)).toEqual([mine.sessionIds[0], other.sessionIds[0]]);
+    const leaders = await listTodaysSessions(handle.db, leader, NOW);
+    expect(leaders.today.length).toBeGreaterThan(0);
+    expect(leaders.today.every((s) => s.groupId !== other.groupId)).toBe(true);
+
+    const s = leaders.today[0]?.id ?? '';
+    await saveSessionNote(handle.db, leader, s, { theme: 'Venskab', note: 'God stemning.' }, NOW);
+    const sheet = await getAttendanceSheet(handle.db, leader, s, NOW);
+    expect(sheet.session).toMatchObject({ theme: 'Venskab', note: 'God stemning.' });
+    expect(await errorOf(saveSessionNote(handle.db, fresh, s, { theme: 'x' }, NOW))).toBeInstanceOf(ForbiddenError);
+  });
+});
