@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import ICAL from 'ical.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Actor } from '../../src/features/auth/auth';
+import { getAttendanceSheet } from '../../src/features/attendance/attendance.service';
+import { FAMILY_RATE_LIMIT } from '../../src/features/families/families';
+import {
+  familyCalendar, getChildPage, issueFamilyLink, openFamilyPage, revokeFamilyLink, submitFamilyAction, qrCodeDataUrl,
+} from '../../src/features/families/families.service';
+import { ConflictError, ForbiddenError } from '../../src/lib/errors';
+import type { Role } from '../../src/lib/server/database';
+import type { DatabaseHandle } from '../../src/lib/server/db';
+import { sha256Hex } from '../../src/lib/server/tokens';
+import { createTestDatabase, databaseKind } from '../support/database';
+
+// Monday 23 November 2026, 10.00 in Copenhagen.
+const NOW = new Date('2026-11-23T09:00:00Z');
+const DAY = 24 * 60 * 60 * 1000;
+
+async function errorOf(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(() => null, (e: unknown) => e);
+}
+
+describe(`family link on ${databaseKind()}`, () => {
+  let handle: DatabaseHandle;
+  let admin: Actor;
+  let leader: Actor;
+  let otherLeader: Actor;
+  let ipCounter = 0;
+  /** A fresh address per call, so the per-address rate limit only bites in its own test. */
+  const ip = () => `10.0.0.${++ipCounter}`;
+
+  async function addUser(role: Role, name: string): Promise<Actor> {
+    const id = randomUUID();
+    const email = `${id.slice(0, 8)}@ishoj.dk`;
+    const at = NOW.toISOString();
+    await handle.db.insertInto('users').values({
+      id, email, display_name: name, role, municipality: null, password_hash: null, totp_key: null, disabled_at: null, created_at: at, updated_at: at,
+    }).execute();
+    return { user: { id, email, displayName: name, role, municipality: null }, ip: '127.0.0.1' };
+  }
+
+  /** A group with a child in an active course and sessions at +2, +30 and -30 days (16.00-18.00 Copenhagen). */
+  async function arrange(): Promise<{ groupId: string; childId: string; enrollmentId: string; soon: string; later: string; past: string }> {
+    const groupId = randomUUID();
+    const at = NOW.toISOString();
+    await handle.db.insertInto('groups').values({
+      id: groupId, slug: `g-${groupId.slice(0, 8)}`, name: 'Pigegruppen', kind: 'girls', min_age: 7, max_age: 15, girls_only: 1, capacity: 10,
+      place: 'Familiecentret', intake_rule: 'open', max_course_months: null, archived_at: null, created_at: at, updated_at: at,
+    }).execute();
+    await handle.db.insertInto('group_leaders').values({ group_id: groupId, user_id: leader.user.id }).execute();
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    const starts = [2, 30, -30].map((d) => new Date(Date.parse('2026-11-23T15:00:00Z') + d * DAY));
+    await handle.db.insertInto('group_sessions').values(starts.map((s, i) => ({
+      id: ids[i] ?? '', group_id: groupId, occurrence_key: `k${i}`, starts_at: s.toISOString(), ends_at: new Date(s.getTime() + 2 * 3600_000).toISOString(),
+      place: 'Familiecentret, lokale 2', status: 'planned' as const, created_at: at, updated_at: at,
+    }))).execute();
+    const childId = randomUUID();
+    const enrollmentId = randomUUID();
+    await handle.db.insertInto('children').values({
+      id: childId, first_name: 'Ida', last_name: 'Hemmeligsen', birth_date: '2016-05-01', gender: 'girl', municipality: 'ishoj', created_at: at, updated_at: at,
+    }).execute();
+    await handle.db.insertInto('enrollments').values({
+      id: enrollmentId, child_id: childId, group_id: groupId, referral_id: null, state: 'active', intake_window_id: null, start_date: '2026-09-01',
+      planned_end_date: null, ended_on: null, end_reason: null, created_at: at, updated_at: at,
+    }).execute();
+    await handle.db.insertInto('conversations').values({
+      id: randomUUID(), kind: 'parent', child_id: childId, group_id: groupId, referral_id: null, enrollment_id: enrollmentId, leader_id: leader.user.id,
+      starts_at: new Date(NOW.getTime() + 5 * DAY).toISOString(), ends_at: new Date(NOW.getTime() + 5 * DAY + 3600_000).toISOString(),
+      place: 'Familiecentret, mødelokalet', status: 'booked', outcome: null, outcome_reason: null, child_words: null, note: 'Privat note',
+      created_at: at, updated_at: at,
+    }).execute();
+    return { groupId, childId, enrollmentId, soon: ids[0] ?? '', later: ids[1] ?? '', past: ids[2] ?? '' };
+  }
+
+  beforeAll(async () => {
+    handle = await createTestDatabase();
+    admin = await addUser('admin', 'Karin');
+    leader = await addUser('leader', 'Lars');
+    otherLeader = await addUser('leader', 'Olga');
+  });
+  afterAll(async () => {
+    await handle.close();
+  });
+
+  it('stores only the hash; the page shows the first name, the group, the next meetings and the booked conversation', async () => {
+    const a = await arrange();
+    const link = await issueFamilyLink(handle.db, leader, a.childId, NOW);
+    expect(link.path).toBe(`/familie/${link.token}`);
+    const stored = await handle.db.selectFrom('family_links').selectAll().where('child_id', '=', a.childId).execute();
+    expect(stored).toHaveLength(1);
+    expect(stored[0]?.token_hash).toBe(sha256Hex(link.token));
+    const audit = await handle.db.selectFrom('audit_log').selectAll().where('child_id', '=', a.childId).execute();
+    expect(audit.some((r) => r.entity_type === 'family_link' && r.action === 'create')).toBe(true);
+    expect(JSON.stringify(audit)).not.toContain(link.token);
+
+    const page = await openFamilyPage(handle.db, link.token, ip(), NOW);
+    expect(page.kind).toBe('ok');
+    if (page.kind !== 'ok') return;
+    expect(page.value.firstName).toBe('Ida');
+    expect(JSON.stringify(page.value)).not.toContain('Hemmeligsen');
+    expect(JSON.stringify(page.value)).not.toContain('Privat note');
+    expect(page.value.courses).toEqual([{ groupName: 'Pigegruppen', started: true }]);
+    expect(page.value.sessions.map((s) => s.id)).toEqual([a.soon, a.later]);
+    expect(page.value.sessions[0]).toMatchObject({ place: 'Familiecentret, lokale 2', mayReportAbsence: true, afbud: null });
+    expect(page.value.conversations).toHaveLength(1);
+    expect(page.value.conversations[0]?.kind).toBe('parent');
+
+    const qr = await qrCodeDataUrl(`http://localhost${link.path}`);
+    expect(qr.startsWith('data:image/svg+xml;base64,')).toBe(true);
+    expect(Buffer.from(qr.split(',')[1] ?? '', 'base64').toString('utf8')).toContain('<svg');
+  });
+
+  it('an afbud is stored as excused from the family, shows on the leader\'s list, and can be taken back until the start', async () => {
+    const a = await arrange();
+    const { token } = await issueFamilyLink(handle.db, admin, a.childId, NOW);
+    const done = await submitFamilyAction(handle.db, token, ip(), { action: 'absence', values: { sessionId: a.soon, message: '  Ida er syg  ' } }, NOW);
+    expect(done).toEqual({ kind: 'ok', value: { done: 'absence' } });
+    const row = await handle.db.selectFrom('attendance').selectAll().where('session_id', '=', a.soon).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'excused', source: 'family', reason: 'Ida er syg', enrollment_id: a.enrollmentId });
+
+    const sheet = await getAttendanceSheet(handle.db, leader, a.soon, NOW);
+    expect(sheet.rows[0]).toMatchObject({ firstName: 'Ida', mark: 'excused', source: 'family', reason: 'Ida er syg' });
+
+    let page = await openFamilyPage(handle.db, token, ip(), NOW);
+    if (page.kind !== 'ok') throw new Error('no page');
+    expect(page.value.sessions[0]).toMatchObject({ mayReportAbsence: false, afbud: { message: 'Ida er syg', byFamily: true, mayWithdraw: true } });
+
+    // After the start it can no longer be taken back.
+    const started = new Date(Date.parse('2026-11-25T15:00:00Z') + 60_000);
+    expect(await errorOf(submitFamilyAction(handle.db, token, ip(), { action: 'withdraw', values: { sessionId: a.soon } }, started))).toBeInstanceOf(ConflictError);
+    await submitFamilyAction(handle.db, token, ip(), { action: 'withdraw', values: { sessionId: a.soon } }, NOW);
+    expect(await handle.db.selectFrom('attendance').selectAll().where('session_id', '=', a.soon).execute()).toHaveLength(0);
+    page = await openFamilyPage(handle.db, token, ip(), NOW);
+    if (page.kind !== 'ok') throw new Error('no page');
+    expect(page.value.sessions[0]?.afbud).toBeNull();
+
+    // A session of another group, or one before the child started, is not the family's to touch.
+    expect(await errorOf(submitFamilyAction(handle.db, token, ip(), { action: 'absence', values: { sessionId: a.past } }, NOW))).toBeInstanceOf(ConflictError);
+    const other = await arrange();
+    expect((await errorOf(submitFamilyAction(handle.db, token, ip(), { action: 'absence', values: { sessionId: other.soon } }, NOW)))).toBeTruthy();
+    expect(await handle.db.selectFrom('attendance').selectAll().where('session_id', '=', other.soon).execute()).toHaveLength(0);
+  });
+
+  it('a moved or cancelled meeting shows at once', async () => {
+    const a = await arrange();
+    const { token } = await issueFamilyLink(handle.db, leader, a.childId, NOW);
+    await handle.db.updateTable('group_sessions').set({ status: 'cancelled' }).where('id', '=', a.soon).execute();
+    await handle.db.updateTable('group_sessions').set({ status: 'moved', place: 'Ishøj Bibliotek' }).where('id', '=', a.later).execute();
+    const page = await openFamilyPage(handle.db, token, ip(), NOW);
+    if (page.kind !== 'ok') throw new Error('no page');
+    expect(page.value.sessions.map((s) => [s.status, s.place, s.mayReportAbsence])).toEqual([
+      ['cancelled', 'Familiecentret, lokale 2', false],
+      ['moved', 'Ishøj Bibliotek', true],
+    ]);
+  });
+
+  it('a new link closes the old one; a closed link shows nothing, its calendar too', async () => {
+    const a = await arrange();
+    const first = await issueFamilyLink(handle.db, leader, a.childId, NOW);
+    expect((await familyCalendar(handle.db, first.token, ip(), NOW)).kind).toBe('ok');
+    const second = await issueFamilyLink(handle.db, leader, a.childId, new Date(NOW.getTime() + 1000));
+    expect((await openFamilyPage(handle.db, first.token, ip(), NOW)).kind).toBe('gone');
+    expect((await familyCalendar(handle.db, first.token, ip(), NOW)).kind).toBe('gone');
+    expect((await openFamilyPage(handle.db, second.token, ip(), NOW)).kind).toBe('ok');
+
+    const child = await getChildPage(handle.db, leader, a.childId, NOW);
+    expect(child.link?.createdAt).toEqual(new Date(NOW.getTime() + 1000));
+    await revokeFamilyLink(handle.db, leader, a.childId, NOW);
+    expect((await openFamilyPage(handle.db, second.token, ip(), NOW)).kind).toBe('gone');
+    expect((await familyCalendar(handle.db, second.token, ip(), NOW)).kind).toBe('gone');
+    expect((await getChildPage(handle.db, leader, a.childId, NOW)).link).toBeNull();
+    expect((await openFamilyPage(handle.db, 'not-a-token', ip(), NOW)).kind).toBe('gone');
+  });
+
+  it('only the coordinator and the child\'s own leaders see the child and its link', async () => {
+    const a = await arrange();
+    expect(await errorOf(getChildPage(handle.db, otherLeader, a.childId, NOW))).toBeInstanceOf(ForbiddenError);
+    expect(await errorOf(issueFamilyLink(handle.db, otherLeader, a.childId, NOW))).toBeInstanceOf(ForbiddenError);
+    expect(await errorOf(revokeFamilyLink(handle.db, otherLeader, a.childId, NOW))).toBeInstanceOf(ForbiddenError);
+    expect((await getChildPage(handle.db, admin, a.childId, NOW)).child.lastName).toBe('Hemmeligsen');
+    const reads = await handle.db.selectFrom('audit_log').selectAll().where('child_id', '=', a.childId).where('action', '=', 'read').execute();
+    expect(reads).toHaveLength(1);
+  });
+
+  it('the calendar holds the group\'s meetings and the conversation, the first name only in a description', async () => {
+    const a = await arrange();
+    const { token } = await issueFamilyLink(handle.db, leader, a.childId, NOW);
+    const feed = await familyCalendar(handle.db, token, ip(), NOW);
+    if (feed.kind !== 'ok') throw new Error('no feed');
+    expect(feed.value.body).not.toContain('Hemmeligsen');
+    const events = new ICAL.Component(ICAL.parse(feed.value.body)).getAllSubcomponents('vevent').map((e) => new ICAL.Event(e));
+    expect(events).toHaveLength(4); // three meetings (one a month back) and the conversation
+    for (const e of events) expect(e.summary).not.toContain('Ida');
+    expect(events.filter((e) => (e.description ?? '').includes('Ida'))).toHaveLength(1);
+  });
+
+  it('counts every page view per address and says no once the limit is reached', async () => {
+    const a = await arrange();
+    const { token } = await issueFamilyLink(handle.db, leader, a.childId, NOW);
+    const address = '192.0.2.77';
+    for (let i = 0; i < FAMILY_RATE_LIMIT.max - 1; i++) await openFamilyPage(handle.db, 'wrong', address, NOW);
+    const last = await openFamilyPage(handle.db, token, address, NOW);
+    expect(['ok', 'limited']).toContain(last.kind);
+    const refused = await openFamilyPage(handle.db, token, address, NOW);
+    expect(refused.kind).toBe('limited');
+    expect((await openFamilyPage(handle.db, token, '192.0.2.78', NOW)).kind).toBe('ok');
+  });
+});
