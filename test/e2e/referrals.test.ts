@@ -1,0 +1,245 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { DatabaseHandle } from '../../src/lib/server/db';
+import { ADMIN, addAccount, signIn, type Account } from './support/accounts';
+import { baseURL, expectAccessible, launchBrowser, newPage, visit } from './support/browser';
+import { openServerDatabase } from './support/database';
+
+// A caseworker refers a child (errors at the fields, input kept, receipt, a double submit makes one referral, the
+// list); a parent asks for a place in the girls' group (no JavaScript, the time check, thank-you page).
+
+const CASEWORKER: Account = { email: 'raadgiver@referrals.e2e', password: 'raadgiver-adgangskode-3', name: 'Rikke Rådgiver' };
+const OTHER_CASEWORKER: Account = { email: 'anden@referrals.e2e', password: 'anden-raadgiver-kode-4', name: 'Ove Anden' };
+// Names that appear nowhere else in the browser tests.
+const CHILD = { first: 'Quinella', last: 'Henvisesen' };
+const TWICE = { first: 'Dobbeltine', last: 'Klikkesen' };
+const GIRL = 'Pernilleanna';
+
+/** The form's signed time stamp refuses anything sent within 3 seconds of showing the page. */
+const HUMAN_PAUSE_MS = 3_300;
+
+function lix(text: string): number {
+  const words = text.match(/[\p{L}\p{N}]+(?:-[\p{L}]+)*/gu) ?? [];
+  const sentences = text.split(/[.!?:]+(?:\s|$)|\n+/).filter((s) => /[\p{L}\p{N}]/u.test(s)).length;
+  const long = words.filter((w) => w.length > 6).length;
+  return words.length / Math.max(1, sentences) + (100 * long) / Math.max(1, words.length);
+}
+
+async function fillValidReferral(page: Page, child: { first: string; last: string }): Promise<void> {
+  await page.locator('#f-groupId').selectOption({ label: 'Pigegruppen (7-15 år)' });
+  await page.locator('#f-firstName').fill(child.first);
+  await page.locator('#f-lastName').fill(child.last);
+  await page.locator('#f-birthDate').fill('2016-02-29');
+  await page.locator('#f-gender').selectOption('girl');
+  await page.locator('#f-g1Name').fill('Mette Henvisesen');
+  await page.locator('#f-g1Phone').fill('20 30 40 50');
+  await page.locator('#f-reason').fill('Har brug for at møde andre piger.');
+  await page.locator('#f-consent').check();
+}
+
+describe('referrals in the browser', () => {
+  let browser: Browser;
+  let db: DatabaseHandle;
+
+  beforeAll(async () => {
+    addAccount(inject('databaseUrl'), CASEWORKER, 'caseworker', 'ishoj');
+    addAccount(inject('databaseUrl'), OTHER_CASEWORKER, 'caseworker', 'vallensbaek');
+    browser = await launchBrowser();
+    db = openServerDatabase();
+  });
+  afterAll(async () => {
+    await browser.close();
+    await db.close();
+  });
+
+  it('a caseworker gets errors at the fields with the input kept, then a receipt with a reference number', async () => {
+    const { page, context } = await newPage(browser);
+    await signIn(page, CASEWORKER);
+    await visit(page, '/personale/henvisninger');
+    await page.getByRole('link', { name: 'Ny henvisning' }).click();
+    await page.waitForURL('**/personale/henvisninger/ny');
+    await expectAccessible(page);
+    // Her own municipality is chosen for her.
+    expect(await page.locator('#f-municipality').inputValue()).toBe('ishoj');
+
+    await fillValidReferral(page, CHILD);
+    await page.locator('#f-gender').selectOption('boy');
+    await page.locator('#f-g1Interpreter').check();
+    await page.locator('#f-consent').uncheck();
+    await page.getByRole('button', { name: 'Send henvisning' }).click();
+
+    await expect.poll(() => page.getByText('Pigegruppen er kun for piger. Vælg en anden gruppe.').count()).toBe(1);
+    expect(await page.locator('#f-g1Language-error').innerText()).toBe('Skriv hvilket sprog tolken skal tale.');
+    expect(await page.locator('#f-consent-error').innerText()).toMatch(/enige/);
+    expect(await page.locator('#f-firstName').inputValue()).toBe(CHILD.first);
+    expect(await page.locator('#f-birthDate').inputValue()).toBe('2016-02-29');
+    expect(await page.locator('#f-g1Phone').inputValue()).toBe('20 30 40 50');
+    expect(await page.locator('#f-reason').inputValue()).toBe('Har brug for at møde andre piger.');
+    expect(await page.locator('#f-g1Interpreter').isChecked()).toBe(true);
+    expect(await page.locator('#f-gender').getAttribute('aria-invalid')).toBe('true');
+    await expectAccessible(page);
+
+    await page.locator('#f-gender').selectOption('girl');
+    await page.locator('#f-g1Language').fill('arabisk');
+    await page.locator('#f-consent').check();
+    await page.getByRole('button', { name: 'Send henvisning' }).click();
+    await page.waitForURL(/\/personale\/henvisninger\/kvittering\/[0-9a-f-]{36}$/);
+    await expectAccessible(page);
+    const reference = (await page.locator('.reference').innerText()).trim();
+    expect(reference).toMatch(/^H-\d{4}-\d{4}$/);
+    expect(await page.locator('main').innerText()).toContain(`${CHILD.first} ${CHILD.last}`);
+    const receiptPath = new URL(page.url()).pathname;
+
+    await page.getByRole('link', { name: 'Se mine henvisninger' }).click();
+    await page.waitForURL('**/personale/henvisninger');
+    await expectAccessible(page);
+    const row = page.getByRole('row').filter({ hasText: CHILD.first });
+    expect(await row.count()).toBe(1);
+    expect(await row.innerText()).toContain(reference);
+    expect(await row.innerText()).toContain('Modtaget');
+    await context.close();
+
+    // Another caseworker sees neither the row nor the receipt.
+    const other = await newPage(browser);
+    await signIn(other.page, OTHER_CASEWORKER);
+    await visit(other.page, '/personale/henvisninger');
+    expect(await other.page.getByText(CHILD.first).count()).toBe(0);
+    await visit(other.page, receiptPath, 404);
+    await other.context.close();
+  });
+
+  it('the same form sent several times at once (a double click) makes one referral', async () => {
+    const { page, context } = await newPage(browser);
+    await signIn(page, CASEWORKER);
+    await visit(page, '/personale/henvisninger/ny');
+    await fillValidReferral(page, TWICE);
+    // Two posts of this very form race each other, then the button is clicked as well: one key, three submits.
+    const statuses = await page.evaluate(async () => {
+      const form = document.querySelector<HTMLFormElement>('form.referral-form');
+      if (!form) throw new Error('no form');
+      const post = () => fetch(form.action || location.href, { method: 'POST', body: new FormData(form), redirect: 'manual' });
+      const answers = await Promise.all([post(), post()]);
+      return answers.map((a) => a.status);
+    });
+    expect(statuses.every((s) => s === 303 || s === 0)).toBe(true);
+    await page.getByRole('button', { name: 'Send henvisning' }).click();
+    await page.waitForURL(/\/kvittering\//);
+
+    const rows = await db.db
+      .selectFrom('referrals')
+      .innerJoin('children', 'children.id', 'referrals.child_id')
+      .select('referrals.id')
+      .where('children.first_name', '=', TWICE.first)
+      .execute();
+    expect(rows).toHaveLength(1);
+    expect(new URL(page.url()).pathname).toBe(`/personale/henvisninger/kvittering/${rows[0]?.id}`);
+
+    await visit(page, '/personale/henvisninger');
+    expect(await page.getByRole('row').filter({ hasText: TWICE.first }).count()).toBe(1);
+    await context.close();
+  });
+
+  it('the coordinator is sent from the list to the inbox', async () => {
+    const { page, context } = await newPage(browser);
+    await signIn(page, ADMIN);
+    const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+    const response = await fetch(`${baseURL()}/personale/henvisninger`, { headers: { cookie }, redirect: 'manual' });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe('/personale/optag');
+    await context.close();
+  });
+
+  describe('a parent asks for a place', () => {
+    const path = '/grupper/pigegruppen/oensker-plads';
+
+    it('is plain, script-free Danish; errors at the fields with the input kept; then a thank-you that shows nothing stored', async () => {
+      const { page, context } = await newPage(browser);
+      await visit(page, '/grupper/pigegruppen');
+      await page.getByRole('link', { name: /Spørg om en plads/ }).click();
+      await page.waitForURL(`**${path}`);
+      await expectAccessible(page);
+      expect(await page.locator('script').count()).toBe(0);
+      const raw = await (await fetch(`${baseURL()}${path}`)).text();
+      expect(raw).not.toMatch(/<script/i);
+      expect(await page.locator('h1').innerText()).toBe('Ønsker du en plads?');
+      const intro = (await page.locator('main > p').allInnerTexts()).join('\n');
+      expect(lix(intro)).toBeLessThanOrEqual(35);
+      // The honeypot is in the page but not in anyone's way.
+      const honeypot = page.locator('#f-website');
+      expect(await honeypot.getAttribute('tabindex')).toBe('-1');
+      const box = await honeypot.boundingBox();
+      expect(box === null || box.x + box.width <= 0).toBe(true);
+
+      await page.locator('#f-parentName').fill('Mette Forælder');
+      await page.locator('#f-firstName').fill(GIRL);
+      await page.locator('#f-birthDate').fill('2016-02-29');
+      await page.locator('#f-message').fill('Hun er lidt genert.');
+      await page.waitForTimeout(HUMAN_PAUSE_MS);
+      await page.getByRole('button', { name: 'Send' }).click();
+      await expect.poll(() => page.locator('#f-phone-error').count()).toBe(1);
+      expect(await page.locator('#f-phone-error').innerText()).toBe('Skriv dit telefonnummer eller din e-mail.');
+      expect(await page.locator('#f-municipality-error').innerText()).toBe('Vælg Ishøj eller Vallensbæk.');
+      expect(await page.locator('#f-custody-error').innerText()).toMatch(/forældremyndigheden/);
+      expect(await page.locator('#f-parentName').inputValue()).toBe('Mette Forælder');
+      expect(await page.locator('#f-firstName').inputValue()).toBe(GIRL);
+      expect(await page.locator('#f-message').inputValue()).toBe('Hun er lidt genert.');
+      await expectAccessible(page);
+
+      await page.locator('#f-email').fill('mette.foraelder@referrals.e2e');
+      await page.locator('#f-municipality').selectOption('vallensbaek');
+      await page.locator('#f-custody').check();
+      await page.waitForTimeout(HUMAN_PAUSE_MS);
+      await page.getByRole('button', { name: 'Send' }).click();
+      await page.waitForURL(`**${path}/tak`);
+      await expectAccessible(page);
+      const thanks = await page.locator('main').innerText();
+      expect(thanks).toContain('Tak');
+      expect(thanks).not.toContain(GIRL);
+      expect(thanks).not.toContain('Mette');
+      expect(thanks).not.toMatch(/H-\d{4}-\d{4}/);
+      expect(await page.locator('script').count()).toBe(0);
+
+      const stored = await db.db
+        .selectFrom('referrals')
+        .innerJoin('children', 'children.id', 'referrals.child_id')
+        .select(['referrals.source', 'referrals.caseworker_id', 'referrals.status', 'children.gender'])
+        .where('children.first_name', '=', GIRL)
+        .execute();
+      expect(stored).toEqual([{ source: 'parent', caseworker_id: null, status: 'received', gender: 'girl' }]);
+      await context.close();
+    });
+
+    it('a form sent faster than a person can is refused with a friendly message', async () => {
+      const { page, context } = await newPage(browser);
+      await visit(page, path);
+      await page.locator('#f-parentName').fill('Hurtig Robot');
+      await page.getByRole('button', { name: 'Send' }).click();
+      await expect.poll(() => page.getByText('Formularen blev sendt meget hurtigt.', { exact: false }).count()).toBe(1);
+      expect(await page.locator('#f-parentName').inputValue()).toBe('Hurtig Robot');
+      await expectAccessible(page);
+      await context.close();
+    });
+
+    it('a filled honeypot gets the same thank-you, and nothing is stored', async () => {
+      const { page, context } = await newPage(browser);
+      await visit(page, path);
+      await page.locator('#f-parentName').fill('Bot');
+      await page.locator('#f-firstName').fill('Honningkrukke');
+      await page.locator('#f-website').fill('http://spam.example');
+      await page.getByRole('button', { name: 'Send' }).click();
+      await page.waitForURL(`**${path}/tak`);
+      const stored = await db.db.selectFrom('children').select('id').where('first_name', '=', 'Honningkrukke').execute();
+      expect(stored).toHaveLength(0);
+      await context.close();
+    });
+
+    it('the siblings groups take no requests from parents; the English form exists', async () => {
+      const { page, context } = await newPage(browser);
+      await visit(page, '/grupper/soeskendegruppen-boern/oensker-plads', 404);
+      await visit(page, '/en/grupper/pigegruppen/oensker-plads');
+      expect(await page.locator('h1').innerText()).toBe('Would you like a place?');
+      expect(await page.locator('script').count()).toBe(0);
+      await context.close();
+    });
+  });
+});
