@@ -254,7 +254,7 @@ describe(`enrollment service on ${databaseKind()}`, () => {
     expect((await overviewOf(young)).waiting.map((w) => w.firstName)).toEqual(['Anna', 'Bo', 'Carl']);
     const noReason = await errorOf(reorderWaitingList(handle.db, admin, third.enrollmentId, { position: '1', reason: '' }, NOW));
     expect((noReason as ValidationError).fields['reason']).toBeDefined();
-    expect(await reorderWaitingList(handle.db, admin, third.enrollmentId, { position: '1', reason: 'Akut behov efter samtale' }, NOW)).toBe(1);
+    expect(await reorderWaitingList(handle.db, admin, third.enrollmentId, { position: '1', reason: 'Akut behov efter samtale' }, NOW)).toEqual({ from: 3, to: 1 });
     const view = await overviewOf(young);
     expect(view.waiting.map((w) => w.firstName)).toEqual(['Carl', 'Anna', 'Bo']);
     expect(view.waiting[0]?.reordered).toBe(true);

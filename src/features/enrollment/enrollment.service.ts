@@ -518,7 +518,7 @@ export async function reorderWaitingList(
   enrollmentId: string,
   input: ReorderInput | FormInput,
   now: Date,
-): Promise<number> {
+): Promise<{ from: number; to: number }> {
   const data = parseInput(reorderSchema, input);
   return db.transaction().execute(async (trx) => {
     const e = await loadEnrollment(trx, actor, enrollmentId);
@@ -529,7 +529,7 @@ export async function reorderWaitingList(
     await updateQueueRank(trx, e.referralId, rank, now);
     const position = Math.min(Math.max(data.position, 1), rows.length);
     await recordAudit(trx, actor, [{ action: 'update', entityType: 'waiting_list', entityId: e.id, childId: e.childId, detail: JSON.stringify({ from: before, to: position, reason: data.reason }) }], now);
-    return position;
+    return { from: before, to: position };
   });
 }
 
