@@ -236,6 +236,31 @@ describe(`enrollment service on ${databaseKind()}`, () => {
     }
   });
 
+  it('two starts at once for the last place: one gets it, the other is told the group is full', async () => {
+    await handle.db.updateTable('groups').set({ capacity: 1 }).where('id', '=', young.id).execute();
+    try {
+      const view = await overviewOf(young);
+      const taken = view.members;
+      await handle.db.updateTable('groups').set({ capacity: taken + 1 }).where('id', '=', young.id).execute();
+      const a = await refer(young, { firstName: 'Freja', birthDate: '2012-02-02', gender: 'girl' }, { state: 'waiting' });
+      const b = await refer(young, { firstName: 'Frida', birthDate: '2012-02-02', gender: 'girl' }, { state: 'waiting' });
+      // Warm the connection pool so both transactions really run side by side on PostgreSQL.
+      await Promise.all([1, 2, 3, 4].map(() => handle.db.selectFrom('groups').select('id').execute()));
+      const results = await Promise.allSettled([
+        startCourse(handle.db, admin, a.enrollmentId, { sessionId: view.next!.sessionId }, NOW),
+        startCourse(handle.db, admin, b.enrollmentId, { sessionId: view.next!.sessionId }, NOW),
+      ]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const refused = results.find((r) => r.status === 'rejected');
+      expect(refused?.status === 'rejected' && refused.reason).toBeInstanceOf(ConflictError);
+      expect((await overviewOf(young)).freePlaces).toBe(0);
+      // Leave the young group's list as the other tests expect it.
+      await handle.db.deleteFrom('enrollments').where('id', 'in', [a.enrollmentId, b.enrollmentId]).execute();
+    } finally {
+      await handle.db.updateTable('groups').set({ capacity: 10 }).where('id', '=', young.id).execute();
+    }
+  });
+
   it('a leader of another group and a caseworker are refused', async () => {
     const { enrollmentId } = await refer(kids, { firstName: 'Noah', birthDate: '2016-02-29' });
     expect(await errorOf(getCase(handle.db, girlsLeader, enrollmentId, NOW))).toBeInstanceOf(ForbiddenError);

@@ -462,3 +462,12 @@ export async function selectStaffCandidate(db: Db, id: string): Promise<{ id: st
     .executeTakeFirst();
   return row ? { id: row.id, displayName: row.display_name } : null;
 }
+
+/**
+ * Serialises starts in one group: a no-op update takes the group row's write lock until the transaction ends
+ * (PostgreSQL), so two coordinators cannot both take the last place; SQLite serialises write transactions anyway.
+ * Portable on purpose (SELECT ... FOR UPDATE does not exist on SQLite).
+ */
+export async function lockGroupForIntake(db: Db, groupId: string): Promise<void> {
+  await db.updateTable('groups').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('id', '=', groupId).execute();
+}

@@ -63,6 +63,7 @@ import type {
 import {
   insertConversation,
   insertEnrollment,
+  lockGroupForIntake,
   selectChild,
   selectConversations,
   selectDuplicateReferrals,
@@ -484,6 +485,7 @@ export async function startCourse(
   const data = parseInput(startCourseSchema, input);
   return db.transaction().execute(async (trx) => {
     const e = await loadEnrollment(trx, actor, enrollmentId);
+    await lockGroupForIntake(trx, e.groupId);
     const all = await selectGroups(trx);
     const group = groupOf(all, e.groupId);
     const session = await selectSession(trx, data.sessionId);
