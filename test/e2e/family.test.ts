@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { DatabaseHandle } from '../../src/lib/server/db';
+import { issueFamilyLink } from '../../src/features/families/families.service';
+import { addAccount, signIn, type Account } from './support/accounts';
+import { expectAccessible, launchBrowser, newPage, visit } from './support/browser';
+import { openServerDatabase } from './support/database';
+
+const LEADER_F: Account = { email: 'familie-leder@e2e.test', password: 'familie-adgangskode-1', name: 'Fie Familieleder' };
+
+describe('the family link', () => {
+  let browser: Browser;
+  let handle: DatabaseHandle;
+  let leaderId: string;
+  let childId: string;
+  let comingSession: string;
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    handle = openServerDatabase();
+    addAccount(inject('databaseUrl'), LEADER_F, 'leader');
+    leaderId = (await handle.db.selectFrom('users').select('id').where('email', '=', LEADER_F.email).executeTakeFirstOrThrow()).id;
+    const now = Date.now();
+    const at = new Date(now).toISOString();
+    const groupId = randomUUID();
+    await handle.db.insertInto('groups').values({
+      id: groupId, slug: `familie-${groupId.slice(0, 6)}`, name: 'Familiegruppen', kind: 'girls', min_age: 7, max_age: 15, girls_only: 1, capacity: 10,
+      place: 'Familiecentret', intake_rule: 'open', max_course_months: null, archived_at: null, created_at: at, updated_at: at,
+    }).execute();
+    await handle.db.insertInto('group_leaders').values({ group_id: groupId, user_id: leaderId }).execute();
+    comingSession = randomUUID();
+    const start = now + 2 * 24 * 3600_000;
+    await handle.db.insertInto('group_sessions').values({
+      id: comingSession, group_id: groupId, occurrence_key: 'e2e-f', starts_at: new Date(start).toISOString(), ends_at: new Date(start + 2 * 3600_000).toISOString(),
+      place: 'Familiecentret, lokale 2', status: 'planned', created_at: at, updated_at: at,
+    }).execute();
+    childId = randomUUID();
+    await handle.db.insertInto('children').values({
+      id: childId, first_name: 'Sofie', last_name: 'Skjultnavn', birth_date: '2015-08-01', gender: 'girl', municipality: 'vallensbaek', created_at: at, updated_at: at,
+    }).execute();
+    await handle.db.insertInto('enrollments').values({
+      id: randomUUID(), child_id: childId, group_id: groupId, referral_id: null, state: 'active', intake_window_id: null, start_date: '2026-01-01',
+      planned_end_date: null, ended_on: null, end_reason: null, created_at: at, updated_at: at,
+    }).execute();
+  });
+  afterAll(async () => {
+    await browser.close();
+    await handle.close();
+  });
+
+  it('a parent reports afbud with a message on the family page, and the leader sees it on the list', async () => {
+    const leader = { user: { id: leaderId, email: LEADER_F.email, displayName: LEADER_F.name, role: 'leader' as const, municipality: null }, ip: null };
+    const { path } = await issueFamilyLink(handle.db, leader, childId, new Date());
+
+    const parent = await newPage(browser, { phone: true });
+    const response = await parent.page.goto(path);
+    expect(response?.status()).toBe(200);
+    const headers = response?.headers() ?? {};
+    expect(headers['cache-control']).toBe('private, no-store');
+    expect(headers['x-robots-tag']).toBe('noindex, nofollow');
+    expect(headers['referrer-policy']).toBe('same-origin');
+    expect(await parent.page.locator('meta[name="robots"]').getAttribute('content')).toContain('noindex');
+    expect(await parent.page.locator('script').count()).toBe(0);
+    await expectAccessible(parent.page);
+    const text = await parent.page.locator('main').innerText();
+    expect(text).toContain('Sofie går i Familiegruppen.');
+    expect(text).not.toContain('Skjultnavn');
+    expect(await parent.page.locator('a[href^="webcal://"]').count()).toBe(1);
+
+    await parent.page.getByText('Meld afbud').first().click();
+    await parent.page.getByLabel('Besked til os (hvis du vil)').fill('Sofie har feber');
+    await parent.page.getByRole('button', { name: 'Meld afbud' }).click();
+    await parent.page.waitForURL(/gemt=absence/);
+    expect(await parent.page.getByText('Tak. Vi har fået dit afbud.').count()).toBe(1);
+    expect(await parent.page.getByText('Din besked: »Sofie har feber«').count()).toBe(1);
+    await expectAccessible(parent.page);
+
+    await visit(parent.page, `${path}?lang=en`);
+    expect(await parent.page.locator('html').getAttribute('lang')).toBe('en');
+    expect(await parent.page.getByRole('button', { name: /Undo/ }).count()).toBe(1);
+    await parent.context.close();
+
+    const staff = await newPage(browser, { phone: true });
+    await signIn(staff.page, LEADER_F);
+    await visit(staff.page, `/personale/fremmoede/${comingSession}`);
+    expect(await staff.page.getByText('Afbud fra familien: »Sofie har feber«').count()).toBe(1);
+    expect(await staff.page.locator('[data-row]').first().getAttribute('data-mark')).toBe('excused');
+    await staff.context.close();
+  });
+
+  it('staff make a link with a QR code, make a new one (the old shows the kind page), and close it', async () => {
+    const staff = await newPage(browser, { phone: true });
+    await signIn(staff.page, LEADER_F);
+    await visit(staff.page, `/personale/boern/${childId}`);
+    // A link exists from the test above: a new one needs the confirmation.
+    await staff.page.getByRole('button', { name: 'Lav et nyt link' }).click();
+    await expect.poll(() => staff.page.getByText('Sæt flueben for at lave et nyt link.', { exact: false }).count()).toBe(1);
+    await staff.page.getByLabel('Ja, luk det gamle link og lav et nyt').check();
+    await staff.page.getByRole('button', { name: 'Lav et nyt link' }).click();
+    await expect.poll(() => staff.page.locator('#family-url').count()).toBe(1);
+    await expectAccessible(staff.page);
+    const first = await staff.page.locator('#family-url').inputValue();
+    expect(first).toMatch(/\/familie\/[a-z2-7]{39}$/);
+    expect(await staff.page.locator('img.qr').getAttribute('src')).toMatch(/^data:image\/svg\+xml;base64,/);
+    expect(await staff.page.locator('img.qr').getAttribute('alt')).toContain('QR-kode');
+
+    await staff.page.getByRole('button', { name: 'Lav et nyt link' }).click();
+    await expect.poll(async () => (await staff.page.locator('#family-url').inputValue().catch(() => first)) !== first).toBe(true);
+    const second = await staff.page.locator('#family-url').inputValue();
+
+    const parent = await newPage(browser, { phone: true });
+    await visit(parent.page, new URL(first).pathname, 404);
+    expect(await parent.page.getByRole('heading', { name: 'Linket virker ikke mere' }).count()).toBe(1);
+    expect(await parent.page.locator('a[href^="tel:"]').count()).toBeGreaterThan(0);
+    expect((await parent.page.request.get(`${new URL(first).pathname}/kalender.ics`)).status()).toBe(404);
+    const feed = await parent.page.request.get(`${new URL(second).pathname}/kalender.ics`);
+    expect(feed.status()).toBe(200);
+    expect(feed.headers()['content-type']).toContain('text/calendar');
+    expect(await feed.text()).not.toContain('Skjultnavn');
+    await visit(parent.page, new URL(second).pathname);
+
+    await visit(staff.page, `/personale/boern/${childId}`);
+    await staff.page.getByLabel('Ja, luk linket').check();
+    await staff.page.getByRole('button', { name: 'Luk linket' }).click();
+    await staff.page.waitForURL(/gemt=lukket/);
+    await expectAccessible(staff.page);
+    await visit(parent.page, new URL(second).pathname, 404);
+    await staff.context.close();
+    await parent.context.close();
+  });
+});
