@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '../../src/lib/server/db';
+import { addDays, todayInZone, zonedToInstant } from '../../src/lib/time';
+import { ADMIN, signIn } from './support/accounts';
+import { expectAccessible, launchBrowser, newPage, visit } from './support/browser';
+import { openServerDatabase } from './support/database';
+
+// The coordinator's yearly figures in the browser, on a small group of this file's own (archived, so it shows on
+// no other page): two children, one from each municipality, two meetings held in January and one cancelled.
+
+const SUFFIX = randomUUID().slice(0, 6);
+const GROUP = `Figurgruppen ${SUFFIX}`;
+const CHILD_A = { first: 'Asta', last: `Tallesen${SUFFIX}` };
+const CHILD_B = { first: 'Bodil', last: `Tællersen${SUFFIX}` };
+
+describe('yearly figures in the browser', () => {
+  let browser: Browser;
+  let server: DatabaseHandle;
+  // A year whose January is safely past: the year of the day 60 days ago.
+  const year = Number(addDays(todayInZone(new Date()), -60).slice(0, 4));
+  const heldId = randomUUID();
+  const secondId = randomUUID();
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    server = openServerDatabase();
+    const db = server.db;
+    const at = new Date().toISOString();
+    const groupId = randomUUID();
+    await db.insertInto('groups').values({
+      id: groupId, slug: `figurgruppen-${SUFFIX}`, name: GROUP, kind: 'siblings', min_age: 9, max_age: 12, girls_only: 0,
+      capacity: 6, place: 'Familiecentret', intake_rule: 'quarterly', max_course_months: 12, public_description: '',
+      archived_at: at, created_at: at, updated_at: at,
+    }).execute();
+    const session = (id: string, date: string, status: 'planned' | 'cancelled') => ({
+      id, group_id: groupId, occurrence_key: date.slice(0, 7) + (status === 'cancelled' ? '-x' : date.slice(7)),
+      starts_at: zonedToInstant(date, '16:00').toISOString(), ends_at: zonedToInstant(date, '18:00').toISOString(),
+      place: 'Familiecentret', status, created_at: at, updated_at: at,
+    });
+    await db.insertInto('group_sessions').values([
+      session(heldId, `${year}-01-14`, 'planned'),
+      session(secondId, `${year}-01-21`, 'planned'),
+      session(randomUUID(), `${year}-01-28`, 'cancelled'),
+    ]).execute();
+    await db.insertInto('intake_windows').values({ id: randomUUID(), group_id: groupId, quarter_start: `${year}-01-01`, session_id: heldId, places: null, created_at: at }).execute();
+    const enrollments: string[] = [];
+    for (const [child, municipality] of [[CHILD_A, 'ishoj'], [CHILD_B, 'vallensbaek']] as const) {
+      const childId = randomUUID();
+      const referralId = randomUUID();
+      const enrollmentId = randomUUID();
+      enrollments.push(enrollmentId);
+      await db.insertInto('children').values({ id: childId, first_name: child.first, last_name: child.last, birth_date: `${year - 10}-03-01`, gender: 'girl', municipality, has_sibling_with_disability: 1, created_at: at, updated_at: at }).execute();
+      await db.insertInto('referrals').values({ id: referralId, reference: `FIG-${referralId.slice(0, 8)}`, group_id: groupId, child_id: childId, source: 'caseworker', caseworker_id: null, status: 'started', reason: '', custody_consent: 1, queue_rank: null, status_reason: null, idempotency_key: null, received_at: zonedToInstant(`${year - 1}-12-15`, '10:00').toISOString(), updated_at: at }).execute();
+      await db.insertInto('enrollments').values({ id: enrollmentId, child_id: childId, group_id: groupId, referral_id: referralId, state: 'active', intake_window_id: null, start_date: `${year}-01-14`, planned_end_date: null, ended_on: null, end_reason: null, created_at: at, updated_at: at }).execute();
+    }
+    const mark = (sessionId: string, enrollmentId: string, status: 'present' | 'absent') =>
+      ({ session_id: sessionId, enrollment_id: enrollmentId, status, reason: null, source: 'leader' as const, recorded_by: null, recorded_at: at });
+    await db.insertInto('attendance').values([
+      mark(heldId, enrollments[0] ?? '', 'present'),
+      mark(heldId, enrollments[1] ?? '', 'absent'),
+      mark(secondId, enrollments[0] ?? '', 'present'),
+    ]).execute();
+  });
+  afterAll(async () => {
+    await browser.close();
+    await server.close();
+  });
+
+  /** The cells of the table row whose first two cells are the group and the label. */
+  async function row(page: import('playwright-core').Page, caption: string, label: string): Promise<string[]> {
+    const table = page.locator('table', { has: page.locator('caption', { hasText: caption }) }).first();
+    const tr = table.locator('tbody tr', { has: page.locator('th', { hasText: GROUP }) }).filter({ has: page.locator('td', { hasText: new RegExp(`^${label}$`) }) });
+    return (await tr.first().locator('td').allInnerTexts()).map((t) => t.trim());
+  }
+
+  it('shows the year’s tables and charts, accessible, and hands out CSV files Excel reads', async () => {
+    const { page, context } = await newPage(browser);
+    await signIn(page, ADMIN);
+    await visit(page, '/personale');
+    await page.getByRole('link', { name: 'Tal og statistik' }).click();
+    await page.waitForURL('**/personale/tal');
+    await expectAccessible(page);
+    await page.locator('#aar').selectOption(String(year));
+    await page.getByRole('button', { name: 'Vis året' }).click();
+    await page.waitForURL(`**/personale/tal?aar=${year}`);
+    await expectAccessible(page);
+    expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe(`Tal og statistik ${year}`);
+
+    // Forløb: Kommune, Forløb, Børn, Nye, Afsluttede, gns. ventetid, længste ventetid (30 days from 15 December).
+    expect(await row(page, 'Forløb og børn', 'Ishøj')).toEqual(['Ishøj', '1', '1', '1', '0', '30', '30']);
+    expect(await row(page, 'Forløb og børn', 'Vallensbæk')).toEqual(['Vallensbæk', '1', '1', '1', '0', '30', '30']);
+    expect(await row(page, 'Forløb og børn', 'I alt')).toEqual(['I alt', '2', '2', '2', '0', '30', '30']);
+    // Fremmøde: 2 present, 1 absent of 3 marks; Bodil has no mark at the second meeting.
+    expect(await row(page, 'Fremmøde ', 'I alt')).toEqual(['I alt', '2', '0', '1', '66,7', '1']);
+    const meetings = page.locator('table', { has: page.locator('caption', { hasText: 'Møder' }) }).first();
+    expect((await meetings.locator('tbody tr', { has: page.locator('th', { hasText: GROUP }) }).locator('td').allInnerTexts())).toEqual(['2', '1', '0']);
+
+    // Three charts as images with a name, each with its numbers.
+    expect(await page.getByRole('img', { name: new RegExp(`Fremmøde pr. måned ${year}`) }).count()).toBe(1);
+    expect(await page.getByRole('img', { name: new RegExp(`Gennemsnitlig ventetid pr. kvartal ${year}`) }).count()).toBe(1);
+    expect(await page.getByRole('img', { name: new RegExp(`Børn i ${GROUP} ved optag`) }).count()).toBe(1);
+    expect(await page.locator('svg style, svg [style]').count()).toBe(0);
+    await page.getByText('Se tallene: ledige pladser ved optag').click();
+    expect(await row(page, 'Ledige pladser ved optag', `14. jan. ${year}`)).toEqual([`14. jan. ${year}`, '6', '2', '4']);
+
+    // The CSV: byte order mark, semicolons, decimal comma, Danish date.
+    const csv = await page.request.get(`/personale/tal/fremmoede.csv?aar=${year}`);
+    expect(csv.status()).toBe(200);
+    expect(csv.headers()['content-type']).toBe('text/csv; charset=utf-8');
+    expect(csv.headers()['content-disposition']).toContain(`tal-fremmoede-${year}.csv`);
+    const bytes = await csv.body();
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const text = bytes.toString('utf8').slice(1);
+    expect(text.split('\r\n')[0]).toBe('Gruppe;Kommune;Mødt;Afbud;Udeblevet;Fremmøde (%);Ikke registreret');
+    expect(text).toContain(`${GROUP};I alt;2;0;1;66,7;1\r\n`);
+    const windows = (await (await page.request.get(`/personale/tal/optag.csv?aar=${year}`)).body()).toString('utf8');
+    expect(windows).toContain(`${GROUP};14.01.${year};6;2;4\r\n`);
+    expect((await page.request.get(`/personale/tal/findes-ikke.csv?aar=${year}`)).status()).toBe(404);
+    await context.close();
+  });
+
+  it('prints an attendance list with the members’ names and empty boxes', async () => {
+    const { page, context } = await newPage(browser);
+    await signIn(page, ADMIN);
+    await visit(page, `/personale/moeder/${heldId}/liste`);
+    expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe(`Fremmødeliste: ${GROUP}`);
+    expect(await page.getByRole('rowheader').allInnerTexts()).toEqual([`${CHILD_A.first} ${CHILD_A.last}`, `${CHILD_B.first} ${CHILD_B.last}`]);
+    expect(await page.locator('table.sheet .box').count()).toBe(6);
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('.staff-header').isVisible()).toBe(false);
+    await visit(page, `/personale/moeder/${randomUUID()}/liste`, 404);
+    await context.close();
+  });
+
+  it('takes three smiley answers without JavaScript, says thank you, and the trend shows on the figures page', async () => {
+    // axe needs JavaScript in the page, so every state of the page is checked in a second, scripted tab.
+    const checker = await newPage(browser);
+    await signIn(checker.page, ADMIN);
+    const { page, context } = await newPage(browser, { javaScript: false });
+    await signIn(page, ADMIN);
+    await page.goto(`/personale/feedback/${secondId}`);
+    await visit(checker.page, `/personale/feedback/${secondId}`);
+    expect(await page.getByText('Spørgsmål 1 af 3').count()).toBe(1);
+    expect(await page.getByText('De voksne hørte efter, hvad jeg sagde').count()).toBe(1);
+    await page.getByRole('button', { name: 'Ja', exact: true }).click({ timeout: 5000 });
+    await page.waitForURL(/spm=good/, { timeout: 10_000 });
+    await visit(checker.page, new URL(page.url()).pathname + new URL(page.url()).search);
+    await page.getByRole('button', { name: 'Lidt', exact: true }).click({ timeout: 5000 });
+    await page.waitForURL(/spm=again/, { timeout: 10_000 });
+    await page.getByRole('button', { name: 'Nej', exact: true }).click({ timeout: 5000 });
+    await page.waitForURL(/tak=1/, { timeout: 10_000 });
+    await visit(checker.page, new URL(page.url()).pathname + new URL(page.url()).search);
+    expect(await page.getByRole('status').innerText()).toContain('Tak!');
+    expect(await page.getByText('Spørgsmål 1 af 3').count()).toBe(1);
+
+    const figures = checker.page;
+    await visit(figures, `/personale/tal?aar=${year}`);
+    const feedback = figures.locator('table', { has: figures.locator('caption', { hasText: 'Børnenes svar' }) }).first();
+    const cells = await feedback.locator('tbody tr', { has: figures.locator('th', { hasText: GROUP }) }).locator('td').allInnerTexts();
+    expect(cells).toEqual(['januar', '3', '2', '1', '1']);
+    await checker.context.close();
+    await context.close();
+  });
+});
