@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/lib/server/db';
 import { addDays, todayInZone } from '../../src/lib/time';
-import { ADMIN, signIn } from './support/accounts';
+import { ADMIN, addAccount, signIn, type Account } from './support/accounts';
 import { expectAccessible, launchBrowser, newPage, visit } from './support/browser';
 import { openServerDatabase } from './support/database';
 
@@ -12,6 +12,7 @@ import { openServerDatabase } from './support/database';
 
 const FIRST = 'Liva';
 const LAST = `Optagsen${randomUUID().slice(0, 6)}`;
+const OTHER_LEADER: Account = { email: 'optag-anden-leder@e2e.test', password: 'en-anden-leders-kode-77', name: 'Ole Andengruppe' };
 
 describe('intake in the browser', () => {
   let browser: Browser;
@@ -92,6 +93,51 @@ describe('intake in the browser', () => {
     expect(row.state).toBe('active');
     expect(row.status).toBe('started');
     expect(row.start_date).not.toBeNull();
+    await context.close();
+  });
+
+  it('the course ends: closing conversation booked, the end refused without the confirmation (reason kept), then ended', async () => {
+    // A year passes: the course started at the window above; let it have started a year ago.
+    const yearAgo = addDays(todayInZone(new Date()), -365);
+    await server.db.updateTable('enrollments').set({ start_date: yearAgo, planned_end_date: addDays(yearAgo, 365) }).where('id', '=', enrollmentId).execute();
+    const { page, context } = await newPage(browser);
+    await signIn(page, ADMIN);
+    await visit(page, `/personale/optag/${enrollmentId}`);
+    const state = page.locator('.case-state .tag');
+    expect(await page.getByText('Forløbet har varet 12 måneder. Det er over tiden: aftal den afsluttende samtale nu.').count()).toBe(1);
+    // Booked for earlier today, so it counts as held when the course is ended.
+    await page.locator('#f-date').fill(todayInZone(new Date()));
+    await page.locator('#f-time').fill('00:00');
+    await page.locator('#f-leaderId').selectOption({ label: ADMIN.name });
+    await page.getByRole('button', { name: 'Aftal samtalen' }).click();
+    await expect.poll(() => page.getByText('Den afsluttende samtale er aftalt.').count()).toBe(1);
+    expect(await state.textContent()).toBe('Afsluttende samtale aftalt');
+    await expectAccessible(page);
+
+    await page.locator('#f-endReason').fill('Liva har fået nye venner i gruppen.');
+    await page.getByRole('button', { name: 'Afslut forløbet' }).click();
+    await expect.poll(() => page.locator('#f-endConfirm-error').count()).toBe(1);
+    expect(await page.locator('#f-endReason').inputValue()).toBe('Liva har fået nye venner i gruppen.');
+    expect(await state.textContent()).toBe('Afsluttende samtale aftalt');
+    await expectAccessible(page);
+
+    await page.getByLabel('Ja, samtalen er holdt, og forløbet er slut').check();
+    await page.getByRole('button', { name: 'Afslut forløbet' }).click();
+    await expect.poll(() => page.getByText('Forløbet er afsluttet.').count()).toBe(1);
+    expect(await state.textContent()).toBe('Afsluttet');
+    expect(await page.getByRole('button', { name: 'Stop forløbet' }).count()).toBe(0);
+    await expectAccessible(page);
+    await context.close();
+  });
+
+  it('a leader of another group cannot open the case', async () => {
+    addAccount(inject('databaseUrl'), OTHER_LEADER, 'leader');
+    const { page, context } = await newPage(browser);
+    await signIn(page, OTHER_LEADER);
+    await visit(page, `/personale/optag/${enrollmentId}`, 403);
+    expect(await page.getByText(FIRST).count()).toBe(0);
+    await visit(page, '/personale/optag');
+    expect(await page.getByRole('link', { name: `${FIRST} ${LAST}` }).count()).toBe(0);
     await context.close();
   });
 });

@@ -174,9 +174,13 @@ describe(`enrollment service on ${databaseKind()}`, () => {
 
     const noConfirm = await errorOf(endCourse(handle.db, kidsLeader, enrollmentId, { endedOn: todayInZone(afterStart), reason: '' }, afterStart));
     expect((noConfirm as ValidationError).fields['confirm']).toBeDefined();
-    expect(await endCourse(handle.db, kidsLeader, enrollmentId, { endedOn: todayInZone(afterStart), reason: 'Godt forløb', confirm: 'ja' }, afterStart)).toBe('ended');
+    // Not before the closing conversation (15.00 that day; it is 10.00).
+    const early = await errorOf(endCourse(handle.db, kidsLeader, enrollmentId, { endedOn: todayInZone(afterStart), reason: 'Godt forløb', confirm: 'ja' }, afterStart));
+    expect((early as Error).message).toMatch(/ikke holdt endnu/);
+    const evening = new Date(afterStart.getTime() + 8 * 3_600_000);
+    expect(await endCourse(handle.db, kidsLeader, enrollmentId, { endedOn: todayInZone(evening), reason: 'Godt forløb', confirm: 'ja' }, evening)).toBe('ended');
     const row = await handle.db.selectFrom('enrollments').selectAll().where('id', '=', enrollmentId).executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ state: 'ended', ended_on: todayInZone(afterStart), end_reason: 'Godt forløb' });
+    expect(row).toMatchObject({ state: 'ended', ended_on: todayInZone(evening), end_reason: 'Godt forløb' });
     expect((await referralStatus(referralId)).status).toBe('ended');
     const closing = await handle.db.selectFrom('conversations').select('status').where('enrollment_id', '=', enrollmentId).where('kind', '=', 'closing').executeTakeFirstOrThrow();
     expect(closing.status).toBe('held');

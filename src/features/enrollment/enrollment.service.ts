@@ -5,7 +5,7 @@ import type { Database } from '../../lib/server/database';
 import type { FieldErrors } from '../../lib/errors';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
 import type { IsoDate } from '../../lib/time';
-import { compareDates, daysBetween, instantToZoned, todayInZone, zonedToInstant } from '../../lib/time';
+import { compareDates, daysBetween, formatDateTime, instantToZoned, todayInZone, zonedToInstant } from '../../lib/time';
 import type { Actor } from '../auth/auth';
 import type { AuditEntry } from '../audit/audit';
 import { recordAudit } from '../audit/audit.service';
@@ -356,6 +356,8 @@ export async function windowOverview(db: Db, actor: Actor, now: Date): Promise<G
     const chances = startChances(group, sessions, windows, members);
     const next = chances[0] ?? null;
     const date = next?.date ?? today;
+    // The age is checked on the date a waiting child could start: an open group's next session with a place.
+    const intakeDate = nextIntake(group, chances)?.date ?? null;
     const memberRows = rows.filter((r) => r.groupId === group.id && MEMBER_STATES.includes(r.state));
     const toEntry = (r: EnrollmentListRow): MemberEntry => ({
       enrollmentId: r.enrollmentId,
@@ -381,7 +383,7 @@ export async function windowOverview(db: Db, actor: Actor, now: Date): Promise<G
         lastName: r.lastName,
         receivedAt: new Date(r.receivedAt),
         reordered: r.queueRank !== null,
-        eligibility: checkEligibility(r, eligibilityGroup(group), next?.date ?? null, today, others),
+        eligibility: checkEligibility(r, eligibilityGroup(group), intakeDate, today, others),
         duplicate: duplicates.has(r.enrollmentId),
       })),
       mustEnd: memberRows
@@ -605,8 +607,12 @@ export async function endCourse(
     }
     if (compareDates(data.endedOn, todayInZone(now)) > 0) throw new ValidationError({ endedOn: 'Skriv den dag, forløbet sluttede (i dag eller før).' });
     const reason = data.reason || 'Forløbet er afsluttet med en afsluttende samtale.';
-    const state = await applyEvents(trx, e, [{ type: 'end' }], { endedOn: data.endedOn, endReason: reason }, now);
     const closing = (await selectConversations(trx, e.childId, e.groupId)).filter((c) => c.enrollmentId === e.id && c.kind === 'closing' && c.status === 'booked');
+    const ahead = closing.find((c) => c.startsAt.getTime() > now.getTime());
+    if (ahead && e.state === 'closing_booked') {
+      throw new ConflictError(`Den afsluttende samtale er ikke holdt endnu (${formatDateTime(ahead.startsAt, 'da')}). Afslut forløbet bagefter.`);
+    }
+    const state = await applyEvents(trx, e, [{ type: 'end' }], { endedOn: data.endedOn, endReason: reason }, now);
     for (const c of closing) await updateConversation(trx, c.id, { status: 'held' }, now);
     await recordAudit(trx, actor, [auditChange(e, { event: 'end', from: e.state, to: state, endedOn: data.endedOn, reason })], now);
     return state;
