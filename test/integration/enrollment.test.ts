@@ -316,6 +316,28 @@ describe(`enrollment service on ${databaseKind()}`, () => {
     expect(await referralStatus(referralId)).toMatchObject({ status: 'waiting', group_id: young.id });
   });
 
+  it('quarter boundary: up to the window session it is the next intake; once it has begun, the next quarter\'s is', async () => {
+    const first = (await overviewOf(kids)).next!;
+    const justBefore = new Date(first.startsAt.getTime() - 60_000);
+    const justAfter = new Date(first.startsAt.getTime() + 60_000);
+    const before = (await windowOverview(handle.db, admin, justBefore)).find((g) => g.group.id === kids.id)!;
+    const after = (await windowOverview(handle.db, admin, justAfter)).find((g) => g.group.id === kids.id)!;
+    expect(before.next?.date).toBe(first.date);
+    expect(after.next).not.toBeNull();
+    expect(after.next!.date > first.date).toBe(true);
+    // Quarterly: the next one is in a later quarter.
+    const quarterOf = (d: string) => `${d.slice(0, 4)}-${Math.ceil(Number(d.slice(5, 7)) / 3)}`;
+    expect(quarterOf(after.next!.date)).not.toBe(quarterOf(first.date));
+
+    // A child who turns 9 on the window date is in the band for that window (the birthday counts).
+    const nine = addMonths(first.date, -9 * 12);
+    const { enrollmentId } = await refer(kids, { firstName: 'Karla', birthDate: nine, gender: 'girl' });
+    const view = await getCase(handle.db, admin, enrollmentId, justBefore);
+    expect(view.eligibility).toMatchObject({ intakeDate: first.date, age: 9, inBand: true });
+    const dayLate = await refer(kids, { firstName: 'Kasper', birthDate: addDays(nine, 1) });
+    expect((await getCase(handle.db, admin, dayLate.enrollmentId, justBefore)).eligibility.flags.map((f) => f.code)).toContain('too_young');
+  });
+
   it('lists siblings courses from 11 months under "skal afsluttes"', async () => {
     const old = await refer(kids, { firstName: 'Mads', birthDate: '2015-12-01' }, { state: 'active', startDate: addMonths(TODAY, -11) });
     const fresh = await refer(kids, { firstName: 'Mikkel', birthDate: '2015-12-01' }, { state: 'active', startDate: addMonths(TODAY, -10) });
