@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AttendanceRow, HeldSession, Mark } from '../../src/features/attendance/attendance';
 import {
   ageOn, canWithdrawAfbud, childMarks, childTally, effectiveMarkTime, formatRate, groupTally, isMemberOn, markAllPresent,
-  marksRequestSchema, needsFollowUp, nextMark, sessionTally, tally,
+  marksRequestSchema, needsFollowUp, nextMark, sessionTally, sheetNames, tally,
 } from '../../src/features/attendance/attendance';
 
 const at = (iso: string) => new Date(iso);
@@ -120,5 +120,16 @@ describe('saving marks', () => {
     expect(marksRequestSchema.safeParse({ marks: [{ ...good, clientTime: 'yesterday' }] }).success).toBe(false);
     expect(marksRequestSchema.safeParse({ marks: [{ ...good, mark: 'late' }] }).success).toBe(false);
     expect(marksRequestSchema.safeParse({ marks: [] }).success).toBe(false);
+  });
+});
+
+describe('names on the sheet', () => {
+  it('shows first names, with the surname initial only where two children share one', () => {
+    const names = sheetNames([
+      { enrollmentId: '1', firstName: 'Anna', lastName: 'Hansen' },
+      { enrollmentId: '2', firstName: 'Anna', lastName: 'Kristensen' },
+      { enrollmentId: '3', firstName: 'Iqra', lastName: 'Ali' },
+    ]);
+    expect([...names.values()]).toEqual(['Anna H.', 'Anna K.', 'Iqra']);
   });
 });

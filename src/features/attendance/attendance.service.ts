@@ -11,7 +11,7 @@ import { isLeaderOf, selectGroupIdsLedBy } from '../groups/groups.repository';
 import type { AttendanceRow, HeldSession, Mark, MarkOutcome, MarkSource, Tally } from './attendance';
 import {
   REASON_MAX, ageOn, childMarks, childTally, effectiveMarkTime, isMemberOn, marksRequestSchema, needsFollowUp,
-  sessionNoteSchema, tally,
+  sessionNoteSchema, sheetNames, tally,
 } from './attendance';
 import type { GroupEnrollment, SheetSession, StoredMark } from './attendance.repository';
 import {
@@ -83,6 +83,7 @@ export async function listTodaysSessions(db: Db, actor: Actor, now: Date): Promi
 export interface SheetRow {
   enrollmentId: string;
   childId: string;
+  /** The first name; with the surname's initial when another child on the list has the same first name. */
   firstName: string;
   age: number;
   /** The child's first session: no earlier session where they were marked present. */
@@ -125,6 +126,7 @@ export async function getAttendanceSheet(db: Db, actor: Actor, sessionId: string
   const earlierMarks = await selectMarksBefore(db, session.groupId, members.map((m) => m.enrollmentId), session.startsAt);
   const held = heldSessionsFor(earlier, members);
   const byMember = new Map(marks.map((m) => [m.enrollmentId, m]));
+  const names = sheetNames(members);
 
   const rows = members.map((m): SheetRow => {
     const stored = byMember.get(m.enrollmentId) ?? null;
@@ -133,7 +135,7 @@ export async function getAttendanceSheet(db: Db, actor: Actor, sessionId: string
     return {
       enrollmentId: m.enrollmentId,
       childId: m.childId,
-      firstName: m.firstName,
+      firstName: names.get(m.enrollmentId) ?? m.firstName,
       age: ageOn(m.birthDate, summary.date),
       isNew: !history.some((h) => h.mark === 'present'),
       mark,
@@ -143,7 +145,7 @@ export async function getAttendanceSheet(db: Db, actor: Actor, sessionId: string
       before: tally(history.map((h) => h.mark)),
       followUp: needsFollowUp([...history.map((h) => h.mark), ...(session.startsAt.getTime() <= now.getTime() ? [mark] : [])]),
     };
-  });
+  }).sort((a, b) => a.firstName.localeCompare(b.firstName, 'da'));
   await recordAudit(
     db,
     actor,

@@ -193,3 +193,13 @@ export function isMemberOn(enrollment: Membership, date: IsoDate): boolean {
   if (enrollment.state === 'ended') return enrollment.endedOn !== null && enrollment.endedOn > date;
   return false;
 }
+
+/**
+ * The name a sheet shows per child: the first name, plus the surname's initial when two children on the same list
+ * share a first name ("Anna H." and "Anna K."). Keyed by enrollment id.
+ */
+export function sheetNames(members: readonly { enrollmentId: string; firstName: string; lastName: string }[]): Map<string, string> {
+  const count = new Map<string, number>();
+  for (const m of members) count.set(m.firstName, (count.get(m.firstName) ?? 0) + 1);
+  return new Map(members.map((m) => [m.enrollmentId, (count.get(m.firstName) ?? 0) > 1 && m.lastName ? `${m.firstName} ${m.lastName.charAt(0)}.` : m.firstName]));
+}
