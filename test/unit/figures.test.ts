@@ -170,10 +170,14 @@ describe('yearly figures', () => {
       retained: [
         { groupId: GIRLS.id, municipality: 'vallensbaek', metric: 'courses', value: 3 },
         { groupId: GIRLS.id, municipality: 'vallensbaek', metric: 'children', value: 2 },
+        { groupId: GIRLS.id, municipality: 'vallensbaek', metric: 'new_starts', value: 1 },
+        { groupId: GIRLS.id, municipality: 'vallensbaek', metric: 'wait_count', value: 2 },
+        { groupId: GIRLS.id, municipality: 'vallensbaek', metric: 'wait_days_total', value: 50 },
+        { groupId: GIRLS.id, municipality: 'vallensbaek', metric: 'sessions_attended', value: 7 },
       ],
     }));
-    expect(set.groups[0]?.byMunicipality.vallensbaek).toMatchObject({ courses: 3, children: 2 });
-    expect(set.totals.total).toMatchObject({ courses: 4, children: 3 });
+    expect(set.groups[0]?.byMunicipality.vallensbaek).toMatchObject({ courses: 3, children: 2, newStarts: 1, waits: 2, averageWaitDays: 25, present: 0 });
+    expect(set.totals.total).toMatchObject({ courses: 4, children: 3, newStarts: 2 });
     expect(set.includesRetained).toBe(true);
   });
 

@@ -7,6 +7,7 @@ import type {
   FigureFeedbackRow,
   FigureGroupRow,
   FigureSessionRow,
+  RetainedCountRow,
 } from './figures';
 import { STARTED_STATES } from './figures';
 
@@ -193,4 +194,10 @@ export async function selectMembersOn(db: Db, groupId: string, date: IsoDate): P
     .orderBy('e.id')
     .execute();
   return rows.map((r) => ({ enrollmentId: r.id, childId: r.child_id, firstName: r.first_name, lastName: r.last_name }));
+}
+
+/** Counts kept for the year after children's records were deleted by the retention job. */
+export async function selectRetainedCounts(db: Db, year: number): Promise<RetainedCountRow[]> {
+  const rows = await db.selectFrom('yearly_counts').select(['group_id', 'municipality', 'metric', 'value']).where('year', '=', year).execute();
+  return rows.map((r) => ({ groupId: r.group_id, municipality: r.municipality, metric: r.metric, value: Number(r.value) }));
 }

@@ -17,6 +17,7 @@ import {
   selectIntakeWindowsBetween,
   selectMembersOn,
   selectRecentSessions,
+  selectRetainedCounts,
   selectSessionsBetween,
   selectSheetSession,
   type RecentSessionRow,
@@ -81,7 +82,7 @@ async function loadYear(db: Db, year: string | null, now: Date): Promise<YearlyF
     to: zonedToInstant(addDays(today, RECENT_DAYS_AHEAD + 1), '00:00'),
   };
 
-  const [groups, enrollments, sessions, attendance, windows, feedback, recentSessions] = await Promise.all([
+  const [groups, enrollments, sessions, attendance, windows, feedback, recentSessions, retained] = await Promise.all([
     selectFigureGroups(db),
     selectCoursesBetween(db, firstDay, lastDay),
     selectSessionsBetween(db, range),
@@ -89,6 +90,7 @@ async function loadYear(db: Db, year: string | null, now: Date): Promise<YearlyF
     selectIntakeWindowsBetween(db, firstDay, lastDay),
     selectFeedbackBetween(db, range),
     selectRecentSessions(db, recentRange, RECENT_LIMIT),
+    selectRetainedCounts(db, chosen),
   ]);
   groups.sort((a, b) => a.name.localeCompare(b.name, 'da') || a.id.localeCompare(b.id));
 
@@ -105,6 +107,7 @@ async function loadYear(db: Db, year: string | null, now: Date): Promise<YearlyF
       sessionDate: w.sessionStartsAt === null ? null : instantToZoned(w.sessionStartsAt).date,
     })),
     feedback,
+    retained,
   });
   return { year: chosen, years, figures, tables: figureTables(figures), recentSessions };
 }

@@ -66,7 +66,8 @@ export interface FigureFeedbackRow {
   score: number;
 }
 
-/** Counts kept after a child's personal data was deleted (yearly_counts). */
+/** Counts kept after a child's personal data was deleted (yearly_counts): courses, children, new_starts, ended,
+ * wait_count and wait_days_total are added; other metrics are ignored. */
 export interface RetainedCountRow {
   groupId: string | null;
   municipality: Municipality | null;
@@ -368,7 +369,9 @@ export function computeYearlyFigures(input: FigureInput): YearlyFigureSet {
     }
   }
 
-  // Counts kept for children whose records were deleted.
+  // Counts kept for children whose records were deleted (yearly_counts). A deleted child counted in two groups
+  // counts twice in the all-groups total: the kept counts cannot tell children apart. Attendance marks and the
+  // longest wait are not added (the page's excused/absent split and maximum cannot be rebuilt from sums).
   const retained = input.retained ?? [];
   for (const r of retained) {
     const group = r.groupId === null ? undefined : groupTallies.get(r.groupId);
@@ -376,7 +379,11 @@ export function computeYearlyFigures(input: FigureInput): YearlyFigureSet {
       const targets = r.municipality ? [block.byMunicipality[r.municipality], block.total] : [block.total];
       for (const t of targets) {
         if (r.metric === 'courses') t.courses += r.value;
-        if (r.metric === 'children') t.retainedChildren += r.value;
+        else if (r.metric === 'children') t.retainedChildren += r.value;
+        else if (r.metric === 'new_starts') t.newStarts += r.value;
+        else if (r.metric === 'ended') t.ended += r.value;
+        else if (r.metric === 'wait_count') t.waits += r.value;
+        else if (r.metric === 'wait_days_total') t.waitTotal += r.value;
       }
     }
   }
