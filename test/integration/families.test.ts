@@ -160,6 +160,7 @@ describe(`family link on ${databaseKind()}`, () => {
     const first = await issueFamilyLink(handle.db, leader, a.childId, NOW);
     expect((await familyCalendar(handle.db, first.token, ip(), NOW)).kind).toBe('ok');
     const second = await issueFamilyLink(handle.db, leader, a.childId, new Date(NOW.getTime() + 1000));
+    expect([first.replaced, second.replaced]).toEqual([false, true]);
     expect((await openFamilyPage(handle.db, first.token, ip(), NOW)).kind).toBe('gone');
     expect((await familyCalendar(handle.db, first.token, ip(), NOW)).kind).toBe('gone');
     expect((await openFamilyPage(handle.db, second.token, ip(), NOW)).kind).toBe('ok');

@@ -62,13 +62,15 @@ export async function getChildPage(db: Db, actor: Actor, childId: string, now: D
 export interface IssuedLink {
   token: string;
   path: string;
+  /** An open link was closed to make this one. */
+  replaced: boolean;
 }
 
 /** Makes a new family link for a child; any open one is closed at the same moment. The token is shown once. */
 export async function issueFamilyLink(db: Kysely<Database>, actor: Actor, childId: string, now: Date): Promise<IssuedLink> {
   if (actor.user.role !== 'admin' && actor.user.role !== 'leader') throw new ForbiddenError();
   const token = generateSecret();
-  await db.transaction().execute(async (trx) => {
+  const replaced = await db.transaction().execute(async (trx) => {
     if (!(await selectChild(trx, childId))) throw new NotFoundError('Barnet findes ikke.');
     await assertMaySeeChild(trx, actor, childId);
     const revoked = await revokeChildLinks(trx, childId, now);
@@ -78,8 +80,9 @@ export async function issueFamilyLink(db: Kysely<Database>, actor: Actor, childI
       ...(revoked > 0 ? [{ action: 'delete' as const, entityType: 'family_link', entityId: null, childId, detail: 'lukket, nyt link lavet' }] : []),
       { action: 'create', entityType: 'family_link', entityId: id, childId },
     ], now);
+    return revoked > 0;
   });
-  return { token, path: familyPagePath(token) };
+  return { token, path: familyPagePath(token), replaced };
 }
 
 /** Closes the child's family link. */
