@@ -287,12 +287,28 @@ class BlockTally {
   }
 }
 
+/** The Copenhagen calendar date of an instant, remembered per instant. */
+function copenhagenDates(): (at: Date) => IsoDate {
+  const seen = new Map<number, IsoDate>();
+  return (at) => {
+    const key = at.getTime();
+    let date = seen.get(key);
+    if (date === undefined) {
+      date = instantToZoned(at).date;
+      seen.set(key, date);
+    }
+    return date;
+  };
+}
+
 /** Every yearly figure from the year's rows. Rows outside the year are ignored, so callers may pass more. */
 export function computeYearlyFigures(input: FigureInput): YearlyFigureSet {
   const { year, now } = input;
   const groupTallies = new Map(input.groups.map((g) => [g.id, new BlockTally()]));
   const all = new BlockTally();
-  const sessionYear = (s: FigureSessionRow): number => yearOf(instantToZoned(s.startsAt).date);
+  // Time-zone conversion is the costly step here: once per meeting, not once per mark.
+  const dateOf = copenhagenDates();
+  const sessionYear = (s: FigureSessionRow): number => yearOf(dateOf(s.startsAt));
 
   // Courses, children, starts, ends, waits.
   const courses = input.enrollments.filter((e) => courseOverlapsYear(e, year));
@@ -351,7 +367,7 @@ export function computeYearlyFigures(input: FigureInput): YearlyFigureSet {
     }
     const months = monthly.get(session.groupId) ?? Array.from({ length: 12 }, () => ({ present: 0, registered: 0 }));
     monthly.set(session.groupId, months);
-    const m = months[monthOf(instantToZoned(session.startsAt).date) - 1];
+    const m = months[monthOf(dateOf(session.startsAt)) - 1];
     if (m) {
       m.registered += 1;
       if (a.status === 'present') m.present += 1;
@@ -361,7 +377,7 @@ export function computeYearlyFigures(input: FigureInput): YearlyFigureSet {
   const coursesByGroup = new Map<string, FigureEnrollmentRow[]>();
   for (const e of courses) coursesByGroup.set(e.groupId, [...(coursesByGroup.get(e.groupId) ?? []), e]);
   for (const s of heldSessions.values()) {
-    const date = instantToZoned(s.startsAt).date;
+    const date = dateOf(s.startsAt);
     const group = groupTallies.get(s.groupId);
     for (const e of coursesByGroup.get(s.groupId) ?? []) {
       if (!isActiveOn(e, date) || marked.has(`${s.id}|${e.id}`)) continue;
@@ -436,18 +452,23 @@ export function computeYearlyFigures(input: FigureInput): YearlyFigureSet {
     monthlyAttendance,
     quarterlyWait,
     intakeWindows,
-    feedbackTrend: feedbackTrend(input.groups, input.feedback, year),
+    feedbackTrend: feedbackTrend(input.groups, input.feedback, year, dateOf),
     includesRetained: retained.length > 0,
   };
 }
 
 /** Average answer per question per month, for the months that have answers. */
-export function feedbackTrend(groups: FigureGroupRow[], rows: FigureFeedbackRow[], year: number): GroupFeedbackTrend[] {
+export function feedbackTrend(
+  groups: FigureGroupRow[],
+  rows: FigureFeedbackRow[],
+  year: number,
+  dateOf: (at: Date) => IsoDate = copenhagenDates(),
+): GroupFeedbackTrend[] {
   return groups.map((g) => {
     const byMonth = new Map<number, Map<string, number[]>>();
     for (const r of rows) {
       if (r.groupId !== g.id) continue;
-      const date = instantToZoned(r.startsAt).date;
+      const date = dateOf(r.startsAt);
       if (yearOf(date) !== year) continue;
       const questions = byMonth.get(monthOf(date)) ?? new Map<string, number[]>();
       byMonth.set(monthOf(date), questions);
