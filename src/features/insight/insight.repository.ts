@@ -1,0 +1,156 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../../lib/server/database';
+import type {
+  InsightAttendance, InsightAuditEntry, InsightChild, InsightConversation, InsightEnrollment, InsightFamilyLink,
+  InsightGuardian, InsightReferral,
+} from './insight';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export async function selectInsightChild(db: Db, childId: string): Promise<InsightChild | null> {
+  const r = await db.selectFrom('children').selectAll().where('id', '=', childId).executeTakeFirst();
+  if (!r) return null;
+  return {
+    id: r.id,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    birthDate: r.birth_date,
+    gender: r.gender,
+    municipality: r.municipality,
+    hasSiblingWithDisability: Number(r.has_sibling_with_disability) === 1,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export async function selectInsightGuardians(db: Db, childId: string): Promise<InsightGuardian[]> {
+  const rows = await db.selectFrom('guardians').selectAll().where('child_id', '=', childId).orderBy('created_at').orderBy('id').execute();
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    phone: r.phone,
+    email: r.email,
+    hasCustody: Number(r.has_custody) === 1,
+    needsInterpreter: Number(r.needs_interpreter) === 1,
+    interpreterLanguage: r.interpreter_language,
+    createdAt: r.created_at,
+  }));
+}
+
+export async function selectInsightReferrals(db: Db, childId: string): Promise<InsightReferral[]> {
+  const rows = await db
+    .selectFrom('referrals as r')
+    .innerJoin('groups as g', 'g.id', 'r.group_id')
+    .leftJoin('users as u', 'u.id', 'r.caseworker_id')
+    .select([
+      'r.id', 'r.reference', 'g.name as group_name', 'r.source', 'u.display_name as caseworker', 'r.status', 'r.reason',
+      'r.custody_consent', 'r.status_reason', 'r.received_at', 'r.updated_at',
+    ])
+    .where('r.child_id', '=', childId)
+    .orderBy('r.received_at')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    reference: r.reference,
+    group: r.group_name,
+    source: r.source,
+    caseworker: r.caseworker,
+    status: r.status,
+    reason: r.reason,
+    custodyConsent: Number(r.custody_consent) === 1,
+    statusReason: r.status_reason,
+    receivedAt: r.received_at,
+    updatedAt: r.updated_at,
+  }));
+}
+
+export async function selectInsightEnrollments(db: Db, childId: string): Promise<InsightEnrollment[]> {
+  const rows = await db
+    .selectFrom('enrollments as e')
+    .innerJoin('groups as g', 'g.id', 'e.group_id')
+    .select([
+      'e.id', 'g.name as group_name', 'e.state', 'e.start_date', 'e.planned_end_date', 'e.ended_on', 'e.end_reason',
+      'e.created_at', 'e.updated_at',
+    ])
+    .where('e.child_id', '=', childId)
+    .orderBy('e.created_at')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    group: r.group_name,
+    state: r.state,
+    startDate: r.start_date,
+    plannedEndDate: r.planned_end_date,
+    endedOn: r.ended_on,
+    endReason: r.end_reason,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  }));
+}
+
+export async function selectInsightConversations(db: Db, childId: string): Promise<InsightConversation[]> {
+  const rows = await db
+    .selectFrom('conversations as c')
+    .innerJoin('groups as g', 'g.id', 'c.group_id')
+    .leftJoin('users as u', 'u.id', 'c.leader_id')
+    .select([
+      'c.id', 'c.kind', 'g.name as group_name', 'u.display_name as leader', 'c.starts_at', 'c.ends_at', 'c.place', 'c.status',
+      'c.outcome', 'c.outcome_reason', 'c.child_words', 'c.note', 'c.created_at', 'c.updated_at',
+    ])
+    .where('c.child_id', '=', childId)
+    .orderBy('c.starts_at')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    group: r.group_name,
+    leader: r.leader,
+    startsAt: r.starts_at,
+    endsAt: r.ends_at,
+    place: r.place,
+    status: r.status,
+    outcome: r.outcome,
+    outcomeReason: r.outcome_reason,
+    childWords: r.child_words,
+    note: r.note,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  }));
+}
+
+export async function selectInsightAttendance(db: Db, childId: string): Promise<InsightAttendance[]> {
+  const rows = await db
+    .selectFrom('attendance as a')
+    .innerJoin('enrollments as e', 'e.id', 'a.enrollment_id')
+    .innerJoin('group_sessions as s', 's.id', 'a.session_id')
+    .innerJoin('groups as g', 'g.id', 's.group_id')
+    .select(['g.name as group_name', 's.starts_at', 'a.status', 'a.reason', 'a.source', 'a.recorded_at'])
+    .where('e.child_id', '=', childId)
+    .orderBy('s.starts_at')
+    .execute();
+  return rows.map((r) => ({
+    group: r.group_name,
+    sessionStartsAt: r.starts_at,
+    status: r.status,
+    reason: r.reason,
+    source: r.source,
+    recordedAt: r.recorded_at,
+  }));
+}
+
+/** Dates only: the token's hash stays in the database. */
+export async function selectInsightFamilyLinks(db: Db, childId: string): Promise<InsightFamilyLink[]> {
+  const rows = await db.selectFrom('family_links').select(['created_at', 'revoked_at']).where('child_id', '=', childId).orderBy('created_at').execute();
+  return rows.map((r) => ({ createdAt: r.created_at, revokedAt: r.revoked_at }));
+}
+
+export async function selectInsightAudit(db: Db, childId: string): Promise<InsightAuditEntry[]> {
+  const rows = await db
+    .selectFrom('audit_log')
+    .select(['at', 'actor', 'action', 'entity_type', 'entity_id', 'ip', 'detail'])
+    .where('child_id', '=', childId)
+    .orderBy('at')
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({ at: r.at, actor: r.actor, action: r.action, entityType: r.entity_type, entityId: r.entity_id, ip: r.ip, detail: r.detail }));
+}

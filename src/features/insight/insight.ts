@@ -1,0 +1,144 @@
+// Insight export (GDPR art. 15): everything stored about one child and their guardians, plus who has read or
+// changed it. Types and the Danish labels for the printable page; no I/O.
+import type { Municipality } from '../../lib/server/database';
+import { MUNICIPALITY_LABELS } from '../auth/auth';
+import { ENROLLMENT_STATE_LABELS, REFERRAL_STATUS_LABELS } from '../enrollment/enrollment';
+
+export interface InsightChild {
+  id: string;
+  firstName: string;
+  lastName: string;
+  birthDate: string;
+  gender: 'girl' | 'boy' | 'other' | null;
+  municipality: Municipality;
+  hasSiblingWithDisability: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface InsightGuardian {
+  id: string;
+  name: string;
+  phone: string | null;
+  email: string | null;
+  hasCustody: boolean;
+  needsInterpreter: boolean;
+  interpreterLanguage: string | null;
+  createdAt: string;
+}
+
+export interface InsightReferral {
+  id: string;
+  reference: string;
+  group: string;
+  source: 'caseworker' | 'parent';
+  caseworker: string | null;
+  status: string;
+  reason: string;
+  custodyConsent: boolean;
+  statusReason: string | null;
+  receivedAt: string;
+  updatedAt: string;
+}
+
+export interface InsightEnrollment {
+  id: string;
+  group: string;
+  state: string;
+  startDate: string | null;
+  plannedEndDate: string | null;
+  endedOn: string | null;
+  endReason: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface InsightConversation {
+  id: string;
+  kind: 'intake' | 'parent' | 'closing';
+  group: string;
+  leader: string | null;
+  startsAt: string;
+  endsAt: string;
+  place: string;
+  status: 'booked' | 'held' | 'cancelled';
+  outcome: 'fits' | 'does_not_fit' | null;
+  outcomeReason: string | null;
+  childWords: string | null;
+  note: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface InsightAttendance {
+  group: string;
+  sessionStartsAt: string;
+  status: 'present' | 'excused' | 'absent';
+  reason: string | null;
+  source: 'leader' | 'family';
+  recordedAt: string;
+}
+
+/** A family link: only when it was made and stopped; the secret and its hash are never shown. */
+export interface InsightFamilyLink {
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export interface InsightAuditEntry {
+  at: string;
+  actor: string;
+  action: string;
+  entityType: string;
+  entityId: string | null;
+  ip: string | null;
+  detail: string | null;
+}
+
+export interface InsightReport {
+  generatedAt: string;
+  child: InsightChild;
+  guardians: InsightGuardian[];
+  referrals: InsightReferral[];
+  enrollments: InsightEnrollment[];
+  conversations: InsightConversation[];
+  attendance: InsightAttendance[];
+  familyLinks: InsightFamilyLink[];
+  audit: InsightAuditEntry[];
+}
+
+export const GENDER_LABELS: Record<'girl' | 'boy' | 'other', string> = { girl: 'Pige', boy: 'Dreng', other: 'Andet' };
+export const CONVERSATION_KIND_LABELS: Record<InsightConversation['kind'], string> = {
+  intake: 'Indledende samtale',
+  parent: 'Forældresamtale',
+  closing: 'Afsluttende samtale',
+};
+export const CONVERSATION_STATUS_LABELS: Record<InsightConversation['status'], string> = {
+  booked: 'Aftalt',
+  held: 'Holdt',
+  cancelled: 'Aflyst',
+};
+export const OUTCOME_LABELS: Record<'fits' | 'does_not_fit', string> = { fits: 'Gruppen passer', does_not_fit: 'Gruppen passer ikke' };
+export const ATTENDANCE_LABELS: Record<InsightAttendance['status'], string> = { present: 'Mødt', excused: 'Afbud', absent: 'Udeblevet' };
+export const SOURCE_LABELS: Record<InsightReferral['source'], string> = { caseworker: 'Familierådgiver', parent: 'Forælder' };
+
+export function municipalityLabel(m: Municipality): string {
+  return MUNICIPALITY_LABELS[m];
+}
+
+export function referralStatusLabel(status: string): string {
+  return (REFERRAL_STATUS_LABELS as Record<string, string>)[status] ?? status;
+}
+
+export function enrollmentStateLabel(state: string): string {
+  return (ENROLLMENT_STATE_LABELS as Record<string, string>)[state] ?? state;
+}
+
+/** The JSON download: the report as it is, pretty-printed, with a file name that names no one. */
+export function insightJson(report: InsightReport): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+export function insightFileName(report: InsightReport): string {
+  return `indsigt-${report.child.id}-${report.generatedAt.slice(0, 10)}.json`;
+}

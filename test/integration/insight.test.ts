@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Actor } from '../../src/features/auth/auth';
+import { recordAudit } from '../../src/features/audit/audit.service';
+import { insightJson } from '../../src/features/insight/insight';
+import { getChildInsight } from '../../src/features/insight/insight.service';
+import { ForbiddenError, NotFoundError } from '../../src/lib/errors';
+import type { DatabaseHandle } from '../../src/lib/server/db';
+import { addChild, addGroup, addSessions, addStaff, type ChildIds } from '../support/child-records';
+import { createTestDatabase, databaseKind } from '../support/database';
+
+const NOW = new Date('2026-11-23T12:00:00Z');
+
+describe(`insight export on ${databaseKind()}`, () => {
+  let handle: DatabaseHandle;
+  let admin: Actor;
+  let leader: Actor;
+  let mine: ChildIds;
+  let other: ChildIds;
+
+  beforeAll(async () => {
+    handle = await createTestDatabase();
+    const db = handle.db;
+    admin = await addStaff(db, 'admin', 'Karin Koordinator');
+    leader = await addStaff(db, 'leader', 'Lars Leder');
+    const caseworker = await addStaff(db, 'caseworker', 'Rita Rådgiver');
+    const groupId = await addGroup(db, 'Pigegruppen');
+    const sessions = await addSessions(db, groupId, ['2026-09-09T14:00:00.000Z', '2026-10-14T14:00:00.000Z']);
+    mine = await addChild(db, {
+      groupId, firstName: 'Ingrid', lastName: 'Indsigt', guardianName: 'Ida Indsigt', sessionIds: sessions,
+      enrollmentState: 'active', endedOn: null, referralStatus: 'started', caseworkerId: caseworker.user.id,
+    });
+    other = await addChild(db, { groupId, firstName: 'Oskar', lastName: 'Andersen', guardianName: 'Otto Andersen', sessionIds: sessions.slice(0, 1) });
+    await recordAudit(db, leader, [{ action: 'read', entityType: 'child', entityId: mine.childId, childId: mine.childId }], new Date('2026-11-01T10:00:00Z'));
+    await recordAudit(db, leader, [{ action: 'update', entityType: 'attendance', entityId: other.enrollmentId, childId: other.childId, detail: 'Oskar' }], new Date('2026-11-01T10:05:00Z'));
+  });
+  afterAll(async () => {
+    await handle.close();
+  });
+
+  it('is for the coordinator only, and says so for a child that is gone', async () => {
+    await expect(getChildInsight(handle.db, leader, mine.childId, 'html', NOW)).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(getChildInsight(handle.db, admin, 'no-such-child', 'html', NOW)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('holds everything about the child and the guardians, nothing of another child, and no link hashes', async () => {
+    const report = await getChildInsight(handle.db, admin, mine.childId, 'json', NOW);
+    expect(report.child).toMatchObject({ id: mine.childId, firstName: 'Ingrid', lastName: 'Indsigt', birthDate: '2014-05-01', municipality: 'ishoj', hasSiblingWithDisability: false });
+    expect(report.guardians).toEqual([expect.objectContaining({ id: mine.guardianId, name: 'Ida Indsigt', phone: '+45 12 34 56 78', hasCustody: true })]);
+    expect(report.referrals).toEqual([expect.objectContaining({ id: mine.referralId, group: 'Pigegruppen', caseworker: 'Rita Rådgiver', status: 'started', reason: 'Grund for Ingrid' })]);
+    expect(report.enrollments).toEqual([expect.objectContaining({ id: mine.enrollmentId, state: 'active', startDate: '2024-02-14' })]);
+    expect(report.conversations).toEqual([expect.objectContaining({ id: mine.conversationId, kind: 'intake', childWords: 'Ingrid glæder sig', note: 'Note om Ingrid' })]);
+    expect(report.attendance.map((a) => [a.sessionStartsAt, a.status])).toEqual([
+      ['2026-09-09T14:00:00.000Z', 'present'],
+      ['2026-10-14T14:00:00.000Z', 'present'],
+    ]);
+    expect(report.familyLinks).toEqual([{ createdAt: '2024-01-10T09:00:00.000Z', revokedAt: null }]);
+    // The earlier read and this export itself.
+    expect(report.audit.map((a) => [a.action, a.actor, a.detail])).toEqual([
+      ['read', leader.user.email, null],
+      ['export', admin.user.email, 'indsigt json'],
+    ]);
+
+    const json = insightJson(report);
+    expect(JSON.parse(json)).toEqual(report);
+    for (const foreign of ['Oskar', 'Otto', 'Andersen', other.childId, other.guardianId, other.referralId, 'hash-']) {
+      expect(json, foreign).not.toContain(foreign);
+    }
+  });
+});
