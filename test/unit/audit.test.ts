@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  auditCsv, auditFilterSchema, auditRangeInstants, csvCell, decodeAuditCursor, encodeAuditCursor, formatCsvDateTime,
+  auditCsv, auditFilterSchema, auditRangeInstants, decodeAuditCursor, encodeAuditCursor, formatCsvDateTime,
   toAuditFilter, type AuditRecord,
 } from '../../src/features/audit/audit';
 import { parseForm } from '../../src/lib/forms';
@@ -39,23 +39,14 @@ describe('audit CSV for Danish Excel', () => {
     expect(formatCsvDateTime(new Date('2026-07-01T22:30:00Z'))).toBe('02.07.2026 00:30');
   });
 
-  it('quotes cells holding the separator, quotes or line breaks, doubling the quotes', () => {
-    expect(csvCell('a;b')).toBe('"a;b"');
-    expect(csvCell('sagde "hej"')).toBe('"sagde ""hej"""');
-    expect(csvCell('to\nlinjer')).toBe('"to\nlinjer"');
-    expect(csvCell('ingenting')).toBe('ingenting');
-    expect(csvCell(null)).toBe('');
-  });
-
-  it('defuses formulas: = + - @ and tab at the start get an apostrophe', () => {
-    expect(csvCell('=HYPERLINK("http://x")')).toBe('"\'=HYPERLINK(""http://x"")"');
-    expect(csvCell('+45 1234')).toBe("'+45 1234");
-    expect(csvCell('-1')).toBe("'-1");
-    expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
-    expect(csvCell('\t=1')).toBe("'\t=1");
-    expect(csvCell('a=b')).toBe('a=b');
-    const csv = auditCsv([record({ detail: '=cmd|"/c calc"!A1', childName: null })]);
-    expect(csv).toContain(';"\'=cmd|""/c calc""!A1"\r\n');
+  it('quotes cells holding the separator, quotes or line breaks, and defuses formulas (= + - @ tab) with an apostrophe', () => {
+    const csv = auditCsv([
+      record({ detail: 'a;b', actor: 'sagde "hej"', entityType: 'to\nlinjer' }),
+      record({ detail: '=cmd|"/c calc"!A1', childName: null, userName: '+45 1234', entityId: '-1', childId: '@SUM(A1)', ip: '\t=1' }),
+    ]);
+    const lines = csv.slice(1).split('\r\n');
+    expect(lines[1]).toBe('23.11.2026 14:05;Karin Koordinator;"sagde ""hej""";Læst;"to\nlinjer";c1;Åse Ørum;c1;10.0.0.7;"a;b"');
+    expect(lines[2]).toBe(`23.11.2026 14:05;'+45 1234;karin@centret.dk;Læst;child;'-1;;'@SUM(A1);'\t=1;"'=cmd|""/c calc""!A1"`);
   });
 });
 

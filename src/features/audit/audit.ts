@@ -1,4 +1,5 @@
 import { z } from 'astro/zod';
+import { toExcelCsv } from '../../lib/csv';
 import { addDays, instantToZoned, parseIsoDate, zonedToInstant, type IsoDate } from '../../lib/time';
 
 export type AuditAction = 'read' | 'create' | 'update' | 'delete' | 'sign_in' | 'sign_out' | 'export';
@@ -51,10 +52,10 @@ const optionalDate = (message: string) =>
 export const auditFilterSchema = z
   .object({
     barn: z.string().trim().max(200, 'Skriv højst 200 tegn.').default(''),
-    bruger: z.string().trim().max(100).default(''),
+    bruger: z.string().trim().max(100, 'Vælg en medarbejder på listen.').default(''),
     fra: optionalDate('Skriv datoen som åååå-mm-dd, fx 2026-11-23.').default(null),
     til: optionalDate('Skriv datoen som åååå-mm-dd, fx 2026-11-23.').default(null),
-    foer: z.string().trim().max(200).default(''),
+    foer: z.string().trim().max(200, 'Siden findes ikke. Start forfra.').default(''),
   })
   .superRefine((v, ctx) => {
     if (v.fra && v.til && v.fra > v.til) {
@@ -142,43 +143,26 @@ export function formatCsvDateTime(at: Date): string {
   return `${d}.${m}.${y} ${time}`;
 }
 
-/**
- * One CSV cell for Excel: a cell starting with = + - @ (or a tab / carriage return, which Excel strips before
- * looking) would be run as a formula, so it gets a leading apostrophe; a cell with the separator, a quote or a line
- * break is quoted, with quotes doubled.
- */
-export function csvCell(value: string | null): string {
-  let text = value ?? '';
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  if (/[;"\r\n]/.test(text)) text = `"${text.replace(/"/g, '""')}"`;
-  return text;
-}
-
 const CSV_HEADER = ['Tidspunkt', 'Medarbejder', 'E-mail', 'Handling', 'Hvad', 'Id', 'Barn', 'Barnets id', 'IP-adresse', 'Detaljer'];
 
 /**
- * The export as Danish Excel opens it with a double click: UTF-8 with a byte order mark (else æøå break),
+ * The export as Danish Excel opens it (through src/lib/csv.ts, which also defuses cells Excel would run as a formula) with a double click: UTF-8 with a byte order mark (else æøå break),
  * semicolons (Danish Excel's list separator, since the comma is the decimal sign), CRLF line ends.
  */
 export function auditCsv(records: readonly AuditRecord[]): string {
-  const lines = [CSV_HEADER.map(csvCell).join(';')];
-  for (const r of records) {
-    lines.push(
-      [
-        formatCsvDateTime(r.at),
-        r.userName ?? '',
-        r.actor,
-        auditActionLabel(r.action),
-        r.entityType,
-        r.entityId,
-        r.childName ?? '',
-        r.childId,
-        r.ip,
-        r.detail,
-      ]
-        .map(csvCell)
-        .join(';'),
-    );
-  }
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
+  return toExcelCsv(
+    CSV_HEADER,
+    records.map((r) => [
+      formatCsvDateTime(r.at),
+      r.userName ?? '',
+      r.actor,
+      auditActionLabel(r.action),
+      r.entityType,
+      r.entityId,
+      r.childName ?? '',
+      r.childId,
+      r.ip,
+      r.detail,
+    ]),
+  );
 }
