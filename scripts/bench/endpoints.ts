@@ -50,11 +50,7 @@ export function endpoints(t: Targets): Endpoint[] {
   ];
 }
 
-async function counted(work: () => Promise<unknown>): Promise<number> {
-  const before = statementCount();
-  await work();
-  return statementCount() - before;
-}
+type Counter = () => number;
 
 async function staffCall(db: Kysely<Database>, account: SignedInAccount, now: Date, page: (user: SignedInAccount['user']) => Promise<unknown>): Promise<void> {
   const valid = await validateSessionToken(db, account.token, now);
@@ -63,8 +59,18 @@ async function staffCall(db: Kysely<Database>, account: SignedInAccount, now: Da
 }
 
 /** SQL statements per request of each endpoint, on this database. */
-export async function queriesPerRequest(db: Kysely<Database>, t: Targets, now: Date): Promise<Record<EndpointKey, number>> {
+export async function queriesPerRequest(
+  db: Kysely<Database>,
+  t: Targets,
+  now: Date,
+  counter: Counter = statementCount,
+): Promise<Record<EndpointKey, number>> {
   const ip = '127.0.0.1';
+  const counted = async (work: () => Promise<unknown>): Promise<number> => {
+    const before = counter();
+    await work();
+    return counter() - before;
+  };
   // A first call warms nothing in the services (no caches), but do one anyway so a lazy first-use query cannot skew.
   await publicGroupFeed(db, t.slug, now);
   return {
