@@ -233,7 +233,7 @@ describe('fuzz: hostile input to every form', () => {
     });
     // Every text field hostile at once.
     variants.push({ label: 'all fields markup', values: { ...spec.base, ...Object.fromEntries(spec.targets.map((t) => [t, IMG])) } });
-    // Missing fields: nothing at all, and each target left out.
+    // Missing fields: nothing at all, and the first field left out.
     variants.push({ label: 'empty body', values: {} });
     const missing = spec.targets[0];
     if (missing) {
