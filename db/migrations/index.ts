@@ -2,6 +2,7 @@ import type { Migration } from 'kysely/migration';
 import * as domain from './2026-11-23T0900_domain';
 import * as sessionFeedback from './2026-11-23T1000_session_feedback';
 import * as yearlyCounts from './2026-11-23T1045_yearly_counts';
+import * as recoveryCodes from './2026-11-23T1100_recovery_codes';
 
 // Listed by hand so the migrations are bundled into the built server (no directory scan at run time).
 // Names sort in the order they run.
@@ -9,4 +10,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23T0900_domain': domain,
   '2026-11-23T1000_session_feedback': sessionFeedback,
   '2026-11-23T1045_yearly_counts': yearlyCounts,
+  '2026-11-23T1100_recovery_codes': recoveryCodes,
 };
