@@ -119,7 +119,7 @@ describe('the second factor in the browser', () => {
     const admin = await newPage(browser);
     await signIn(admin.page, ADMIN);
     await visit(admin.page, '/personale/brugere');
-    await admin.page.getByLabel('Medarbejder', { exact: true }).selectOption({ label: `${PERSON.name} (${PERSON.email})` });
+    await admin.page.locator('#f-userId').selectOption({ label: `${PERSON.name} (${PERSON.email})` });
     await admin.page.getByLabel('Jeg har talt med medarbejderen og vil nulstille to-faktor').check();
     await admin.page.getByRole('button', { name: 'Nulstil to-faktor' }).click();
     await admin.page.waitForURL(/gemt=tofaktor/);

@@ -186,6 +186,10 @@ describe(`the second factor on ${databaseKind()}`, () => {
 
     const next = await signIn(handle.db, { email: 'lise@familiecentret.dk', password: LEADER_PASSWORD, ...meta }, later(32));
     expect(next).toMatchObject({ ok: true, secondFactor: 'setup' });
+    // Nothing left to reset: refused, and nothing is written.
+    const auditBefore = (await handle.db.selectFrom('audit_log').select('id').execute()).length;
+    expect(await thrown(resetSecondFactor(handle.db, adminActor, leader.id, later(33)))).toBeInstanceOf(ConflictError);
+    expect((await handle.db.selectFrom('audit_log').select('id').execute()).length).toBe(auditBefore);
     // The admin's own factor is untouched.
     expect(await storedKey(admin.id)).not.toBeNull();
   });

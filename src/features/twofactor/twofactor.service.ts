@@ -181,6 +181,7 @@ export async function resetSecondFactor(db: Db, actor: Actor, userId: string, no
   return db.transaction().execute(async (trx) => {
     const user = await findUserById(trx, userId);
     if (!user) throw new NotFoundError('Medarbejderen findes ikke.');
+    if (!user.hasTotpKey) throw new ConflictError(`${user.displayName} har ikke sat to-faktor op. Der er intet at nulstille.`);
     await clearTotpKey(trx, userId, now);
     await deleteRecoveryCodesOfUser(trx, userId);
     await deleteSessionsOfUser(trx, userId);
