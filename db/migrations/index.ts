@@ -2,7 +2,8 @@ import type { Migration } from 'kysely/migration';
 import * as domain from './2026-11-23T0900_domain';
 import * as sessionFeedback from './2026-11-23T1000_session_feedback';
 import * as yearlyCounts from './2026-11-23T1045_yearly_counts';
-import * as recoveryCodes from './2026-11-23T1100_recovery_codes';
+import * as indexes from './2026-11-23T1110_indexes';
+import * as recoveryCodes from './2026-11-23T1120_recovery_codes';
 
 // Listed by hand so the migrations are bundled into the built server (no directory scan at run time).
 // Names sort in the order they run.
@@ -10,5 +11,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23T0900_domain': domain,
   '2026-11-23T1000_session_feedback': sessionFeedback,
   '2026-11-23T1045_yearly_counts': yearlyCounts,
-  '2026-11-23T1100_recovery_codes': recoveryCodes,
+  '2026-11-23T1110_indexes': indexes,
+  '2026-11-23T1120_recovery_codes': recoveryCodes,
 };

@@ -137,7 +137,7 @@ export const PUBLIC_TEXT: Record<Locale, PublicText> = {
     nextMeeting: 'Next meeting',
     noMeetingsYet: 'There are no new dates yet.',
     askForPlace: 'Ask for a place',
-    askForPlaceLink: 'Ask for a place for your child (in Danish)',
+    askForPlaceLink: 'Ask for a place for your child',
     askForPlaceContact: 'Would you like to ask for a place? Contact us:',
     nextMeetings: 'Next meetings',
     cancelled: 'Cancelled',

@@ -65,7 +65,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const fromEnv = process.env['DATABASE_URL'] ?? '';
   const databaseUrl = /^postgres/i.test(fromEnv) ? fromEnv : join(dir, 'e2e.sqlite');
   const port = await freePort();
-  const env = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1' };
+  // NIGHTLY_JOBS=off: a run between 02.00 and 06.00 must not purge other files' test children mid-run.
+  const env = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', NIGHTLY_JOBS: 'off' };
   const tsx = join(root, 'node_modules/.bin/tsx');
 
   if (/^postgres/i.test(databaseUrl)) {

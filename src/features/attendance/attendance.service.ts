@@ -238,12 +238,19 @@ export async function saveMarks(db: Kysely<Database>, actor: Actor, sessionId: s
     const byId = new Map(members.map((m) => [m.enrollmentId, m]));
     const results: MarkResult[] = [];
     const audit: AuditEntry[] = [];
-    for (const mark of parsed.data.marks) {
+    // Applied in one order for every request (by child, then as sent), so two saves touching the same children in
+    // opposite orders take PostgreSQL's row locks in the same order and cannot deadlock (found by the crash-safety
+    // test: "deadlock detected" → 500). Marks for one child keep their order; the answer lists them as sent.
+    const ordered = parsed.data.marks
+      .map((mark, index) => ({ mark, index }))
+      .sort((a, b) => (a.mark.enrollmentId < b.mark.enrollmentId ? -1 : a.mark.enrollmentId > b.mark.enrollmentId ? 1 : a.index - b.index));
+    const resultAt: MarkResult[] = [];
+    for (const { mark, index } of ordered) {
       const member = byId.get(mark.enrollmentId);
       if (!member) throw new ValidationError({ marks: 'Et af børnene er ikke med i gruppen på denne dag.' });
       const fresh = await claimMutationId(trx, `attendance:${mark.mutationId}`, 'attendance', sessionId, now);
       if (!fresh) {
-        results.push({ mutationId: mark.mutationId, enrollmentId: mark.enrollmentId, outcome: 'duplicate' });
+        resultAt[index] = { mutationId: mark.mutationId, enrollmentId: mark.enrollmentId, outcome: 'duplicate' };
         continue;
       }
       const change: Change = {
@@ -254,9 +261,10 @@ export async function saveMarks(db: Kysely<Database>, actor: Actor, sessionId: s
         at: effectiveMarkTime(new Date(mark.clientTime), now),
       };
       const applied = await applyChange(trx, actor, sessionId, change);
-      results.push({ mutationId: mark.mutationId, enrollmentId: mark.enrollmentId, outcome: applied ? 'saved' : 'superseded' });
+      resultAt[index] = { mutationId: mark.mutationId, enrollmentId: mark.enrollmentId, outcome: applied ? 'saved' : 'superseded' };
       if (applied) audit.push(changeAudit(sessionId, change));
     }
+    for (const result of resultAt) if (result) results.push(result);
     await recordAudit(trx, actor, audit, now);
     return { results, marks: storedState(members, await selectSessionMarks(trx, sessionId)) };
   });

@@ -273,6 +273,10 @@ export interface CaseView {
 /** One child's case: facts, guardians, conversations, eligibility and the legal next steps. Audited as a read. */
 export async function getCase(db: Kysely<Database>, actor: Actor, enrollmentId: string, now: Date): Promise<CaseView> {
   const e = await loadEnrollment(db, actor, enrollmentId);
+  // An ended course's notes (conversations, the child's words, the referral's reason) are for the coordinator only.
+  if (e.state === 'ended' && actor.user.role !== 'admin') {
+    throw new ForbiddenError('Forløbet er afsluttet. Kun koordinatoren kan se det nu.');
+  }
   const today = todayInZone(now);
   const all = await selectGroups(db);
   const group = groupOf(all, e.groupId);

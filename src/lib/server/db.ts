@@ -57,7 +57,10 @@ export function openDatabase(url: string | undefined): DatabaseHandle {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // WAL + NORMAL: durable against a crash of the app (a SIGKILL), not against power loss of the machine.
   sqlite.pragma('synchronous = NORMAL');
+  // Deleted personal data is overwritten, not just unlinked, so it is gone from the file (retention, GDPR).
+  sqlite.pragma('secure_delete = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }), log: countStatements });
   return { db, target, sqlite, close: () => db.destroy() };
 }

@@ -3,6 +3,7 @@
 // Copenhagen time and lets exactly one process per night do the work (a conditional update in app_settings).
 // NIGHTLY_JOBS=off turns it off (e.g. for a test server whose data must not change under it).
 import { runNightlyMaintenance } from '../../features/retention/retention.service';
+import { regenerateAllGroups } from '../../features/schedule/schedule.service';
 import { getDb } from './db';
 
 const CHECK_EVERY_MS = 15 * 60 * 1000;
@@ -18,6 +19,8 @@ export function startNightlyJobs(): void {
     try {
       const result = await runNightlyMaintenance(getDb(), new Date());
       if (result.ran) {
+        // Keep every group planned twelve months ahead as the months roll on (boot does it too).
+        await regenerateAllGroups(getDb(), new Date());
         console.log(
           `Natlig oprydning: ${result.purge?.purged ?? 0} børn slettet efter opbevaringsperioden, `
           + `${result.sessionsPruned ?? 0} udløbne logins og ${result.rateLimitsPruned ?? 0} gamle tællere fjernet.`,

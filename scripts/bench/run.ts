@@ -1,0 +1,338 @@
+// `npm run bench [-- --size demo|large] [--db sqlite|postgres] [--duration S] [--connections N] [--strict]`
+//
+// Boots a fresh database, loads the demo or the large data set, starts the BUILT server (dist/ or ASTRO_OUT_DIR;
+// built first if missing) and measures five endpoints with autocannon, each against the app and against a bare
+// node:http server on the same machine that returns the same bytes (the limit for this runtime). Prints one table
+// and the budgets (PASS/FAIL). A benchmark, not a timed test: the exit code is 0 unless something broke; with
+// --strict a failed budget exits 3.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
+import { bootApplication } from '../../src/features/operator/operator.service';
+import { openDatabase, type DatabaseHandle } from '../../src/lib/server/db';
+import { ACCOUNTS, addAccountsInProcess, loadDataSet, PASSWORD, pickTargets, type DataSize, type Targets } from './dataset';
+import { endpoints, queriesPerRequest, type Endpoint, type EndpointKey } from './endpoints';
+import { javaScriptBytes, measure, record, startBareServer, type LoadResult, type Recorded } from './load';
+
+const root = resolve(import.meta.dirname, '../..');
+const tsx = join(root, 'node_modules/.bin/tsx');
+const STAFF_P95_BUDGET_MS = 50;
+
+const HELP = `npm run bench -- [--size demo|large] [--db sqlite|postgres] [--duration SECONDS] [--connections N] [--strict]
+
+  --size         demo: the demo data (3 groups, a year); large (default): 10 years, 50 groups, ~6,000 sessions
+  --db           sqlite (default: a fresh temporary file) or postgres (DATABASE_URL; its public schema is WIPED)
+  --duration     seconds of load per endpoint and server (default 10)
+  --connections  concurrent connections (default 10)
+  --strict       exit 3 when a budget fails (otherwise budgets only print PASS/FAIL)
+Needs a built server: dist/ or ASTRO_OUT_DIR (runs "astro build" when missing).`;
+
+function log(message: string): void {
+  console.log(`[bench] ${message}`);
+}
+
+function loadAverage(): string {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  } catch {
+    return 'n/a';
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => done(port));
+    });
+  });
+}
+
+function runCli(args: string[], env: NodeJS.ProcessEnv, input?: string): string {
+  const result = spawnSync(tsx, ['scripts/cli.ts', ...args], { cwd: root, env, encoding: 'utf8', ...(input === undefined ? {} : { input }) });
+  if (result.status !== 0) throw new Error(`"cli ${args.join(' ')}" failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+  return result.stdout;
+}
+
+async function waitForHealth(origin: string, server: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null) throw new Error(`The server exited (${server.exitCode}):\n${output()}`);
+    try {
+      if ((await fetch(`${origin}/healthz`)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`The server did not answer /healthz within 60 s:\n${output()}`);
+}
+
+function ms(value: number): string {
+  return Number.isFinite(value) ? value.toFixed(1) : '—';
+}
+
+function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`;
+  const rule = `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  return [line(headers), rule, ...rows.map(line)].join('\n');
+}
+
+interface Options {
+  size: DataSize;
+  db: 'sqlite' | 'postgres';
+  duration: number;
+  connections: number;
+  strict: boolean;
+}
+
+function parseOptions(): Options | null {
+  const { values } = parseArgs({
+    options: {
+      size: { type: 'string', default: 'large' },
+      db: { type: 'string', default: 'sqlite' },
+      duration: { type: 'string', default: '10' },
+      connections: { type: 'string', default: '10' },
+      strict: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return null;
+  }
+  const duration = Number(values.duration);
+  const connections = Number(values.connections);
+  if (values.size !== 'demo' && values.size !== 'large') throw new Error('--size must be demo or large');
+  if (values.db !== 'sqlite' && values.db !== 'postgres') throw new Error('--db must be sqlite or postgres');
+  if (!(duration > 0)) throw new Error('--duration must be a positive number of seconds');
+  if (!Number.isInteger(connections) || connections < 1) throw new Error('--connections must be a whole number ≥ 1');
+  return { size: values.size, db: values.db, duration, connections, strict: values.strict };
+}
+
+function ensureBuiltServer(): string {
+  const outDir = process.env['ASTRO_OUT_DIR'] ?? 'dist';
+  const entry = join(root, outDir, 'server/entry.mjs');
+  if (!existsSync(entry)) {
+    log(`no built server in ${outDir}/: running "astro build" …`);
+    const build = spawnSync(join(root, 'node_modules/.bin/astro'), ['build'], { cwd: root, env: process.env, stdio: 'inherit' });
+    if (build.status !== 0 || !existsSync(entry)) throw new Error('"astro build" failed.');
+  }
+  return entry;
+}
+
+async function wipePostgres(url: string): Promise<void> {
+  const handle = openDatabase(url);
+  try {
+    await sql`drop schema if exists public cascade`.execute(handle.db);
+    await sql`create schema public`.execute(handle.db);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The other data size, in an in-memory SQLite database, only to count queries (the budget compares both sizes). */
+async function countOnOtherSize(size: DataSize, now: Date): Promise<Record<EndpointKey, number>> {
+  const handle = openDatabase(':memory:');
+  try {
+    await bootApplication(handle.db, now);
+    const loaded = await loadDataSet(handle.db, size, now);
+    log(`${size} set for the query count (SQLite in memory) loaded in ${(loaded.ms / 1000).toFixed(1)} s`);
+    await addAccountsInProcess(handle.db, now);
+    const targets = await pickTargets(handle.db, now);
+    return await queriesPerRequest(handle.db, targets, now);
+  } finally {
+    await handle.close();
+  }
+}
+
+interface Row {
+  endpoint: Endpoint;
+  app: LoadResult;
+  bare: LoadResult;
+  javaScript: number | null;
+}
+
+async function main(): Promise<number> {
+  const options = parseOptions();
+  if (!options) return 0;
+  const now = new Date();
+  const entry = ensureBuiltServer();
+  const loadBefore = loadAverage();
+  let broken = false;
+
+  let dir: string | null = null;
+  let databaseUrl: string;
+  if (options.db === 'postgres') {
+    const fromEnv = process.env['DATABASE_URL'] ?? '';
+    if (!/^postgres(ql)?:\/\//i.test(fromEnv)) throw new Error('--db postgres needs DATABASE_URL=postgres://… (its public schema is wiped).');
+    databaseUrl = fromEnv;
+    log(`wiping the public schema of ${databaseUrl.replace(/\/\/[^@]*@/, '//…@')}`);
+    await wipePostgres(databaseUrl);
+  } else {
+    dir = mkdtempSync(join(tmpdir(), 'gruppeforlob-bench-'));
+    databaseUrl = join(dir, 'bench.sqlite');
+  }
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    NIGHTLY_JOBS: 'off',
+    NODE_ENV: 'production',
+  };
+
+  let handle: DatabaseHandle | null = null;
+  let server: ChildProcess | null = null;
+  let bare: { origin: string; close: () => Promise<void> } | null = null;
+  try {
+    runCli(['boot'], env);
+    handle = openDatabase(databaseUrl);
+    const loaded = await loadDataSet(handle.db, options.size, now);
+    const counts = Object.entries(loaded.counts).map(([table, n]) => `${table} ${n}`).join(', ');
+    log(`${options.size} set loaded on ${options.db} in ${(loaded.ms / 1000).toFixed(1)} s: ${counts}`);
+    for (const account of Object.values(ACCOUNTS)) {
+      const args = ['user', 'add', '--email', account.email, '--role', account.role, '--name', account.name];
+      runCli(args, env, `${PASSWORD}\n`);
+    }
+    const targets: Targets = await pickTargets(handle.db, now);
+    log(`attendance sheet: session ${targets.sessionId} (${targets.sessionMembers} marks); figures year ${targets.year}`);
+
+    const queries = await queriesPerRequest(handle.db, targets, now);
+    const other = options.size === 'large' ? 'demo' : 'large';
+    const otherQueries = await countOnOtherSize(other, now);
+    const queriesBySize: Record<DataSize, Record<EndpointKey, number>> =
+      options.size === 'large' ? { large: queries, demo: otherQueries } : { demo: queries, large: otherQueries };
+
+    let output = '';
+    server = spawn(process.execPath, [entry], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    server.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    server.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    const origin = `http://127.0.0.1:${port}`;
+    await waitForHealth(origin, server, () => output);
+    log(`server up at ${origin} (${entry.replace(`${root}/`, '')})`);
+
+    // Fetch every endpoint once: check it answers as expected, keep its bytes for the bare server.
+    const list = endpoints(targets);
+    const recorded = new Map<string, Recorded>();
+    const javaScript = new Map<EndpointKey, number>();
+    for (const endpoint of list) {
+      if (endpoint.key === 'feed304') {
+        const etag = recorded.get('feed')?.headers['etag'];
+        if (!etag) throw new Error('The group feed sent no ETag.');
+        endpoint.headers = { ...endpoint.headers, 'if-none-match': etag };
+      }
+      const response = await record(`${origin}${endpoint.path}`, endpoint.headers);
+      if (response.status !== endpoint.expectedStatus) {
+        throw new Error(`${endpoint.label} answered ${response.status}, expected ${endpoint.expectedStatus}:\n${response.body.toString('utf8').slice(0, 500)}`);
+      }
+      recorded.set(endpoint.key, response);
+      if (endpoint.html) javaScript.set(endpoint.key, (await javaScriptBytes(origin, response.body.toString('utf8'))).gzipBytes);
+    }
+    bare = await startBareServer(recorded);
+
+    const rows: Row[] = [];
+    for (const endpoint of list) {
+      // A short warm-up so the first measured second is not the JIT's.
+      for (let i = 0; i < 20; i++) await (await fetch(`${origin}${endpoint.path}`, { headers: endpoint.headers })).arrayBuffer();
+      log(`measuring ${endpoint.label}: app …`);
+      const app = await measure(`${origin}${endpoint.path}`, endpoint.headers, endpoint.expectedStatus, options.duration, options.connections);
+      log(`measuring ${endpoint.label}: bare node:http …`);
+      const bareResult = await measure(`${bare.origin}/${endpoint.key}`, {}, endpoint.expectedStatus, options.duration, options.connections);
+      if (app.wrong > 0) {
+        broken = true;
+        log(`BROKEN: ${endpoint.label}: ${app.wrong} responses not ${endpoint.expectedStatus} (${JSON.stringify(app.statuses)})`);
+      }
+      rows.push({ endpoint, app, bare: bareResult, javaScript: javaScript.get(endpoint.key) ?? null });
+    }
+    const loadAfter = loadAverage();
+
+    console.log('');
+    console.log(
+      `Benchmark ${now.toISOString()} · ${options.size} data on ${options.db} · ${options.connections} connections × ${options.duration} s per run · ` +
+        `${cpus().length} CPUs · Node ${process.version} · load average before ${loadBefore}, after ${loadAfter}`,
+    );
+    console.log('');
+    console.log(
+      table(
+        ['Endpoint', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'bare req/s', 'bare p95 ms', 'ratio', 'SQL/req demo', 'SQL/req large', 'JS gzip B'],
+        rows.map((r) => [
+          r.endpoint.label,
+          r.app.requestsPerSecond.toFixed(0),
+          ms(r.app.p50),
+          ms(r.app.p95),
+          ms(r.app.p99),
+          r.bare.requestsPerSecond.toFixed(0),
+          ms(r.bare.p95),
+          (r.app.requestsPerSecond / r.bare.requestsPerSecond).toFixed(3),
+          String(queriesBySize.demo[r.endpoint.key]),
+          String(queriesBySize.large[r.endpoint.key]),
+          r.javaScript === null ? '—' : String(r.javaScript),
+        ]),
+      ),
+    );
+    console.log('');
+    console.log('SQL/req: statements per request, counted in-process (service call + session lookup on staff pages);');
+    console.log(`the ${other} set is counted on SQLite in memory. ratio: app req/s ÷ bare node:http req/s (same bytes).`);
+    console.log('');
+
+    // Budgets.
+    const budgets: { ok: boolean | null; text: string }[] = [];
+    const unequal = list.filter((e) => queriesBySize.demo[e.key] !== queriesBySize.large[e.key]);
+    budgets.push({
+      ok: unequal.length === 0,
+      text: `queries per request equal between demo and large data${unequal.length ? ` (differs: ${unequal.map((e) => e.key).join(', ')})` : ''}`,
+    });
+    const p95Applies = options.size === 'large' && options.connections === 10;
+    const slow = rows.filter((r) => r.endpoint.audience === 'staff' && !(r.app.p95 <= STAFF_P95_BUDGET_MS));
+    budgets.push({
+      ok: p95Applies ? slow.length === 0 : null,
+      text:
+        `staff pages p95 ≤ ${STAFF_P95_BUDGET_MS} ms at 10 connections on the large data` +
+        (p95Applies
+          ? slow.length
+            ? ` (${slow.map((r) => `${r.endpoint.key} ${ms(r.app.p95)} ms`).join(', ')})`
+            : ''
+          : ` (not checked: this run is ${options.size} at ${options.connections} connections; here ${rows
+              .filter((r) => r.endpoint.audience === 'staff')
+              .map((r) => `${r.endpoint.key} ${ms(r.app.p95)} ms`)
+              .join(', ')})`),
+    });
+    const heavy = rows.filter((r) => r.endpoint.audience === 'public' && r.javaScript !== null && r.javaScript > 0);
+    budgets.push({
+      ok: heavy.length === 0,
+      text: `public pages 0 KB JavaScript${heavy.length ? ` (${heavy.map((r) => `${r.endpoint.key} ${r.javaScript} B`).join(', ')})` : ''}`,
+    });
+    for (const b of budgets) console.log(`${b.ok === null ? 'SKIP' : b.ok ? 'PASS' : 'FAIL'}  ${b.text}`);
+
+    if (broken) return 1;
+    if (options.strict && budgets.some((b) => b.ok === false)) return 3;
+    return 0;
+  } finally {
+    if (bare) await bare.close();
+    if (server && server.exitCode === null) {
+      server.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 300));
+      if (server.exitCode === null) server.kill('SIGKILL');
+    }
+    if (handle) await handle.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,386 @@
+// The route × role test (issue 6): every route of the app, enumerated from src/pages so a new page cannot be
+// forgotten, is requested (GET) as six roles, and the answer must be the one in ROUTES below. Then every staff page
+// with a form is posted to by the roles that may not use it: the answer must be a refusal (303 to /logind, 403, 404)
+// and nothing in the database may have changed.
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { sql, type Kysely } from 'kysely';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Actor } from '../../src/features/auth/auth';
+import { issueSetupLink } from '../../src/features/auth/auth.service';
+import { issueFamilyLink } from '../../src/features/families/families.service';
+import { issueStaffFeedToken } from '../../src/features/feeds/feeds.service';
+import type { Database } from '../../src/lib/server/database';
+import type { DatabaseHandle } from '../../src/lib/server/db';
+import { addChild, addGroup, addSessions, addStaff } from '../support/child-records';
+import { addAccount, signIn, type Account } from './support/accounts';
+import { baseURL, launchBrowser, newPage } from './support/browser';
+import { openServerDatabase } from './support/database';
+
+// ---------------------------------------------------------------------------------------------
+// Routes, from the files in src/pages, mapped to URL patterns the way Astro does
+
+const PAGES = join(import.meta.dirname, '../../src/pages');
+
+function pageFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return pageFiles(path);
+    // Astro skips files and folders starting with "_".
+    return entry.name.startsWith('_') ? [] : [path];
+  });
+}
+
+/** `personale/brugere/index.astro` → `/personale/brugere`; `grupper/[slug].ics.ts` → `/grupper/[slug].ics`. */
+function routeOf(file: string): string {
+  const path = relative(PAGES, file).split(sep).join('/');
+  const match = /^(.*)\.(astro|ts|js|md|mdx|html)$/.exec(path);
+  if (!match) throw new Error(`src/pages/${path} is a file type this test does not know: teach routeOf about it.`);
+  const withoutIndex = (match[1] ?? '').replace(/(^|\/)index$/, '');
+  return `/${withoutIndex}`;
+}
+
+const FILES = new Map(pageFiles(PAGES).map((file) => [routeOf(file), file]));
+
+// ---------------------------------------------------------------------------------------------
+// The table
+
+const ROLES = ['anonymous', 'family', 'caseworker', 'otherLeader', 'leader', 'admin'] as const;
+type Who = (typeof ROLES)[number];
+
+/** A status, or a 303 with where it must send the browser (the Location must start with it). */
+type Answer = 200 | 403 | 404 | `303 ${string}`;
+/** In the order of ROLES: anonymous, family-link holder, caseworker, leader of another group, the group's leader, admin. */
+type Answers = readonly [Answer, Answer, Answer, Answer, Answer, Answer];
+
+interface Fixtures {
+  slug: string;
+  groupId: string;
+  sessionId: string;
+  childId: string;
+  enrollmentId: string;
+  endedEnrollmentId: string;
+  referralId: string;
+  othersReferralId: string;
+  familyToken: string;
+  staffFeedToken: string;
+  setupToken: string;
+}
+
+interface Case {
+  /** What the params point at, for the failure message. */
+  what?: string;
+  params?: (f: Fixtures, who: Who) => Record<string, string>;
+  get: Answers;
+}
+
+const LOGIN = '303 /logind';
+const ALL_200: Answers = [200, 200, 200, 200, 200, 200];
+/** Staff pages every signed-in role may open. */
+const STAFF: Answers = [LOGIN, LOGIN, 200, 200, 200, 200];
+/** Pages for leaders (of any group) and the coordinator. */
+const LEADERS: Answers = [LOGIN, LOGIN, 403, 200, 200, 200];
+/** Pages about one group's children or meetings: that group's leaders and the coordinator. */
+const OWN_GROUP: Answers = [LOGIN, LOGIN, 403, 403, 200, 200];
+const ADMIN_ONLY: Answers = [LOGIN, LOGIN, 403, 403, 403, 200];
+
+/** A well-formed secret that opens nothing (base32, the length of the real ones). */
+const WRONG_TOKEN = 'abcdefghijklmnopqrstuvwxyz234567abcdefg';
+/** A secret URL opens only for the one who holds it; everyone else tries a wrong one. */
+const tokenFor = (holder: Who, token: (f: Fixtures) => string) => (f: Fixtures, who: Who) => ({ token: who === holder ? token(f) : WRONG_TOKEN });
+const group = (f: Fixtures) => ({ slug: f.slug, id: f.groupId });
+
+const ROUTES: Record<string, readonly Case[]> = {
+  '/': [{ get: ALL_200 }],
+  '/en': [{ get: ALL_200 }],
+  '/privatliv': [{ get: ALL_200 }],
+  '/en/privatliv': [{ get: ALL_200 }],
+  '/was': [{ get: ALL_200 }],
+  '/en/was': [{ get: ALL_200 }],
+  '/healthz': [{ get: ALL_200 }],
+  '/ingen-adgang': [{ get: [403, 403, 403, 403, 403, 403] }],
+  '/logind': [{ get: [200, 200, '303 /personale', '303 /personale', '303 /personale', '303 /personale'] }],
+  '/logud': [{ get: [LOGIN, LOGIN, '303 /personale', '303 /personale', '303 /personale', '303 /personale'] }],
+  // The second factor's pages belong to a password-only session; without one they send to sign-in, after it onwards.
+  '/logind/totp': [{ get: [LOGIN, LOGIN, '303 /personale', '303 /personale', '303 /personale', '303 /personale'] }],
+  '/logind/totp-opsaetning': [{ get: [LOGIN, LOGIN, '303 /personale', '303 /personale', '303 /personale', '303 /personale'] }],
+  '/logind/totp-gendannelse': [{ get: [LOGIN, LOGIN, '303 /personale', '303 /personale', '303 /personale', '303 /personale'] }],
+  '/adgang/[token]': [{ what: 'a new staff member’s one-time link, held by them (anonymous)', params: tokenFor('anonymous', (f) => f.setupToken), get: [200, 404, 404, 404, 404, 404] }],
+
+  '/grupper/[slug]': [{ params: group, get: ALL_200 }],
+  '/grupper/[slug].ics': [{ params: group, get: ALL_200 }],
+  '/grupper/[slug]/oensker-plads': [{ params: group, get: ALL_200 }],
+  '/grupper/[slug]/oensker-plads/tak': [{ params: group, get: ALL_200 }],
+  '/en/grupper/[slug]': [{ params: group, get: ALL_200 }],
+  '/en/grupper/[slug]/oensker-plads': [{ params: group, get: ALL_200 }],
+  '/en/grupper/[slug]/oensker-plads/tak': [{ params: group, get: ALL_200 }],
+
+  '/familie/[token]': [{ what: 'the child’s family link', params: tokenFor('family', (f) => f.familyToken), get: [404, 200, 404, 404, 404, 404] }],
+  '/familie/[token]/kalender.ics': [{ what: 'the child’s family link', params: tokenFor('family', (f) => f.familyToken), get: [404, 200, 404, 404, 404, 404] }],
+  '/kalender/personale/[token].ics': [{ what: 'the leader’s own feed link', params: tokenFor('leader', (f) => f.staffFeedToken), get: [404, 404, 404, 404, 200, 404] }],
+
+  '/personale': [{ get: STAFF }],
+  '/personale/kalender': [{ get: LEADERS }],
+  '/personale/henvisninger': [{ get: [LOGIN, LOGIN, 200, '303 /personale/optag', '303 /personale/optag', '303 /personale/optag'] }],
+  '/personale/henvisninger/ny': [{ get: [LOGIN, LOGIN, 200, 403, 403, 200] }],
+  '/personale/henvisninger/kvittering/[id]': [
+    { what: 'a referral the caseworker sent', params: (f) => ({ id: f.referralId }), get: [LOGIN, LOGIN, 200, 403, 403, 200] },
+    { what: 'a referral another caseworker sent', params: (f) => ({ id: f.othersReferralId }), get: [LOGIN, LOGIN, 404, 403, 403, 200] },
+  ],
+  '/personale/optag': [{ get: LEADERS }],
+  '/personale/optag/[enrollmentId]': [
+    { what: 'a course in the group', params: (f) => ({ enrollmentId: f.enrollmentId }), get: OWN_GROUP },
+    // Issue 6: an ended course's notes are for the coordinator only.
+    { what: 'an ended course in the group', params: (f) => ({ enrollmentId: f.endedEnrollmentId }), get: ADMIN_ONLY },
+  ],
+  '/personale/boern/[childId]': [{ what: 'a child in the group', params: (f) => ({ childId: f.childId }), get: OWN_GROUP }],
+  '/personale/boern/[id]/indsigt': [{ what: 'a child in the group', params: (f) => ({ id: f.childId }), get: ADMIN_ONLY }],
+  '/personale/boern/[id]/indsigt.json': [{ what: 'a child in the group', params: (f) => ({ id: f.childId }), get: ADMIN_ONLY }],
+  '/personale/grupper': [{ get: LEADERS }],
+  '/personale/grupper/ny': [{ get: ADMIN_ONLY }],
+  '/personale/grupper/[id]': [{ params: group, get: OWN_GROUP }],
+  '/personale/grupper/[id]/moeder': [{ params: group, get: OWN_GROUP }],
+  '/personale/moeder/[id]': [{ what: 'a meeting of the group', params: (f) => ({ id: f.sessionId }), get: OWN_GROUP }],
+  '/personale/moeder/[id]/liste': [{ what: 'a meeting of the group', params: (f) => ({ id: f.sessionId }), get: OWN_GROUP }],
+  '/personale/fremmoede': [{ get: LEADERS }],
+  '/personale/fremmoede/[sessionId]': [{ what: 'a meeting of the group', params: (f) => ({ sessionId: f.sessionId }), get: OWN_GROUP }],
+  // POST only (the attendance page's instant saves): a GET finds nothing.
+  '/personale/fremmoede/[sessionId]/marks.json': [{ what: 'a meeting of the group', params: (f) => ({ sessionId: f.sessionId }), get: [LOGIN, LOGIN, 403, 404, 404, 404] }],
+  '/personale/feedback/[id]': [{ what: 'a meeting of the group held an hour ago', params: (f) => ({ id: f.sessionId }), get: OWN_GROUP }],
+  '/personale/brugere': [{ get: ADMIN_ONLY }],
+  '/personale/lukkede-perioder': [{ get: ADMIN_ONLY }],
+  '/personale/tal': [{ get: ADMIN_ONLY }],
+  '/personale/tal/[table].csv': [{ params: () => ({ table: 'forloeb' }), get: ADMIN_ONLY }],
+  '/personale/log': [{ get: ADMIN_ONLY }],
+  '/personale/log/eksport.csv': [{ get: ADMIN_ONLY }],
+  '/personale/indstillinger': [{ get: ADMIN_ONLY }],
+};
+
+// ---------------------------------------------------------------------------------------------
+// Posts that must change nothing: every staff page with a form, posted by each role whose GET is refused (and by
+// `alsoBy`: roles that may read the page but not use its form). Bodies are what the real form would send.
+
+interface Post {
+  route: string;
+  params?: (f: Fixtures) => Record<string, string>;
+  body: (f: Fixtures) => Record<string, string> | { json: unknown };
+  alsoBy?: readonly Who[];
+  /** Instead of the roles whose GET is refused (for a POST-only route). */
+  refusedTo?: readonly Who[];
+}
+
+const POSTS: readonly Post[] = [
+  { route: '/personale/brugere', body: () => ({ intent: 'create', name: 'Ulovlig Bruger', email: 'ulovlig@routes.e2e', role: 'admin' }) },
+  { route: '/personale/lukkede-perioder', body: () => ({ intent: 'add', name: 'Ulovlig lukning', startDate: '2027-07-01', endDate: '2027-07-31', groupId: '' }) },
+  { route: '/personale/indstillinger', body: () => ({ retentionMonths: '1' }) },
+  { route: '/personale/grupper/ny', body: () => ({ name: 'Ulovlig gruppe', slug: 'ulovlig-gruppe', kind: 'girls', minAge: '7', maxAge: '15', capacity: '10', place: 'X', intakeRule: 'open' }) },
+  { route: '/personale/grupper/[id]', params: group, alsoBy: ['leader'], body: () => ({ name: 'Omdøbt af en uvedkommende', capacity: '99' }) },
+  { route: '/personale/moeder/[id]', params: (f) => ({ id: f.sessionId }), body: () => ({ intent: 'cancel', reason: 'Ulovligt aflyst', confirm: '1' }) },
+  { route: '/personale/fremmoede/[sessionId]', params: (f) => ({ sessionId: f.sessionId }), body: () => ({ intent: 'all-present' }) },
+  { route: '/personale/fremmoede/[sessionId]/marks.json', params: (f) => ({ sessionId: f.sessionId }), refusedTo: ['anonymous', 'family', 'caseworker', 'otherLeader'],
+    body: (f) => ({ json: { marks: [{ enrollmentId: f.enrollmentId, mark: 'present', mutationId: `routes-${randomUUID()}`, clientTime: new Date().toISOString() }] } }) },
+  { route: '/personale/feedback/[id]', params: (f) => ({ id: f.sessionId }), body: () => ({ question: 'tryg', score: '5' }) },
+  { route: '/personale/boern/[childId]', params: (f) => ({ childId: f.childId }), body: () => ({ intent: 'revoke' }) },
+  { route: '/personale/optag', body: (f) => ({ intent: 'reorder', enrollmentId: f.enrollmentId, position: '1', reason: 'Ulovligt' }) },
+  { route: '/personale/optag/[enrollmentId]', params: (f) => ({ enrollmentId: f.enrollmentId }), body: () => ({ intent: 'end', endedOn: '2026-11-01', endReason: 'Ulovligt afsluttet', endConfirm: '1' }) },
+  { route: '/personale/kalender', body: () => ({ intent: 'new' }) },
+  { route: '/personale/henvisninger/ny', body: (f) => ({ groupId: f.groupId, childFirstName: 'Ulovlig', childLastName: 'Henvisning', birthDate: '2016-01-01', gender: 'girl', municipality: 'ishoj', reason: 'x', custodyConsent: 'on' }) },
+  { route: '/familie/[token]', params: () => ({ token: WRONG_TOKEN }), body: (f) => ({ intent: 'absence', sessionId: f.sessionId, message: 'Ulovligt afbud' }) },
+  { route: '/adgang/[token]', params: () => ({ token: WRONG_TOKEN }), body: () => ({ name: 'Ulovlig', email: 'ulovlig2@routes.e2e', password: 'en-lang-adgangskode-1', confirm: 'en-lang-adgangskode-1' }) },
+];
+
+/** Tables a refused request may touch: its own audit entry, rate-limit counters, the session's sliding expiry. */
+const MAY_CHANGE = new Set(['audit_log', 'rate_limits', 'auth_sessions', 'kysely_migration', 'kysely_migration_lock']);
+
+// ---------------------------------------------------------------------------------------------
+
+const ACCOUNTS: Record<'caseworker' | 'otherLeader' | 'leader' | 'admin', Account> = {
+  caseworker: { email: 'cw@routes.e2e', password: 'routes-raadgiver-adgangskode-1', name: 'Rasmus Rådgiver' },
+  otherLeader: { email: 'anden-leder@routes.e2e', password: 'routes-anden-leder-adgangskode-1', name: 'Anne Andengruppe' },
+  leader: { email: 'leder@routes.e2e', password: 'routes-leder-adgangskode-1', name: 'Lone Ledersen' },
+  admin: { email: 'admin@routes.e2e', password: 'routes-koordinator-adgangskode-1', name: 'Kirsten Koordinator' },
+};
+
+function fill(pattern: string, params: Record<string, string>): string {
+  return pattern.replace(/\[(\w+)\]/g, (_, name: string) => {
+    const value = params[name];
+    if (value === undefined) throw new Error(`No value for [${name}] in ${pattern}`);
+    return encodeURIComponent(value);
+  });
+}
+
+function answerOf(response: Response): Answer {
+  if (response.status !== 303) return response.status as Answer;
+  const location = response.headers.get('location') ?? '';
+  const path = new URL(location, baseURL()).pathname;
+  return `303 ${path}`;
+}
+
+function matches(expected: Answer, actual: Answer): boolean {
+  if (typeof expected === 'number') return expected === actual;
+  // "303 /logind" matches "303 /logind" (the query, e.g. ?naeste=…, is not part of the answer).
+  return actual === expected;
+}
+
+async function snapshot(db: Kysely<Database>): Promise<Map<string, string>> {
+  const tables = (await db.introspection.getTables()).map((t) => t.name).filter((name) => !MAY_CHANGE.has(name)).sort();
+  const result = new Map<string, string>();
+  for (const table of tables) {
+    const rows = await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(db);
+    result.set(table, rows.rows.map((row) => JSON.stringify(row)).sort().join('\n'));
+  }
+  return result;
+}
+
+describe('route × role', () => {
+  let browser: Browser;
+  let handle: DatabaseHandle;
+  let fixtures: Fixtures;
+  const cookies = new Map<Who, string>();
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    handle = openServerDatabase();
+    const db = handle.db;
+    for (const [who, account] of Object.entries(ACCOUNTS)) {
+      addAccount(inject('databaseUrl'), account, who === 'otherLeader' ? 'leader' : (who as 'caseworker' | 'leader' | 'admin'), who === 'caseworker' ? 'ishoj' : null);
+    }
+    const ids = Object.fromEntries(await Promise.all(Object.entries(ACCOUNTS).map(async ([who, account]) =>
+      [who, (await db.selectFrom('users').select('id').where('email', '=', account.email).executeTakeFirstOrThrow()).id] as const)));
+    const leaderActor: Actor = { user: { id: ids['leader'] ?? '', email: ACCOUNTS.leader.email, displayName: ACCOUNTS.leader.name, role: 'leader', municipality: null }, ip: null };
+
+    const groupId = await addGroup(db, 'Rutegruppen');
+    const otherGroupId = await addGroup(db, 'Andengruppen');
+    await db.insertInto('group_leaders').values([
+      { group_id: groupId, user_id: ids['leader'] ?? '' },
+      { group_id: otherGroupId, user_id: ids['otherLeader'] ?? '' },
+    ]).execute();
+    for (const id of [groupId, otherGroupId]) {
+      await db.insertInto('meeting_rules').values({
+        id: randomUUID(), group_id: id, weekday: 3, nth: 1, start_time: '16:00', end_time: '18:00', on_closed: 'next_week', updated_at: new Date().toISOString(),
+      }).execute();
+    }
+    // The girls' kind with open intake, so the parents' request form is there too.
+    await db.updateTable('groups').set({ girls_only: 1 }).where('id', '=', groupId).execute();
+    const slug = (await db.selectFrom('groups').select('slug').where('id', '=', groupId).executeTakeFirstOrThrow()).slug;
+    const [sessionId = ''] = await addSessions(db, groupId, [new Date(Date.now() - 3600_000).toISOString()]);
+    await addSessions(db, groupId, [new Date(Date.now() + 7 * 24 * 3600_000).toISOString()]);
+    const child = await addChild(db, {
+      groupId, firstName: 'Rutina', lastName: 'Rollesen', enrollmentState: 'active', startDate: '2026-01-07', endedOn: null,
+      referralStatus: 'started', caseworkerId: ids['caseworker'] ?? null,
+    });
+    const ended = await addChild(db, {
+      groupId, firstName: 'Afsluttina', lastName: 'Rollesen', enrollmentState: 'ended', startDate: '2025-01-08', endedOn: '2025-12-17', referralStatus: 'ended',
+    });
+    const otherCaseworker = await addStaff(db, 'caseworker', 'Anden Rådgiver');
+    const othersChild = await addChild(db, {
+      groupId, firstName: 'Fremmedina', lastName: 'Rollesen', enrollmentState: null, referralStatus: 'received', caseworkerId: otherCaseworker.user.id,
+    });
+    const { path: familyPath } = await issueFamilyLink(db, leaderActor, child.childId, new Date());
+    const feedPath = await issueStaffFeedToken(db, ids['leader'] ?? '', new Date());
+    const newcomer = await addStaff(db, 'leader', 'Nyansat Routes');
+    const { setupUrlPath } = await issueSetupLink(db, { system: 'route × role test' }, newcomer.user.id, new Date());
+    const lastSegment = (path: string) => path.split('/').filter(Boolean).at(-1)?.replace(/\.ics$/, '') ?? '';
+    fixtures = {
+      slug, groupId, sessionId, childId: child.childId, enrollmentId: child.enrollmentId ?? '', endedEnrollmentId: ended.enrollmentId ?? '', referralId: child.referralId,
+      othersReferralId: othersChild.referralId, familyToken: lastSegment(familyPath), staffFeedToken: lastSegment(feedPath),
+      setupToken: lastSegment(setupUrlPath),
+    };
+
+    for (const who of ['caseworker', 'otherLeader', 'leader', 'admin'] as const) {
+      const { context, page } = await newPage(browser);
+      await signIn(page, ACCOUNTS[who]);
+      cookies.set(who, (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; '));
+      await context.close();
+    }
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await handle?.close();
+  });
+
+  function headersFor(who: Who): Record<string, string> {
+    const cookie = cookies.get(who);
+    return cookie ? { cookie } : {};
+  }
+
+  /** Posts the form as `who` and names the tables whose rows changed. */
+  async function postAndCompare(who: Who, post: Post): Promise<{ answer: Answer; changed: string[] }> {
+    const path = fill(post.route, post.params?.(fixtures) ?? {});
+    const body = post.body(fixtures);
+    const isJson = 'json' in body;
+    const before = await snapshot(handle.db);
+    const response = await fetch(`${baseURL()}${path}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        ...headersFor(who),
+        // The real origin, so the answer comes from the role check and not from Astro's cross-site check.
+        origin: baseURL(),
+        'content-type': isJson ? 'application/json' : 'application/x-www-form-urlencoded',
+      },
+      body: isJson ? JSON.stringify(body.json) : new URLSearchParams(body as Record<string, string>).toString(),
+    });
+    await response.arrayBuffer();
+    const after = await snapshot(handle.db);
+    return { answer: answerOf(response), changed: [...after].filter(([table, rows]) => before.get(table) !== rows).map(([table]) => table) };
+  }
+
+  it('sees a change a permitted post saves (the control for the checks below)', async () => {
+    const calendar = POSTS.find((p) => p.route === '/personale/kalender');
+    if (!calendar) throw new Error('No POST check for /personale/kalender');
+    expect(await postAndCompare('admin', calendar)).toEqual({ answer: 200, changed: ['feed_tokens'] });
+  });
+
+  it('has a row for every route in src/pages, and no row for a route that is gone', () => {
+    const routes = [...FILES.keys()].sort();
+    const rows = Object.keys(ROUTES).sort();
+    expect(routes.filter((r) => !rows.includes(r)), 'routes without a row in ROUTES').toEqual([]);
+    expect(rows.filter((r) => !routes.includes(r)), 'rows for routes that do not exist').toEqual([]);
+    const cases = Object.values(ROUTES).reduce((n, c) => n + c.length, 0);
+    console.log(`route × role table: ${routes.length} routes (${cases} cases) × ${ROLES.length} roles = ${cases * ROLES.length} GET requests`);
+  });
+
+  it('covers every staff page with a form in the POST checks', () => {
+    const withForm = [...FILES].filter(([route, file]) => {
+      if (!route.startsWith('/personale')) return false;
+      const source = readFileSync(file, 'utf8');
+      return /method === 'POST'|export const POST/.test(source);
+    }).map(([route]) => route).sort();
+    const covered = POSTS.map((p) => p.route);
+    expect(withForm.filter((r) => !covered.includes(r)), 'staff pages with a form and no POST check').toEqual([]);
+    console.log(`POST checks on ${POSTS.length} forms: ${covered.join(', ')}`);
+  });
+
+  it.each(Object.keys(ROUTES))('GET %s answers each role as the table says', async (pattern) => {
+    const problems: string[] = [];
+    for (const one of ROUTES[pattern] ?? []) {
+      for (const [index, who] of ROLES.entries()) {
+        const path = fill(pattern, one.params?.(fixtures, who) ?? {});
+        const response = await fetch(`${baseURL()}${path}`, { redirect: 'manual', headers: headersFor(who) });
+        await response.arrayBuffer();
+        const expected = one.get[index] as Answer;
+        const actual = answerOf(response);
+        if (!matches(expected, actual)) problems.push(`${who}${one.what ? ` (${one.what})` : ''}: expected ${expected}, got ${actual}`);
+      }
+    }
+    expect(problems, pattern).toEqual([]);
+  });
+
+  it.each(POSTS.map((p) => [p.route, p] as const))('POST %s by a role that may not use it changes nothing', async (_route, post) => {
+    const row = ROUTES[post.route]?.[0];
+    if (!row) throw new Error(`No GET row for ${post.route}`);
+    const refused = post.refusedTo ?? ROLES.filter((who, i) => row.get[i] !== 200 || post.alsoBy?.includes(who));
+    expect(refused.length).toBeGreaterThan(0);
+    const problems: string[] = [];
+    for (const who of refused) {
+      const { answer, changed } = await postAndCompare(who, post);
+      const okRefusal = answer === 403 || answer === 404 || (!cookies.has(who) && answer === LOGIN);
+      if (!okRefusal) problems.push(`${who}: answered ${answer}`);
+      if (changed.length) problems.push(`${who}: changed ${changed.join(', ')}`);
+    }
+    expect(problems, post.route).toEqual([]);
+  });
+});
