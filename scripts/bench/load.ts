@@ -1,7 +1,9 @@
 // Load generation (autocannon), the bare node:http server that serves the app's recorded bytes (the limit for this
 // runtime on this machine), and the JavaScript weight of a page.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import autocannon from 'autocannon';
 
@@ -25,26 +27,40 @@ export async function record(url: string, headers: Record<string, string>): Prom
   return { status: res.status, headers: kept, body };
 }
 
-/** Serves each recorded response at /<key>, the same bytes every time, doing nothing else. */
+// The bare server runs in its own process, like the app: in the benchmark's process it would share one event loop
+// with autocannon and look slower than it is.
+const BARE_SERVER = `
+const { createServer } = require('node:http');
+const { readFileSync } = require('node:fs');
+const responses = new Map(Object.entries(JSON.parse(readFileSync(process.argv[1], 'utf8'))).map(([key, r]) =>
+  [key, { status: r.status, headers: { ...r.headers, 'content-length': String(Buffer.from(r.body, 'base64').length) }, body: Buffer.from(r.body, 'base64') }]));
+const server = createServer((req, res) => {
+  const found = responses.get((req.url || '/').slice(1));
+  if (!found) { res.writeHead(404).end(); return; }
+  res.writeHead(found.status, found.headers);
+  res.end(found.status === 304 ? undefined : found.body);
+});
+server.listen(0, '127.0.0.1', () => console.log(String(server.address().port)));
+`;
+
+/** Serves each recorded response at /<key>, the same bytes every time, doing nothing else (node:http, own process). */
 export async function startBareServer(responses: Map<string, Recorded>): Promise<{ origin: string; close: () => Promise<void> }> {
-  const server: Server = createServer((req, res) => {
-    const found = responses.get((req.url ?? '/').slice(1));
-    if (!found) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(found.status, { ...found.headers, 'content-length': String(found.body.length) });
-    res.end(found.status === 304 ? undefined : found.body);
+  const dir = mkdtempSync(join(tmpdir(), 'gruppeforlob-bare-'));
+  const file = join(dir, 'responses.json');
+  const plain = Object.fromEntries([...responses].map(([key, r]) => [key, { status: r.status, headers: r.headers, body: r.body.toString('base64') }]));
+  writeFileSync(file, JSON.stringify(plain));
+  const child = spawn(process.execPath, ['-e', BARE_SERVER, file], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((done, fail) => {
+    child.once('exit', (code) => fail(new Error(`The bare server exited (${code}).`)));
+    child.stdout.once('data', (d: Buffer) => done(Number(d.toString().trim())));
   });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
   return {
     origin: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((done) => {
-        server.closeAllConnections();
-        server.close(() => done());
-      }),
+    close: async () => {
+      child.removeAllListeners('exit');
+      child.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 

@@ -4,6 +4,7 @@
 import type { APIRoute } from 'astro';
 import { saveMarks } from '../../../../features/attendance/attendance.service';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../../lib/errors';
+import { withoutNul } from '../../../../lib/forms';
 import { getDb } from '../../../../lib/server/db';
 
 function json(body: unknown, status: number): Response {
@@ -28,7 +29,8 @@ export const POST: APIRoute = async ({ request, url, params, locals }) => {
   if (!(request.headers.get('content-type') ?? '').includes('application/json')) return json({ error: 'Send JSON.' }, 415);
   let body: unknown;
   try {
-    body = await request.json();
+    // NUL characters dropped from every string (PostgreSQL refuses them), as forms.ts does for form posts.
+    body = JSON.parse(await request.text(), (_key, value: unknown) => (typeof value === 'string' ? withoutNul(value) : value));
   } catch {
     return json({ error: 'Ugyldig JSON.' }, 400);
   }
