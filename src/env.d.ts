@@ -6,6 +6,11 @@ declare namespace App {
     user: import('./features/auth/auth').StaffUser | null;
     /** The current auth session id, or null. */
     sessionId: string | null;
+    /**
+     * A password-only session (the second factor not yet given): who it belongs to. Such a session does not set
+     * `user`; it may only reach the /logind/totp* pages and /logud.
+     */
+    secondFactor: { user: import('./features/auth/auth').StaffUser; sessionId: string; hasTotpKey: boolean } | null;
     /** The client's address as the middleware saw it. */
     ip: string | null;
   }

@@ -1,6 +1,6 @@
 // Every request: (1) security headers on the way out, (2) the session cookie → locals, (3) the role guard.
 import { defineMiddleware, sequence } from 'astro:middleware';
-import { requiredRolesFor } from './features/auth/auth';
+import { guardRequest } from './features/auth/auth';
 import { validateSessionToken } from './features/auth/auth.service';
 import { clientIp, securityHeaders } from './lib/http-security';
 import { getDb } from './lib/server/db';
@@ -31,13 +31,18 @@ const session = defineMiddleware(async (context, next) => {
   context.locals.ip = clientIp(socketAddress, context.request.headers.get('x-forwarded-for'), process.env['TRUST_PROXY'] === '1');
   context.locals.user = null;
   context.locals.sessionId = null;
+  context.locals.secondFactor = null;
 
   const token = context.cookies.get(SESSION_COOKIE)?.value;
   if (token) {
     const valid = await validateSessionToken(getDb(), token, new Date());
     if (valid) {
-      context.locals.user = valid.user;
-      context.locals.sessionId = valid.sessionId;
+      if (valid.twoFactorVerified) {
+        context.locals.user = valid.user;
+        context.locals.sessionId = valid.sessionId;
+      } else {
+        context.locals.secondFactor = { user: valid.user, sessionId: valid.sessionId, hasTotpKey: valid.userHasTotpKey };
+      }
       if (valid.refreshed) setSessionCookie(context.cookies, context.url, token, valid.expiresAt);
     } else {
       deleteSessionCookie(context.cookies, context.url);
@@ -47,16 +52,13 @@ const session = defineMiddleware(async (context, next) => {
 });
 
 const guard = defineMiddleware(async (context, next) => {
-  const required = requiredRolesFor(context.url.pathname);
-  if (required === 'public') return next();
-  const user = context.locals.user;
-  if (!user) {
-    const params = new URLSearchParams({ naeste: `${context.url.pathname}${context.url.search}` });
-    // The browser still had a cookie: the session ran out, so the sign-in page can say why.
-    if (sentSessionCookie(context.request)) params.set('udloebet', '1');
-    return new Response(null, { status: 303, headers: { Location: `/logind?${params.toString()}` } });
-  }
-  if (!required.includes(user.role)) {
+  const decision = guardRequest(context.url.pathname, context.url.search, {
+    user: context.locals.user,
+    pending: context.locals.secondFactor,
+    sentCookie: sentSessionCookie(context.request),
+  });
+  if (decision.kind === 'redirect') return new Response(null, { status: 303, headers: { Location: decision.location } });
+  if (decision.kind === 'forbidden') {
     const page = await next('/ingen-adgang');
     return new Response(page.body, { status: 403, headers: page.headers });
   }

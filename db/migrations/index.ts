@@ -3,6 +3,7 @@ import * as domain from './2026-11-23T0900_domain';
 import * as sessionFeedback from './2026-11-23T1000_session_feedback';
 import * as yearlyCounts from './2026-11-23T1045_yearly_counts';
 import * as indexes from './2026-11-23T1110_indexes';
+import * as recoveryCodes from './2026-11-23T1120_recovery_codes';
 
 // Listed by hand so the migrations are bundled into the built server (no directory scan at run time).
 // Names sort in the order they run.
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23T1000_session_feedback': sessionFeedback,
   '2026-11-23T1045_yearly_counts': yearlyCounts,
   '2026-11-23T1110_indexes': indexes,
+  '2026-11-23T1120_recovery_codes': recoveryCodes,
 };

@@ -5,11 +5,14 @@ import { deleteSessionCookie } from '../lib/server/session-cookie';
 
 // Only POST signs out: a link or an image on another page must not be able to do it.
 export const POST: APIRoute = async (context) => {
-  const { user, sessionId, ip } = context.locals;
+  const { user, sessionId, ip, secondFactor } = context.locals;
   if (user && sessionId) {
     const form = await context.request.formData().catch(() => null);
     const everywhere = form?.get('overalt') === '1';
     await signOut(getDb(), { user, ip }, sessionId, { everywhere }, new Date());
+  } else if (secondFactor) {
+    // A password-only session (the second factor never given) ends too.
+    await signOut(getDb(), { user: secondFactor.user, ip }, secondFactor.sessionId, { everywhere: false }, new Date());
   }
   deleteSessionCookie(context.cookies, context.url);
   return context.redirect('/logind?logget-ud=1', 303);

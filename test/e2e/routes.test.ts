@@ -103,6 +103,10 @@ const ROUTES: Record<string, readonly Case[]> = {
   '/ingen-adgang': [{ get: [403, 403, 403, 403, 403, 403] }],
   '/logind': [{ get: [200, 200, '303 /personale', '303 /personale', '303 /personale', '303 /personale'] }],
   '/logud': [{ get: [LOGIN, LOGIN, '303 /personale', '303 /personale', '303 /personale', '303 /personale'] }],
+  // The second factor's pages belong to a password-only session; without one they send to sign-in, after it onwards.
+  '/logind/totp': [{ get: [LOGIN, LOGIN, '303 /personale', '303 /personale', '303 /personale', '303 /personale'] }],
+  '/logind/totp-opsaetning': [{ get: [LOGIN, LOGIN, '303 /personale', '303 /personale', '303 /personale', '303 /personale'] }],
+  '/logind/totp-gendannelse': [{ get: [LOGIN, LOGIN, '303 /personale', '303 /personale', '303 /personale', '303 /personale'] }],
   '/adgang/[token]': [{ what: 'a new staff member’s one-time link, held by them (anonymous)', params: tokenFor('anonymous', (f) => f.setupToken), get: [200, 404, 404, 404, 404, 404] }],
 
   '/grupper/[slug]': [{ params: group, get: ALL_200 }],

@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, LEADER, signIn } from './support/accounts';
+import { ADMIN, LEADER, completeSecondFactor, signIn } from './support/accounts';
 import { baseURL, expectAccessible, launchBrowser, newPage, visit } from './support/browser';
 
 describe('staff in the browser', () => {
@@ -24,6 +24,7 @@ describe('staff in the browser', () => {
 
     await page.locator('#f-password').fill(ADMIN.password);
     await page.getByRole('button', { name: 'Log ind' }).click();
+    await completeSecondFactor(page, ADMIN);
     await page.waitForURL('**/personale');
     await expect.poll(() => page.getByRole('heading', { level: 2, name: 'Pigegruppen' }).count()).toBe(1);
     await expectAccessible(page);

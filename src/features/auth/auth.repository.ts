@@ -7,13 +7,15 @@ type Db = Kysely<Database> | Transaction<Database>;
 /** A staff account with what only the auth service may see. */
 export interface UserRecord extends StaffUser {
   passwordHash: string | null;
+  /** Has set up the second factor (the key itself stays in the twofactor repository). */
+  hasTotpKey: boolean;
   disabledAt: Date | null;
   createdAt: Date;
 }
 
-type UserRow = Pick<Selectable<UsersTable>, 'id' | 'email' | 'display_name' | 'role' | 'municipality' | 'password_hash' | 'disabled_at' | 'created_at'>;
+type UserRow = Pick<Selectable<UsersTable>, 'id' | 'email' | 'display_name' | 'role' | 'municipality' | 'password_hash' | 'totp_key' | 'disabled_at' | 'created_at'>;
 
-const USER_COLUMNS = ['id', 'email', 'display_name', 'role', 'municipality', 'password_hash', 'disabled_at', 'created_at'] as const;
+const USER_COLUMNS = ['id', 'email', 'display_name', 'role', 'municipality', 'password_hash', 'totp_key', 'disabled_at', 'created_at'] as const;
 
 function toUserRecord(row: UserRow): UserRecord {
   return {
@@ -23,6 +25,7 @@ function toUserRecord(row: UserRow): UserRecord {
     role: row.role,
     municipality: row.municipality,
     passwordHash: row.password_hash,
+    hasTotpKey: row.totp_key !== null,
     disabledAt: row.disabled_at === null ? null : new Date(row.disabled_at),
     createdAt: new Date(row.created_at),
   };
@@ -113,6 +116,9 @@ export interface SessionWithUser {
   expiresAt: Date;
   user: StaffUser;
   userDisabled: boolean;
+  /** The second factor was checked in this session (0/1 in auth_sessions.two_factor_verified). */
+  twoFactorVerified: boolean;
+  userHasTotpKey: boolean;
 }
 
 export interface NewSession {
@@ -147,8 +153,8 @@ export async function findSessionWithUser(db: Db, sessionId: string): Promise<Se
     .selectFrom('auth_sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
     .select([
-      's.id', 's.secret_hash', 's.created_at', 's.expires_at',
-      'u.id as user_id', 'u.email', 'u.display_name', 'u.role', 'u.municipality', 'u.disabled_at',
+      's.id', 's.secret_hash', 's.created_at', 's.expires_at', 's.two_factor_verified',
+      'u.id as user_id', 'u.email', 'u.display_name', 'u.role', 'u.municipality', 'u.disabled_at', 'u.totp_key',
     ])
     .where('s.id', '=', sessionId)
     .executeTakeFirst();
@@ -160,6 +166,8 @@ export async function findSessionWithUser(db: Db, sessionId: string): Promise<Se
     expiresAt: new Date(row.expires_at),
     user: { id: row.user_id, email: row.email, displayName: row.display_name, role: row.role, municipality: row.municipality },
     userDisabled: row.disabled_at !== null,
+    twoFactorVerified: Number(row.two_factor_verified) === 1,
+    userHasTotpKey: row.totp_key !== null,
   };
 }
 
@@ -221,7 +229,7 @@ export async function findSetupTokenByHash(db: Db, tokenHash: string): Promise<S
     .innerJoin('users as u', 'u.id', 't.user_id')
     .select([
       't.id as token_id', 't.purpose', 't.expires_at', 't.used_at',
-      'u.id', 'u.email', 'u.display_name', 'u.role', 'u.municipality', 'u.password_hash', 'u.disabled_at', 'u.created_at',
+      'u.id', 'u.email', 'u.display_name', 'u.role', 'u.municipality', 'u.password_hash', 'u.totp_key', 'u.disabled_at', 'u.created_at',
     ])
     .where('t.token_hash', '=', tokenHash)
     .executeTakeFirst();

@@ -13,8 +13,10 @@ import {
   isWellFormedLinkToken,
   parseSessionToken,
   sessionCheck,
+  secondFactorStep,
   sessionExpiry,
   setupLinkPath,
+  type SecondFactorStep,
   type Actor,
   type BootstrapAdminInput,
   type CreateUserInput,
@@ -44,6 +46,7 @@ import {
   updateSessionExpiry,
   updateUserDisabledAt,
   updateUserPassword,
+  type SessionWithUser,
   type SetupTokenRecord,
   type UserRecord,
 } from './auth.repository';
@@ -85,6 +88,9 @@ export interface AuthSession {
 export interface ValidatedSession {
   user: StaffUser;
   sessionId: string;
+  /** False for a password-only session: it may only reach the second-factor pages (see guardRequest). */
+  twoFactorVerified: boolean;
+  userHasTotpKey: boolean;
   /** The expiry moved forward on this request: the cookie must be sent again. */
   refreshed: boolean;
   expiresAt: Date;
@@ -123,6 +129,15 @@ export async function createAuthSession(
  * expiry is written only when the sliding refresh is due, and an expired session or a disabled user's session is
  * deleted on sight.
  */
+function sessionFacts(session: SessionWithUser): Pick<ValidatedSession, 'user' | 'sessionId' | 'twoFactorVerified' | 'userHasTotpKey'> {
+  return {
+    user: session.user,
+    sessionId: session.id,
+    twoFactorVerified: session.twoFactorVerified,
+    userHasTotpKey: session.userHasTotpKey,
+  };
+}
+
 export async function validateSessionToken(db: Db, token: string, now: Date): Promise<ValidatedSession | null> {
   const parsed = parseSessionToken(token);
   if (!parsed) return null;
@@ -137,9 +152,9 @@ export async function validateSessionToken(db: Db, token: string, now: Date): Pr
   }
   if (check.state === 'refresh') {
     await updateSessionExpiry(db, session.id, now, check.expiresAt);
-    return { user: session.user, sessionId: session.id, refreshed: true, expiresAt: check.expiresAt };
+    return { ...sessionFacts(session), refreshed: true, expiresAt: check.expiresAt };
   }
-  return { user: session.user, sessionId: session.id, refreshed: false, expiresAt: session.expiresAt };
+  return { ...sessionFacts(session), refreshed: false, expiresAt: session.expiresAt };
 }
 
 export async function invalidateSession(db: Db, sessionId: string): Promise<void> {
@@ -160,7 +175,7 @@ export async function pruneExpiredSessions(db: Db, now: Date): Promise<number> {
 // Sign-in and sign-out
 
 export type SignInResult =
-  | { ok: true; token: string; user: StaffUser; expiresAt: Date }
+  | { ok: true; token: string; user: StaffUser; expiresAt: Date; secondFactor: SecondFactorStep }
   | { ok: false; reason: 'invalid'; retryAfterSeconds?: undefined }
   | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
 
@@ -211,7 +226,7 @@ export async function signIn(
     return result;
   });
   await resetRateLimit(db, accountKey);
-  return { ok: true, token: started.token, user: staffUser, expiresAt: started.session.expiresAt };
+  return { ok: true, token: started.token, user: staffUser, expiresAt: started.session.expiresAt, secondFactor: secondFactorStep(user.hasTotpKey) };
 }
 
 /** Ends this session, or with `everywhere` every session of the user ("log ud overalt"). */
@@ -238,12 +253,13 @@ export type AccountStatus = 'active' | 'invited' | 'disabled';
 
 export interface StaffAccount extends StaffUser {
   status: AccountStatus;
+  hasSecondFactor: boolean;
   createdAt: Date;
 }
 
 function toStaffAccount(user: UserRecord): StaffAccount {
   const status: AccountStatus = user.disabledAt !== null ? 'disabled' : user.passwordHash === null ? 'invited' : 'active';
-  return { ...toStaffUser(user), status, createdAt: user.createdAt };
+  return { ...toStaffUser(user), status, hasSecondFactor: user.hasTotpKey, createdAt: user.createdAt };
 }
 
 async function newSetupLink(
@@ -380,6 +396,8 @@ export interface SignedIn {
   token: string;
   user: StaffUser;
   expiresAt: Date;
+  /** The session is password-only: where the person goes next. */
+  secondFactor: SecondFactorStep;
 }
 
 /** Sets the password from a one-time link (which then stops working) and signs the person in. */
@@ -407,7 +425,7 @@ export async function completeSetup(
       { action: 'update', entityType: 'user', entityId: user.id, detail: record.purpose === 'setup' ? 'adgangskode valgt' : 'ny adgangskode' },
       { action: 'sign_in', entityType: 'user', entityId: user.id, detail: null },
     ], now);
-    return { token: started.token, user, expiresAt: started.session.expiresAt };
+    return { token: started.token, user, expiresAt: started.session.expiresAt, secondFactor: secondFactorStep(record.user.hasTotpKey) };
   });
 }
 
@@ -437,7 +455,7 @@ export async function completeBootstrap(
       { action: 'create', entityType: 'user', entityId: id, detail: 'første administrator' },
       { action: 'sign_in', entityType: 'user', entityId: id, detail: null },
     ], now);
-    return { token: started.token, user, expiresAt: started.session.expiresAt };
+    return { token: started.token, user, expiresAt: started.session.expiresAt, secondFactor: 'setup' };
   });
 }
 

@@ -138,6 +138,61 @@ export function requiredRolesFor(pathname: string): Role[] | 'public' {
   return 'public';
 }
 
+// ---------------------------------------------------------------------------------------------
+// The second factor. A correct password gives a password-only session; only after the TOTP code (or a recovery code)
+// is the session marked two_factor_verified and the person counts as signed in.
+
+export type SecondFactorStep = 'setup' | 'verify';
+
+export const SECOND_FACTOR_SETUP_PATH = '/logind/totp-opsaetning';
+export const SECOND_FACTOR_VERIFY_PATH = '/logind/totp';
+export const RECOVERY_CODE_PATH = '/logind/totp-gendannelse';
+
+/** A user without a key sets one up; a user with one types the code. */
+export function secondFactorStep(hasTotpKey: boolean): SecondFactorStep {
+  return hasTotpKey ? 'verify' : 'setup';
+}
+
+/** The second-factor page for this step, remembering where the person was going (only a staff page). */
+export function secondFactorPath(step: SecondFactorStep, next?: string | null): string {
+  const path = step === 'setup' ? SECOND_FACTOR_SETUP_PATH : SECOND_FACTOR_VERIFY_PATH;
+  const target = safeNextPath(next);
+  return target === '/personale' ? path : `${path}?${new URLSearchParams({ naeste: target }).toString()}`;
+}
+
+/** Who is asking, as the middleware saw the session cookie. */
+export interface Viewer {
+  /** Signed in with both factors. */
+  user: StaffUser | null;
+  /** Only the password is checked so far. */
+  pending: { hasTotpKey: boolean } | null;
+  /** The browser sent a session cookie (to tell "signed out by inactivity" from "never signed in"). */
+  sentCookie: boolean;
+}
+
+export type GuardDecision =
+  | { kind: 'allow' }
+  | { kind: 'redirect'; location: string }
+  | { kind: 'forbidden' };
+
+/**
+ * The middleware's decision for a request. Anything under /personale needs a fully signed-in user with a role the
+ * path allows; a password-only session is sent on to its second-factor page and reaches nothing else there.
+ */
+export function guardRequest(pathname: string, search: string, viewer: Viewer): GuardDecision {
+  const required = requiredRolesFor(pathname);
+  if (required === 'public') return { kind: 'allow' };
+  const wanted = `${pathname}${search}`;
+  if (!viewer.user) {
+    if (viewer.pending) return { kind: 'redirect', location: secondFactorPath(secondFactorStep(viewer.pending.hasTotpKey), wanted) };
+    const params = new URLSearchParams({ naeste: wanted });
+    if (viewer.sentCookie) params.set('udloebet', '1');
+    return { kind: 'redirect', location: `/logind?${params.toString()}` };
+  }
+  if (!required.includes(viewer.user.role)) return { kind: 'forbidden' };
+  return { kind: 'allow' };
+}
+
 /** Where to go after sign-in: only a local staff page, never another site (`//evil.example`, `/\evil`). */
 export function safeNextPath(next: string | null | undefined): string {
   const fallback = '/personale';

@@ -42,6 +42,13 @@ export interface AuthSessionsTable {
   user_agent: string | null;
 }
 
+export interface RecoveryCodesTable {
+  id: string;
+  user_id: string;
+  code_hash: string;
+  used_at: string | null;
+}
+
 export interface RateLimitsTable {
   key: string;
   attempts: number;
@@ -268,6 +275,7 @@ export interface YearlyCountsTable {
 export interface Database {
   users: UsersTable;
   user_setup_tokens: UserSetupTokensTable;
+  recovery_codes: RecoveryCodesTable;
   auth_sessions: AuthSessionsTable;
   rate_limits: RateLimitsTable;
   groups: GroupsTable;

@@ -1,0 +1,193 @@
+// The second factor: setting up a TOTP key, checking a code or a one-time recovery code to finish a sign-in, and the
+// coordinator's reset of a lost factor. Follows Lucia's guide: a password-only session is upgraded in place
+// (auth_sessions.two_factor_verified = 1) once the second factor is given.
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors';
+import type { Database } from '../../lib/server/database';
+import { qrCodeDataUrl } from '../../lib/server/qr';
+import { sha256Hex } from '../../lib/server/tokens';
+import { recordAudit } from '../audit/audit.service';
+import type { Actor, StaffUser } from '../auth/auth';
+import { deleteSessionsOfUser, findUserById } from '../auth/auth.repository';
+import { checkRateLimit, hitRateLimit, resetRateLimit } from '../throttle/throttle.service';
+import {
+  RECOVERY_CODE_BYTES, RECOVERY_CODE_COUNT, SECOND_FACTOR_POLICY, TOTP_KEY_BYTES,
+  decodeTotpKey, encodeTotpKey, formatKeyForManualEntry, formatRecoveryCode, normalizeRecoveryCode,
+  secondFactorKey, totpKeyUri, verifyTotpCode,
+} from './twofactor';
+import {
+  clearTotpKey, countUnusedRecoveryCodes, deleteRecoveryCodesOfUser, findTotpKey, insertRecoveryCodes,
+  markSessionTwoFactorVerified, setTotpKeyIfNone, useRecoveryCodeByHash,
+} from './twofactor.repository';
+
+type Db = Kysely<Database>;
+
+/** A password-only session: whose it is and which one. */
+export interface PendingSession {
+  user: StaffUser;
+  sessionId: string;
+}
+
+export type SecondFactorResult<T = object> =
+  | ({ ok: true } & T)
+  | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
+
+export interface TotpSetupView {
+  /** The new key, base64, carried in a hidden field until the first code confirms it. */
+  key: string;
+  /** The key in base32 groups, for typing into an app by hand. */
+  manualKey: string;
+  qrDataUrl: string;
+}
+
+function randomBytes(count: number): Uint8Array {
+  const bytes = new Uint8Array(count);
+  crypto.getRandomValues(bytes);
+  return bytes;
+}
+
+/** The setup page for `key` (base64), or for a fresh random key when none is given or it is not a valid one. */
+export async function totpSetupView(user: StaffUser, key?: string | null): Promise<TotpSetupView> {
+  const bytes = (key ? decodeTotpKey(key) : null) ?? randomBytes(TOTP_KEY_BYTES);
+  return {
+    key: encodeTotpKey(bytes),
+    manualKey: formatKeyForManualEntry(bytes),
+    qrDataUrl: await qrCodeDataUrl(totpKeyUri(user.email, bytes)),
+  };
+}
+
+/** Ten fresh recovery codes, raw (16 base32 characters each). */
+function newRecoveryCodes(): string[] {
+  return Array.from({ length: RECOVERY_CODE_COUNT }, () => encodeBase32LowerCaseNoPadding(randomBytes(RECOVERY_CODE_BYTES)));
+}
+
+/**
+ * Counts failures against the user's second-factor limit (5 wrong in 15 minutes, then a 15-minute pause; the state is
+ * in the database so every app process sees it). A correct answer clears the count.
+ */
+async function throttled<T extends object>(
+  db: Db,
+  pending: PendingSession,
+  ip: string | null,
+  now: Date,
+  what: string,
+  attempt: () => Promise<T | null>,
+): Promise<SecondFactorResult<T>> {
+  const key = secondFactorKey(pending.user.id);
+  const status = await checkRateLimit(db, key, now);
+  if (!status.allowed) return { ok: false, reason: 'throttled', retryAfterSeconds: status.retryAfterSeconds };
+  const result = await attempt();
+  if (result === null) {
+    await hitRateLimit(db, key, SECOND_FACTOR_POLICY, now);
+    await recordAudit(db, { user: pending.user, ip }, [
+      { action: 'sign_in', entityType: 'user', entityId: pending.user.id, detail: `mislykket: forkert ${what}` },
+    ], now);
+    return { ok: false, reason: 'invalid' };
+  }
+  await resetRateLimit(db, key);
+  return { ok: true, ...result };
+}
+
+/**
+ * Confirms a new key with the first code from the app, stores the key, makes ten recovery codes (returned once, only
+ * their hashes are kept) and marks the session signed in.
+ */
+export async function confirmTotpSetup(
+  db: Db,
+  pending: PendingSession,
+  input: { key: string; code: string },
+  ip: string | null,
+  now: Date,
+): Promise<SecondFactorResult<{ recoveryCodes: string[] }>> {
+  const key = decodeTotpKey(input.key);
+  if (!key) throw new NotFoundError('Opsætningen er udløbet. Start forfra.');
+  if ((await findTotpKey(db, pending.user.id)) !== null) {
+    throw new ConflictError('Du har allerede sat to-faktor op. Log ind med koden fra din app.');
+  }
+  return throttled(db, pending, ip, now, 'kode ved opsætning', async () => {
+    if (!verifyTotpCode(key, input.code, now)) return null;
+    const codes = newRecoveryCodes();
+    await db.transaction().execute(async (trx) => {
+      if (!(await setTotpKeyIfNone(trx, pending.user.id, encodeTotpKey(key), now))) {
+        throw new ConflictError('Du har allerede sat to-faktor op. Log ind med koden fra din app.');
+      }
+      await deleteRecoveryCodesOfUser(trx, pending.user.id);
+      await insertRecoveryCodes(trx, pending.user.id, codes.map((code) => ({ id: randomUUID(), codeHash: sha256Hex(code) })));
+      await markSessionTwoFactorVerified(trx, pending.sessionId);
+      await recordAudit(trx, { user: pending.user, ip }, [
+        { action: 'update', entityType: 'user', entityId: pending.user.id, detail: 'to-faktor sat op' },
+        { action: 'sign_in', entityType: 'user', entityId: pending.user.id, detail: 'to-faktor' },
+      ], now);
+    });
+    return { recoveryCodes: codes.map(formatRecoveryCode) };
+  });
+}
+
+/** Checks the 6-digit code from the app and marks the session signed in. */
+export async function verifyTotp(
+  db: Db,
+  pending: PendingSession,
+  code: string,
+  ip: string | null,
+  now: Date,
+): Promise<SecondFactorResult> {
+  return throttled(db, pending, ip, now, 'kode', async () => {
+    const stored = await findTotpKey(db, pending.user.id);
+    const key = stored === null ? null : decodeTotpKey(stored);
+    if (!key || !verifyTotpCode(key, code, now)) return null;
+    await db.transaction().execute(async (trx) => {
+      await markSessionTwoFactorVerified(trx, pending.sessionId);
+      await recordAudit(trx, { user: pending.user, ip }, [
+        { action: 'sign_in', entityType: 'user', entityId: pending.user.id, detail: 'to-faktor' },
+      ], now);
+    });
+    return {};
+  });
+}
+
+/** Uses one recovery code instead of the app's code (each code works once) and marks the session signed in. */
+export async function signInWithRecoveryCode(
+  db: Db,
+  pending: PendingSession,
+  typed: string,
+  ip: string | null,
+  now: Date,
+): Promise<SecondFactorResult<{ codesLeft: number }>> {
+  return throttled(db, pending, ip, now, 'gendannelseskode', async () => {
+    const code = normalizeRecoveryCode(typed);
+    if (code === null) return null;
+    return db.transaction().execute(async (trx) => {
+      if (!(await useRecoveryCodeByHash(trx, pending.user.id, sha256Hex(code), now))) return null;
+      await markSessionTwoFactorVerified(trx, pending.sessionId);
+      await recordAudit(trx, { user: pending.user, ip }, [
+        { action: 'sign_in', entityType: 'user', entityId: pending.user.id, detail: 'gendannelseskode brugt' },
+      ], now);
+      return { codesLeft: await countUnusedRecoveryCodes(trx, pending.user.id) };
+    });
+  });
+}
+
+/**
+ * The coordinator resets a colleague's lost second factor: the key and the recovery codes are removed and the person
+ * is signed out everywhere; at the next sign-in they set up a new one. Not for one's own account (another
+ * coordinator must do it, so a stolen password and session alone cannot remove the factor).
+ */
+export async function resetSecondFactor(db: Db, actor: Actor, userId: string, now: Date): Promise<StaffUser> {
+  if (actor.user.role !== 'admin') throw new ForbiddenError('Kun koordinatoren kan nulstille to-faktor.');
+  if (userId === actor.user.id) throw new ConflictError('Du kan ikke nulstille din egen to-faktor. Bed en anden koordinator om det.');
+  return db.transaction().execute(async (trx) => {
+    const user = await findUserById(trx, userId);
+    if (!user) throw new NotFoundError('Medarbejderen findes ikke.');
+    if (!user.hasTotpKey) throw new ConflictError(`${user.displayName} har ikke sat to-faktor op. Der er intet at nulstille.`);
+    await clearTotpKey(trx, userId, now);
+    await deleteRecoveryCodesOfUser(trx, userId);
+    await deleteSessionsOfUser(trx, userId);
+    await recordAudit(trx, actor, [
+      { action: 'update', entityType: 'user', entityId: userId, detail: 'to-faktor nulstillet' },
+    ], now);
+    return { id: user.id, email: user.email, displayName: user.displayName, role: user.role, municipality: user.municipality };
+  });
+}
