@@ -294,3 +294,24 @@ export function formatWeek(at: Date | IsoDate, locale: Locale): string {
   const { week } = isoWeek(calendarDateOf(at));
   return `${locale === 'da' ? 'uge' : 'week'} ${week}`;
 }
+
+/** The same day n months later (or earlier), clamped to the month's last day (31 Jan + 1 month = 28/29 Feb). */
+export function addMonths(date: IsoDate, months: number): IsoDate {
+  const year = Number(date.slice(0, 4));
+  const month = Number(date.slice(5, 7));
+  const day = Number(date.slice(8, 10));
+  const index = year * 12 + (month - 1) + months;
+  const y = Math.floor(index / 12);
+  const m = (index % 12) + 1;
+  return isoDate(y, m, Math.min(day, daysInMonth(y, m)));
+}
+
+/**
+ * Whole years of age on a date. The birthday itself counts as the new age. Someone born on 29 February has
+ * their birthday on 1 March in a year without that day (2016-02-29 is 9 on 2026-02-28 and 10 on 2026-03-01),
+ * as Danish practice reckons it: the day after 28 February.
+ */
+export function ageOn(birthDate: IsoDate, on: IsoDate): number {
+  const years = Number(on.slice(0, 4)) - Number(birthDate.slice(0, 4));
+  return on.slice(5) < birthDate.slice(5) ? years - 1 : years;
+}

@@ -1,5 +1,8 @@
 import { z } from 'astro/zod';
 import type { IsoDate } from '../../lib/time';
+import { ageOn } from '../../lib/time';
+// Kept here too so existing imports of this module keep working; the one definition lives in lib/time.
+export { ageOn };
 
 // Attendance (fremmøde) as pure rules: what a mark is, how a tap cycles it, and the figures computed from stored
 // rows. No I/O; `now` is an argument.
@@ -34,14 +37,6 @@ export function markAllPresent<T extends { enrollmentId: string; mark: Mark }>(r
   return rows.filter((r) => r.mark === 'unregistered').map((r) => ({ enrollmentId: r.enrollmentId, mark: 'present' as const }));
 }
 
-/** Whole years on a date; a child born 29 February has their birthday on 1 March in other years. */
-export function ageOn(birthDate: IsoDate, on: IsoDate): number {
-  const [by, bm, bd] = birthDate.split('-').map(Number) as [number, number, number];
-  const [y, m, d] = on.split('-').map(Number) as [number, number, number];
-  let age = y - by;
-  if (m < bm || (m === bm && d < bd)) age -= 1;
-  return age;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Figures

@@ -25,9 +25,12 @@ import type {
 import type { ClosedPeriod, MeetingRule } from '../schedule/schedule';
 import { generateOccurrences, intakeWindows } from '../schedule/schedule';
 import type { IsoDate } from '../../lib/time';
-import { addDays, compareDates, daysBetween, daysInMonth, isoDate, todayInZone, weekdayOf, zonedToInstant } from '../../lib/time';
+import { addDays, compareDates, daysBetween, isoDate, todayInZone, weekdayOf, zonedToInstant } from '../../lib/time';
 import type { EnrollmentState } from '../enrollment/enrollment';
 import { REFERRAL_STATUS_FOR_STATE } from '../enrollment/enrollment';
+import { addMonths, ageOn } from '../../lib/time';
+// Kept here too so existing imports of this module keep working; the one definition lives in lib/time.
+export { addMonths, ageOn };
 
 /** The app_settings key that marks a database as holding the demo. */
 export const DEMO_SETTING_KEY = 'demo_loaded_at';
@@ -163,22 +166,7 @@ export class Random {
 // ---------------------------------------------------------------------------------------------
 // Calendar helpers that time.ts does not need
 
-/** The same day n months later (or earlier), clamped to the month's last day (31 Jan + 1 month = 28/29 Feb). */
-export function addMonths(date: IsoDate, months: number): IsoDate {
-  const year = Number(date.slice(0, 4));
-  const month = Number(date.slice(5, 7));
-  const day = Number(date.slice(8, 10));
-  const index = year * 12 + (month - 1) + months;
-  const y = Math.floor(index / 12);
-  const m = (index % 12) + 1;
-  return isoDate(y, m, Math.min(day, daysInMonth(y, m)));
-}
 
-/** Whole years of age on a date. */
-export function ageOn(birthDate: IsoDate, on: IsoDate): number {
-  const years = Number(on.slice(0, 4)) - Number(birthDate.slice(0, 4));
-  return on.slice(5) < birthDate.slice(5) ? years - 1 : years;
-}
 
 /** A birth date that makes the child exactly `age` on `on`, chosen evenly over the possible year. */
 function birthDateFor(random: Random, age: number, on: IsoDate): IsoDate {

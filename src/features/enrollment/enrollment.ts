@@ -3,7 +3,10 @@
 
 import { z } from 'astro/zod';
 import type { IsoDate } from '../../lib/time';
-import { compareDates, daysInMonth, isoDate, parseClock, parseIsoDate } from '../../lib/time';
+import { compareDates, parseClock, parseIsoDate } from '../../lib/time';
+import { addMonths, ageOn } from '../../lib/time';
+// Kept here too so existing imports of this module keep working; the one definition lives in lib/time.
+export { addMonths, ageOn };
 
 /** A referral as the caseworker (or the parent who asked) follows it. */
 export const REFERRAL_STATUSES = ['received', 'intake_booked', 'waiting', 'started', 'ended', 'declined', 'withdrawn'] as const;
@@ -147,26 +150,7 @@ export function legalEvents(state: EnrollmentState): EnrollmentEventType[] {
 // ---------------------------------------------------------------------------------------------
 // Dates and age
 
-/** The same day n months later (or earlier), clamped to the month's last day (31 Jan + 1 month = 28/29 Feb). */
-export function addMonths(date: IsoDate, months: number): IsoDate {
-  const year = Number(date.slice(0, 4));
-  const month = Number(date.slice(5, 7));
-  const day = Number(date.slice(8, 10));
-  const index = year * 12 + (month - 1) + months;
-  const y = Math.floor(index / 12);
-  const m = (index % 12) + 1;
-  return isoDate(y, m, Math.min(day, daysInMonth(y, m)));
-}
 
-/**
- * Whole years of age on a date. The birthday itself counts as the new age. Someone born on 29 February has
- * their birthday on 1 March in a year without that day (2016-02-29 is 9 on 2026-02-28 and 10 on 2026-03-01),
- * as Danish practice reckons it: the day after 28 February.
- */
-export function ageOn(birthDate: IsoDate, on: IsoDate): number {
-  const years = Number(on.slice(0, 4)) - Number(birthDate.slice(0, 4));
-  return on.slice(5) < birthDate.slice(5) ? years - 1 : years;
-}
 
 /** Whole months from `from` to `to` (a month counts once the same day of the month is reached). */
 export function monthsBetween(from: IsoDate, to: IsoDate): number {

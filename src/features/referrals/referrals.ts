@@ -3,6 +3,9 @@ import { z } from 'astro/zod';
 import { parseIsoDate, type IsoDate } from '../../lib/time';
 import type { Municipality } from '../auth/auth';
 import type { ReferralStatus } from '../enrollment/enrollment';
+import { ageOn } from '../../lib/time';
+// Kept here too so existing imports of this module keep working; the one definition lives in lib/time.
+export { ageOn };
 
 // Referrals (henvisninger): the caseworker's form, the parent's request for a place in the girls' group, the
 // reference number and the signed time stamp that keeps the quickest bots out of the public form. Pure: no I/O.
@@ -68,11 +71,6 @@ const OLDEST_AGE = 25;
 // ---------------------------------------------------------------------------------------------
 // Age
 
-/** Whole years on `date`. A leap-day child turns a year older on 1 March in other years. */
-export function ageOn(birthDate: IsoDate, date: IsoDate): number {
-  const years = Number(date.slice(0, 4)) - Number(birthDate.slice(0, 4));
-  return date.slice(5) < birthDate.slice(5) ? years - 1 : years;
-}
 
 /**
  * A warning (not a refusal) when the child's age today is outside the group's band. Eligibility proper is decided

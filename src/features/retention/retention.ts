@@ -2,7 +2,7 @@
 // figures survive as counts. Pure rules only (no I/O; `today` is passed in as a Copenhagen date).
 import { z } from 'astro/zod';
 import type { Municipality } from '../../lib/server/database';
-import { daysBetween, daysInMonth, instantToZoned, isoDate, type IsoDate } from '../../lib/time';
+import { addMonths, daysBetween, instantToZoned, type IsoDate } from '../../lib/time';
 
 export const RETENTION_SETTING_KEY = 'retention_months';
 export const DEFAULT_RETENTION_MONTHS = 12;
@@ -42,17 +42,8 @@ export interface RetentionCandidate {
   referrals: { status: string; updatedAt: string }[];
 }
 
-/**
- * `months` calendar months after `date`, kept inside the month: 31 January + 1 month is 28 (or 29) February,
- * 29 February 2024 + 12 months is 28 February 2025.
- */
-export function addMonthsClamped(date: IsoDate, months: number): IsoDate {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const index = y * 12 + (m - 1) + months;
-  const year = Math.floor(index / 12);
-  const month = (index % 12) + 1;
-  return isoDate(year, month, Math.min(d, daysInMonth(year, month)));
-}
+/** 29 February 2024 + 12 months is 28 February 2025: the month's last day when the day does not exist. */
+export const addMonthsClamped = addMonths;
 
 function copenhagenDate(instant: string): IsoDate {
   return instantToZoned(new Date(instant)).date;
