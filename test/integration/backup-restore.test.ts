@@ -36,6 +36,7 @@ function dump(file: string): Record<string, string[]> {
   }
 }
 
+if (databaseKind() !== 'sqlite') console.log('backup/restore tests skipped on PostgreSQL: `cli backup`/`restore` are SQLite file operations (use pg_dump/pg_restore there).');
 describe.skipIf(databaseKind() !== 'sqlite')('backup under load, then restore on a fresh database', () => {
   let dir: string;
   let source: string;

@@ -152,6 +152,7 @@ describe(`retention purge on ${databaseKind()}`, () => {
   });
 });
 
+if (databaseKind() !== 'sqlite') console.log('purge-on-file test skipped on PostgreSQL: it inspects the SQLite database file and its WAL byte by byte.');
 describe.skipIf(databaseKind() !== 'sqlite')('a purge on an SQLite file', () => {
   it('leaves no trace of the deleted child in the database file or its WAL', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'purge-'));
