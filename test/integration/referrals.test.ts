@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/lib/server/db';
 import { statementCount } from '../../src/lib/server/db';
 import type { Role } from '../../src/lib/server/database';
-import { ForbiddenError, NotFoundError, ValidationError } from '../../src/lib/errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../src/lib/errors';
 import type { Actor } from '../../src/features/auth/auth';
 import { seedDefaultGroups } from '../../src/features/groups/groups.service';
 import { signFormTime } from '../../src/features/referrals/referrals';
@@ -204,6 +204,18 @@ describe(`referrals on ${databaseKind()}`, () => {
       .where('referrals.id', '=', result.id)
       .executeTakeFirstOrThrow();
     expect(Number(child.has_sibling_with_disability)).toBe(1);
+  });
+
+  it('an account sending referrals in bulk is stopped after 30 an hour; a resent form still answers', async () => {
+    const cecilie = await addUser('caseworker', 'Cecilie');
+    const first = referralValues({ firstName: 'Bulk0' });
+    await submitReferral(handle.db, cecilie, first, NOW);
+    for (let i = 1; i < 30; i += 1) await submitReferral(handle.db, cecilie, referralValues({ firstName: `Bulk${i}` }), NOW);
+    const before = await count('referrals');
+    await expect(submitReferral(handle.db, cecilie, referralValues({ firstName: 'Bulk30' }), NOW)).rejects.toBeInstanceOf(ConflictError);
+    expect(await count('referrals')).toBe(before);
+    // The double click of an earlier form is not a new referral, so the limit does not refuse it.
+    expect((await submitReferral(handle.db, cecilie, first, NOW)).created).toBe(false);
   });
 
   it('a caseworker sees only their own referrals, in one query, with the dates that matter; another’s receipt is not found', async () => {

@@ -81,6 +81,9 @@ export async function submitReferral(db: Db, actor: Actor, values: FormValues, n
   const input = parsed.data;
   const replay = await replayOf(db, input.idempotencyKey, actor.user.id);
   if (replay) return replay;
+  // A signed-in account that sends referrals in bulk is a stolen session or a script, not a caseworker.
+  const limit = await hitRateLimit(db, `referral:user:${actor.user.id}`, CASEWORKER_REFERRAL_POLICY, now);
+  if (!limit.allowed) throw new ConflictError('Du har sendt mange henvisninger på kort tid. Vent en time, og prøv igen.');
   return storeReferral(
     db,
     actor,
@@ -223,6 +226,7 @@ export async function getReceipt(db: Db, actor: Actor, referralId: string, now: 
 // ---------------------------------------------------------------------------------------------
 // The parent's request (public)
 
+export const CASEWORKER_REFERRAL_POLICY: RateLimitPolicy = { max: 30, windowSeconds: 60 * 60, blockSeconds: 60 * 60 };
 export const PARENT_REQUEST_IP_POLICY: RateLimitPolicy = { max: 5, windowSeconds: 60 * 60, blockSeconds: 60 * 60 };
 export const PARENT_REQUEST_CONTACT_POLICY: RateLimitPolicy = { max: 3, windowSeconds: 24 * 60 * 60, blockSeconds: 24 * 60 * 60 };
 const PUBLIC_FORM_ACTOR = { system: 'offentlig formular' };
