@@ -170,6 +170,12 @@ export async function claimMutationId(db: Db, key: string, scope: string, result
   return Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
+/** Forgets mutation ids of one scope recorded before `before` (ISO instant). Returns how many went. */
+export async function deleteMutationIdsBefore(db: Db, scope: string, before: string): Promise<number> {
+  const result = await db.deleteFrom('idempotency_keys').where('scope', '=', scope).where('created_at', '<', before).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 export interface MarkWrite {
   sessionId: string;
   enrollmentId: string;

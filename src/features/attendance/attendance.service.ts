@@ -15,7 +15,7 @@ import {
 } from './attendance';
 import type { GroupEnrollment, SheetSession, StoredMark } from './attendance.repository';
 import {
-  claimMutationId, deleteMark, selectChildEnrollments, selectHeldSessionsBefore, selectHeldSessionsOfGroups,
+  claimMutationId, deleteMark, deleteMutationIdsBefore, selectChildEnrollments, selectHeldSessionsBefore, selectHeldSessionsOfGroups,
   selectMarksBefore, selectMarksOfEnrollments, selectSessionMarks, selectSessionsStarting, selectSheetSession,
   selectStartedEnrollments, updateSessionNote, upsertMark,
 } from './attendance.repository';
@@ -353,6 +353,15 @@ export interface ChildCourseHistory {
 }
 
 /** Per course: every held session since the start with its mark, the running rate, and the follow-up flag. */
+/** How long a phone's queued mark is recognised as a resend. Older resends apply again, harmlessly: last tap wins. */
+export const MUTATION_ID_DAYS = 30;
+
+/** Nightly: the table of seen mutation ids would otherwise grow with every tap, forever. */
+export async function pruneMutationIds(db: Db, now: Date): Promise<number> {
+  const before = new Date(now.getTime() - MUTATION_ID_DAYS * 24 * 60 * 60 * 1000).toISOString();
+  return deleteMutationIdsBefore(db, 'attendance', before);
+}
+
 export async function childAttendanceHistory(db: Db, childId: string, now: Date): Promise<ChildCourseHistory[]> {
   const enrollments = (await selectChildEnrollments(db, childId)).filter((e) => e.startDate !== null);
   const sessions = await selectHeldSessionsOfGroups(db, [...new Set(enrollments.map((e) => e.groupId))], now);

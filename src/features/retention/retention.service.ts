@@ -15,6 +15,7 @@ import {
   addYearlyCounts, checkpointSqlite, claimNightlyRun, deleteChild, saveSetting, selectChildFigures,
   selectRetentionCandidate, selectRetentionCandidates, selectSetting, zeroDeletedContent,
 } from './retention.repository';
+import { pruneMutationIds } from '../attendance/attendance.service';
 
 function requireAdmin(actor: Actor): void {
   if (actor.user.role !== 'admin') throw new ForbiddenError('Kun koordinatoren kan ændre, hvor længe data gemmes.');
@@ -132,6 +133,7 @@ export interface NightlyResult {
   purge?: PurgeReport;
   sessionsPruned?: number;
   rateLimitsPruned?: number;
+  mutationIdsPruned?: number;
 }
 
 /**
@@ -146,5 +148,6 @@ export async function runNightlyMaintenance(db: Kysely<Database>, now: Date): Pr
   const purge = await purgeExpiredData(db, { system: 'retention' }, { apply: true }, now);
   const sessionsPruned = await pruneExpiredSessions(db, now);
   const rateLimitsPruned = await pruneRateLimits(db, now);
-  return { ran: true, purge, sessionsPruned, rateLimitsPruned };
+  const mutationIdsPruned = await pruneMutationIds(db, now);
+  return { ran: true, purge, sessionsPruned, rateLimitsPruned, mutationIdsPruned };
 }
