@@ -30,3 +30,13 @@ export class ConflictError extends Error {
     this.name = 'ConflictError';
   }
 }
+
+/**
+ * How a page answers a service's access error: 403 or 404 with the service's Danish message. Anything else is not
+ * an access problem and is thrown on, so a real fault is never dressed up as "not found".
+ */
+export function accessProblem(error: unknown): { status: 403 | 404; message: string } {
+  if (error instanceof ForbiddenError) return { status: 403, message: error.message };
+  if (error instanceof NotFoundError) return { status: 404, message: error.message };
+  throw error;
+}
