@@ -13,5 +13,10 @@ declare namespace App {
     secondFactor: { user: import('./features/auth/auth').StaffUser; sessionId: string; hasTotpKey: boolean } | null;
     /** The client's address as the middleware saw it. */
     ip: string | null;
+    /**
+     * Set by a page that may be shown again as rendered (lib/server/kept-pages.ts): the middleware keeps the bytes
+     * of a 200 answer under `key` until `until`.
+     */
+    keepRendered: { key: string; until: Date } | null;
   }
 }

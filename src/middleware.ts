@@ -4,6 +4,7 @@ import { guardRequest } from './features/auth/auth';
 import { validateSessionToken } from './features/auth/auth.service';
 import { clientIp, securityHeaders } from './lib/http-security';
 import { getDb } from './lib/server/db';
+import { keepPage } from './lib/server/kept-pages';
 import { startNightlyJobs } from './lib/server/nightly';
 import { deleteSessionCookie, SESSION_COOKIE, sentSessionCookie, setSessionCookie } from './lib/server/session-cookie';
 
@@ -32,6 +33,7 @@ const session = defineMiddleware(async (context, next) => {
   context.locals.user = null;
   context.locals.sessionId = null;
   context.locals.secondFactor = null;
+  context.locals.keepRendered = null;
 
   const token = context.cookies.get(SESSION_COOKIE)?.value;
   if (token) {
@@ -65,6 +67,17 @@ const guard = defineMiddleware(async (context, next) => {
   return next();
 });
 
+// A page that asked to be kept (Astro.locals.keepRendered): keep a copy of its bytes once rendered. The answer
+// itself goes out untouched (its cookies are attached to it).
+const keep = defineMiddleware(async (context, next) => {
+  const response = await next();
+  const wanted = context.locals.keepRendered;
+  if (!wanted || response.status !== 200 || context.request.method !== 'GET') return response;
+  const body = new Uint8Array(await response.clone().arrayBuffer());
+  keepPage(wanted.key, { body, contentType: response.headers.get('content-type') ?? 'text/html; charset=utf-8', until: wanted.until.getTime() });
+  return response;
+});
+
 startNightlyJobs();
 
-export const onRequest = sequence(headers, session, guard);
+export const onRequest = sequence(headers, session, guard, keep);

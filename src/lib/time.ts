@@ -175,10 +175,30 @@ export function zonedToInstant(date: IsoDate, time: Clock): Date {
   return new Date(Math.min(...fits));
 }
 
+// Intl is slow (a few microseconds a call), and a page of figures converts thousands of instants. Copenhagen's offset
+// changes only on whole UTC hours, so the offset is remembered per UTC hour, for hours whose first and last second
+// agree (an hour with a change inside it, as in the 1890s' local mean time, is always asked afresh).
+const hourOffsets = new Map<number, number>();
+const HOUR_OFFSETS_KEPT = 50_000;
+
+function offsetWithin(ms: number): number {
+  const hour = Math.floor(ms / HOUR_MS);
+  const known = hourOffsets.get(hour);
+  if (known !== undefined) return known;
+  const first = offsetAt(hour * HOUR_MS);
+  const last = offsetAt(hour * HOUR_MS + HOUR_MS - 1000);
+  if (first !== last) return offsetAt(ms);
+  if (hourOffsets.size >= HOUR_OFFSETS_KEPT) hourOffsets.clear();
+  hourOffsets.set(hour, first);
+  return first;
+}
+
 export function instantToZoned(at: Date): { date: IsoDate; time: Clock; weekday: number } {
-  const w = wallClockAt(at);
-  const date = `${pad4(w.year)}-${pad2(w.month)}-${pad2(w.day)}`;
-  return { date, time: `${pad2(w.hour)}:${pad2(w.minute)}`, weekday: weekdayOf(date) };
+  const ms = at.getTime();
+  if (!Number.isFinite(ms)) throw new RangeError('Invalid time value');
+  const wall = new Date(ms - (((ms % 1000) + 1000) % 1000) + offsetWithin(ms));
+  const date = `${pad4(wall.getUTCFullYear())}-${pad2(wall.getUTCMonth() + 1)}-${pad2(wall.getUTCDate())}`;
+  return { date, time: `${pad2(wall.getUTCHours())}:${pad2(wall.getUTCMinutes())}`, weekday: weekdayOf(date) };
 }
 
 export function todayInZone(now: Date): IsoDate {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/lib/server/db';
 import { addDays, todayInZone, zonedToInstant } from '../../src/lib/time';
-import { ADMIN, signIn } from './support/accounts';
+import { ADMIN, addAccount, signIn, type Account } from './support/accounts';
 import { expectAccessible, launchBrowser, newPage, visit } from './support/browser';
 import { openServerDatabase } from './support/database';
 
@@ -14,6 +14,7 @@ const SUFFIX = randomUUID().slice(0, 6);
 const GROUP = `Figurgruppen ${SUFFIX}`;
 const CHILD_A = { first: 'Asta', last: `Tallesen${SUFFIX}` };
 const CHILD_B = { first: 'Bodil', last: `Tællersen${SUFFIX}` };
+const SECOND_ADMIN: Account = { email: `tal-${SUFFIX}@e2e.test`, password: 'anden-koordinator-adgangskode-3', name: 'Tove Talsen' };
 
 describe('yearly figures in the browser', () => {
   let browser: Browser;
@@ -25,6 +26,7 @@ describe('yearly figures in the browser', () => {
 
   beforeAll(async () => {
     browser = await launchBrowser();
+    addAccount(inject('databaseUrl'), SECOND_ADMIN, 'admin');
     server = openServerDatabase();
     const db = server.db;
     const at = new Date().toISOString();
@@ -161,6 +163,41 @@ describe('yearly figures in the browser', () => {
     const cells = await feedback.locator('tbody tr', { has: figures.locator('th', { hasText: GROUP }) }).locator('td').allInnerTexts();
     expect(cells).toEqual(['januar', '3', '2', '1', '1']);
     await checker.context.close();
+    await context.close();
+  });
+
+  it('shows a kept page only to the coordinator it was made for, and a corrected mark at once', async () => {
+    const path = `/personale/tal?aar=${year}`;
+    const { page, context } = await newPage(browser);
+    await signIn(page, ADMIN);
+    await visit(page, path);
+    expect(await row(page, 'Fremmøde ', 'I alt')).toEqual(['I alt', '2', '0', '1', '66,7', '1']);
+    // Shown again as it was rendered (kept), with the same headers as any staff page.
+    const again = await page.request.get(path);
+    expect(again.status()).toBe(200);
+    expect(again.headers()['content-type']).toContain('text/html');
+    expect(again.headers()['content-security-policy']).toContain("script-src 'self'");
+    expect(await again.text()).toContain('Karin Koordinator');
+
+    // Another coordinator gets a page with her own name on it, never the first one's.
+    const other = await newPage(browser);
+    await signIn(other.page, SECOND_ADMIN);
+    await visit(other.page, path);
+    expect(await other.page.locator('.who').innerText()).toContain(SECOND_ADMIN.name);
+    expect(await other.page.content()).not.toContain('Karin Koordinator');
+    await other.context.close();
+
+    // Bodil did come to the first meeting after all: the coordinator corrects the mark on the sheet (no JavaScript).
+    const plain = await newPage(browser, { javaScript: false });
+    await signIn(plain.page, ADMIN);
+    await plain.page.goto(`/personale/fremmoede/${heldId}`);
+    await plain.page.getByRole('group', { name: new RegExp(CHILD_B.first) }).getByLabel('Mødt').check();
+    await plain.page.getByRole('button', { name: 'Gem fremmøde' }).click();
+    await plain.page.waitForURL(/gemt=fremmoede/);
+    await plain.context.close();
+
+    await visit(page, path);
+    expect(await row(page, 'Fremmøde ', 'I alt')).toEqual(['I alt', '3', '0', '0', '100', '1']);
     await context.close();
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FigureEnrollmentRow, FigureInput, FigureSessionRow } from '../../src/features/figures/figures';
 import {
+  figuresStaleAt,
   computeYearlyFigures,
   figureTables,
   formatFigure,
@@ -209,5 +210,25 @@ describe('yearly figures', () => {
     expect(formatFigure(87.5)).toBe('87,5');
     expect(formatFigure(null)).toBe('–');
     expect(formatFigure(csvDate('2026-04-08'))).toBe('8. apr. 2026');
+  });
+});
+
+describe('figuresStaleAt', () => {
+  it('is the next Copenhagen midnight when no meeting begins before it, also on the night clocks go back', () => {
+    // Saturday 24 October 2026, 23.30 summer time: midnight is half an hour away.
+    expect(figuresStaleAt([], new Date('2026-10-24T21:30:00Z')).toISOString()).toBe('2026-10-24T22:00:00.000Z');
+    // Sunday 25 October, 00.30 summer time: Sunday has 25 hours, so the next midnight (winter time) is 24.5 hours away.
+    expect(figuresStaleAt([], new Date('2026-10-24T22:30:00Z')).toISOString()).toBe('2026-10-25T23:00:00.000Z');
+    // Sunday 29 March 2026, 00.30 winter time: the next midnight (summer time) is 22.5 hours away.
+    expect(figuresStaleAt([], new Date('2026-03-28T23:30:00Z')).toISOString()).toBe('2026-03-29T22:00:00.000Z');
+    // 31 December in Copenhagen while it is still the 30th in St. John's: the page changes at New Year in Copenhagen.
+    expect(figuresStaleAt([], new Date('2026-12-31T12:00:00Z')).toISOString()).toBe('2026-12-31T23:00:00.000Z');
+  });
+
+  it('is the start of the next meeting when one begins before midnight; a meeting beginning right now is already held', () => {
+    const now = new Date('2026-11-23T13:00:00Z');
+    const meetings = [new Date('2026-11-23T13:00:00Z'), new Date('2026-11-23T15:00:00Z'), new Date('2026-11-23T14:00:00Z'), new Date('2026-11-24T14:00:00Z')];
+    expect(figuresStaleAt(meetings, now).toISOString()).toBe('2026-11-23T14:00:00.000Z');
+    expect(figuresStaleAt([new Date('2026-11-22T14:00:00Z')], now).toISOString()).toBe('2026-11-23T23:00:00.000Z');
   });
 });

@@ -77,6 +77,32 @@ describe('instantToZoned', () => {
     expect(instantToZoned(new Date('2026-10-25T00:30:00Z')).time).toBe('02:30');
     expect(instantToZoned(new Date('2026-10-25T01:30:00Z')).time).toBe('02:30');
   });
+
+  it('agrees with Intl minute by minute around both DST changes, also when asked a second time (remembered offsets)', () => {
+    const intl = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Copenhagen', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    for (const start of ['2026-03-28T22:00:00Z', '2026-10-24T22:00:00Z', '2028-02-28T22:00:00Z']) {
+      for (let m = 0; m < 6 * 60; m += 7) {
+        const at = new Date(Date.parse(start) + m * 60_000 + 59_999);
+        const expected = intl.format(at).replace(' ', 'T');
+        for (let round = 0; round < 2; round++) {
+          const z = instantToZoned(at);
+          expect(`${z.date}T${z.time}`).toBe(expected);
+        }
+      }
+    }
+  });
+
+  it('agrees with Intl in the 1890s, when local mean time ended in the middle of an hour, and at the last second of a year', () => {
+    const intl = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Copenhagen', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    // The zone's data moves from local mean time to CET on 1 April 1893; that change is not on a whole UTC hour.
+    for (let s = 0; s < 3 * 3600; s += 37) {
+      const at = new Date(Date.parse('1893-03-31T21:30:00Z') + s * 1000);
+      const z = instantToZoned(at);
+      expect(`${z.date}T${z.time}`).toBe(intl.format(at).replace(' ', 'T'));
+    }
+    expect(instantToZoned(new Date('2026-12-31T22:59:59.999Z'))).toMatchObject({ date: '2026-12-31', time: '23:59' });
+    expect(() => instantToZoned(new Date(Number.NaN))).toThrow(RangeError);
+  });
 });
 
 describe('todayInZone', () => {

@@ -88,8 +88,13 @@ export async function selectSessionsStarting(db: Db, groupIds: readonly string[]
 }
 
 /** Every enrollment of a group that has started at some point; the rules decide who was a member on a date. */
-export async function selectStartedEnrollments(db: Db, groupId: string): Promise<GroupEnrollment[]> {
-  const rows = await db
+/**
+ * The group's started courses. With `runningOn`, only those started by that date and not ended before it (a
+ * superset of the members on the date: the caller still applies isMemberOn), so a sheet reads its ~15 members and
+ * not ten years of courses.
+ */
+export async function selectStartedEnrollments(db: Db, groupId: string, runningOn?: IsoDate): Promise<GroupEnrollment[]> {
+  let query = db
     .selectFrom('enrollments')
     .innerJoin('children', 'children.id', 'enrollments.child_id')
     .select([
@@ -98,10 +103,13 @@ export async function selectStartedEnrollments(db: Db, groupId: string): Promise
     ])
     .where('enrollments.group_id', '=', groupId)
     .where('enrollments.start_date', 'is not', null)
-    .where('enrollments.state', 'in', ['active', 'closing_booked', 'ended'])
-    .orderBy('children.first_name')
-    .orderBy('enrollments.id')
-    .execute();
+    .where('enrollments.state', 'in', ['active', 'closing_booked', 'ended']);
+  if (runningOn !== undefined) {
+    query = query
+      .where('enrollments.start_date', '<=', runningOn)
+      .where((eb) => eb.or([eb('enrollments.ended_on', 'is', null), eb('enrollments.ended_on', '>', runningOn)]));
+  }
+  const rows = await query.orderBy('children.first_name').orderBy('enrollments.id').execute();
   return rows.map((r) => ({
     enrollmentId: r.id,
     childId: r.child_id,
@@ -130,12 +138,14 @@ export async function selectSessionMarks(db: Db, sessionId: string): Promise<Sto
 }
 
 /** A group's sessions that were held (not cancelled) and started before `before`, oldest first. */
-export async function selectHeldSessionsBefore(db: Db, groupId: string, before: Date): Promise<{ id: string; startsAt: Date }[]> {
+/** The group's held (not cancelled) sessions that started in [from, before). */
+export async function selectHeldSessionsBefore(db: Db, groupId: string, from: Date, before: Date): Promise<{ id: string; startsAt: Date }[]> {
   const rows = await db
     .selectFrom('group_sessions')
     .select(['id', 'starts_at'])
     .where('group_id', '=', groupId)
     .where('status', '!=', 'cancelled')
+    .where('starts_at', '>=', from.toISOString())
     .where('starts_at', '<', before.toISOString())
     .orderBy('starts_at')
     .orderBy('id')
@@ -143,14 +153,15 @@ export async function selectHeldSessionsBefore(db: Db, groupId: string, before: 
   return rows.map((r) => ({ id: r.id, startsAt: new Date(r.starts_at) }));
 }
 
-/** The stored marks of some enrollments in a group's sessions that started before `before`. */
-export async function selectMarksBefore(db: Db, groupId: string, enrollmentIds: readonly string[], before: Date): Promise<AttendanceRow[]> {
+/** The stored marks of some enrollments in a group's sessions that started in [from, before). */
+export async function selectMarksBefore(db: Db, groupId: string, enrollmentIds: readonly string[], from: Date, before: Date): Promise<AttendanceRow[]> {
   if (enrollmentIds.length === 0) return [];
   const rows = await db
     .selectFrom('attendance')
     .innerJoin('group_sessions', 'group_sessions.id', 'attendance.session_id')
     .select(['attendance.session_id', 'attendance.enrollment_id', 'attendance.status'])
     .where('group_sessions.group_id', '=', groupId)
+    .where('group_sessions.starts_at', '>=', from.toISOString())
     .where('group_sessions.starts_at', '<', before.toISOString())
     .where('attendance.enrollment_id', 'in', [...enrollmentIds])
     .execute();

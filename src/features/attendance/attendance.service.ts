@@ -120,10 +120,13 @@ function heldSessionsFor(sessions: readonly { id: string; startsAt: Date }[], me
 export async function getAttendanceSheet(db: Db, actor: Actor, sessionId: string, now: Date): Promise<AttendanceSheet> {
   const session = await sessionFor(db, actor, sessionId);
   const summary = summarize(session);
-  const enrollments = await selectStartedEnrollments(db, session.groupId);
+  const enrollments = await selectStartedEnrollments(db, session.groupId, summary.date);
   const members = enrollments.filter((e) => isMemberOn(e, summary.date));
-  const [marks, earlier] = [await selectSessionMarks(db, session.id), await selectHeldSessionsBefore(db, session.groupId, session.startsAt)];
-  const earlierMarks = await selectMarksBefore(db, session.groupId, members.map((m) => m.enrollmentId), session.startsAt);
+  // Earlier meetings matter from the first day any of today's members started: before it none of them was there.
+  const firstStart = members.reduce<IsoDate>((first, m) => (m.startDate !== null && m.startDate < first ? m.startDate : first), summary.date);
+  const from = zonedToInstant(firstStart, '00:00');
+  const [marks, earlier] = [await selectSessionMarks(db, session.id), await selectHeldSessionsBefore(db, session.groupId, from, session.startsAt)];
+  const earlierMarks = await selectMarksBefore(db, session.groupId, members.map((m) => m.enrollmentId), from, session.startsAt);
   const held = heldSessionsFor(earlier, members);
   const byMember = new Map(marks.map((m) => [m.enrollmentId, m]));
   const names = sheetNames(members);

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../lib/server/database';
+import { uuidV7 } from '../../lib/server/tokens';
 import type { Actor } from '../auth/auth';
 import { ForbiddenError } from '../../lib/errors';
 import {
@@ -17,10 +17,12 @@ export async function recordAudit(
   now: Date,
 ): Promise<void> {
   const at = now.toISOString();
+  // Time-ordered ids: new rows go at the end of the key's index (see uuidV7).
+  const ms = now.getTime();
   await insertAuditRows(
     db,
     entries.map((e) => ({
-      id: randomUUID(),
+      id: uuidV7(ms),
       at,
       userId: 'user' in actor ? actor.user.id : null,
       actor: 'user' in actor ? actor.user.email : actor.system,

@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import { FIGURES_VERSION } from '../../lib/server/data-version';
 import type { Database } from '../../lib/server/database';
 import type { IsoDate } from '../../lib/time';
 import type {
@@ -23,14 +24,17 @@ export interface InstantRange {
   to: Date;
 }
 
-export async function selectFirstDataDates(db: Db): Promise<{ firstSession: string | null; firstStart: string | null }> {
+/** The figures' data version (data_versions, moved by every committed write to their tables) and the first dates
+ * with data, in one statement. */
+export async function selectFiguresStamp(db: Db): Promise<{ version: string; firstSession: string | null; firstStart: string | null }> {
   const row = await db
     .selectNoFrom((eb) => [
+      eb.selectFrom('data_versions').select('version').where('name', '=', FIGURES_VERSION).as('version'),
       eb.selectFrom('group_sessions').select((s) => s.fn.min('starts_at').as('m')).as('first_session'),
       eb.selectFrom('enrollments').select((s) => s.fn.min('start_date').as('m')).as('first_start'),
     ])
     .executeTakeFirst();
-  return { firstSession: row?.first_session ?? null, firstStart: row?.first_start ?? null };
+  return { version: String(row?.version ?? 0), firstSession: row?.first_session ?? null, firstStart: row?.first_start ?? null };
 }
 
 export async function selectFigureGroups(db: Db): Promise<FigureGroupRow[]> {

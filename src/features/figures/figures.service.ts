@@ -7,13 +7,13 @@ import type { Actor } from '../auth/auth';
 import { recordAudit } from '../audit/audit.service';
 import { isLeaderOf } from '../groups/groups.repository';
 import type { FigureTable, FigureTableKey, YearlyFigureSet } from './figures';
-import { computeYearlyFigures, figureTables, pickYear, yearBounds, yearsWithData } from './figures';
+import { computeYearlyFigures, figuresStaleAt, figureTables, pickYear, yearBounds, yearsWithData } from './figures';
 import {
   selectAttendanceBetween,
   selectCoursesBetween,
   selectFeedbackBetween,
   selectFigureGroups,
-  selectFirstDataDates,
+  selectFiguresStamp,
   selectIntakeWindowsBetween,
   selectMembersOn,
   selectRecentSessions,
@@ -32,6 +32,16 @@ export interface YearlyFiguresPage {
   tables: FigureTable[];
   /** Meetings from five weeks back to two weeks ahead, for the attendance-list and feedback links. */
   recentSessions: RecentSessionRow[];
+  /** From this instant the same data would show differently (a meeting begins, a new day): see figuresStaleAt. */
+  staleAt: Date;
+}
+
+/** Which year's figures, on which version of the data: what a page built from them may be kept under. */
+export interface FiguresStamp {
+  year: number;
+  years: number[];
+  /** Differs whenever the year or any data behind the figures does (a committed write moves data_versions). */
+  key: string;
 }
 
 const RECENT_DAYS_BACK = 35;
@@ -48,10 +58,26 @@ function assertAdmin(actor: Actor): void {
  * queries, whatever the amount of data; the read is audited once.
  */
 export async function yearlyFigures(db: Kysely<Database>, actor: Actor, year: string | number | null, now: Date): Promise<YearlyFiguresPage> {
+  const stamp = await yearlyFiguresStamp(db, actor, year, now);
+  return loadYearlyFigures(db, actor, stamp, now);
+}
+
+/**
+ * The first step of a figures page: who may see it, which year, and the data version, in one query; the read is
+ * audited here. A page rendered for the same stamp (and before its staleAt) may be shown again as it was;
+ * otherwise `loadYearlyFigures` counts the year.
+ */
+export async function yearlyFiguresStamp(db: Kysely<Database>, actor: Actor, year: string | number | null, now: Date): Promise<FiguresStamp> {
   assertAdmin(actor);
-  const page = await loadYear(db, year === null ? null : String(year), now);
-  await recordAudit(db, actor, [{ action: 'read', entityType: 'figures', entityId: String(page.year) }], now);
-  return page;
+  const stamp = await stampOf(db, year === null ? null : String(year), now);
+  await recordAudit(db, actor, [{ action: 'read', entityType: 'figures', entityId: String(stamp.year) }], now);
+  return stamp;
+}
+
+/** The year's figures for a stamp from `yearlyFiguresStamp` (not audited again). */
+export async function loadYearlyFigures(db: Kysely<Database>, actor: Actor, stamp: FiguresStamp, now: Date): Promise<YearlyFiguresPage> {
+  assertAdmin(actor);
+  return loadYear(db, stamp, now);
 }
 
 /** One table of the year's figures, for the CSV export (audited as an export). */
@@ -63,17 +89,22 @@ export async function yearlyFiguresTable(
   now: Date,
 ): Promise<{ year: number; table: FigureTable }> {
   assertAdmin(actor);
-  const page = await loadYear(db, year, now);
+  const page = await loadYear(db, await stampOf(db, year, now), now);
   const table = page.tables.find((t) => t.key === key);
   if (!table) throw new NotFoundError('Tabellen findes ikke.');
   await recordAudit(db, actor, [{ action: 'export', entityType: 'figures', entityId: `${page.year}/${key}` }], now);
   return { year: page.year, table };
 }
 
-async function loadYear(db: Db, year: string | null, now: Date): Promise<YearlyFiguresPage> {
-  const first = await selectFirstDataDates(db);
-  const years = yearsWithData([first.firstSession === null ? null : instantToZoned(new Date(first.firstSession)).date, first.firstStart], now);
+async function stampOf(db: Db, year: string | null, now: Date): Promise<FiguresStamp> {
+  const row = await selectFiguresStamp(db);
+  const years = yearsWithData([row.firstSession === null ? null : instantToZoned(new Date(row.firstSession)).date, row.firstStart], now);
   const chosen = pickYear(year, years, now);
+  return { year: chosen, years, key: `${chosen}@${row.version}` };
+}
+
+async function loadYear(db: Db, stamp: FiguresStamp, now: Date): Promise<YearlyFiguresPage> {
+  const { year: chosen, years } = stamp;
   const { first: firstDay, last: lastDay } = yearBounds(chosen);
   const range = { from: zonedToInstant(firstDay, '00:00'), to: zonedToInstant(addDays(lastDay, 1), '00:00') };
   const today = todayInZone(now);
@@ -109,7 +140,8 @@ async function loadYear(db: Db, year: string | null, now: Date): Promise<YearlyF
     feedback,
     retained,
   });
-  return { year: chosen, years, figures, tables: figureTables(figures), recentSessions };
+  const staleAt = figuresStaleAt(sessions.map((s) => s.startsAt), now);
+  return { year: chosen, years, figures, tables: figureTables(figures), recentSessions, staleAt };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,9 +3,10 @@
 import type { Municipality } from '../../lib/server/database';
 import { MUNICIPALITY_LABELS } from '../auth/auth';
 import type { IsoDate } from '../../lib/time';
-import { daysBetween, formatShortDate, instantToZoned, isoDate, monthName } from '../../lib/time';
+import { addDays, daysBetween, formatShortDate, instantToZoned, isoDate, monthName, zonedToInstant } from '../../lib/time';
 import type { CsvDate, CsvValue } from '../../lib/csv';
 import { csvDate } from '../../lib/csv';
+import { formatNumber } from '../../lib/numbers';
 import { FEEDBACK_QUESTIONS } from '../feedback/feedback';
 
 export const MUNICIPALITIES: readonly Municipality[] = ['ishoj', 'vallensbaek'];
@@ -490,6 +491,21 @@ export function feedbackTrend(
   });
 }
 
+/**
+ * The first instant after `now` at which the same rows would give a different page: the next meeting begins (it
+ * moves from coming to held), or a new day begins in Copenhagen (the recent meetings, the links to the children's
+ * answers, coming intakes, and the year list on New Year's Day).
+ */
+export function figuresStaleAt(sessionStarts: Date[], now: Date): Date {
+  let next = zonedToInstant(addDays(instantToZoned(now).date, 1), '00:00').getTime();
+  const at = now.getTime();
+  for (const start of sessionStarts) {
+    const t = start.getTime();
+    if (t > at && t < next) next = t;
+  }
+  return new Date(next);
+}
+
 /** The years the picker offers: from the first year with data to this year (this year alone with no data). */
 export function yearsWithData(firstDates: (IsoDate | null)[], now: Date): number[] {
   const thisYear = yearOf(instantToZoned(now).date);
@@ -632,7 +648,7 @@ export function figureTables(set: YearlyFigureSet): FigureTable[] {
 /** A table cell as text for the page: decimal comma, Danish dates, a dash for nothing. */
 export function formatFigure(value: FigureCellValue): string {
   if (value === null) return '–';
-  if (typeof value === 'number') return value.toLocaleString('da-DK', { maximumFractionDigits: 1 });
+  if (typeof value === 'number') return formatNumber(value);
   if (typeof value === 'string') return value;
   return formatShortDate((value as CsvDate).date, 'da');
 }

@@ -272,6 +272,13 @@ export interface YearlyCountsTable {
   value: number;
 }
 
+/** A counter per kind of data, moved by every committed write to it (see lib/server/data-version.ts). */
+export interface DataVersionsTable {
+  name: string;
+  /** bigint: PostgreSQL returns it as a string, SQLite as a number. */
+  version: number | string;
+}
+
 export interface Database {
   users: UsersTable;
   user_setup_tokens: UserSetupTokensTable;
@@ -297,4 +304,5 @@ export interface Database {
   app_settings: AppSettingsTable;
   session_feedback: SessionFeedbackTable;
   yearly_counts: YearlyCountsTable;
+  data_versions: DataVersionsTable;
 }

@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Actor } from '../../src/features/auth/auth';
+import { saveMarks } from '../../src/features/attendance/attendance.service';
+import { recordAudit } from '../../src/features/audit/audit.service';
+import { loadYearlyFigures, yearlyFiguresStamp } from '../../src/features/figures/figures.service';
+import { FIGURES_VERSION } from '../../src/lib/server/data-version';
+import type { Role } from '../../src/lib/server/database';
+import type { DatabaseHandle } from '../../src/lib/server/db';
+import { createTestDatabase, databaseKind } from '../support/database';
+
+// Monday 23 November 2026, 17.00 in Copenhagen; the group met 15.00-17.00.
+const NOW = new Date('2026-11-23T16:00:00Z');
+const SESSION_START = new Date('2026-11-23T14:00:00Z');
+
+describe(`the figures' data version on ${databaseKind()}`, () => {
+  let handle: DatabaseHandle;
+  let admin: Actor;
+  let leader: Actor;
+  let sessionId: string;
+  const enrollments: string[] = [];
+
+  async function version(): Promise<number> {
+    const row = await handle.db.selectFrom('data_versions').select('version').where('name', '=', FIGURES_VERSION).executeTakeFirstOrThrow();
+    return Number(row.version);
+  }
+
+  async function addUser(role: Role): Promise<Actor> {
+    const id = randomUUID();
+    const email = `${role}.${id.slice(0, 6)}@vallensbaek.dk`;
+    const at = NOW.toISOString();
+    await handle.db.insertInto('users').values({
+      id, email, display_name: role, role, municipality: null, password_hash: null, totp_key: null, disabled_at: null, created_at: at, updated_at: at,
+    }).execute();
+    return { user: { id, email, displayName: role, role, municipality: null }, ip: '127.0.0.1' };
+  }
+
+  beforeAll(async () => {
+    handle = await createTestDatabase();
+    admin = await addUser('admin');
+    leader = await addUser('leader');
+    const at = NOW.toISOString();
+    const groupId = randomUUID();
+    await handle.db.insertInto('groups').values({
+      id: groupId, slug: 'soeskende', name: 'Søskendegruppen', kind: 'siblings', min_age: 7, max_age: 15, girls_only: 0,
+      capacity: 12, place: 'Familiecentret', intake_rule: 'open', max_course_months: null, archived_at: null, created_at: at, updated_at: at,
+    }).execute();
+    await handle.db.insertInto('group_leaders').values({ group_id: groupId, user_id: leader.user.id }).execute();
+    sessionId = randomUUID();
+    await handle.db.insertInto('group_sessions').values({
+      id: sessionId, group_id: groupId, occurrence_key: '2026-11-23', starts_at: SESSION_START.toISOString(),
+      ends_at: new Date(SESSION_START.getTime() + 2 * 3600_000).toISOString(), place: 'Familiecentret', status: 'planned', created_at: at, updated_at: at,
+    }).execute();
+    for (let i = 0; i < 6; i++) {
+      const childId = randomUUID();
+      const enrollmentId = randomUUID();
+      await handle.db.insertInto('children').values({
+        id: childId, first_name: `Barn${i}`, last_name: 'Tal', birth_date: '2016-05-01', gender: 'boy', municipality: i % 2 ? 'ishoj' : 'vallensbaek', created_at: at, updated_at: at,
+      }).execute();
+      await handle.db.insertInto('enrollments').values({
+        id: enrollmentId, child_id: childId, group_id: groupId, referral_id: null, state: 'active', intake_window_id: null,
+        start_date: '2026-09-01', planned_end_date: null, ended_on: null, end_reason: null, created_at: at, updated_at: at,
+      }).execute();
+      enrollments.push(enrollmentId);
+    }
+  });
+  afterAll(async () => {
+    await handle.close();
+  });
+
+  it('moves once for a committed transaction, however many rows it wrote, and not for one rolled back', async () => {
+    const start = await version();
+    await handle.db.transaction().execute(async (trx) => {
+      for (const [i, enrollmentId] of enrollments.slice(0, 3).entries()) {
+        await trx.insertInto('attendance').values({
+          session_id: sessionId, enrollment_id: enrollmentId, status: 'present', reason: null, source: 'leader',
+          recorded_by: leader.user.id, recorded_at: new Date(NOW.getTime() + i).toISOString(),
+        }).execute();
+      }
+      await trx.updateTable('attendance').set({ status: 'absent' }).where('enrollment_id', '=', enrollments[0] ?? '').execute();
+    });
+    expect(await version()).toBe(start + 1);
+
+    await expect(
+      handle.db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('attendance').where('session_id', '=', sessionId).execute();
+        throw new Error('changed my mind');
+      }),
+    ).rejects.toThrow('changed my mind');
+    expect(await version()).toBe(start + 1);
+    const kept = await handle.db.selectFrom('attendance').select('enrollment_id').where('session_id', '=', sessionId).execute();
+    expect(kept).toHaveLength(3);
+  });
+
+  it('moves for a write outside a transaction, but not for reads or for writes to other tables (the audit log)', async () => {
+    const start = await version();
+    await handle.db.updateTable('groups').set({ capacity: 14 }).where('slug', '=', 'soeskende').execute();
+    expect(await version()).toBe(start + 1);
+
+    await handle.db.selectFrom('attendance').selectAll().execute();
+    await recordAudit(handle.db, admin, [{ action: 'read', entityType: 'figures', entityId: '2026' }], NOW);
+    await handle.db.updateTable('users').set({ display_name: 'Koordinatoren' }).where('id', '=', admin.user.id).execute();
+    expect(await version()).toBe(start + 1);
+  });
+
+  it('gives the figures page a new stamp after a leader saves marks, and the same stamp while nothing changes', async () => {
+    const first = await yearlyFiguresStamp(handle.db, admin, '2026', NOW);
+    const again = await yearlyFiguresStamp(handle.db, admin, '2026', NOW);
+    expect(again.key).toBe(first.key);
+    const before = await loadYearlyFigures(handle.db, admin, first, NOW);
+
+    const marks = [{ enrollmentId: enrollments[5] ?? '', mark: 'present', mutationId: `m-${randomUUID()}`, clientTime: NOW.toISOString() }];
+    await saveMarks(handle.db, leader, sessionId, { marks }, NOW);
+    const after = await yearlyFiguresStamp(handle.db, admin, '2026', NOW);
+    expect(after.key).not.toBe(first.key);
+    const figures = await loadYearlyFigures(handle.db, admin, after, NOW);
+    expect(figures.figures.totals.total.present).toBe(before.figures.totals.total.present + 1);
+
+    // The phone sends the same mark again (same mutation id): nothing is written, so the stamp stays.
+    await saveMarks(handle.db, leader, sessionId, { marks }, NOW);
+    expect((await yearlyFiguresStamp(handle.db, admin, '2026', NOW)).key).toBe(after.key);
+  });
+
+  it('lets many leaders save the same meeting at once without a deadlock, each save moving the version', async () => {
+    const start = await version();
+    const saves = Array.from({ length: 12 }, (_, k) => {
+      const order = k % 2 === 0 ? enrollments : [...enrollments].reverse();
+      const marks = order.map((enrollmentId, i) => ({
+        enrollmentId,
+        mark: (k + i) % 3 === 0 ? 'excused' : 'present',
+        mutationId: `c-${k}-${i}-${randomUUID().slice(0, 8)}`,
+        // Later saves carry later tap times, so each one changes the stored marks.
+        clientTime: new Date(NOW.getTime() + 60_000 + k * 1000).toISOString(),
+      }));
+      return saveMarks(handle.db, leader, sessionId, { marks }, new Date(NOW.getTime() + 60_000 + k * 1000));
+    });
+    const results = await Promise.allSettled(saves);
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    const moved = (await version()) - start;
+    expect(moved).toBeGreaterThanOrEqual(1);
+    expect(moved).toBeLessThanOrEqual(12);
+  });
+});
