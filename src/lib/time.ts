@@ -160,21 +160,6 @@ function offsetAt(ms: number): number {
   return asUtc - whole;
 }
 
-/**
- * The instant of a Copenhagen wall-clock time. A time in the spring-forward gap (02:00-03:00 on the last
- * Sunday of March) does not exist and is read one hour later, as the clock on the wall would show it;
- * a time in the autumn overlap happens twice and the first (summer time) one is chosen.
- */
-export function zonedToInstant(date: IsoDate, time: Clock): Date {
-  const naive = dateToUtcMidnight(date) + clockMinutes(time) * MINUTE_MS;
-  // The zone's offset changes at most once within a day either side, so these two cover every case.
-  const before = offsetAt(naive - DAY_MS);
-  const after = offsetAt(naive + DAY_MS);
-  const fits = [naive - before, naive - after].filter((t, i) => offsetAt(t) === (i === 0 ? before : after));
-  if (fits.length === 0) return new Date(naive - before); // in the gap: the offset in force before it
-  return new Date(Math.min(...fits));
-}
-
 // Intl is slow (a few microseconds a call), and a page of figures converts thousands of instants. Copenhagen's offset
 // changes only on whole UTC hours, so the offset is remembered per UTC hour, for hours whose first and last second
 // agree (an hour with a change inside it, as in the 1890s' local mean time, is always asked afresh).
@@ -191,6 +176,21 @@ function offsetWithin(ms: number): number {
   if (hourOffsets.size >= HOUR_OFFSETS_KEPT) hourOffsets.clear();
   hourOffsets.set(hour, first);
   return first;
+}
+
+/**
+ * The instant of a Copenhagen wall-clock time. A time in the spring-forward gap (02:00-03:00 on the last
+ * Sunday of March) does not exist and is read one hour later, as the clock on the wall would show it;
+ * a time in the autumn overlap happens twice and the first (summer time) one is chosen.
+ */
+export function zonedToInstant(date: IsoDate, time: Clock): Date {
+  const naive = dateToUtcMidnight(date) + clockMinutes(time) * MINUTE_MS;
+  // The zone's offset changes at most once within a day either side, so these two cover every case.
+  const before = offsetWithin(naive - DAY_MS);
+  const after = offsetWithin(naive + DAY_MS);
+  const fits = [naive - before, naive - after].filter((t, i) => offsetWithin(t) === (i === 0 ? before : after));
+  if (fits.length === 0) return new Date(naive - before); // in the gap: the offset in force before it
+  return new Date(Math.min(...fits));
 }
 
 export function instantToZoned(at: Date): { date: IsoDate; time: Clock; weekday: number } {

@@ -62,14 +62,27 @@ function toSheetSession(row: {
   };
 }
 
-export async function selectSheetSession(db: Db, sessionId: string): Promise<SheetSession | null> {
+/** A session, and whether `userId` leads its group (in the same statement: the sheet is opened often). */
+export async function selectSheetSession(db: Db, sessionId: string, userId: string): Promise<(SheetSession & { userLeads: boolean }) | null> {
   const row = await db
     .selectFrom('group_sessions')
     .innerJoin('groups', 'groups.id', 'group_sessions.group_id')
     .select(sessionColumns)
+    .select((eb) =>
+      eb
+        .exists(
+          eb
+            .selectFrom('group_leaders')
+            .select('group_leaders.user_id')
+            .whereRef('group_leaders.group_id', '=', 'group_sessions.group_id')
+            .where('group_leaders.user_id', '=', userId),
+        )
+        .as('user_leads'),
+    )
     .where('group_sessions.id', '=', sessionId)
     .executeTakeFirst();
-  return row ? toSheetSession(row) : null;
+  // SQLite answers EXISTS with 0/1, PostgreSQL with a boolean.
+  return row ? { ...toSheetSession(row), userLeads: Boolean(Number(row.user_leads)) } : null;
 }
 
 /** Sessions of the given groups (null: every group not archived) starting in [from, to), in time order. */
@@ -153,19 +166,36 @@ export async function selectHeldSessionsBefore(db: Db, groupId: string, from: Da
   return rows.map((r) => ({ id: r.id, startsAt: new Date(r.starts_at) }));
 }
 
-/** The stored marks of some enrollments in a group's sessions that started in [from, before). */
-export async function selectMarksBefore(db: Db, groupId: string, enrollmentIds: readonly string[], from: Date, before: Date): Promise<AttendanceRow[]> {
+export interface DatedMark extends StoredMark {
+  sessionId: string;
+  sessionStartsAt: Date;
+}
+
+/** The stored marks of some enrollments in a group's sessions that started in [from, through]: a sheet's own marks
+ * and its members' history in one statement. */
+export async function selectMarksThrough(db: Db, groupId: string, enrollmentIds: readonly string[], from: Date, through: Date): Promise<DatedMark[]> {
   if (enrollmentIds.length === 0) return [];
   const rows = await db
     .selectFrom('attendance')
     .innerJoin('group_sessions', 'group_sessions.id', 'attendance.session_id')
-    .select(['attendance.session_id', 'attendance.enrollment_id', 'attendance.status'])
+    .select([
+      'attendance.session_id', 'group_sessions.starts_at', 'attendance.enrollment_id', 'attendance.status', 'attendance.reason',
+      'attendance.source', 'attendance.recorded_at',
+    ])
     .where('group_sessions.group_id', '=', groupId)
     .where('group_sessions.starts_at', '>=', from.toISOString())
-    .where('group_sessions.starts_at', '<', before.toISOString())
+    .where('group_sessions.starts_at', '<=', through.toISOString())
     .where('attendance.enrollment_id', 'in', [...enrollmentIds])
     .execute();
-  return rows.map((r) => ({ sessionId: r.session_id, enrollmentId: r.enrollment_id, status: r.status }));
+  return rows.map((r) => ({
+    sessionId: r.session_id,
+    sessionStartsAt: new Date(r.starts_at),
+    enrollmentId: r.enrollment_id,
+    status: r.status,
+    reason: r.reason,
+    source: r.source,
+    recordedAt: new Date(r.recorded_at),
+  }));
 }
 
 /**

@@ -7,7 +7,7 @@ import type { Clock, IsoDate } from '../../lib/time';
 import type { Actor } from '../auth/auth';
 import type { AuditEntry } from '../audit/audit';
 import { recordAudit } from '../audit/audit.service';
-import { isLeaderOf, selectGroupIdsLedBy } from '../groups/groups.repository';
+import { selectGroupIdsLedBy } from '../groups/groups.repository';
 import type { AttendanceRow, HeldSession, Mark, MarkOutcome, MarkSource, Tally } from './attendance';
 import {
   REASON_MAX, ageOn, childMarks, childTally, effectiveMarkTime, isMemberOn, marksRequestSchema, needsFollowUp,
@@ -16,7 +16,7 @@ import {
 import type { GroupEnrollment, SheetSession, StoredMark } from './attendance.repository';
 import {
   claimMutationId, deleteMark, deleteMutationIdsBefore, selectChildEnrollments, selectHeldSessionsBefore, selectHeldSessionsOfGroups,
-  selectMarksBefore, selectMarksOfEnrollments, selectSessionMarks, selectSessionsStarting, selectSheetSession,
+  selectMarksOfEnrollments, selectMarksThrough, selectSessionMarks, selectSessionsStarting, selectSheetSession,
   selectStartedEnrollments, updateSessionNote, upsertMark,
 } from './attendance.repository';
 
@@ -37,17 +37,11 @@ function summarize(session: SheetSession): SessionSummary {
 // ---------------------------------------------------------------------------------------------
 // Permissions: the coordinator (admin) every group, a leader the groups they lead.
 
-async function assertMayTakeAttendance(db: Db, actor: Actor, groupId: string): Promise<void> {
-  if (actor.user.role === 'admin') return;
-  if (actor.user.role === 'leader' && (await isLeaderOf(db, actor.user.id, groupId))) return;
-  throw new ForbiddenError('Du kan kun tage fremmøde i de grupper, du selv er leder af.');
-}
-
 async function sessionFor(db: Db, actor: Actor, sessionId: string): Promise<SheetSession> {
   if (actor.user.role !== 'admin' && actor.user.role !== 'leader') throw new ForbiddenError();
-  const session = await selectSheetSession(db, sessionId);
+  const session = await selectSheetSession(db, sessionId, actor.user.id);
   if (!session) throw new NotFoundError('Mødet findes ikke.');
-  await assertMayTakeAttendance(db, actor, session.groupId);
+  if (actor.user.role === 'leader' && !session.userLeads) throw new ForbiddenError('Du kan kun tage fremmøde i de grupper, du selv er leder af.');
   return session;
 }
 
@@ -125,8 +119,10 @@ export async function getAttendanceSheet(db: Db, actor: Actor, sessionId: string
   // Earlier meetings matter from the first day any of today's members started: before it none of them was there.
   const firstStart = members.reduce<IsoDate>((first, m) => (m.startDate !== null && m.startDate < first ? m.startDate : first), summary.date);
   const from = zonedToInstant(firstStart, '00:00');
-  const [marks, earlier] = [await selectSessionMarks(db, session.id), await selectHeldSessionsBefore(db, session.groupId, from, session.startsAt)];
-  const earlierMarks = await selectMarksBefore(db, session.groupId, members.map((m) => m.enrollmentId), from, session.startsAt);
+  const earlier = await selectHeldSessionsBefore(db, session.groupId, from, session.startsAt);
+  const dated = await selectMarksThrough(db, session.groupId, members.map((m) => m.enrollmentId), from, session.startsAt);
+  const marks = dated.filter((m) => m.sessionId === session.id);
+  const earlierMarks = dated.filter((m) => m.sessionStartsAt.getTime() < session.startsAt.getTime());
   const held = heldSessionsFor(earlier, members);
   const byMember = new Map(marks.map((m) => [m.enrollmentId, m]));
   const names = sheetNames(members);

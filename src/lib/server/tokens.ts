@@ -1,5 +1,6 @@
 // Random secrets and their hashes, for session tokens, one-time links and feed links.
 // Secrets are base32 (a-z, 2-7): safe in URLs and cookies, easy to read aloud if it comes to that.
+import { randomUUID } from 'node:crypto';
 import { sha256 } from '@oslojs/crypto/sha2';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { decodeHex, encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
@@ -40,12 +41,9 @@ export function constantTimeEqualHex(a: string, b: string): boolean {
  * fewer pages per insert: 15 audit rows cost 0.49 ms instead of 0.85 ms on the benchmark's data.
  */
 export function uuidV7(ms: number): string {
-  const bytes = new Uint8Array(16);
-  crypto.getRandomValues(bytes);
-  const time = Math.max(0, Math.floor(ms));
-  for (let i = 0; i < 6; i++) bytes[i] = Math.floor(time / 2 ** (8 * (5 - i))) % 256;
-  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x70;
-  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
-  const hex = encodeHexLowerCase(bytes);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  // The random bits come from randomUUID(), which draws its randomness in bulk: a call to getRandomValues per id
+  // cost more than the rest of the audit write.
+  const random = randomUUID(); // xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx
+  const time = Math.min(Math.max(0, Math.floor(ms)), 2 ** 48 - 1).toString(16).padStart(12, '0');
+  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(15, 18)}-${random.slice(19)}`;
 }
