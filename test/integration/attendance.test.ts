@@ -7,6 +7,7 @@ import {
 import { ForbiddenError, ValidationError } from '../../src/lib/errors';
 import type { Role } from '../../src/lib/server/database';
 import { statementCount, type DatabaseHandle } from '../../src/lib/server/db';
+import { instantToZoned } from '../../src/lib/time';
 import { createTestDatabase, databaseKind } from '../support/database';
 
 // Monday 23 November 2026, 17.00 in Copenhagen; today's session ran 15.00-17.00 (Copenhagen).
@@ -237,6 +238,28 @@ describe(`attendance on ${databaseKind()}`, () => {
     expect(history?.entries.map((e) => e.mark)).toEqual(['absent', 'absent', 'excused', 'present']);
     expect(history?.tally).toMatchObject({ present: 1, absent: 2, excused: 1, rate: 0.25 });
     expect(history?.followUp).toBe(true);
+  });
+
+  it('counts each member\'s history from their own start, without cancelled meetings, also when members started at different times', async () => {
+    const starts = [4, 3, 2, 1].map((n) => new Date(TODAY_START.getTime() - n * MONTH));
+    const { groupId, sessionIds } = await addGroup(leader.user.id, [...starts, TODAY_START]);
+    const [s4, s3, s2, s1, today] = sessionIds as [string, string, string, string, string];
+    const dateOf = (at: Date) => instantToZoned(at).date;
+    const early = await addChild(groupId, 'Alma', { startDate: dateOf(starts[0] as Date) });
+    const late = await addChild(groupId, 'Bea', { startDate: dateOf(starts[2] as Date) });
+    await saveMarks(handle.db, leader, s4, { marks: [mark(early.enrollmentId, 'present', NOW)] }, NOW);
+    await saveMarks(handle.db, leader, s3, { marks: [mark(early.enrollmentId, 'present', NOW)] }, NOW);
+    await saveMarks(handle.db, leader, s2, { marks: [mark(early.enrollmentId, 'absent', NOW), mark(late.enrollmentId, 'present', NOW)] }, NOW);
+    await saveMarks(handle.db, leader, s1, { marks: [mark(early.enrollmentId, 'excused', NOW)] }, NOW);
+    // The second meeting was cancelled after a mark had been taken: it is not history.
+    await handle.db.updateTable('group_sessions').set({ status: 'cancelled' }).where('id', '=', s3).execute();
+
+    const sheet = await getAttendanceSheet(handle.db, leader, today, NOW);
+    const byName = new Map(sheet.rows.map((r) => [r.firstName, r]));
+    expect(byName.get('Alma')?.before).toMatchObject({ present: 1, absent: 1, excused: 1, unregistered: 0 });
+    // Bea started at the third meeting: the first two are not hers; the fourth has no mark for her.
+    expect(byName.get('Bea')?.before).toMatchObject({ present: 1, absent: 0, excused: 0, unregistered: 1 });
+    expect(byName.get('Bea')?.isNew).toBe(false);
   });
 
   it('"Dagens møde" lists today\'s sessions of the leader\'s groups, else the next ones; the session note is saved', async () => {

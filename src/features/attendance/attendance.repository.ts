@@ -150,52 +150,51 @@ export async function selectSessionMarks(db: Db, sessionId: string): Promise<Sto
   }));
 }
 
-/** A group's sessions that were held (not cancelled) and started before `before`, oldest first. */
-/** The group's held (not cancelled) sessions that started in [from, before). */
-export async function selectHeldSessionsBefore(db: Db, groupId: string, from: Date, before: Date): Promise<{ id: string; startsAt: Date }[]> {
-  const rows = await db
-    .selectFrom('group_sessions')
-    .select(['id', 'starts_at'])
-    .where('group_id', '=', groupId)
-    .where('status', '!=', 'cancelled')
-    .where('starts_at', '>=', from.toISOString())
-    .where('starts_at', '<', before.toISOString())
-    .orderBy('starts_at')
-    .orderBy('id')
-    .execute();
-  return rows.map((r) => ({ id: r.id, startsAt: new Date(r.starts_at) }));
-}
-
 export interface DatedMark extends StoredMark {
   sessionId: string;
   sessionStartsAt: Date;
 }
 
-/** The stored marks of some enrollments in a group's sessions that started in [from, through]: a sheet's own marks
- * and its members' history in one statement. */
-export async function selectMarksThrough(db: Db, groupId: string, enrollmentIds: readonly string[], from: Date, through: Date): Promise<DatedMark[]> {
-  if (enrollmentIds.length === 0) return [];
+export interface SessionsWithMarks {
+  /** The group's sessions that started in [from, through], oldest first, cancelled ones included. */
+  sessions: { id: string; startsAt: Date; status: 'planned' | 'cancelled' | 'moved' }[];
+  /** The given enrollments' marks at those sessions. */
+  marks: DatedMark[];
+}
+
+/**
+ * A group's sessions in [from, through] with some enrollments' marks at them, in one statement: what an attendance
+ * sheet needs of its own meeting and of its members' history (the sheet is opened on a phone, often).
+ */
+export async function selectSessionsWithMarks(db: Db, groupId: string, enrollmentIds: readonly string[], from: Date, through: Date): Promise<SessionsWithMarks> {
+  if (enrollmentIds.length === 0) return { sessions: [], marks: [] };
   const rows = await db
-    .selectFrom('attendance')
-    .innerJoin('group_sessions', 'group_sessions.id', 'attendance.session_id')
-    .select([
-      'attendance.session_id', 'group_sessions.starts_at', 'attendance.enrollment_id', 'attendance.status', 'attendance.reason',
-      'attendance.source', 'attendance.recorded_at',
-    ])
-    .where('group_sessions.group_id', '=', groupId)
-    .where('group_sessions.starts_at', '>=', from.toISOString())
-    .where('group_sessions.starts_at', '<=', through.toISOString())
-    .where('attendance.enrollment_id', 'in', [...enrollmentIds])
+    .selectFrom('group_sessions as s')
+    .leftJoin('attendance as a', (join) => join.onRef('a.session_id', '=', 's.id').on('a.enrollment_id', 'in', [...enrollmentIds]))
+    .select(['s.id', 's.starts_at', 's.status', 'a.enrollment_id', 'a.status as mark', 'a.reason', 'a.source', 'a.recorded_at'])
+    .where('s.group_id', '=', groupId)
+    .where('s.starts_at', '>=', from.toISOString())
+    .where('s.starts_at', '<=', through.toISOString())
+    .orderBy('s.starts_at')
+    .orderBy('s.id')
     .execute();
-  return rows.map((r) => ({
-    sessionId: r.session_id,
-    sessionStartsAt: new Date(r.starts_at),
-    enrollmentId: r.enrollment_id,
-    status: r.status,
-    reason: r.reason,
-    source: r.source,
-    recordedAt: new Date(r.recorded_at),
-  }));
+  const sessions: SessionsWithMarks['sessions'] = [];
+  const marks: DatedMark[] = [];
+  for (const r of rows) {
+    const startsAt = new Date(r.starts_at);
+    if (sessions[sessions.length - 1]?.id !== r.id) sessions.push({ id: r.id, startsAt, status: r.status });
+    if (r.enrollment_id === null || r.mark === null || r.source === null || r.recorded_at === null) continue;
+    marks.push({
+      sessionId: r.id,
+      sessionStartsAt: startsAt,
+      enrollmentId: r.enrollment_id,
+      status: r.mark,
+      reason: r.reason,
+      source: r.source,
+      recordedAt: new Date(r.recorded_at),
+    });
+  }
+  return { sessions, marks };
 }
 
 /**

@@ -15,8 +15,8 @@ import {
 } from './attendance';
 import type { GroupEnrollment, SheetSession, StoredMark } from './attendance.repository';
 import {
-  claimMutationId, deleteMark, deleteMutationIdsBefore, selectChildEnrollments, selectHeldSessionsBefore, selectHeldSessionsOfGroups,
-  selectMarksOfEnrollments, selectMarksThrough, selectSessionMarks, selectSessionsStarting, selectSheetSession,
+  claimMutationId, deleteMark, deleteMutationIdsBefore, selectChildEnrollments, selectHeldSessionsOfGroups,
+  selectMarksOfEnrollments, selectSessionMarks, selectSessionsWithMarks, selectSessionsStarting, selectSheetSession,
   selectStartedEnrollments, updateSessionNote, upsertMark,
 } from './attendance.repository';
 
@@ -107,9 +107,9 @@ function heldSessionsFor(sessions: readonly { id: string; startsAt: Date }[], me
 }
 
 /**
- * Everything the sheet shows, in a constant number of statements whatever the group's size: the session, the
- * leader check, the enrollments, this session's marks, the earlier sessions and the members' earlier marks, and
- * one audit insert.
+ * Everything the sheet shows, in a constant number of statements whatever the group's size: the session with the
+ * leader check, the members, the meetings since the first member started with the members' marks at them, and one
+ * audit insert.
  */
 export async function getAttendanceSheet(db: Db, actor: Actor, sessionId: string, now: Date): Promise<AttendanceSheet> {
   const session = await sessionFor(db, actor, sessionId);
@@ -119,10 +119,11 @@ export async function getAttendanceSheet(db: Db, actor: Actor, sessionId: string
   // Earlier meetings matter from the first day any of today's members started: before it none of them was there.
   const firstStart = members.reduce<IsoDate>((first, m) => (m.startDate !== null && m.startDate < first ? m.startDate : first), summary.date);
   const from = zonedToInstant(firstStart, '00:00');
-  const earlier = await selectHeldSessionsBefore(db, session.groupId, from, session.startsAt);
-  const dated = await selectMarksThrough(db, session.groupId, members.map((m) => m.enrollmentId), from, session.startsAt);
-  const marks = dated.filter((m) => m.sessionId === session.id);
-  const earlierMarks = dated.filter((m) => m.sessionStartsAt.getTime() < session.startsAt.getTime());
+  const sheet = await selectSessionsWithMarks(db, session.groupId, members.map((m) => m.enrollmentId), from, session.startsAt);
+  const before = (at: Date) => at.getTime() < session.startsAt.getTime();
+  const earlier = sheet.sessions.filter((s) => s.status !== 'cancelled' && before(s.startsAt));
+  const marks = sheet.marks.filter((m) => m.sessionId === session.id);
+  const earlierMarks = sheet.marks.filter((m) => before(m.sessionStartsAt));
   const held = heldSessionsFor(earlier, members);
   const byMember = new Map(marks.map((m) => [m.enrollmentId, m]));
   const names = sheetNames(members);
