@@ -5,7 +5,7 @@ import { validateSessionToken } from './features/auth/auth.service';
 import { clientIp, securityHeaders } from './lib/http-security';
 import { getDb } from './lib/server/db';
 import { keepPage } from './lib/server/kept-pages';
-import { startNightlyJobs } from './lib/server/nightly';
+import { startNightlyJobs } from './features/retention/nightly';
 import { deleteSessionCookie, SESSION_COOKIE, sentSessionCookie, setSessionCookie } from './lib/server/session-cookie';
 
 const headers = defineMiddleware(async (context, next) => {

@@ -2,9 +2,9 @@
 // limit counts. Each process looks every 15 minutes; runNightlyMaintenance only acts between 02.00 and 06.00
 // Copenhagen time and lets exactly one process per night do the work (a conditional update in app_settings).
 // NIGHTLY_JOBS=off turns it off (e.g. for a test server whose data must not change under it).
-import { runNightlyMaintenance } from '../../features/retention/retention.service';
-import { regenerateAllGroups } from '../../features/schedule/schedule.service';
-import { getDb } from './db';
+import { runNightlyMaintenance } from './retention.service';
+import { regenerateAllGroups } from '../schedule/schedule.service';
+import { getDb } from '../../lib/server/db';
 
 const CHECK_EVERY_MS = 15 * 60 * 1000;
 let started = false;
