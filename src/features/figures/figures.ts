@@ -288,6 +288,12 @@ class BlockTally {
   }
 }
 
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
 /** The Copenhagen calendar date of an instant, remembered per instant. */
 function copenhagenDates(): (at: Date) => IsoDate {
   const seen = new Map<number, IsoDate>();
@@ -336,10 +342,7 @@ export function computeYearlyFigures(input: FigureInput): YearlyFigureSet {
         block.endReasons.set(reason, (block.endReasons.get(reason) ?? 0) + 1);
       }
     }
-    if (wait !== null) {
-      const q = quarterOf(e.startDate);
-      quarterWaits.set(q, [...(quarterWaits.get(q) ?? []), wait]);
-    }
+    if (wait !== null) pushTo(quarterWaits, quarterOf(e.startDate), wait);
   }
 
   // Sessions held and cancelled; marks and missing marks on the meetings held.
@@ -376,7 +379,7 @@ export function computeYearlyFigures(input: FigureInput): YearlyFigureSet {
   }
 
   const coursesByGroup = new Map<string, FigureEnrollmentRow[]>();
-  for (const e of courses) coursesByGroup.set(e.groupId, [...(coursesByGroup.get(e.groupId) ?? []), e]);
+  for (const e of courses) pushTo(coursesByGroup, e.groupId, e);
   for (const s of heldSessions.values()) {
     const date = dateOf(s.startsAt);
     const group = groupTallies.get(s.groupId);
@@ -435,13 +438,15 @@ export function computeYearlyFigures(input: FigureInput): YearlyFigureSet {
 
   const today = instantToZoned(now).date;
   const groupById = new Map(input.groups.map((g) => [g.id, g]));
+  const enrollmentsByGroup = new Map<string, FigureEnrollmentRow[]>();
+  for (const e of input.enrollments) pushTo(enrollmentsByGroup, e.groupId, e);
   const intakeWindows: IntakeOccupancy[] = input.intakeWindows
     .map((w) => ({ w, date: w.sessionDate ?? w.quarterStart }))
     .filter(({ date }) => yearOf(date) === year)
     .flatMap(({ w, date }) => {
       const group = groupById.get(w.groupId);
       if (!group) return [];
-      const active = input.enrollments.filter((e) => e.groupId === w.groupId && isActiveOn(e, date)).length;
+      const active = (enrollmentsByGroup.get(w.groupId) ?? []).filter((e) => isActiveOn(e, date)).length;
       return [{ groupId: group.id, groupName: group.name, date, capacity: group.capacity, active, free: group.capacity - active, upcoming: date > today }];
     })
     .sort((a, b) => a.groupName.localeCompare(b.groupName, 'da') || a.date.localeCompare(b.date));
@@ -473,7 +478,7 @@ export function feedbackTrend(
       if (yearOf(date) !== year) continue;
       const questions = byMonth.get(monthOf(date)) ?? new Map<string, number[]>();
       byMonth.set(monthOf(date), questions);
-      questions.set(r.question, [...(questions.get(r.question) ?? []), r.score]);
+      pushTo(questions, r.question, r.score);
     }
     const months = [...byMonth.entries()]
       .sort(([a], [b]) => a - b)
