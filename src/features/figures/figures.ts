@@ -438,15 +438,14 @@ export function computeYearlyFigures(input: FigureInput): YearlyFigureSet {
 
   const today = instantToZoned(now).date;
   const groupById = new Map(input.groups.map((g) => [g.id, g]));
-  const enrollmentsByGroup = new Map<string, FigureEnrollmentRow[]>();
-  for (const e of input.enrollments) pushTo(enrollmentsByGroup, e.groupId, e);
   const intakeWindows: IntakeOccupancy[] = input.intakeWindows
     .map((w) => ({ w, date: w.sessionDate ?? w.quarterStart }))
     .filter(({ date }) => yearOf(date) === year)
     .flatMap(({ w, date }) => {
       const group = groupById.get(w.groupId);
       if (!group) return [];
-      const active = (enrollmentsByGroup.get(w.groupId) ?? []).filter((e) => isActiveOn(e, date)).length;
+      // A member on a day of the year is a course running in the year: the same per-group lists serve.
+      const active = (coursesByGroup.get(w.groupId) ?? []).filter((e) => isActiveOn(e, date)).length;
       return [{ groupId: group.id, groupName: group.name, date, capacity: group.capacity, active, free: group.capacity - active, upcoming: date > today }];
     })
     .sort((a, b) => a.groupName.localeCompare(b.groupName, 'da') || a.date.localeCompare(b.date));

@@ -61,8 +61,3 @@ export function keptResponse(page: KeptPage): Response {
   });
   return new Response(body, { status: 200, headers: { 'content-type': page.contentType, 'content-length': String(page.body.byteLength) } });
 }
-
-/** How many pages and bytes are kept (for tests and the benchmark). */
-export function keptPagesSize(): { pages: number; bytes: number } {
-  return { pages: pages.size, bytes };
-}
