@@ -2,23 +2,22 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   CANCELLED_PREFIX,
   calendarLinks,
-  conditionalResponse,
   conversationEvent,
   feedEvents,
   freePlaces,
   freePlacesText,
-  hashFeedToken,
   isShownInFeed,
   isWellFormedFeedToken,
   newestChange,
-  publicCacheControl,
   sessionEvent,
   staffFeedPath,
-  strongEtag,
   type FeedConversation,
   type FeedSession,
 } from '../../src/features/feeds/feeds';
+import { conditionalResponse, publicCacheControl } from '../../src/lib/http-cache';
+import { strongEtag } from '../../src/lib/server/etag';
 import { renderCalendar } from '../../src/lib/server/ical';
+import { sha256Hex } from '../../src/lib/server/tokens';
 
 const DAY = 24 * 60 * 60 * 1000;
 const now = new Date('2026-03-10T09:30:00.000Z');
@@ -233,8 +232,8 @@ describe('links and tokens', () => {
     expect(isWellFormedFeedToken(token.slice(1))).toBe(false);
     expect(isWellFormedFeedToken(`${token.slice(1)}1`)).toBe(false);
     expect(isWellFormedFeedToken('../../etc/passwd')).toBe(false);
-    expect(hashFeedToken(token)).toMatch(/^[0-9a-f]{64}$/);
-    expect(hashFeedToken(token)).not.toContain(token);
+    expect(sha256Hex(token)).toMatch(/^[0-9a-f]{64}$/);
+    expect(sha256Hex(token)).not.toContain(token);
     expect(staffFeedPath(token)).toBe(`/kalender/personale/${token}.ics`);
   });
 });

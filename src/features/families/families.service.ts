@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
-import QRCode from 'qrcode';
 import type { Database } from '../../lib/server/database';
 import type { FieldErrors } from '../../lib/errors';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
+import { strongEtag } from '../../lib/server/etag';
 import { renderCalendar } from '../../lib/server/ical';
 import { generateSecret, sha256Hex } from '../../lib/server/tokens';
 import { instantToZoned } from '../../lib/time';
@@ -14,7 +14,7 @@ import { deleteMark, upsertMark } from '../attendance/attendance.repository';
 import type { ChildCourseHistory } from '../attendance/attendance.service';
 import { childAttendanceHistory } from '../attendance/attendance.service';
 import type { FeedConversation, FeedSession, RenderedFeed } from '../feeds/feeds';
-import { feedEvents, feedWindow, newestChange, strongEtag } from '../feeds/feeds';
+import { feedEvents, feedWindow, newestChange } from '../feeds/feeds';
 import { hitRateLimit } from '../throttle/throttle.service';
 import type { CourseRow, FamilyConversationRow, FamilyLinkRow, FamilySessionRow } from './families.repository';
 import {
@@ -97,11 +97,8 @@ export async function revokeFamilyLink(db: Kysely<Database>, actor: Actor, child
   });
 }
 
-/** The QR code of a URL as an <img src> (SVG, base64): no script, allowed by img-src data:. */
-export async function qrCodeDataUrl(url: string): Promise<string> {
-  const svg = await QRCode.toString(url, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' });
-  return `data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`;
-}
+// The child's page still imports the QR code from here; the one wrapper is lib/server/qr.ts.
+export { qrCodeDataUrl } from '../../lib/server/qr';
 
 // ---------------------------------------------------------------------------------------------
 // The family page

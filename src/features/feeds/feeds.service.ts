@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import type { Kysely } from 'kysely';
 import { ForbiddenError } from '../../lib/errors';
 import type { Database } from '../../lib/server/database';
+import { strongEtag } from '../../lib/server/etag';
 import { renderCalendar } from '../../lib/server/ical';
+import { generateSecret, sha256Hex } from '../../lib/server/tokens';
 import { recordAudit } from '../audit/audit.service';
 import type { FeedConversation, FeedSession, PublicGroup, PublicGroupPage, RenderedFeed } from './feeds';
 import {
@@ -11,11 +12,9 @@ import {
   feedEvents,
   feedWindow,
   freePlaces,
-  hashFeedToken,
   isWellFormedFeedToken,
   newestChange,
   staffFeedPath,
-  strongEtag,
 } from './feeds';
 import {
   countActiveEnrollments,
@@ -83,7 +82,7 @@ export async function publicGroupPage(db: Db, slug: string, now: Date): Promise<
  */
 export async function staffFeed(db: Db, token: string, now: Date): Promise<RenderedFeed | null> {
   if (!isWellFormedFeedToken(token)) return null;
-  const owner = await selectFeedTokenOwner(db, hashFeedToken(token));
+  const owner = await selectFeedTokenOwner(db, sha256Hex(token));
   if (!owner || owner.role === 'caseworker') return null;
   const { from, to } = feedWindow(now);
   const groupIds = owner.role === 'admin' ? null : await selectLedGroupIds(db, owner.userId);
@@ -94,18 +93,13 @@ export async function staffFeed(db: Db, token: string, now: Date): Promise<Rende
   return renderFeed('Gruppeforløb – mine møder', 'Dine gruppemøder og samtaler. Linket er personligt.', sessions, conversations, now);
 }
 
-function newFeedToken(): string {
-  const bytes = new Uint8Array(24);
-  crypto.getRandomValues(bytes);
-  return encodeBase32LowerCaseNoPadding(bytes);
-}
 
 /**
  * Makes a new personal feed link for a group leader or coordinator and revokes the old one.
  * Returns the new URL path (the token is in it and is not stored: show it once).
  */
 export async function issueStaffFeedToken(db: Db, userId: string, now: Date): Promise<string> {
-  const token = newFeedToken();
+  const token = generateSecret();
   await db.transaction().execute(async (trx) => {
     const user = await selectActiveStaffUser(trx, userId);
     if (!user || user.role === 'caseworker') {
@@ -113,7 +107,7 @@ export async function issueStaffFeedToken(db: Db, userId: string, now: Date): Pr
     }
     const revoked = await revokeFeedTokens(trx, userId, now);
     const id = randomUUID();
-    await insertFeedToken(trx, { id, userId, tokenHash: hashFeedToken(token), createdAt: now });
+    await insertFeedToken(trx, { id, userId, tokenHash: sha256Hex(token), createdAt: now });
     await recordAudit(
       trx,
       { user, ip: null },

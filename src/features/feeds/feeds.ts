@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { CalendarEvent } from '../../lib/server/ical';
 import type { Locale } from '../../lib/time';
 import type { MeetingRule } from '../schedule/schedule';
@@ -154,11 +153,8 @@ export function feedEvents(
 }
 
 // ---------------------------------------------------------------------------------------------
-// HTTP validators: strong ETag over the bytes, Last-Modified from stored timestamps
-
-export function strongEtag(body: string): string {
-  return `"${createHash('sha256').update(body, 'utf8').digest('base64url')}"`;
-}
+// Last-Modified from stored timestamps (the ETag and the HTTP validators live in lib/server/etag.ts and
+// lib/http-cache.ts)
 
 export function newestChange(events: readonly CalendarEvent[]): Date | null {
   let newest: number | null = null;
@@ -169,44 +165,8 @@ export function newestChange(events: readonly CalendarEvent[]): Date | null {
   return newest === null ? null : new Date(newest);
 }
 
-/** An HTTP date ("Wed, 14 Jan 2026 15:00:00 GMT"); HTTP dates have whole seconds. */
-export function httpDate(at: Date): string {
-  return at.toUTCString();
-}
-
-function etagOpaque(tag: string): string {
-  return tag.trim().replace(/^W\//, '');
-}
-
-/**
- * 304 or 200 for a conditional GET/HEAD (RFC 9110 §13.1). If-None-Match wins: when it is present,
- * If-Modified-Since is not looked at. If-None-Match compares weakly, as the RFC says it must.
- */
-export function conditionalResponse(requestHeaders: Headers, etag: string, lastModified: Date | null): 304 | 200 {
-  const ifNoneMatch = requestHeaders.get('if-none-match');
-  if (ifNoneMatch !== null) {
-    if (ifNoneMatch.trim() === '*') return 304;
-    const ours = etagOpaque(etag);
-    return ifNoneMatch.split(',').some((tag) => etagOpaque(tag) === ours) ? 304 : 200;
-  }
-  const ifModifiedSince = requestHeaders.get('if-modified-since');
-  if (ifModifiedSince !== null && lastModified !== null) {
-    const since = Date.parse(ifModifiedSince);
-    if (Number.isNaN(since)) return 200;
-    const modifiedSecond = Math.floor(lastModified.getTime() / 1000) * 1000;
-    return modifiedSecond <= since ? 304 : 200;
-  }
-  return 200;
-}
-
-/**
- * Cache-Control for a public page or feed: shared caches may keep it (for `maxAge` seconds, then ask again),
- * unless the request carried a cookie. Then the answer may set or refresh a staff member's session cookie,
- * and a shared cache must not hand that to anyone else.
- */
-export function publicCacheControl(requestHeaders: Headers, maxAge: number): string {
-  return `${requestHeaders.has('cookie') ? 'private' : 'public'}, max-age=${maxAge}, must-revalidate`;
-}
+// Still imported from here by the pages, which another change is rewriting; new code imports lib/http-cache.
+export { conditionalResponse, httpDate, publicCacheControl } from '../../lib/http-cache';
 
 // ---------------------------------------------------------------------------------------------
 // Addresses and secret tokens
@@ -230,11 +190,6 @@ const FEED_TOKEN = /^[a-z2-7]{39}$/;
 
 export function isWellFormedFeedToken(token: string): boolean {
   return FEED_TOKEN.test(token);
-}
-
-/** Only this hash is stored; the token itself is shown once. */
-export function hashFeedToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,9 +1,8 @@
-// Random secrets and their hashes, for session tokens, one-time links and feed links.
+// Random secrets and their hashes, for session tokens, one-time links and feed links: the project's one SHA-256.
 // Secrets are base32 (a-z, 2-7): safe in URLs and cookies, easy to read aloud if it comes to that.
-import { randomUUID } from 'node:crypto';
-import { sha256 } from '@oslojs/crypto/sha2';
+import { createHash, randomUUID } from 'node:crypto';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
-import { decodeHex, encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
+import { decodeHex, encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 
 /** A cryptographically random secret; 24 bytes = 192 bits, far past the 120 bits Lucia's guide asks for. */
 export function generateSecret(bytes = 24): string {
@@ -18,7 +17,12 @@ export function generateSecret(bytes = 24): string {
  * out working tokens.
  */
 export function sha256Hex(secret: string): string {
-  return encodeHexLowerCase(sha256(new TextEncoder().encode(secret)));
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+/** SHA-256 of a text as unpadded base64url (an ETag over a page's or feed's bytes). */
+export function sha256Base64url(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('base64url');
 }
 
 /** Compares two hex digests without leaking, through timing, how many leading bytes match. */
