@@ -4,10 +4,53 @@ import type { Actor } from '../../src/features/auth/auth';
 import { saveMarks } from '../../src/features/attendance/attendance.service';
 import { recordAudit } from '../../src/features/audit/audit.service';
 import { loadYearlyFigures, yearlyFiguresStamp } from '../../src/features/figures/figures.service';
-import { FIGURES_VERSION } from '../../src/lib/server/data-version';
-import type { Role } from '../../src/lib/server/database';
+import type { KyselyPlugin, OperationNode, RootOperationNode } from 'kysely';
+import { FIGURES_VERSION, READ_BY_FIGURES } from '../../src/lib/server/data-version';
+import type { Database, Role } from '../../src/lib/server/database';
 import type { DatabaseHandle } from '../../src/lib/server/db';
 import { createTestDatabase, databaseKind } from '../support/database';
+
+/** The tables a query reads: every table in the FROM or a JOIN of a SELECT (the query itself or any subquery). */
+function tablesRead(root: RootOperationNode): { tables: Set<string>; raw: string[] } {
+  const tables = new Set<string>();
+  const raw: string[] = [];
+  type Node = OperationNode & Record<string, unknown>;
+  const source = (item: unknown): void => {
+    const node = item as Node;
+    const inner = (node.kind === 'AliasNode' ? node['node'] : node) as Node;
+    if (inner.kind === 'TableNode') tables.add((inner as unknown as { table: { identifier: { name: string } } }).table.identifier.name);
+  };
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) walk(item);
+      return;
+    }
+    if (value === null || typeof value !== 'object') return;
+    const node = value as Node;
+    if (node.kind === 'FromNode') for (const item of node['froms'] as unknown[]) source(item);
+    if (node.kind === 'JoinNode') source(node['table']);
+    if (node.kind === 'RawNode') raw.push((node['sqlFragments'] as string[]).join('?'));
+    for (const child of Object.values(node)) walk(child);
+  };
+  walk(root);
+  return { tables, raw };
+}
+
+/** A plugin that records the tables every query through it reads. */
+function readRecorder(): { plugin: KyselyPlugin; tables: Set<string>; raw: string[] } {
+  const tables = new Set<string>();
+  const raw: string[] = [];
+  const plugin: KyselyPlugin = {
+    transformQuery: ({ node }) => {
+      const read = tablesRead(node);
+      for (const t of read.tables) tables.add(t);
+      raw.push(...read.raw.filter((text) => /\b(from|join)\b/i.test(text)));
+      return node;
+    },
+    transformResult: async ({ result }) => result,
+  };
+  return { plugin, tables, raw };
+}
 
 // Monday 23 November 2026, 17.00 in Copenhagen; the group met 15.00-17.00.
 const NOW = new Date('2026-11-23T16:00:00Z');
@@ -119,6 +162,22 @@ describe(`the figures' data version on ${databaseKind()}`, () => {
     // The phone sends the same mark again (same mutation id): nothing is written, so the stamp stays.
     await saveMarks(handle.db, leader, sessionId, { marks }, NOW);
     expect((await yearlyFiguresStamp(handle.db, admin, '2026', NOW)).key).toBe(after.key);
+  });
+
+  it('is moved by every table the figures read: each one is declared read by the figures', async () => {
+    const recorder = readRecorder();
+    const stamp = await yearlyFiguresStamp(handle.db, admin, '2026', NOW);
+    await loadYearlyFigures(handle.db.withPlugin(recorder.plugin), admin, stamp, NOW);
+    // The recorder sees the figures' own tables (so this test can fail) and no raw SQL it cannot read.
+    expect([...recorder.tables]).toEqual(expect.arrayContaining(['attendance', 'children', 'enrollments', 'group_sessions']));
+    expect(recorder.raw).toEqual([]);
+    const undeclared = [...recorder.tables].filter((t) => READ_BY_FIGURES[t as keyof Database] !== true);
+    expect(undeclared, 'tables the figures read without READ_BY_FIGURES saying so (lib/server/data-version.ts)').toEqual([]);
+
+    // A control: a query on a table the figures do not read is caught.
+    const control = readRecorder();
+    await handle.db.withPlugin(control.plugin).selectFrom('enrollments as e').innerJoin('guardians as g', 'g.child_id', 'e.child_id').select('e.id').execute();
+    expect([...control.tables].filter((t) => READ_BY_FIGURES[t as keyof Database] !== true)).toEqual(['guardians']);
   });
 
   it('lets many leaders save the same meeting at once without a deadlock, each save moving the version', async () => {
