@@ -1,5 +1,6 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { Database, Municipality } from '../../lib/server/database';
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Database, EnrollmentsTable, Municipality } from '../../lib/server/database';
+import { childFromRow, enrollmentFromRow, guardianFromRow, referralFromRow } from '../../lib/server/rows';
 import type { IsoDate } from '../../lib/time';
 import type { EnrollmentState, IntakeOutcome, ReferralStatus } from './enrollment';
 
@@ -98,24 +99,9 @@ export interface EnrollmentListRow {
   intakeAt: string | null;
 }
 
-function toEnrollment(row: {
-  id: string; child_id: string; group_id: string; referral_id: string | null; state: string; intake_window_id: string | null;
-  start_date: string | null; planned_end_date: string | null; ended_on: string | null; end_reason: string | null; created_at: string; updated_at: string;
-}): EnrollmentRecord {
-  return {
-    id: row.id,
-    childId: row.child_id,
-    groupId: row.group_id,
-    referralId: row.referral_id,
-    state: row.state as EnrollmentState,
-    intakeWindowId: row.intake_window_id,
-    startDate: row.start_date,
-    plannedEndDate: row.planned_end_date,
-    endedOn: row.ended_on,
-    endReason: row.end_reason,
-    createdAt: new Date(row.created_at),
-    updatedAt: new Date(row.updated_at),
-  };
+function toEnrollment(row: Selectable<EnrollmentsTable>): EnrollmentRecord {
+  const enrollment = enrollmentFromRow(row);
+  return { ...enrollment, state: enrollment.state as EnrollmentState };
 }
 
 export async function selectEnrollment(db: Db, id: string): Promise<EnrollmentRecord | null> {
@@ -125,16 +111,7 @@ export async function selectEnrollment(db: Db, id: string): Promise<EnrollmentRe
 
 export async function selectChild(db: Db, id: string): Promise<ChildRecord | null> {
   const row = await db.selectFrom('children').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row) return null;
-  return {
-    id: row.id,
-    firstName: row.first_name,
-    lastName: row.last_name,
-    birthDate: row.birth_date,
-    gender: row.gender,
-    municipality: row.municipality,
-    hasSiblingWithDisability: Number(row.has_sibling_with_disability) === 1,
-  };
+  return row ? childFromRow(row) : null;
 }
 
 export async function selectReferral(db: Db, id: string): Promise<ReferralRecord | null> {
@@ -145,34 +122,12 @@ export async function selectReferral(db: Db, id: string): Promise<ReferralRecord
     .select('users.display_name as caseworker_name')
     .where('referrals.id', '=', id)
     .executeTakeFirst();
-  if (!row) return null;
-  return {
-    id: row.id,
-    reference: row.reference,
-    groupId: row.group_id,
-    source: row.source,
-    caseworkerId: row.caseworker_id,
-    caseworkerName: row.caseworker_name ?? null,
-    status: row.status,
-    reason: row.reason,
-    custodyConsent: Number(row.custody_consent) === 1,
-    queueRank: row.queue_rank === null ? null : Number(row.queue_rank),
-    statusReason: row.status_reason,
-    receivedAt: new Date(row.received_at),
-  };
+  return row ? { ...referralFromRow(row), caseworkerName: row.caseworker_name ?? null } : null;
 }
 
 export async function selectGuardians(db: Db, childId: string): Promise<GuardianRecord[]> {
   const rows = await db.selectFrom('guardians').selectAll().where('child_id', '=', childId).orderBy('created_at').orderBy('id').execute();
-  return rows.map((r) => ({
-    id: r.id,
-    name: r.name,
-    phone: r.phone,
-    email: r.email,
-    hasCustody: Number(r.has_custody) === 1,
-    needsInterpreter: Number(r.needs_interpreter) === 1,
-    interpreterLanguage: r.interpreter_language,
-  }));
+  return rows.map(guardianFromRow);
 }
 
 /** The conversations of a child in a group, in time order. */

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../lib/server/database';
+import { childFromRow, guardianFromRow } from '../../lib/server/rows';
 import type {
   InsightAttendance, InsightAuditEntry, InsightChild, InsightConversation, InsightEnrollment, InsightFamilyLink,
   InsightGuardian, InsightReferral,
@@ -7,34 +8,21 @@ import type {
 
 type Db = Kysely<Database> | Transaction<Database>;
 
+// The insight shows the stored instants as stored (ISO text); the app writes them with toISOString(), so the
+// decoded Date gives the same text back.
 export async function selectInsightChild(db: Db, childId: string): Promise<InsightChild | null> {
   const r = await db.selectFrom('children').selectAll().where('id', '=', childId).executeTakeFirst();
   if (!r) return null;
-  return {
-    id: r.id,
-    firstName: r.first_name,
-    lastName: r.last_name,
-    birthDate: r.birth_date,
-    gender: r.gender,
-    municipality: r.municipality,
-    hasSiblingWithDisability: Number(r.has_sibling_with_disability) === 1,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
+  const child = childFromRow(r);
+  return { ...child, createdAt: child.createdAt.toISOString(), updatedAt: child.updatedAt.toISOString() };
 }
 
 export async function selectInsightGuardians(db: Db, childId: string): Promise<InsightGuardian[]> {
   const rows = await db.selectFrom('guardians').selectAll().where('child_id', '=', childId).orderBy('created_at').orderBy('id').execute();
-  return rows.map((r) => ({
-    id: r.id,
-    name: r.name,
-    phone: r.phone,
-    email: r.email,
-    hasCustody: Number(r.has_custody) === 1,
-    needsInterpreter: Number(r.needs_interpreter) === 1,
-    interpreterLanguage: r.interpreter_language,
-    createdAt: r.created_at,
-  }));
+  return rows.map((r) => {
+    const { childId: _child, ...guardian } = guardianFromRow(r);
+    return { ...guardian, createdAt: guardian.createdAt.toISOString() };
+  });
 }
 
 export async function selectInsightReferrals(db: Db, childId: string): Promise<InsightReferral[]> {

@@ -1,0 +1,128 @@
+import type { Selectable } from 'kysely';
+import type { ChildrenTable, EnrollmentsTable, GuardiansTable, Municipality, ReferralsTable } from './database';
+
+// One decoding per stored row of the tables that several features read whole: flags 0/1 become booleans, instants
+// (ISO text) become Dates, bigints become numbers. Repositories that read a whole row call these; a query that joins
+// and picks a few columns maps its own projection.
+
+const flag = (value: number): boolean => Number(value) === 1;
+
+export interface Child {
+  id: string;
+  firstName: string;
+  lastName: string;
+  /** 'YYYY-MM-DD' */
+  birthDate: string;
+  gender: 'girl' | 'boy' | 'other' | null;
+  municipality: Municipality;
+  hasSiblingWithDisability: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export function childFromRow(row: Selectable<ChildrenTable>): Child {
+  return {
+    id: row.id,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    birthDate: row.birth_date,
+    gender: row.gender,
+    municipality: row.municipality,
+    hasSiblingWithDisability: flag(row.has_sibling_with_disability),
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}
+
+export interface Guardian {
+  id: string;
+  childId: string;
+  name: string;
+  phone: string | null;
+  email: string | null;
+  hasCustody: boolean;
+  needsInterpreter: boolean;
+  interpreterLanguage: string | null;
+  createdAt: Date;
+}
+
+export function guardianFromRow(row: Selectable<GuardiansTable>): Guardian {
+  return {
+    id: row.id,
+    childId: row.child_id,
+    name: row.name,
+    phone: row.phone,
+    email: row.email,
+    hasCustody: flag(row.has_custody),
+    needsInterpreter: flag(row.needs_interpreter),
+    interpreterLanguage: row.interpreter_language,
+    createdAt: new Date(row.created_at),
+  };
+}
+
+export interface Referral {
+  id: string;
+  reference: string;
+  groupId: string;
+  childId: string;
+  source: 'caseworker' | 'parent';
+  caseworkerId: string | null;
+  status: string;
+  reason: string;
+  custodyConsent: boolean;
+  queueRank: number | null;
+  statusReason: string | null;
+  receivedAt: Date;
+  updatedAt: Date;
+}
+
+export function referralFromRow(row: Selectable<ReferralsTable>): Referral {
+  return {
+    id: row.id,
+    reference: row.reference,
+    groupId: row.group_id,
+    childId: row.child_id,
+    source: row.source,
+    caseworkerId: row.caseworker_id,
+    status: row.status,
+    reason: row.reason,
+    custodyConsent: flag(row.custody_consent),
+    queueRank: row.queue_rank === null ? null : Number(row.queue_rank),
+    statusReason: row.status_reason,
+    receivedAt: new Date(row.received_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}
+
+export interface Enrollment {
+  id: string;
+  childId: string;
+  groupId: string;
+  referralId: string | null;
+  /** The course state; the enrollment feature narrows it to its own type. */
+  state: string;
+  intakeWindowId: string | null;
+  startDate: string | null;
+  plannedEndDate: string | null;
+  endedOn: string | null;
+  endReason: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export function enrollmentFromRow(row: Selectable<EnrollmentsTable>): Enrollment {
+  return {
+    id: row.id,
+    childId: row.child_id,
+    groupId: row.group_id,
+    referralId: row.referral_id,
+    state: row.state,
+    intakeWindowId: row.intake_window_id,
+    startDate: row.start_date,
+    plannedEndDate: row.planned_end_date,
+    endedOn: row.ended_on,
+    endReason: row.end_reason,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}
