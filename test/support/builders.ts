@@ -1,0 +1,186 @@
+// Test data builders: the one place that writes fixture rows straight into the tables, for the integration tests,
+// the browser tests' setup and the bench. Each builder takes what a test cares about and fills the rest with
+// plain defaults, so a schema change is made here and nowhere else. Every builder returns the ids it made.
+import { randomUUID } from 'node:crypto';
+import type { Insertable, Kysely } from 'kysely';
+import type { Actor } from '../../src/features/auth/auth';
+import type {
+  AttendanceTable, ChildrenTable, ConversationsTable, Database, EnrollmentsTable, GroupSessionsTable, GroupsTable,
+  GuardiansTable, Municipality, ReferralsTable, Role,
+} from '../../src/lib/server/database';
+
+type Db = Kysely<Database>;
+
+/** Stamps for created_at/updated_at when a test does not care. */
+const DEFAULT_AT = '2026-01-01T10:00:00.000Z';
+const HOUR = 3600_000;
+
+const slug = (text: string): string => text.toLowerCase().replace(/\W+/g, '.').replace(/^\.|\.$/g, '');
+const iso = (at: Date | string): string => (typeof at === 'string' ? at : at.toISOString());
+
+// ---------------------------------------------------------------------------------------------
+// Staff
+
+export interface UserSpec {
+  /** Display name; also the start of the e-mail address. */
+  name?: string;
+  /** Default: the name, a unique suffix and @ishoj.dk. */
+  email?: string;
+  municipality?: Municipality | null;
+  disabled?: boolean;
+  passwordHash?: string | null;
+  totpKey?: string | null;
+  /** The actor's address in the audit log. */
+  ip?: string | null;
+  at?: Date | string;
+}
+
+/** A staff account (no password, no second factor unless given), and the actor a service call takes. */
+export async function addUser(db: Db, role: Role, spec: UserSpec = {}): Promise<Actor> {
+  const id = randomUUID();
+  const name = spec.name ?? `${role} ${id.slice(0, 4)}`;
+  const email = spec.email ?? `${slug(name)}.${id.slice(0, 6)}@ishoj.dk`;
+  const municipality = spec.municipality ?? null;
+  const at = iso(spec.at ?? DEFAULT_AT);
+  await db.insertInto('users').values({
+    id, email, display_name: name, role, municipality, password_hash: spec.passwordHash ?? null, totp_key: spec.totpKey ?? null,
+    disabled_at: spec.disabled ? at : null, created_at: at, updated_at: at,
+  }).execute();
+  return { user: { id, email, displayName: name, role, municipality }, ip: spec.ip === undefined ? '127.0.0.1' : spec.ip };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Groups and their meetings
+
+export type GroupSpec = Partial<Insertable<GroupsTable>> & {
+  /** Leaders (user ids) of the group. */
+  leaderIds?: readonly string[];
+};
+
+/** A group (the girls' group's facts unless told otherwise), with its leaders. Returns the group's id. */
+export async function addGroup(db: Db, spec: GroupSpec = {}): Promise<string> {
+  const { leaderIds = [], ...columns } = spec;
+  const id = columns.id ?? randomUUID();
+  const name = columns.name ?? `Gruppe ${id.slice(0, 4)}`;
+  await db.insertInto('groups').values({
+    slug: `g-${id.slice(0, 8)}`, kind: 'girls', min_age: 7, max_age: 15, capacity: 10, place: 'Familiecentret', intake_rule: 'open',
+    max_course_months: null, archived_at: null, created_at: DEFAULT_AT, updated_at: DEFAULT_AT,
+    ...columns, id, name,
+  }).execute();
+  await addLeaders(db, id, leaderIds);
+  return id;
+}
+
+export async function addLeaders(db: Db, groupId: string, userIds: readonly string[]): Promise<void> {
+  if (userIds.length === 0) return;
+  await db.insertInto('group_leaders').values(userIds.map((user_id) => ({ group_id: groupId, user_id }))).execute();
+}
+
+export type MeetingSpec = Partial<Omit<Insertable<GroupSessionsTable>, 'starts_at'>> & {
+  /** Default: two hours. */
+  hours?: number;
+};
+
+/** Group meetings (group_sessions) starting at the given instants, two hours each. Returns their ids, in order. */
+export async function addMeetings(db: Db, groupId: string, starts: readonly (Date | string)[], spec: MeetingSpec = {}): Promise<string[]> {
+  const { hours = 2, ...columns } = spec;
+  const rows = starts.map((start) => {
+    const startsAt = iso(start);
+    const id = randomUUID();
+    return {
+      occurrence_key: `${startsAt.slice(0, 10)}-${id.slice(0, 4)}`, ends_at: new Date(Date.parse(startsAt) + hours * HOUR).toISOString(),
+      place: 'Familiecentret', status: 'planned' as const, created_at: DEFAULT_AT, updated_at: DEFAULT_AT,
+      ...columns, id, group_id: groupId, starts_at: startsAt,
+    };
+  });
+  if (rows.length > 0) await db.insertInto('group_sessions').values(rows).execute();
+  return rows.map((r) => r.id);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Children, their guardians, referrals and courses
+
+export type ChildSpec = Partial<Insertable<ChildrenTable>> & {
+  /** Guardians to add (each a partial row); default none. */
+  guardians?: readonly Partial<Omit<Insertable<GuardiansTable>, 'child_id'>>[];
+};
+
+export interface ChildIds {
+  childId: string;
+  guardianIds: string[];
+}
+
+/** A child (a girl from Ishøj born 2016 unless told otherwise), with any guardians given. */
+export async function addChild(db: Db, spec: ChildSpec = {}): Promise<ChildIds> {
+  const { guardians = [], ...columns } = spec;
+  const childId = columns.id ?? randomUUID();
+  await db.insertInto('children').values({
+    first_name: 'Barn', last_name: 'Testesen', birth_date: '2016-05-01', gender: 'girl', municipality: 'ishoj',
+    created_at: DEFAULT_AT, updated_at: DEFAULT_AT,
+    ...columns, id: childId,
+  }).execute();
+  const guardianIds: string[] = [];
+  for (const guardian of guardians) {
+    const id = guardian.id ?? randomUUID();
+    guardianIds.push(id);
+    await db.insertInto('guardians').values({
+      name: 'Forælder Testesen', phone: '+45 12 34 56 78', email: null, interpreter_language: null, created_at: columns.created_at ?? DEFAULT_AT,
+      ...guardian, id, child_id: childId,
+    }).execute();
+  }
+  return { childId, guardianIds };
+}
+
+export type ReferralSpec = Partial<Insertable<ReferralsTable>> & Pick<Insertable<ReferralsTable>, 'child_id' | 'group_id'>;
+
+/** A referral of a child to a group (from a caseworker, status 'received' unless told otherwise). Returns its id. */
+export async function addReferral(db: Db, spec: ReferralSpec): Promise<string> {
+  const id = spec.id ?? randomUUID();
+  await db.insertInto('referrals').values({
+    reference: `H-${id.slice(0, 8)}`, source: 'caseworker', caseworker_id: null, status: 'received', reason: 'Grund til henvisningen',
+    queue_rank: null, status_reason: null, idempotency_key: null, received_at: DEFAULT_AT, updated_at: DEFAULT_AT,
+    ...spec, id,
+  }).execute();
+  return id;
+}
+
+export type EnrollmentSpec = Partial<Insertable<EnrollmentsTable>> & Pick<Insertable<EnrollmentsTable>, 'child_id' | 'group_id'>;
+
+/** A course (enrollment) in a given state: 'active' from 1 January 2026 unless told otherwise. Returns its id. */
+export async function addEnrollment(db: Db, spec: EnrollmentSpec): Promise<string> {
+  const id = spec.id ?? randomUUID();
+  await db.insertInto('enrollments').values({
+    referral_id: null, state: 'active', intake_window_id: null, start_date: '2026-01-01', planned_end_date: null, ended_on: null,
+    end_reason: null, created_at: DEFAULT_AT, updated_at: DEFAULT_AT,
+    ...spec, id,
+  }).execute();
+  return id;
+}
+
+export type ConversationSpec = Partial<Insertable<ConversationsTable>> &
+  Pick<Insertable<ConversationsTable>, 'child_id' | 'group_id' | 'starts_at'>;
+
+/** A conversation (an intake conversation of an hour, booked, unless told otherwise). Returns its id. */
+export async function addConversation(db: Db, spec: ConversationSpec): Promise<string> {
+  const id = spec.id ?? randomUUID();
+  await db.insertInto('conversations').values({
+    kind: 'intake', referral_id: null, enrollment_id: null, leader_id: null, ends_at: new Date(Date.parse(spec.starts_at) + HOUR).toISOString(),
+    place: 'Familiecentret', status: 'booked', outcome: null, outcome_reason: null, child_words: null, note: null,
+    created_at: DEFAULT_AT, updated_at: DEFAULT_AT,
+    ...spec, id,
+  }).execute();
+  return id;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attendance
+
+export type MarkSpec = Partial<Insertable<AttendanceTable>> & Pick<Insertable<AttendanceTable>, 'session_id' | 'enrollment_id'>;
+
+/** One attendance mark (present, by a leader, unless told otherwise). */
+export async function addMark(db: Db, spec: MarkSpec): Promise<void> {
+  await db.insertInto('attendance').values({
+    status: 'present', reason: null, source: 'leader', recorded_by: null, recorded_at: DEFAULT_AT,
+    ...spec,
+  }).execute();
+}
