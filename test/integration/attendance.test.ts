@@ -8,6 +8,7 @@ import { ForbiddenError, ValidationError } from '../../src/lib/errors';
 import type { Role } from '../../src/lib/server/database';
 import { statementCount, type DatabaseHandle } from '../../src/lib/server/db';
 import { instantToZoned } from '../../src/lib/time';
+import { addChild, addEnrollment, addGroup, addMeetings, addUser } from '../support/builders';
 import { createTestDatabase, databaseKind } from '../support/database';
 
 // Monday 23 November 2026, 17.00 in Copenhagen; today's session ran 15.00-17.00 (Copenhagen).
@@ -26,45 +27,22 @@ describe(`attendance on ${databaseKind()}`, () => {
   let otherLeader: Actor;
   let caseworker: Actor;
 
-  async function addUser(role: Role, name: string): Promise<Actor> {
-    const id = randomUUID();
-    const email = `${name.toLowerCase().replace(/\s+/g, '.')}.${id.slice(0, 6)}@ishoj.dk`;
-    const at = NOW.toISOString();
-    await handle.db.insertInto('users').values({
-      id, email, display_name: name, role, municipality: null, password_hash: null, totp_key: null, disabled_at: null, created_at: at, updated_at: at,
-    }).execute();
-    return { user: { id, email, displayName: name, role, municipality: null }, ip: '127.0.0.1' };
-  }
+  const at = NOW.toISOString();
+  const addStaff = (role: Role, name: string): Promise<Actor> => addUser(handle.db, role, { name, at });
 
   /** A group led by `leaderId` with sessions at the given instants (2 hours each). */
-  async function addGroup(leaderId: string, starts: Date[]): Promise<{ groupId: string; sessionIds: string[] }> {
-    const groupId = randomUUID();
-    const at = NOW.toISOString();
-    await handle.db.insertInto('groups').values({
-      id: groupId, slug: `g-${groupId.slice(0, 8)}`, name: `Gruppe ${groupId.slice(0, 4)}`, kind: 'girls', min_age: 7, max_age: 15, girls_only: 1,
-      capacity: 20, place: 'Familiecentret', intake_rule: 'open', max_course_months: null, archived_at: null, created_at: at, updated_at: at,
-    }).execute();
-    await handle.db.insertInto('group_leaders').values({ group_id: groupId, user_id: leaderId }).execute();
-    const sessionIds = starts.map(() => randomUUID());
-    await handle.db.insertInto('group_sessions').values(starts.map((s, i) => ({
-      id: sessionIds[i] ?? '', group_id: groupId, occurrence_key: s.toISOString().slice(0, 10), starts_at: s.toISOString(),
-      ends_at: new Date(s.getTime() + 2 * 3600_000).toISOString(), place: 'Familiecentret', status: 'planned' as const, created_at: at, updated_at: at,
-    }))).execute();
+  async function addGroupWith(leaderId: string, starts: Date[]): Promise<{ groupId: string; sessionIds: string[] }> {
+    const groupId = await addGroup(handle.db, { girls_only: 1, capacity: 20, created_at: at, updated_at: at, leaderIds: [leaderId] });
+    const sessionIds = await addMeetings(handle.db, groupId, starts, { created_at: at, updated_at: at });
     return { groupId, sessionIds };
   }
 
-  async function addChild(groupId: string, firstName: string, course: { state?: string; startDate?: string | null; endedOn?: string | null } = {}): Promise<{ childId: string; enrollmentId: string }> {
-    const childId = randomUUID();
-    const enrollmentId = randomUUID();
-    const at = NOW.toISOString();
-    await handle.db.insertInto('children').values({
-      id: childId, first_name: firstName, last_name: 'Efternavnsen', birth_date: '2016-11-25', gender: 'girl', municipality: 'ishoj', created_at: at, updated_at: at,
-    }).execute();
-    await handle.db.insertInto('enrollments').values({
-      id: enrollmentId, child_id: childId, group_id: groupId, referral_id: null, state: course.state ?? 'active', intake_window_id: null,
-      start_date: course.startDate === undefined ? '2026-01-01' : course.startDate, planned_end_date: null, ended_on: course.endedOn ?? null,
-      end_reason: null, created_at: at, updated_at: at,
-    }).execute();
+  async function addMember(groupId: string, firstName: string, course: { state?: string; startDate?: string | null; endedOn?: string | null } = {}): Promise<{ childId: string; enrollmentId: string }> {
+    const { childId } = await addChild(handle.db, { first_name: firstName, last_name: 'Efternavnsen', birth_date: '2016-11-25', created_at: at, updated_at: at });
+    const enrollmentId = await addEnrollment(handle.db, {
+      child_id: childId, group_id: groupId, state: course.state ?? 'active', start_date: course.startDate === undefined ? '2026-01-01' : course.startDate,
+      ended_on: course.endedOn ?? null, created_at: at, updated_at: at,
+    });
     return { childId, enrollmentId };
   }
 
@@ -81,24 +59,24 @@ describe(`attendance on ${databaseKind()}`, () => {
 
   beforeAll(async () => {
     handle = await createTestDatabase();
-    admin = await addUser('admin', 'Karin Koordinator');
-    leader = await addUser('leader', 'Lars Leder');
-    otherLeader = await addUser('leader', 'Olga Anden');
-    caseworker = await addUser('caseworker', 'Rita Raadgiver');
+    admin = await addStaff('admin', 'Karin Koordinator');
+    leader = await addStaff('leader', 'Lars Leder');
+    otherLeader = await addStaff('leader', 'Olga Anden');
+    caseworker = await addStaff('caseworker', 'Rita Raadgiver');
   });
   afterAll(async () => {
     await handle.close();
   });
 
   it('lists the members on the session date with first name, age and "ny"; not waiting children, not courses that ended before', async () => {
-    const { groupId, sessionIds } = await addGroup(leader.user.id, [new Date(TODAY_START.getTime() - MONTH), TODAY_START]);
+    const { groupId, sessionIds } = await addGroupWith(leader.user.id, [new Date(TODAY_START.getTime() - MONTH), TODAY_START]);
     const [earlier, today] = sessionIds as [string, string];
-    const ida = await addChild(groupId, 'Ida');
-    const noor = await addChild(groupId, 'Noor');
-    await addChild(groupId, 'Vente', { state: 'waiting', startDate: null });
-    await addChild(groupId, 'Slut', { state: 'ended', endedOn: '2026-11-01' });
-    const later = await addChild(groupId, 'Maja', { state: 'ended', endedOn: '2026-12-01' });
-    await addChild(groupId, 'Fremtid', { startDate: '2026-12-01' });
+    const ida = await addMember(groupId, 'Ida');
+    const noor = await addMember(groupId, 'Noor');
+    await addMember(groupId, 'Vente', { state: 'waiting', startDate: null });
+    await addMember(groupId, 'Slut', { state: 'ended', endedOn: '2026-11-01' });
+    const later = await addMember(groupId, 'Maja', { state: 'ended', endedOn: '2026-12-01' });
+    await addMember(groupId, 'Fremtid', { startDate: '2026-12-01' });
     await saveMarks(handle.db, leader, earlier, { marks: [mark(ida.enrollmentId, 'present', new Date(TODAY_START.getTime() - MONTH))] }, NOW);
 
     const sheet = await getAttendanceSheet(handle.db, leader, today, NOW);
@@ -116,11 +94,11 @@ describe(`attendance on ${databaseKind()}`, () => {
 
   it('renders a group of 10 with the same number of SQL statements as a group of 3', async () => {
     async function statementsFor(children: number): Promise<number> {
-      const { groupId, sessionIds } = await addGroup(leader.user.id, [
+      const { groupId, sessionIds } = await addGroupWith(leader.user.id, [
         new Date(TODAY_START.getTime() - 2 * MONTH), new Date(TODAY_START.getTime() - MONTH), TODAY_START,
       ]);
       const ids: string[] = [];
-      for (let i = 0; i < children; i++) ids.push((await addChild(groupId, `Barn${i}`)).enrollmentId);
+      for (let i = 0; i < children; i++) ids.push((await addMember(groupId, `Barn${i}`)).enrollmentId);
       for (const s of sessionIds.slice(0, 2)) {
         await saveMarks(handle.db, leader, s, { marks: ids.map((id) => mark(id, 'present', NOW)) }, NOW);
       }
@@ -138,9 +116,9 @@ describe(`attendance on ${databaseKind()}`, () => {
   });
 
   it('saves each mark once: a resent mutation id is a duplicate, and the row is an upsert on (session, child)', async () => {
-    const { groupId, sessionIds } = await addGroup(leader.user.id, [TODAY_START]);
+    const { groupId, sessionIds } = await addGroupWith(leader.user.id, [TODAY_START]);
     const s = sessionIds[0] ?? '';
-    const a = await addChild(groupId, 'Asta');
+    const a = await addMember(groupId, 'Asta');
     const m = mark(a.enrollmentId, 'present', NOW);
     const first = await saveMarks(handle.db, leader, s, { marks: [m] }, NOW);
     const again = await saveMarks(handle.db, leader, s, { marks: [m] }, new Date(NOW.getTime() + 60_000));
@@ -153,10 +131,10 @@ describe(`attendance on ${databaseKind()}`, () => {
   });
 
   it('two leaders at once: the later tap per child wins, different children never clash', async () => {
-    const { groupId, sessionIds } = await addGroup(leader.user.id, [TODAY_START]);
+    const { groupId, sessionIds } = await addGroupWith(leader.user.id, [TODAY_START]);
     const s = sessionIds[0] ?? '';
     const kids = [];
-    for (const name of ['A', 'B', 'C', 'D']) kids.push(await addChild(groupId, name));
+    for (const name of ['A', 'B', 'C', 'D']) kids.push(await addMember(groupId, name));
     const [a, b, c, d] = kids as [typeof kids[0], typeof kids[0], typeof kids[0], typeof kids[0]];
     const t1 = new Date(NOW.getTime() - 60_000);
     const t2 = new Date(NOW.getTime() - 30_000);
@@ -180,10 +158,10 @@ describe(`attendance on ${databaseKind()}`, () => {
   });
 
   it('only the group\'s leaders and the coordinator may see or mark; bad input is refused', async () => {
-    const { groupId, sessionIds } = await addGroup(leader.user.id, [TODAY_START]);
+    const { groupId, sessionIds } = await addGroupWith(leader.user.id, [TODAY_START]);
     const s = sessionIds[0] ?? '';
-    const a = await addChild(groupId, 'Alma');
-    const outsider = await addChild((await addGroup(otherLeader.user.id, [TODAY_START])).groupId, 'Ude');
+    const a = await addMember(groupId, 'Alma');
+    const outsider = await addMember((await addGroupWith(otherLeader.user.id, [TODAY_START])).groupId, 'Ude');
     expect(await errorOf(getAttendanceSheet(handle.db, otherLeader, s, NOW))).toBeInstanceOf(ForbiddenError);
     expect(await errorOf(getAttendanceSheet(handle.db, caseworker, s, NOW))).toBeInstanceOf(ForbiddenError);
     expect(await errorOf(saveMarks(handle.db, otherLeader, s, { marks: [mark(a.enrollmentId, 'present', NOW)] }, NOW))).toBeInstanceOf(ForbiddenError);
@@ -194,11 +172,11 @@ describe(`attendance on ${databaseKind()}`, () => {
   });
 
   it('the form without JavaScript saves only what was changed on it, and "Alle mødt" keeps an afbud', async () => {
-    const { groupId, sessionIds } = await addGroup(leader.user.id, [TODAY_START]);
+    const { groupId, sessionIds } = await addGroupWith(leader.user.id, [TODAY_START]);
     const s = sessionIds[0] ?? '';
-    const a = await addChild(groupId, 'Ane');
-    const b = await addChild(groupId, 'Bo');
-    const c = await addChild(groupId, 'Cia');
+    const a = await addMember(groupId, 'Ane');
+    const b = await addMember(groupId, 'Bo');
+    const c = await addMember(groupId, 'Cia');
     // Loaded with everyone unregistered; meanwhile an afbud arrives for Bo (another leader, or the family).
     await saveMarks(handle.db, admin, s, { marks: [mark(b.enrollmentId, 'excused', new Date(NOW.getTime() - 1000), 'Tandlæge')] }, NOW);
     await saveSheetForm(handle.db, leader, s, {
@@ -221,9 +199,9 @@ describe(`attendance on ${databaseKind()}`, () => {
 
   it('flags two unexcused absences in a row and keeps a running rate per child', async () => {
     const starts = [3, 2, 1].map((n) => new Date(TODAY_START.getTime() - n * MONTH));
-    const { groupId, sessionIds } = await addGroup(leader.user.id, [...starts, TODAY_START]);
+    const { groupId, sessionIds } = await addGroupWith(leader.user.id, [...starts, TODAY_START]);
     const [s1, s2, s3, today] = sessionIds as [string, string, string, string];
-    const a = await addChild(groupId, 'Freja');
+    const a = await addMember(groupId, 'Freja');
     await saveMarks(handle.db, leader, s1, { marks: [mark(a.enrollmentId, 'present', NOW)] }, NOW);
     await saveMarks(handle.db, leader, s2, { marks: [mark(a.enrollmentId, 'excused', NOW)] }, NOW);
     await saveMarks(handle.db, leader, s3, { marks: [mark(a.enrollmentId, 'absent', NOW)] }, NOW);
@@ -242,11 +220,11 @@ describe(`attendance on ${databaseKind()}`, () => {
 
   it('counts each member\'s history from their own start, without cancelled meetings, also when members started at different times', async () => {
     const starts = [4, 3, 2, 1].map((n) => new Date(TODAY_START.getTime() - n * MONTH));
-    const { groupId, sessionIds } = await addGroup(leader.user.id, [...starts, TODAY_START]);
+    const { groupId, sessionIds } = await addGroupWith(leader.user.id, [...starts, TODAY_START]);
     const [s4, s3, s2, s1, today] = sessionIds as [string, string, string, string, string];
     const dateOf = (at: Date) => instantToZoned(at).date;
-    const early = await addChild(groupId, 'Alma', { startDate: dateOf(starts[0] as Date) });
-    const late = await addChild(groupId, 'Bea', { startDate: dateOf(starts[2] as Date) });
+    const early = await addMember(groupId, 'Alma', { startDate: dateOf(starts[0] as Date) });
+    const late = await addMember(groupId, 'Bea', { startDate: dateOf(starts[2] as Date) });
     await saveMarks(handle.db, leader, s4, { marks: [mark(early.enrollmentId, 'present', NOW)] }, NOW);
     await saveMarks(handle.db, leader, s3, { marks: [mark(early.enrollmentId, 'present', NOW)] }, NOW);
     await saveMarks(handle.db, leader, s2, { marks: [mark(early.enrollmentId, 'absent', NOW), mark(late.enrollmentId, 'present', NOW)] }, NOW);
@@ -263,9 +241,9 @@ describe(`attendance on ${databaseKind()}`, () => {
   });
 
   it('"Dagens møde" lists today\'s sessions of the leader\'s groups, else the next ones; the session note is saved', async () => {
-    const fresh = await addUser('leader', 'Nina Ny');
-    const other = await addGroup(fresh.user.id, [new Date(NOW.getTime() + 2 * MONTH)]);
-    const mine = await addGroup(fresh.user.id, [new Date(NOW.getTime() + MONTH)]);
+    const fresh = await addStaff('leader', 'Nina Ny');
+    const other = await addGroupWith(fresh.user.id, [new Date(NOW.getTime() + 2 * MONTH)]);
+    const mine = await addGroupWith(fresh.user.id, [new Date(NOW.getTime() + MONTH)]);
     const list = await listTodaysSessions(handle.db, fresh, NOW);
     expect(list.today).toEqual([]);
     expect(list.next.map((s) => s.id)).toEqual([mine.sessionIds[0], other.sessionIds[0]]);

@@ -6,8 +6,9 @@ import { recordAudit } from '../../src/features/audit/audit.service';
 import { loadYearlyFigures, yearlyFiguresStamp } from '../../src/features/figures/figures.service';
 import type { KyselyPlugin, OperationNode, RootOperationNode } from 'kysely';
 import { FIGURES_VERSION, READ_BY_FIGURES } from '../../src/lib/server/data-version';
-import type { Database, Role } from '../../src/lib/server/database';
+import type { Database } from '../../src/lib/server/database';
 import type { DatabaseHandle } from '../../src/lib/server/db';
+import { addChild, addEnrollment, addGroup, addMeetings, addUser } from '../support/builders';
 import { createTestDatabase, databaseKind } from '../support/database';
 
 /** The tables a query reads: every table in the FROM or a JOIN of a SELECT (the query itself or any subquery). */
@@ -68,43 +69,21 @@ describe(`the figures' data version on ${databaseKind()}`, () => {
     return Number(row.version);
   }
 
-  async function addUser(role: Role): Promise<Actor> {
-    const id = randomUUID();
-    const email = `${role}.${id.slice(0, 6)}@vallensbaek.dk`;
-    const at = NOW.toISOString();
-    await handle.db.insertInto('users').values({
-      id, email, display_name: role, role, municipality: null, password_hash: null, totp_key: null, disabled_at: null, created_at: at, updated_at: at,
-    }).execute();
-    return { user: { id, email, displayName: role, role, municipality: null }, ip: '127.0.0.1' };
-  }
-
   beforeAll(async () => {
     handle = await createTestDatabase();
-    admin = await addUser('admin');
-    leader = await addUser('leader');
+    admin = await addUser(handle.db, 'admin', { name: 'admin', at: NOW });
+    leader = await addUser(handle.db, 'leader', { name: 'leader', at: NOW });
     const at = NOW.toISOString();
-    const groupId = randomUUID();
-    await handle.db.insertInto('groups').values({
-      id: groupId, slug: 'soeskende', name: 'Søskendegruppen', kind: 'siblings', min_age: 7, max_age: 15, girls_only: 0,
-      capacity: 12, place: 'Familiecentret', intake_rule: 'open', max_course_months: null, archived_at: null, created_at: at, updated_at: at,
-    }).execute();
-    await handle.db.insertInto('group_leaders').values({ group_id: groupId, user_id: leader.user.id }).execute();
-    sessionId = randomUUID();
-    await handle.db.insertInto('group_sessions').values({
-      id: sessionId, group_id: groupId, occurrence_key: '2026-11-23', starts_at: SESSION_START.toISOString(),
-      ends_at: new Date(SESSION_START.getTime() + 2 * 3600_000).toISOString(), place: 'Familiecentret', status: 'planned', created_at: at, updated_at: at,
-    }).execute();
+    const groupId = await addGroup(handle.db, {
+      slug: 'soeskende', name: 'Søskendegruppen', kind: 'siblings', girls_only: 0, capacity: 12, created_at: at, updated_at: at,
+      leaderIds: [leader.user.id],
+    });
+    [sessionId = ''] = await addMeetings(handle.db, groupId, [SESSION_START], { occurrence_key: '2026-11-23', created_at: at, updated_at: at });
     for (let i = 0; i < 6; i++) {
-      const childId = randomUUID();
-      const enrollmentId = randomUUID();
-      await handle.db.insertInto('children').values({
-        id: childId, first_name: `Barn${i}`, last_name: 'Tal', birth_date: '2016-05-01', gender: 'boy', municipality: i % 2 ? 'ishoj' : 'vallensbaek', created_at: at, updated_at: at,
-      }).execute();
-      await handle.db.insertInto('enrollments').values({
-        id: enrollmentId, child_id: childId, group_id: groupId, referral_id: null, state: 'active', intake_window_id: null,
-        start_date: '2026-09-01', planned_end_date: null, ended_on: null, end_reason: null, created_at: at, updated_at: at,
-      }).execute();
-      enrollments.push(enrollmentId);
+      const { childId } = await addChild(handle.db, {
+        first_name: `Barn${i}`, last_name: 'Tal', gender: 'boy', municipality: i % 2 ? 'ishoj' : 'vallensbaek', created_at: at, updated_at: at,
+      });
+      enrollments.push(await addEnrollment(handle.db, { child_id: childId, group_id: groupId, start_date: '2026-09-01', created_at: at, updated_at: at }));
     }
   });
   afterAll(async () => {

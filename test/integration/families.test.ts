@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/features/auth/auth';
@@ -11,6 +10,7 @@ import { ConflictError, ForbiddenError } from '../../src/lib/errors';
 import type { Role } from '../../src/lib/server/database';
 import type { DatabaseHandle } from '../../src/lib/server/db';
 import { sha256Hex } from '../../src/lib/server/tokens';
+import { addChild, addConversation, addEnrollment, addGroup, addMeetings, addUser } from '../support/builders';
 import { createTestDatabase, databaseKind } from '../support/database';
 
 // Monday 23 November 2026, 10.00 in Copenhagen.
@@ -30,54 +30,29 @@ describe(`family link on ${databaseKind()}`, () => {
   /** A fresh address per call, so the per-address rate limit only bites in its own test. */
   const ip = () => `10.0.0.${++ipCounter}`;
 
-  async function addUser(role: Role, name: string): Promise<Actor> {
-    const id = randomUUID();
-    const email = `${id.slice(0, 8)}@ishoj.dk`;
-    const at = NOW.toISOString();
-    await handle.db.insertInto('users').values({
-      id, email, display_name: name, role, municipality: null, password_hash: null, totp_key: null, disabled_at: null, created_at: at, updated_at: at,
-    }).execute();
-    return { user: { id, email, displayName: name, role, municipality: null }, ip: '127.0.0.1' };
-  }
+  const addStaff = (role: Role, name: string): Promise<Actor> => addUser(handle.db, role, { name, at: NOW });
 
   /** A group with a child in an active course and sessions at +2, +30 and -30 days (16.00-18.00 Copenhagen). */
   async function arrange(): Promise<{ groupId: string; childId: string; enrollmentId: string; soon: string; later: string; past: string }> {
-    const groupId = randomUUID();
     const at = NOW.toISOString();
-    await handle.db.insertInto('groups').values({
-      id: groupId, slug: `g-${groupId.slice(0, 8)}`, name: 'Pigegruppen', kind: 'girls', min_age: 7, max_age: 15, girls_only: 1, capacity: 10,
-      place: 'Familiecentret', intake_rule: 'open', max_course_months: null, archived_at: null, created_at: at, updated_at: at,
-    }).execute();
-    await handle.db.insertInto('group_leaders').values({ group_id: groupId, user_id: leader.user.id }).execute();
-    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    const groupId = await addGroup(handle.db, { name: 'Pigegruppen', girls_only: 1, created_at: at, updated_at: at, leaderIds: [leader.user.id] });
     const starts = [2, 30, -30].map((d) => new Date(Date.parse('2026-11-23T15:00:00Z') + d * DAY));
-    await handle.db.insertInto('group_sessions').values(starts.map((s, i) => ({
-      id: ids[i] ?? '', group_id: groupId, occurrence_key: `k${i}`, starts_at: s.toISOString(), ends_at: new Date(s.getTime() + 2 * 3600_000).toISOString(),
-      place: 'Familiecentret, lokale 2', status: 'planned' as const, created_at: at, updated_at: at,
-    }))).execute();
-    const childId = randomUUID();
-    const enrollmentId = randomUUID();
-    await handle.db.insertInto('children').values({
-      id: childId, first_name: 'Ida', last_name: 'Hemmeligsen', birth_date: '2016-05-01', gender: 'girl', municipality: 'ishoj', created_at: at, updated_at: at,
-    }).execute();
-    await handle.db.insertInto('enrollments').values({
-      id: enrollmentId, child_id: childId, group_id: groupId, referral_id: null, state: 'active', intake_window_id: null, start_date: '2026-09-01',
-      planned_end_date: null, ended_on: null, end_reason: null, created_at: at, updated_at: at,
-    }).execute();
-    await handle.db.insertInto('conversations').values({
-      id: randomUUID(), kind: 'parent', child_id: childId, group_id: groupId, referral_id: null, enrollment_id: enrollmentId, leader_id: leader.user.id,
-      starts_at: new Date(NOW.getTime() + 5 * DAY).toISOString(), ends_at: new Date(NOW.getTime() + 5 * DAY + 3600_000).toISOString(),
-      place: 'Familiecentret, mødelokalet', status: 'booked', outcome: null, outcome_reason: null, child_words: null, note: 'Privat note',
+    const [soon = '', later = '', past = ''] = await addMeetings(handle.db, groupId, starts, { place: 'Familiecentret, lokale 2', created_at: at, updated_at: at });
+    const { childId } = await addChild(handle.db, { first_name: 'Ida', last_name: 'Hemmeligsen', created_at: at, updated_at: at });
+    const enrollmentId = await addEnrollment(handle.db, { child_id: childId, group_id: groupId, start_date: '2026-09-01', created_at: at, updated_at: at });
+    await addConversation(handle.db, {
+      kind: 'parent', child_id: childId, group_id: groupId, enrollment_id: enrollmentId, leader_id: leader.user.id,
+      starts_at: new Date(NOW.getTime() + 5 * DAY).toISOString(), place: 'Familiecentret, mødelokalet', note: 'Privat note',
       created_at: at, updated_at: at,
-    }).execute();
-    return { groupId, childId, enrollmentId, soon: ids[0] ?? '', later: ids[1] ?? '', past: ids[2] ?? '' };
+    });
+    return { groupId, childId, enrollmentId, soon, later, past };
   }
 
   beforeAll(async () => {
     handle = await createTestDatabase();
-    admin = await addUser('admin', 'Karin');
-    leader = await addUser('leader', 'Lars');
-    otherLeader = await addUser('leader', 'Olga');
+    admin = await addStaff('admin', 'Karin');
+    leader = await addStaff('leader', 'Lars');
+    otherLeader = await addStaff('leader', 'Olga');
   });
   afterAll(async () => {
     await handle.close();
