@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/lib/server/db';
 import { statementCount } from '../../src/lib/server/db';
@@ -24,6 +23,7 @@ import {
   windowOverview,
 } from '../../src/features/enrollment/enrollment.service';
 import { addDays, todayInZone } from '../../src/lib/time';
+import { addChild, addEnrollment, addLeaders, addReferral, addUser } from '../support/builders';
 import { createTestDatabase, databaseKind } from '../support/database';
 
 // Monday 23 November 2026, 10.00 in Copenhagen.
@@ -40,16 +40,9 @@ describe(`enrollment service on ${databaseKind()}`, () => {
   let kids: Group;
   let young: Group;
 
-  async function addUser(role: Role, name: string): Promise<Actor> {
-    const id = randomUUID();
-    const email = `${name.toLowerCase().replace(/\s+/g, '.')}@ishoj.dk`;
-    const at = NOW.toISOString();
-    await handle.db
-      .insertInto('users')
-      .values({ id, email, display_name: name, role, municipality: role === 'caseworker' ? 'ishoj' : null, password_hash: null, totp_key: null, disabled_at: null, created_at: at, updated_at: at })
-      .execute();
-    return { user: { id, email, displayName: name, role, municipality: role === 'caseworker' ? 'ishoj' : null }, ip: '127.0.0.1' };
-  }
+  const addStaff = (role: Role, name: string): Promise<Actor> => addUser(handle.db, role, {
+    name, email: `${name.toLowerCase().replace(/\s+/g, '.')}@ishoj.dk`, municipality: role === 'caseworker' ? 'ishoj' : null, at: NOW,
+  });
 
   /** What the referral forms leave behind: child, guardian, referral 'received', enrollment 'referred' (or a later state). */
   async function refer(
@@ -57,26 +50,23 @@ describe(`enrollment service on ${databaseKind()}`, () => {
     child: { firstName: string; lastName?: string; birthDate: string; gender?: 'girl' | 'boy' },
     options: { receivedAt?: string; state?: EnrollmentState; startDate?: string } = {},
   ): Promise<{ enrollmentId: string; childId: string; referralId: string }> {
-    const childId = randomUUID();
-    const referralId = randomUUID();
-    const enrollmentId = randomUUID();
     const at = options.receivedAt ?? NOW.toISOString();
     const state = options.state ?? 'referred';
-    await handle.db
-      .insertInto('children')
-      .values({ id: childId, first_name: child.firstName, last_name: child.lastName ?? 'Jensen', birth_date: child.birthDate, gender: child.gender ?? 'boy', municipality: 'ishoj', has_sibling_with_disability: group.kind === 'siblings' ? 1 : 0, created_at: at, updated_at: at })
-      .execute();
-    await handle.db.insertInto('guardians').values({ id: randomUUID(), child_id: childId, name: 'Mor Jensen', phone: '12345678', email: 'mor@example.dk', has_custody: 1, needs_interpreter: 0, interpreter_language: null, created_at: at }).execute();
+    const { childId } = await addChild(handle.db, {
+      first_name: child.firstName, last_name: child.lastName ?? 'Jensen', birth_date: child.birthDate, gender: child.gender ?? 'boy',
+      has_sibling_with_disability: group.kind === 'siblings' ? 1 : 0, created_at: at, updated_at: at,
+      guardians: [{ name: 'Mor Jensen', phone: '12345678', email: 'mor@example.dk', has_custody: 1, needs_interpreter: 0 }],
+    });
     const statuses: Record<string, string> = { referred: 'received', waiting: 'waiting', active: 'started' };
-    await handle.db
-      .insertInto('referrals')
-      .values({ id: referralId, reference: `H-${referralId.slice(0, 8)}`, group_id: group.id, child_id: childId, source: 'caseworker', caseworker_id: caseworker.user.id, status: statuses[state] ?? 'received', reason: 'Har en bror med handicap', custody_consent: 1, queue_rank: null, status_reason: null, idempotency_key: null, received_at: at, updated_at: at })
-      .execute();
+    const referralId = await addReferral(handle.db, {
+      group_id: group.id, child_id: childId, caseworker_id: caseworker.user.id, status: statuses[state] ?? 'received',
+      reason: 'Har en bror med handicap', custody_consent: 1, received_at: at, updated_at: at,
+    });
     const start = options.startDate ?? null;
-    await handle.db
-      .insertInto('enrollments')
-      .values({ id: enrollmentId, child_id: childId, group_id: group.id, referral_id: referralId, state, intake_window_id: null, start_date: start, planned_end_date: start && group.maxCourseMonths ? addMonths(start, group.maxCourseMonths) : null, ended_on: null, end_reason: null, created_at: at, updated_at: at })
-      .execute();
+    const enrollmentId = await addEnrollment(handle.db, {
+      child_id: childId, group_id: group.id, referral_id: referralId, state, start_date: start,
+      planned_end_date: start && group.maxCourseMonths ? addMonths(start, group.maxCourseMonths) : null, created_at: at, updated_at: at,
+    });
     return { enrollmentId, childId, referralId };
   }
 
@@ -102,18 +92,16 @@ describe(`enrollment service on ${databaseKind()}`, () => {
   beforeAll(async () => {
     handle = await createTestDatabase();
     await seedDefaultGroups(handle.db, NOW);
-    admin = await addUser('admin', 'Karin Koordinator');
-    kidsLeader = await addUser('leader', 'Lis Søskende');
-    girlsLeader = await addUser('leader', 'Pia Pige');
-    caseworker = await addUser('caseworker', 'Rita Rådgiver');
+    admin = await addStaff('admin', 'Karin Koordinator');
+    kidsLeader = await addStaff('leader', 'Lis Søskende');
+    girlsLeader = await addStaff('leader', 'Pia Pige');
+    caseworker = await addStaff('caseworker', 'Rita Rådgiver');
     const groups = await listGroups(handle.db, admin);
     girls = groups.find((g) => g.slug === 'pigegruppen')!;
     kids = groups.find((g) => g.slug === 'soeskendegruppen-boern')!;
     young = groups.find((g) => g.slug === 'soeskendegruppen-unge')!;
-    await handle.db.insertInto('group_leaders').values([
-      { group_id: kids.id, user_id: kidsLeader.user.id },
-      { group_id: girls.id, user_id: girlsLeader.user.id },
-    ]).execute();
+    await addLeaders(handle.db, kids.id, [kidsLeader.user.id]);
+    await addLeaders(handle.db, girls.id, [girlsLeader.user.id]);
   });
   afterAll(async () => {
     await handle.close();
@@ -354,8 +342,8 @@ describe(`enrollment service on ${databaseKind()}`, () => {
     handle = fresh;
     try {
       await seedDefaultGroups(handle.db, NOW);
-      const boss = await addUser('admin', 'Bente Boss');
-      caseworker = await addUser('caseworker', 'Cai Rådgiver');
+      const boss = await addStaff('admin', 'Bente Boss');
+      caseworker = await addStaff('caseworker', 'Cai Rådgiver');
       const groups = await listGroups(handle.db, boss);
       const measure = async () => {
         const before = statementCount();

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import ICAL from 'ical.js';
 import nodeIcal from 'node-ical';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import { ForbiddenError } from '../../src/lib/errors';
 import type { Role } from '../../src/lib/server/database';
 import type { DatabaseHandle } from '../../src/lib/server/db';
 import { instantToZoned } from '../../src/lib/time';
+import { addChild, addConversation, addEnrollment, addLeaders, addUser } from '../support/builders';
 import { createTestDatabase, databaseKind } from '../support/database';
 
 // Monday 23 November 2026, 10.00 in Copenhagen (winter time). The girls' group meets the 2nd Wednesday at
@@ -88,16 +89,7 @@ describe(`calendar feeds on ${databaseKind()}`, () => {
   let caseworker: Actor;
   let girlsId: string;
 
-  async function addUser(role: Role, name: string): Promise<Actor> {
-    const id = randomUUID();
-    const email = `${name.toLowerCase().replace(/\s+/g, '.')}@ishoj.dk`;
-    const at = NOW.toISOString();
-    await handle.db
-      .insertInto('users')
-      .values({ id, email, display_name: name, role, municipality: null, password_hash: null, totp_key: null, disabled_at: null, created_at: at, updated_at: at })
-      .execute();
-    return { user: { id, email, displayName: name, role, municipality: null }, ip: '127.0.0.1' };
-  }
+  const addStaff = (role: Role, name: string): Promise<Actor> => addUser(handle.db, role, { name, email: `${name.toLowerCase().replace(/\s+/g, '.')}@ishoj.dk`, at: NOW });
 
   async function sessionRow(groupId: string, key: string) {
     return handle.db
@@ -117,46 +109,33 @@ describe(`calendar feeds on ${databaseKind()}`, () => {
   beforeAll(async () => {
     handle = await createTestDatabase();
     await seedDefaultGroups(handle.db, NOW);
-    admin = await addUser('admin', 'Karin Koordinator');
-    leader = await addUser('leader', 'Lone Leder');
-    caseworker = await addUser('caseworker', 'Rikke Rådgiver');
+    admin = await addStaff('admin', 'Karin Koordinator');
+    leader = await addStaff('leader', 'Lone Leder');
+    caseworker = await addStaff('caseworker', 'Rikke Rådgiver');
     const groups = await handle.db.selectFrom('groups').select(['id', 'slug']).execute();
     girlsId = groups.find((g) => g.slug === 'pigegruppen')!.id;
-    await handle.db.insertInto('group_leaders').values({ group_id: girlsId, user_id: leader.user.id }).execute();
+    await addLeaders(handle.db, girlsId, [leader.user.id]);
 
     // A girl in the group, with an intake conversation the leader holds. Her name must never reach a public
     // page or feed; in the leader's feed only her first name, in the description.
     const at = NOW.toISOString();
-    const childId = randomUUID();
-    await handle.db
-      .insertInto('children')
-      .values({ id: childId, first_name: 'Ingrid', last_name: 'Hemmeligsen', birth_date: '2016-05-01', gender: 'girl', municipality: 'ishoj', created_at: at, updated_at: at })
-      .execute();
-    const enrollment = { child_id: childId, group_id: girlsId, referral_id: null, intake_window_id: null, start_date: '2026-10-01', planned_end_date: null, ended_on: null, end_reason: null, created_at: at, updated_at: at };
-    await handle.db.insertInto('enrollments').values({ ...enrollment, id: randomUUID(), state: 'active' }).execute();
-    await handle.db.insertInto('enrollments').values({ ...enrollment, id: randomUUID(), state: 'ended', ended_on: '2026-10-30' }).execute();
-    await handle.db
-      .insertInto('conversations')
-      .values({
-        id: 'conversation-1',
-        kind: 'intake',
-        child_id: childId,
-        group_id: girlsId,
-        referral_id: null,
-        enrollment_id: null,
-        leader_id: leader.user.id,
-        starts_at: '2026-12-01T13:00:00.000Z',
-        ends_at: '2026-12-01T14:00:00.000Z',
-        place: 'Familiecentret, Ishøj',
-        status: 'booked',
-        outcome: null,
-        outcome_reason: null,
-        child_words: 'Ingrid Hemmeligsen siger hun glæder sig',
-        note: 'Ingrid Hemmeligsen: note',
-        created_at: at,
-        updated_at: at,
-      })
-      .execute();
+    const { childId } = await addChild(handle.db, { first_name: 'Ingrid', last_name: 'Hemmeligsen', created_at: at, updated_at: at });
+    const enrollment = { child_id: childId, group_id: girlsId, start_date: '2026-10-01', created_at: at, updated_at: at };
+    await addEnrollment(handle.db, { ...enrollment, state: 'active' });
+    await addEnrollment(handle.db, { ...enrollment, state: 'ended', ended_on: '2026-10-30' });
+    await addConversation(handle.db, {
+      id: 'conversation-1',
+      child_id: childId,
+      group_id: girlsId,
+      leader_id: leader.user.id,
+      starts_at: '2026-12-01T13:00:00.000Z',
+      ends_at: '2026-12-01T14:00:00.000Z',
+      place: 'Familiecentret, Ishøj',
+      child_words: 'Ingrid Hemmeligsen siger hun glæder sig',
+      note: 'Ingrid Hemmeligsen: note',
+      created_at: at,
+      updated_at: at,
+    });
   });
 
   afterAll(async () => {
@@ -312,7 +291,7 @@ describe(`calendar feeds on ${databaseKind()}`, () => {
     it('answers null for unknown or malformed tokens and for a disabled account', async () => {
       expect(await staffFeed(handle.db, 'a'.repeat(39), NOW)).toBeNull();
       expect(await staffFeed(handle.db, '../../etc/passwd', NOW)).toBeNull();
-      const other = await addUser('leader', 'Ole Orlov');
+      const other = await addStaff('leader', 'Ole Orlov');
       const token = tokenOf(await issueStaffFeedToken(handle.db, other.user.id, NOW));
       expect(await staffFeed(handle.db, token, NOW)).not.toBeNull();
       await handle.db.updateTable('users').set({ disabled_at: NOW.toISOString() }).where('id', '=', other.user.id).execute();
