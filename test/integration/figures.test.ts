@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/features/auth/auth';
@@ -9,6 +8,7 @@ import { ConflictError, ForbiddenError, ValidationError } from '../../src/lib/er
 import type { Role } from '../../src/lib/server/database';
 import { statementCount, type DatabaseHandle } from '../../src/lib/server/db';
 import { instantToZoned, zonedToInstant } from '../../src/lib/time';
+import { addMeetings, addUser } from '../support/builders';
 import { createTestDatabase, databaseKind } from '../support/database';
 
 // Monday 23 November 2026, 10.00 in Copenhagen.
@@ -18,15 +18,8 @@ const FROM = zonedToInstant('2026-01-01', '00:00').toISOString();
 const TO = zonedToInstant('2027-01-01', '00:00').toISOString();
 const STARTED = ['active', 'closing_booked', 'ended'];
 
-async function addUser(handle: DatabaseHandle, role: Role): Promise<Actor> {
-  const id = randomUUID();
-  const email = `${role}-${id.slice(0, 8)}@figures.test`;
-  const at = NOW.toISOString();
-  await handle.db
-    .insertInto('users')
-    .values({ id, email, display_name: `${role} ${id.slice(0, 4)}`, role, municipality: null, password_hash: null, totp_key: null, disabled_at: null, created_at: at, updated_at: at })
-    .execute();
-  return { user: { id, email, displayName: email, role, municipality: null }, ip: '127.0.0.1' };
+function addStaff(handle: DatabaseHandle, role: Role): Promise<Actor> {
+  return addUser(handle.db, role, { email: `${role}-${crypto.randomUUID().slice(0, 8)}@figures.test`, at: NOW });
 }
 
 async function errorOf(promise: Promise<unknown>): Promise<unknown> {
@@ -51,7 +44,7 @@ describe(`yearly figures on ${databaseKind()}`, () => {
     handles.push(handle);
     const { db } = handle;
     await loadDemoData(db, NOW);
-    const admin = await addUser(handle, 'admin');
+    const admin = await addStaff(handle, 'admin');
 
     let page: Awaited<ReturnType<typeof yearlyFigures>> | null = null;
     const smallQueries = await statementsFor(async () => {
@@ -145,7 +138,7 @@ describe(`yearly figures on ${databaseKind()}`, () => {
     const big = await createTestDatabase();
     handles.push(big);
     await loadDemoData(big.db, NOW, { years: 3, groups: 10, childrenPerGroup: 40 });
-    const bigAdmin = await addUser(big, 'admin');
+    const bigAdmin = await addStaff(big, 'admin');
     let bigPage: Awaited<ReturnType<typeof yearlyFigures>> | null = null;
     const bigQueries = await statementsFor(async () => {
       bigPage = await yearlyFigures(big.db, bigAdmin, String(YEAR), NOW);
@@ -164,12 +157,12 @@ describe(`yearly figures on ${databaseKind()}`, () => {
   it('only the coordinator sees the figures', async () => {
     const handle = await createTestDatabase();
     handles.push(handle);
-    const leader = await addUser(handle, 'leader');
-    const caseworker = await addUser(handle, 'caseworker');
+    const leader = await addStaff(handle, 'leader');
+    const caseworker = await addStaff(handle, 'caseworker');
     expect(await errorOf(yearlyFigures(handle.db, leader, null, NOW))).toBeInstanceOf(ForbiddenError);
     expect(await errorOf(yearlyFiguresTable(handle.db, caseworker, 'forloeb', null, NOW))).toBeInstanceOf(ForbiddenError);
     // An empty database: this year, nothing counted.
-    const admin = await addUser(handle, 'admin');
+    const admin = await addStaff(handle, 'admin');
     const page = await yearlyFigures(handle.db, admin, '1999', NOW);
     expect(page.year).toBe(YEAR);
     expect(page.years).toEqual([YEAR]);
@@ -181,8 +174,8 @@ describe(`yearly figures on ${databaseKind()}`, () => {
     handles.push(handle);
     const { db } = handle;
     await loadDemoData(db, NOW);
-    const admin = await addUser(handle, 'admin');
-    const stranger = await addUser(handle, 'leader');
+    const admin = await addStaff(handle, 'admin');
+    const stranger = await addStaff(handle, 'leader');
     const past = await db
       .selectFrom('group_sessions as s')
       .innerJoin('group_leaders as l', 'l.group_id', 's.group_id')
@@ -225,16 +218,11 @@ describe(`yearly figures on ${databaseKind()}`, () => {
     expect(await errorOf(recordFeedbackAnswer(db, leader, past.id, form('again', '4'), NOW))).toBeInstanceOf(ValidationError);
     expect(await errorOf(recordFeedbackAnswer(db, stranger, past.id, form('again', '2'), NOW))).toBeInstanceOf(ForbiddenError);
     expect((await getFeedbackSession(db, admin, past.id, NOW)).answers).toBe(3);
-    const future = { id: randomUUID() };
     const soon = new Date(NOW.getTime() + 3 * 86_400_000);
-    await db
-      .insertInto('group_sessions')
-      .values({
-        id: future.id, group_id: past.group_id, occurrence_key: 'test-future', starts_at: soon.toISOString(),
-        ends_at: new Date(soon.getTime() + 7_200_000).toISOString(), place: 'Et sted', status: 'planned',
-        created_at: NOW.toISOString(), updated_at: NOW.toISOString(),
-      })
-      .execute();
+    const [futureId = ''] = await addMeetings(db, past.group_id, [soon], {
+      occurrence_key: 'test-future', place: 'Et sted', created_at: NOW.toISOString(), updated_at: NOW.toISOString(),
+    });
+    const future = { id: futureId };
     expect(await errorOf(recordFeedbackAnswer(db, admin, future.id, form('heard', '3'), NOW))).toBeInstanceOf(ConflictError);
     const columns = await sql<{ name: string }>`select * from session_feedback`.execute(db);
     expect(Object.keys(columns.rows[0] ?? {}).sort()).toEqual(['created_at', 'id', 'question', 'score', 'session_id']);

@@ -17,6 +17,7 @@ import {
 } from '../../src/features/groups/groups.service';
 import { planningWindow } from '../../src/features/schedule/schedule.service';
 import { instantToZoned } from '../../src/lib/time';
+import { addUser } from '../support/builders';
 import { createTestDatabase, databaseKind } from '../support/database';
 
 // Monday 23 November 2026, 10.00 in Copenhagen.
@@ -30,26 +31,9 @@ describe(`groups service on ${databaseKind()}`, () => {
   let leaderB: Actor;
   let caseworker: Actor;
 
-  async function addUser(role: Role, name: string, disabled = false): Promise<Actor> {
-    const id = randomUUID();
-    const email = `${name.toLowerCase().replace(/\s+/g, '.')}@ishoj.dk`;
-    await handle.db
-      .insertInto('users')
-      .values({
-        id,
-        email,
-        display_name: name,
-        role,
-        municipality: role === 'caseworker' ? 'ishoj' : null,
-        password_hash: null,
-        totp_key: null,
-        disabled_at: disabled ? NOW.toISOString() : null,
-        created_at: NOW.toISOString(),
-        updated_at: NOW.toISOString(),
-      })
-      .execute();
-    return { user: { id, email, displayName: name, role, municipality: null }, ip: '127.0.0.1' };
-  }
+  const addStaff = (role: Role, name: string, disabled = false): Promise<Actor> => addUser(handle.db, role, {
+    name, email: `${name.toLowerCase().replace(/\s+/g, '.')}@ishoj.dk`, municipality: role === 'caseworker' ? 'ishoj' : null, disabled, at: NOW,
+  });
 
   async function sessionsOf(groupId: string) {
     return handle.db
@@ -80,10 +64,10 @@ describe(`groups service on ${databaseKind()}`, () => {
     for (const table of ['audit_log', 'intake_windows', 'group_sessions', 'closed_periods', 'group_leaders', 'meeting_rules', 'groups', 'users'] as const) {
       await handle.db.deleteFrom(table).execute();
     }
-    admin = await addUser('admin', 'Anne Koordinator');
-    leaderA = await addUser('leader', 'Bo Leder');
-    leaderB = await addUser('leader', 'Cecilie Leder');
-    caseworker = await addUser('caseworker', 'Dorte Rådgiver');
+    admin = await addStaff('admin', 'Anne Koordinator');
+    leaderA = await addStaff('leader', 'Bo Leder');
+    leaderB = await addStaff('leader', 'Cecilie Leder');
+    caseworker = await addStaff('caseworker', 'Dorte Rådgiver');
   });
 
   describe('seeding the default groups', () => {
@@ -330,7 +314,7 @@ describe(`groups service on ${databaseKind()}`, () => {
   });
 
   it('offers active leaders and coordinators as group leaders, not caseworkers or disabled accounts', async () => {
-    await addUser('leader', 'Erik Stoppet', true);
+    await addStaff('leader', 'Erik Stoppet', true);
     expect((await listLeaders(handle.db)).map((l) => l.displayName)).toEqual(['Anne Koordinator', 'Bo Leder', 'Cecilie Leder']);
   });
 });

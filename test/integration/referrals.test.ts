@@ -15,6 +15,7 @@ import {
   submitParentRequest,
   submitReferral,
 } from '../../src/features/referrals/referrals.service';
+import { addConversation, addUser } from '../support/builders';
 import { createTestDatabase, databaseKind } from '../support/database';
 
 // Monday 23 November 2026, 10.00 in Copenhagen.
@@ -30,18 +31,9 @@ describe(`referrals on ${databaseKind()}`, () => {
   let girlsId: string;
   let siblingsId: string;
 
-  async function addUser(role: Role, name: string): Promise<Actor> {
-    const id = randomUUID();
-    const email = `${name.toLowerCase()}@ishoj.dk`;
-    await handle.db
-      .insertInto('users')
-      .values({
-        id, email, display_name: name, role, municipality: role === 'caseworker' ? 'ishoj' : null, password_hash: null,
-        totp_key: null, disabled_at: null, created_at: NOW.toISOString(), updated_at: NOW.toISOString(),
-      })
-      .execute();
-    return { user: { id, email, displayName: name, role, municipality: role === 'caseworker' ? 'ishoj' : null }, ip: '10.0.0.1' };
-  }
+  const addStaff = (role: Role, name: string): Promise<Actor> => addUser(handle.db, role, {
+    name, email: `${name.toLowerCase()}@ishoj.dk`, municipality: role === 'caseworker' ? 'ishoj' : null, ip: '10.0.0.1', at: NOW,
+  });
 
   function referralValues(overrides: Record<string, string> = {}): Record<string, string> {
     return {
@@ -109,10 +101,10 @@ describe(`referrals on ${databaseKind()}`, () => {
     const groups = await handle.db.selectFrom('groups').select(['id', 'slug']).execute();
     girlsId = groups.find((g) => g.slug === 'pigegruppen')!.id;
     siblingsId = groups.find((g) => g.slug === 'soeskendegruppen-boern')!.id;
-    anna = await addUser('caseworker', 'Anna');
-    bo = await addUser('caseworker', 'Bo');
-    leader = await addUser('leader', 'Lene');
-    admin = await addUser('admin', 'Karin');
+    anna = await addStaff('caseworker', 'Anna');
+    bo = await addStaff('caseworker', 'Bo');
+    leader = await addStaff('leader', 'Lene');
+    admin = await addStaff('admin', 'Karin');
   });
 
   afterAll(async () => {
@@ -207,7 +199,7 @@ describe(`referrals on ${databaseKind()}`, () => {
   });
 
   it('an account sending referrals in bulk is stopped after 30 an hour; a resent form still answers', async () => {
-    const cecilie = await addUser('caseworker', 'Cecilie');
+    const cecilie = await addStaff('caseworker', 'Cecilie');
     const first = referralValues({ firstName: 'Bulk0' });
     await submitReferral(handle.db, cecilie, first, NOW);
     for (let i = 1; i < 30; i += 1) await submitReferral(handle.db, cecilie, referralValues({ firstName: `Bulk${i}` }), NOW);
@@ -223,15 +215,10 @@ describe(`referrals on ${databaseKind()}`, () => {
     const annas = await submitReferral(handle.db, anna, referralValues({ firstName: 'Hemmelig' }), NOW);
     // The coordinator books an intake conversation and later starts the course.
     const ref = await handle.db.selectFrom('referrals').select(['child_id']).where('id', '=', mine.id).executeTakeFirstOrThrow();
-    await handle.db
-      .insertInto('conversations')
-      .values({
-        id: randomUUID(), kind: 'intake', child_id: ref.child_id, group_id: siblingsId, referral_id: mine.id, enrollment_id: null,
-        leader_id: null, starts_at: '2026-12-02T15:00:00.000Z', ends_at: '2026-12-02T16:00:00.000Z', place: 'Familiecentret',
-        status: 'booked', outcome: null, outcome_reason: null, child_words: null, note: null, created_at: NOW.toISOString(),
-        updated_at: NOW.toISOString(),
-      })
-      .execute();
+    await addConversation(handle.db, {
+      child_id: ref.child_id, group_id: siblingsId, referral_id: mine.id, starts_at: '2026-12-02T15:00:00.000Z',
+      ends_at: '2026-12-02T16:00:00.000Z', created_at: NOW.toISOString(), updated_at: NOW.toISOString(),
+    });
     await handle.db.updateTable('referrals').set({ status: 'intake_booked' }).where('id', '=', mine.id).execute();
     await handle.db.updateTable('enrollments').set({ start_date: '2027-01-13' }).where('referral_id', '=', mine.id).execute();
 

@@ -19,6 +19,7 @@ import {
   regenerateSessions,
   restoreSession,
 } from '../../src/features/schedule/schedule.service';
+import { addUser } from '../support/builders';
 import { createTestDatabase, databaseKind } from '../support/database';
 
 // Monday 23 November 2026, 10.00 in Copenhagen. The girls' group meets the 2nd Wednesday, 16.00-18.00.
@@ -34,16 +35,8 @@ describe(`schedule service on ${databaseKind()}`, () => {
   let girls: Group;
   let siblings: Group;
 
-  async function addUser(role: Role, name: string): Promise<Actor> {
-    const id = randomUUID();
-    const email = `${name.toLowerCase().replace(/\s+/g, '.')}@ishoj.dk`;
-    const at = NOW.toISOString();
-    await handle.db
-      .insertInto('users')
-      .values({ id, email, display_name: name, role, municipality: null, password_hash: null, totp_key: null, disabled_at: null, created_at: at, updated_at: at })
-      .execute();
-    return { user: { id, email, displayName: name, role, municipality: null }, ip: '127.0.0.1' };
-  }
+  const addStaff = (role: Role, name: string): Promise<Actor> =>
+    addUser(handle.db, role, { name, email: `${name.toLowerCase().replace(/\s+/g, '.')}@ishoj.dk`, at: NOW });
 
   async function session(groupId: string, key: string) {
     return handle.db
@@ -83,10 +76,10 @@ describe(`schedule service on ${databaseKind()}`, () => {
     for (const table of ['audit_log', 'intake_windows', 'group_sessions', 'closed_periods', 'group_leaders', 'meeting_rules', 'groups', 'users'] as const) {
       await handle.db.deleteFrom(table).execute();
     }
-    admin = await addUser('admin', 'Anne Koordinator');
-    leaderA = await addUser('leader', 'Bo Leder');
-    leaderB = await addUser('leader', 'Cecilie Leder');
-    caseworker = await addUser('caseworker', 'Dorte Rådgiver');
+    admin = await addStaff('admin', 'Anne Koordinator');
+    leaderA = await addStaff('leader', 'Bo Leder');
+    leaderB = await addStaff('leader', 'Cecilie Leder');
+    caseworker = await addStaff('caseworker', 'Dorte Rådgiver');
     await seedDefaultGroups(handle.db, NOW);
     const groups = await listGroups(handle.db, admin);
     const seededGirls = groups.find((g) => g.slug === 'pigegruppen')!;
