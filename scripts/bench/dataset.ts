@@ -8,6 +8,7 @@ import type { StaffUser } from '../../src/features/auth/auth';
 import { loadDemoData } from '../../src/features/demo/demo.service';
 import { addUserFromOperator } from '../../src/features/operator/operator.service';
 import type { Database } from '../../src/lib/server/database';
+import { addLeaders } from '../../test/support/builders';
 
 export type DataSize = 'demo' | 'large';
 
@@ -92,11 +93,7 @@ export async function pickTargets(db: Kysely<Database>, now: Date): Promise<Targ
 
   // The bench leader leads the group of the sheet, as a real leader would.
   const leaderRow = await db.selectFrom('users').select('id').where('email', '=', ACCOUNTS.leader.email).executeTakeFirstOrThrow();
-  await db
-    .insertInto('group_leaders')
-    .values({ group_id: session.groupId, user_id: leaderRow.id })
-    .onConflict((oc) => oc.columns(['group_id', 'user_id']).doNothing())
-    .execute();
+  await addLeaders(db, session.groupId, [leaderRow.id]);
 
   return {
     slug: PUBLIC_SLUG,

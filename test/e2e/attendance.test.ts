@@ -6,6 +6,7 @@ import type { DatabaseHandle } from '../../src/lib/server/db';
 import { addAccount, signIn, type Account } from './support/accounts';
 import { expectAccessible, launchBrowser, newPage, visit } from './support/browser';
 import { openServerDatabase } from './support/database';
+import { addChild, addEnrollment, addGroup, addMeetings } from '../support/builders';
 
 const LEADER_A: Account = { email: 'fremmoede-leder@e2e.test', password: 'fremmoede-adgangskode-1', name: 'Frida Fremmøde' };
 const NAMES = ['Alma', 'Bella', 'Cecilie', 'Dina', 'Emma', 'Freja', 'Gry', 'Hanna', 'Ida', 'Julie'];
@@ -39,33 +40,15 @@ describe('attendance on a phone', () => {
     const leader = await handle.db.selectFrom('users').select('id').where('email', '=', LEADER_A.email).executeTakeFirstOrThrow();
     const now = Date.now();
     const at = new Date(now).toISOString();
-    const groupId = randomUUID();
-    await handle.db.insertInto('groups').values({
-      id: groupId, slug: `fremmoede-${groupId.slice(0, 6)}`, name: 'Fremmødegruppen', kind: 'girls', min_age: 7, max_age: 15, girls_only: 1, capacity: 12,
-      place: 'Familiecentret', intake_rule: 'open', max_course_months: null, archived_at: null, created_at: at, updated_at: at,
-    }).execute();
-    await handle.db.insertInto('group_leaders').values({ group_id: groupId, user_id: leader.id }).execute();
-    sessionNow = randomUUID();
-    sessionNoJs = randomUUID();
-    const sessions = [
-      { id: sessionNow, start: now - 60 * 60 * 1000 },
-      { id: sessionNoJs, start: now - 20 * 24 * 60 * 60 * 1000 },
-    ];
-    await handle.db.insertInto('group_sessions').values(sessions.map((s, i) => ({
-      id: s.id, group_id: groupId, occurrence_key: `e2e-${i}`, starts_at: new Date(s.start).toISOString(), ends_at: new Date(s.start + 2 * 3600_000).toISOString(),
-      place: 'Familiecentret', status: 'planned' as const, created_at: at, updated_at: at,
-    }))).execute();
+    const groupId = await addGroup(handle.db, {
+      slug: `fremmoede-${randomUUID().slice(0, 6)}`, name: 'Fremmødegruppen', girls_only: 1, capacity: 12, created_at: at, updated_at: at,
+      leaderIds: [leader.id],
+    });
+    const starts = [now - 60 * 60 * 1000, now - 20 * 24 * 60 * 60 * 1000].map((ms) => new Date(ms));
+    [sessionNow = '', sessionNoJs = ''] = await addMeetings(handle.db, groupId, starts, { created_at: at, updated_at: at });
     for (const name of NAMES) {
-      const childId = randomUUID();
-      const enrollmentId = randomUUID();
-      await handle.db.insertInto('children').values({
-        id: childId, first_name: name, last_name: 'Testesen', birth_date: '2016-03-15', gender: 'girl', municipality: 'ishoj', created_at: at, updated_at: at,
-      }).execute();
-      await handle.db.insertInto('enrollments').values({
-        id: enrollmentId, child_id: childId, group_id: groupId, referral_id: null, state: 'active', intake_window_id: null, start_date: '2026-01-01',
-        planned_end_date: null, ended_on: null, end_reason: null, created_at: at, updated_at: at,
-      }).execute();
-      enrollments.set(name, enrollmentId);
+      const { childId } = await addChild(handle.db, { first_name: name, birth_date: '2016-03-15', created_at: at, updated_at: at });
+      enrollments.set(name, await addEnrollment(handle.db, { child_id: childId, group_id: groupId, created_at: at, updated_at: at }));
     }
   });
   afterAll(async () => {

@@ -6,6 +6,7 @@ import { issueFamilyLink } from '../../src/features/families/families.service';
 import { addAccount, signIn, type Account } from './support/accounts';
 import { expectAccessible, launchBrowser, newPage, visit } from './support/browser';
 import { openServerDatabase } from './support/database';
+import { addChild, addEnrollment, addGroup, addMeetings } from '../support/builders';
 
 const LEADER_F: Account = { email: 'familie-leder@e2e.test', password: 'familie-adgangskode-1', name: 'Fie Familieleder' };
 
@@ -23,26 +24,15 @@ describe('the family link', () => {
     leaderId = (await handle.db.selectFrom('users').select('id').where('email', '=', LEADER_F.email).executeTakeFirstOrThrow()).id;
     const now = Date.now();
     const at = new Date(now).toISOString();
-    const groupId = randomUUID();
-    await handle.db.insertInto('groups').values({
-      id: groupId, slug: `familie-${groupId.slice(0, 6)}`, name: 'Familiegruppen', kind: 'girls', min_age: 7, max_age: 15, girls_only: 1, capacity: 10,
-      place: 'Familiecentret', intake_rule: 'open', max_course_months: null, archived_at: null, created_at: at, updated_at: at,
-    }).execute();
-    await handle.db.insertInto('group_leaders').values({ group_id: groupId, user_id: leaderId }).execute();
-    comingSession = randomUUID();
+    const groupId = await addGroup(handle.db, {
+      slug: `familie-${randomUUID().slice(0, 6)}`, name: 'Familiegruppen', girls_only: 1, created_at: at, updated_at: at, leaderIds: [leaderId],
+    });
     const start = now + 2 * 24 * 3600_000;
-    await handle.db.insertInto('group_sessions').values({
-      id: comingSession, group_id: groupId, occurrence_key: 'e2e-f', starts_at: new Date(start).toISOString(), ends_at: new Date(start + 2 * 3600_000).toISOString(),
-      place: 'Familiecentret, lokale 2', status: 'planned', created_at: at, updated_at: at,
-    }).execute();
-    childId = randomUUID();
-    await handle.db.insertInto('children').values({
-      id: childId, first_name: 'Sofie', last_name: 'Skjultnavn', birth_date: '2015-08-01', gender: 'girl', municipality: 'vallensbaek', created_at: at, updated_at: at,
-    }).execute();
-    await handle.db.insertInto('enrollments').values({
-      id: randomUUID(), child_id: childId, group_id: groupId, referral_id: null, state: 'active', intake_window_id: null, start_date: '2026-01-01',
-      planned_end_date: null, ended_on: null, end_reason: null, created_at: at, updated_at: at,
-    }).execute();
+    [comingSession = ''] = await addMeetings(handle.db, groupId, [new Date(start)], { place: 'Familiecentret, lokale 2', created_at: at, updated_at: at });
+    ({ childId } = await addChild(handle.db, {
+      first_name: 'Sofie', last_name: 'Skjultnavn', birth_date: '2015-08-01', municipality: 'vallensbaek', created_at: at, updated_at: at,
+    }));
+    await addEnrollment(handle.db, { child_id: childId, group_id: groupId, created_at: at, updated_at: at });
   });
   afterAll(async () => {
     await browser.close();

@@ -6,6 +6,7 @@ import { addDays, todayInZone, zonedToInstant } from '../../src/lib/time';
 import { ADMIN, addAccount, signIn, type Account } from './support/accounts';
 import { expectAccessible, launchBrowser, newPage, visit } from './support/browser';
 import { openServerDatabase } from './support/database';
+import { addChild, addEnrollment, addMark, addReferral } from '../support/builders';
 
 // The coordinator's yearly figures in the browser, on a small group of this file's own (archived, so it shows on
 // no other page): two children, one from each municipality, two meetings held in January and one cancelled.
@@ -49,21 +50,19 @@ describe('yearly figures in the browser', () => {
     await db.insertInto('intake_windows').values({ id: randomUUID(), group_id: groupId, quarter_start: `${year}-01-01`, session_id: heldId, places: null, created_at: at }).execute();
     const enrollments: string[] = [];
     for (const [child, municipality] of [[CHILD_A, 'ishoj'], [CHILD_B, 'vallensbaek']] as const) {
-      const childId = randomUUID();
+      const { childId } = await addChild(db, {
+        first_name: child.first, last_name: child.last, birth_date: `${year - 10}-03-01`, municipality, has_sibling_with_disability: 1, created_at: at, updated_at: at,
+      });
       const referralId = randomUUID();
-      const enrollmentId = randomUUID();
-      enrollments.push(enrollmentId);
-      await db.insertInto('children').values({ id: childId, first_name: child.first, last_name: child.last, birth_date: `${year - 10}-03-01`, gender: 'girl', municipality, has_sibling_with_disability: 1, created_at: at, updated_at: at }).execute();
-      await db.insertInto('referrals').values({ id: referralId, reference: `FIG-${referralId.slice(0, 8)}`, group_id: groupId, child_id: childId, source: 'caseworker', caseworker_id: null, status: 'started', reason: '', custody_consent: 1, queue_rank: null, status_reason: null, idempotency_key: null, received_at: zonedToInstant(`${year - 1}-12-15`, '10:00').toISOString(), updated_at: at }).execute();
-      await db.insertInto('enrollments').values({ id: enrollmentId, child_id: childId, group_id: groupId, referral_id: referralId, state: 'active', intake_window_id: null, start_date: `${year}-01-14`, planned_end_date: null, ended_on: null, end_reason: null, created_at: at, updated_at: at }).execute();
+      await addReferral(db, {
+        id: referralId, reference: `FIG-${referralId.slice(0, 8)}`, group_id: groupId, child_id: childId, status: 'started', reason: '', custody_consent: 1,
+        received_at: zonedToInstant(`${year - 1}-12-15`, '10:00').toISOString(), updated_at: at,
+      });
+      enrollments.push(await addEnrollment(db, { child_id: childId, group_id: groupId, referral_id: referralId, start_date: `${year}-01-14`, created_at: at, updated_at: at }));
     }
-    const mark = (sessionId: string, enrollmentId: string, status: 'present' | 'absent') =>
-      ({ session_id: sessionId, enrollment_id: enrollmentId, status, reason: null, source: 'leader' as const, recorded_by: null, recorded_at: at });
-    await db.insertInto('attendance').values([
-      mark(heldId, enrollments[0] ?? '', 'present'),
-      mark(heldId, enrollments[1] ?? '', 'absent'),
-      mark(secondId, enrollments[0] ?? '', 'present'),
-    ]).execute();
+    await addMark(db, { session_id: heldId, enrollment_id: enrollments[0] ?? '', recorded_at: at });
+    await addMark(db, { session_id: heldId, enrollment_id: enrollments[1] ?? '', status: 'absent', recorded_at: at });
+    await addMark(db, { session_id: secondId, enrollment_id: enrollments[0] ?? '', recorded_at: at });
   });
   afterAll(async () => {
     await browser.close();

@@ -6,6 +6,7 @@ import { addDays, todayInZone } from '../../src/lib/time';
 import { ADMIN, addAccount, signIn, type Account } from './support/accounts';
 import { expectAccessible, launchBrowser, newPage, visit } from './support/browser';
 import { openServerDatabase } from './support/database';
+import { addChild, addEnrollment, addReferral } from '../support/builders';
 
 // The coordinator's path from a received referral to an active member, in the browser.
 // Arranged as the referral forms leave it: child, guardian, referral 'received', enrollment 'referred'.
@@ -25,15 +26,20 @@ describe('intake in the browser', () => {
     const db = server.db;
     const group = await db.selectFrom('groups').select(['id']).where('slug', '=', 'soeskendegruppen-boern').executeTakeFirstOrThrow();
     const now = new Date().toISOString();
-    const childId = randomUUID();
-    const referralId = randomUUID();
-    enrollmentId = randomUUID();
     // Ten years old today: inside the 9-12 band at the next window and through a year's course.
     const birthDate = `${Number(todayInZone(new Date()).slice(0, 4)) - 10}-06-15`;
-    await db.insertInto('children').values({ id: childId, first_name: FIRST, last_name: LAST, birth_date: birthDate, gender: 'girl', municipality: 'vallensbaek', has_sibling_with_disability: 1, created_at: now, updated_at: now }).execute();
-    await db.insertInto('guardians').values({ id: randomUUID(), child_id: childId, name: 'Hanne Optagsen', phone: '20304050', email: 'hanne@example.dk', has_custody: 1, needs_interpreter: 0, interpreter_language: null, created_at: now }).execute();
-    await db.insertInto('referrals').values({ id: referralId, reference: `E2E-${referralId.slice(0, 6)}`, group_id: group.id, child_id: childId, source: 'caseworker', caseworker_id: null, status: 'received', reason: 'Storebror har autisme', custody_consent: 1, queue_rank: null, status_reason: null, idempotency_key: null, received_at: now, updated_at: now }).execute();
-    await db.insertInto('enrollments').values({ id: enrollmentId, child_id: childId, group_id: group.id, referral_id: referralId, state: 'referred', intake_window_id: null, start_date: null, planned_end_date: null, ended_on: null, end_reason: null, created_at: now, updated_at: now }).execute();
+    const { childId } = await addChild(db, {
+      first_name: FIRST, last_name: LAST, birth_date: birthDate, municipality: 'vallensbaek', has_sibling_with_disability: 1, created_at: now, updated_at: now,
+      guardians: [{ name: 'Hanne Optagsen', phone: '20304050', email: 'hanne@example.dk', has_custody: 1, needs_interpreter: 0 }],
+    });
+    const referralId = randomUUID();
+    await addReferral(db, {
+      id: referralId, reference: `E2E-${referralId.slice(0, 6)}`, group_id: group.id, child_id: childId, reason: 'Storebror har autisme', custody_consent: 1,
+      received_at: now, updated_at: now,
+    });
+    enrollmentId = await addEnrollment(db, {
+      child_id: childId, group_id: group.id, referral_id: referralId, state: 'referred', start_date: null, created_at: now, updated_at: now,
+    });
   });
   afterAll(async () => {
     await browser.close();

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../src/lib/server/db';
 import { addAccount, signIn, type Account } from './support/accounts';
 import { baseURL, expectAccessible, launchBrowser, newPage, visit } from './support/browser';
+import { addChild, addConversation, addLeaders } from '../support/builders';
 
 // The public pages as parents and children meet them: every page is checked with axe (in visit), carries no
 // JavaScript, reads plainly, works on a phone, and the calendar feed behind the button answers like a feed.
@@ -49,23 +49,13 @@ describe('public pages', () => {
     const girls = await handle.db.selectFrom('groups').select('id').where('slug', '=', 'pigegruppen').executeTakeFirstOrThrow();
     addAccount(inject('databaseUrl'), FEED_LEADER, 'leader');
     const leader = await handle.db.selectFrom('users').select('id').where('email', '=', FEED_LEADER.email).executeTakeFirstOrThrow();
-    await handle.db.insertInto('group_leaders').values({ group_id: girls.id, user_id: leader.id }).execute();
+    await addLeaders(handle.db, girls.id, [leader.id]);
     const at = new Date().toISOString();
-    childId = randomUUID();
-    await handle.db
-      .insertInto('children')
-      .values({ id: childId, first_name: CHILD.first, last_name: CHILD.last, birth_date: '2016-05-01', gender: 'girl', municipality: 'ishoj', created_at: at, updated_at: at })
-      .execute();
-    const start = new Date(Date.now() + 7 * 24 * 3600_000);
-    await handle.db
-      .insertInto('conversations')
-      .values({
-        id: randomUUID(), kind: 'intake', child_id: childId, group_id: girls.id, referral_id: null, enrollment_id: null,
-        leader_id: leader.id, starts_at: start.toISOString(), ends_at: new Date(start.getTime() + 3600_000).toISOString(),
-        place: 'Familiecentret, Ishøj', status: 'booked', outcome: null, outcome_reason: null, child_words: null,
-        note: `${CHILD.first} ${CHILD.last}`, created_at: at, updated_at: at,
-      })
-      .execute();
+    ({ childId } = await addChild(handle.db, { first_name: CHILD.first, last_name: CHILD.last, created_at: at, updated_at: at }));
+    await addConversation(handle.db, {
+      child_id: childId, group_id: girls.id, leader_id: leader.id, starts_at: new Date(Date.now() + 7 * 24 * 3600_000).toISOString(),
+      place: 'Familiecentret, Ishøj', note: `${CHILD.first} ${CHILD.last}`, created_at: at, updated_at: at,
+    });
   });
 
   afterAll(async () => {

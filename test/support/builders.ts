@@ -71,9 +71,14 @@ export async function addGroup(db: Db, spec: GroupSpec = {}): Promise<string> {
   return id;
 }
 
+/** Makes the users leaders of the group; one who leads it already stays so. */
 export async function addLeaders(db: Db, groupId: string, userIds: readonly string[]): Promise<void> {
   if (userIds.length === 0) return;
-  await db.insertInto('group_leaders').values(userIds.map((user_id) => ({ group_id: groupId, user_id }))).execute();
+  await db
+    .insertInto('group_leaders')
+    .values(userIds.map((user_id) => ({ group_id: groupId, user_id })))
+    .onConflict((oc) => oc.columns(['group_id', 'user_id']).doNothing())
+    .execute();
 }
 
 export type MeetingSpec = Partial<Omit<Insertable<GroupSessionsTable>, 'starts_at'>> & {
