@@ -100,6 +100,27 @@ export async function selectSessionsStarting(db: Db, groupIds: readonly string[]
   return rows.map(toSheetSession);
 }
 
+/** The columns of an enrollment joined with its child that a member list needs. */
+const GROUP_ENROLLMENT_COLUMNS = [
+  'enrollments.id', 'enrollments.child_id', 'children.first_name', 'children.last_name', 'children.birth_date',
+  'enrollments.state', 'enrollments.start_date', 'enrollments.ended_on',
+] as const;
+
+function toGroupEnrollment(r: {
+  id: string; child_id: string; first_name: string; last_name: string; birth_date: string; state: string; start_date: string | null; ended_on: string | null;
+}): GroupEnrollment {
+  return {
+    enrollmentId: r.id,
+    childId: r.child_id,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    birthDate: r.birth_date,
+    state: r.state,
+    startDate: r.start_date,
+    endedOn: r.ended_on,
+  };
+}
+
 /** Every enrollment of a group that has started at some point; the rules decide who was a member on a date. */
 /**
  * The group's started courses. With `runningOn`, only those started by that date and not ended before it (a
@@ -110,10 +131,7 @@ export async function selectStartedEnrollments(db: Db, groupId: string, runningO
   let query = db
     .selectFrom('enrollments')
     .innerJoin('children', 'children.id', 'enrollments.child_id')
-    .select([
-      'enrollments.id', 'enrollments.child_id', 'children.first_name', 'children.last_name', 'children.birth_date',
-      'enrollments.state', 'enrollments.start_date', 'enrollments.ended_on',
-    ])
+    .select(GROUP_ENROLLMENT_COLUMNS)
     .where('enrollments.group_id', '=', groupId)
     .where('enrollments.start_date', 'is not', null)
     .where('enrollments.state', 'in', ['active', 'closing_booked', 'ended']);
@@ -123,16 +141,7 @@ export async function selectStartedEnrollments(db: Db, groupId: string, runningO
       .where((eb) => eb.or([eb('enrollments.ended_on', 'is', null), eb('enrollments.ended_on', '>', runningOn)]));
   }
   const rows = await query.orderBy('children.first_name').orderBy('enrollments.id').execute();
-  return rows.map((r) => ({
-    enrollmentId: r.id,
-    childId: r.child_id,
-    firstName: r.first_name,
-    lastName: r.last_name,
-    birthDate: r.birth_date,
-    state: r.state,
-    startDate: r.start_date,
-    endedOn: r.ended_on,
-  }));
+  return rows.map(toGroupEnrollment);
 }
 
 export async function selectSessionMarks(db: Db, sessionId: string): Promise<StoredMark[]> {
@@ -285,25 +294,11 @@ export async function selectChildEnrollments(db: Db, childId: string): Promise<(
     .selectFrom('enrollments')
     .innerJoin('children', 'children.id', 'enrollments.child_id')
     .innerJoin('groups', 'groups.id', 'enrollments.group_id')
-    .select([
-      'enrollments.id', 'enrollments.child_id', 'children.first_name', 'children.last_name', 'children.birth_date',
-      'enrollments.state', 'enrollments.start_date', 'enrollments.ended_on', 'enrollments.group_id', 'groups.name as group_name',
-    ])
+    .select([...GROUP_ENROLLMENT_COLUMNS, 'enrollments.group_id', 'groups.name as group_name'])
     .where('enrollments.child_id', '=', childId)
     .orderBy('enrollments.created_at')
     .execute();
-  return rows.map((r) => ({
-    enrollmentId: r.id,
-    childId: r.child_id,
-    firstName: r.first_name,
-    lastName: r.last_name,
-    birthDate: r.birth_date,
-    state: r.state,
-    startDate: r.start_date,
-    endedOn: r.ended_on,
-    groupId: r.group_id,
-    groupName: r.group_name,
-  }));
+  return rows.map((r) => ({ ...toGroupEnrollment(r), groupId: r.group_id, groupName: r.group_name }));
 }
 
 /** Held sessions (not cancelled, started before `before`) of several groups, oldest first. */

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database, EnrollmentsTable, Municipality } from '../../lib/server/database';
 import { childFromRow, enrollmentFromRow, guardianFromRow, referralFromRow } from '../../lib/server/rows';
+import type { Child, Enrollment, Guardian, Referral } from '../../lib/server/rows';
 import type { IsoDate } from '../../lib/time';
 import type { EnrollmentState, IntakeOutcome, ReferralStatus } from './enrollment';
 
@@ -8,55 +9,14 @@ import type { EnrollmentState, IntakeOutcome, ReferralStatus } from './enrollmen
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export interface EnrollmentRecord {
-  id: string;
-  childId: string;
-  groupId: string;
-  referralId: string | null;
-  state: EnrollmentState;
-  intakeWindowId: string | null;
-  startDate: IsoDate | null;
-  plannedEndDate: IsoDate | null;
-  endedOn: IsoDate | null;
-  endReason: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
+/** An enrollment row, its state narrowed to the course's states. */
+export type EnrollmentRecord = Omit<Enrollment, 'state'> & { state: EnrollmentState };
 
-export interface ChildRecord {
-  id: string;
-  firstName: string;
-  lastName: string;
-  birthDate: IsoDate;
-  gender: 'girl' | 'boy' | 'other' | null;
-  municipality: Municipality;
-  hasSiblingWithDisability: boolean;
-}
+export type ChildRecord = Child;
 
-export interface ReferralRecord {
-  id: string;
-  reference: string;
-  groupId: string;
-  source: 'caseworker' | 'parent';
-  caseworkerId: string | null;
-  caseworkerName: string | null;
-  status: string;
-  reason: string;
-  custodyConsent: boolean;
-  queueRank: number | null;
-  statusReason: string | null;
-  receivedAt: Date;
-}
+export type ReferralRecord = Referral & { caseworkerName: string | null };
 
-export interface GuardianRecord {
-  id: string;
-  name: string;
-  phone: string | null;
-  email: string | null;
-  hasCustody: boolean;
-  needsInterpreter: boolean;
-  interpreterLanguage: string | null;
-}
+export type GuardianRecord = Guardian;
 
 export type ConversationKind = 'intake' | 'parent' | 'closing';
 export type ConversationStatus = 'booked' | 'held' | 'cancelled';

@@ -3,29 +3,12 @@
 import type { Municipality } from '../../lib/server/database';
 import { MUNICIPALITY_LABELS } from '../auth/auth';
 import { ENROLLMENT_STATE_LABELS, REFERRAL_STATUS_LABELS } from '../enrollment/enrollment';
+import type { Child, Guardian } from '../../lib/server/rows';
 
-export interface InsightChild {
-  id: string;
-  firstName: string;
-  lastName: string;
-  birthDate: string;
-  gender: 'girl' | 'boy' | 'other' | null;
-  municipality: Municipality;
-  hasSiblingWithDisability: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
+/** The child as stored: instants as the ISO text in the row. */
+export type InsightChild = Omit<Child, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string };
 
-export interface InsightGuardian {
-  id: string;
-  name: string;
-  phone: string | null;
-  email: string | null;
-  hasCustody: boolean;
-  needsInterpreter: boolean;
-  interpreterLanguage: string | null;
-  createdAt: string;
-}
+export type InsightGuardian = Omit<Guardian, 'childId' | 'createdAt'> & { createdAt: string };
 
 export interface InsightReferral {
   id: string;
