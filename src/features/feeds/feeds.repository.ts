@@ -1,7 +1,8 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../lib/server/database';
 import type { StaffUser } from '../auth/auth';
-import type { MeetingRule } from '../schedule/schedule';
+import { groupFromRow } from '../../lib/server/rows';
+import { meetingRuleFromRow } from '../groups/groups.repository';
 import type { FeedConversation, FeedSession, PublicGroup, PublicSession } from './feeds';
 
 // The queries behind public group pages and calendar feeds. Rows never leave this file: every function maps
@@ -43,29 +44,7 @@ type PublicGroupRow = Awaited<ReturnType<ReturnType<typeof publicGroupQuery>['ex
 function toPublicGroup(row: PublicGroupRow): PublicGroup {
   const hasRule =
     row.weekday !== null && row.nth !== null && row.start_time !== null && row.end_time !== null && row.on_closed !== null;
-  return {
-    id: row.id,
-    slug: row.slug,
-    name: row.name,
-    kind: row.kind,
-    minAge: Number(row.min_age),
-    maxAge: Number(row.max_age),
-    girlsOnly: Number(row.girls_only) === 1,
-    capacity: Number(row.capacity),
-    place: row.place,
-    intakeRule: row.intake_rule,
-    maxCourseMonths: row.max_course_months === null ? null : Number(row.max_course_months),
-    publicDescription: row.public_description,
-    rule: hasRule
-      ? ({
-          weekday: Number(row.weekday),
-          nth: Number(row.nth),
-          startTime: row.start_time,
-          endTime: row.end_time,
-          onClosed: row.on_closed,
-        } as MeetingRule)
-      : null,
-  };
+  return { ...groupFromRow(row), rule: hasRule ? meetingRuleFromRow(row) : null };
 }
 
 /** Groups that are running (not archived), girls' group first, then by name. */

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database, GroupsTable, MeetingRulesTable } from '../../lib/server/database';
+import { groupFromRow } from '../../lib/server/rows';
 import type { MeetingRule } from '../schedule/schedule';
 import type { Group, GroupInput, StaffMember } from './groups';
 
@@ -10,29 +11,21 @@ type GroupRow = Selectable<GroupsTable> & Pick<
   'weekday' | 'nth' | 'start_time' | 'end_time' | 'on_closed'
 >;
 
-function toGroup(row: GroupRow, leaderIds: string[]): Group {
+/** A meeting rule's columns (from a join, so typed loosely) as the schedule's rule. */
+export function meetingRuleFromRow(row: {
+  weekday: number | null; nth: number | null; start_time: string | null; end_time: string | null; on_closed: string | null;
+}): MeetingRule {
   return {
-    id: row.id,
-    slug: row.slug,
-    name: row.name,
-    kind: row.kind,
-    minAge: Number(row.min_age),
-    maxAge: Number(row.max_age),
-    girlsOnly: Number(row.girls_only) === 1,
-    capacity: Number(row.capacity),
-    place: row.place,
-    intakeRule: row.intake_rule,
-    maxCourseMonths: row.max_course_months === null ? null : Number(row.max_course_months),
-    publicDescription: row.public_description,
-    rule: {
-      weekday: Number(row.weekday),
-      nth: Number(row.nth),
-      startTime: row.start_time,
-      endTime: row.end_time,
-      onClosed: row.on_closed,
-    } as MeetingRule,
-    leaderIds,
-  };
+    weekday: Number(row.weekday),
+    nth: Number(row.nth),
+    startTime: row.start_time,
+    endTime: row.end_time,
+    onClosed: row.on_closed,
+  } as MeetingRule;
+}
+
+function toGroup(row: GroupRow, leaderIds: string[]): Group {
+  return { ...groupFromRow(row), rule: meetingRuleFromRow(row), leaderIds };
 }
 
 /**

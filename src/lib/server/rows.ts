@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { ChildrenTable, EnrollmentsTable, GuardiansTable, Municipality, ReferralsTable } from './database';
+import type { ChildrenTable, EnrollmentsTable, GroupsTable, GuardiansTable, Municipality, ReferralsTable } from './database';
 
 // One decoding per stored row of the tables that several features read whole: flags 0/1 become booleans, instants
 // (ISO text) become Dates, bigints become numbers. Repositories that read a whole row call these; a query that joins
@@ -124,5 +124,44 @@ export function enrollmentFromRow(row: Selectable<EnrollmentsTable>): Enrollment
     endReason: row.end_reason,
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
+  };
+}
+
+/** What a group is, as staff pages and public pages both show it (not its archive or edit stamps). */
+export interface GroupFacts {
+  id: string;
+  slug: string;
+  name: string;
+  kind: 'girls' | 'siblings';
+  minAge: number;
+  maxAge: number;
+  girlsOnly: boolean;
+  capacity: number;
+  place: string;
+  intakeRule: 'open' | 'quarterly';
+  /** null: no fixed maximum. */
+  maxCourseMonths: number | null;
+  publicDescription: string;
+}
+
+export type GroupFactsRow = Pick<
+  Selectable<GroupsTable>,
+  'id' | 'slug' | 'name' | 'kind' | 'min_age' | 'max_age' | 'girls_only' | 'capacity' | 'place' | 'intake_rule' | 'max_course_months' | 'public_description'
+>;
+
+export function groupFromRow(row: GroupFactsRow): GroupFacts {
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    kind: row.kind,
+    minAge: Number(row.min_age),
+    maxAge: Number(row.max_age),
+    girlsOnly: flag(row.girls_only),
+    capacity: Number(row.capacity),
+    place: row.place,
+    intakeRule: row.intake_rule,
+    maxCourseMonths: row.max_course_months === null ? null : Number(row.max_course_months),
+    publicDescription: row.public_description,
   };
 }
