@@ -54,24 +54,24 @@ describe('intake in the browser', () => {
     expect(await page.getByText('Storebror har autisme').count()).toBe(1);
 
     const yesterday = addDays(todayInZone(new Date()), -1);
-    await page.locator('#f-date').fill(yesterday);
-    await page.locator('#f-time').fill('15:00');
-    await page.locator('#f-leaderId').selectOption({ label: ADMIN.name });
+    await page.locator('#f-intake-date').fill(yesterday);
+    await page.locator('#f-intake-time').fill('15:00');
+    await page.locator('#f-intake-leaderId').selectOption({ label: ADMIN.name });
     await page.getByRole('button', { name: 'Aftal samtalen' }).click();
-    await expect.poll(() => page.locator('#f-date-error').count()).toBe(1);
-    expect(await page.locator('#f-date-error').textContent()).toMatch(/overstået/);
-    expect(await page.locator('#f-date').inputValue()).toBe(yesterday);
-    expect(await page.locator('#f-time').inputValue()).toBe('15:00');
+    await expect.poll(() => page.locator('#f-intake-date-error').count()).toBe(1);
+    expect(await page.locator('#f-intake-date-error').textContent()).toMatch(/overstået/);
+    expect(await page.locator('#f-intake-date').inputValue()).toBe(yesterday);
+    expect(await page.locator('#f-intake-time').inputValue()).toBe('15:00');
     await expectAccessible(page);
 
-    await page.locator('#f-date').fill(addDays(todayInZone(new Date()), 2));
+    await page.locator('#f-intake-date').fill(addDays(todayInZone(new Date()), 2));
     await page.getByRole('button', { name: 'Aftal samtalen' }).click();
     await expect.poll(() => page.getByText('Den indledende samtale er aftalt.').count()).toBe(1);
     expect(await state.textContent()).toBe('Indledende samtale aftalt');
     await expectAccessible(page);
 
-    await page.locator('#f-outcome').selectOption('fits');
-    await page.locator('#f-childWords').fill('Jeg vil gerne møde nogen, der også har en bror som min.');
+    await page.locator('#f-outcome-outcome').selectOption('fits');
+    await page.locator('#f-outcome-childWords').fill('Jeg vil gerne møde nogen, der også har en bror som min.');
     await page.getByRole('button', { name: 'Gem udfaldet' }).click();
     await expect.poll(() => page.getByText('Udfaldet af samtalen er gemt.').count()).toBe(1);
     expect(await state.textContent()).toBe('Venter på optag');
@@ -106,18 +106,18 @@ describe('intake in the browser', () => {
     const state = page.locator('.case-state .tag');
     expect(await page.getByText('Forløbet har varet 12 måneder. Det er over tiden: aftal den afsluttende samtale nu.').count()).toBe(1);
     // Booked for earlier today, so it counts as held when the course is ended.
-    await page.locator('#f-date').fill(todayInZone(new Date()));
-    await page.locator('#f-time').fill('00:00');
-    await page.locator('#f-leaderId').selectOption({ label: ADMIN.name });
+    await page.locator('#f-closing-date').fill(todayInZone(new Date()));
+    await page.locator('#f-closing-time').fill('00:00');
+    await page.locator('#f-closing-leaderId').selectOption({ label: ADMIN.name });
     await page.getByRole('button', { name: 'Aftal samtalen' }).click();
     await expect.poll(() => page.getByText('Den afsluttende samtale er aftalt.').count()).toBe(1);
     expect(await state.textContent()).toBe('Afsluttende samtale aftalt');
     await expectAccessible(page);
 
-    await page.locator('#f-endReason').fill('Liva har fået nye venner i gruppen.');
+    await page.locator('#f-end-reason').fill('Liva har fået nye venner i gruppen.');
     await page.getByRole('button', { name: 'Afslut forløbet' }).click();
-    await expect.poll(() => page.locator('#f-endConfirm-error').count()).toBe(1);
-    expect(await page.locator('#f-endReason').inputValue()).toBe('Liva har fået nye venner i gruppen.');
+    await expect.poll(() => page.locator('#f-end-confirm-error').count()).toBe(1);
+    expect(await page.locator('#f-end-reason').inputValue()).toBe('Liva har fået nye venner i gruppen.');
     expect(await state.textContent()).toBe('Afsluttende samtale aftalt');
     await expectAccessible(page);
 
