@@ -35,10 +35,14 @@ export class FormState {
   }
 }
 
-export type FormOutcome =
-  | { kind: 'redirect'; location: string }
-  | { kind: 'show'; form: FormState }
-  | { kind: 'problem'; status: 403 | 404; message: string };
+/** A service refused access: the page answers 403 or 404 with the service's Danish message. */
+export interface Problem {
+  kind: 'problem';
+  status: 403 | 404;
+  message: string;
+}
+
+export type FormOutcome = { kind: 'redirect'; location: string } | { kind: 'show'; form: FormState } | Problem;
 
 /** The default intent, for a page with one form and no `intent` field. */
 export const DEFAULT_INTENT = 'default';
@@ -62,6 +66,15 @@ export async function handleForms(request: Request, handlers: Record<string, Int
       return { kind: 'show', form: new FormState(intent, values, fields, top ?? null) };
     }
     if (error instanceof ConflictError) return { kind: 'show', form: new FormState(intent, values, {}, error.message) };
+    return { kind: 'problem', ...accessProblem(error) };
+  }
+}
+
+/** Runs a page's read; an access error becomes a Problem, anything else is a fault and is thrown on. */
+export async function readView<T>(read: () => Promise<T>): Promise<{ kind: 'view'; view: T } | Problem> {
+  try {
+    return { kind: 'view', view: await read() };
+  } catch (error) {
     return { kind: 'problem', ...accessProblem(error) };
   }
 }

@@ -19,21 +19,27 @@ describe('intake in the browser', () => {
   let server: DatabaseHandle;
   let enrollmentId: string;
 
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    server = openServerDatabase();
+  /** A referral as the referral forms leave it: child, guardian, referral 'received', enrollment 'referred'. */
+  async function addReferral(firstName: string, lastName: string): Promise<string> {
     const db = server.db;
     const group = await db.selectFrom('groups').select(['id']).where('slug', '=', 'soeskendegruppen-boern').executeTakeFirstOrThrow();
     const now = new Date().toISOString();
     const childId = randomUUID();
     const referralId = randomUUID();
-    enrollmentId = randomUUID();
+    const id = randomUUID();
     // Ten years old today: inside the 9-12 band at the next window and through a year's course.
     const birthDate = `${Number(todayInZone(new Date()).slice(0, 4)) - 10}-06-15`;
-    await db.insertInto('children').values({ id: childId, first_name: FIRST, last_name: LAST, birth_date: birthDate, gender: 'girl', municipality: 'vallensbaek', has_sibling_with_disability: 1, created_at: now, updated_at: now }).execute();
+    await db.insertInto('children').values({ id: childId, first_name: firstName, last_name: lastName, birth_date: birthDate, gender: 'girl', municipality: 'vallensbaek', has_sibling_with_disability: 1, created_at: now, updated_at: now }).execute();
     await db.insertInto('guardians').values({ id: randomUUID(), child_id: childId, name: 'Hanne Optagsen', phone: '20304050', email: 'hanne@example.dk', has_custody: 1, needs_interpreter: 0, interpreter_language: null, created_at: now }).execute();
     await db.insertInto('referrals').values({ id: referralId, reference: `E2E-${referralId.slice(0, 6)}`, group_id: group.id, child_id: childId, source: 'caseworker', caseworker_id: null, status: 'received', reason: 'Storebror har autisme', custody_consent: 1, queue_rank: null, status_reason: null, idempotency_key: null, received_at: now, updated_at: now }).execute();
-    await db.insertInto('enrollments').values({ id: enrollmentId, child_id: childId, group_id: group.id, referral_id: referralId, state: 'referred', intake_window_id: null, start_date: null, planned_end_date: null, ended_on: null, end_reason: null, created_at: now, updated_at: now }).execute();
+    await db.insertInto('enrollments').values({ id, child_id: childId, group_id: group.id, referral_id: referralId, state: 'referred', intake_window_id: null, start_date: null, planned_end_date: null, ended_on: null, end_reason: null, created_at: now, updated_at: now }).execute();
+    return id;
+  }
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    server = openServerDatabase();
+    enrollmentId = await addReferral(FIRST, LAST);
   });
   afterAll(async () => {
     await browser.close();
@@ -138,6 +144,27 @@ describe('intake in the browser', () => {
     expect(await page.getByText(FIRST).count()).toBe(0);
     await visit(page, '/personale/optag');
     expect(await page.getByRole('link', { name: `${FIRST} ${LAST}` }).count()).toBe(0);
+    await context.close();
+  });
+
+  it('a referral that never started is closed as a referral, not "stopped" as a course', async () => {
+    const id = await addReferral('Noa', `Afbrudsen${randomUUID().slice(0, 6)}`);
+    const { page, context } = await newPage(browser);
+    await signIn(page, ADMIN);
+    await visit(page, `/personale/optag/${id}`);
+    expect(await page.getByRole('heading', { name: 'Afvis eller træk henvisningen tilbage' }).count()).toBe(1);
+    expect(await page.getByText('Stop forløbet').count()).toBe(0);
+    await page.locator('summary', { hasText: 'Afvis eller træk tilbage' }).click();
+    await page.locator('#f-decline-reason').fill('Familien er flyttet fra kommunen.');
+    await page.getByRole('button', { name: 'Afslut henvisningen' }).click();
+    await expect.poll(() => page.locator('#f-decline-confirm-error').count()).toBe(1);
+    expect(await page.locator('#f-decline-reason').inputValue()).toBe('Familien er flyttet fra kommunen.');
+    await page.getByLabel('Ja, jeg er sikker. Det kan ikke fortrydes.').check();
+    await page.getByRole('button', { name: 'Afslut henvisningen' }).click();
+    await expect.poll(() => page.getByText('Henvisningen er afsluttet.').count()).toBe(1);
+    expect(await page.locator('.case-state .tag').textContent()).toBe('Trukket tilbage');
+    expect(await page.getByText('Forløbet er stoppet').count()).toBe(0);
+    await expectAccessible(page);
     await context.close();
   });
 });

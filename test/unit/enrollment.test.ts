@@ -97,9 +97,9 @@ describe('state machine', () => {
   });
 
   it('says "stop" for a course and "afslut henvisningen" for a referral that never started', () => {
-    expect(stopWording('waiting').done).toBe('Henvisningen er afsluttet.');
-    expect(stopWording('referred').button).toBe('Afslut henvisningen');
-    expect(stopWording('active').done).toBe('Forløbet er stoppet.');
+    expect(stopWording(false).done).toBe('Henvisningen er afsluttet.');
+    expect(stopWording(false).button).toBe('Afslut henvisningen');
+    expect(stopWording(true).done).toBe('Forløbet er stoppet.');
   });
 });
 

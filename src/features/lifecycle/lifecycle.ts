@@ -246,9 +246,12 @@ export function conversationsDuring(state: EnrollmentState): ConversationKind[] 
   return isMemberState(state) ? ['parent'] : [];
 }
 
-/** How the "stop" step reads on a case: a referral that never started is declined or withdrawn, a course is stopped. */
-export function stopWording(state: EnrollmentState): { title: string; button: string; done: string } {
-  return !STATES[state].started
+/**
+ * How the "stop" step reads on a case: a referral whose child never had a place is declined or withdrawn ("afslut
+ * henvisningen"); a course is stopped. `hadPlace`: the child was given a place (a start date was set).
+ */
+export function stopWording(hadPlace: boolean): { title: string; button: string; done: string } {
+  return !hadPlace
     ? { title: 'Afvis eller træk henvisningen tilbage', button: 'Afslut henvisningen', done: 'Henvisningen er afsluttet.' }
     : { title: 'Stop forløbet', button: 'Stop forløbet', done: 'Forløbet er stoppet.' };
 }
