@@ -3,7 +3,7 @@ import type { Database, EnrollmentsTable, Municipality } from '../../lib/server/
 import { childFromRow, enrollmentFromRow, guardianFromRow, referralFromRow } from '../../lib/server/rows';
 import type { Child, Enrollment, Guardian, Referral } from '../../lib/server/rows';
 import type { IsoDate } from '../../lib/time';
-import type { EnrollmentState, IntakeOutcome, ReferralStatus } from './enrollment';
+import type { EnrollmentState, IntakeOutcome, ReferralStatus } from '../lifecycle/lifecycle';
 
 // Enrollments (forløb) with their child, referral and conversations. The only place with queries for them.
 

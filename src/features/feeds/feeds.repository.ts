@@ -3,6 +3,7 @@ import type { Database } from '../../lib/server/database';
 import type { StaffUser } from '../auth/auth';
 import { groupFromRow } from '../../lib/server/rows';
 import { meetingRuleFromRow } from '../groups/groups.repository';
+import { MEMBER_STATES } from '../lifecycle/lifecycle';
 import type { FeedConversation, FeedSession, PublicGroup, PublicSession } from './feeds';
 
 // The queries behind public group pages and calendar feeds. Rows never leave this file: every function maps
@@ -58,12 +59,12 @@ export async function selectPublicGroupBySlug(db: Db, slug: string): Promise<Pub
   return row ? toPublicGroup(row) : null;
 }
 
-export async function countActiveEnrollments(db: Db, groupId: string): Promise<number> {
+export async function countMembers(db: Db, groupId: string): Promise<number> {
   const row = await db
     .selectFrom('enrollments')
     .select((eb) => eb.fn.countAll().as('n'))
     .where('group_id', '=', groupId)
-    .where('state', '=', 'active')
+    .where('state', 'in', MEMBER_STATES)
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
