@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, Municipality } from '../../lib/server/database';
 import type { IsoDate } from '../../lib/time';
-import type { EnrollmentState, IntakeOutcome, ReferralStatus } from '../lifecycle/lifecycle';
+import type { ConversationKind, ConversationStatus, EnrollmentState, IntakeOutcome, ReferralStatus } from '../lifecycle/lifecycle';
 
 // Enrollments (forløb) with their child, referral and conversations. The only place with queries for them.
 
@@ -57,8 +57,7 @@ export interface GuardianRecord {
   interpreterLanguage: string | null;
 }
 
-export type ConversationKind = 'intake' | 'parent' | 'closing';
-export type ConversationStatus = 'booked' | 'held' | 'cancelled';
+export type { ConversationKind, ConversationStatus } from '../lifecycle/lifecycle';
 
 export interface ConversationRecord {
   id: string;

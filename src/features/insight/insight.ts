@@ -54,13 +54,13 @@ export interface InsightEnrollment {
 
 export interface InsightConversation {
   id: string;
-  kind: 'intake' | 'parent' | 'closing';
+  kind: 'intake' | 'parent' | 'follow_up' | 'closing';
   group: string;
   leader: string | null;
   startsAt: string;
   endsAt: string;
   place: string;
-  status: 'booked' | 'held' | 'cancelled';
+  status: 'booked' | 'held' | 'cancelled' | 'skipped';
   outcome: 'fits' | 'does_not_fit' | null;
   outcomeReason: string | null;
   childWords: string | null;

@@ -371,4 +371,6 @@ export interface ReferralReceipt {
   intakeRule: 'open' | 'quarterly';
   receivedAt: Date;
   ageWarning: string | null;
+  /** The closing summary, once the family has seen and answered it. */
+  summary: { body: string; familyComment: string | null } | null;
 }
