@@ -59,6 +59,38 @@ describe('a course followed and closed, in the browser', () => {
     await server.close();
   });
 
+  it('the intake conversation invites the referring caseworker: it shows in their list and their calendar feed', async () => {
+    const { page, context } = await newPage(browser);
+    await signIn(page, ADMIN);
+    await visit(page, `/personale/optag/${enrollmentId}`);
+    // Moved to later today, with the caseworker invited.
+    await page.locator('#f-intake-date').fill(todayInZone(new Date()));
+    await page.locator('#f-intake-time').fill('00:30');
+    await page.locator('#f-intake-leaderId').selectOption({ label: ADMIN.name });
+    await page.getByLabel(`Invitér rådgiveren (${CASEWORKER.name}) til samtalen`).check();
+    await page.getByRole('button', { name: 'Flyt samtalen' }).click();
+    await expect.poll(() => page.getByText('Den indledende samtale er aftalt.').count()).toBe(1);
+    expect(await page.getByText('Rådgiveren er inviteret').count()).toBe(1);
+    await context.close();
+
+    const caseworker = await newPage(browser);
+    await signIn(caseworker.page, CASEWORKER);
+    await visit(caseworker.page, '/personale/henvisninger');
+    const row = caseworker.page.locator('tr', { hasText: `${FIRST} ${LAST}` });
+    expect(await row.innerText()).toContain('Samtale aftalt');
+    expect(await row.innerText()).toContain('Du er inviteret');
+    await visit(caseworker.page, '/personale/kalender');
+    await caseworker.page.getByRole('button', { name: 'Lav et link' }).click();
+    await caseworker.page.waitForLoadState();
+    await expectAccessible(caseworker.page);
+    const feed = await fetch((await caseworker.page.locator('.onetime').innerText()).trim());
+    const body = await feed.text();
+    expect(body).toContain('SUMMARY:Indledende samtale – Søskendegruppen børn');
+    expect(body).toContain(`DESCRIPTION:Barnets fornavn: ${FIRST}`);
+    expect(body).not.toContain(LAST);
+    await caseworker.context.close();
+  });
+
   it('the intake conversation records the child\'s and the parent\'s answers on the scales', async () => {
     const { page, context } = await newPage(browser);
     await signIn(page, ADMIN);
@@ -91,6 +123,8 @@ describe('a course followed and closed, in the browser', () => {
     await due.getByRole('link').click();
     await page.waitForURL(`**/personale/optag/${enrollmentId}`);
     expect(await page.locator('.follow-up-status .tag').textContent()).toBe('Skal holdes nu');
+    // The siblings group ends with a closing conversation: ending without one is not offered.
+    expect(await page.getByRole('heading', { name: 'Afslut uden afsluttende samtale' }).count()).toBe(0);
     expect(await page.locator('.follow-up-status').innerText()).toContain(`Foreslået mellem`);
     await expectAccessible(page);
 
@@ -236,5 +270,37 @@ describe('a course followed and closed, in the browser', () => {
     await context.close();
     await parent.context.close();
     await caseworker.context.close();
+  });
+
+  it('in the girls\' group a course may end without a closing conversation, with a reason (never in the siblings group)', async () => {
+    const db = server.db;
+    const girls = await db.selectFrom('groups').select(['id']).where('slug', '=', 'pigegruppen').executeTakeFirstOrThrow();
+    const now = new Date().toISOString();
+    const girlId = randomUUID();
+    const girlEnrollment = randomUUID();
+    const birthDate = `${Number(todayInZone(new Date()).slice(0, 4)) - 11}-05-01`;
+    await db.insertInto('children').values({ id: girlId, first_name: 'Selma', last_name: `Udensamtale${randomUUID().slice(0, 4)}`, birth_date: birthDate, gender: 'girl', municipality: 'vallensbaek', has_sibling_with_disability: 0, created_at: now, updated_at: now }).execute();
+    await db.insertInto('enrollments').values({ id: girlEnrollment, child_id: girlId, group_id: girls.id, referral_id: null, state: 'active', intake_window_id: null, start_date: addDays(todayInZone(new Date()), -200), planned_end_date: null, ended_on: null, end_reason: null, created_at: now, updated_at: now }).execute();
+
+    const { page, context } = await newPage(browser);
+    await signIn(page, ADMIN);
+    // The siblings course above never offered it.
+    await visit(page, `/personale/optag/${girlEnrollment}`);
+    await page.getByText('Afslut uden samtale', { exact: true }).first().click();
+    await page.locator('#f-endWithout-nextStep').selectOption('nothing');
+    await page.getByRole('button', { name: 'Afslut uden samtale' }).click();
+    await expect.poll(() => page.locator('#f-endWithout-reason-error').count()).toBe(1);
+    expect(await page.locator('#f-endWithout-nextStep').inputValue()).toBe('nothing');
+    await expectAccessible(page);
+    await page.locator('#f-endWithout-reason').fill('Selma vil ikke mere, og familien ønsker ingen samtale.');
+    await page.getByRole('button', { name: 'Afslut uden samtale' }).click();
+    await expect.poll(() => page.getByText('Forløbet er afsluttet.').count()).toBe(1);
+    expect(await state(page)).toBe('Afsluttet');
+    const evaluation = await page.locator('section', { has: page.getByRole('heading', { name: 'Evaluering' }) }).innerText();
+    expect(evaluation).toContain('Selma vil ikke mere, og familien ønsker ingen samtale.');
+    const row = await db.selectFrom('enrollments').select(['state', 'end_reason']).where('id', '=', girlEnrollment).executeTakeFirstOrThrow();
+    expect(row).toEqual({ state: 'ended', end_reason: 'Selma vil ikke mere, og familien ønsker ingen samtale.' });
+    expect(await db.selectFrom('conversations').select('id').where('enrollment_id', '=', girlEnrollment).execute()).toHaveLength(0);
+    await context.close();
   });
 });

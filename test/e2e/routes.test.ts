@@ -122,7 +122,8 @@ const ROUTES: Record<string, readonly Case[]> = {
   '/kalender/personale/[token].ics': [{ what: 'the leader’s own feed link', params: tokenFor('leader', (f) => f.staffFeedToken), get: [404, 404, 404, 404, 200, 404] }],
 
   '/personale': [{ get: STAFF }],
-  '/personale/kalender': [{ get: LEADERS }],
+  // A caseworker's calendar holds the conversations they are invited to.
+  '/personale/kalender': [{ get: STAFF }],
   '/personale/henvisninger': [{ get: [LOGIN, LOGIN, 200, '303 /personale/optag', '303 /personale/optag', '303 /personale/optag'] }],
   '/personale/henvisninger/ny': [{ get: [LOGIN, LOGIN, 200, 403, 403, 200] }],
   '/personale/henvisninger/kvittering/[id]': [

@@ -74,6 +74,8 @@ export interface ConversationRecord {
   childWords: string | null;
   note: string | null;
   sequence: number;
+  /** The referring caseworker is invited (an intake conversation). */
+  invitesCaseworker: boolean;
 }
 
 /** One row of the inbox or of a group's member list: the enrollment with what a list shows of child and referral. */
@@ -201,6 +203,7 @@ export async function selectConversations(db: Db, childId: string, groupId: stri
     childWords: r.child_words,
     note: r.note,
     sequence: Number(r.sequence),
+    invitesCaseworker: Number(r.invites_caseworker) === 1,
   }));
 }
 
@@ -400,6 +403,7 @@ export interface NewConversation {
   place: string;
   status: ConversationStatus;
   note: string | null;
+  invitesCaseworker?: boolean;
 }
 
 export async function insertConversation(db: Db, c: NewConversation, now: Date): Promise<void> {
@@ -422,6 +426,7 @@ export async function insertConversation(db: Db, c: NewConversation, now: Date):
       outcome_reason: null,
       child_words: null,
       note: c.note,
+      invites_caseworker: c.invitesCaseworker ? 1 : 0,
       created_at: at,
       updated_at: at,
     })

@@ -470,15 +470,20 @@ export async function bookIntakeConversation(
     refuse(transition(e.state, event));
     const earlier = (await selectConversations(trx, e.childId, e.groupId)).filter((c) => c.enrollmentId === e.id && c.kind === 'intake' && c.status === 'booked');
     for (const c of earlier) await updateConversation(trx, c.id, { status: 'cancelled' }, now);
+    // The referring caseworker may be invited to the start (it then shows in their list and their calendar).
+    const invitesCaseworker = (input as FormInput)['inviteCaseworker'] === 'ja';
+    if (invitesCaseworker && !(e.referralId && (await selectReferral(trx, e.referralId))?.caseworkerId)) {
+      throw new ValidationError({ inviteCaseworker: 'Henvisningen kommer ikke fra en rådgiver, der kan inviteres.' });
+    }
     const id = randomUUID();
     await insertConversation(
       trx,
-      { id, kind: 'intake', childId: e.childId, groupId: e.groupId, referralId: e.referralId, enrollmentId: e.id, leaderId: data.leaderId, ...conversationTimes(data.date, data.time, data.durationMinutes), place: data.place, status: 'booked', note: null },
+      { id, kind: 'intake', childId: e.childId, groupId: e.groupId, referralId: e.referralId, enrollmentId: e.id, leaderId: data.leaderId, ...conversationTimes(data.date, data.time, data.durationMinutes), place: data.place, status: 'booked', note: null, invitesCaseworker },
       now,
     );
     if (event.type === 'book_intake') await applyEvents(trx, e, [event], {}, now);
     await recordAudit(trx, actor, [
-      { action: 'create', entityType: 'conversation', entityId: id, childId: e.childId, detail: JSON.stringify({ kind: 'intake', date: data.date, time: data.time, rebooked: earlier.length > 0 }) },
+      { action: 'create', entityType: 'conversation', entityId: id, childId: e.childId, detail: JSON.stringify({ kind: 'intake', date: data.date, time: data.time, rebooked: earlier.length > 0, invitesCaseworker }) },
       auditChange(e, { event: event.type, from: e.state, to: STEPS[event.type].moves[e.state] }),
     ], now);
     return id;

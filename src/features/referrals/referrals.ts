@@ -357,6 +357,8 @@ export interface MyReferral {
   status: ReferralStatus | string;
   receivedAt: Date;
   intakeAt: Date | null;
+  /** The caseworker is invited to the booked intake conversation. */
+  invitedToIntake: boolean;
   startDate: IsoDate | null;
   endDate: IsoDate | null;
 }
