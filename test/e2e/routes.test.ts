@@ -96,6 +96,8 @@ const ROUTES: Record<string, readonly Case[]> = {
   '/': [{ get: ALL_200 }],
   '/en': [{ get: ALL_200 }],
   '/privatliv': [{ get: ALL_200 }],
+  '/fagfolk': [{ get: ALL_200 }],
+  '/en/fagfolk': [{ get: ALL_200 }],
   '/en/privatliv': [{ get: ALL_200 }],
   '/was': [{ get: ALL_200 }],
   '/en/was': [{ get: ALL_200 }],

@@ -12,7 +12,6 @@ import {
 } from '../../src/features/feeds/feeds.service';
 import { seedDefaultGroups } from '../../src/features/groups/groups.service';
 import { cancelSession, moveSession } from '../../src/features/schedule/schedule.service';
-import { ForbiddenError } from '../../src/lib/errors';
 import type { Role } from '../../src/lib/server/database';
 import type { DatabaseHandle } from '../../src/lib/server/db';
 import { instantToZoned } from '../../src/lib/time';
