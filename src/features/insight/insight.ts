@@ -94,6 +94,46 @@ export interface InsightAuditEntry {
   detail: string | null;
 }
 
+/** The closing conversation's evaluation (issue 15). */
+export interface InsightEvaluation {
+  enrollmentId: string;
+  goalsReached: string | null;
+  childView: string | null;
+  parentView: string | null;
+  nextStep: string;
+  nextStepNote: string | null;
+  createdAt: string;
+}
+
+/** One answer on the progress scales. */
+export interface InsightProgressAnswer {
+  enrollmentId: string;
+  occasion: string;
+  respondent: string;
+  question: string;
+  score: number;
+  answeredOn: string;
+}
+
+/** One version of a closing summary. */
+export interface InsightSummaryVersion {
+  enrollmentId: string;
+  version: number;
+  state: string;
+  body: string;
+  familyComment: string | null;
+  createdAt: string;
+}
+
+/** A parent's request for a conversation. */
+export interface InsightConversationRequest {
+  enrollmentId: string;
+  message: string | null;
+  askedAt: string;
+  answeredAt: string | null;
+  answerNote: string | null;
+}
+
 export interface InsightReport {
   generatedAt: string;
   child: InsightChild;
@@ -103,6 +143,10 @@ export interface InsightReport {
   conversations: InsightConversation[];
   attendance: InsightAttendance[];
   familyLinks: InsightFamilyLink[];
+  evaluations: InsightEvaluation[];
+  progressAnswers: InsightProgressAnswer[];
+  summaries: InsightSummaryVersion[];
+  conversationRequests: InsightConversationRequest[];
   audit: InsightAuditEntry[];
 }
 
