@@ -203,7 +203,7 @@ describe('public pages', () => {
       expect(text).not.toContain(CHILD.first);
       expect(text).not.toContain(CHILD.last);
       // The facts: the two groups with their ages, how to refer, a quarterly start, about a year, the closing talk.
-      expect(text).toMatch(path === '/fagfolk' ? /7-15 år/ : /7-15/);
+      expect(text).toMatch(path === '/fagfolk' ? /fra 7 til 15 år/ : /aged 7 to 15/);
       expect(text).toMatch(path === '/fagfolk' ? /én gang i kvartalet/ : /once a quarter/);
       expect(text).toMatch(path === '/fagfolk' ? /højst omkring et år/ : /at most about a year/);
       expect(await page.locator('main a[href="/logind"]').count()).toBe(1);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cellText, draftSummary, movement, progressCounts, readScales, type ProgressAnswer } from '../../src/features/course/course';
+import { progressTable, type FigureProgressRow } from '../../src/features/figures/figures';
 import { CLOSING_CONVERSATION, followUpFor, legalEventsIn, summaryTransition, transition } from '../../src/features/lifecycle/lifecycle';
 
 const child = (scores: number[]): ProgressAnswer[] =>
@@ -93,5 +94,25 @@ describe('the closing summary', () => {
     expect(text).toContain('Gruppen holdt 11 møder i den tid. Liva var med 9 gange.');
     expect(text).toContain('Liva sagde: Det var godt.');
     expect(text).not.toContain('I sagde');
+  });
+});
+
+describe('the yearly progress table', () => {
+  it('counts per group and municipality, and every cell under five reads "under 5"', () => {
+    const rows: FigureProgressRow[] = [];
+    // Six children in Ishøj moved up, two in Vallensbæk stayed.
+    for (let i = 0; i < 8; i++) {
+      const municipality = i < 6 ? 'ishoj' : 'vallensbaek';
+      const [start, end] = i < 6 ? [2, 4] : [3, 3];
+      rows.push({ enrollmentId: `e${i}`, groupId: 'g', municipality, occasion: 'intake', respondent: 'child', question: 'talk', score: start });
+      rows.push({ enrollmentId: `e${i}`, groupId: 'g', municipality, occasion: 'closing', respondent: 'child', question: 'talk', score: end });
+    }
+    const table = progressTable([{ id: 'g', name: 'Pigegruppen' }], rows);
+    expect(table.headers).toEqual(['Gruppe', 'Kommune', 'Rykket op', 'Det samme', 'Rykket ned']);
+    expect(table.rows.slice(0, 3)).toEqual([
+      ['Pigegruppen', 'Ishøj', '6', 'under 5', 'under 5'],
+      ['Pigegruppen', 'Vallensbæk', 'under 5', 'under 5', 'under 5'],
+      ['Pigegruppen', 'I alt', '6', 'under 5', 'under 5'],
+    ]);
   });
 });

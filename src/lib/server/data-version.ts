@@ -23,6 +23,7 @@ export const FIGURES_TABLES: readonly string[] = [
   'attendance',
   'session_feedback',
   'yearly_counts',
+  'progress_answers',
 ];
 
 export const FIGURES_VERSION = 'figures';
