@@ -14,6 +14,7 @@ export interface PublicText {
   email: string;
   address: string;
   staffSignIn: string;
+  forProfessionals: string;
   footerAccessibility: string;
   footerPrivacy: string;
   otherLanguage: string;
@@ -63,6 +64,7 @@ export const PUBLIC_TEXT: Record<Locale, PublicText> = {
     email: 'E-mail',
     address: 'Adresse',
     staffSignIn: 'Log ind for medarbejdere',
+    forProfessionals: 'For fagfolk: sådan henviser du',
     footerAccessibility: 'Tilgængelighedserklæring',
     footerPrivacy: 'Sådan behandler vi dine oplysninger',
     otherLanguage: 'English',
@@ -117,6 +119,7 @@ export const PUBLIC_TEXT: Record<Locale, PublicText> = {
     email: 'E-mail',
     address: 'Address',
     staffSignIn: 'Staff sign-in',
+    forProfessionals: 'For professionals: how to refer',
     footerAccessibility: 'Accessibility statement',
     footerPrivacy: 'How we handle your data',
     otherLanguage: 'Dansk',

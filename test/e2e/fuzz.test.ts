@@ -419,12 +419,12 @@ describe('fuzz: hostile input to every form', () => {
     }
     const caseOverrides = {
       date: FUTURE_DAY(5), time: '15:00', endedOn: FUTURE_DAY(1), reason: 'Fuzz-grund', note: 'Fuzz', childWords: 'Fuzz',
-      '+confirm': 'ja',
+      nextStep: 'nothing', answerNote: 'Fuzz', '+confirm': 'ja',
     };
     for (const enrollment of [waitingEnrollment, caseEnrollment, referredEnrollment]) {
       const specs = await specsOf(`/personale/optag/${enrollment}`, 'admin', caseOverrides, () => ({ conversations: [0, 1], intake_windows: 'any' }));
       // Withdrawing or ending last, so the other forms meet a case that is still open.
-      specs.sort((a, b) => Number(/decline|end$/.test(a.key)) - Number(/decline|end$/.test(b.key)));
+      specs.sort((a, b) => Number(/decline|end$|endWithout$/.test(a.key)) - Number(/decline|end$|endWithout$/.test(b.key)));
       for (const spec of specs) {
         spec.key = `${spec.key}@${enrollment === waitingEnrollment ? 'waiting' : enrollment === caseEnrollment ? 'active' : 'referred'}`;
         await fuzzForm(spec);

@@ -132,6 +132,7 @@ describe('intake in the browser', () => {
     expect(await state.textContent()).toBe('Afsluttende samtale aftalt');
     await expectAccessible(page);
 
+    await page.locator('#f-end-nextStep').selectOption('nothing');
     await page.getByLabel('Ja, samtalen er holdt, og forløbet er slut').check();
     await page.getByRole('button', { name: 'Afslut forløbet' }).click();
     await expect.poll(() => page.getByText('Forløbet er afsluttet.').count()).toBe(1);

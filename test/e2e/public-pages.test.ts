@@ -179,6 +179,42 @@ describe('public pages', () => {
     });
   }
 
+  for (const [path, front, heading] of [['/fagfolk', '/', 'For fagfolk: sådan henviser du'], ['/en/fagfolk', '/en', 'For professionals: how to refer']] as const) {
+    it(`${path}: the page for professionals is linked from the front page, plain, script-free and without names`, async () => {
+      const { context, page } = await newPage(browser);
+      await visit(page, front);
+      await page.getByRole('link', { name: heading }).click();
+      await page.waitForURL(`**${path}`);
+      await expectAccessible(page);
+      await expectNoScript(page, path);
+      expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe(heading);
+      const text = await mainText(page);
+      if (!path.startsWith('/en')) expect(lix(text)).toBeLessThanOrEqual(35);
+      expect(text).not.toContain(CHILD.first);
+      expect(text).not.toContain(CHILD.last);
+      // The facts: the two groups with their ages, how to refer, a quarterly start, about a year, the closing talk.
+      expect(text).toMatch(path === '/fagfolk' ? /fra 7 til 15 år/ : /aged 7 to 15/);
+      expect(text).toMatch(path === '/fagfolk' ? /én gang i kvartalet/ : /once a quarter/);
+      expect(text).toMatch(path === '/fagfolk' ? /højst omkring et år/ : /at most about a year/);
+      expect(await page.locator('main a[href="/logind"]').count()).toBe(1);
+      expect(await page.locator('main a[href^="tel:"]').count()).toBe(1);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      await context.close();
+    });
+  }
+
+  it('the caseworker\'s home links to the page for professionals', async () => {
+    const caseworker: Account = { email: 'fagfolk-raadgiver@e2e.test', password: 'fagfolk-raadgiver-kode-9', name: 'Frida Fagfolk' };
+    addAccount(inject('databaseUrl'), caseworker, 'caseworker', 'vallensbaek');
+    const { context, page } = await newPage(browser);
+    await signIn(page, caseworker);
+    await visit(page, '/personale');
+    await page.getByRole('link', { name: 'For fagfolk: grupperne, og hvad der sker efter en henvisning' }).click();
+    await page.waitForURL('**/fagfolk');
+    await context.close();
+  });
+
   it("a leader makes a personal calendar link, it shows only the child's first name, and a new link turns the old one off", async () => {
     const { context, page } = await newPage(browser);
     await signIn(page, FEED_LEADER);

@@ -96,6 +96,8 @@ const ROUTES: Record<string, readonly Case[]> = {
   '/': [{ get: ALL_200 }],
   '/en': [{ get: ALL_200 }],
   '/privatliv': [{ get: ALL_200 }],
+  '/fagfolk': [{ get: ALL_200 }],
+  '/en/fagfolk': [{ get: ALL_200 }],
   '/en/privatliv': [{ get: ALL_200 }],
   '/was': [{ get: ALL_200 }],
   '/en/was': [{ get: ALL_200 }],
@@ -122,7 +124,8 @@ const ROUTES: Record<string, readonly Case[]> = {
   '/kalender/personale/[token].ics': [{ what: 'the leader’s own feed link', params: tokenFor('leader', (f) => f.staffFeedToken), get: [404, 404, 404, 404, 200, 404] }],
 
   '/personale': [{ get: STAFF }],
-  '/personale/kalender': [{ get: LEADERS }],
+  // A caseworker's calendar holds the conversations they are invited to.
+  '/personale/kalender': [{ get: STAFF }],
   '/personale/henvisninger': [{ get: [LOGIN, LOGIN, 200, '303 /personale/optag', '303 /personale/optag', '303 /personale/optag'] }],
   '/personale/henvisninger/ny': [{ get: [LOGIN, LOGIN, 200, 403, 403, 200] }],
   '/personale/henvisninger/kvittering/[id]': [
@@ -134,6 +137,10 @@ const ROUTES: Record<string, readonly Case[]> = {
     { what: 'a course in the group', params: (f) => ({ enrollmentId: f.enrollmentId }), get: OWN_GROUP },
     // Issue 6: an ended course's notes are for the coordinator only.
     { what: 'an ended course in the group', params: (f) => ({ enrollmentId: f.endedEnrollmentId }), get: ADMIN_ONLY },
+  ],
+  // The closing summary: the group's leaders write it after the end, so they (and the coordinator) may open it.
+  '/personale/optag/[enrollmentId]/opsummering': [
+    { what: 'an ended course in the group, with its summary', params: (f) => ({ enrollmentId: f.endedEnrollmentId }), get: OWN_GROUP },
   ],
   '/personale/boern/[childId]': [{ what: 'a child in the group', params: (f) => ({ childId: f.childId }), get: OWN_GROUP }],
   '/personale/boern/[id]/indsigt': [{ what: 'a child in the group', params: (f) => ({ id: f.childId }), get: ADMIN_ONLY }],
@@ -185,6 +192,7 @@ const POSTS: readonly Post[] = [
   { route: '/personale/boern/[childId]', params: (f) => ({ childId: f.childId }), body: () => ({ intent: 'revoke' }) },
   { route: '/personale/optag', body: (f) => ({ intent: 'reorder', enrollmentId: f.enrollmentId, position: '1', reason: 'Ulovligt' }) },
   { route: '/personale/optag/[enrollmentId]', params: (f) => ({ enrollmentId: f.enrollmentId }), body: () => ({ intent: 'end', endedOn: '2026-11-01', reason: 'Ulovligt afsluttet', confirm: '1' }) },
+  { route: '/personale/optag/[enrollmentId]/opsummering', params: (f) => ({ enrollmentId: f.endedEnrollmentId }), body: () => ({ intent: 'save', body: 'Ulovligt rettet' }) },
   { route: '/personale/kalender', body: () => ({ intent: 'new' }) },
   { route: '/personale/henvisninger/ny', body: (f) => ({ groupId: f.groupId, childFirstName: 'Ulovlig', childLastName: 'Henvisning', birthDate: '2016-01-01', gender: 'girl', municipality: 'ishoj', reason: 'x', custodyConsent: 'on' }) },
   { route: '/familie/[token]', params: () => ({ token: WRONG_TOKEN }), body: (f) => ({ intent: 'absence', sessionId: f.sessionId, message: 'Ulovligt afbud' }) },
@@ -274,6 +282,10 @@ describe('route × role', () => {
     const ended = await addChild(db, {
       groupId, firstName: 'Afsluttina', lastName: 'Rollesen', enrollmentState: 'ended', startDate: '2025-01-08', endedOn: '2025-12-17', referralStatus: 'ended',
     });
+    await db.insertInto('closing_summaries').values({
+      id: randomUUID(), enrollment_id: ended.enrollmentId ?? '', child_id: ended.childId, version: 1, body: 'Afsluttina gik i gruppen.', state: 'draft',
+      family_comment: null, written_by: null, created_at: new Date().toISOString(),
+    }).execute();
     const otherCaseworker = await addStaff(db, 'caseworker', 'Anden Rådgiver');
     const othersChild = await addChild(db, {
       groupId, firstName: 'Fremmedina', lastName: 'Rollesen', enrollmentState: null, referralStatus: 'received', caseworkerId: otherCaseworker.user.id,

@@ -162,11 +162,22 @@ describe(`enrollment service on ${databaseKind()}`, () => {
 
     const noConfirm = await errorOf(endCourse(handle.db, kidsLeader, enrollmentId, { endedOn: todayInZone(afterStart), reason: '' }, afterStart));
     expect((noConfirm as ValidationError).fields['confirm']).toBeDefined();
+    // The closing conversation's evaluation says what happens next.
+    expect((noConfirm as ValidationError).fields['nextStep']).toBe('Vælg hvad der sker nu.');
     // Not before the closing conversation (15.00 that day; it is 10.00).
-    const early = await errorOf(endCourse(handle.db, kidsLeader, enrollmentId, { endedOn: todayInZone(afterStart), reason: 'Godt forløb', confirm: 'ja' }, afterStart));
+    const early = await errorOf(endCourse(handle.db, kidsLeader, enrollmentId, { endedOn: todayInZone(afterStart), reason: 'Godt forløb', confirm: 'ja', nextStep: 'nothing' }, afterStart));
     expect((early as Error).message).toMatch(/ikke holdt endnu/);
     const evening = new Date(afterStart.getTime() + 8 * 3_600_000);
-    expect(await endCourse(handle.db, kidsLeader, enrollmentId, { endedOn: todayInZone(evening), reason: 'Godt forløb', confirm: 'ja' }, evening)).toBe('ended');
+    const evaluation = { goalsReached: 'Taler om sin bror derhjemme', childView: 'Sjovt', parentView: '', nextStep: 'back_to_caseworker', child_talk: '4', parent_talk: '5' };
+    expect(await endCourse(handle.db, kidsLeader, enrollmentId, { endedOn: todayInZone(evening), reason: 'Godt forløb', confirm: 'ja', ...evaluation }, evening)).toBe('ended');
+    expect(await handle.db.selectFrom('course_evaluations').select(['goals_reached', 'child_view', 'parent_view', 'next_step']).where('enrollment_id', '=', enrollmentId).executeTakeFirstOrThrow())
+      .toEqual({ goals_reached: 'Taler om sin bror derhjemme', child_view: 'Sjovt', parent_view: null, next_step: 'back_to_caseworker' });
+    expect(await handle.db.selectFrom('progress_answers').select(['occasion', 'respondent', 'question', 'score']).where('enrollment_id', '=', enrollmentId).orderBy('respondent').execute())
+      .toEqual([{ occasion: 'closing', respondent: 'child', question: 'talk', score: 4 }, { occasion: 'closing', respondent: 'parent', question: 'talk', score: 5 }]);
+    const draft = await handle.db.selectFrom('closing_summaries').select(['version', 'state', 'body']).where('enrollment_id', '=', enrollmentId).execute();
+    expect(draft).toHaveLength(1);
+    expect(draft[0]).toMatchObject({ version: 1, state: 'draft' });
+    expect(draft[0]?.body).toContain('Taler om sin bror derhjemme');
     const row = await handle.db.selectFrom('enrollments').selectAll().where('id', '=', enrollmentId).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ state: 'ended', ended_on: todayInZone(evening), end_reason: 'Godt forløb' });
     expect((await referralStatus(referralId)).status).toBe('ended');

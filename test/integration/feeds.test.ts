@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import ICAL from 'ical.js';
 import nodeIcal from 'node-ical';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,6 @@ import {
 } from '../../src/features/feeds/feeds.service';
 import { seedDefaultGroups } from '../../src/features/groups/groups.service';
 import { cancelSession, moveSession } from '../../src/features/schedule/schedule.service';
-import { ForbiddenError } from '../../src/lib/errors';
 import type { Role } from '../../src/lib/server/database';
 import type { DatabaseHandle } from '../../src/lib/server/db';
 import { instantToZoned } from '../../src/lib/time';
@@ -298,9 +297,25 @@ describe(`calendar feeds on ${databaseKind()}`, () => {
       expect(await staffFeed(handle.db, token, NOW)).toBeNull();
     });
 
-    it('gives caseworkers no calendar link', async () => {
-      await expect(issueStaffFeedToken(handle.db, caseworker.user.id, NOW)).rejects.toBeInstanceOf(ForbiddenError);
-      expect(await staffFeedLinkCreatedAt(handle.db, caseworker.user.id)).toBeNull();
+    it('gives a caseworker a feed of only the conversations they are invited to, for their own referrals', async () => {
+      const at = NOW.toISOString();
+      const childId = randomUUID();
+      const referralId = randomUUID();
+      await handle.db.insertInto('children').values({ id: childId, first_name: 'Vera', last_name: 'Inviteretsen', birth_date: '2016-02-01', gender: 'girl', municipality: 'ishoj', created_at: at, updated_at: at }).execute();
+      await handle.db.insertInto('referrals').values({ id: referralId, reference: `F-${referralId.slice(0, 6)}`, group_id: girlsId, child_id: childId, source: 'caseworker', caseworker_id: caseworker.user.id, status: 'intake_booked', reason: 'x', custody_consent: 1, queue_rank: null, status_reason: null, idempotency_key: null, received_at: at, updated_at: at }).execute();
+      const conversation = (id: string, invites: number) => ({
+        id, kind: 'intake' as const, child_id: childId, group_id: girlsId, referral_id: referralId, enrollment_id: null, leader_id: leader.user.id,
+        starts_at: '2026-12-03T13:00:00.000Z', ends_at: '2026-12-03T14:00:00.000Z', place: 'Familiecentret', status: 'booked' as const,
+        outcome: null, outcome_reason: null, child_words: null, note: null, created_at: at, updated_at: at, invites_caseworker: invites,
+      });
+      await handle.db.insertInto('conversations').values([conversation('invited-1', 1), conversation('not-invited-1', 0)]).execute();
+      const token = tokenOf(await issueStaffFeedToken(handle.db, caseworker.user.id, NOW));
+      const feed = await staffFeed(handle.db, token, NOW);
+      const events = parseWithIcalJs(feed!.body).events;
+      expect(events.map((e) => e.uid)).toEqual([expect.stringContaining('invited-1')]);
+      expect(feed!.body).toContain('Vera');
+      expect(feed!.body).not.toContain('Inviteretsen');
+      expect(feed!.body).not.toContain('Hemmeligsen');
     });
   });
 

@@ -147,8 +147,9 @@ describe(`yearly figures on ${databaseKind()}`, () => {
     expect(bigFigures?.groups.length).toBe(10);
     expect(bigFigures?.totals.total.courses ?? 0).toBeGreaterThan(figures.totals.total.courses);
     expect(bigQueries).toBe(smallQueries);
-    // 9 reads (years, groups, courses, sessions, marks, intake windows, feedback, recent meetings, kept counts) + 1 audit row.
-    expect(smallQueries).toBe(10);
+    // 10 reads (years, groups, courses, sessions, marks, intake windows, feedback, recent meetings, kept counts, progress
+    // answers of the courses that ended in the year) + 1 audit row.
+    expect(smallQueries).toBe(11);
     // The export reads the same way, audited as an export.
     const exportQueries = await statementsFor(() => yearlyFiguresTable(big.db, bigAdmin, 'forloeb', '2025', NOW));
     expect(exportQueries).toBe(smallQueries);

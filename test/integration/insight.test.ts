@@ -66,4 +66,30 @@ describe(`insight export on ${databaseKind()}`, () => {
       expect(json, foreign).not.toContain(foreign);
     }
   });
+
+  it('holds the evaluation, the scales, every summary version and the requests; deleting the child deletes them', async () => {
+    const db = handle.db;
+    const at = '2026-11-02T10:00:00.000Z';
+    for (const c of [mine, other]) {
+      const enrollmentId = c.enrollmentId ?? '';
+      const name = c === mine ? 'Ingrid' : 'Oskar';
+      await db.insertInto('course_evaluations').values({ enrollment_id: enrollmentId, child_id: c.childId, conversation_id: null, goals_reached: `${name} nåede målet`, child_view: null, parent_view: null, next_step: 'nothing', next_step_note: null, recorded_by: null, created_at: at }).execute();
+      await db.insertInto('progress_answers').values({ id: `pa-${c.childId}`, enrollment_id: enrollmentId, child_id: c.childId, occasion: 'closing', respondent: 'child', question: 'talk', score: 4, answered_on: '2026-11-02', recorded_by: null, created_at: at }).execute();
+      for (const version of [1, 2]) {
+        await db.insertInto('closing_summaries').values({ id: `cs-${version}-${c.childId}`, enrollment_id: enrollmentId, child_id: c.childId, version, body: `${name}s opsummering ${version}`, state: 'draft', family_comment: null, written_by: null, created_at: at }).execute();
+      }
+      await db.insertInto('conversation_requests').values({ id: `cr-${c.childId}`, child_id: c.childId, enrollment_id: enrollmentId, message: `${name}s mor vil tale`, asked_at: at, answered_at: null, answered_by: null, answer_note: null }).execute();
+    }
+    const report = await getChildInsight(db, admin, mine.childId, 'json', NOW);
+    expect(report.evaluations.map((e) => e.goalsReached)).toEqual(['Ingrid nåede målet']);
+    expect(report.progressAnswers).toEqual([expect.objectContaining({ occasion: 'closing', respondent: 'child', question: 'talk', score: 4 })]);
+    expect(report.summaries.map((v) => v.body)).toEqual(['Ingrids opsummering 1', 'Ingrids opsummering 2']);
+    expect(report.conversationRequests.map((r) => r.message)).toEqual(['Ingrids mor vil tale']);
+    expect(insightJson(report)).not.toContain('Oskar');
+
+    await db.deleteFrom('children').where('id', '=', other.childId).execute();
+    for (const table of ['course_evaluations', 'progress_answers', 'closing_summaries', 'conversation_requests'] as const) {
+      expect(await db.selectFrom(table).select('child_id').where('child_id', '=', other.childId).execute(), table).toEqual([]);
+    }
+  });
 });

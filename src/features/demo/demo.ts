@@ -910,6 +910,7 @@ export function generateDemoData(input: DemoInput): DemoData {
         out.conversations.push({
           id: random.uuid(),
           kind: 'intake',
+          invites_caseworker: 0,
           child_id: child.id,
           group_id: group.id,
           referral_id: referralId,
@@ -947,6 +948,7 @@ export function generateDemoData(input: DemoInput): DemoData {
           out.conversations.push({
             id: random.uuid(),
             kind: 'closing',
+          invites_caseworker: 0,
             child_id: child.id,
             group_id: group.id,
             referral_id: referralId,
@@ -982,6 +984,7 @@ export function generateDemoData(input: DemoInput): DemoData {
           out.conversations.push({
             id: random.uuid(),
             kind: 'parent',
+          invites_caseworker: 0,
             child_id: child.id,
             group_id: group.id,
             referral_id: referralId,

@@ -3,7 +3,7 @@ import type { Database, EnrollmentsTable, Municipality } from '../../lib/server/
 import { childFromRow, enrollmentFromRow, guardianFromRow, referralFromRow } from '../../lib/server/rows';
 import type { Child, Enrollment, Guardian, Referral } from '../../lib/server/rows';
 import type { IsoDate } from '../../lib/time';
-import type { EnrollmentState, IntakeOutcome, ReferralStatus } from '../lifecycle/lifecycle';
+import type { ConversationKind, ConversationStatus, EnrollmentState, IntakeOutcome, ReferralStatus } from '../lifecycle/lifecycle';
 
 // Enrollments (forløb) with their child, referral and conversations. The only place with queries for them.
 
@@ -18,8 +18,7 @@ export type ReferralRecord = Referral & { caseworkerName: string | null };
 
 export type GuardianRecord = Guardian;
 
-export type ConversationKind = 'intake' | 'parent' | 'closing';
-export type ConversationStatus = 'booked' | 'held' | 'cancelled';
+export type { ConversationKind, ConversationStatus } from '../lifecycle/lifecycle';
 
 export interface ConversationRecord {
   id: string;
@@ -36,6 +35,8 @@ export interface ConversationRecord {
   childWords: string | null;
   note: string | null;
   sequence: number;
+  /** The referring caseworker is invited (an intake conversation). */
+  invitesCaseworker: boolean;
 }
 
 /** One row of the inbox or of a group's member list: the enrollment with what a list shows of child and referral. */
@@ -117,6 +118,7 @@ export async function selectConversations(db: Db, childId: string, groupId: stri
     childWords: r.child_words,
     note: r.note,
     sequence: Number(r.sequence),
+    invitesCaseworker: Number(r.invites_caseworker) === 1,
   }));
 }
 
@@ -316,6 +318,7 @@ export interface NewConversation {
   place: string;
   status: ConversationStatus;
   note: string | null;
+  invitesCaseworker?: boolean;
 }
 
 export async function insertConversation(db: Db, c: NewConversation, now: Date): Promise<void> {
@@ -338,6 +341,7 @@ export async function insertConversation(db: Db, c: NewConversation, now: Date):
       outcome_reason: null,
       child_words: null,
       note: c.note,
+      invites_caseworker: c.invitesCaseworker ? 1 : 0,
       created_at: at,
       updated_at: at,
     })

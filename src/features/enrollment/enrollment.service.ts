@@ -44,10 +44,18 @@ import {
   reorderSchema,
   startCourseSchema,
 } from './enrollment';
-import type { ConversationKind, EnrollmentEvent, EnrollmentEventType, EnrollmentState, IntakeOutcome, Phase } from '../lifecycle/lifecycle';
+import type { ConversationKind, EnrollmentEvent, EnrollmentEventType, EnrollmentState, FollowUp, IntakeOutcome, Phase } from '../lifecycle/lifecycle';
 import {
-  canRecordIntakeOutcome, conversationsDuring, INBOX_STATES, isMemberState, legalEvents, MEMBER_STATES, referralStatusFor, STATES, STEPS, transition,
+  canRecordIntakeOutcome, CLOSING_CONVERSATION, conversationsDuring, followUpFor, INBOX_STATES, isMemberState, legalEvents, legalEventsIn, MEMBER_STATES,
+  referralStatusFor, STATES, STEPS, transition,
 } from '../lifecycle/lifecycle';
+import { draftSummary, endWithoutClosingSchema, evaluationSchema, readScales, type ProgressAnswer, type ProgressOccasion } from '../course/course';
+import type { ProgressRecord } from '../course/course';
+import type { ConversationRequestRecord, EvaluationRecord } from '../course/course.repository';
+import {
+  insertEvaluation, insertSummaryVersion, saveProgressAnswers, selectConversationRequests, selectCourseAttendance, selectEvaluation,
+  selectFollowUps, selectOpenRequestCounts, selectProgressAnswers,
+} from '../course/course.repository';
 import type {
   ChildRecord,
   ConversationRecord,
@@ -86,7 +94,7 @@ type FormInput = Record<string, unknown>;
 
 const MOVED_TO_BAND_REASON = 'Flyttet til unge-gruppen';
 
-function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const fields: FieldErrors = {};
@@ -120,7 +128,7 @@ function eligibilityGroup(g: Group): EligibilityGroup {
   return { id: g.id, name: g.name, kind: g.kind, minAge: g.minAge, maxAge: g.maxAge, girlsOnly: g.girlsOnly, maxCourseMonths: g.maxCourseMonths };
 }
 
-function refuse(result: ReturnType<typeof transition>): EnrollmentState {
+export function refuse(result: ReturnType<typeof transition>): EnrollmentState {
   if (!result.ok) throw new ConflictError(result.message);
   return result.state;
 }
@@ -152,7 +160,7 @@ async function applyEvents(
   return state;
 }
 
-async function loadEnrollment(db: Db, actor: Actor, id: string): Promise<EnrollmentRecord> {
+export async function loadEnrollment(db: Db, actor: Actor, id: string): Promise<EnrollmentRecord> {
   assertStaffWithGroups(actor);
   const e = await selectEnrollment(db, id);
   if (!e) throw new NotFoundError('Forløbet findes ikke.');
@@ -268,6 +276,13 @@ export interface CaseView {
   startChances: StartChance[];
   leaders: StaffMember[];
   course: CourseLength | null;
+  /** The follow-up conversation (opfølgning): suggested, due, booked, held or skipped; null outside a course. */
+  followUp: FollowUp | null;
+  evaluation: EvaluationRecord | null;
+  /** Every answer on the progress scales, oldest first. */
+  progress: ProgressRecord[];
+  /** The parents' requests for a conversation, open ones first. */
+  requests: ConversationRequestRecord[];
 }
 
 /** One child's case: facts, guardians, conversations, eligibility and the legal next steps. Audited as a read. */
@@ -294,6 +309,8 @@ export async function getCase(db: Kysely<Database>, actor: Actor, enrollmentId: 
   const eligibility = checkEligibility(child, eligibilityGroup(group), next?.date ?? null, today, all.map(eligibilityGroup));
   const intake = [...conversations].reverse().find((c) => c.kind === 'intake' && c.status === 'held') ?? null;
   const leaders = await selectLeaderCandidates(db);
+  const followUps = conversations.filter((c) => c.kind === 'follow_up').map((c) => ({ status: c.status, startsOn: instantToZoned(c.startsAt).date }));
+  const requests = await selectConversationRequests(db, e.id);
   await recordAudit(db, actor, [{ action: 'read', entityType: 'enrollment', entityId: e.id, childId: child.id }], now);
   return {
     enrollment: e,
@@ -306,13 +323,17 @@ export async function getCase(db: Kysely<Database>, actor: Actor, enrollmentId: 
     eligibility,
     duplicates,
     phase: STATES[e.state].phase,
-    nextSteps: legalEvents(e.state),
+    nextSteps: legalEventsIn(e.state, group.kind),
     canRecordIntakeOutcome: canRecordIntakeOutcome(e.state),
     conversationsDuring: conversationsDuring(e.state),
     intakeOutcome: intake?.outcome ?? null,
     startChances: chances.slice(0, group.intakeRule === 'quarterly' ? 4 : 6),
     leaders,
     course: e.startDate && isMemberState(e.state) ? courseLength(e.startDate, group.maxCourseMonths, today) : null,
+    followUp: followUpFor(e.state, e.startDate, followUps, today),
+    evaluation: await selectEvaluation(db, e.id),
+    progress: await selectProgressAnswers(db, e.id),
+    requests: [...requests.filter((r) => r.answeredAt === null), ...requests.filter((r) => r.answeredAt !== null)],
   };
 }
 
@@ -347,6 +368,10 @@ export interface GroupWindowView {
   waiting: WaitingEntry[];
   /** Courses that have run 11 months or more (siblings): the closing conversation should be booked. */
   mustEnd: MemberEntry[];
+  /** Courses whose follow-up conversation is due (6-8 weeks after the start, or later) and not held or skipped. */
+  followUpsDue: (MemberEntry & { followUp: FollowUp })[];
+  /** Courses whose parents asked for a conversation that is not answered yet. */
+  requestsOpen: (MemberEntry & { requests: number })[];
 }
 
 /** Per group: the next intake date, free places, who leaves before it, the waiting list in order, who must end. */
@@ -357,6 +382,9 @@ export async function windowOverview(db: Db, actor: Actor, now: Date): Promise<G
   const sessions = (await selectUpcomingSessions(db, ids, now)).filter((s) => s.startsAt.getTime() > now.getTime());
   const windows = await selectUpcomingWindowSessions(db, ids, now);
   const rows = await selectEnrollmentList(db, ids, ['waiting', ...MEMBER_STATES]);
+  const memberIds = rows.filter((r) => isMemberState(r.state)).map((r) => r.enrollmentId);
+  const followUps = await selectFollowUps(db, memberIds);
+  const openRequests = await selectOpenRequestCounts(db, memberIds);
   const others = all.map(eligibilityGroup);
   return visible.map((group) => {
     const members = membersOf(rows, group.id);
@@ -397,6 +425,15 @@ export async function windowOverview(db: Db, actor: Actor, now: Date): Promise<G
         .filter((r) => STEPS.book_closing.moves[r.state] !== undefined)
         .map(toEntry)
         .filter((m) => m.course !== null && m.course.status !== 'ok'),
+      followUpsDue: memberRows.flatMap((r) => {
+        const held = (followUps.get(r.enrollmentId) ?? []).map((f) => ({ status: f.status, startsOn: instantToZoned(f.startsAt).date }));
+        const followUp = followUpFor(r.state, r.startDate, held, today);
+        return followUp !== null && followUp.status === 'due' ? [{ ...toEntry(r), followUp }] : [];
+      }),
+      requestsOpen: memberRows.flatMap((r) => {
+        const n = openRequests.get(r.enrollmentId) ?? 0;
+        return n > 0 ? [{ ...toEntry(r), requests: n }] : [];
+      }),
     };
   });
 }
@@ -434,15 +471,20 @@ export async function bookIntakeConversation(
     refuse(transition(e.state, event));
     const earlier = (await selectConversations(trx, e.childId, e.groupId)).filter((c) => c.enrollmentId === e.id && c.kind === 'intake' && c.status === 'booked');
     for (const c of earlier) await updateConversation(trx, c.id, { status: 'cancelled' }, now);
+    // The referring caseworker may be invited to the start (it then shows in their list and their calendar).
+    const invitesCaseworker = (input as FormInput)['inviteCaseworker'] === 'ja';
+    if (invitesCaseworker && !(e.referralId && (await selectReferral(trx, e.referralId))?.caseworkerId)) {
+      throw new ValidationError({ inviteCaseworker: 'Henvisningen kommer ikke fra en rådgiver, der kan inviteres.' });
+    }
     const id = randomUUID();
     await insertConversation(
       trx,
-      { id, kind: 'intake', childId: e.childId, groupId: e.groupId, referralId: e.referralId, enrollmentId: e.id, leaderId: data.leaderId, ...conversationTimes(data.date, data.time, data.durationMinutes), place: data.place, status: 'booked', note: null },
+      { id, kind: 'intake', childId: e.childId, groupId: e.groupId, referralId: e.referralId, enrollmentId: e.id, leaderId: data.leaderId, ...conversationTimes(data.date, data.time, data.durationMinutes), place: data.place, status: 'booked', note: null, invitesCaseworker },
       now,
     );
     if (event.type === 'book_intake') await applyEvents(trx, e, [event], {}, now);
     await recordAudit(trx, actor, [
-      { action: 'create', entityType: 'conversation', entityId: id, childId: e.childId, detail: JSON.stringify({ kind: 'intake', date: data.date, time: data.time, rebooked: earlier.length > 0 }) },
+      { action: 'create', entityType: 'conversation', entityId: id, childId: e.childId, detail: JSON.stringify({ kind: 'intake', date: data.date, time: data.time, rebooked: earlier.length > 0, invitesCaseworker }) },
       auditChange(e, { event: event.type, from: e.state, to: STEPS[event.type].moves[e.state] }),
     ], now);
     return id;
@@ -458,6 +500,7 @@ export async function recordIntakeOutcome(
   now: Date,
 ): Promise<EnrollmentState> {
   const data = parseInput(intakeOutcomeSchema, input);
+  const scales = parseScales(input);
   return db.transaction().execute(async (trx) => {
     const e = await loadEnrollment(trx, actor, enrollmentId);
     const steps = legalEvents(e.state);
@@ -466,6 +509,7 @@ export async function recordIntakeOutcome(
     const conversation = intakes[intakes.length - 1];
     if (!conversation) throw new ConflictError('Der er ingen indledende samtale at skrive udfaldet af. Aftal den først.');
     await updateConversation(trx, conversation.id, { status: 'held', outcome: data.outcome, outcomeReason: data.reason || null, childWords: data.childWords || null, note: data.note || null }, now);
+    await saveScales(trx, actor, e, 'intake', scales, instantToZoned(conversation.startsAt).date, now);
     const events: EnrollmentEvent[] = steps.includes('hold_intake') ? [{ type: 'hold_intake', outcome: data.outcome }] : [];
     events.push(data.outcome === 'fits' ? { type: 'place_on_waiting_list', intakeOutcome: 'fits' } : { type: 'decline', reason: data.reason });
     const state = await applyEvents(
@@ -607,7 +651,7 @@ export async function endCourse(
   input: EndCourseInput | FormInput,
   now: Date,
 ): Promise<EnrollmentState> {
-  const data = parseInput(endCourseSchema, input);
+  const [data, evaluation, scales] = parseAll(() => parseInput(endCourseSchema, input), () => parseInput(evaluationSchema, input), () => parseScales(input));
   return db.transaction().execute(async (trx) => {
     const e = await loadEnrollment(trx, actor, enrollmentId);
     if (e.startDate !== null && compareDates(data.endedOn, e.startDate) < 0) {
@@ -622,9 +666,100 @@ export async function endCourse(
     }
     const state = await applyEvents(trx, e, [{ type: 'end' }], { endedOn: data.endedOn, endReason: reason }, now);
     for (const c of closing) await updateConversation(trx, c.id, { status: 'held' }, now);
-    await recordAudit(trx, actor, [auditChange(e, { event: 'end', from: e.state, to: state, endedOn: data.endedOn, reason })], now);
+    const held = closing[closing.length - 1] ?? null;
+    await insertEvaluation(trx, {
+      enrollmentId: e.id, childId: e.childId, conversationId: held?.id ?? null, recordedBy: actor.user.id,
+      goalsReached: evaluation.goalsReached || null, childView: evaluation.childView || null, parentView: evaluation.parentView || null,
+      nextStep: evaluation.nextStep, nextStepNote: evaluation.nextStepNote || null,
+    }, now);
+    await saveScales(trx, actor, e, 'closing', scales, data.endedOn, now);
+    await draftClosingSummary(trx, actor, e, data.endedOn, now);
+    await recordAudit(trx, actor, [
+      auditChange(e, { event: 'end', from: e.state, to: state, endedOn: data.endedOn, reason }),
+      { action: 'create', entityType: 'course_evaluation', entityId: e.id, childId: e.childId, detail: JSON.stringify({ nextStep: evaluation.nextStep, scaleAnswers: scales.length }) },
+    ], now);
     return state;
   });
+}
+
+/**
+ * A course ends without a closing conversation, where the group only offers one (the girls' group): the reason and
+ * what happens next are kept as the course's evaluation.
+ */
+export async function endWithoutClosing(
+  db: Kysely<Database>,
+  actor: Actor,
+  enrollmentId: string,
+  input: FormInput,
+  now: Date,
+): Promise<EnrollmentState> {
+  const data = parseInput(endWithoutClosingSchema, input);
+  return db.transaction().execute(async (trx) => {
+    const e = await loadEnrollment(trx, actor, enrollmentId);
+    const [group] = await selectGroups(trx, [e.groupId]);
+    if (!group) throw new NotFoundError('Gruppen findes ikke.');
+    const endedOn = todayInZone(now);
+    const state = await applyEvents(
+      trx, e, [{ type: 'end_without_closing', reason: data.reason, closing: CLOSING_CONVERSATION[group.kind] }], { endedOn, endReason: data.reason }, now,
+    );
+    await insertEvaluation(trx, {
+      enrollmentId: e.id, childId: e.childId, conversationId: null, recordedBy: actor.user.id,
+      goalsReached: null, childView: null, parentView: null, nextStep: data.nextStep, nextStepNote: data.reason,
+    }, now);
+    await draftClosingSummary(trx, actor, e, endedOn, now);
+    await recordAudit(trx, actor, [auditChange(e, { event: 'end_without_closing', from: e.state, to: state, reason: data.reason, nextStep: data.nextStep })], now);
+    return state;
+  });
+}
+
+/** Several parses at once, so every field's error shows together. */
+function parseAll<A, B, C>(a: () => A, b: () => B, c: () => C): [A, B, C] {
+  const fields: FieldErrors = {};
+  const results: unknown[] = [];
+  for (const parse of [a, b, c] as (() => unknown)[]) {
+    try {
+      results.push(parse());
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      Object.assign(fields, error.fields);
+    }
+  }
+  if (Object.keys(fields).length > 0) throw new ValidationError(fields);
+  return results as [A, B, C];
+}
+
+function parseScales(input: unknown): ProgressAnswer[] {
+  const { answers, errors } = readScales(input as Record<string, unknown>);
+  if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+  return answers;
+}
+
+async function saveScales(trx: Db, actor: Actor, e: EnrollmentRecord, occasion: ProgressOccasion, answers: ProgressAnswer[], answeredOn: IsoDate, now: Date): Promise<void> {
+  if (answers.length === 0 && occasion === 'meeting') return;
+  await saveProgressAnswers(trx, { enrollmentId: e.id, childId: e.childId, occasion, answeredOn, recordedBy: actor.user.id }, answers, now, randomUUID);
+  await recordAudit(trx, actor, [{ action: 'update', entityType: 'progress_answers', entityId: e.id, childId: e.childId, detail: JSON.stringify({ occasion, answers: answers.length }) }], now);
+}
+
+/** The system's first draft of the closing summary (version 1), from the course's dates, attendance and evaluation. */
+async function draftClosingSummary(trx: Db, actor: Actor, e: EnrollmentRecord, endedOn: IsoDate, now: Date): Promise<void> {
+  const child = await selectChild(trx, e.childId);
+  const [group] = await selectGroups(trx, [e.groupId]);
+  if (!child || !group) return;
+  const from = e.startDate ? zonedToInstant(e.startDate, '00:00').toISOString() : now.toISOString();
+  const attendance = await selectCourseAttendance(trx, e.id, e.groupId, from, now.toISOString());
+  const evaluation = await selectEvaluation(trx, e.id);
+  const body = draftSummary({
+    firstName: child.firstName,
+    groupName: group.name,
+    startDate: e.startDate,
+    endedOn,
+    meetingsHeld: attendance.held,
+    meetingsAttended: attendance.attended,
+    evaluation: evaluation ? { goalsReached: evaluation.goalsReached ?? '', childView: evaluation.childView ?? '', parentView: evaluation.parentView ?? '', nextStep: evaluation.nextStep } : null,
+  });
+  const id = randomUUID();
+  await insertSummaryVersion(trx, { id, enrollmentId: e.id, childId: e.childId, version: 1, body, state: 'draft', familyComment: null, writtenBy: null }, now);
+  await recordAudit(trx, actor, [{ action: 'create', entityType: 'closing_summary', entityId: id, childId: e.childId, detail: JSON.stringify({ version: 1, state: 'draft', drafted: 'system' }) }], now);
 }
 
 /** A conversation the parents asked for during the course, held (date passed) or booked (date ahead). */

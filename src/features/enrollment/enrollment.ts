@@ -182,10 +182,10 @@ export function plannedEndDate(startDate: IsoDate, maxCourseMonths: number | nul
 // ---------------------------------------------------------------------------------------------
 // Forms (text from HTML forms; validated once here)
 
-const requiredText = (max: number, required: string) =>
+export const requiredText = (max: number, required: string) =>
   z.string({ error: required }).trim().min(1, required).max(max, `Højst ${max} tegn.`);
-const optionalText = (max: number) => z.string().trim().max(max, `Højst ${max} tegn.`).optional().transform((v) => v ?? '');
-const dateField = z
+export const optionalText = (max: number) => z.string().trim().max(max, `Højst ${max} tegn.`).optional().transform((v) => v ?? '');
+export const dateField = z
   .string({ error: 'Skriv en dato.' })
   .trim()
   .min(1, 'Skriv en dato.')
@@ -197,7 +197,7 @@ const dateField = z
     }
     return d;
   });
-const clockField = z
+export const clockField = z
   .string({ error: 'Skriv et klokkeslæt.' })
   .trim()
   .min(1, 'Skriv et klokkeslæt.')
@@ -210,7 +210,7 @@ const clockField = z
     return t;
   });
 /** A checkbox that must be ticked: a missing field is the unticked box. */
-const confirmBox = z.string({ error: 'Sæt flueben for at bekræfte.' }).min(1, 'Sæt flueben for at bekræfte.');
+export const confirmBox = z.string({ error: 'Sæt flueben for at bekræfte.' }).min(1, 'Sæt flueben for at bekræfte.');
 
 export const bookConversationSchema = z.object({
   date: dateField,

@@ -1,3 +1,4 @@
+import type { ConversationKind, ConversationStatus } from '../lifecycle/lifecycle';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../lib/server/database';
 import type { IsoDate } from '../../lib/time';
@@ -142,12 +143,12 @@ export async function selectGroupSessionsBetween(db: Db, groupIds: readonly stri
 
 export interface FamilyConversationRow {
   id: string;
-  kind: 'intake' | 'parent' | 'closing';
+  kind: ConversationKind;
   groupName: string;
   startsAt: Date;
   endsAt: Date;
   place: string;
-  status: 'booked' | 'held' | 'cancelled';
+  status: ConversationStatus;
   sequence: number;
   updatedAt: Date;
 }

@@ -11,6 +11,10 @@ import type { Actor } from '../auth/auth';
 import { recordAudit } from '../audit/audit.service';
 import { canWithdrawAfbud, isMemberOn } from '../attendance/attendance';
 import { isEnrollmentState, isMemberState } from '../lifecycle/lifecycle';
+import type { ConversationKind } from '../lifecycle/lifecycle';
+import type { FamilySummary } from '../course/course.service';
+import { answerSummary, askForConversation, familySummary, hasOpenRequest } from '../course/course.service';
+import { selectEndedEnrollmentIds } from '../course/course.repository';
 import { deleteMark, upsertMark } from '../attendance/attendance.repository';
 import type { ChildCourseHistory } from '../attendance/attendance.service';
 import { childAttendanceHistory } from '../attendance/attendance.service';
@@ -120,7 +124,11 @@ export interface FamilyView {
   firstName: string;
   courses: { groupName: string; started: boolean }[];
   sessions: FamilySession[];
-  conversations: { id: string; kind: 'intake' | 'parent' | 'closing'; groupName: string; startsAt: Date; endsAt: Date; place: string }[];
+  conversations: { id: string; kind: ConversationKind; groupName: string; startsAt: Date; endsAt: Date; place: string }[];
+  /** The course a parent may ask for a conversation in (the first started one), and whether a request is open. */
+  ask: { enrollmentId: string; open: boolean } | null;
+  /** The closing summary shared with the family, if any. */
+  summary: FamilySummary | null;
 }
 
 export type FamilyAccess<T> = { kind: 'ok'; value: T } | { kind: 'gone' } | { kind: 'limited'; retryAfterSeconds: number };
@@ -183,6 +191,8 @@ async function familyView(db: Db, link: FamilyLinkRow, now: Date): Promise<Famil
       };
     }),
     conversations: conversations.map((c) => ({ id: c.id, kind: c.kind, groupName: c.groupName, startsAt: c.startsAt, endsAt: c.endsAt, place: c.place })),
+    ask: started[0] ? { enrollmentId: started[0].enrollmentId, open: await hasOpenRequest(db, started[0].enrollmentId) } : null,
+    summary: await familySummary(db, await selectEndedEnrollmentIds(db, child.id)),
   };
 }
 
@@ -193,7 +203,7 @@ export async function openFamilyPage(db: Kysely<Database>, token: string | undef
   return { kind: 'ok', value: await familyView(db, access.value, now) };
 }
 
-export type FamilyAction = { action: 'absence'; values: Record<string, string> } | { action: 'withdraw'; values: Record<string, string> };
+export type FamilyAction = { action: 'absence' | 'withdraw' | 'ask' | 'summary'; values: Record<string, string> };
 
 /**
  * The family page's two forms: "Meld afbud" (an afbud with an optional message, stored as the attendance row
@@ -205,10 +215,11 @@ export async function submitFamilyAction(
   ip: string | null,
   request: FamilyAction,
   now: Date,
-): Promise<FamilyAccess<{ done: 'absence' | 'withdrawn' }>> {
+): Promise<FamilyAccess<{ done: 'absence' | 'withdrawn' | 'asked' | 'answered' }>> {
   const access = await openLink(db, token, ip, now);
   if (access.kind !== 'ok') return access;
   const link = access.value;
+  if (request.action === 'ask' || request.action === 'summary') return courseAction(db, link, request, now);
   const parsed = absenceSchema.safeParse(request.values);
   if (!parsed.success) {
     const fields: FieldErrors = {};
@@ -238,6 +249,23 @@ export async function submitFamilyAction(
     await deleteMark(trx, sessionId, course.enrollmentId, now, 'family');
     await recordAudit(trx, familyActor(link), [{ action: 'delete', entityType: 'attendance', entityId: sessionId, childId: link.childId, detail: 'afbud taget tilbage' }], now);
     return { kind: 'ok' as const, value: { done: 'withdrawn' as const } };
+  });
+}
+
+/** A parent asks for a conversation, or answers the closing summary (features/course does the work). */
+async function courseAction(db: Kysely<Database>, link: FamilyLinkRow, request: FamilyAction, now: Date): Promise<FamilyAccess<{ done: 'asked' | 'answered' }>> {
+  return db.transaction().execute(async (trx) => {
+    if (request.action === 'ask') {
+      const course = startedCourses(await selectOpenCourses(trx, link.childId))[0];
+      if (!course) throw new ConflictError('Dit barn går ikke i en gruppe lige nu. Ring til os.');
+      await askForConversation(trx, familyActor(link), course.enrollmentId, link.childId, request.values, now);
+      return { kind: 'ok' as const, value: { done: 'asked' as const } };
+    }
+    const ended = await selectEndedEnrollmentIds(trx, link.childId);
+    const summary = await familySummary(trx, ended);
+    if (!summary) throw new NotFoundError('Der er ingen opsummering at svare på.');
+    await answerSummary(trx, familyActor(link), summary.enrollmentId, link.childId, request.values, now);
+    return { kind: 'ok' as const, value: { done: 'answered' as const } };
   });
 }
 

@@ -189,6 +189,31 @@ export async function selectConversationsLedBy(
   }));
 }
 
+/** Conversations a caseworker is invited to (their own referrals) that start in [from, to), first name only. */
+export async function selectConversationsInvitingCaseworker(db: Db, userId: string, from: Date, to: Date): Promise<FeedConversation[]> {
+  const rows = await db
+    .selectFrom('conversations')
+    .innerJoin('referrals', 'referrals.id', 'conversations.referral_id')
+    .innerJoin('groups', 'groups.id', 'conversations.group_id')
+    .innerJoin('children', 'children.id', 'conversations.child_id')
+    .select([
+      'conversations.id', 'conversations.kind', 'groups.name as group_name', 'children.first_name', 'conversations.starts_at', 'conversations.ends_at',
+      'conversations.place', 'conversations.status', 'conversations.sequence', 'conversations.updated_at',
+    ])
+    .where('referrals.caseworker_id', '=', userId)
+    .where('conversations.invites_caseworker', '=', 1)
+    .where('conversations.status', 'in', ['booked', 'held', 'cancelled'])
+    .where('conversations.starts_at', '>=', from.toISOString())
+    .where('conversations.starts_at', '<', to.toISOString())
+    .orderBy('conversations.starts_at')
+    .orderBy('conversations.id')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id, kind: r.kind, groupName: r.group_name, childFirstName: r.first_name, startsAt: new Date(r.starts_at), endsAt: new Date(r.ends_at),
+    place: r.place, status: r.status, sequence: Number(r.sequence), updatedAt: new Date(r.updated_at),
+  }));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Staff feed tokens (only the SHA-256 of a token is stored)
 

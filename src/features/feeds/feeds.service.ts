@@ -22,6 +22,7 @@ import {
   revokeFeedTokens,
   selectActiveFeedTokenCreatedAt,
   selectActiveStaffUser,
+  selectConversationsInvitingCaseworker,
   selectConversationsLedBy,
   selectFeedSessions,
   selectFeedTokenOwner,
@@ -83,8 +84,13 @@ export async function publicGroupPage(db: Db, slug: string, now: Date): Promise<
 export async function staffFeed(db: Db, token: string, now: Date): Promise<RenderedFeed | null> {
   if (!isWellFormedFeedToken(token)) return null;
   const owner = await selectFeedTokenOwner(db, sha256Hex(token));
-  if (!owner || owner.role === 'caseworker') return null;
+  if (!owner) return null;
   const { from, to } = feedWindow(now);
+  if (owner.role === 'caseworker') {
+    // A caseworker's feed: only the conversations they are invited to, for their own referrals.
+    const invited = await selectConversationsInvitingCaseworker(db, owner.userId, from, to);
+    return renderFeed('Gruppeforløb – mine samtaler', 'Samtaler, du er inviteret til. Linket er personligt.', [], invited, now);
+  }
   const groupIds = owner.role === 'admin' ? null : await selectLedGroupIds(db, owner.userId);
   const [sessions, conversations] = await Promise.all([
     selectFeedSessions(db, groupIds, from, to),
@@ -102,9 +108,7 @@ export async function issueStaffFeedToken(db: Db, userId: string, now: Date): Pr
   const token = generateSecret();
   await db.transaction().execute(async (trx) => {
     const user = await selectActiveStaffUser(trx, userId);
-    if (!user || user.role === 'caseworker') {
-      throw new ForbiddenError('Kalenderlinks er for gruppeledere og koordinatorer.');
-    }
+    if (!user) throw new ForbiddenError('Kalenderlinks er for medarbejdere med en konto.');
     const revoked = await revokeFeedTokens(trx, userId, now);
     const id = randomUUID();
     await insertFeedToken(trx, { id, userId, tokenHash: sha256Hex(token), createdAt: now });

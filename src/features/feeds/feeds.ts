@@ -15,8 +15,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const UID_DOMAIN = 'gruppeforloeb';
 
 export type SessionStatus = 'planned' | 'cancelled' | 'moved';
-export type ConversationKind = 'intake' | 'parent' | 'closing';
-export type ConversationStatus = 'booked' | 'held' | 'cancelled';
+export type ConversationKind = 'intake' | 'parent' | 'follow_up' | 'closing';
+export type ConversationStatus = 'booked' | 'held' | 'cancelled' | 'skipped';
 
 /** One group meeting as a feed needs it. */
 export interface FeedSession {
@@ -56,6 +56,7 @@ export interface RenderedFeed {
 export const CONVERSATION_LABELS: Record<ConversationKind, string> = {
   intake: 'Indledende samtale',
   parent: 'Forældresamtale',
+  follow_up: 'Opfølgningssamtale',
   closing: 'Afsluttende samtale',
 };
 

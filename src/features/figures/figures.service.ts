@@ -1,3 +1,4 @@
+import { selectEndedProgress } from '../course/course.repository';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../lib/server/database';
 import { ForbiddenError, NotFoundError } from '../../lib/errors';
@@ -7,7 +8,7 @@ import type { Actor } from '../auth/auth';
 import { recordAudit } from '../audit/audit.service';
 import { isLeaderOf } from '../groups/groups.repository';
 import type { FigureTable, FigureTableKey, YearlyFigureSet } from './figures';
-import { computeYearlyFigures, figuresStaleAt, figureTables, pickYear, yearBounds, yearsWithData } from './figures';
+import { computeYearlyFigures, figuresStaleAt, figureTables, pickYear, progressTable, yearBounds, yearsWithData } from './figures';
 import {
   selectAttendanceBetween,
   selectCoursesBetween,
@@ -141,7 +142,8 @@ async function loadYear(db: Db, stamp: FiguresStamp, now: Date): Promise<YearlyF
     retained,
   });
   const staleAt = figuresStaleAt(sessions.map((s) => s.startsAt), now);
-  return { year: chosen, years, figures, tables: figureTables(figures), recentSessions, staleAt };
+  const progress = progressTable(groups, await selectEndedProgress(db, firstDay, addDays(lastDay, 1)));
+  return { year: chosen, years, figures, tables: [...figureTables(figures), progress], recentSessions, staleAt };
 }
 
 // ---------------------------------------------------------------------------------------------

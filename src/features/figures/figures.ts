@@ -8,6 +8,7 @@ import type { CsvDate, CsvValue } from '../../lib/csv';
 import { csvDate } from '../../lib/csv';
 import { formatNumber } from '../../lib/numbers';
 import { FEEDBACK_QUESTIONS } from '../feedback/feedback';
+import { cellText, progressCounts, type ProgressAnswer } from '../course/course';
 
 export const MUNICIPALITIES: readonly Municipality[] = ['ishoj', 'vallensbaek'];
 
@@ -537,7 +538,7 @@ export interface FigureTable {
 }
 
 export const FIGURE_TABLE_KEYS = [
-  'forloeb', 'fremmoede', 'moeder', 'afslutninger', 'optag', 'fremmoede-maaned', 'ventetid-kvartal', 'feedback',
+  'forloeb', 'fremmoede', 'moeder', 'afslutninger', 'optag', 'fremmoede-maaned', 'ventetid-kvartal', 'feedback', 'fremgang',
 ] as const;
 export type FigureTableKey = (typeof FIGURE_TABLE_KEYS)[number];
 
@@ -656,4 +657,48 @@ export function formatFigure(value: FigureCellValue): string {
 
 export function csvFileName(key: FigureTableKey, year: number): string {
   return `tal-${key}-${year}.csv`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Progress on the scales (issue 15): courses that ended in the year, start against end, counts only
+
+export interface FigureProgressRow extends ProgressAnswer {
+  enrollmentId: string;
+  groupId: string;
+  municipality: Municipality;
+  occasion: 'intake' | 'closing' | 'meeting';
+}
+
+/**
+ * How many children moved up, stayed or moved down between the intake and the closing conversation, per group and
+ * municipality. Every cell under five children reads "under 5", so no child can be picked out.
+ */
+export function progressTable(groups: readonly { id: string; name: string }[], rows: readonly FigureProgressRow[]): FigureTable {
+  const courses = new Map<string, { groupId: string; municipality: Municipality; start: ProgressAnswer[]; end: ProgressAnswer[] }>();
+  for (const r of rows) {
+    const c = courses.get(r.enrollmentId) ?? { groupId: r.groupId, municipality: r.municipality, start: [], end: [] };
+    if (r.occasion === 'intake') c.start.push(r);
+    if (r.occasion === 'closing') c.end.push(r);
+    courses.set(r.enrollmentId, c);
+  }
+  const all = [...courses.values()];
+  const line = (name: string, where: string, list: typeof all): FigureCellValue[] => {
+    const counts = progressCounts(list);
+    return [name, where, cellText(counts.up), cellText(counts.same), cellText(counts.down)];
+  };
+  const out: FigureCellValue[][] = [];
+  const totals = new Set<number>();
+  for (const g of [...groups, { id: '', name: ALL_GROUPS }]) {
+    const mine = g.id === '' ? all : all.filter((c) => c.groupId === g.id);
+    for (const m of MUNICIPALITIES) out.push(line(g.name, MUNICIPALITY_LABELS[m], mine.filter((c) => c.municipality === m)));
+    totals.add(out.length);
+    out.push(line(g.name, TOTAL, mine));
+  }
+  return {
+    key: 'fremgang',
+    title: 'Fremgang på spørgsmålene (forløb, der sluttede i året)',
+    headers: ['Gruppe', 'Kommune', 'Rykket op', 'Det samme', 'Rykket ned'],
+    rows: out,
+    totalRows: totals,
+  };
 }

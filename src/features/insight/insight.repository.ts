@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../lib/server/database';
 import { childFromRow, guardianFromRow } from '../../lib/server/rows';
 import type {
-  InsightAttendance, InsightAuditEntry, InsightChild, InsightConversation, InsightEnrollment, InsightFamilyLink,
+  InsightAttendance, InsightAuditEntry, InsightConversationRequest, InsightEvaluation, InsightProgressAnswer, InsightSummaryVersion, InsightChild, InsightConversation, InsightEnrollment, InsightFamilyLink,
   InsightGuardian, InsightReferral,
 } from './insight';
 
@@ -141,4 +141,30 @@ export async function selectInsightAudit(db: Db, childId: string): Promise<Insig
     .orderBy('id')
     .execute();
   return rows.map((r) => ({ at: r.at, actor: r.actor, action: r.action, entityType: r.entity_type, entityId: r.entity_id, ip: r.ip, detail: r.detail }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The course's evaluation, scales, summaries and requests (issue 15)
+
+export async function selectInsightEvaluations(db: Db, childId: string): Promise<InsightEvaluation[]> {
+  const rows = await db.selectFrom('course_evaluations').selectAll().where('child_id', '=', childId).orderBy('created_at').execute();
+  return rows.map((r) => ({
+    enrollmentId: r.enrollment_id, goalsReached: r.goals_reached, childView: r.child_view, parentView: r.parent_view, nextStep: r.next_step,
+    nextStepNote: r.next_step_note, createdAt: r.created_at,
+  }));
+}
+
+export async function selectInsightProgressAnswers(db: Db, childId: string): Promise<InsightProgressAnswer[]> {
+  const rows = await db.selectFrom('progress_answers').selectAll().where('child_id', '=', childId).orderBy('answered_on').orderBy('respondent').orderBy('question').execute();
+  return rows.map((r) => ({ enrollmentId: r.enrollment_id, occasion: r.occasion, respondent: r.respondent, question: r.question, score: Number(r.score), answeredOn: r.answered_on }));
+}
+
+export async function selectInsightSummaries(db: Db, childId: string): Promise<InsightSummaryVersion[]> {
+  const rows = await db.selectFrom('closing_summaries').selectAll().where('child_id', '=', childId).orderBy('enrollment_id').orderBy('version').execute();
+  return rows.map((r) => ({ enrollmentId: r.enrollment_id, version: Number(r.version), state: r.state, body: r.body, familyComment: r.family_comment, createdAt: r.created_at }));
+}
+
+export async function selectInsightConversationRequests(db: Db, childId: string): Promise<InsightConversationRequest[]> {
+  const rows = await db.selectFrom('conversation_requests').selectAll().where('child_id', '=', childId).orderBy('asked_at').execute();
+  return rows.map((r) => ({ enrollmentId: r.enrollment_id, message: r.message, askedAt: r.asked_at, answeredAt: r.answered_at, answerNote: r.answer_note }));
 }

@@ -6,7 +6,8 @@ import { recordAudit } from '../audit/audit.service';
 import type { InsightReport } from './insight';
 import {
   selectInsightAttendance, selectInsightAudit, selectInsightChild, selectInsightConversations, selectInsightEnrollments,
-  selectInsightFamilyLinks, selectInsightGuardians, selectInsightReferrals,
+  selectInsightConversationRequests, selectInsightEvaluations, selectInsightFamilyLinks, selectInsightGuardians, selectInsightProgressAnswers,
+  selectInsightReferrals, selectInsightSummaries,
 } from './insight.repository';
 
 /**
@@ -34,6 +35,10 @@ export async function getChildInsight(
       conversations: await selectInsightConversations(trx, childId),
       attendance: await selectInsightAttendance(trx, childId),
       familyLinks: await selectInsightFamilyLinks(trx, childId),
+      evaluations: await selectInsightEvaluations(trx, childId),
+      progressAnswers: await selectInsightProgressAnswers(trx, childId),
+      summaries: await selectInsightSummaries(trx, childId),
+      conversationRequests: await selectInsightConversationRequests(trx, childId),
       audit: await selectInsightAudit(trx, childId),
     };
   });

@@ -37,13 +37,13 @@ export interface InsightEnrollment {
 
 export interface InsightConversation {
   id: string;
-  kind: 'intake' | 'parent' | 'closing';
+  kind: 'intake' | 'parent' | 'follow_up' | 'closing';
   group: string;
   leader: string | null;
   startsAt: string;
   endsAt: string;
   place: string;
-  status: 'booked' | 'held' | 'cancelled';
+  status: 'booked' | 'held' | 'cancelled' | 'skipped';
   outcome: 'fits' | 'does_not_fit' | null;
   outcomeReason: string | null;
   childWords: string | null;
@@ -77,6 +77,46 @@ export interface InsightAuditEntry {
   detail: string | null;
 }
 
+/** The closing conversation's evaluation (issue 15). */
+export interface InsightEvaluation {
+  enrollmentId: string;
+  goalsReached: string | null;
+  childView: string | null;
+  parentView: string | null;
+  nextStep: string;
+  nextStepNote: string | null;
+  createdAt: string;
+}
+
+/** One answer on the progress scales. */
+export interface InsightProgressAnswer {
+  enrollmentId: string;
+  occasion: string;
+  respondent: string;
+  question: string;
+  score: number;
+  answeredOn: string;
+}
+
+/** One version of a closing summary. */
+export interface InsightSummaryVersion {
+  enrollmentId: string;
+  version: number;
+  state: string;
+  body: string;
+  familyComment: string | null;
+  createdAt: string;
+}
+
+/** A parent's request for a conversation. */
+export interface InsightConversationRequest {
+  enrollmentId: string;
+  message: string | null;
+  askedAt: string;
+  answeredAt: string | null;
+  answerNote: string | null;
+}
+
 export interface InsightReport {
   generatedAt: string;
   child: InsightChild;
@@ -86,6 +126,10 @@ export interface InsightReport {
   conversations: InsightConversation[];
   attendance: InsightAttendance[];
   familyLinks: InsightFamilyLink[];
+  evaluations: InsightEvaluation[];
+  progressAnswers: InsightProgressAnswer[];
+  summaries: InsightSummaryVersion[];
+  conversationRequests: InsightConversationRequest[];
   audit: InsightAuditEntry[];
 }
 

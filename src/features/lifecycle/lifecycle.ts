@@ -5,8 +5,9 @@
 // The tables are typed as total records over the state and event names, so adding a state or a step without
 // saying what it means everywhere fails to compile. Pure: no I/O.
 
+import type { GroupKind } from '../groups/groups';
 import type { IsoDate } from '../../lib/time';
-import { parseIsoDate } from '../../lib/time';
+import { addDays, compareDates, parseIsoDate } from '../../lib/time';
 
 // ---------------------------------------------------------------------------------------------
 // States
@@ -39,17 +40,25 @@ export const REFERRAL_STATUS_LABELS: Record<ReferralStatus, string> = {
 };
 
 /** The kinds of conversation a course has (the conversations table's `kind`). */
-export const CONVERSATION_KINDS = ['intake', 'parent', 'closing'] as const;
+export const CONVERSATION_KINDS = ['intake', 'parent', 'follow_up', 'closing'] as const;
 export type ConversationKind = (typeof CONVERSATION_KINDS)[number];
 
 export const CONVERSATION_KIND_LABELS: Record<ConversationKind, string> = {
   intake: 'Indledende samtale',
   parent: 'Forældresamtale',
+  follow_up: 'Opfølgningssamtale',
   closing: 'Afsluttende samtale',
 };
 
-export type ConversationStatus = 'booked' | 'held' | 'cancelled';
-export const CONVERSATION_STATUS_LABELS: Record<ConversationStatus, string> = { booked: 'Aftalt', held: 'Holdt', cancelled: 'Aflyst' };
+/** `skipped`: a conversation the course may leave out (the follow-up), left out with a reason in the note. */
+export const CONVERSATION_STATUSES = ['booked', 'held', 'cancelled', 'skipped'] as const;
+export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
+export const CONVERSATION_STATUS_LABELS: Record<ConversationStatus, string> = {
+  booked: 'Aftalt',
+  held: 'Holdt',
+  cancelled: 'Aflyst',
+  skipped: 'Sprunget over',
+};
 
 /**
  * Where a state stands in the course:
@@ -137,6 +146,16 @@ export function referralStatusLabel(status: string): string {
 // ---------------------------------------------------------------------------------------------
 // Steps (events)
 
+/**
+ * Whether a course ends with a closing conversation: the siblings group's appendix names one at the end of every
+ * course; the girls' group's names none, so there it is offered and a course may end without it (with a reason).
+ */
+export type ClosingConversationRule = 'required' | 'offered';
+export const CLOSING_CONVERSATION: { readonly [K in GroupKind]: ClosingConversationRule } = {
+  siblings: 'required',
+  girls: 'offered',
+};
+
 export type IntakeOutcome = 'fits' | 'does_not_fit';
 
 export type EnrollmentEvent =
@@ -147,6 +166,7 @@ export type EnrollmentEvent =
   | { type: 'start'; startDate: IsoDate }
   | { type: 'book_closing' }
   | { type: 'end' }
+  | { type: 'end_without_closing'; reason: string; closing: ClosingConversationRule }
   | { type: 'move_band' }
   | { type: 'decline'; reason: string }
   | { type: 'withdraw'; reason: string };
@@ -208,6 +228,14 @@ export const STEPS: { readonly [T in EnrollmentEventType]: StepRule<T> } = {
     refusal: 'Forløbet kan først afsluttes, når den afsluttende samtale er aftalt.',
     conversation: { kind: 'closing', does: 'hold' },
   },
+  end_without_closing: {
+    moves: { active: 'ended' },
+    refusal: 'Kun et forløb uden en aftalt afsluttende samtale kan slutte uden samtalen.',
+    guard: (e) =>
+      e.closing === 'required'
+        ? 'I denne gruppe slutter forløbet med en afsluttende samtale. Aftal den først.'
+        : needsReason(e),
+  },
   move_band: {
     moves: { waiting: 'ended', active: 'ended' },
     refusal: 'Kun et barn på ventelisten eller i gruppen kan flyttes til en anden gruppe.',
@@ -218,7 +246,7 @@ export const STEPS: { readonly [T in EnrollmentEventType]: StepRule<T> } = {
 
 export const EVENT_TYPES = Object.keys(STEPS) as EnrollmentEventType[];
 
-export type TransitionResult = { ok: true; state: EnrollmentState } | { ok: false; message: string };
+export type TransitionResult<S = EnrollmentState> = { ok: true; state: S } | { ok: false; message: string };
 
 /** The state after `event`, or a refusal in Danish. Illegal moves have no way through. */
 export function transition(state: EnrollmentState, event: EnrollmentEvent): TransitionResult {
@@ -254,4 +282,121 @@ export function stopWording(hadPlace: boolean): { title: string; button: string;
   return !hadPlace
     ? { title: 'Afvis eller træk henvisningen tilbage', button: 'Afslut henvisningen', done: 'Henvisningen er afsluttet.' }
     : { title: 'Stop forløbet', button: 'Stop forløbet', done: 'Forløbet er stoppet.' };
+}
+
+
+/** The steps the case page offers for a course in a group of this kind (ending without a closing conversation only where it is offered). */
+export function legalEventsIn(state: EnrollmentState, groupKind: GroupKind): EnrollmentEventType[] {
+  return legalEvents(state).filter((type) => type !== 'end_without_closing' || CLOSING_CONVERSATION[groupKind] === 'offered');
+}
+
+// ---------------------------------------------------------------------------------------------
+// The follow-up conversation (opfølgning): suggested 6-8 weeks after the start, due until held or skipped
+
+export const FOLLOW_UP = {
+  /** Days after the start the follow-up is suggested from and to (6 and 8 weeks). */
+  fromDays: 42,
+  toDays: 56,
+  /** It belongs to a course that holds a place in the group. */
+  during: MEMBER_STATES,
+} as const;
+
+export type FollowUpStatus =
+  /** The window has not begun: shown as a suggestion. */
+  | 'suggested'
+  /** Inside the window or after it, and nothing is booked, held or skipped: shown as due. */
+  | 'due'
+  | 'booked'
+  | 'held'
+  | 'skipped';
+
+export const FOLLOW_UP_STATUS_LABELS: Record<FollowUpStatus, string> = {
+  suggested: 'Foreslået',
+  due: 'Skal holdes nu',
+  booked: 'Aftalt',
+  held: 'Holdt',
+  skipped: 'Sprunget over',
+};
+
+export interface FollowUp {
+  status: FollowUpStatus;
+  /** The suggested window. */
+  from: IsoDate;
+  to: IsoDate;
+  /** The window has passed and it is still not held or skipped. */
+  late: boolean;
+}
+
+/**
+ * Where a course's follow-up stands: null when the course has not started or holds no place. A booked follow-up
+ * whose time has passed counts as held (as a parent conversation with a past date does).
+ */
+export function followUpFor(
+  state: EnrollmentState,
+  startDate: IsoDate | null,
+  followUps: readonly { status: ConversationStatus; startsOn: IsoDate }[],
+  today: IsoDate,
+): FollowUp | null {
+  if (startDate === null || !(FOLLOW_UP.during as readonly EnrollmentState[]).includes(state)) return null;
+  const from = addDays(startDate, FOLLOW_UP.fromDays);
+  const to = addDays(startDate, FOLLOW_UP.toDays);
+  const live = followUps.filter((f) => f.status !== 'cancelled');
+  const status: FollowUpStatus = live.some((f) => f.status === 'skipped')
+    ? 'skipped'
+    : live.some((f) => f.status === 'held' || compareDates(f.startsOn, today) < 0)
+      ? 'held'
+      : live.length > 0
+        ? 'booked'
+        : compareDates(today, from) < 0
+          ? 'suggested'
+          : 'due';
+  return { status, from, to, late: status === 'due' && compareDates(today, to) > 0 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// After the course: what happens next (part of the closing conversation's evaluation)
+
+export const NEXT_STEPS = ['nothing', 'other_offer', 'back_to_caseworker'] as const;
+export type NextStep = (typeof NEXT_STEPS)[number];
+export const NEXT_STEP_LABELS: Record<NextStep, string> = {
+  nothing: 'Intet: forløbet er slut',
+  other_offer: 'Et andet tilbud',
+  back_to_caseworker: 'Tilbage til rådgiveren',
+};
+
+// ---------------------------------------------------------------------------------------------
+// The closing summary: drafted by the system, edited by the leader, read by the family, then the caseworker's
+
+export const SUMMARY_STATES = ['draft', 'with_family', 'accepted', 'commented'] as const;
+export type SummaryState = (typeof SUMMARY_STATES)[number];
+
+export interface SummaryStateRule {
+  label: string;
+  /** The leader may still edit it (a new version). */
+  editable: boolean;
+  /** The family page shows it. */
+  familySees: boolean;
+  /** The referring caseworker sees it: only after the family has seen it and answered. */
+  caseworkerSees: boolean;
+}
+
+export const SUMMARY_STATE_RULES: { readonly [S in SummaryState]: SummaryStateRule } = {
+  draft: { label: 'Kladde', editable: true, familySees: false, caseworkerSees: false },
+  with_family: { label: 'Hos familien', editable: true, familySees: true, caseworkerSees: false },
+  accepted: { label: 'Godkendt af familien, sendt til rådgiveren', editable: false, familySees: true, caseworkerSees: true },
+  commented: { label: 'Familien har skrevet en bemærkning, sendt til rådgiveren', editable: false, familySees: true, caseworkerSees: true },
+};
+
+export type SummaryStep = 'save_draft' | 'share_with_family' | 'family_accepts' | 'family_comments';
+
+export const SUMMARY_STEPS: { readonly [T in SummaryStep]: { moves: Partial<Record<SummaryState | 'none', SummaryState>>; refusal: string } } = {
+  save_draft: { moves: { none: 'draft', draft: 'draft', with_family: 'with_family' }, refusal: 'Familien har svaret. Opsummeringen kan ikke ændres nu.' },
+  share_with_family: { moves: { draft: 'with_family' }, refusal: 'Opsummeringen er allerede vist for familien.' },
+  family_accepts: { moves: { with_family: 'accepted' }, refusal: 'Der er ingen opsummering at svare på.' },
+  family_comments: { moves: { with_family: 'commented' }, refusal: 'Der er ingen opsummering at svare på.' },
+};
+
+export function summaryTransition(state: SummaryState | 'none', step: SummaryStep): TransitionResult<SummaryState> {
+  const next = SUMMARY_STEPS[step].moves[state];
+  return next === undefined ? { ok: false, message: SUMMARY_STEPS[step].refusal } : { ok: true, state: next };
 }

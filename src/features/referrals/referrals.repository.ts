@@ -251,6 +251,13 @@ export async function selectReferralsOfCaseworker(db: Db, caseworkerId: string):
           ]),
         )
         .as('intake_at'),
+      eb
+        .selectFrom('conversations as c')
+        .select((cb) => cb.fn.max('c.invites_caseworker').as('invited'))
+        .where('c.kind', '=', 'intake')
+        .where('c.status', '=', 'booked')
+        .where('c.referral_id', '=', eb.ref('r.id'))
+        .as('intake_invites_caseworker'),
     ])
     .where('r.caseworker_id', '=', caseworkerId)
     .orderBy('r.received_at', 'desc')
@@ -264,6 +271,7 @@ export async function selectReferralsOfCaseworker(db: Db, caseworkerId: string):
     status: row.status,
     receivedAt: new Date(row.received_at),
     intakeAt: row.intake_at ? new Date(row.intake_at) : null,
+    invitedToIntake: Number(row.intake_invites_caseworker ?? 0) === 1,
     startDate: row.start_date ?? null,
     endDate: row.ended_on ?? row.planned_end_date ?? null,
   }));

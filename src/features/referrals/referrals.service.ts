@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { caseworkerSummary } from '../course/course.service';
 import type { Kysely } from 'kysely';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
 import { parseForm, type FormValues } from '../../lib/forms';
@@ -220,6 +221,7 @@ export async function getReceipt(db: Db, actor: Actor, referralId: string, now: 
     intakeRule: row.group.intakeRule,
     receivedAt: row.receivedAt,
     ageWarning: ageWarning(row.birthDate, row.group, todayInZone(now)),
+    summary: await caseworkerSummary(db, row.id),
   };
 }
 

@@ -360,6 +360,8 @@ export interface MyReferral {
   status: ReferralStatus | string;
   receivedAt: Date;
   intakeAt: Date | null;
+  /** The caseworker is invited to the booked intake conversation. */
+  invitedToIntake: boolean;
   startDate: IsoDate | null;
   endDate: IsoDate | null;
 }
@@ -374,4 +376,6 @@ export interface ReferralReceipt {
   intakeRule: 'open' | 'quarterly';
   receivedAt: Date;
   ageWarning: string | null;
+  /** The closing summary, once the family has seen and answered it. */
+  summary: { body: string; familyComment: string | null } | null;
 }

@@ -44,6 +44,10 @@ export const READ_BY_FIGURES: { readonly [Table in keyof Database]: boolean } = 
   app_settings: false,
   session_feedback: true,
   yearly_counts: true,
+  course_evaluations: false,
+  progress_answers: true,
+  closing_summaries: false,
+  conversation_requests: false,
   // The counter itself: read with the stamp, never part of what the figures count.
   data_versions: false,
 };

@@ -183,7 +183,7 @@ export interface EnrollmentsTable {
 
 export interface ConversationsTable {
   id: string;
-  kind: 'intake' | 'parent' | 'closing';
+  kind: 'intake' | 'parent' | 'follow_up' | 'closing';
   child_id: string;
   group_id: string;
   referral_id: string | null;
@@ -192,7 +192,7 @@ export interface ConversationsTable {
   starts_at: string;
   ends_at: string;
   place: string;
-  status: 'booked' | 'held' | 'cancelled';
+  status: 'booked' | 'held' | 'cancelled' | 'skipped';
   outcome: 'fits' | 'does_not_fit' | null;
   outcome_reason: string | null;
   child_words: string | null;
@@ -200,6 +200,61 @@ export interface ConversationsTable {
   sequence: Generated<number>;
   created_at: string;
   updated_at: string;
+  /** 0/1: the referring caseworker is invited (the intake conversation). */
+  invites_caseworker: Generated<number>;
+}
+
+/** The closing conversation's evaluation (or the end of a course without one), one per course. */
+export interface CourseEvaluationsTable {
+  enrollment_id: string;
+  child_id: string;
+  conversation_id: string | null;
+  goals_reached: string | null;
+  child_view: string | null;
+  parent_view: string | null;
+  next_step: 'nothing' | 'other_offer' | 'back_to_caseworker';
+  next_step_note: string | null;
+  recorded_by: string | null;
+  created_at: string;
+}
+
+/** One answer on the progress scales (1-5) by the child or a parent, at an occasion of the course. */
+export interface ProgressAnswersTable {
+  id: string;
+  enrollment_id: string;
+  child_id: string;
+  occasion: 'intake' | 'closing' | 'meeting';
+  respondent: 'child' | 'parent';
+  question: string;
+  score: number;
+  answered_on: string;
+  recorded_by: string | null;
+  created_at: string;
+}
+
+/** One version of a course's closing summary; the newest carries the state. */
+export interface ClosingSummariesTable {
+  id: string;
+  enrollment_id: string;
+  child_id: string;
+  version: number;
+  body: string;
+  state: 'draft' | 'with_family' | 'accepted' | 'commented';
+  family_comment: string | null;
+  written_by: string | null;
+  created_at: string;
+}
+
+/** A parent's request for a conversation, open until a leader answers it. */
+export interface ConversationRequestsTable {
+  id: string;
+  child_id: string;
+  enrollment_id: string;
+  message: string | null;
+  asked_at: string;
+  answered_at: string | null;
+  answered_by: string | null;
+  answer_note: string | null;
 }
 
 export interface AttendanceTable {
@@ -296,6 +351,10 @@ export interface Database {
   referrals: ReferralsTable;
   enrollments: EnrollmentsTable;
   conversations: ConversationsTable;
+  course_evaluations: CourseEvaluationsTable;
+  progress_answers: ProgressAnswersTable;
+  closing_summaries: ClosingSummariesTable;
+  conversation_requests: ConversationRequestsTable;
   attendance: AttendanceTable;
   family_links: FamilyLinksTable;
   feed_tokens: FeedTokensTable;
