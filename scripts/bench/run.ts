@@ -17,6 +17,7 @@ import { openDatabase, type DatabaseHandle } from '../../src/lib/server/db';
 import { ACCOUNTS, addAccountsInProcess, loadDataSet, PASSWORD, pickTargets, type DataSize, type Targets } from './dataset';
 import { endpoints, queriesPerRequest, type Endpoint, type EndpointKey } from './endpoints';
 import { javaScriptBytes, measure, record, startBareServer, type LoadResult, type Recorded } from './load';
+import { SERVER_ARGS } from '../../src/server/command';
 
 const root = resolve(import.meta.dirname, '../..');
 const tsx = join(root, 'node_modules/.bin/tsx');
@@ -215,7 +216,7 @@ async function main(): Promise<number> {
       options.size === 'large' ? { large: queries, demo: otherQueries } : { demo: queries, large: otherQueries };
 
     let output = '';
-    server = spawn(process.execPath, [entry], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    server = spawn(process.execPath, [...SERVER_ARGS], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     server.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     server.stderr?.on('data', (d: Buffer) => (output += d.toString()));
     const origin = `http://127.0.0.1:${port}`;

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { createFirstAdmin } from './support/accounts';
 import { CHROMIUM_PATH } from './support/chromium';
+import { SERVER_ARGS } from '../../src/server/command';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -81,7 +82,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   process.env['E2E_BOOTSTRAP_LINK'] = link;
 
   let log = '';
-  const server = spawn(process.execPath, [entry], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = spawn(process.execPath, [...SERVER_ARGS], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   server.stdout?.on('data', (d: Buffer) => (log += d.toString()));
   server.stderr?.on('data', (d: Buffer) => (log += d.toString()));
   const baseURL = `http://127.0.0.1:${port}`;

@@ -115,9 +115,22 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationRe
 
 let shared: DatabaseHandle | null = null;
 
+/**
+ * How the project's HTTP server (src/server) closes the handle the built site opened: the site is a separate
+ * bundle, so the server cannot import this module's state; it finds the closer under this well-known symbol.
+ */
+export const CLOSE_DATABASE = Symbol.for('gruppeforlob.closeDatabase');
+
 /** The process-wide handle the server uses, opened on first use from DATABASE_URL. */
 export function getDatabaseHandle(): DatabaseHandle {
-  shared ??= openDatabase(process.env['DATABASE_URL']);
+  if (!shared) {
+    const handle = openDatabase(process.env['DATABASE_URL']);
+    shared = handle;
+    Reflect.set(globalThis, CLOSE_DATABASE, async () => {
+      if (shared === handle) shared = null;
+      await handle.close();
+    });
+  }
   return shared;
 }
 
