@@ -37,10 +37,20 @@ export function bodyLimitFor(pathname: string): number {
   return pathname.endsWith('.json') ? JSON_BODY_LIMIT : FORM_BODY_LIMIT;
 }
 
-/** Refuses a body it will not read: the connection is closed after the answer, so the rest is never read. */
+/**
+ * Refuses a body before reading it: the answer goes out at once, on the request's headers alone. The connection is
+ * then closed: first our side (the client sees the answer and the end), then, a moment later, for good. Whatever
+ * arrives meanwhile is dropped as it comes (Node discards it), never collected, so memory stays flat. Destroying the
+ * socket at once would make the client's kernel throw the answer away with the connection (a reset).
+ */
 function refuse(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close', 'content-length': Buffer.byteLength(text) });
-  res.end(text, () => res.socket?.destroy());
+  res.end(text, () => {
+    const socket = res.socket;
+    if (!socket) return;
+    socket.end();
+    setTimeout(() => socket.destroy(), 1_000).unref();
+  });
 }
 
 function notFound(res: ServerResponse): void {
