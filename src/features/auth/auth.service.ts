@@ -5,8 +5,8 @@ import type { Database } from '../../lib/server/database';
 import { hashPassword, passwordProblem, verifyPassword } from '../../lib/server/password';
 import { constantTimeEqualHex, generateSecret, sha256Hex } from '../../lib/server/tokens';
 import { recordAudit } from '../audit/audit.service';
-import { checkRateLimit, hitRateLimit, resetRateLimit } from '../throttle/throttle.service';
-import { LOGIN_ACCOUNT_POLICY, LOGIN_IP_POLICY, loginAccountKey, loginIpKey } from '../throttle/throttle';
+import { forgiveRateLimitHit, hitRateLimit, resetRateLimit } from '../throttle/throttle.service';
+import { LOGIN_ACCOUNT_ADDRESS_POLICY, LOGIN_ACCOUNT_POLICY, LOGIN_IP_POLICY, loginAccountAddressKey, loginAccountKey, loginIpKey } from '../throttle/throttle';
 import {
   BOOTSTRAP_LINK_LIFETIME_MS,
   SETUP_LINK_LIFETIME_MS,
@@ -192,11 +192,18 @@ export async function signIn(
 ): Promise<SignInResult> {
   const email = input.email.trim().toLowerCase();
   const accountKey = loginAccountKey(email);
+  const pairKey = loginAccountAddressKey(email, input.ip);
   const ipKey = loginIpKey(input.ip);
 
-  const [byAccount, byIp] = [await checkRateLimit(db, accountKey, now), await checkRateLimit(db, ipKey, now)];
-  if (!byAccount.allowed || !byIp.allowed) {
-    return { ok: false, reason: 'throttled', retryAfterSeconds: Math.max(byAccount.retryAfterSeconds, byIp.retryAfterSeconds) };
+  // Every attempt is counted before the password is looked at, each count one atomic statement: of a thousand
+  // simultaneous attempts only as many as the limit reach the check.
+  const counts = [
+    await hitRateLimit(db, pairKey, LOGIN_ACCOUNT_ADDRESS_POLICY, now),
+    await hitRateLimit(db, accountKey, LOGIN_ACCOUNT_POLICY, now),
+    await hitRateLimit(db, ipKey, LOGIN_IP_POLICY, now),
+  ];
+  if (counts.some((c) => !c.allowed)) {
+    return { ok: false, reason: 'throttled', retryAfterSeconds: Math.max(...counts.map((c) => c.retryAfterSeconds)) };
   }
 
   const user = await findUserByEmail(db, email);
@@ -204,8 +211,6 @@ export async function signIn(
   const passwordOk = await verifyPassword(user?.passwordHash ?? TIMING_HASH, input.password);
 
   if (!user || user.passwordHash === null || user.disabledAt !== null || !passwordOk) {
-    await hitRateLimit(db, accountKey, LOGIN_ACCOUNT_POLICY, now);
-    await hitRateLimit(db, ipKey, LOGIN_IP_POLICY, now);
     // Failed attempts on a real account are worth a trace; typed unknown addresses are not kept (they can hold
     // a password typed in the wrong field).
     if (user) {
@@ -226,6 +231,9 @@ export async function signIn(
     return result;
   });
   await resetRateLimit(db, accountKey);
+  await resetRateLimit(db, pairKey);
+  // The office's shared address: a correct sign-in does not use up its count.
+  await forgiveRateLimitHit(db, ipKey);
   return { ok: true, token: started.token, user: staffUser, expiresAt: started.session.expiresAt, secondFactor: secondFactorStep(user.hasTotpKey) };
 }
 

@@ -11,7 +11,7 @@ import { sha256Hex } from '../../lib/server/tokens';
 import { recordAudit } from '../audit/audit.service';
 import type { Actor, StaffUser } from '../auth/auth';
 import { deleteSessionsOfUser, findUserById } from '../auth/auth.repository';
-import { checkRateLimit, hitRateLimit, resetRateLimit } from '../throttle/throttle.service';
+import { hitRateLimit, resetRateLimit } from '../throttle/throttle.service';
 import {
   RECOVERY_CODE_BYTES, RECOVERY_CODE_COUNT, SECOND_FACTOR_POLICY, TOTP_KEY_BYTES,
   decodeTotpKey, encodeTotpKey, formatKeyForManualEntry, formatRecoveryCode, normalizeRecoveryCode,
@@ -77,11 +77,11 @@ async function throttled<T extends object>(
   attempt: () => Promise<T | null>,
 ): Promise<SecondFactorResult<T>> {
   const key = secondFactorKey(pending.user.id);
-  const status = await checkRateLimit(db, key, now);
+  // Counted before the code is checked, in one atomic statement: simultaneous guesses get no more checks than the limit.
+  const status = await hitRateLimit(db, key, SECOND_FACTOR_POLICY, now);
   if (!status.allowed) return { ok: false, reason: 'throttled', retryAfterSeconds: status.retryAfterSeconds };
   const result = await attempt();
   if (result === null) {
-    await hitRateLimit(db, key, SECOND_FACTOR_POLICY, now);
     await recordAudit(db, { user: pending.user, ip }, [
       { action: 'sign_in', entityType: 'user', entityId: pending.user.id, detail: `mislykket: forkert ${what}` },
     ], now);
