@@ -15,6 +15,8 @@ export interface UsersTable {
   municipality: Municipality | null;
   password_hash: string | null;
   totp_key: string | null;
+  /** The TOTP step of the last accepted code (bigint: a string from pg). */
+  totp_last_step: number | string | null;
   disabled_at: string | null;
   created_at: string;
   updated_at: string;
