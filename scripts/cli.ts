@@ -7,6 +7,7 @@ import { describeDemoResult } from '../src/features/demo/demo';
 import { addUserFromOperator, bootApplication, loadDemo } from '../src/features/operator/operator.service';
 import { describePurge, purgeExpiredData } from '../src/features/retention/retention.service';
 import { restoreSqliteFile } from '../src/lib/server/sqlite-restore';
+import { resealTotpKeys } from '../src/features/twofactor/twofactor.service';
 
 const HELP = `Gruppeforløb – driftskommandoer (operator commands)
 
@@ -18,6 +19,7 @@ const HELP = `Gruppeforløb – driftskommandoer (operator commands)
   npm run cli -- backup FILE                   online-backup af SQLite-databasen til FILE
   npm run cli -- restore FILE [--force]        læg en backup på plads (SQLite; stop serveren først)
   npm run cli -- purge [--apply]               slet børn, hvis opbevaringsperiode er udløbet (uden --apply: vis kun)
+  npm run cli -- reencrypt                     kryptér to-faktor-nøgler igen med APP_SECRET (efter skift af hemmelighed)
 
 Database: DATABASE_URL (unset: db/data/app.sqlite; a file path or file: URL; postgres://…).`;
 
@@ -136,6 +138,11 @@ async function run(handle: DatabaseHandle, argv: string[]): Promise<number> {
       }
       const summary = Object.entries(outcome.rows).map(([table, n]) => `${table} ${n}`).join(', ');
       console.log(`Gendannet ${handle.target.file} fra ${resolve(file)}.\nRækker: ${summary}\nStart serveren igen.`);
+      return 0;
+    }
+    case 'reencrypt': {
+      const count = await resealTotpKeys(handle.db);
+      console.log(`${count} to-faktor-nøgler er krypteret igen med den nuværende APP_SECRET.`);
       return 0;
     }
     case 'purge': {

@@ -8,6 +8,7 @@ import {
   confirmTotpSetup, resetSecondFactor, signInWithRecoveryCode, totpSetupView, verifyTotp, type PendingSession,
 } from '../../src/features/twofactor/twofactor.service';
 import { ConflictError, ForbiddenError } from '../../src/lib/errors';
+import { open } from '../../src/lib/server/secret-box';
 import { statementCount, type DatabaseHandle } from '../../src/lib/server/db';
 import { createTestDatabase, databaseKind } from '../support/database';
 
@@ -49,7 +50,10 @@ describe(`the second factor on ${databaseKind()}`, () => {
 
   async function storedKey(userId: string): Promise<Uint8Array | null> {
     const row = await handle.db.selectFrom('users').select('totp_key').where('id', '=', userId).executeTakeFirstOrThrow();
-    return row.totp_key === null ? null : decodeTotpKey(row.totp_key);
+    if (row.totp_key === null) return null;
+    // Encrypted at rest: never the key itself in the row.
+    expect(row.totp_key).toMatch(/^v1\./);
+    return open(row.totp_key);
   }
 
   /** Sets up the second factor for a pending session, as the setup page does; returns the key. */

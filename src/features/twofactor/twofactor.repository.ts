@@ -85,3 +85,13 @@ export async function useTotpStep(db: Db, userId: string, step: number): Promise
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
+
+export async function listTotpKeys(db: Db): Promise<{ id: string; key: string }[]> {
+  const rows = await db.selectFrom('users').select(['id', 'totp_key']).where('totp_key', 'is not', null).execute();
+  return rows.map((row) => ({ id: row.id, key: row.totp_key as string }));
+}
+
+/** Replaces a stored key with the same key sealed anew, unless it changed meanwhile (a reset, a new setup). */
+export async function updateTotpKey(db: Db, userId: string, was: string, sealed: string): Promise<void> {
+  await db.updateTable('users').set({ totp_key: sealed }).where('id', '=', userId).where('totp_key', '=', was).execute();
+}

@@ -7,6 +7,7 @@ import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors';
 import type { Database } from '../../lib/server/database';
 import { qrCodeDataUrl } from '../../lib/server/qr';
+import { isSealed, open, seal } from '../../lib/server/secret-box';
 import { generateSecret, sha256Hex } from '../../lib/server/tokens';
 import { recordAudit } from '../audit/audit.service';
 import type { Actor, StaffUser } from '../auth/auth';
@@ -18,7 +19,7 @@ import {
   matchingTotpStep, secondFactorKey, totpKeyUri,
 } from './twofactor';
 import {
-  clearTotpKey, countUnusedRecoveryCodes, deleteRecoveryCodesOfUser, findTotpKey, insertRecoveryCodes,
+  clearTotpKey, countUnusedRecoveryCodes, deleteRecoveryCodesOfUser, findTotpKey, insertRecoveryCodes, listTotpKeys, updateTotpKey,
   replaceWithVerifiedSession, setTotpKeyIfNone, useRecoveryCodeByHash, useTotpStep,
 } from './twofactor.repository';
 
@@ -71,6 +72,31 @@ async function verifiedSession(trx: Transaction<Database>, pending: PendingSessi
   const expiresAt = await replaceWithVerifiedSession(trx, pending.sessionId, { id, secretHash: sha256Hex(secret) });
   if (!expiresAt) throw new ConflictError('Din indlogning er udløbet. Log ind igen.');
   return { token: `${id}.${secret}`, expiresAt };
+}
+
+/** A stored key: sealed (AES-GCM under APP_SECRET), or plain base64 as stored before keys were encrypted. */
+function openTotpKey(stored: string): Uint8Array | null {
+  return isSealed(stored) ? open(stored) : decodeTotpKey(stored);
+}
+
+/**
+ * Seals every stored key again under the current APP_SECRET: keys stored in plain base64 before encryption came, and
+ * keys sealed under APP_SECRET_PREVIOUS during a rotation. Run by `cli boot` and `cli reencrypt`. Returns how many
+ * were sealed again; throws if a key opens under neither secret (the wrong APP_SECRET: nothing is changed then).
+ */
+export async function resealTotpKeys(db: Db): Promise<number> {
+  const rows = await listTotpKeys(db);
+  const opened = rows.map((row) => ({ id: row.id, stored: row.key, key: openTotpKey(row.key) }));
+  const unreadable = opened.filter((row) => row.key === null).length;
+  if (unreadable > 0) throw new Error(`${unreadable} second-factor key(s) open under neither APP_SECRET nor APP_SECRET_PREVIOUS.`);
+  let count = 0;
+  await db.transaction().execute(async (trx) => {
+    for (const row of opened) {
+      await updateTotpKey(trx, row.id, row.stored, seal(row.key as Uint8Array));
+      count += 1;
+    }
+  });
+  return count;
 }
 
 /** Ten fresh recovery codes, raw (16 base32 characters each). */
@@ -126,7 +152,7 @@ export async function confirmTotpSetup(
     if (step === null) return null;
     const codes = newRecoveryCodes();
     const session = await db.transaction().execute(async (trx) => {
-      if (!(await setTotpKeyIfNone(trx, pending.user.id, encodeTotpKey(key), now))) {
+      if (!(await setTotpKeyIfNone(trx, pending.user.id, seal(key), now))) {
         throw new ConflictError('Du har allerede sat to-faktor op. Log ind med koden fra din app.');
       }
       await deleteRecoveryCodesOfUser(trx, pending.user.id);
@@ -152,7 +178,7 @@ export async function verifyTotp(
 ): Promise<SecondFactorResult<{ session: VerifiedSession }>> {
   return throttled(db, pending, ip, now, 'kode', async () => {
     const stored = await findTotpKey(db, pending.user.id);
-    const key = stored === null ? null : decodeTotpKey(stored);
+    const key = stored === null ? null : openTotpKey(stored);
     const step = key === null ? null : matchingTotpStep(key, code, now);
     if (step === null) return null;
     return db.transaction().execute(async (trx) => {
