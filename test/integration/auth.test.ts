@@ -18,6 +18,7 @@ import {
   signOut,
   validateSessionToken,
 } from '../../src/features/auth/auth.service';
+import { issueStaffFeedToken, staffFeed } from '../../src/features/feeds/feeds.service';
 import { hitRateLimit, resetRateLimit } from '../../src/features/throttle/throttle.service';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../src/lib/errors';
 import { statementCount, type DatabaseHandle } from '../../src/lib/server/db';
@@ -334,6 +335,9 @@ describe(`staff sign-in on ${databaseKind()}`, () => {
       const user = await staffMember(email, password);
       const before = await signIn(handle.db, { email, password, ...meta }, NOW);
       if (!before.ok) throw new Error('sign-in failed');
+      const feedPath = await issueStaffFeedToken(handle.db, user.id, NOW);
+      const feedToken = feedPath.split('/').pop()!.replace(/\.ics$/, '');
+      expect(await staffFeed(handle.db, feedToken, NOW)).not.toBeNull();
 
       const closed = await setUserDisabled(handle.db, adminActor, user.id, true, later(1));
       expect(closed.status).toBe('disabled');
@@ -348,6 +352,10 @@ describe(`staff sign-in on ${databaseKind()}`, () => {
 
       await setUserDisabled(handle.db, adminActor, user.id, false, later(2));
       expect((await signIn(handle.db, { email, password, ...meta }, later(2))).ok).toBe(true);
+      // Reopening revives neither the old calendar link nor the sessions from before the close.
+      expect(await staffFeed(handle.db, feedToken, later(2))).toBeNull();
+      expect(await validateSessionToken(handle.db, before.token, later(2))).toBeNull();
+      expect(await validateSessionToken(handle.db, stray.token, later(2))).toBeNull();
 
       const trail = await handle.db.selectFrom('audit_log').select('detail').where('entity_id', '=', user.id).where('action', '=', 'update').execute();
       expect(trail.map((r) => r.detail)).toEqual(expect.arrayContaining(['konto lukket', 'konto åbnet igen']));

@@ -24,6 +24,7 @@ import {
   type Role,
   type StaffUser,
 } from './auth';
+import { revokeFeedTokens } from '../feeds/feeds.repository';
 import {
   consumeBootstrapToken,
   deleteBootstrapToken,
@@ -338,7 +339,10 @@ export async function listStaffUsers(db: Db, actor: Actor): Promise<StaffAccount
   return (await listUsers(db)).map(toStaffAccount);
 }
 
-/** Closes or reopens an account. Closing also signs the person out everywhere at once. */
+/**
+ * Closes or reopens an account. Closing signs the person out everywhere at once and revokes their calendar link and
+ * any unused one-time link, for good.
+ */
 export async function setUserDisabled(
   db: Db,
   actor: Actor,
@@ -353,7 +357,12 @@ export async function setUserDisabled(
     if (!user) throw new NotFoundError('Medarbejderen findes ikke.');
     const disabledAt = disabled ? (user.disabledAt ?? now) : null;
     await updateUserDisabledAt(trx, userId, disabledAt, now);
-    if (disabled) await deleteSessionsOfUser(trx, userId);
+    if (disabled) {
+      // For good: reopening the account later revives none of these; the person makes new ones.
+      await deleteSessionsOfUser(trx, userId);
+      await revokeFeedTokens(trx, userId, now);
+      await deleteUnusedSetupTokensOfUser(trx, userId);
+    }
     await recordAudit(trx, actor, [
       { action: 'update', entityType: 'user', entityId: userId, detail: disabled ? 'konto lukket' : 'konto åbnet igen' },
     ], now);
