@@ -7,6 +7,8 @@ import type { BlockList } from 'node:net';
 import type { Logger } from 'pino';
 import sirv from 'sirv';
 import { clientIp, isTrustedProxy, reachedOverHttps } from '../lib/http-security';
+import type { Metrics } from './metrics';
+import type { FastPath } from './public-fast-path';
 
 /** What the server hands Astro as `locals`, and reads back once the answer has gone out (for the log line). */
 export interface EdgeLocals {
@@ -24,6 +26,10 @@ export interface AppServerOptions {
   logger: Logger;
   /** Called once every request in flight has been answered during a stop (close the database here). */
   onDrained?: () => Promise<void>;
+  /** Anonymous public pages and feeds answered from memory (src/server/public-fast-path.ts). */
+  fastPath?: FastPath;
+  /** Request counts and durations, and GET /metrics. */
+  metrics?: Metrics;
 }
 
 /**
@@ -96,6 +102,7 @@ export function createAppServer(options: AppServerOptions): AppServer {
     };
     if (res.statusCode >= 500) logger.error(line, 'request');
     else logger.info(line, 'request');
+    options.metrics?.observe(line.route, line.method ?? 'GET', res.statusCode, (performance.now() - started) / 1000);
   }
 
   async function serve(req: IncomingMessage, res: ServerResponse, locals: EdgeLocals): Promise<void> {
@@ -134,6 +141,19 @@ export function createAppServer(options: AppServerOptions): AppServer {
       locals.edge.route = '/_image';
       return notFound(res);
     }
+    const https = fromProxy && (req.socket as { encrypted?: boolean }).encrypted === true;
+    const fast = options.fastPath?.eligible(req) ? options.fastPath : undefined;
+    // The route is named before answering: a short answer can be finished (and logged) before the call returns.
+    if (fast) {
+      locals.edge.route = pathname.endsWith('.ics') ? '/grupper/[slug].ics (kept)' : '/grupper/[slug] (kept)';
+      if (fast.serve(req, res, https)) return;
+      locals.edge.route = null;
+    }
+    if (options.metrics && pathname === '/metrics') {
+      locals.edge.route = '/metrics';
+      if (await options.metrics.serve(req, res)) return;
+      locals.edge.route = null;
+    }
     if (method === 'GET' || method === 'HEAD') {
       const served = await new Promise<boolean>((done) => {
         assets(req, res, () => done(false));
@@ -145,6 +165,7 @@ export function createAppServer(options: AppServerOptions): AppServer {
         return;
       }
     }
+    fast?.capture(req, res, https);
     await handler(req, res, () => notFound(res), locals);
   }
 
