@@ -1,9 +1,9 @@
-// The server's view of the 'public' data version (lib/server/data-version.ts), cheap enough to ask on every request:
-// - SQLite: one prepared SELECT on the server's own connection (it only reads) (a few microseconds; WAL lets it see every
-//   commit of every process at once);
-// - PostgreSQL: kept in memory and re-read when the database says it moved: the driver's bump ends in
-//   pg_notify('data_versions', …), delivered at commit to every process LISTENing. While the listening connection is
-//   down the version is unknown (null), and nothing is served from memory.
+// The server's view of the 'public' data version (lib/server/data-version.ts), cheap enough to ask on every request
+// and never behind a change any process has committed:
+// - SQLite: one prepared SELECT on the server's own connection (it only reads): a few microseconds, and WAL lets it
+//   see every commit of every process at once;
+// - PostgreSQL: one SELECT shared by all the requests that arrive while the previous one is on its way (below).
+// A version that cannot be read is null: then nothing is served from memory.
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import type { Logger } from 'pino';
@@ -11,7 +11,8 @@ import { PUBLIC_VERSION } from '../lib/server/data-version';
 import { resolveDatabaseTarget } from '../lib/server/db';
 
 export interface VersionWatch {
-  current(): string | null;
+  /** The version now: every change committed before the call is counted. */
+  current(): string | null | Promise<string | null>;
   close(): Promise<void>;
 }
 
@@ -40,47 +41,30 @@ export async function watchPublicVersion(url: string | undefined, logger: Logger
     };
   }
 
-  let version: string | null = null;
-  let client: pg.Client | null = null;
-  let closing = false;
-  let generation = 0;
-
-  const read = async (c: pg.Client, seen: number): Promise<void> => {
-    const result = await c.query<{ version: string }>(QUERY);
-    // A notification that came while this read was on its way invalidated it: read again.
-    if (seen === generation) version = result.rows[0] ? String(result.rows[0].version) : null;
-    else await read(c, generation);
-  };
-
-  const connect = async (): Promise<void> => {
-    const c = new pg.Client({ connectionString: target.url });
-    c.on('notification', (message) => {
-      if (message.payload !== PUBLIC_VERSION) return;
-      generation += 1;
-      version = null;
-      void read(c, generation).catch(() => undefined);
+  // PostgreSQL: a read per request would cost a round trip each. Reads are shared instead: a request joins the next
+  // read that starts after it arrived (never one already on its way), so it sees every change committed before it
+  // came, from any process, and one SELECT serves all the requests that arrived meanwhile.
+  const pool = new pg.Pool({ connectionString: target.url, max: 1 });
+  pool.on('error', (error) => logger.warn({ err: error }, 'data version connection lost'));
+  let running: Promise<string | null> | null = null;
+  let queued: Promise<string | null> | null = null;
+  const readNow = (): Promise<string | null> =>
+    pool.query<{ version: string }>(QUERY).then(
+      (result) => (result.rows[0] ? String(result.rows[0].version) : null),
+      () => null,
+    );
+  const fresh = (): Promise<string | null> => {
+    if (!running) {
+      running = readNow().finally(() => {
+        running = null;
+      });
+      return running;
+    }
+    queued ??= running.then(() => {
+      queued = null;
+      return fresh();
     });
-    c.on('error', (error) => {
-      version = null;
-      logger.warn({ err: error }, 'data version listener lost its connection');
-    });
-    c.on('end', () => {
-      version = null;
-      client = null;
-      if (!closing) setTimeout(() => void connect().catch(() => undefined), 1_000).unref();
-    });
-    await c.connect();
-    await c.query('listen data_versions');
-    client = c;
-    await read(c, generation);
+    return queued;
   };
-  await connect();
-
-  return {
-    current: () => version,
-    close: async () => {
-      closing = true;
-      await client?.end();
-    },
-  };
+  return { current: fresh, close: () => pool.end() };
 }

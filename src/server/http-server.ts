@@ -146,7 +146,7 @@ export function createAppServer(options: AppServerOptions): AppServer {
     // The route is named before answering: a short answer can be finished (and logged) before the call returns.
     if (fast) {
       locals.edge.route = pathname.endsWith('.ics') ? '/grupper/[slug].ics (kept)' : '/grupper/[slug] (kept)';
-      if (fast.serve(req, res, https)) return;
+      if (await fast.serve(req, res, https)) return;
       locals.edge.route = null;
     }
     if (options.metrics && pathname === '/metrics') {
@@ -165,7 +165,7 @@ export function createAppServer(options: AppServerOptions): AppServer {
         return;
       }
     }
-    fast?.capture(req, res, https);
+    await fast?.capture(req, res, https);
     await handler(req, res, () => notFound(res), locals);
   }
 

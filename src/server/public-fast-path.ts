@@ -14,8 +14,11 @@ const HOLD_MS = 60_000;
 const MAX_ENTRIES = 200;
 const MAX_BODY = 1024 * 1024;
 
-/** The current 'public' data version, or null when it is not known (then nothing is served from memory). */
-export type VersionSource = () => string | null;
+/**
+ * The current 'public' data version, counting every change committed before the call (PostgreSQL answers after a
+ * shared read, SQLite at once), or null when it is not known: then nothing is served from memory.
+ */
+export type VersionSource = () => string | null | Promise<string | null>;
 
 interface Kept {
   version: string;
@@ -32,9 +35,9 @@ const BODY_ONLY = new Set(['content-length', 'content-disposition']);
 
 export interface FastPath {
   /** Answers from memory if it can; true when it did. */
-  serve(req: IncomingMessage, res: ServerResponse, https: boolean): boolean;
+  serve(req: IncomingMessage, res: ServerResponse, https: boolean): Promise<boolean>;
   /** For a request that may be kept: wraps `res` so Astro's answer is kept as it goes out. */
-  capture(req: IncomingMessage, res: ServerResponse, https: boolean): void;
+  capture(req: IncomingMessage, res: ServerResponse, https: boolean): Promise<void>;
   /** Whether this request may be answered from memory at all. */
   eligible(req: IncomingMessage): boolean;
 }
@@ -59,10 +62,10 @@ export function createFastPath(currentVersion: VersionSource, now: () => number 
       return !url.includes('?') && PUBLIC_FAST_PATH.test(url);
     },
 
-    serve(req, res, https) {
+    async serve(req, res, https) {
       const entry = kept.get(keyOf(req, https));
       if (!entry) return false;
-      const version = currentVersion();
+      const version = await currentVersion();
       if (version === null || entry.version !== version || now() >= entry.until) {
         kept.delete(keyOf(req, https));
         return false;
@@ -81,10 +84,10 @@ export function createFastPath(currentVersion: VersionSource, now: () => number 
       return true;
     },
 
-    capture(req, res, https) {
+    async capture(req, res, https) {
       // The version before rendering: if it moves while Astro renders, what is kept is under the old one and is
       // never served (the next request finds the new version).
-      const version = currentVersion();
+      const version = await currentVersion();
       if (version === null || req.method !== 'GET' || req.headers['if-none-match'] !== undefined || req.headers['if-modified-since'] !== undefined) return;
       const chunks: Buffer[] = [];
       let size = 0;

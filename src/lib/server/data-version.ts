@@ -49,14 +49,8 @@ export function writtenTable(statement: string): string | null {
   return WRITE.exec(statement)?.[1]?.toLowerCase() ?? null;
 }
 
-/**
- * The statement that moves one version. On PostgreSQL it also notifies every process LISTENing on
- * 'data_versions' (delivered at commit, so never before the change is visible), which is how the servers' kept
- * public pages learn of a change made by another server at once.
- */
-function bumpStatement(version: string, notify: boolean): CompiledQuery {
-  const returning = notify ? ` returning pg_notify('data_versions', '${version}')` : '';
-  return CompiledQuery.raw(`update data_versions set version = version + 1 where name = '${version}'${returning}`);
+function bumpStatement(version: string): CompiledQuery {
+  return CompiledQuery.raw(`update data_versions set version = version + 1 where name = '${version}'`);
 }
 
 class WatchedConnection implements DatabaseConnection {
@@ -187,12 +181,11 @@ class WatchingDriver implements Driver {
 
 /**
  * The dialect with a driver that moves the data versions on committed writes: 'figures' for `FIGURES_TABLES`,
- * 'public' for `PUBLIC_TABLES`; on PostgreSQL (`notify`) each move is also announced with pg_notify.
- * `sent` is called for each extra statement, so statement counts stay honest.
+ * 'public' for `PUBLIC_TABLES`. `sent` is called for each extra statement, so statement counts stay honest.
  */
-export function withDataVersions(dialect: Dialect, sent: () => void, options: { notify?: boolean } = {}): Dialect {
+export function withDataVersions(dialect: Dialect, sent: () => void): Dialect {
   const watched = versionsByTable();
-  const bumps = new Map([FIGURES_VERSION, PUBLIC_VERSION].map((v) => [v, bumpStatement(v, options.notify === true)]));
+  const bumps = new Map([FIGURES_VERSION, PUBLIC_VERSION].map((v) => [v, bumpStatement(v)]));
   return {
     createDriver: () => new WatchingDriver(dialect.createDriver(), watched, bumps, sent),
     createQueryCompiler: () => dialect.createQueryCompiler(),

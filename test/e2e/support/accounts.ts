@@ -84,6 +84,14 @@ export function totpCodeNow(key: Uint8Array): string {
 }
 
 /**
+ * The code the app will show in the next half minute, which the server also takes (one step of grace). A code is
+ * accepted once: right after a setup with this step's code, a sign-in types the next one.
+ */
+export function totpCodeNext(key: Uint8Array): string {
+  return generateHOTP(key, BigInt(Math.floor(Date.now() / 30_000) + 1), 6);
+}
+
+/**
  * A code the server will take: each code is accepted once, so when this step's code was used already (tests sign
  * the same account in many times a minute) the next step's code is typed, which the server also accepts. When that
  * was used too, the account's last used step is moved back in the server's database instead of waiting half a
