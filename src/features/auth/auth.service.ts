@@ -197,14 +197,16 @@ export async function signIn(
   const ipKey = loginIpKey(input.ip);
 
   // Every attempt is counted before the password is looked at, each count one atomic statement: of a thousand
-  // simultaneous attempts only as many as the limit reach the check.
-  const counts = [
-    await hitRateLimit(db, pairKey, LOGIN_ACCOUNT_ADDRESS_POLICY, now),
-    await hitRateLimit(db, accountKey, LOGIN_ACCOUNT_POLICY, now),
-    await hitRateLimit(db, ipKey, LOGIN_IP_POLICY, now),
-  ];
-  if (counts.some((c) => !c.allowed)) {
-    return { ok: false, reason: 'throttled', retryAfterSeconds: Math.max(...counts.map((c) => c.retryAfterSeconds)) };
+  // simultaneous attempts only as many as the limit reach the check. An attempt refused by the first limit is not
+  // counted against the next: a stranger hammering from one address does not use up the account's own count.
+  const limits = [
+    [pairKey, LOGIN_ACCOUNT_ADDRESS_POLICY],
+    [accountKey, LOGIN_ACCOUNT_POLICY],
+    [ipKey, LOGIN_IP_POLICY],
+  ] as const;
+  for (const [key, policy] of limits) {
+    const count = await hitRateLimit(db, key, policy, now);
+    if (!count.allowed) return { ok: false, reason: 'throttled', retryAfterSeconds: count.retryAfterSeconds };
   }
 
   const user = await findUserByEmail(db, email);
