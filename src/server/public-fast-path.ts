@@ -91,6 +91,17 @@ export function createFastPath(currentVersion: VersionSource, now: () => number 
       if (version === null || req.method !== 'GET' || req.headers['if-none-match'] !== undefined || req.headers['if-modified-since'] !== undefined) return;
       const chunks: Buffer[] = [];
       let size = 0;
+      // Headers given to writeHead() are not always kept where getHeaders() finds them (only when some header was
+      // set before): record them as they pass.
+      const given: OutgoingHttpHeaders = {};
+      const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
+      res.writeHead = ((status: number, ...rest: unknown[]) => {
+        const headers = rest.find((arg) => typeof arg === 'object' && arg !== null);
+        if (headers && !Array.isArray(headers)) {
+          for (const [name, value] of Object.entries(headers as OutgoingHttpHeaders)) given[name.toLowerCase()] = value;
+        }
+        return writeHead(status, ...rest);
+      }) as ServerResponse['writeHead'];
       const write = res.write.bind(res) as (...args: unknown[]) => boolean;
       const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
       const collect = (chunk: unknown): void => {
@@ -110,7 +121,8 @@ export function createFastPath(currentVersion: VersionSource, now: () => number 
       res.once('finish', () => {
         if (res.statusCode !== 200 || size > MAX_BODY || res.getHeader('set-cookie') !== undefined) return;
         const headers: OutgoingHttpHeaders = {};
-        for (const [name, value] of Object.entries(res.getHeaders())) if (!PER_REQUEST.has(name)) headers[name] = value;
+        for (const [name, value] of Object.entries({ ...given, ...res.getHeaders() })) if (!PER_REQUEST.has(name)) headers[name] = value;
+        if (headers['set-cookie'] !== undefined) return;
         const body = Buffer.concat(chunks);
         headers['content-length'] = String(body.length);
         const etag = typeof headers['etag'] === 'string' ? headers['etag'] : null;
