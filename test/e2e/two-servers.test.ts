@@ -137,7 +137,8 @@ describe('two servers behind Caddy on one database', () => {
     const page = (port: number) => fetch(`http://127.0.0.1:${port}/grupper/${group.slug}`).then((r) => r.text());
     // Both servers have the feed and page in memory now (the second request of each is answered from it).
     for (const port of ports) for (let i = 0; i < 2; i += 1) await Promise.all([feed(port), page(port)]);
-    for (const app of apps) expect(app.output()).toMatch(/"route":"\/grupper\/\[slug\]\.ics \(kept\)"/);
+    // (Their log lines reach this process through a pipe, a moment after the answers.)
+    for (const app of apps) await expect.poll(() => app.output()).toMatch(/"route":"\/grupper\/\[slug\]\.ics \(kept\)"/);
     const etagBefore = (await insecureGet(`${origin}/grupper/${group.slug}.ics`)).headers['etag'];
 
     const context = await browser.newContext({ baseURL: `http://127.0.0.1:${a}`, locale: 'da-DK' });
