@@ -14,6 +14,7 @@ import { freePort, startAppServer, type Running } from './support/servers';
 const root = resolve(import.meta.dirname, '../..');
 const ACCOUNT: Account = { email: 'server-stop@e2e.test', password: 'server-stop-adgangskode-4', name: 'Sigrid Stop' };
 const CHILDREN = 6;
+const METRICS_TOKEN = 'maalinger-kun-for-driften-1234';
 
 function rssKb(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:')) ?? '';
@@ -76,7 +77,7 @@ describe('the server', () => {
       enrollments.push(ids.enrollmentId as string);
     }
     port = await freePort();
-    server = await startAppServer(port, { DATABASE_URL: inject('databaseUrl') });
+    server = await startAppServer(port, { DATABASE_URL: inject('databaseUrl'), METRICS_TOKEN: METRICS_TOKEN });
   });
 
   afterAll(async () => {
@@ -110,6 +111,21 @@ describe('the server', () => {
     const cached = await fetch(`${base}/_astro/${asset}`);
     expect(cached.status).toBe(200);
     expect(cached.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+  });
+
+  it('shows Prometheus figures per route pattern on /metrics, only with the token', async () => {
+    const base = `http://127.0.0.1:${port}`;
+    await fetch(`${base}/familie/ikke-et-rigtigt-token-men-en-hemmelighed`);
+    await fetch(`${base}/grupper/pigegruppen.ics`);
+    expect((await fetch(`${base}/metrics`)).status).toBe(404);
+    expect((await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer forkert' } })).status).toBe(404);
+    const res = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toMatch(/^http_requests_total\{route="\/grupper\/\[slug\]\.ics",method="GET",status="200"\} \d+$/m);
+    expect(text).toMatch(/^http_request_duration_seconds_bucket\{le="0\.1",route="\/familie\/\[token\]",method="GET"\} \d+$/m);
+    expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
+    expect(text).not.toContain('ikke-et-rigtigt-token');
   });
 
   it('on SIGTERM during a burst of attendance saves: finishes what is in flight, keeps every acknowledged save, exits 0 within 10 s', async () => {
