@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { issueFamilyLink } from '../../src/features/families/families.service';
 import type { DatabaseHandle } from '../../src/lib/server/db';
 import { addAccount, signIn, type Account } from './support/accounts';
 import { baseURL, launchBrowser } from './support/browser';
@@ -22,11 +23,14 @@ describe('behind a TLS-terminating proxy (Caddy)', () => {
   let origin: string;
   let appPort: number;
   let sessionId: string;
+  let leaderId: string;
+  let childId = '';
 
   beforeAll(async () => {
     handle = openServerDatabase();
     addAccount(inject('databaseUrl'), LEADER_HTTPS, 'leader');
     const leader = await handle.db.selectFrom('users').select('id').where('email', '=', LEADER_HTTPS.email).executeTakeFirstOrThrow();
+    leaderId = leader.id;
     const at = new Date().toISOString();
     const groupId = randomUUID();
     await handle.db.insertInto('groups').values({
@@ -40,13 +44,19 @@ describe('behind a TLS-terminating proxy (Caddy)', () => {
       id: sessionId, group_id: groupId, occurrence_key: 'https-0', starts_at: new Date(start).toISOString(), ends_at: new Date(start + 2 * 3600_000).toISOString(),
       place: 'Familiecentret', status: 'planned', created_at: at, updated_at: at,
     }).execute();
+    const coming = Date.now() + 2 * 24 * 3600_000;
+    await handle.db.insertInto('group_sessions').values({
+      id: randomUUID(), group_id: groupId, occurrence_key: 'https-1', starts_at: new Date(coming).toISOString(), ends_at: new Date(coming + 2 * 3600_000).toISOString(),
+      place: 'Familiecentret', status: 'planned', created_at: at, updated_at: at,
+    }).execute();
     for (const name of CHILDREN) {
-      const childId = randomUUID();
+      const id = randomUUID();
+      childId ||= id;
       await handle.db.insertInto('children').values({
-        id: childId, first_name: name, last_name: 'Httpsen', birth_date: '2016-03-15', gender: 'girl', municipality: 'ishoj', created_at: at, updated_at: at,
+        id, first_name: name, last_name: 'Httpsen', birth_date: '2016-03-15', gender: 'girl', municipality: 'ishoj', created_at: at, updated_at: at,
       }).execute();
       await handle.db.insertInto('enrollments').values({
-        id: randomUUID(), child_id: childId, group_id: groupId, referral_id: null, state: 'active', intake_window_id: null, start_date: '2026-01-01',
+        id: randomUUID(), child_id: id, group_id: groupId, referral_id: null, state: 'active', intake_window_id: null, start_date: '2026-01-01',
         planned_end_date: null, ended_on: null, end_reason: null, created_at: at, updated_at: at,
       }).execute();
     }
@@ -66,7 +76,7 @@ describe('behind a TLS-terminating proxy (Caddy)', () => {
     await handle?.close();
   });
 
-  it('signs in with password and second factor, takes attendance and sends a parent request, all over https', async () => {
+  it('signs in with password and second factor, takes attendance, sends a parent request and an afbud, all over https', async () => {
     const context = await browser.newContext({ baseURL: origin, ignoreHTTPSErrors: true, locale: 'da-DK', timezoneId: 'Europe/Copenhagen' });
     const page = await context.newPage();
 
@@ -104,6 +114,16 @@ describe('behind a TLS-terminating proxy (Caddy)', () => {
     const stored = await handle.db.selectFrom('referrals').innerJoin('children', 'children.id', 'referrals.child_id')
       .select('referrals.source').where('children.first_name', '=', 'Httpsina').execute();
     expect(stored).toEqual([{ source: 'parent' }]);
+
+    // The family page's afbud, over https; its calendar link is the public origin.
+    const leader = { user: { id: leaderId, email: LEADER_HTTPS.email, displayName: LEADER_HTTPS.name, role: 'leader' as const, municipality: null }, ip: null };
+    const { path } = await issueFamilyLink(handle.db, leader, childId, new Date());
+    await form.goto(path);
+    expect(await form.locator('a[href^="webcal://"]').getAttribute('href')).toContain(`webcal://localhost:${new URL(origin).port}/`);
+    await form.getByText('Meld afbud').first().click();
+    await form.getByRole('button', { name: 'Meld afbud' }).click();
+    await form.waitForURL(/gemt=absence/);
+    expect(await form.getByText('Tak. Vi har fået dit afbud.').count()).toBe(1);
 
     // The calendar link on the public group page is the public https origin.
     await form.goto('/grupper/pigegruppen');
