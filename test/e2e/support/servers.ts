@@ -46,14 +46,17 @@ function watch(child: ChildProcess): Running {
   };
 }
 
+/** A first request to a fresh server loads its pages; on a loaded machine that has taken over 30 s. */
+const START_TIMEOUT_MS = 60_000;
+
 async function waitFor(check: () => Promise<boolean>, running: Running, what: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (running.process.exitCode !== null) throw new Error(`${what} exited (${running.process.exitCode}):\n${running.output()}`);
     if (await check().catch(() => false)) return;
     await new Promise((r) => setTimeout(r, 150));
   }
-  throw new Error(`${what} did not answer within 30 s:\n${running.output()}`);
+  throw new Error(`${what} did not answer within ${START_TIMEOUT_MS / 1000} s:\n${running.output()}`);
 }
 
 /** One more process of the built site on `port` (the server of `npm start`, without `cli boot`). */
