@@ -6,7 +6,7 @@ export default defineConfig({
   output: 'server',
   // Browser tests of parallel work build into their own folder inside the project (so node_modules resolves).
   outDir: process.env.ASTRO_OUT_DIR ?? './dist',
-  adapter: node({ mode: 'standalone' }),
+  adapter: node({ mode: 'middleware' }),
   session: false,
   server: {
     port: Number(process.env.PORT ?? 4321),

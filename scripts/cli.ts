@@ -1,12 +1,14 @@
 // The operator's command line: `npm run cli -- <command>`. Same DATABASE_URL rules as the server.
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { getDatabaseHandle, migrateToLatest, type DatabaseHandle } from '../src/lib/server/db';
+import { getDatabaseHandle, migrateToLatest, withBootLock, type DatabaseHandle } from '../src/lib/server/db';
 import { describeDemoResult } from '../src/features/demo/demo';
 import { addUserFromOperator, bootApplication, loadDemo } from '../src/features/operator/operator.service';
 import { describePurge, purgeExpiredData } from '../src/features/retention/retention.service';
 import { restoreSqliteFile } from '../src/lib/server/sqlite-restore';
+import { resealTotpKeys } from '../src/features/twofactor/twofactor.service';
 
 const HELP = `Gruppeforløb – driftskommandoer (operator commands)
 
@@ -15,9 +17,10 @@ const HELP = `Gruppeforløb – driftskommandoer (operator commands)
   npm run cli -- user add --email E --role R [--name N] [--municipality ishoj|vallensbaek]
                                                opret medarbejder; adgangskode fra stdin, ellers et engangslink
   npm run cli -- demo                          indlæs demodata (three groups, ~30 children, a year of sessions)
-  npm run cli -- backup FILE                   online-backup af SQLite-databasen til FILE
-  npm run cli -- restore FILE [--force]        læg en backup på plads (SQLite; stop serveren først)
+  npm run cli -- backup FILE                   online-backup til FILE (SQLite; PostgreSQL med pg_dump)
+  npm run cli -- restore FILE [--force]        læg en backup på plads (stop serveren først; PostgreSQL: pg_restore, kræver --force)
   npm run cli -- purge [--apply]               slet børn, hvis opbevaringsperiode er udløbet (uden --apply: vis kun)
+  npm run cli -- reencrypt                     kryptér to-faktor-nøgler igen med APP_SECRET (efter skift af hemmelighed)
 
 Database: DATABASE_URL (unset: db/data/app.sqlite; a file path or file: URL; postgres://…).`;
 
@@ -46,7 +49,7 @@ async function run(handle: DatabaseHandle, argv: string[]): Promise<number> {
       return 0;
     }
     case 'boot': {
-      const report = await bootApplication(handle.db, now);
+      const report = await withBootLock(handle, () => bootApplication(handle.db, now));
       if (report.migrations.length) console.log(`Migreret: ${report.migrations.join(', ')}`);
       if (report.groupsCreated) console.log(`Oprettede ${report.groupsCreated} standardgrupper med møder 12 måneder frem.`);
       if (report.bootstrapPath) {
@@ -101,13 +104,24 @@ async function run(handle: DatabaseHandle, argv: string[]): Promise<number> {
         console.error('Brug: npm run cli -- backup FILE');
         return 2;
       }
-      if (!handle.sqlite) {
-        console.error('backup virker på SQLite. Brug pg_dump til PostgreSQL.');
-        return 1;
-      }
       const target = resolve(file);
       if (existsSync(target)) {
         console.error(`${target} findes allerede; vælg et nyt filnavn.`);
+        return 1;
+      }
+      if (handle.target.kind === 'postgres') {
+        // pg_dump's own format: compressed, and pg_restore can put it back table by table.
+        const started = Date.now();
+        const dump = spawnSync('pg_dump', ['--format=custom', `--file=${target}`, handle.target.url], { stdio: ['ignore', 'inherit', 'inherit'] });
+        if (dump.error || dump.status !== 0) {
+          console.error(dump.error ? `pg_dump kunne ikke starte (${dump.error.message}): installér postgresql-client.` : 'pg_dump fejlede.');
+          return 1;
+        }
+        console.log(`Backup skrevet til ${target} med pg_dump (${Date.now() - started} ms).`);
+        return 0;
+      }
+      if (!handle.sqlite) {
+        console.error('backup virker på en SQLite-fil eller PostgreSQL.');
         return 1;
       }
       const started = Date.now();
@@ -122,8 +136,22 @@ async function run(handle: DatabaseHandle, argv: string[]): Promise<number> {
         console.error('Brug: npm run cli -- restore FILE [--force]');
         return 2;
       }
+      if (handle.target.kind === 'postgres') {
+        if (values.force !== true) {
+          console.error('restore erstatter alt i databasen. Stop begge servere, og kør igen med --force.');
+          return 1;
+        }
+        await handle.close();
+        const restore = spawnSync('pg_restore', ['--clean', '--if-exists', '--no-owner', `--dbname=${handle.target.url}`, resolve(file)], { stdio: ['ignore', 'inherit', 'inherit'] });
+        if (restore.error || restore.status !== 0) {
+          console.error(restore.error ? `pg_restore kunne ikke starte (${restore.error.message}).` : 'pg_restore fejlede.');
+          return 1;
+        }
+        console.log(`Gendannet fra ${resolve(file)}. Start serverne igen.`);
+        return 0;
+      }
       if (handle.target.kind !== 'sqlite' || handle.target.file === ':memory:') {
-        console.error('restore virker på en SQLite-fil. Brug pg_restore til PostgreSQL.');
+        console.error('restore virker på en SQLite-fil eller PostgreSQL.');
         return 1;
       }
       console.log('Serveren skal være stoppet under gendannelsen, ellers skriver den videre i den gamle fil.');
@@ -136,6 +164,11 @@ async function run(handle: DatabaseHandle, argv: string[]): Promise<number> {
       }
       const summary = Object.entries(outcome.rows).map(([table, n]) => `${table} ${n}`).join(', ');
       console.log(`Gendannet ${handle.target.file} fra ${resolve(file)}.\nRækker: ${summary}\nStart serveren igen.`);
+      return 0;
+    }
+    case 'reencrypt': {
+      const count = await resealTotpKeys(handle.db);
+      console.log(`${count} to-faktor-nøgler er krypteret igen med den nuværende APP_SECRET.`);
       return 0;
     }
     case 'purge': {

@@ -11,7 +11,12 @@ declare namespace App {
      * `user`; it may only reach the /logind/totp* pages and /logud.
      */
     secondFactor: { user: import('./features/auth/auth').StaffUser; sessionId: string; hasTotpKey: boolean } | null;
-    /** The client's address as the middleware saw it. */
+    /**
+     * Set by the project's HTTP server (src/server/http-server.ts) before Astro runs: the request id, and the route
+     * pattern and user the server's log line names. Absent under `astro dev`.
+     */
+    edge?: { requestId: string; route: string | null; userId: string | null };
+    /** The client's address as the server (or, under `astro dev`, the middleware) saw it. */
     ip: string | null;
     /**
      * Set by a page that may be shown again as rendered (lib/server/kept-pages.ts): the middleware keeps the bytes

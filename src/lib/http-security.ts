@@ -1,3 +1,5 @@
+import { BlockList, isIP } from 'node:net';
+
 // The HTTP edge's security rules as pure functions, so they can be tested without a server:
 // which headers every response carries, when the session cookie is Secure, and whose address a request came from.
 
@@ -61,13 +63,71 @@ export function useSecureCookie(url: URL, production: boolean, insecureCookies: 
 }
 
 /**
- * The client's address. X-Forwarded-For is believed only when TRUST_PROXY=1 (the app sits behind our own proxy),
- * and then only its last entry: the one our proxy added. Earlier entries are whatever the client claimed.
+ * TRUST_PROXY: the addresses of the reverse proxies in front of the app, whose X-Forwarded-For and X-Forwarded-Proto
+ * are believed. `1` (or `true`, `loopback`) means the loopback addresses, a proxy on the same machine; otherwise a
+ * comma-separated list of addresses and CIDR ranges (`10.0.0.5, 10.1.0.0/16, fd00::/8`). Unset: no proxy, the
+ * forwarded headers are ignored whoever sends them.
  */
-export function clientIp(socketAddress: string | null, forwardedFor: string | null, trustProxy: boolean): string | null {
-  if (trustProxy && forwardedFor) {
-    const last = forwardedFor.split(',').map((part) => part.trim()).filter(Boolean).pop();
-    if (last) return last.slice(0, 64);
+export function parseTrustProxy(value: string | undefined): BlockList {
+  const trusted = new BlockList();
+  for (const raw of (value ?? '').split(',')) {
+    const item = raw.trim().toLowerCase();
+    if (item === '' || item === '0' || item === 'false') continue;
+    if (item === '1' || item === 'true' || item === 'loopback') {
+      trusted.addSubnet('127.0.0.0', 8, 'ipv4');
+      trusted.addAddress('::1', 'ipv6');
+      continue;
+    }
+    const [address = '', prefix] = item.split('/');
+    const family = isIP(address);
+    if (family === 0) throw new Error(`TRUST_PROXY: "${raw.trim()}" is not an address or a CIDR range.`);
+    const type = family === 4 ? 'ipv4' : 'ipv6';
+    if (prefix === undefined) {
+      trusted.addAddress(address, type);
+      continue;
+    }
+    const bits = Number(prefix);
+    if (!Number.isInteger(bits) || bits < 0 || bits > (family === 4 ? 32 : 128)) {
+      throw new Error(`TRUST_PROXY: "${raw.trim()}" has no valid prefix length.`);
+    }
+    trusted.addSubnet(address, bits, type);
   }
-  return socketAddress ? socketAddress.slice(0, 64) : null;
+  return trusted;
+}
+
+/** An IPv4 address written as IPv6 (`::ffff:127.0.0.1`, as a dual-stack socket reports it) in its IPv4 form. */
+function plainAddress(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  return mapped?.[1] ?? address;
+}
+
+export function isTrustedProxy(trusted: BlockList, address: string | null | undefined): boolean {
+  if (!address) return false;
+  const plain = plainAddress(address);
+  const family = isIP(plain);
+  if (family === 0) return false;
+  return trusted.check(plain, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/**
+ * The client's address. X-Forwarded-For is believed only when the request came straight from a trusted proxy, and
+ * then read from the right: each trusted proxy appended the address it saw, so the first address from the right
+ * that is not a trusted proxy is the client. Anything left of it is whatever the client claimed.
+ */
+export function clientIp(socketAddress: string | null, forwardedFor: string | null, trusted: BlockList): string | null {
+  const socket = socketAddress ? plainAddress(socketAddress) : null;
+  if (socket && forwardedFor && isTrustedProxy(trusted, socket)) {
+    const hops = forwardedFor.split(',').map((part) => part.trim()).filter(Boolean);
+    for (let i = hops.length - 1; i >= 0; i -= 1) {
+      const hop = hops[i] ?? '';
+      if (i === 0 || !isTrustedProxy(trusted, hop)) return isIP(plainAddress(hop)) ? plainAddress(hop).slice(0, 64) : socket.slice(0, 64);
+    }
+  }
+  return socket ? socket.slice(0, 64) : null;
+}
+
+/** Whether the browser reached the site over https: the socket itself, or a trusted proxy's X-Forwarded-Proto. */
+export function reachedOverHttps(socketAddress: string | null, forwardedProto: string | null, trusted: BlockList): boolean {
+  if (!forwardedProto || !isTrustedProxy(trusted, socketAddress)) return false;
+  return forwardedProto.split(',')[0]?.trim().toLowerCase() === 'https';
 }

@@ -29,6 +29,7 @@ import { openDatabase, type DatabaseHandle } from '../../src/lib/server/db';
 import { addChild, addGroup, addSessions } from '../support/child-records';
 import { signIn, type Account } from './support/accounts';
 import { launchBrowser, newPageAt } from './support/chromium';
+import { SERVER_ARGS } from '../../src/server/command';
 
 const root = resolve(import.meta.dirname, '../..');
 const entry = join(root, process.env['ASTRO_OUT_DIR'] ?? 'dist', 'server/entry.mjs');
@@ -63,7 +64,7 @@ async function startServer(databaseUrl: string): Promise<RunningServer> {
   const port = await freePort();
   const env = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', NIGHTLY_JOBS: 'off' };
   let log = '';
-  const child = spawn(process.execPath, [entry], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...SERVER_ARGS], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
   const baseURL = `http://127.0.0.1:${port}`;

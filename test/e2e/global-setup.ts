@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { createFirstAdmin } from './support/accounts';
 import { CHROMIUM_PATH } from './support/chromium';
+import { SERVER_ARGS } from '../../src/server/command';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -43,6 +44,37 @@ async function waitForHealth(url: string, server: ChildProcess, output: () => st
   throw new Error(`The server did not answer /healthz within 30 s:\n${output()}`);
 }
 
+/**
+ * The server's log after every browser test has run: no child's or guardian's name, e-mail or phone (every one in
+ * the database, whatever test made it), no token from a secret link, no session cookie. Fails the run if any is found.
+ */
+async function searchLogForPersonalData(log: string, databaseUrl: string, bootstrapLink: string): Promise<void> {
+  const { openDatabase } = await import('../../src/lib/server/db');
+  const handle = openDatabase(databaseUrl);
+  let words: string[];
+  try {
+    const children = await handle.db.selectFrom('children').select(['first_name', 'last_name']).execute();
+    const guardians = await handle.db.selectFrom('guardians').select(['name', 'email', 'phone']).execute();
+    words = [
+      ...children.flatMap((c) => [c.first_name, c.last_name]),
+      ...guardians.flatMap((g) => [g.name, g.email ?? '', g.phone ?? '']),
+      bootstrapLink.split('/').pop() ?? '',
+    ].filter((w) => w.length >= 3);
+  } finally {
+    await handle.close();
+  }
+  const unique = [...new Set(words)];
+  const lines = log.split('\n').filter(Boolean);
+  const found = unique.filter((w) => log.includes(w));
+  // A raw path that carries a secret: the log names route patterns (/familie/[token]), never the address itself.
+  const paths = log.match(/\/(?:familie|adgang|kalender\/personale)\/[A-Za-z0-9_-]{16,}/g) ?? [];
+  const cookies = log.match(/session=[A-Za-z0-9]/g) ?? [];
+  console.log(`Server log: ${lines.length} lines searched for ${unique.length} names and contacts, secret-link paths and session cookies: ${found.length + paths.length + cookies.length} found.`);
+  if (found.length || paths.length || cookies.length) {
+    throw new Error(`The server log holds personal data or secrets: ${[...found, ...paths, ...cookies].slice(0, 10).join(', ')}`);
+  }
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   ensureChromium();
   const entry = join(root, process.env['ASTRO_OUT_DIR'] ?? 'dist', 'server/entry.mjs');
@@ -69,7 +101,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   process.env['E2E_BOOTSTRAP_LINK'] = link;
 
   let log = '';
-  const server = spawn(process.execPath, [entry], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const server = spawn(process.execPath, [...SERVER_ARGS], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   server.stdout?.on('data', (d: Buffer) => (log += d.toString()));
   server.stderr?.on('data', (d: Buffer) => (log += d.toString()));
   const baseURL = `http://127.0.0.1:${port}`;
@@ -80,9 +112,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await createFirstAdmin(baseURL, link.replace(/^https?:\/\/[^/]+/, ''), { cwd: root, env });
 
   return async () => {
+    const exited = new Promise((r) => server.once('exit', r));
     server.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 300));
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
     if (server.exitCode === null) server.kill('SIGKILL');
+    await searchLogForPersonalData(log, databaseUrl, link);
     if (process.env['E2E_KEEP'] !== '1') rmSync(dir, { recursive: true, force: true });
     if (/error|unhandled/i.test(log) && process.env['E2E_SHOW_SERVER_LOG'] === '1') console.log(log);
   };

@@ -18,6 +18,7 @@ import {
   signOut,
   validateSessionToken,
 } from '../../src/features/auth/auth.service';
+import { issueStaffFeedToken, staffFeed } from '../../src/features/feeds/feeds.service';
 import { hitRateLimit, resetRateLimit } from '../../src/features/throttle/throttle.service';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../src/lib/errors';
 import { statementCount, type DatabaseHandle } from '../../src/lib/server/db';
@@ -131,7 +132,7 @@ describe(`staff sign-in on ${databaseKind()}`, () => {
       expect(TIMING_HASH.split('$')).toHaveLength(6);
     });
 
-    it('refuses an account after 5 wrong passwords for 15 minutes, even with the right one, then lets it in', async () => {
+    it('refuses an account from one address after 5 attempts for 15 minutes, even with the right one; the owner elsewhere gets in', async () => {
       const email = 'lene.leder@familiecentret.dk';
       const password = 'blå cykel ved søen';
       await staffMember(email, password);
@@ -141,13 +142,26 @@ describe(`staff sign-in on ${databaseKind()}`, () => {
       const blocked = await signIn(handle.db, { email, password, ...meta }, later(0.1));
       expect(blocked).toMatchObject({ ok: false, reason: 'throttled' });
       if (!blocked.ok && blocked.reason === 'throttled') expect(blocked.retryAfterSeconds).toBe(15 * 60 - 6 * 60);
-      // Another address does not help: the count belongs to the account.
-      expect(await signIn(handle.db, { email, password, ip: '198.51.100.1', userAgent: null }, later(0.2))).toMatchObject({ reason: 'throttled' });
+      // The stranger's address is refused; the owner at another address is not locked out.
+      expect((await signIn(handle.db, { email, password, ip: '198.51.100.1', userAgent: null }, later(0.2))).ok).toBe(true);
       const afterPause = await signIn(handle.db, { email, password, ...meta }, later(0.26));
       expect(afterPause.ok).toBe(true);
-      // A success wipes the slate: five new mistakes are allowed again.
+      // A success wipes the slate for that address: five new attempts are allowed again.
       for (let i = 0; i < 4; i += 1) await signIn(handle.db, { email, password: 'forkert igen her', ...meta }, later(0.3));
       expect((await signIn(handle.db, { email, password, ...meta }, later(0.3))).ok).toBe(true);
+    });
+
+    it('refuses an account from every address for 5 minutes after 20 attempts in an hour, then lets the owner in', async () => {
+      const email = 'mange.adresser@familiecentret.dk';
+      const password = 'grøn bil ved skoven';
+      await staffMember(email, password);
+      for (let i = 0; i < 20; i += 1) {
+        await signIn(handle.db, { email, password: 'gæt gæt gæt gæt', ip: `203.0.113.${i + 1}`, userAgent: null }, NOW);
+      }
+      const refused = await signIn(handle.db, { email, password, ip: '198.51.100.77', userAgent: null }, later(0.01));
+      expect(refused).toMatchObject({ ok: false, reason: 'throttled' });
+      if (!refused.ok && refused.reason === 'throttled') expect(refused.retryAfterSeconds).toBeLessThanOrEqual(5 * 60);
+      expect((await signIn(handle.db, { email, password, ip: '198.51.100.77', userAgent: null }, later(5 / 60 + 0.01))).ok).toBe(true);
     });
 
     it('refuses one address after 30 failures across many accounts', async () => {
@@ -321,6 +335,9 @@ describe(`staff sign-in on ${databaseKind()}`, () => {
       const user = await staffMember(email, password);
       const before = await signIn(handle.db, { email, password, ...meta }, NOW);
       if (!before.ok) throw new Error('sign-in failed');
+      const feedPath = await issueStaffFeedToken(handle.db, user.id, NOW);
+      const feedToken = feedPath.split('/').pop()!.replace(/\.ics$/, '');
+      expect(await staffFeed(handle.db, feedToken, NOW)).not.toBeNull();
 
       const closed = await setUserDisabled(handle.db, adminActor, user.id, true, later(1));
       expect(closed.status).toBe('disabled');
@@ -335,6 +352,10 @@ describe(`staff sign-in on ${databaseKind()}`, () => {
 
       await setUserDisabled(handle.db, adminActor, user.id, false, later(2));
       expect((await signIn(handle.db, { email, password, ...meta }, later(2))).ok).toBe(true);
+      // Reopening revives neither the old calendar link nor the sessions from before the close.
+      expect(await staffFeed(handle.db, feedToken, later(2))).toBeNull();
+      expect(await validateSessionToken(handle.db, before.token, later(2))).toBeNull();
+      expect(await validateSessionToken(handle.db, stray.token, later(2))).toBeNull();
 
       const trail = await handle.db.selectFrom('audit_log').select('detail').where('entity_id', '=', user.id).where('action', '=', 'update').execute();
       expect(trail.map((r) => r.detail)).toEqual(expect.arrayContaining(['konto lukket', 'konto åbnet igen']));

@@ -8,6 +8,7 @@ import {
   confirmTotpSetup, resetSecondFactor, signInWithRecoveryCode, totpSetupView, verifyTotp, type PendingSession,
 } from '../../src/features/twofactor/twofactor.service';
 import { ConflictError, ForbiddenError } from '../../src/lib/errors';
+import { open } from '../../src/lib/server/secret-box';
 import { statementCount, type DatabaseHandle } from '../../src/lib/server/db';
 import { createTestDatabase, databaseKind } from '../support/database';
 
@@ -49,7 +50,10 @@ describe(`the second factor on ${databaseKind()}`, () => {
 
   async function storedKey(userId: string): Promise<Uint8Array | null> {
     const row = await handle.db.selectFrom('users').select('totp_key').where('id', '=', userId).executeTakeFirstOrThrow();
-    return row.totp_key === null ? null : decodeTotpKey(row.totp_key);
+    if (row.totp_key === null) return null;
+    // Encrypted at rest: never the key itself in the row.
+    expect(row.totp_key).toMatch(/^v1\./);
+    return open(row.totp_key);
   }
 
   /** Sets up the second factor for a pending session, as the setup page does; returns the key. */
@@ -117,7 +121,9 @@ describe(`the second factor on ${databaseKind()}`, () => {
       expect(row.code_hash).toMatch(/^[0-9a-f]{64}$/);
       expect(recoveryCodes.some((code) => row.code_hash.includes(code.replace(/-/g, '')))).toBe(false);
     }
-    expect(await validateSessionToken(handle.db, signedIn.token, NOW)).toMatchObject({ twoFactorVerified: true, userHasTotpKey: true });
+    // The password-only token is replaced: the old one is gone, the new one is signed in.
+    expect(await validateSessionToken(handle.db, signedIn.token, NOW)).toBeNull();
+    expect(await validateSessionToken(handle.db, done.session.token, NOW)).toMatchObject({ twoFactorVerified: true, userHasTotpKey: true });
 
     // A second setup (another tab) cannot replace the key.
     const again = await signIn(handle.db, { email: 'lise@familiecentret.dk', password: LEADER_PASSWORD, ...meta }, NOW);
@@ -141,20 +147,30 @@ describe(`the second factor on ${databaseKind()}`, () => {
     expect(await verifyTotp(handle.db, pending, totpCodeAt(leaderKey, later(2)), meta.ip, later(2))).toMatchObject({ ok: false, reason: 'throttled', retryAfterSeconds: 14 * 60 });
     expect((await validateSessionToken(handle.db, signedIn.token, later(2)))?.twoFactorVerified).toBe(false);
 
-    expect(await verifyTotp(handle.db, pending, totpCodeAt(leaderKey, later(17)), meta.ip, later(17))).toEqual({ ok: true });
-    expect((await validateSessionToken(handle.db, signedIn.token, later(17)))?.twoFactorVerified).toBe(true);
+    const verified = await verifyTotp(handle.db, pending, totpCodeAt(leaderKey, later(17)), meta.ip, later(17));
+    if (!verified.ok) throw new Error('the right code was refused');
+    expect(await validateSessionToken(handle.db, signedIn.token, later(17))).toBeNull();
+    expect((await validateSessionToken(handle.db, verified.session.token, later(17)))?.twoFactorVerified).toBe(true);
+
+    // The same code a second time, within its 90 seconds (seen over a shoulder, replayed): refused.
+    const again = await signIn(handle.db, { email: 'lise@familiecentret.dk', password: LEADER_PASSWORD, ...meta }, later(17.2));
+    if (!again.ok) throw new Error('sign-in failed');
+    const replay = await verifyTotp(handle.db, await pendingFromToken(again.token, later(17.2)), totpCodeAt(leaderKey, later(17)), meta.ip, later(17.2));
+    expect(replay).toEqual({ ok: false, reason: 'invalid' });
 
     const failures = await handle.db.selectFrom('audit_log').select('detail').where('entity_id', '=', leader.id).where('detail', '=', 'mislykket: forkert kode').execute();
-    expect(failures).toHaveLength(5);
+    expect(failures).toHaveLength(6);
   });
 
   it('a recovery code works once, typed in any case, and says how many are left', async () => {
     const first = await signIn(handle.db, { email: 'lise@familiecentret.dk', password: LEADER_PASSWORD, ...meta }, later(20));
     if (!first.ok) throw new Error('sign-in failed');
     const code = recoveryCodes[3]!;
-    expect(await signInWithRecoveryCode(handle.db, await pendingFromToken(first.token, later(20)), code.toUpperCase().replace(/-/g, ' '), meta.ip, later(20)))
-      .toEqual({ ok: true, codesLeft: 9 });
-    expect((await validateSessionToken(handle.db, first.token, later(20)))?.twoFactorVerified).toBe(true);
+    const used = await signInWithRecoveryCode(handle.db, await pendingFromToken(first.token, later(20)), code.toUpperCase().replace(/-/g, ' '), meta.ip, later(20));
+    expect(used).toMatchObject({ ok: true, codesLeft: 9 });
+    if (!used.ok) throw new Error('recovery code refused');
+    expect(await validateSessionToken(handle.db, first.token, later(20))).toBeNull();
+    expect((await validateSessionToken(handle.db, used.session.token, later(20)))?.twoFactorVerified).toBe(true);
 
     const second = await signIn(handle.db, { email: 'lise@familiecentret.dk', password: LEADER_PASSWORD, ...meta }, later(21));
     if (!second.ok) throw new Error('sign-in failed');

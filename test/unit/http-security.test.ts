@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientIp, securityHeaders, useSecureCookie } from '../../src/lib/http-security';
+import { clientIp, isTrustedProxy, parseTrustProxy, reachedOverHttps, securityHeaders, useSecureCookie } from '../../src/lib/http-security';
 
 describe('securityHeaders', () => {
   it('sends the strict policy and the usual guards on every page', () => {
@@ -56,13 +56,53 @@ describe('useSecureCookie', () => {
 });
 
 describe('clientIp', () => {
-  it('uses the socket address unless told to trust the proxy', () => {
-    expect(clientIp('10.0.0.5', '1.2.3.4', false)).toBe('10.0.0.5');
-    expect(clientIp(null, null, false)).toBeNull();
+  const none = parseTrustProxy(undefined);
+  const loopback = parseTrustProxy('1');
+  const office = parseTrustProxy('10.0.0.0/8, 192.168.1.7');
+
+  it('uses the socket address when no proxy is trusted, whatever the client sends', () => {
+    expect(clientIp('10.0.0.5', '1.2.3.4', none)).toBe('10.0.0.5');
+    expect(clientIp(null, null, none)).toBeNull();
   });
 
-  it('behind our proxy, takes the address the proxy added, not what the client claimed', () => {
-    expect(clientIp('10.0.0.5', '6.6.6.6, 203.0.113.7', true)).toBe('203.0.113.7');
-    expect(clientIp('10.0.0.5', '', true)).toBe('10.0.0.5');
+  it('believes X-Forwarded-For only from a trusted proxy address', () => {
+    expect(clientIp('127.0.0.1', '203.0.113.7', loopback)).toBe('203.0.113.7');
+    expect(clientIp('::ffff:127.0.0.1', '203.0.113.7', loopback)).toBe('203.0.113.7');
+    expect(clientIp('198.51.100.9', '203.0.113.7', loopback)).toBe('198.51.100.9');
+    expect(clientIp('10.3.4.5', '203.0.113.7', office)).toBe('203.0.113.7');
+    expect(clientIp('192.168.1.8', '203.0.113.7', office)).toBe('192.168.1.8');
+  });
+
+  it('takes the first address from the right that is not a trusted proxy, not what the client claimed', () => {
+    expect(clientIp('10.0.0.5', '6.6.6.6, 203.0.113.7', office)).toBe('203.0.113.7');
+    expect(clientIp('10.0.0.5', '6.6.6.6, 203.0.113.7, 10.0.0.9', office)).toBe('203.0.113.7');
+    expect(clientIp('10.0.0.5', '', office)).toBe('10.0.0.5');
+    expect(clientIp('10.0.0.5', 'not-an-address', office)).toBe('10.0.0.5');
+  });
+});
+
+describe('parseTrustProxy', () => {
+  it('takes addresses, lists and CIDR ranges, and 1 for loopback', () => {
+    expect(isTrustedProxy(parseTrustProxy('1'), '::1')).toBe(true);
+    expect(isTrustedProxy(parseTrustProxy('1'), '127.0.0.2')).toBe(true);
+    expect(isTrustedProxy(parseTrustProxy('1'), '10.0.0.1')).toBe(false);
+    expect(isTrustedProxy(parseTrustProxy('10.0.0.0/8'), '10.200.1.1')).toBe(true);
+    expect(isTrustedProxy(parseTrustProxy('fd00::/8'), 'fd12::1')).toBe(true);
+    expect(isTrustedProxy(parseTrustProxy(''), '127.0.0.1')).toBe(false);
+  });
+
+  it('refuses what is not an address, so a typo does not silently trust nobody', () => {
+    expect(() => parseTrustProxy('proxy.local')).toThrow(/TRUST_PROXY/);
+    expect(() => parseTrustProxy('10.0.0.0/33')).toThrow(/TRUST_PROXY/);
+  });
+});
+
+describe('reachedOverHttps', () => {
+  it('believes X-Forwarded-Proto only from a trusted proxy', () => {
+    const loopback = parseTrustProxy('1');
+    expect(reachedOverHttps('127.0.0.1', 'https', loopback)).toBe(true);
+    expect(reachedOverHttps('203.0.113.7', 'https', loopback)).toBe(false);
+    expect(reachedOverHttps('127.0.0.1', 'http', loopback)).toBe(false);
+    expect(reachedOverHttps('127.0.0.1', 'https', parseTrustProxy(undefined))).toBe(false);
   });
 });

@@ -5,8 +5,8 @@ import type { Database } from '../../lib/server/database';
 import { hashPassword, passwordProblem, verifyPassword } from '../../lib/server/password';
 import { constantTimeEqualHex, generateSecret, sha256Hex } from '../../lib/server/tokens';
 import { recordAudit } from '../audit/audit.service';
-import { checkRateLimit, hitRateLimit, resetRateLimit } from '../throttle/throttle.service';
-import { LOGIN_ACCOUNT_POLICY, LOGIN_IP_POLICY, loginAccountKey, loginIpKey } from '../throttle/throttle';
+import { forgiveRateLimitHit, hitRateLimit, resetRateLimit } from '../throttle/throttle.service';
+import { LOGIN_ACCOUNT_ADDRESS_POLICY, LOGIN_ACCOUNT_POLICY, LOGIN_IP_POLICY, loginAccountAddressKey, loginAccountKey, loginIpKey } from '../throttle/throttle';
 import {
   BOOTSTRAP_LINK_LIFETIME_MS,
   SETUP_LINK_LIFETIME_MS,
@@ -24,6 +24,7 @@ import {
   type Role,
   type StaffUser,
 } from './auth';
+import { revokeFeedTokens } from '../feeds/feeds.repository';
 import {
   consumeBootstrapToken,
   deleteBootstrapToken,
@@ -192,11 +193,20 @@ export async function signIn(
 ): Promise<SignInResult> {
   const email = input.email.trim().toLowerCase();
   const accountKey = loginAccountKey(email);
+  const pairKey = loginAccountAddressKey(email, input.ip);
   const ipKey = loginIpKey(input.ip);
 
-  const [byAccount, byIp] = [await checkRateLimit(db, accountKey, now), await checkRateLimit(db, ipKey, now)];
-  if (!byAccount.allowed || !byIp.allowed) {
-    return { ok: false, reason: 'throttled', retryAfterSeconds: Math.max(byAccount.retryAfterSeconds, byIp.retryAfterSeconds) };
+  // Every attempt is counted before the password is looked at, each count one atomic statement: of a thousand
+  // simultaneous attempts only as many as the limit reach the check. An attempt refused by the first limit is not
+  // counted against the next: a stranger hammering from one address does not use up the account's own count.
+  const limits = [
+    [pairKey, LOGIN_ACCOUNT_ADDRESS_POLICY],
+    [accountKey, LOGIN_ACCOUNT_POLICY],
+    [ipKey, LOGIN_IP_POLICY],
+  ] as const;
+  for (const [key, policy] of limits) {
+    const count = await hitRateLimit(db, key, policy, now);
+    if (!count.allowed) return { ok: false, reason: 'throttled', retryAfterSeconds: count.retryAfterSeconds };
   }
 
   const user = await findUserByEmail(db, email);
@@ -204,8 +214,6 @@ export async function signIn(
   const passwordOk = await verifyPassword(user?.passwordHash ?? TIMING_HASH, input.password);
 
   if (!user || user.passwordHash === null || user.disabledAt !== null || !passwordOk) {
-    await hitRateLimit(db, accountKey, LOGIN_ACCOUNT_POLICY, now);
-    await hitRateLimit(db, ipKey, LOGIN_IP_POLICY, now);
     // Failed attempts on a real account are worth a trace; typed unknown addresses are not kept (they can hold
     // a password typed in the wrong field).
     if (user) {
@@ -226,6 +234,9 @@ export async function signIn(
     return result;
   });
   await resetRateLimit(db, accountKey);
+  await resetRateLimit(db, pairKey);
+  // The office's shared address: a correct sign-in does not use up its count.
+  await forgiveRateLimitHit(db, ipKey);
   return { ok: true, token: started.token, user: staffUser, expiresAt: started.session.expiresAt, secondFactor: secondFactorStep(user.hasTotpKey) };
 }
 
@@ -330,7 +341,10 @@ export async function listStaffUsers(db: Db, actor: Actor): Promise<StaffAccount
   return (await listUsers(db)).map(toStaffAccount);
 }
 
-/** Closes or reopens an account. Closing also signs the person out everywhere at once. */
+/**
+ * Closes or reopens an account. Closing signs the person out everywhere at once and revokes their calendar link and
+ * any unused one-time link, for good.
+ */
 export async function setUserDisabled(
   db: Db,
   actor: Actor,
@@ -345,7 +359,12 @@ export async function setUserDisabled(
     if (!user) throw new NotFoundError('Medarbejderen findes ikke.');
     const disabledAt = disabled ? (user.disabledAt ?? now) : null;
     await updateUserDisabledAt(trx, userId, disabledAt, now);
-    if (disabled) await deleteSessionsOfUser(trx, userId);
+    if (disabled) {
+      // For good: reopening the account later revives none of these; the person makes new ones.
+      await deleteSessionsOfUser(trx, userId);
+      await revokeFeedTokens(trx, userId, now);
+      await deleteUnusedSetupTokensOfUser(trx, userId);
+    }
     await recordAudit(trx, actor, [
       { action: 'update', entityType: 'user', entityId: userId, detail: disabled ? 'konto lukket' : 'konto åbnet igen' },
     ], now);

@@ -60,6 +60,16 @@ export async function saveRateLimit(db: Db, key: string, state: RateLimitState):
     .execute();
 }
 
+export async function decrementRateLimit(db: Db, key: string): Promise<void> {
+  await db
+    .updateTable('rate_limits')
+    .set((eb) => ({ attempts: eb('attempts', '-', 1) }))
+    .where('key', '=', key)
+    .where('attempts', '>', 0)
+    .where('blocked_until', 'is', null)
+    .execute();
+}
+
 export async function deleteRateLimit(db: Db, key: string): Promise<void> {
   await db.deleteFrom('rate_limits').where('key', '=', key).execute();
 }

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../lib/server/database';
 import { applyRateLimitHit, rateLimitStatus, type RateLimitDecision, type RateLimitPolicy } from './throttle';
-import { claimRateLimit, deleteRateLimit, deleteRateLimitsOlderThan, findRateLimit, saveRateLimit } from './throttle.repository';
+import { claimRateLimit, decrementRateLimit, deleteRateLimit, deleteRateLimitsOlderThan, findRateLimit, saveRateLimit } from './throttle.repository';
 
 /**
  * Counts one attempt for `key` and says whether it may go ahead. Race-safe across processes: the row is claimed by an
@@ -24,6 +24,11 @@ export async function hitRateLimit(
 /** Whether `key` is refused right now, without counting an attempt (one SELECT). */
 export async function checkRateLimit(db: Kysely<Database>, key: string, now: Date): Promise<RateLimitDecision> {
   return rateLimitStatus(await findRateLimit(db, key), now);
+}
+
+/** Takes back one counted attempt that turned out to be good (never below zero, never lifts a block). */
+export async function forgiveRateLimitHit(db: Kysely<Database>, key: string): Promise<void> {
+  await decrementRateLimit(db, key);
 }
 
 /** Forgets a key, e.g. an account's failed sign-ins after a successful one. */

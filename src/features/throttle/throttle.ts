@@ -21,13 +21,25 @@ export interface RateLimitDecision {
   retryAfterSeconds: number;
 }
 
-/** Wrong passwords for one account: 5 in 15 minutes, then 15 minutes' pause. */
-export const LOGIN_ACCOUNT_POLICY: RateLimitPolicy = { max: 5, windowSeconds: 15 * 60, blockSeconds: 15 * 60 };
-/** Wrong passwords from one address (an office shares one): 30 in 15 minutes, then 15 minutes' pause. */
+// Sign-in attempts are counted before the password is checked (see signIn), so a burst of simultaneous attempts
+// gets no more checks than `max`. A correct password clears the account's counts.
+
+/** Attempts at one account from one address: 5 in 15 minutes, then 15 minutes' pause (for that address only). */
+export const LOGIN_ACCOUNT_ADDRESS_POLICY: RateLimitPolicy = { max: 5, windowSeconds: 15 * 60, blockSeconds: 15 * 60 };
+/**
+ * Attempts at one account from any address: 20 in an hour, then a 5-minute pause. Slower, so many addresses cannot
+ * guess fast; short, so a stranger's wrong passwords lock the owner out for minutes, not for a quarter of an hour.
+ */
+export const LOGIN_ACCOUNT_POLICY: RateLimitPolicy = { max: 20, windowSeconds: 60 * 60, blockSeconds: 5 * 60 };
+/** Attempts from one address (an office shares one): 30 in 15 minutes, then 15 minutes' pause. */
 export const LOGIN_IP_POLICY: RateLimitPolicy = { max: 30, windowSeconds: 15 * 60, blockSeconds: 15 * 60 };
 
 export function loginAccountKey(email: string): string {
   return `login:account:${email.trim().toLowerCase()}`;
+}
+
+export function loginAccountAddressKey(email: string, ip: string | null): string {
+  return `login:account-ip:${email.trim().toLowerCase()}|${ip ?? 'unknown'}`;
 }
 
 export function loginIpKey(ip: string | null): string {

@@ -61,6 +61,37 @@ export async function countUnusedRecoveryCodes(db: Db, userId: string): Promise<
   return Number(row?.n ?? 0);
 }
 
-export async function markSessionTwoFactorVerified(db: Db, sessionId: string): Promise<void> {
-  await db.updateTable('auth_sessions').set({ two_factor_verified: 1 }).where('id', '=', sessionId).execute();
+/**
+ * The password-only session becomes a signed-in one under a new id and secret (the old token, which may have been
+ * seen before the second factor was given, stops working). Returns when it expires; null if the session is gone.
+ */
+export async function replaceWithVerifiedSession(db: Db, sessionId: string, next: { id: string; secretHash: string }): Promise<Date | null> {
+  const row = await db
+    .updateTable('auth_sessions')
+    .set({ id: next.id, secret_hash: next.secretHash, two_factor_verified: 1 })
+    .where('id', '=', sessionId)
+    .returning('expires_at')
+    .executeTakeFirst();
+  return row ? new Date(row.expires_at) : null;
+}
+
+/** Takes the TOTP step as used; false if this step or a later one was used already (a replayed code). */
+export async function useTotpStep(db: Db, userId: string, step: number): Promise<boolean> {
+  const result = await db
+    .updateTable('users')
+    .set({ totp_last_step: step })
+    .where('id', '=', userId)
+    .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function listTotpKeys(db: Db): Promise<{ id: string; key: string }[]> {
+  const rows = await db.selectFrom('users').select(['id', 'totp_key']).where('totp_key', 'is not', null).execute();
+  return rows.map((row) => ({ id: row.id, key: row.totp_key as string }));
+}
+
+/** Replaces a stored key with the same key sealed anew, unless it changed meanwhile (a reset, a new setup). */
+export async function updateTotpKey(db: Db, userId: string, was: string, sealed: string): Promise<void> {
+  await db.updateTable('users').set({ totp_key: sealed }).where('id', '=', userId).where('totp_key', '=', was).execute();
 }

@@ -1,25 +1,26 @@
 // The second factor: setting up a TOTP key, checking a code or a one-time recovery code to finish a sign-in, and the
-// coordinator's reset of a lost factor. Follows Lucia's guide: a password-only session is upgraded in place
-// (auth_sessions.two_factor_verified = 1) once the second factor is given.
+// coordinator's reset of a lost factor. Follows Lucia's guide: once the second factor is given, the password-only
+// session is replaced by a signed-in one under a new token (auth_sessions.two_factor_verified = 1).
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors';
 import type { Database } from '../../lib/server/database';
 import { qrCodeDataUrl } from '../../lib/server/qr';
-import { sha256Hex } from '../../lib/server/tokens';
+import { isSealed, open, seal } from '../../lib/server/secret-box';
+import { generateSecret, sha256Hex } from '../../lib/server/tokens';
 import { recordAudit } from '../audit/audit.service';
 import type { Actor, StaffUser } from '../auth/auth';
 import { deleteSessionsOfUser, findUserById } from '../auth/auth.repository';
-import { checkRateLimit, hitRateLimit, resetRateLimit } from '../throttle/throttle.service';
+import { hitRateLimit, resetRateLimit } from '../throttle/throttle.service';
 import {
   RECOVERY_CODE_BYTES, RECOVERY_CODE_COUNT, SECOND_FACTOR_POLICY, TOTP_KEY_BYTES,
   decodeTotpKey, encodeTotpKey, formatKeyForManualEntry, formatRecoveryCode, normalizeRecoveryCode,
-  secondFactorKey, totpKeyUri, verifyTotpCode,
+  matchingTotpStep, secondFactorKey, totpKeyUri,
 } from './twofactor';
 import {
-  clearTotpKey, countUnusedRecoveryCodes, deleteRecoveryCodesOfUser, findTotpKey, insertRecoveryCodes,
-  markSessionTwoFactorVerified, setTotpKeyIfNone, useRecoveryCodeByHash,
+  clearTotpKey, countUnusedRecoveryCodes, deleteRecoveryCodesOfUser, findTotpKey, insertRecoveryCodes, listTotpKeys, updateTotpKey,
+  replaceWithVerifiedSession, setTotpKeyIfNone, useRecoveryCodeByHash, useTotpStep,
 } from './twofactor.repository';
 
 type Db = Kysely<Database>;
@@ -59,6 +60,45 @@ export async function totpSetupView(user: StaffUser, key?: string | null): Promi
   };
 }
 
+/** The signed-in session that replaces a password-only one: a new token for the cookie. */
+export interface VerifiedSession {
+  token: string;
+  expiresAt: Date;
+}
+
+async function verifiedSession(trx: Transaction<Database>, pending: PendingSession): Promise<VerifiedSession> {
+  const id = generateSecret();
+  const secret = generateSecret();
+  const expiresAt = await replaceWithVerifiedSession(trx, pending.sessionId, { id, secretHash: sha256Hex(secret) });
+  if (!expiresAt) throw new ConflictError('Din indlogning er udløbet. Log ind igen.');
+  return { token: `${id}.${secret}`, expiresAt };
+}
+
+/** A stored key: sealed (AES-GCM under APP_SECRET), or plain base64 as stored before keys were encrypted. */
+function openTotpKey(stored: string): Uint8Array | null {
+  return isSealed(stored) ? open(stored) : decodeTotpKey(stored);
+}
+
+/**
+ * Seals every stored key again under the current APP_SECRET: keys stored in plain base64 before encryption came, and
+ * keys sealed under APP_SECRET_PREVIOUS during a rotation. Run by `cli boot` and `cli reencrypt`. Returns how many
+ * were sealed again; throws if a key opens under neither secret (the wrong APP_SECRET: nothing is changed then).
+ */
+export async function resealTotpKeys(db: Db): Promise<number> {
+  const rows = await listTotpKeys(db);
+  const opened = rows.map((row) => ({ id: row.id, stored: row.key, key: openTotpKey(row.key) }));
+  const unreadable = opened.filter((row) => row.key === null).length;
+  if (unreadable > 0) throw new Error(`${unreadable} second-factor key(s) open under neither APP_SECRET nor APP_SECRET_PREVIOUS.`);
+  let count = 0;
+  await db.transaction().execute(async (trx) => {
+    for (const row of opened) {
+      await updateTotpKey(trx, row.id, row.stored, seal(row.key as Uint8Array));
+      count += 1;
+    }
+  });
+  return count;
+}
+
 /** Ten fresh recovery codes, raw (16 base32 characters each). */
 function newRecoveryCodes(): string[] {
   return Array.from({ length: RECOVERY_CODE_COUNT }, () => encodeBase32LowerCaseNoPadding(randomBytes(RECOVERY_CODE_BYTES)));
@@ -77,11 +117,11 @@ async function throttled<T extends object>(
   attempt: () => Promise<T | null>,
 ): Promise<SecondFactorResult<T>> {
   const key = secondFactorKey(pending.user.id);
-  const status = await checkRateLimit(db, key, now);
+  // Counted before the code is checked, in one atomic statement: simultaneous guesses get no more checks than the limit.
+  const status = await hitRateLimit(db, key, SECOND_FACTOR_POLICY, now);
   if (!status.allowed) return { ok: false, reason: 'throttled', retryAfterSeconds: status.retryAfterSeconds };
   const result = await attempt();
   if (result === null) {
-    await hitRateLimit(db, key, SECOND_FACTOR_POLICY, now);
     await recordAudit(db, { user: pending.user, ip }, [
       { action: 'sign_in', entityType: 'user', entityId: pending.user.id, detail: `mislykket: forkert ${what}` },
     ], now);
@@ -101,50 +141,54 @@ export async function confirmTotpSetup(
   input: { key: string; code: string },
   ip: string | null,
   now: Date,
-): Promise<SecondFactorResult<{ recoveryCodes: string[] }>> {
+): Promise<SecondFactorResult<{ recoveryCodes: string[]; session: VerifiedSession }>> {
   const key = decodeTotpKey(input.key);
   if (!key) throw new NotFoundError('Opsætningen er udløbet. Start forfra.');
   if ((await findTotpKey(db, pending.user.id)) !== null) {
     throw new ConflictError('Du har allerede sat to-faktor op. Log ind med koden fra din app.');
   }
   return throttled(db, pending, ip, now, 'kode ved opsætning', async () => {
-    if (!verifyTotpCode(key, input.code, now)) return null;
+    const step = matchingTotpStep(key, input.code, now);
+    if (step === null) return null;
     const codes = newRecoveryCodes();
-    await db.transaction().execute(async (trx) => {
-      if (!(await setTotpKeyIfNone(trx, pending.user.id, encodeTotpKey(key), now))) {
+    const session = await db.transaction().execute(async (trx) => {
+      if (!(await setTotpKeyIfNone(trx, pending.user.id, seal(key), now))) {
         throw new ConflictError('Du har allerede sat to-faktor op. Log ind med koden fra din app.');
       }
       await deleteRecoveryCodesOfUser(trx, pending.user.id);
       await insertRecoveryCodes(trx, pending.user.id, codes.map((code) => ({ id: randomUUID(), codeHash: sha256Hex(code) })));
-      await markSessionTwoFactorVerified(trx, pending.sessionId);
+      await useTotpStep(trx, pending.user.id, step);
       await recordAudit(trx, { user: pending.user, ip }, [
         { action: 'update', entityType: 'user', entityId: pending.user.id, detail: 'to-faktor sat op' },
         { action: 'sign_in', entityType: 'user', entityId: pending.user.id, detail: 'to-faktor' },
       ], now);
+      return verifiedSession(trx, pending);
     });
-    return { recoveryCodes: codes.map(formatRecoveryCode) };
+    return { recoveryCodes: codes.map(formatRecoveryCode), session };
   });
 }
 
-/** Checks the 6-digit code from the app and marks the session signed in. */
+/** Checks the 6-digit code from the app (each code once) and replaces the session with a signed-in one. */
 export async function verifyTotp(
   db: Db,
   pending: PendingSession,
   code: string,
   ip: string | null,
   now: Date,
-): Promise<SecondFactorResult> {
+): Promise<SecondFactorResult<{ session: VerifiedSession }>> {
   return throttled(db, pending, ip, now, 'kode', async () => {
     const stored = await findTotpKey(db, pending.user.id);
-    const key = stored === null ? null : decodeTotpKey(stored);
-    if (!key || !verifyTotpCode(key, code, now)) return null;
-    await db.transaction().execute(async (trx) => {
-      await markSessionTwoFactorVerified(trx, pending.sessionId);
+    const key = stored === null ? null : openTotpKey(stored);
+    const step = key === null ? null : matchingTotpStep(key, code, now);
+    if (step === null) return null;
+    return db.transaction().execute(async (trx) => {
+      // A code is good once: the same code again (or an older one) within its 90 seconds counts as wrong.
+      if (!(await useTotpStep(trx, pending.user.id, step))) return null;
       await recordAudit(trx, { user: pending.user, ip }, [
         { action: 'sign_in', entityType: 'user', entityId: pending.user.id, detail: 'to-faktor' },
       ], now);
+      return { session: await verifiedSession(trx, pending) };
     });
-    return {};
   });
 }
 
@@ -155,17 +199,16 @@ export async function signInWithRecoveryCode(
   typed: string,
   ip: string | null,
   now: Date,
-): Promise<SecondFactorResult<{ codesLeft: number }>> {
+): Promise<SecondFactorResult<{ codesLeft: number; session: VerifiedSession }>> {
   return throttled(db, pending, ip, now, 'gendannelseskode', async () => {
     const code = normalizeRecoveryCode(typed);
     if (code === null) return null;
     return db.transaction().execute(async (trx) => {
       if (!(await useRecoveryCodeByHash(trx, pending.user.id, sha256Hex(code), now))) return null;
-      await markSessionTwoFactorVerified(trx, pending.sessionId);
       await recordAudit(trx, { user: pending.user, ip }, [
         { action: 'sign_in', entityType: 'user', entityId: pending.user.id, detail: 'gendannelseskode brugt' },
       ], now);
-      return { codesLeft: await countUnusedRecoveryCodes(trx, pending.user.id) };
+      return { codesLeft: await countUnusedRecoveryCodes(trx, pending.user.id), session: await verifiedSession(trx, pending) };
     });
   });
 }

@@ -33,16 +33,24 @@ export function totpCodeAt(key: Uint8Array, now: Date): string {
   return generateHOTP(key, counterAt(now), TOTP_DIGITS);
 }
 
-/** Is `code` the key's code at `now`, or one step before or after? */
-export function verifyTotpCode(key: Uint8Array, code: string, now: Date): boolean {
-  if (!/^\d{6}$/.test(code)) return false;
+/**
+ * The time step `code` belongs to: now's, or one before or after; null when it is none of them. The step is stored
+ * once a code is used, so the same code (or an older one) is not accepted again.
+ */
+export function matchingTotpStep(key: Uint8Array, code: string, now: Date): number | null {
+  if (!/^\d{6}$/.test(code)) return null;
   const counter = counterAt(now);
-  let valid = false;
+  let matched: number | null = null;
   // Every step is checked (no early return), so the time taken does not tell which step matched.
   for (let step = -TOTP_GRACE_STEPS; step <= TOTP_GRACE_STEPS; step += 1) {
-    if (verifyHOTP(key, counter + BigInt(step), TOTP_DIGITS, code)) valid = true;
+    if (verifyHOTP(key, counter + BigInt(step), TOTP_DIGITS, code)) matched = Number(counter + BigInt(step));
   }
-  return valid;
+  return matched;
+}
+
+/** Is `code` the key's code at `now`, or one step before or after? */
+export function verifyTotpCode(key: Uint8Array, code: string, now: Date): boolean {
+  return matchingTotpStep(key, code, now) !== null;
 }
 
 /** What an authenticator app reads from the QR code. */

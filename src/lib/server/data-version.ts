@@ -1,5 +1,6 @@
-// Data versions: a counter in `data_versions` that moves with every committed write to a set of tables, so a page
-// that is costly to build (the yearly figures) can keep what it built until the counter moves.
+// Data versions: counters in `data_versions` that move with every committed write to a set of tables, so a page
+// that is costly to build (the yearly figures) or asked for very often (the public group pages and feeds) can keep
+// what it built until its counter moves.
 //
 // The counter is moved by the database driver itself, not by each service, so no write path can forget it: every
 // INSERT, UPDATE or DELETE that names a watched table marks its connection, and the counter is moved as the last
@@ -59,6 +60,20 @@ export const FIGURES_TABLES: readonly string[] = Object.entries(READ_BY_FIGURES)
 
 export const FIGURES_VERSION = 'figures';
 
+/** The tables the public group pages and feeds are built from (served from memory by src/server). */
+export const PUBLIC_TABLES: readonly string[] = ['groups', 'meeting_rules', 'group_sessions', 'enrollments'];
+
+export const PUBLIC_VERSION = 'public';
+
+/** Which versions a write to each table moves. */
+function versionsByTable(): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  for (const [version, tables] of [[FIGURES_VERSION, FIGURES_TABLES], [PUBLIC_VERSION, PUBLIC_TABLES]] as const) {
+    for (const table of tables) map.set(table, [...(map.get(table) ?? []), version]);
+  }
+  return map;
+}
+
 const WRITE = /^\s*(?:insert(?:\s+or\s+\w+)?\s+into|update(?:\s+or\s+\w+)?|delete\s+from)\s+(?:"?\w+"?\.)?"?(\w+)"?/i;
 
 /** The table an INSERT, UPDATE or DELETE statement writes to; null for anything else. */
@@ -66,24 +81,28 @@ export function writtenTable(statement: string): string | null {
   return WRITE.exec(statement)?.[1]?.toLowerCase() ?? null;
 }
 
-const BUMP = CompiledQuery.raw(`update data_versions set version = version + 1 where name = '${FIGURES_VERSION}'`);
+function bumpStatement(version: string): CompiledQuery {
+  return CompiledQuery.raw(`update data_versions set version = version + 1 where name = '${version}'`);
+}
 
 class WatchedConnection implements DatabaseConnection {
   inTransaction = false;
-  dirty = false;
+  readonly dirty = new Set<string>();
 
   constructor(
     readonly inner: DatabaseConnection,
-    private readonly watched: ReadonlySet<string>,
+    private readonly watched: ReadonlyMap<string, readonly string[]>,
+    private readonly bumps: ReadonlyMap<string, CompiledQuery>,
     private readonly sent: () => void,
   ) {}
 
   async executeQuery<R>(query: CompiledQuery, options?: Parameters<DatabaseConnection['executeQuery']>[1]): Promise<QueryResult<R>> {
     const result = await this.inner.executeQuery<R>(query, options);
     const table = writtenTable(query.sql);
-    if (table !== null && this.watched.has(table)) {
-      if (this.inTransaction) this.dirty = true;
-      else await this.bump();
+    const versions = table === null ? undefined : this.watched.get(table);
+    if (versions) {
+      if (this.inTransaction) for (const version of versions) this.dirty.add(version);
+      else await this.bump(versions);
     }
     return result;
   }
@@ -92,21 +111,27 @@ class WatchedConnection implements DatabaseConnection {
     return this.inner.streamQuery<R>(query, chunkSize, options);
   }
 
-  async bump(): Promise<void> {
-    this.sent();
-    await this.inner.executeQuery(BUMP);
+  async bump(versions: Iterable<string>): Promise<void> {
+    for (const version of versions) {
+      const statement = this.bumps.get(version);
+      if (!statement) continue;
+      this.sent();
+      await this.inner.executeQuery(statement);
+    }
   }
 }
 
 class WatchingDriver implements Driver {
   readonly #inner: Driver;
-  readonly #watched: ReadonlySet<string>;
+  readonly #watched: ReadonlyMap<string, readonly string[]>;
+  readonly #bumps: ReadonlyMap<string, CompiledQuery>;
   readonly #sent: () => void;
   readonly #wrappers = new WeakMap<DatabaseConnection, WatchedConnection>();
 
-  constructor(inner: Driver, watched: ReadonlySet<string>, sent: () => void) {
+  constructor(inner: Driver, watched: ReadonlyMap<string, readonly string[]>, bumps: ReadonlyMap<string, CompiledQuery>, sent: () => void) {
     this.#inner = inner;
     this.#watched = watched;
+    this.#bumps = bumps;
     this.#sent = sent;
   }
 
@@ -143,7 +168,7 @@ class WatchingDriver implements Driver {
     const inner = await this.#inner.acquireConnection(options);
     let wrapper = this.#wrappers.get(inner);
     if (!wrapper) {
-      wrapper = new WatchedConnection(inner, this.#watched, this.#sent);
+      wrapper = new WatchedConnection(inner, this.#watched, this.#bumps, this.#sent);
       this.#wrappers.set(inner, wrapper);
     }
     return wrapper;
@@ -153,17 +178,17 @@ class WatchingDriver implements Driver {
     const c = this.#wrapped(connection);
     await this.#inner.beginTransaction(c.inner, settings);
     c.inTransaction = true;
-    c.dirty = false;
+    c.dirty.clear();
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
     const c = this.#wrapped(connection);
     try {
-      if (c.dirty) await c.bump();
+      if (c.dirty.size > 0) await c.bump(c.dirty);
       await this.#inner.commitTransaction(c.inner);
     } finally {
       c.inTransaction = false;
-      c.dirty = false;
+      c.dirty.clear();
     }
   }
 
@@ -173,7 +198,7 @@ class WatchingDriver implements Driver {
       await this.#inner.rollbackTransaction(c.inner);
     } finally {
       c.inTransaction = false;
-      c.dirty = false;
+      c.dirty.clear();
     }
   }
 
@@ -187,13 +212,14 @@ class WatchingDriver implements Driver {
 }
 
 /**
- * The dialect with a driver that moves the 'figures' data version on committed writes to `FIGURES_TABLES`.
- * `sent` is called for each extra statement, so statement counts stay honest.
+ * The dialect with a driver that moves the data versions on committed writes: 'figures' for `FIGURES_TABLES`,
+ * 'public' for `PUBLIC_TABLES`. `sent` is called for each extra statement, so statement counts stay honest.
  */
 export function withDataVersions(dialect: Dialect, sent: () => void): Dialect {
-  const watched = new Set(FIGURES_TABLES);
+  const watched = versionsByTable();
+  const bumps = new Map([FIGURES_VERSION, PUBLIC_VERSION].map((v) => [v, bumpStatement(v)]));
   return {
-    createDriver: () => new WatchingDriver(dialect.createDriver(), watched, sent),
+    createDriver: () => new WatchingDriver(dialect.createDriver(), watched, bumps, sent),
     createQueryCompiler: () => dialect.createQueryCompiler(),
     createAdapter: () => dialect.createAdapter(),
     createIntrospector: (db) => dialect.createIntrospector(db),

@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 // The one description of the tables for Kysely. Row types stay inside repositories; services map them
 // to domain types. Flags are 0 | 1, instants ISO 8601 UTC text, calendar dates 'YYYY-MM-DD'.
@@ -15,6 +15,8 @@ export interface UsersTable {
   municipality: Municipality | null;
   password_hash: string | null;
   totp_key: string | null;
+  /** The TOTP step of the last accepted code (bigint: pg hands it back as a string; read it with Number()). */
+  totp_last_step: ColumnType<number | null, number | null | undefined, number | null>;
   disabled_at: string | null;
   created_at: string;
   updated_at: string;

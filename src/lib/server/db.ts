@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type LogEvent } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type LogEvent } from 'kysely';
 import { Migrator, type MigrationResultSet } from 'kysely/migration';
 import pg from 'pg';
 import { migrations } from '../../../db/migrations/index';
@@ -18,6 +18,8 @@ export interface DatabaseHandle {
   target: DatabaseTarget;
   /** The better-sqlite3 connection, for online backups; null on PostgreSQL. */
   sqlite: SqliteDatabase.Database | null;
+  /** The PostgreSQL pool's connections right now (for /metrics); null on SQLite. */
+  poolStats(): { total: number; idle: number; waiting: number } | null;
   close(): Promise<void>;
 }
 
@@ -85,7 +87,8 @@ export function openDatabase(url: string | undefined): DatabaseHandle {
   if (target.kind === 'postgres') {
     const pool = new pg.Pool({ connectionString: target.url, max: Number(process.env['PG_POOL_SIZE'] ?? 10) });
     const db = new Kysely<Database>({ dialect: withDataVersions(new PostgresDialect({ pool }), countExtraStatement), log: countStatements });
-    return { db, target, sqlite: null, close: () => db.destroy() };
+    const poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
+    return { db, target, sqlite: null, poolStats, close: () => db.destroy() };
   }
   if (target.file !== ':memory:') mkdirSync(dirname(target.file), { recursive: true });
   const sqlite = new SqliteDatabase(target.file);
@@ -103,7 +106,7 @@ export function openDatabase(url: string | undefined): DatabaseHandle {
     dialect: withDataVersions(new SqliteDialect({ database: withStatementCache(sqlite) }), countExtraStatement),
     log: countStatements,
   });
-  return { db, target, sqlite, close: () => db.destroy() };
+  return { db, target, sqlite, poolStats: () => null, close: () => db.destroy() };
 }
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {
@@ -113,11 +116,48 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationRe
   return result;
 }
 
+/** Any fixed number: the key of the PostgreSQL advisory lock that `cli boot` holds. */
+const BOOT_LOCK = 4_721_202_611;
+
+/**
+ * Runs `work` while holding a lock that every other process booting against the same PostgreSQL database waits for
+ * (a session advisory lock on a connection of its own), so two servers started at the same moment do not race on
+ * migrations, default groups or the first-admin link: the second waits, then finds nothing left to do. SQLite is
+ * one server on one machine: no lock.
+ */
+export async function withBootLock<T>(handle: DatabaseHandle, work: () => Promise<T>): Promise<T> {
+  if (handle.target.kind !== 'postgres') return work();
+  return handle.db.connection().execute(async (connection) => {
+    await sql`select pg_advisory_lock(${BOOT_LOCK})`.execute(connection);
+    try {
+      return await work();
+    } finally {
+      await sql`select pg_advisory_unlock(${BOOT_LOCK})`.execute(connection);
+    }
+  });
+}
+
 let shared: DatabaseHandle | null = null;
+
+/**
+ * How the project's HTTP server (src/server) closes the handle the built site opened: the site is a separate
+ * bundle, so the server cannot import this module's state; it finds the closer under this well-known symbol.
+ */
+export const CLOSE_DATABASE = Symbol.for('gruppeforlob.closeDatabase');
+/** Likewise for the pool's figures on /metrics. */
+export const DATABASE_POOL_STATS = Symbol.for('gruppeforlob.databasePoolStats');
 
 /** The process-wide handle the server uses, opened on first use from DATABASE_URL. */
 export function getDatabaseHandle(): DatabaseHandle {
-  shared ??= openDatabase(process.env['DATABASE_URL']);
+  if (!shared) {
+    const handle = openDatabase(process.env['DATABASE_URL']);
+    shared = handle;
+    Reflect.set(globalThis, DATABASE_POOL_STATS, () => handle.poolStats());
+    Reflect.set(globalThis, CLOSE_DATABASE, async () => {
+      if (shared === handle) shared = null;
+      await handle.close();
+    });
+  }
   return shared;
 }
 

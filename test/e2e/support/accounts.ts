@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { decodeBase32IgnorePadding, decodeBase64 } from '@oslojs/encoding';
-import { generateTOTP } from '@oslojs/otp';
+import { decodeBase32IgnorePadding } from '@oslojs/encoding';
+import { generateHOTP, generateTOTP } from '@oslojs/otp';
 import type { Page } from 'playwright-core';
 import { axeViolations, launchBrowser, newPageAt } from './chromium';
 
@@ -56,16 +56,23 @@ export async function createFirstAdmin(
 /** TOTP keys this test process has seen on a setup page, by e-mail (the server's database is asked otherwise). */
 const knownKeys = new Map<string, Uint8Array>();
 
-/** The key the server stored for an account (users.totp_key, base64), read from the server's own database. */
-async function storedTotpKey(email: string): Promise<Uint8Array> {
+/**
+ * The key the server stored for an account (users.totp_key, sealed under the server's APP_SECRET, which the test
+ * process shares: the same environment and folder), and the last time step a code was accepted for, read from the
+ * server's own database.
+ */
+async function storedTotp(email: string): Promise<{ key: Uint8Array; lastStep: number | null }> {
   // Imported here, not at the top: global setup uses this file too, and it runs outside a Vitest worker.
   const { inject } = await import('vitest');
   const { openDatabase } = await import('../../../src/lib/server/db');
+  const { open } = await import('../../../src/lib/server/secret-box');
   const handle = openDatabase(inject('databaseUrl'));
   try {
-    const row = await handle.db.selectFrom('users').select('totp_key').where('email', '=', email).executeTakeFirst();
+    const row = await handle.db.selectFrom('users').select(['totp_key', 'totp_last_step']).where('email', '=', email).executeTakeFirst();
     if (!row?.totp_key) throw new Error(`${email} has no TOTP key in the server's database.`);
-    return decodeBase64(row.totp_key);
+    const key = open(row.totp_key);
+    if (!key) throw new Error(`${email}'s TOTP key does not open with this process's APP_SECRET.`);
+    return { key, lastStep: row.totp_last_step === null ? null : Number(row.totp_last_step) };
   } finally {
     await handle.close();
   }
@@ -74,6 +81,35 @@ async function storedTotpKey(email: string): Promise<Uint8Array> {
 /** The code an authenticator app would show now for this key. */
 export function totpCodeNow(key: Uint8Array): string {
   return generateTOTP(key, 30, 6);
+}
+
+/**
+ * The code the app will show in the next half minute, which the server also takes (one step of grace). A code is
+ * accepted once: right after a setup with this step's code, a sign-in types the next one.
+ */
+export function totpCodeNext(key: Uint8Array): string {
+  return generateHOTP(key, BigInt(Math.floor(Date.now() / 30_000) + 1), 6);
+}
+
+/**
+ * A code the server will take: each code is accepted once, so when this step's code was used already (tests sign
+ * the same account in many times a minute) the next step's code is typed, which the server also accepts. When that
+ * was used too, the account's last used step is moved back in the server's database instead of waiting half a
+ * minute for the clock (the replay rule itself is tested in test/integration/twofactor.test.ts).
+ */
+async function unusedCode(email: string, key: Uint8Array, lastStep: number | null): Promise<string> {
+  const step = Math.floor(Date.now() / 30_000);
+  const pick = Math.max(step, (lastStep ?? -1) + 1);
+  if (pick <= step + 1) return generateHOTP(key, BigInt(pick), 6);
+  const { inject } = await import('vitest');
+  const { openDatabase } = await import('../../../src/lib/server/db');
+  const handle = openDatabase(inject('databaseUrl'));
+  try {
+    await handle.db.updateTable('users').set({ totp_last_step: null }).where('email', '=', email).execute();
+  } finally {
+    await handle.close();
+  }
+  return generateHOTP(key, BigInt(step), 6);
 }
 
 /** Reads the key shown for manual entry on the setup page. */
@@ -96,8 +132,8 @@ export async function completeSecondFactor(page: Page, account: Account): Promis
     await page.getByRole('button', { name: 'Bekræft' }).click();
     await page.getByRole('link', { name: 'Jeg har gemt koderne. Fortsæt' }).click();
   } else {
-    const key = knownKeys.get(account.email) ?? (await storedTotpKey(account.email));
-    await page.locator('#f-code').fill(totpCodeNow(key));
+    const stored = await storedTotp(account.email);
+    await page.locator('#f-code').fill(await unusedCode(account.email, knownKeys.get(account.email) ?? stored.key, stored.lastStep));
     await page.getByRole('button', { name: 'Log ind' }).click();
   }
   await page.waitForURL((url) => url.pathname.startsWith('/personale'));

@@ -1,0 +1,79 @@
+// `npm start` runs this after `cli boot`: the built site (dist/server/entry.mjs, Astro's node adapter in middleware
+// mode) behind the project's own node:http server. Started as `exec node --import tsx src/server/main.ts`, so
+// SIGTERM from systemd (or a test) reaches this process.
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { pino } from 'pino';
+import { parseTrustProxy } from '../lib/http-security';
+import { watchPublicVersion } from './data-versions';
+import { createAppServer, type AstroHandler } from './http-server';
+import { createMetrics, type PoolStats } from './metrics';
+import { createFastPath } from './public-fast-path';
+
+const CLOSE_DATABASE = Symbol.for('gruppeforlob.closeDatabase');
+const DATABASE_POOL_STATS = Symbol.for('gruppeforlob.databasePoolStats');
+const STOP_DEADLINE_MS = 9_000;
+
+const logger = pino({ base: null, timestamp: pino.stdTimeFunctions.isoTime });
+const root = resolve(import.meta.dirname, '../..');
+const outDir = resolve(root, process.env['ASTRO_OUT_DIR'] ?? 'dist');
+// The built site must not start its own server: we are the server.
+process.env['ASTRO_NODE_AUTOSTART'] = 'disabled';
+const { handler } = (await import(pathToFileURL(join(outDir, 'server/entry.mjs')).href)) as { handler: AstroHandler };
+
+const port = Number(process.env['PORT'] ?? 4321);
+const host = process.env['HOST'] ?? 'localhost';
+// PUBLIC_FAST_PATH=off: every request through Astro (to compare, or to rule the fast path out).
+const versions = process.env['PUBLIC_FAST_PATH'] === 'off' ? null : await watchPublicVersion(process.env['DATABASE_URL'], logger);
+const metrics = createMetrics(process.env['METRICS_TOKEN'], () => {
+  const stats = Reflect.get(globalThis, DATABASE_POOL_STATS) as (() => PoolStats | null) | undefined;
+  return stats?.() ?? null;
+});
+const app = createAppServer({
+  handler,
+  clientDir: join(outDir, 'client'),
+  trustedProxies: parseTrustProxy(process.env['TRUST_PROXY']),
+  logger,
+  metrics,
+  ...(versions ? { fastPath: createFastPath(() => versions.current()) } : {}),
+  onDrained: async () => {
+    await versions?.close();
+    const close = Reflect.get(globalThis, CLOSE_DATABASE) as (() => Promise<void>) | undefined;
+    await close?.();
+  },
+});
+
+app.server.listen(port, host, () => logger.info({ port, host }, 'listening'));
+
+let stopping = false;
+function safeLog(write: () => void): void {
+  try {
+    write();
+  } catch {
+    // stdout closed: nothing to tell anyone
+  }
+}
+function stop(signal: string): void {
+  if (stopping) return;
+  stopping = true;
+  // The deadline first, and kept referenced: whatever happens below (even a log line that cannot be written because
+  // whoever read our stdout is gone), the process ends.
+  setTimeout(() => {
+    safeLog(() => logger.error('requests still in flight after 9 s: closing them'));
+    app.server.closeAllConnections();
+    process.exit(1);
+  }, STOP_DEADLINE_MS);
+  safeLog(() => logger.info({ signal }, 'stopping: no new connections, finishing requests in flight'));
+  app.stop().then(
+    () => {
+      safeLog(() => logger.info('stopped'));
+      process.exit(0);
+    },
+    (error: unknown) => {
+      safeLog(() => logger.error({ err: error }, 'stop failed'));
+      process.exit(1);
+    },
+  );
+}
+process.on('SIGTERM', () => stop('SIGTERM'));
+process.on('SIGINT', () => stop('SIGINT'));

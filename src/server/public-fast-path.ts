@@ -1,0 +1,134 @@
+// The public pages and feeds at the speed of Node itself. An anonymous GET of a group's feed (/grupper/<slug>.ics)
+// or public page (/grupper/<slug>, /en/grupper/<slug>) is answered from the bytes Astro rendered for the same
+// address at the same data version, before Astro's pipeline: same status, headers, ETag and body, so the privacy
+// rules are the pages' own. A conditional request whose ETag matches gets a 304 from the same kept headers.
+//
+// What is kept is keyed by address, host and scheme, and holds while the 'public' data version (moved by the database
+// driver in the same transaction as any write to the tables these pages read, see lib/server/data-version.ts) is
+// the one it was rendered at, and at most a minute (the pages also show "the next meetings" from now).
+// Requests with a cookie or credentials always go to Astro: a staff member's answer is never kept nor served.
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+
+export const PUBLIC_FAST_PATH = /^\/(?:en\/)?grupper\/[a-z0-9-]{1,80}(?:\.ics)?$/;
+const HOLD_MS = 60_000;
+const MAX_ENTRIES = 200;
+const MAX_BODY = 1024 * 1024;
+
+/**
+ * The current 'public' data version, counting every change committed before the call (PostgreSQL answers after a
+ * shared read, SQLite at once), or null when it is not known: then nothing is served from memory.
+ */
+export type VersionSource = () => string | null | Promise<string | null>;
+
+interface Kept {
+  version: string;
+  until: number;
+  status: number;
+  headers: OutgoingHttpHeaders;
+  etag: string | null;
+  body: Buffer;
+}
+
+/** Headers of the kept answer that belong to one request only, or to the body (not sent with a 304). */
+const PER_REQUEST = new Set(['x-request-id', 'date', 'connection', 'keep-alive', 'transfer-encoding']);
+const BODY_ONLY = new Set(['content-length', 'content-disposition']);
+
+export interface FastPath {
+  /** Answers from memory if it can; true when it did. */
+  serve(req: IncomingMessage, res: ServerResponse, https: boolean): Promise<boolean>;
+  /** For a request that may be kept: wraps `res` so Astro's answer is kept as it goes out. */
+  capture(req: IncomingMessage, res: ServerResponse, https: boolean): Promise<void>;
+  /** Whether this request may be answered from memory at all. */
+  eligible(req: IncomingMessage): boolean;
+}
+
+function etagMatches(ifNoneMatch: string, etag: string): boolean {
+  const opaque = (tag: string): string => tag.trim().replace(/^W\//, '');
+  if (ifNoneMatch.trim() === '*') return true;
+  return ifNoneMatch.split(',').some((tag) => opaque(tag) === opaque(etag));
+}
+
+export function createFastPath(currentVersion: VersionSource, now: () => number = Date.now): FastPath {
+  const kept = new Map<string, Kept>();
+
+  // The page's calendar links are made from the Host when PUBLIC_ORIGIN is unset: the host is part of the key.
+  const keyOf = (req: IncomingMessage, https: boolean): string => `${https ? 's' : 'p'}|${req.headers.host ?? ''}|${req.url ?? ''}`;
+
+  return {
+    eligible(req) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+      if (req.headers.cookie !== undefined || req.headers.authorization !== undefined) return false;
+      const url = req.url ?? '';
+      return !url.includes('?') && PUBLIC_FAST_PATH.test(url);
+    },
+
+    async serve(req, res, https) {
+      const entry = kept.get(keyOf(req, https));
+      if (!entry) return false;
+      const version = await currentVersion();
+      if (version === null || entry.version !== version || now() >= entry.until) {
+        kept.delete(keyOf(req, https));
+        return false;
+      }
+      const ifNoneMatch = req.headers['if-none-match'];
+      if (req.headers['if-modified-since'] !== undefined && ifNoneMatch === undefined) return false;
+      if (ifNoneMatch !== undefined && entry.etag !== null && etagMatches(ifNoneMatch, entry.etag)) {
+        const headers: OutgoingHttpHeaders = {};
+        for (const [name, value] of Object.entries(entry.headers)) if (!BODY_ONLY.has(name)) headers[name] = value;
+        res.writeHead(304, headers);
+        res.end();
+        return true;
+      }
+      res.writeHead(entry.status, entry.headers);
+      res.end(req.method === 'HEAD' ? undefined : entry.body);
+      return true;
+    },
+
+    async capture(req, res, https) {
+      // The version before rendering: if it moves while Astro renders, what is kept is under the old one and is
+      // never served (the next request finds the new version).
+      const version = await currentVersion();
+      if (version === null || req.method !== 'GET' || req.headers['if-none-match'] !== undefined || req.headers['if-modified-since'] !== undefined) return;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      // Headers given to writeHead() are not always kept where getHeaders() finds them (only when some header was
+      // set before): record them as they pass.
+      const given: OutgoingHttpHeaders = {};
+      const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
+      res.writeHead = ((status: number, ...rest: unknown[]) => {
+        const headers = rest.find((arg) => typeof arg === 'object' && arg !== null);
+        if (headers && !Array.isArray(headers)) {
+          for (const [name, value] of Object.entries(headers as OutgoingHttpHeaders)) given[name.toLowerCase()] = value;
+        }
+        return writeHead(status, ...rest);
+      }) as ServerResponse['writeHead'];
+      const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+      const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+      const collect = (chunk: unknown): void => {
+        if (chunk === undefined || chunk === null || typeof chunk === 'function' || size > MAX_BODY) return;
+        const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array);
+        size += buffer.length;
+        chunks.push(buffer);
+      };
+      res.write = ((chunk: unknown, ...rest: unknown[]) => {
+        collect(chunk);
+        return write(chunk, ...rest);
+      }) as ServerResponse['write'];
+      res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+        collect(chunk);
+        return end(chunk, ...rest);
+      }) as ServerResponse['end'];
+      res.once('finish', () => {
+        if (res.statusCode !== 200 || size > MAX_BODY || res.getHeader('set-cookie') !== undefined) return;
+        const headers: OutgoingHttpHeaders = {};
+        for (const [name, value] of Object.entries({ ...given, ...res.getHeaders() })) if (!PER_REQUEST.has(name)) headers[name] = value;
+        if (headers['set-cookie'] !== undefined) return;
+        const body = Buffer.concat(chunks);
+        headers['content-length'] = String(body.length);
+        const etag = typeof headers['etag'] === 'string' ? headers['etag'] : null;
+        if (kept.size >= MAX_ENTRIES) kept.delete(kept.keys().next().value as string);
+        kept.set(keyOf(req, https), { version, until: now() + HOLD_MS, status: 200, headers, etag, body });
+      });
+    },
+  };
+}

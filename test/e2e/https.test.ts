@@ -1,0 +1,146 @@
+// The site where a municipality runs it: the built server behind a real Caddy that terminates TLS
+// (PUBLIC_ORIGIN=https://…, TRUST_PROXY=1), driven by Chromium over https.
+import { randomUUID } from 'node:crypto';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { issueFamilyLink } from '../../src/features/families/families.service';
+import type { DatabaseHandle } from '../../src/lib/server/db';
+import { addAccount, signIn, type Account } from './support/accounts';
+import { baseURL, launchBrowser } from './support/browser';
+import { axeViolations } from './support/chromium';
+import { openServerDatabase } from './support/database';
+import { freePort, insecureGet, startAppServer, startCaddy, type Running } from './support/servers';
+
+const LEADER_HTTPS: Account = { email: 'https-leder@e2e.test', password: 'https-adgangskode-123', name: 'Hanne Https' };
+const CHILDREN = ['Asta', 'Bodil'];
+const HUMAN_PAUSE_MS = 3_300;
+
+describe('behind a TLS-terminating proxy (Caddy)', () => {
+  let browser: Browser;
+  let handle: DatabaseHandle;
+  let app: Running;
+  let caddy: Running;
+  let origin: string;
+  let appPort: number;
+  let sessionId: string;
+  let leaderId: string;
+  let childId = '';
+
+  beforeAll(async () => {
+    handle = openServerDatabase();
+    addAccount(inject('databaseUrl'), LEADER_HTTPS, 'leader');
+    const leader = await handle.db.selectFrom('users').select('id').where('email', '=', LEADER_HTTPS.email).executeTakeFirstOrThrow();
+    leaderId = leader.id;
+    const at = new Date().toISOString();
+    const groupId = randomUUID();
+    await handle.db.insertInto('groups').values({
+      id: groupId, slug: `https-${groupId.slice(0, 6)}`, name: 'Httpsgruppen', kind: 'girls', min_age: 7, max_age: 15, girls_only: 1, capacity: 12,
+      place: 'Familiecentret', intake_rule: 'open', max_course_months: null, archived_at: null, created_at: at, updated_at: at,
+    }).execute();
+    await handle.db.insertInto('group_leaders').values({ group_id: groupId, user_id: leader.id }).execute();
+    sessionId = randomUUID();
+    const start = Date.now() - 30 * 60 * 1000;
+    await handle.db.insertInto('group_sessions').values({
+      id: sessionId, group_id: groupId, occurrence_key: 'https-0', starts_at: new Date(start).toISOString(), ends_at: new Date(start + 2 * 3600_000).toISOString(),
+      place: 'Familiecentret', status: 'planned', created_at: at, updated_at: at,
+    }).execute();
+    const coming = Date.now() + 2 * 24 * 3600_000;
+    await handle.db.insertInto('group_sessions').values({
+      id: randomUUID(), group_id: groupId, occurrence_key: 'https-1', starts_at: new Date(coming).toISOString(), ends_at: new Date(coming + 2 * 3600_000).toISOString(),
+      place: 'Familiecentret', status: 'planned', created_at: at, updated_at: at,
+    }).execute();
+    for (const name of CHILDREN) {
+      const id = randomUUID();
+      childId ||= id;
+      await handle.db.insertInto('children').values({
+        id, first_name: name, last_name: 'Httpsen', birth_date: '2016-03-15', gender: 'girl', municipality: 'ishoj', created_at: at, updated_at: at,
+      }).execute();
+      await handle.db.insertInto('enrollments').values({
+        id: randomUUID(), child_id: id, group_id: groupId, referral_id: null, state: 'active', intake_window_id: null, start_date: '2026-01-01',
+        planned_end_date: null, ended_on: null, end_reason: null, created_at: at, updated_at: at,
+      }).execute();
+    }
+
+    appPort = await freePort();
+    const httpsPort = await freePort();
+    origin = `https://localhost:${httpsPort}`;
+    app = await startAppServer(appPort, { DATABASE_URL: inject('databaseUrl'), PUBLIC_ORIGIN: origin, TRUST_PROXY: '1' });
+    caddy = await startCaddy(httpsPort, [appPort]);
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await caddy?.stop();
+    await app?.stop();
+    await handle?.close();
+  });
+
+  it('signs in with password and second factor, takes attendance, sends a parent request and an afbud, all over https', async () => {
+    const context = await browser.newContext({ baseURL: origin, ignoreHTTPSErrors: true, locale: 'da-DK', timezoneId: 'Europe/Copenhagen' });
+    const page = await context.newPage();
+
+    const front = await page.goto('/');
+    expect(front?.status()).toBe(200);
+    expect(front?.headers()['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+
+    await signIn(page, LEADER_HTTPS);
+    expect(new URL(page.url()).origin).toBe(origin);
+    const cookie = (await context.cookies()).find((c) => c.name === 'session');
+    expect(cookie?.secure).toBe(true);
+    expect(cookie?.httpOnly).toBe(true);
+
+    // Attendance: the sheet's script posts JSON to the same origin; "Alle mødt" saves both children at once.
+    await page.goto(`/personale/fremmoede/${sessionId}`);
+    expect(await page.locator('[data-row]').count()).toBe(CHILDREN.length);
+    await page.getByRole('button', { name: 'Alle mødt' }).click();
+    await expect.poll(async () => (await handle.db.selectFrom('attendance').select('status').where('session_id', '=', sessionId).execute())
+      .filter((r) => r.status === 'present').length).toBe(CHILDREN.length);
+    expect(await axeViolations(page)).toEqual([]);
+
+    // A parent's request for a place, a plain form post over https.
+    const parent = await browser.newContext({ baseURL: origin, ignoreHTTPSErrors: true, locale: 'da-DK', javaScriptEnabled: false });
+    const form = await parent.newPage();
+    await form.goto('/grupper/pigegruppen/oensker-plads');
+    await form.locator('#f-parentName').fill('Pia Https');
+    await form.locator('#f-firstName').fill('Httpsina');
+    await form.locator('#f-birthDate').fill('2016-02-29');
+    await form.locator('#f-email').fill('pia.https@e2e.test');
+    await form.locator('#f-municipality').selectOption('ishoj');
+    await form.locator('#f-custody').check();
+    await form.waitForTimeout(HUMAN_PAUSE_MS);
+    await form.getByRole('button', { name: 'Send' }).click();
+    await form.waitForURL('**/grupper/pigegruppen/oensker-plads/tak');
+    const stored = await handle.db.selectFrom('referrals').innerJoin('children', 'children.id', 'referrals.child_id')
+      .select('referrals.source').where('children.first_name', '=', 'Httpsina').execute();
+    expect(stored).toEqual([{ source: 'parent' }]);
+
+    // The family page's afbud, over https; its calendar link is the public origin.
+    const leader = { user: { id: leaderId, email: LEADER_HTTPS.email, displayName: LEADER_HTTPS.name, role: 'leader' as const, municipality: null }, ip: null };
+    const { path } = await issueFamilyLink(handle.db, leader, childId, new Date());
+    await form.goto(path);
+    expect(await form.locator('a[href^="webcal://"]').getAttribute('href')).toContain(`webcal://localhost:${new URL(origin).port}/`);
+    await form.getByText('Meld afbud').first().click();
+    await form.getByRole('button', { name: 'Meld afbud' }).click();
+    await form.waitForURL(/gemt=absence/);
+    expect(await form.getByText('Tak. Vi har fået dit afbud.').count()).toBe(1);
+
+    // The calendar link on the public group page is the public https origin.
+    await form.goto('/grupper/pigegruppen');
+    expect(await form.content()).toContain(`localhost:${new URL(origin).port}/grupper/pigegruppen.ics`);
+    await parent.close();
+    await context.close();
+  });
+
+  it('believes X-Forwarded-Proto only from the trusted proxy', async () => {
+    // Straight to the app, not through Caddy, from an address TRUST_PROXY does not name: the test server has none.
+    const direct = await fetch(`${baseURL()}/`, { headers: { 'x-forwarded-proto': 'https', 'x-forwarded-for': '6.6.6.6' } });
+    expect(direct.headers.get('strict-transport-security')).toBeNull();
+    // A client's own X-Forwarded-Proto through Caddy changes nothing either: Caddy sets it from the connection.
+    const viaCaddy = await insecureGet(`${origin}/`, { 'x-forwarded-proto': 'http' });
+    expect(viaCaddy.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+    // The app's plain-http port behind the proxy sends no HSTS to a request that did not come over https.
+    const plain = await fetch(`http://127.0.0.1:${appPort}/`);
+    expect(plain.headers.get('strict-transport-security')).toBeNull();
+  });
+});

@@ -1,0 +1,98 @@
+// The public fast path in front of a stand-in for Astro (a node:http handler that counts its renders): what is kept,
+// for whom, and when it stops being served.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFastPath } from '../../src/server/public-fast-path';
+
+describe('the public fast path', () => {
+  let server: Server;
+  let base: string;
+  let version: string | null = '1';
+  let clock = 0;
+  let renders = 0;
+  let body = 'BEGIN:VCALENDAR v1';
+
+  beforeAll(async () => {
+    const fast = createFastPath(() => version, () => clock);
+    server = createServer((req, res) => {
+      void (async () => {
+        const https = false;
+        if (fast.eligible(req) && (await fast.serve(req, res, https))) return;
+        if (fast.eligible(req)) await fast.capture(req, res, https);
+        renders += 1;
+        const etag = `"${body.length}-${body.slice(-2)}"`;
+        if (req.headers['if-none-match'] === etag) {
+          res.writeHead(304, { etag });
+          res.end();
+          return;
+        }
+        const headers: Record<string, string> = { 'content-type': 'text/calendar; charset=utf-8', etag, 'x-request-id': String(renders) };
+        if (req.headers.cookie) headers['set-cookie'] = 'session=refreshed';
+        res.writeHead(req.url?.includes('missing') ? 404 : 200, headers);
+        res.end(`${body} for ${req.headers.cookie ? 'a staff member' : 'anyone'}`);
+      })();
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((done) => server.close(() => done())));
+
+  it('answers the second anonymous request from memory, with the same status, headers and bytes', async () => {
+    const first = await fetch(`${base}/grupper/pigegruppen.ics`);
+    const firstBody = await first.text();
+    const before = renders;
+    const second = await fetch(`${base}/grupper/pigegruppen.ics`);
+    expect(renders).toBe(before);
+    expect(second.status).toBe(200);
+    expect(await second.text()).toBe(firstBody);
+    expect(second.headers.get('etag')).toBe(first.headers.get('etag'));
+    expect(second.headers.get('content-type')).toBe('text/calendar; charset=utf-8');
+    // Per request, never kept: the request id.
+    expect(second.headers.get('x-request-id')).toBeNull();
+    const notModified = await fetch(`${base}/grupper/pigegruppen.ics`, { headers: { 'if-none-match': first.headers.get('etag') ?? '' } });
+    expect(notModified.status).toBe(304);
+    expect(renders).toBe(before);
+  });
+
+  it('never keeps nor serves an answer to a request with a cookie, nor a page outside the public paths', async () => {
+    await fetch(`${base}/grupper/soeskendegruppen-unge`);
+    const before = renders;
+    const staff = await fetch(`${base}/grupper/soeskendegruppen-unge`, { headers: { cookie: 'session=abc' } });
+    expect(await staff.text()).toContain('a staff member');
+    expect(renders).toBe(before + 1);
+    await fetch(`${base}/personale/grupper`);
+    await fetch(`${base}/personale/grupper`);
+    await fetch(`${base}/grupper/pigegruppen?x=1`);
+    await fetch(`${base}/grupper/pigegruppen?x=1`);
+    expect(renders).toBe(before + 5);
+    await fetch(`${base}/grupper/missing`);
+    await fetch(`${base}/grupper/missing`);
+    expect(renders).toBe(before + 7);
+  });
+
+  it('stops serving what it kept when the data version moves, when it is unknown, and after a minute', async () => {
+    await fetch(`${base}/en/grupper/pigegruppen`);
+    let before = renders;
+    await fetch(`${base}/en/grupper/pigegruppen`);
+    expect(renders).toBe(before);
+
+    body = 'BEGIN:VCALENDAR v2';
+    version = '2';
+    expect(await (await fetch(`${base}/en/grupper/pigegruppen`)).text()).toContain('v2');
+    expect(renders).toBe(before + 1);
+
+    version = null;
+    before = renders;
+    await fetch(`${base}/en/grupper/pigegruppen`);
+    await fetch(`${base}/en/grupper/pigegruppen`);
+    expect(renders).toBe(before + 2);
+
+    version = '2';
+    await fetch(`${base}/en/grupper/pigegruppen`);
+    before = renders;
+    clock += 61_000;
+    await fetch(`${base}/en/grupper/pigegruppen`);
+    expect(renders).toBe(before + 1);
+  });
+});
