@@ -127,6 +127,17 @@ describe('intake in the browser', () => {
     expect(await state.textContent()).toBe('Afsluttet');
     expect(await page.getByRole('button', { name: 'Stop forløbet' }).count()).toBe(0);
     await expectAccessible(page);
+
+    // The words about Liva stay on the case: the figures and their CSV show a fixed category only.
+    expect(await page.getByText('Liva har fået nye venner i gruppen.').count()).toBeGreaterThan(0);
+    const year = todayInZone(new Date()).slice(0, 4);
+    await visit(page, `/personale/tal?aar=${year}`);
+    const figures = await page.locator('main').innerText();
+    expect(figures).not.toContain('nye venner');
+    expect(figures).toContain('Sluttede til planlagt tid');
+    const csv = await (await page.request.get(`/personale/tal/afslutninger.csv?aar=${year}`)).text();
+    expect(csv).not.toContain('nye venner');
+    expect(csv).toContain('Sluttede til planlagt tid');
     await context.close();
   });
 
