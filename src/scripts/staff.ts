@@ -2,6 +2,8 @@
 // module. Each page's behaviour is a named component (`x-data="name"`); every page works without it.
 import Alpine from '@alpinejs/csp';
 import { attendanceSheet } from './attendance';
+import { referralForm } from './referral-form';
 
 Alpine.data('attendanceSheet', attendanceSheet);
+Alpine.data('referralForm', referralForm);
 Alpine.start();

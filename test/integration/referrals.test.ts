@@ -265,11 +265,12 @@ describe(`referrals on ${databaseKind()}`, () => {
   });
 
   it('reading writes audit entries: one for the list, one per child for a receipt', async () => {
-    const sent = await submitReferral(handle.db, anna, referralValues({ firstName: 'Lille', birthDate: '2022-01-01' }), NOW);
+    const sent = await submitReferral(handle.db, anna, referralValues({ firstName: 'Lille', birthDate: '2020-03-01' }), NOW);
     const at = new Date('2026-11-23T11:11:11.000Z');
     await listMyReferrals(handle.db, anna, at);
     const receipt = await getReceipt(handle.db, anna, sent.id, at);
-    expect(receipt.ageWarning).toMatch(/^Barnet er 4 år/);
+    // Six now, seven within six months: taken, with a warning on the receipt.
+    expect(receipt.ageWarning).toMatch(/^Barnet er 6 år/);
     const entries = await handle.db.selectFrom('audit_log').selectAll().where('at', '=', at.toISOString()).orderBy('entity_type').execute();
     expect(entries.map((e) => [e.action, e.entity_type, e.user_id, e.child_id === null])).toEqual([
       ['read', 'referral', anna.user.id, false],

@@ -260,7 +260,7 @@ export async function submitParentRequest(
   if (isBotSubmission(values)) return 'ignored';
   const time = checkFormTime(await formSecret(db), values['formTime'], now);
   if (time !== 'ok') throw new ValidationError({ _form: FORM_TIME_MESSAGES[time] });
-  const parsed = parseForm(parentRequestSchema(todayInZone(now)), values);
+  const parsed = parseForm(parentRequestSchema(todayInZone(now), group), values);
   if (!parsed.ok) throw new ValidationError(parsed.errors);
   const input = parsed.data;
   if (await replayOf(db, input.idempotencyKey, null)) return 'repeated';
