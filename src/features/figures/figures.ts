@@ -11,9 +11,6 @@ import { FEEDBACK_QUESTIONS } from '../feedback/feedback';
 
 export const MUNICIPALITIES: readonly Municipality[] = ['ishoj', 'vallensbaek'];
 
-/** Enrollment states in which a course has started (a start date is a fact, not a plan). */
-export const STARTED_STATES = ['active', 'closing_booked', 'ended'] as const;
-
 /**
  * How a course ended, in fixed categories read from dates alone. The free text a leader writes at the end ("Fatima
  * har fået meget ud af gruppen…") names children and stays on the case: figures and their CSV never show it.

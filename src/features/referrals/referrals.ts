@@ -5,10 +5,8 @@ import { ageBandIssue } from './age-band';
 // The age band rule is its own module so the referral form's live hint in the browser runs the same code.
 export { ageBandIssue };
 import type { Municipality } from '../auth/auth';
-import type { ReferralStatus } from '../enrollment/enrollment';
+import type { ReferralStatus } from '../lifecycle/lifecycle';
 import { ageOn } from '../../lib/time';
-// Kept here too so existing imports of this module keep working; the one definition lives in lib/time.
-export { ageOn };
 
 // Referrals (henvisninger): the caseworker's form, the parent's request for a place in the girls' group, the
 // reference number and the signed time stamp that keeps the quickest bots out of the public form. Pure: no I/O.
