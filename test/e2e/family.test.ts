@@ -29,6 +29,9 @@ describe('the family link', () => {
       place: 'Familiecentret', intake_rule: 'open', max_course_months: null, archived_at: null, created_at: at, updated_at: at,
     }).execute();
     await handle.db.insertInto('group_leaders').values({ group_id: groupId, user_id: leaderId }).execute();
+    await handle.db.insertInto('meeting_rules').values({
+      id: randomUUID(), group_id: groupId, weekday: 3, nth: 2, start_time: '16:00', end_time: '18:00', on_closed: 'next_week', updated_at: at,
+    }).execute();
     comingSession = randomUUID();
     const start = now + 2 * 24 * 3600_000;
     await handle.db.insertInto('group_sessions').values({
@@ -127,6 +130,34 @@ describe('the family link', () => {
     await expectAccessible(staff.page);
     await visit(parent.page, new URL(second).pathname, 404);
     await staff.context.close();
+    await parent.context.close();
+  });
+
+  it('a cancelled meeting shows the leader\'s reason on the family page and in the family feed, never on public pages', async () => {
+    const staff = await newPage(browser);
+    await signIn(staff.page, LEADER_F);
+    await visit(staff.page, `/personale/moeder/${comingSession}`);
+    // Each form's reason box has its own id, and each label points at its own box.
+    expect(await staff.page.locator('[id="f-reason"]').count()).toBe(0);
+    expect(await staff.page.getByLabel('Hvorfor aflyses mødet?').getAttribute('id')).toBe('f-cancel-reason');
+    expect(await staff.page.getByLabel('Hvorfor flyttes mødet? (frivilligt)').getAttribute('id')).toBe('f-move-reason');
+    await staff.page.getByLabel('Hvorfor aflyses mødet?').fill('Lederen er syg');
+    await staff.page.getByLabel('Ja, aflys mødet').check();
+    await staff.page.getByRole('button', { name: 'Aflys mødet' }).click();
+    await staff.page.waitForURL(/gemt=aflyst/);
+    const { path } = await issueFamilyLink(handle.db, { user: { id: leaderId, email: LEADER_F.email, displayName: LEADER_F.name, role: 'leader', municipality: null }, ip: null }, childId, new Date());
+    await staff.context.close();
+
+    const parent = await newPage(browser, { phone: true });
+    await visit(parent.page, path);
+    expect(await parent.page.getByText('Mødet er aflyst. Grund: Lederen er syg').count()).toBe(1);
+    const feed = await (await parent.page.request.get(`${path}/kalender.ics`)).text();
+    expect(feed.replace(/\r\n[ \t]/g, '')).toContain('Mødet er aflyst. Grund: Lederen er syg');
+    const group = await handle.db.selectFrom('group_sessions').innerJoin('groups', 'groups.id', 'group_sessions.group_id').select('groups.slug').where('group_sessions.id', '=', comingSession).executeTakeFirstOrThrow();
+    for (const publicPath of [`/grupper/${group.slug}`, `/grupper/${group.slug}.ics`]) {
+      const answer = await parent.page.request.get(publicPath);
+      expect(await answer.text()).not.toContain('Lederen er syg');
+    }
     await parent.context.close();
   });
 });
