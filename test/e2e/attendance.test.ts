@@ -24,6 +24,7 @@ describe('attendance on a phone', () => {
   /** Three days ago, for the phone checks. */
   let sessionUndo: string;
   let leaderId: string;
+  let groupId: string;
   const enrollments = new Map<string, string>();
   const childIds = new Map<string, string>();
 
@@ -53,12 +54,15 @@ describe('attendance on a phone', () => {
     while (instantToZoned(new Date(soonStart() + 2 * 60_000)).date !== instantToZoned(new Date()).date) await new Promise((r) => setTimeout(r, 10_000));
     const now = Date.now();
     const at = new Date(now).toISOString();
-    const groupId = randomUUID();
+    groupId = randomUUID();
     await handle.db.insertInto('groups').values({
       id: groupId, slug: `fremmoede-${groupId.slice(0, 6)}`, name: 'Fremmødegruppen', kind: 'girls', min_age: 7, max_age: 15, girls_only: 1, capacity: 12,
       place: 'Familiecentret', intake_rule: 'open', max_course_months: null, archived_at: null, created_at: at, updated_at: at,
     }).execute();
     await handle.db.insertInto('group_leaders').values({ group_id: groupId, user_id: leader.id }).execute();
+    await handle.db.insertInto('meeting_rules').values({
+      id: randomUUID(), group_id: groupId, weekday: 3, nth: 2, start_time: '16:00', end_time: '18:00', on_closed: 'next_week', updated_at: at,
+    }).execute();
     sessionNow = randomUUID();
     sessionNoJs = randomUUID();
     sessionSoon = randomUUID();
@@ -327,4 +331,23 @@ describe('attendance on a phone', () => {
     expect((await rows(sessionFuture)).size).toBe(0);
     await context.close();
   });
+
+  it('no staff page a leader uses scrolls sideways on a 390 px phone', async () => {
+    const { page, context } = await newPage(browser, { phone: true });
+    await signIn(page, LEADER_A);
+    const paths = [
+      '/personale', '/personale/fremmoede', `/personale/fremmoede/${sessionNow}`, `/personale/fremmoede/${sessionFuture}`,
+      '/personale/grupper', `/personale/grupper/${groupId}`, `/personale/grupper/${groupId}/moeder`, `/personale/moeder/${sessionFuture}`,
+      `/personale/moeder/${sessionNow}/liste`, `/personale/feedback/${sessionNow}`, '/personale/optag',
+      `/personale/boern/${childIds.get('Alma')}`, '/personale/kalender',
+    ];
+    const wide: string[] = [];
+    for (const path of paths) {
+      await visit(page, path);
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      if (width > 390) wide.push(`${path}: ${width} px`);
+    }
+    expect(wide).toEqual([]);
+    await context.close();
+  }, 180_000);
 });
