@@ -46,7 +46,7 @@ import {
 } from './enrollment';
 import type { ConversationKind, EnrollmentEvent, EnrollmentEventType, EnrollmentState, IntakeOutcome, Phase } from '../lifecycle/lifecycle';
 import {
-  canRecordIntakeOutcome, conversationsDuring, INBOX_STATES, isMemberState, legalEvents, MEMBER_STATES, referralStatusFor, STATES, STEPS, transition,
+  canRecordIntakeOutcome, conversationsDuring, conversationTimeHasCome, hasBegun, INBOX_STATES, isMemberState, legalEvents, MEMBER_STATES, referralStatusFor, STATES, STEPS, transition,
 } from '../lifecycle/lifecycle';
 import type {
   ChildRecord,
@@ -261,6 +261,8 @@ export interface CaseView {
   nextSteps: EnrollmentEventType[];
   /** The intake conversation's outcome can be written (or written again, before the child is on the list). */
   canRecordIntakeOutcome: boolean;
+  /** The booked intake conversation's time when it has not come yet: its outcome waits until then. */
+  intakeAhead: Date | null;
   /** Conversations the course may add on its own now (a parent conversation during the course). */
   conversationsDuring: ConversationKind[];
   /** The latest intake conversation's outcome, once held. */
@@ -268,6 +270,12 @@ export interface CaseView {
   startChances: StartChance[];
   leaders: StaffMember[];
   course: CourseLength | null;
+}
+
+function bookedIntakeAhead(conversations: readonly ConversationRecord[], enrollmentId: string, now: Date): Date | null {
+  const booked = conversations.filter((c) => c.enrollmentId === enrollmentId && c.kind === 'intake' && c.status === 'booked');
+  const latest = booked[booked.length - 1];
+  return latest && !conversationTimeHasCome(latest.startsAt, now) ? latest.startsAt : null;
 }
 
 /** One child's case: facts, guardians, conversations, eligibility and the legal next steps. Audited as a read. */
@@ -308,6 +316,7 @@ export async function getCase(db: Kysely<Database>, actor: Actor, enrollmentId: 
     phase: STATES[e.state].phase,
     nextSteps: legalEvents(e.state),
     canRecordIntakeOutcome: canRecordIntakeOutcome(e.state),
+    intakeAhead: bookedIntakeAhead(conversations, e.id, now),
     conversationsDuring: conversationsDuring(e.state),
     intakeOutcome: intake?.outcome ?? null,
     startChances: chances.slice(0, group.intakeRule === 'quarterly' ? 4 : 6),
@@ -341,7 +350,10 @@ export interface GroupWindowView {
   group: Group;
   /** The next intake date: a quarterly group's next window, an open group's next session. */
   next: { date: IsoDate; startsAt: Date; sessionId: string } | null;
+  /** Children whose course has begun (the start meeting has come). */
   members: number;
+  /** Children with a place whose start meeting is still ahead: they hold a place but are not in the group yet. */
+  startingLater: number;
   freePlaces: number;
   dueToLeave: MemberEntry[];
   waiting: WaitingEntry[];
@@ -380,7 +392,8 @@ export async function windowOverview(db: Db, actor: Actor, now: Date): Promise<G
     return {
       group,
       next: next ? { date: next.date, startsAt: next.startsAt, sessionId: next.sessionId } : null,
-      members: memberRows.length,
+      members: memberRows.filter((r) => hasBegun(r.startDate, today)).length,
+      startingLater: memberRows.filter((r) => !hasBegun(r.startDate, today)).length,
       freePlaces: freePlaces(group.capacity, members, date),
       dueToLeave: memberRows.filter((r) => leavesBy({ enrollmentId: r.enrollmentId, plannedEndDate: r.plannedEndDate }, date)).map(toEntry),
       waiting: waitingRows.map((r, i) => ({
@@ -465,6 +478,9 @@ export async function recordIntakeOutcome(
     const intakes = (await selectConversations(trx, e.childId, e.groupId)).filter((c) => c.enrollmentId === e.id && c.kind === 'intake' && c.status !== 'cancelled');
     const conversation = intakes[intakes.length - 1];
     if (!conversation) throw new ConflictError('Der er ingen indledende samtale at skrive udfaldet af. Aftal den først.');
+    if (conversation.status === 'booked' && !conversationTimeHasCome(conversation.startsAt, now)) {
+      throw new ConflictError(`Den indledende samtale er ikke holdt endnu (${formatDateTime(conversation.startsAt, 'da')}). Skriv udfaldet bagefter.`);
+    }
     await updateConversation(trx, conversation.id, { status: 'held', outcome: data.outcome, outcomeReason: data.reason || null, childWords: data.childWords || null, note: data.note || null }, now);
     const events: EnrollmentEvent[] = steps.includes('hold_intake') ? [{ type: 'hold_intake', outcome: data.outcome }] : [];
     events.push(data.outcome === 'fits' ? { type: 'place_on_waiting_list', intakeOutcome: 'fits' } : { type: 'decline', reason: data.reason });
