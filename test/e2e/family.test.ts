@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/lib/server/db';
 import { issueFamilyLink } from '../../src/features/families/families.service';
-import { addAccount, signIn, type Account } from './support/accounts';
+import { ADMIN, addAccount, signIn, type Account } from './support/accounts';
 import { expectAccessible, launchBrowser, newPage, visit } from './support/browser';
 import { openServerDatabase } from './support/database';
 
@@ -159,5 +159,23 @@ describe('the family link', () => {
       expect(await answer.text()).not.toContain('Lederen er syg');
     }
     await parent.context.close();
+  });
+
+  it('the log and the insight page read as Danish sentences: no code words, no raw JSON', async () => {
+    const admin = await newPage(browser);
+    await signIn(admin.page, ADMIN);
+    const codeWords = /\b(enrollment|attendance|family_link|referral|session_note|conversation|closed_period|feed_token|sign_in|caseworker|familielink:)\b|\{"/;
+    await visit(admin.page, '/personale/log');
+    const log = await admin.page.locator('main table').innerText();
+    expect(log).not.toMatch(codeWords);
+    expect(log).toMatch(/\b(Så|Ændrede|Oprettede|Slettede|Hentede) [a-zæøå]/);
+    await visit(admin.page, `/personale/boern/${childId}/indsigt`);
+    const insight = await admin.page.locator('main').innerText();
+    expect(insight).not.toMatch(codeWords);
+    expect(insight).toContain('Familien (via familielinket)');
+    expect(insight).toContain('Oprettede fremmøde. Afbud fra familien.');
+    expect(insight).toContain('Oprettede familielinket.');
+    expect(insight).toContain('Så barnets oplysninger.');
+    await admin.context.close();
   });
 });
