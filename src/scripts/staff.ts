@@ -2,8 +2,10 @@
 // module. Each page's behaviour is a named component (`x-data="name"`); every page works without it.
 import Alpine from '@alpinejs/csp';
 import { attendanceSheet } from './attendance';
+import { copyButton } from './copy-button';
 import { referralForm } from './referral-form';
 
 Alpine.data('attendanceSheet', attendanceSheet);
+Alpine.data('copyButton', copyButton);
 Alpine.data('referralForm', referralForm);
 Alpine.start();

@@ -107,6 +107,12 @@ describe('the family link', () => {
     expect(first).toMatch(/\/familie\/[a-z2-7]{39}$/);
     expect(await staff.page.locator('img.qr').getAttribute('src')).toMatch(/^data:image\/svg\+xml;base64,/);
     expect(await staff.page.locator('img.qr').getAttribute('alt')).toContain('QR-kode');
+    // The link is shown whole, and one tap copies it.
+    expect(await staff.page.locator('.link-whole').innerText()).toBe(first);
+    const copy = staff.page.getByRole('button', { name: 'Kopiér linket' });
+    expect(await copy.isVisible()).toBe(true);
+    await copy.click();
+    await expect.poll(() => staff.page.getByRole('button', { name: 'Kopieret' }).count()).toBe(1);
 
     await staff.page.getByRole('button', { name: 'Lav et nyt link' }).click();
     await expect.poll(async () => (await staff.page.locator('#family-url').inputValue().catch(() => first)) !== first).toBe(true);
@@ -177,5 +183,17 @@ describe('the family link', () => {
     expect(insight).toContain('Oprettede familielinket.');
     expect(insight).toContain('Så barnets oplysninger.');
     await admin.context.close();
+  });
+
+  it('the public group page offers the calendar as a QR code too: an SVG image, no script', async () => {
+    const { page, context } = await newPage(browser, { phone: true });
+    await visit(page, '/grupper/pigegruppen');
+    const qr = page.getByRole('img', { name: 'QR-kode til gruppens kalender' });
+    expect(await qr.getAttribute('src')).toMatch(/^data:image\/svg\+xml;base64,/);
+    const svg = Buffer.from((await qr.getAttribute('src') ?? '').split(',')[1] ?? '', 'base64').toString('utf8');
+    expect(svg).toContain('<svg');
+    expect(svg).not.toMatch(/<script/i);
+    expect(await page.locator('script').count()).toBe(0);
+    await context.close();
   });
 });

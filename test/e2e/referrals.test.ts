@@ -66,7 +66,8 @@ describe('referrals in the browser', () => {
   it('a caseworker gets errors at the fields with the input kept, then a receipt with a reference number', async () => {
     const { page, context } = await newPage(browser);
     await signIn(page, CASEWORKER);
-    await visit(page, '/personale/henvisninger');
+    // The caseworker's home has the button.
+    expect(new URL(page.url()).pathname).toBe('/personale');
     await page.getByRole('link', { name: 'Ny henvisning' }).click();
     await page.waitForURL('**/personale/henvisninger/ny');
     await expectAccessible(page);
@@ -100,6 +101,19 @@ describe('referrals in the browser', () => {
     expect(reference).toMatch(/^H-\d{4}-\d{4}$/);
     expect(await page.locator('main').innerText()).toContain(`${CHILD.first} ${CHILD.last}`);
     const receiptPath = new URL(page.url()).pathname;
+
+    // Sent again (a new form with the same child): the form warns before a second referral is made.
+    await visit(page, '/personale/henvisninger/ny');
+    await fillValidReferral(page, CHILD);
+    await page.locator('#f-g1Interpreter').check();
+    await page.locator('#f-g1Language').fill('arabisk');
+    await page.getByRole('button', { name: 'Send henvisning' }).click();
+    await expect.poll(() => page.locator('#f-confirmDuplicate-error').count()).toBe(1);
+    expect(await page.locator('#f-confirmDuplicate-error').innerText()).toContain(`(${reference})`);
+    await expectAccessible(page);
+    const sameChild = await db.db.selectFrom('children').select('id').where('first_name', '=', CHILD.first).execute();
+    expect(sameChild).toHaveLength(1);
+    await visit(page, receiptPath);
 
     await page.getByRole('link', { name: 'Se mine henvisninger' }).click();
     await page.waitForURL('**/personale/henvisninger');
