@@ -21,6 +21,8 @@ import { javaScriptBytes, measure, record, startBareServer, type LoadResult, typ
 const root = resolve(import.meta.dirname, '../..');
 const tsx = join(root, 'node_modules/.bin/tsx');
 const STAFF_P95_BUDGET_MS = 50;
+/** Alpine's CSP build and the staff pages' components, gzipped, on any staff page. */
+const STAFF_JS_BUDGET_BYTES = 30 * 1024;
 const COLD_VIEWS = 20;
 
 const HELP = `npm run bench -- [--size demo|large] [--db sqlite|postgres] [--duration SECONDS] [--connections N] [--strict]
@@ -336,6 +338,12 @@ async function main(): Promise<number> {
     budgets.push({
       ok: heavy.length === 0,
       text: `public pages 0 KB JavaScript${heavy.length ? ` (${heavy.map((r) => `${r.endpoint.key} ${r.javaScript} B`).join(', ')})` : ''}`,
+    });
+    const staffJs = rows.filter((r) => r.endpoint.audience === 'staff' && r.javaScript !== null);
+    const overJs = staffJs.filter((r) => (r.javaScript ?? 0) > STAFF_JS_BUDGET_BYTES);
+    budgets.push({
+      ok: overJs.length === 0,
+      text: `staff pages ≤ ${STAFF_JS_BUDGET_BYTES / 1024} KB JavaScript gzipped (${staffJs.map((r) => `${r.endpoint.key} ${r.javaScript} B`).join(', ')})`,
     });
     for (const b of budgets) console.log(`${b.ok === null ? 'SKIP' : b.ok ? 'PASS' : 'FAIL'}  ${b.text}`);
 
