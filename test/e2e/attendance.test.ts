@@ -350,4 +350,24 @@ describe('attendance on a phone', () => {
     expect(wide).toEqual([]);
     await context.close();
   }, 180_000);
+
+  it('each group has a member list (first name, age, start, planned end, rate, next step) leading to the course; the child page links to it too', async () => {
+    const { page, context } = await newPage(browser, { phone: true });
+    await signIn(page, LEADER_A);
+    await visit(page, `/personale/grupper/${groupId}`);
+    const list = page.locator('table.members tbody tr');
+    expect(await list.count()).toBe(10);
+    const alma = list.filter({ hasText: 'Alma' });
+    const text = await alma.innerText();
+    expect(text).toMatch(/\d+ år/);
+    expect(text).toContain('1. januar 2026');
+    expect(text).toMatch(/\d+ %/);
+    expect(text).toContain('Går i gruppen');
+    await alma.getByRole('link', { name: /Alma/ }).click();
+    await page.waitForURL(`**/personale/optag/${enrollments.get('Alma')}`);
+    await visit(page, `/personale/boern/${childIds.get('Alma')}`);
+    await page.getByRole('link', { name: /Fremmødegruppen/ }).click();
+    await page.waitForURL(`**/personale/optag/${enrollments.get('Alma')}`);
+    await context.close();
+  }, 120_000);
 });

@@ -389,6 +389,21 @@ export async function pruneMutationIds(db: Db, now: Date): Promise<number> {
   return deleteMutationIdsBefore(db, 'attendance', before);
 }
 
+/** Each course's attendance over the group's held meetings while it was a member (the member list's rate). */
+export async function courseTallies(
+  db: Db,
+  groupId: string,
+  courses: readonly { enrollmentId: string; state: string; startDate: IsoDate | null; endedOn: IsoDate | null }[],
+  now: Date,
+): Promise<Map<string, Tally>> {
+  const sessions = await selectHeldSessionsOfGroups(db, [groupId], now);
+  const rows: AttendanceRow[] = await selectMarksOfEnrollments(db, courses.map((c) => c.enrollmentId));
+  return new Map(courses.map((c) => {
+    const held = sessions.map((s) => ({ id: s.id, startsAt: s.startsAt, memberIds: isMemberOn(c, instantToZoned(s.startsAt).date) ? [c.enrollmentId] : [] }));
+    return [c.enrollmentId, childTally(c.enrollmentId, held, rows)];
+  }));
+}
+
 export async function childAttendanceHistory(db: Db, childId: string, now: Date): Promise<ChildCourseHistory[]> {
   const enrollments = (await selectChildEnrollments(db, childId)).filter((e) => e.startDate !== null);
   const sessions = await selectHeldSessionsOfGroups(db, [...new Set(enrollments.map((e) => e.groupId))], now);

@@ -46,8 +46,10 @@ import {
 } from './enrollment';
 import type { ConversationKind, EnrollmentEvent, EnrollmentEventType, EnrollmentState, IntakeOutcome, Phase } from '../lifecycle/lifecycle';
 import {
-  canRecordIntakeOutcome, conversationsDuring, conversationTimeHasCome, hasBegun, INBOX_STATES, isMemberState, legalEvents, MEMBER_STATES, referralStatusFor, STATES, STEPS, transition,
+  canRecordIntakeOutcome, conversationsDuring, conversationTimeHasCome, hasBegun, memberNextStep, INBOX_STATES, isMemberState, legalEvents, MEMBER_STATES, referralStatusFor, STATES, STEPS, transition,
 } from '../lifecycle/lifecycle';
+import { courseTallies } from '../attendance/attendance.service';
+import { tally, type Tally } from '../attendance/attendance';
 import type {
   ChildRecord,
   ConversationRecord,
@@ -323,6 +325,46 @@ export async function getCase(db: Kysely<Database>, actor: Actor, enrollmentId: 
     leaders,
     course: e.startDate && isMemberState(e.state) ? courseLength(e.startDate, group.maxCourseMonths, today) : null,
   };
+}
+
+/** One member on the group's member list. */
+export interface GroupMember {
+  enrollmentId: string;
+  firstName: string;
+  age: number;
+  startDate: IsoDate | null;
+  plannedEndDate: IsoDate | null;
+  attendance: Tally;
+  nextStep: string;
+}
+
+/**
+ * The group's members, those who have begun and those admitted for a later start, each leading to the course:
+ * first name, age, start, planned end, attendance rate and the next step. For the group's leaders and the coordinator.
+ */
+export async function groupMembers(db: Kysely<Database>, actor: Actor, groupId: string, now: Date): Promise<GroupMember[]> {
+  const { visible } = await groupsFor(db, actor);
+  const group = visible.find((g) => g.id === groupId);
+  if (!group) throw new ForbiddenError('Du kan kun se børnene i de grupper, du selv er leder af.');
+  const today = todayInZone(now);
+  const rows = await selectEnrollmentList(db, [group.id], MEMBER_STATES);
+  const tallies = await courseTallies(db, group.id, rows.map((r) => ({ enrollmentId: r.enrollmentId, state: r.state, startDate: r.startDate, endedOn: null })), now);
+  const names = new Map(rows.map((r) => [r.enrollmentId, r.firstName]));
+  await recordAudit(db, actor, rows.map((r) => ({ action: 'read' as const, entityType: 'enrollment', entityId: r.enrollmentId, childId: r.childId })), now);
+  return rows
+    .map((r) => {
+      const due = r.startDate !== null && courseLength(r.startDate, group.maxCourseMonths, today).status !== 'ok';
+      return {
+        enrollmentId: r.enrollmentId,
+        firstName: names.get(r.enrollmentId) ?? r.firstName,
+        age: ageOn(r.birthDate, today),
+        startDate: r.startDate,
+        plannedEndDate: r.plannedEndDate,
+        attendance: tallies.get(r.enrollmentId) ?? tally([]),
+        nextStep: memberNextStep(r.state, r.startDate, today, due),
+      };
+    })
+    .sort((a, b) => a.firstName.localeCompare(b.firstName, 'da'));
 }
 
 export interface WaitingEntry {

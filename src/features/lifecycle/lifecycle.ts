@@ -162,6 +162,17 @@ export function caseworkerStatusLabel(status: string, startDate: IsoDate | null,
   return referralStatusLabel(status);
 }
 
+/**
+ * What comes next for a member, as the group's member list says it: the start ("Starter 5. januar"), the closing
+ * conversation when the course is near or past its length (`courseDue`), or the end once that conversation is booked.
+ */
+export function memberNextStep(state: EnrollmentState, startDate: IsoDate | null, today: IsoDate, courseDue: boolean): string {
+  if (!hasBegun(startDate, today) && startDate !== null) return startsOnLabel(startDate);
+  if (STEPS.end.moves[state] !== undefined) return 'Afslut forløbet efter den afsluttende samtale';
+  if (STEPS.book_closing.moves[state] !== undefined) return courseDue ? 'Aftal den afsluttende samtale' : 'Går i gruppen';
+  return enrollmentStateLabel(state);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Steps (events)
 
