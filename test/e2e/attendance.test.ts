@@ -352,6 +352,17 @@ describe('attendance on a phone', () => {
   }, 180_000);
 
   it('each group has a member list (first name, age, start, planned end, rate, next step) leading to the course; the child page links to it too', async () => {
+    // A held meeting of its own where Alma came, so her rate is a number whichever tests ran before.
+    const held = randomUUID();
+    const start = Date.now() - 40 * 24 * 3600_000;
+    const at = new Date().toISOString();
+    await handle.db.insertInto('group_sessions').values({
+      id: held, group_id: groupId, occurrence_key: 'e2e-members', starts_at: new Date(start).toISOString(), ends_at: new Date(start + 2 * 3600_000).toISOString(),
+      place: 'Familiecentret', status: 'planned', created_at: at, updated_at: at,
+    }).execute();
+    await handle.db.insertInto('attendance').values({
+      session_id: held, enrollment_id: enrollments.get('Alma') ?? '', status: 'present', reason: null, source: 'leader', recorded_by: leaderId, recorded_at: at,
+    }).execute();
     const { page, context } = await newPage(browser, { phone: true });
     await signIn(page, LEADER_A);
     await visit(page, `/personale/grupper/${groupId}`);
