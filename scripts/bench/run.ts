@@ -22,6 +22,8 @@ import { SERVER_ARGS } from '../../src/server/command';
 const root = resolve(import.meta.dirname, '../..');
 const tsx = join(root, 'node_modules/.bin/tsx');
 const STAFF_P95_BUDGET_MS = 50;
+/** Alpine's CSP build and the staff pages' components, gzipped, on any staff page. */
+const STAFF_JS_BUDGET_BYTES = 30 * 1024;
 const COLD_VIEWS = 20;
 /** Public endpoints' throughput as a share of a bare node:http server sending the same bytes. */
 const PUBLIC_RATIO_BUDGETS: readonly (readonly [EndpointKey, number])[] = [['feed', 0.6], ['feed304', 0.8], ['group', 0.5]];
@@ -335,6 +337,12 @@ async function main(): Promise<number> {
       const ratio = row.app.requestsPerSecond / row.bare.requestsPerSecond;
       budgets.push({ ok: ratio >= floor, text: `${row.endpoint.label} ≥ ${floor}× bare node:http (here ${ratio.toFixed(3)})` });
     }
+    const staffJs = rows.filter((r) => r.endpoint.audience === 'staff' && r.javaScript !== null);
+    const overJs = staffJs.filter((r) => (r.javaScript ?? 0) > STAFF_JS_BUDGET_BYTES);
+    budgets.push({
+      ok: overJs.length === 0,
+      text: `staff pages ≤ ${STAFF_JS_BUDGET_BYTES / 1024} KB JavaScript gzipped (${staffJs.map((r) => `${r.endpoint.key} ${r.javaScript} B`).join(', ')})`,
+    });
     for (const b of budgets) console.log(`${b.ok === null ? 'SKIP' : b.ok ? 'PASS' : 'FAIL'}  ${b.text}`);
 
     if (broken) return 1;

@@ -43,6 +43,8 @@ export interface PublicText {
   subscribeIntro: string;
   subscribeButton: string;
   subscribeLinkLabel: string;
+  subscribeQr: string;
+  subscribeQrAlt: string;
   appleHeading: string;
   appleSteps: string[];
   googleHeading: string;
@@ -94,6 +96,8 @@ export const PUBLIC_TEXT: Record<Locale, PublicText> = {
       'Få møderne ind i kalenderen på din telefon. Flytter vi et møde, kan du se det i kalenderen. Aflyser vi et møde, står der AFLYST.',
     subscribeButton: 'Abonnér i kalender',
     subscribeLinkLabel: 'Linket til kalenderen',
+    subscribeQr: 'Er siden åben på en computer? Scan koden med telefonens kamera.',
+    subscribeQrAlt: 'QR-kode til gruppens kalender',
     appleHeading: 'iPhone, iPad, Mac og Outlook',
     appleSteps: ['Tryk på knappen »Abonnér i kalender«.', 'Tryk på »Abonnér« for at sige ja.'],
     googleHeading: 'Google Kalender og Android',
@@ -149,6 +153,8 @@ export const PUBLIC_TEXT: Record<Locale, PublicText> = {
       'Get the meetings into the calendar on your phone. If we move a meeting, your calendar shows the new time. If we cancel one, it says AFLYST (cancelled).',
     subscribeButton: 'Subscribe in calendar',
     subscribeLinkLabel: 'The calendar link',
+    subscribeQr: 'Is this page open on a computer? Scan the code with your phone camera.',
+    subscribeQrAlt: 'QR code for the group calendar',
     appleHeading: 'iPhone, iPad, Mac and Outlook',
     appleSteps: ['Tap the button “Subscribe in calendar”.', 'Tap “Subscribe” to say yes.'],
     googleHeading: 'Google Calendar and Android',

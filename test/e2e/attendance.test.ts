@@ -3,6 +3,8 @@ import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/lib/server/db';
+import { issueFamilyLink } from '../../src/features/families/families.service';
+import { instantToZoned } from '../../src/lib/time';
 import { addAccount, signIn, type Account } from './support/accounts';
 import { expectAccessible, launchBrowser, newPage, visit } from './support/browser';
 import { openServerDatabase } from './support/database';
@@ -16,7 +18,16 @@ describe('attendance on a phone', () => {
   let handle: DatabaseHandle;
   let sessionNow: string;
   let sessionNoJs: string;
+  /** Today (Copenhagen), starting a few minutes from now: families may still send afbud, leaders may mark. */
+  let sessionSoon: string;
+  /** In ten days: no marks yet. */
+  let sessionFuture: string;
+  /** Three days ago, for the phone checks. */
+  let sessionUndo: string;
+  let leaderId: string;
+  let groupId: string;
   const enrollments = new Map<string, string>();
+  const childIds = new Map<string, string>();
 
   async function rows(sessionId: string): Promise<Map<string, string>> {
     const found = await handle.db
@@ -38,17 +49,23 @@ describe('attendance on a phone', () => {
     handle = openServerDatabase();
     addAccount(inject('databaseUrl'), LEADER_A, 'leader');
     const leader = await handle.db.selectFrom('users').select('id').where('email', '=', LEADER_A.email).executeTakeFirstOrThrow();
+    leaderId = leader.id;
+    // The "soon" meeting must be today in Copenhagen: right before midnight, wait for the new day.
+    const soonStart = () => Date.now() + 15 * 60_000;
+    while (instantToZoned(new Date(soonStart() + 2 * 60_000)).date !== instantToZoned(new Date()).date) await new Promise((r) => setTimeout(r, 10_000));
     const now = Date.now();
     const at = new Date(now).toISOString();
-    const groupId = await addGroup(handle.db, {
+    groupId = await addGroup(handle.db, {
       slug: `fremmoede-${randomUUID().slice(0, 6)}`, name: 'Fremmødegruppen', girls_only: 1, capacity: 12, created_at: at, updated_at: at,
       leaderIds: [leader.id],
     });
-    const starts = [now - 60 * 60 * 1000, now - 20 * 24 * 60 * 60 * 1000].map((ms) => new Date(ms));
-    [sessionNow = '', sessionNoJs = ''] = await addMeetings(handle.db, groupId, starts, { created_at: at, updated_at: at });
+    const starts = [now - 60 * 60 * 1000, now - 20 * 24 * 60 * 60 * 1000, soonStart(), now + 10 * 24 * 60 * 60 * 1000, now - 3 * 24 * 60 * 60 * 1000]
+      .map((ms) => new Date(ms));
+    [sessionNow = '', sessionNoJs = '', sessionSoon = '', sessionFuture = '', sessionUndo = ''] = await addMeetings(handle.db, groupId, starts, { created_at: at, updated_at: at });
     for (const name of NAMES) {
       const { childId } = await addChild(handle.db, { first_name: name, birth_date: '2016-03-15', created_at: at, updated_at: at });
       enrollments.set(name, await addEnrollment(handle.db, { child_id: childId, group_id: groupId, created_at: at, updated_at: at }));
+      childIds.set(name, childId);
     }
   });
   afterAll(async () => {
@@ -56,11 +73,11 @@ describe('attendance on a phone', () => {
     await handle.close();
   });
 
-  it('marks ten children with "Alle mødt" and two corrections, saved at once; a reload shows the same', async () => {
+  it('marks ten children with "Alle mødt" and one correction, a mis-tap undone in one tap; saved at once, a reload shows the same', async () => {
     const { page, context } = await newPage(browser, { phone: true });
     await signIn(page, LEADER_A);
     await visit(page, '/personale/fremmoede');
-    await page.getByRole('link', { name: /Fremmødegruppen/ }).first().click();
+    await page.locator(`a[href="/personale/fremmoede/${sessionNow}"]`).click();
     await page.waitForURL(`**/personale/fremmoede/${sessionNow}`);
     await expectAccessible(page);
     expect(await page.locator('[data-row]').count()).toBe(10);
@@ -69,16 +86,24 @@ describe('attendance on a phone', () => {
     await page.getByRole('button', { name: 'Alle mødt' }).tap();
     taps += 1;
     await expect.poll(async () => [...(await rows(sessionNow)).values()].filter((s) => s === 'present').length).toBe(10);
-    // Corrections: Cecilie did not come (1 tap: mødt → udeblevet), Emma sent afbud by phone (2 taps).
+    // One correction: Cecilie did not come (1 tap: mødt → udeblevet).
     await row(page, 'Cecilie').locator('[data-tap]').tap();
     taps += 1;
+    await expect.poll(async () => Object.fromEntries(await rows(sessionNow))).toMatchObject({ Cecilie: 'absent', Alma: 'present' });
+    await expect.poll(() => row(page, 'Cecilie').locator('[data-state]').textContent()).toBe('Gemt');
+    console.log(`taps for ten children with one correction: ${taps} ("Alle mødt" = 1 tap for ten present, + 1 for an udeblevet)`);
+    expect(taps).toBe(2);
+    // A mis-tap on Emma is taken back with one tap on "Fortryd".
+    await row(page, 'Emma').locator('[data-tap]').tap();
+    await expect.poll(async () => (await rows(sessionNow)).get('Emma')).toBe('absent');
+    await page.getByRole('button', { name: 'Fortryd' }).tap();
+    await expect.poll(async () => (await rows(sessionNow)).get('Emma')).toBe('present');
+    expect(await row(page, 'Emma').getAttribute('data-mark')).toBe('present');
+    // Emma sent afbud by phone: two taps from mødt.
     await row(page, 'Emma').locator('[data-tap]').tap();
     await row(page, 'Emma').locator('[data-tap]').tap();
-    taps += 2;
-    await expect.poll(async () => Object.fromEntries(await rows(sessionNow))).toMatchObject({ Cecilie: 'absent', Emma: 'excused', Alma: 'present' });
+    await expect.poll(async () => (await rows(sessionNow)).get('Emma')).toBe('excused');
     await expect.poll(() => row(page, 'Emma').locator('[data-state]').textContent()).toBe('Gemt');
-    console.log(`taps for ten children: ${taps} ("Alle mødt" = 1 tap for ten present, + 1 for an udeblevet, + 2 for an afbud)`);
-    expect(taps).toBe(4);
     await expectAccessible(page);
 
     await page.reload();
@@ -88,13 +113,13 @@ describe('attendance on a phone', () => {
     expect(await page.locator('[data-count="present"]').textContent()).toBe('8');
     await expectAccessible(page);
 
-    // The page's JavaScript, gzipped, against the 20 KB budget.
+    // The page's JavaScript, gzipped, against the 30 KB budget for a staff page.
     const sources = await page.locator('script[src]').evaluateAll((els) => els.map((e) => (e as HTMLScriptElement).src));
     let gzipped = 0;
     for (const src of sources) gzipped += gzipSync(await (await page.request.get(src)).body(), { level: 9 }).length;
     console.log(`attendance page JavaScript: ${sources.length} file(s), ${gzipped} bytes gzipped`);
     expect(sources.length).toBeGreaterThan(0);
-    expect(gzipped).toBeLessThanOrEqual(20 * 1024);
+    expect(gzipped).toBeLessThanOrEqual(30 * 1024);
     expect(await page.locator('script:not([src]):not([type="application/json"])').count()).toBe(0);
     await context.close();
   });
@@ -165,4 +190,170 @@ describe('attendance on a phone', () => {
     expect((await rows(sessionNow)).get('Julie')).toBe('present');
     await context.close();
   });
+
+  it('on a 390×844 phone: eight children in view at once, tap targets of 44 px, no sideways scroll; "Alle mødt" undone at once', async () => {
+    const { page, context } = await newPage(browser, { phone: true });
+    await signIn(page, LEADER_A);
+    await visit(page, `/personale/fremmoede/${sessionUndo}`);
+    const inView = await page.locator('[data-tap]').evaluateAll((els) => els.filter((e) => {
+      const r = e.getBoundingClientRect();
+      return r.top >= 0 && r.bottom <= window.innerHeight;
+    }).length);
+    console.log(`children fully in view on a 390×844 screen when the sheet opens: ${inView}`);
+    expect(inView).toBeGreaterThanOrEqual(8);
+    const heights = await page.locator('[data-tap], [data-all-present]').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().height));
+    expect(Math.min(...heights)).toBeGreaterThanOrEqual(44);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+
+    await page.getByRole('button', { name: 'Alle mødt' }).tap();
+    await expect.poll(async () => (await rows(sessionUndo)).size).toBe(10);
+    const undo = page.getByRole('button', { name: 'Fortryd' });
+    expect((await undo.boundingBox())?.height ?? 0).toBeGreaterThanOrEqual(44);
+    await undo.tap();
+    await expect.poll(async () => (await rows(sessionUndo)).size).toBe(0);
+    expect(await page.locator('[data-count="unregistered"]').textContent()).toBe('10');
+    await context.close();
+  });
+
+  it('a parent\'s afbud stands: the open sheet shows it, "Alle mødt" and a tap made before it showed leave it, both sides see it', async () => {
+    const actor = { user: { id: leaderId, email: LEADER_A.email, displayName: LEADER_A.name, role: 'leader' as const, municipality: null }, ip: null };
+    const leader = await newPage(browser, { phone: true });
+    await signIn(leader.page, LEADER_A);
+    await visit(leader.page, `/personale/fremmoede/${sessionSoon}`);
+    expect(await leader.page.locator('[data-count="unregistered"]').textContent()).toBe('10');
+
+    async function parentSendsAfbud(name: string): Promise<{ close: () => Promise<void>; reload: () => Promise<string> }> {
+      const { path } = await issueFamilyLink(handle.db, actor, childIds.get(name) ?? '', new Date());
+      const parent = await newPage(browser, { phone: true });
+      await parent.page.goto(path);
+      await parent.page.locator('summary', { hasText: 'Meld afbud' }).first().click();
+      await parent.page.getByRole('button', { name: 'Meld afbud' }).first().click();
+      await parent.page.waitForURL(/gemt=absence/);
+      expect(await parent.page.getByText('Tak. Vi har fået dit afbud.').count()).toBe(1);
+      return {
+        close: () => parent.context.close(),
+        reload: async () => {
+          await parent.page.goto(path);
+          return parent.page.locator('main').innerText();
+        },
+      };
+    }
+
+    // Alma's afbud arrives while the sheet is open: it shows up without a reload.
+    const alma = await parentSendsAfbud('Alma');
+    await leader.page.evaluate(() => window.dispatchEvent(new Event('focus')));
+    await expect.poll(() => row(leader.page, 'Alma').getAttribute('data-mark')).toBe('excused');
+    // Bella's and Cecilie's arrive after the sheet last asked: "Alle mødt" and a tap on Cecilie must not overwrite them.
+    const bella = await parentSendsAfbud('Bella');
+    const cecilie = await parentSendsAfbud('Cecilie');
+    await row(leader.page, 'Cecilie').locator('[data-tap]').tap();
+    await leader.page.getByRole('button', { name: 'Alle mødt' }).tap();
+    await expect.poll(async () => [...(await rows(sessionSoon)).values()].filter((s) => s === 'present').length).toBe(7);
+    expect(Object.fromEntries(await rows(sessionSoon))).toMatchObject({ Alma: 'excused', Bella: 'excused', Cecilie: 'excused', Dina: 'present' });
+    await expect.poll(() => row(leader.page, 'Bella').getAttribute('data-mark')).toBe('excused');
+    await expect.poll(() => row(leader.page, 'Cecilie').getAttribute('data-mark')).toBe('excused');
+    expect(await leader.page.locator('[data-count="excused"]').textContent()).toBe('3');
+    await leader.page.reload();
+    expect(await row(leader.page, 'Bella').getAttribute('data-mark')).toBe('excused');
+    for (const parent of [alma, bella, cecilie]) {
+      const text = await parent.reload();
+      expect(text).toContain('Du har meldt afbud.');
+      await parent.close();
+    }
+    await leader.context.close();
+  });
+
+  it('without JavaScript, a sheet opened before an afbud arrived does not overwrite it', async () => {
+    const actor = { user: { id: leaderId, email: LEADER_A.email, displayName: LEADER_A.name, role: 'leader' as const, municipality: null }, ip: null };
+    const { page, context } = await newPage(browser, { phone: true, javaScript: false });
+    await signIn(page, LEADER_A);
+    // Dina has no mark yet when the leader opens the sheet; meanwhile her parent sends afbud; the leader, not knowing,
+    // sets Dina to udeblevet.
+    await handle.db.deleteFrom('attendance').where('session_id', '=', sessionSoon).where('enrollment_id', '=', enrollments.get('Dina') ?? '').execute();
+    await page.goto(`/personale/fremmoede/${sessionSoon}`);
+    const { path } = await issueFamilyLink(handle.db, actor, childIds.get('Dina') ?? '', new Date());
+    const parent = await newPage(browser, { phone: true });
+    await parent.page.goto(path);
+    await parent.page.locator('summary', { hasText: 'Meld afbud' }).first().click();
+    await parent.page.getByRole('button', { name: 'Meld afbud' }).first().click();
+    await parent.page.waitForURL(/gemt=absence/);
+    await parent.context.close();
+    await page.getByRole('group', { name: /Dina/ }).getByLabel('Udeblevet').check();
+    await page.getByRole('button', { name: 'Gem fremmøde' }).click();
+    await page.waitForURL(/gemt=afbud/);
+    expect(await page.getByText('Afbuddet står stadig.').count()).toBe(1);
+    expect((await rows(sessionSoon)).get('Dina')).toBe('excused');
+    await context.close();
+  });
+
+  it('no marks for a meeting that has not come: the sheet says so, and a post is refused', async () => {
+    const { page, context } = await newPage(browser, { phone: true });
+    await signIn(page, LEADER_A);
+    await visit(page, `/personale/fremmoede/${sessionFuture}`);
+    expect(await page.getByText('Mødet er ikke holdt endnu. Fremmøde kan tages fra mødets dag').count()).toBe(1);
+    expect(await page.locator('[data-tap]').count()).toBe(0);
+    const json = await page.request.post(`/personale/fremmoede/${sessionFuture}/marks.json`, {
+      headers: { 'Content-Type': 'application/json', Origin: new URL(page.url()).origin },
+      data: { marks: [{ enrollmentId: enrollments.get('Julie'), mark: 'present', mutationId: 'future-0000001', clientTime: new Date().toISOString() }] },
+    });
+    expect(json.status()).toBe(409);
+    const form = await page.request.post(`/personale/fremmoede/${sessionFuture}`, {
+      headers: { Origin: new URL(page.url()).origin },
+      form: { intent: 'all-present' },
+    });
+    expect(form.status()).toBe(200);
+    expect(await form.text()).toContain('Fremmøde kan tages fra mødets dag');
+    expect((await rows(sessionFuture)).size).toBe(0);
+    await context.close();
+  });
+
+  it('no staff page a leader uses scrolls sideways on a 390 px phone', async () => {
+    const { page, context } = await newPage(browser, { phone: true });
+    await signIn(page, LEADER_A);
+    const paths = [
+      '/personale', '/personale/fremmoede', `/personale/fremmoede/${sessionNow}`, `/personale/fremmoede/${sessionFuture}`,
+      '/personale/grupper', `/personale/grupper/${groupId}`, `/personale/grupper/${groupId}/moeder`, `/personale/moeder/${sessionFuture}`,
+      `/personale/moeder/${sessionNow}/liste`, `/personale/feedback/${sessionNow}`, '/personale/optag',
+      `/personale/boern/${childIds.get('Alma')}`, '/personale/kalender',
+    ];
+    const wide: string[] = [];
+    for (const path of paths) {
+      await visit(page, path);
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      if (width > 390) wide.push(`${path}: ${width} px`);
+    }
+    expect(wide).toEqual([]);
+    await context.close();
+  }, 180_000);
+
+  it('each group has a member list (first name, age, start, planned end, rate, next step) leading to the course; the child page links to it too', async () => {
+    // A held meeting of its own where Alma came, so her rate is a number whichever tests ran before.
+    const held = randomUUID();
+    const start = Date.now() - 40 * 24 * 3600_000;
+    const at = new Date().toISOString();
+    await handle.db.insertInto('group_sessions').values({
+      id: held, group_id: groupId, occurrence_key: 'e2e-members', starts_at: new Date(start).toISOString(), ends_at: new Date(start + 2 * 3600_000).toISOString(),
+      place: 'Familiecentret', status: 'planned', created_at: at, updated_at: at,
+    }).execute();
+    await handle.db.insertInto('attendance').values({
+      session_id: held, enrollment_id: enrollments.get('Alma') ?? '', status: 'present', reason: null, source: 'leader', recorded_by: leaderId, recorded_at: at,
+    }).execute();
+    const { page, context } = await newPage(browser, { phone: true });
+    await signIn(page, LEADER_A);
+    await visit(page, `/personale/grupper/${groupId}`);
+    const list = page.locator('table.members tbody tr');
+    expect(await list.count()).toBe(10);
+    const alma = list.filter({ hasText: 'Alma' });
+    const text = await alma.innerText();
+    expect(text).toMatch(/\d+ år/);
+    expect(text).toContain('1. januar 2026');
+    expect(text).toMatch(/\d+ %/);
+    expect(text).toContain('Går i gruppen');
+    await alma.getByRole('link', { name: /Alma/ }).click();
+    await page.waitForURL(`**/personale/optag/${enrollments.get('Alma')}`);
+    await visit(page, `/personale/boern/${childIds.get('Alma')}`);
+    await page.getByRole('link', { name: /Fremmødegruppen/ }).click();
+    await page.waitForURL(`**/personale/optag/${enrollments.get('Alma')}`);
+    await context.close();
+  }, 120_000);
 });

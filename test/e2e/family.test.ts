@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/lib/server/db';
 import { issueFamilyLink } from '../../src/features/families/families.service';
-import { addAccount, signIn, type Account } from './support/accounts';
+import { ADMIN, addAccount, signIn, type Account } from './support/accounts';
 import { expectAccessible, launchBrowser, newPage, visit } from './support/browser';
 import { openServerDatabase } from './support/database';
 import { addChild, addEnrollment, addGroup, addMeetings } from '../support/builders';
@@ -94,6 +94,12 @@ describe('the family link', () => {
     expect(first).toMatch(/\/familie\/[a-z2-7]{39}$/);
     expect(await staff.page.locator('img.qr').getAttribute('src')).toMatch(/^data:image\/svg\+xml;base64,/);
     expect(await staff.page.locator('img.qr').getAttribute('alt')).toContain('QR-kode');
+    // The link is shown whole, and one tap copies it.
+    expect(await staff.page.locator('.link-whole').innerText()).toBe(first);
+    const copy = staff.page.getByRole('button', { name: 'Kopiér linket' });
+    expect(await copy.isVisible()).toBe(true);
+    await copy.click();
+    await expect.poll(() => staff.page.getByRole('button', { name: 'Kopieret' }).count()).toBe(1);
 
     await staff.page.getByRole('button', { name: 'Lav et nyt link' }).click();
     await expect.poll(async () => (await staff.page.locator('#family-url').inputValue().catch(() => first)) !== first).toBe(true);
@@ -118,5 +124,63 @@ describe('the family link', () => {
     await visit(parent.page, new URL(second).pathname, 404);
     await staff.context.close();
     await parent.context.close();
+  });
+
+  it('a cancelled meeting shows the leader\'s reason on the family page and in the family feed, never on public pages', async () => {
+    const staff = await newPage(browser);
+    await signIn(staff.page, LEADER_F);
+    await visit(staff.page, `/personale/moeder/${comingSession}`);
+    // Each form's reason box has its own id, and each label points at its own box.
+    expect(await staff.page.locator('[id="f-reason"]').count()).toBe(0);
+    expect(await staff.page.getByLabel('Hvorfor aflyses mødet?').getAttribute('id')).toBe('f-cancel-reason');
+    expect(await staff.page.getByLabel('Hvorfor flyttes mødet? (frivilligt)').getAttribute('id')).toBe('f-move-reason');
+    await staff.page.getByLabel('Hvorfor aflyses mødet?').fill('Lederen er syg');
+    await staff.page.getByLabel('Ja, aflys mødet').check();
+    await staff.page.getByRole('button', { name: 'Aflys mødet' }).click();
+    await staff.page.waitForURL(/gemt=aflyst/);
+    const { path } = await issueFamilyLink(handle.db, { user: { id: leaderId, email: LEADER_F.email, displayName: LEADER_F.name, role: 'leader', municipality: null }, ip: null }, childId, new Date());
+    await staff.context.close();
+
+    const parent = await newPage(browser, { phone: true });
+    await visit(parent.page, path);
+    expect(await parent.page.getByText('Mødet er aflyst. Grund: Lederen er syg').count()).toBe(1);
+    const feed = await (await parent.page.request.get(`${path}/kalender.ics`)).text();
+    expect(feed.replace(/\r\n[ \t]/g, '')).toContain('Mødet er aflyst. Grund: Lederen er syg');
+    const group = await handle.db.selectFrom('group_sessions').innerJoin('groups', 'groups.id', 'group_sessions.group_id').select('groups.slug').where('group_sessions.id', '=', comingSession).executeTakeFirstOrThrow();
+    for (const publicPath of [`/grupper/${group.slug}`, `/grupper/${group.slug}.ics`]) {
+      const answer = await parent.page.request.get(publicPath);
+      expect(await answer.text()).not.toContain('Lederen er syg');
+    }
+    await parent.context.close();
+  });
+
+  it('the log and the insight page read as Danish sentences: no code words, no raw JSON', async () => {
+    const admin = await newPage(browser);
+    await signIn(admin.page, ADMIN);
+    const codeWords = /\b(enrollment|attendance|family_link|referral|session_note|conversation|closed_period|feed_token|sign_in|caseworker|familielink:)\b|\{"/;
+    await visit(admin.page, '/personale/log');
+    const log = await admin.page.locator('main table').innerText();
+    expect(log).not.toMatch(codeWords);
+    expect(log).toMatch(/\b(Så|Ændrede|Oprettede|Slettede|Hentede) [a-zæøå]/);
+    await visit(admin.page, `/personale/boern/${childId}/indsigt`);
+    const insight = await admin.page.locator('main').innerText();
+    expect(insight).not.toMatch(codeWords);
+    expect(insight).toContain('Familien (via familielinket)');
+    expect(insight).toContain('Oprettede fremmøde. Afbud fra familien.');
+    expect(insight).toContain('Oprettede familielinket.');
+    expect(insight).toContain('Så barnets oplysninger.');
+    await admin.context.close();
+  });
+
+  it('the public group page offers the calendar as a QR code too: an SVG image, no script', async () => {
+    const { page, context } = await newPage(browser, { phone: true });
+    await visit(page, '/grupper/pigegruppen');
+    const qr = page.getByRole('img', { name: 'QR-kode til gruppens kalender' });
+    expect(await qr.getAttribute('src')).toMatch(/^data:image\/svg\+xml;base64,/);
+    const svg = Buffer.from((await qr.getAttribute('src') ?? '').split(',')[1] ?? '', 'base64').toString('utf8');
+    expect(svg).toContain('<svg');
+    expect(svg).not.toMatch(/<script/i);
+    expect(await page.locator('script').count()).toBe(0);
+    await context.close();
   });
 });

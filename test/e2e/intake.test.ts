@@ -3,6 +3,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/lib/server/db';
 import { addDays, todayInZone } from '../../src/lib/time';
+import { startsOnLabel } from '../../src/features/lifecycle/lifecycle';
 import { ADMIN, addAccount, signIn, type Account } from './support/accounts';
 import { expectAccessible, launchBrowser, newPage, visit } from './support/browser';
 import { openServerDatabase } from './support/database';
@@ -80,6 +81,22 @@ describe('intake in the browser', () => {
     await expect.poll(() => page.getByText('Den indledende samtale er aftalt.').count()).toBe(1);
     expect(await state.textContent()).toBe('Indledende samtale aftalt');
     await expectAccessible(page);
+    // The conversation is two days ahead: nothing can have been decided yet, so there is no outcome form.
+    expect(await page.locator('#f-outcome-outcome').count()).toBe(0);
+    expect(await page.getByText('Skriv udfaldet, når den er holdt.', { exact: false }).count()).toBe(1);
+    // A post made anyway (a page left open from before) is refused.
+    const early = await page.request.post(`/personale/optag/${enrollmentId}`, {
+      headers: { Origin: new URL(page.url()).origin },
+      form: { intent: 'outcome', outcome: 'fits', childWords: 'For tidligt' },
+    });
+    expect(await early.text()).toContain('Den indledende samtale er ikke holdt endnu');
+    expect((await server.db.selectFrom('enrollments').select('state').where('id', '=', enrollmentId).executeTakeFirstOrThrow()).state).toBe('intake_booked');
+
+    // The conversation is moved to earlier today: now it has been held and its outcome can be written.
+    await page.locator('#f-intake-date').fill(todayInZone(new Date()));
+    await page.locator('#f-intake-time').fill('00:00');
+    await page.getByRole('button', { name: 'Flyt samtalen' }).click();
+    await expect.poll(() => page.locator('#f-outcome-outcome').count()).toBe(1);
 
     await page.locator('#f-outcome-outcome').selectOption('fits');
     await page.locator('#f-outcome-childWords').fill('Jeg vil gerne møde nogen, der også har en bror som min.');
@@ -97,15 +114,24 @@ describe('intake in the browser', () => {
     await expectAccessible(page);
     await page.getByRole('button', { name: 'Start barnet i gruppen' }).click();
     await expect.poll(() => page.getByText('Barnet er startet i gruppen.').count()).toBe(1);
-    expect(await state.textContent()).toBe('Går i gruppen');
+    // The start meeting is the next intake window, still ahead: until then the course reads "Starter <dag>. <måned>",
+    // for the caseworker too, and the child is not counted among those in the group now.
+    const startsOn = (await server.db.selectFrom('enrollments').select('start_date').where('id', '=', enrollmentId).executeTakeFirstOrThrow()).start_date ?? '';
+    expect(startsOn > todayInZone(new Date())).toBe(true);
+    const startsLabel = startsOnLabel(startsOn);
+    expect(await state.textContent()).toBe(startsLabel);
+    expect(await page.getByText('Går i gruppen').count()).toBe(0);
+    expect(await page.locator('dd', { hasText: startsLabel }).count()).toBe(1);
     await expectAccessible(page);
+    await visit(page, '/personale/optag');
+    expect(await page.locator('main').innerText()).toMatch(/Går i gruppen nu\s+\d+ \(og \d+ starter senere\)/);
 
     const row = await server.db.selectFrom('enrollments').innerJoin('referrals', 'referrals.id', 'enrollments.referral_id').select(['enrollments.state', 'enrollments.start_date', 'referrals.status']).where('enrollments.id', '=', enrollmentId).executeTakeFirstOrThrow();
     expect(row.state).toBe('active');
     expect(row.status).toBe('started');
     expect(row.start_date).not.toBeNull();
     await context.close();
-  });
+  }, 120_000);
 
   it('the course ends: closing conversation booked, the end refused without the confirmation (reason kept), then ended', async () => {
     // A year passes: the course started at the window above; let it have started a year ago.
@@ -139,8 +165,19 @@ describe('intake in the browser', () => {
     expect(await state.textContent()).toBe('Afsluttet');
     expect(await page.getByRole('button', { name: 'Stop forløbet' }).count()).toBe(0);
     await expectAccessible(page);
+
+    // The words about Liva stay on the case: the figures and their CSV show a fixed category only.
+    expect(await page.getByText('Liva har fået nye venner i gruppen.').count()).toBeGreaterThan(0);
+    const year = todayInZone(new Date()).slice(0, 4);
+    await visit(page, `/personale/tal?aar=${year}`);
+    const figures = await page.locator('main').innerText();
+    expect(figures).not.toContain('nye venner');
+    expect(figures).toContain('Sluttede til planlagt tid');
+    const csv = await (await page.request.get(`/personale/tal/afslutninger.csv?aar=${year}`)).text();
+    expect(csv).not.toContain('nye venner');
+    expect(csv).toContain('Sluttede til planlagt tid');
     await context.close();
-  });
+  }, 120_000);
 
   it('a leader of another group cannot open the case', async () => {
     addAccount(inject('databaseUrl'), OTHER_LEADER, 'leader');

@@ -1,9 +1,12 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/lib/server/db';
+import { FORM_TIME_MIN_MS, signFormTime } from '../../src/features/referrals/referrals';
+import { FORM_SECRET_KEY } from '../../src/features/referrals/referrals.repository';
 import { ADMIN, addAccount, signIn, type Account } from './support/accounts';
 import { baseURL, expectAccessible, launchBrowser, newPage, visit } from './support/browser';
 import { openServerDatabase } from './support/database';
+import { todayInZone } from '../../src/lib/time';
 
 // A caseworker refers a child (errors at the fields, input kept, receipt, a double submit makes one referral, the
 // list); a parent asks for a place in the girls' group (no JavaScript, the time check, thank-you page).
@@ -15,8 +18,16 @@ const CHILD = { first: 'Quinella', last: 'Henvisesen' };
 const TWICE = { first: 'Dobbeltine', last: 'Klikkesen' };
 const GIRL = 'Pernilleanna';
 
-/** The form's signed time stamp refuses anything sent within 3 seconds of showing the page. */
-const HUMAN_PAUSE_MS = 3_300;
+/**
+ * The form's signed time stamp refuses anything sent within 3 seconds of showing the page. The tests do not wait on
+ * the wall clock for it (on a loaded machine filling the form may itself take longer than that): they set the stamp
+ * the page carries, signed with the server's secret, to the moment they choose.
+ */
+async function stampForm(page: Page, db: DatabaseHandle, shownMsAgo: number): Promise<void> {
+  const secret = (await db.db.selectFrom('app_settings').select('value').where('key', '=', FORM_SECRET_KEY).executeTakeFirstOrThrow()).value;
+  const stamp = signFormTime(secret, new Date(Date.now() - shownMsAgo));
+  await page.locator('input[name="formTime"]').evaluate((input, value) => ((input as HTMLInputElement).value = value), stamp);
+}
 
 function lix(text: string): number {
   const words = text.match(/[\p{L}\p{N}]+(?:-[\p{L}]+)*/gu) ?? [];
@@ -55,7 +66,8 @@ describe('referrals in the browser', () => {
   it('a caseworker gets errors at the fields with the input kept, then a receipt with a reference number', async () => {
     const { page, context } = await newPage(browser);
     await signIn(page, CASEWORKER);
-    await visit(page, '/personale/henvisninger');
+    // The caseworker's home has the button.
+    expect(new URL(page.url()).pathname).toBe('/personale');
     await page.getByRole('link', { name: 'Ny henvisning' }).click();
     await page.waitForURL('**/personale/henvisninger/ny');
     await expectAccessible(page);
@@ -90,6 +102,19 @@ describe('referrals in the browser', () => {
     expect(await page.locator('main').innerText()).toContain(`${CHILD.first} ${CHILD.last}`);
     const receiptPath = new URL(page.url()).pathname;
 
+    // Sent again (a new form with the same child): the form warns before a second referral is made.
+    await visit(page, '/personale/henvisninger/ny');
+    await fillValidReferral(page, CHILD);
+    await page.locator('#f-g1Interpreter').check();
+    await page.locator('#f-g1Language').fill('arabisk');
+    await page.getByRole('button', { name: 'Send henvisning' }).click();
+    await expect.poll(() => page.locator('#f-confirmDuplicate-error').count()).toBe(1);
+    expect(await page.locator('#f-confirmDuplicate-error').innerText()).toContain(`(${reference})`);
+    await expectAccessible(page);
+    const sameChild = await db.db.selectFrom('children').select('id').where('first_name', '=', CHILD.first).execute();
+    expect(sameChild).toHaveLength(1);
+    await visit(page, receiptPath);
+
     await page.getByRole('link', { name: 'Se mine henvisninger' }).click();
     await page.waitForURL('**/personale/henvisninger');
     await expectAccessible(page);
@@ -106,6 +131,37 @@ describe('referrals in the browser', () => {
     expect(await other.page.getByText(CHILD.first).count()).toBe(0);
     await visit(other.page, receiptPath, 404);
     await other.context.close();
+  });
+
+  it('the form names each group\'s ages, says the child\'s age as it is typed, and refuses a birth date outside the band at the field', async () => {
+    const { page, context } = await newPage(browser);
+    await signIn(page, CASEWORKER);
+    await visit(page, '/personale/henvisninger/ny');
+    // The interpreter's language is asked for only when an interpreter is needed.
+    expect(await page.locator('#f-g1Language').isVisible()).toBe(false);
+    await page.locator('#f-g1Interpreter').check();
+    expect(await page.locator('#f-g1Language').isVisible()).toBe(true);
+    await page.locator('#f-g1Interpreter').uncheck();
+    expect(await page.locator('#f-g1Language').isVisible()).toBe(false);
+
+    await fillValidReferral(page, { first: 'Aldersine', last: 'Forlille' });
+    await page.locator('#f-groupId').selectOption({ label: 'Søskendegruppen børn (9-12 år)' });
+    await page.locator('#f-siblingDisability').check();
+    const threeYearsAgo = `${Number(todayInZone(new Date()).slice(0, 4)) - 3}-01-15`;
+    await page.locator('#f-birthDate').fill(threeYearsAgo);
+    await expect.poll(() => page.locator('.age-hint').innerText()).toMatch(/^Barnet er [23] år\. Søskendegruppen børn er for 9-12 år\./);
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Send henvisning' }).click();
+    await expect.poll(() => page.locator('#f-birthDate-error').count()).toBe(1);
+    expect(await page.locator('#f-birthDate-error').innerText()).toMatch(/Søskendegruppen børn er for 9-12 år/);
+    expect(await page.locator('#f-firstName').inputValue()).toBe('Aldersine');
+    expect(await db.db.selectFrom('children').select('id').where('first_name', '=', 'Aldersine').execute()).toHaveLength(0);
+    // 25 was the old limit for any group: 20 is refused for the girls' group as well.
+    await page.locator('#f-groupId').selectOption({ label: 'Pigegruppen (7-15 år)' });
+    await page.locator('#f-birthDate').fill(`${Number(todayInZone(new Date()).slice(0, 4)) - 20}-01-15`);
+    await page.getByRole('button', { name: 'Send henvisning' }).click();
+    await expect.poll(async () => (await page.locator('#f-birthDate-error').innerText().catch(() => '')).includes('Pigegruppen er for 7-15 år')).toBe(true);
+    await context.close();
   });
 
   it('the same form sent several times at once (a double click) makes one referral', async () => {
@@ -173,7 +229,7 @@ describe('referrals in the browser', () => {
       await page.locator('#f-firstName').fill(GIRL);
       await page.locator('#f-birthDate').fill('2016-02-29');
       await page.locator('#f-message').fill('Hun er lidt genert.');
-      await page.waitForTimeout(HUMAN_PAUSE_MS);
+      await stampForm(page, db, FORM_TIME_MIN_MS + 60_000);
       await page.getByRole('button', { name: 'Send' }).click();
       await expect.poll(() => page.locator('#f-phone-error').count()).toBe(1);
       expect(await page.locator('#f-phone-error').innerText()).toBe('Skriv dit telefonnummer eller din e-mail.');
@@ -187,7 +243,7 @@ describe('referrals in the browser', () => {
       await page.locator('#f-email').fill('mette.foraelder@referrals.e2e');
       await page.locator('#f-municipality').selectOption('vallensbaek');
       await page.locator('#f-custody').check();
-      await page.waitForTimeout(HUMAN_PAUSE_MS);
+      await stampForm(page, db, FORM_TIME_MIN_MS + 60_000);
       await page.getByRole('button', { name: 'Send' }).click();
       await page.waitForURL(`**${path}/tak`);
       await expectAccessible(page);
@@ -209,10 +265,32 @@ describe('referrals in the browser', () => {
       await context.close();
     });
 
+    it('a parent\'s form refuses a 3-year-old for the girls\' group (7-15), at the birth date', async () => {
+      const { page, context } = await newPage(browser);
+      await visit(page, path);
+      expect(await page.locator('#f-birthDate-hint').innerText()).toBe('Gruppen er for piger fra 7 til 15 år.');
+      await page.locator('#f-parentName').fill('Mette Småbørn');
+      await page.locator('#f-email').fill('smaaboern@referrals.e2e');
+      await page.locator('#f-firstName').fill('Lillemus');
+      await page.locator('#f-birthDate').fill(`${Number(todayInZone(new Date()).slice(0, 4)) - 3}-01-15`);
+      await page.locator('#f-municipality').selectOption('ishoj');
+      await page.locator('#f-custody').check();
+      await stampForm(page, db, FORM_TIME_MIN_MS + 60_000);
+      await page.getByRole('button', { name: 'Send' }).click();
+      await expect.poll(() => page.locator('#f-birthDate-error').count()).toBe(1);
+      expect(await page.locator('#f-birthDate-error').innerText()).toMatch(/^Din datter er [23] år\. Pigegruppen er for 7-15 år\./);
+      expect(await page.locator('#f-firstName').inputValue()).toBe('Lillemus');
+      expect(await db.db.selectFrom('children').select('id').where('first_name', '=', 'Lillemus').execute()).toHaveLength(0);
+      await context.close();
+    });
+
     it('a form sent faster than a person can is refused with a friendly message', async () => {
       const { page, context } = await newPage(browser);
       await visit(page, path);
       await page.locator('#f-parentName').fill('Hurtig Robot');
+      // Shown "now" by the test's clock: however slow the machine, the post comes well within three seconds of it
+      // as the server sees it (a stamp up to a minute ahead is taken as clock skew between processes, not a forgery).
+      await stampForm(page, db, -50_000);
       await page.getByRole('button', { name: 'Send' }).click();
       await expect.poll(() => page.getByText('Formularen blev sendt meget hurtigt.', { exact: false }).count()).toBe(1);
       expect(await page.locator('#f-parentName').inputValue()).toBe('Hurtig Robot');

@@ -154,7 +154,7 @@ const ROUTES: Record<string, readonly Case[]> = {
   '/personale/fremmoede': [{ get: LEADERS }],
   '/personale/fremmoede/[sessionId]': [{ what: 'a meeting of the group', params: (f) => ({ sessionId: f.sessionId }), get: OWN_GROUP }],
   // POST only (the attendance page's instant saves): a GET finds nothing.
-  '/personale/fremmoede/[sessionId]/marks.json': [{ what: 'a meeting of the group', params: (f) => ({ sessionId: f.sessionId }), get: [LOGIN, LOGIN, 403, 404, 404, 404] }],
+  '/personale/fremmoede/[sessionId]/marks.json': [{ what: 'a meeting of the group', params: (f) => ({ sessionId: f.sessionId }), get: OWN_GROUP }],
   '/personale/feedback/[id]': [{ what: 'a meeting of the group held an hour ago', params: (f) => ({ id: f.sessionId }), get: OWN_GROUP }],
   '/personale/brugere': [{ get: ADMIN_ONLY }],
   '/personale/lukkede-perioder': [{ get: ADMIN_ONLY }],

@@ -195,9 +195,13 @@ describe(`enrollment service on ${databaseKind()}`, () => {
   it('"does not fit" declines with the reason; the caseworker sees "afvist"', async () => {
     const { enrollmentId, referralId } = await refer(kids, { firstName: 'Oskar', birthDate: '2016-09-01' });
     await bookIntakeConversation(handle.db, admin, enrollmentId, booking(kidsLeader), NOW);
-    const missing = await errorOf(recordIntakeOutcome(handle.db, admin, enrollmentId, { outcome: 'does_not_fit', reason: '' }, NOW));
+    // Before the conversation's time nothing can be recorded; after it, the outcome is written.
+    const early = await errorOf(recordIntakeOutcome(handle.db, admin, enrollmentId, { outcome: 'does_not_fit', reason: 'For tidligt' }, NOW));
+    expect((early as ConflictError).message).toMatch(/^Den indledende samtale er ikke holdt endnu/);
+    const after = new Date('2026-12-01T09:00:00Z');
+    const missing = await errorOf(recordIntakeOutcome(handle.db, admin, enrollmentId, { outcome: 'does_not_fit', reason: '' }, after));
     expect((missing as ValidationError).fields['reason']).toBeDefined();
-    expect(await recordIntakeOutcome(handle.db, admin, enrollmentId, { outcome: 'does_not_fit', reason: 'Familien ønsker individuel støtte' }, NOW)).toBe('declined');
+    expect(await recordIntakeOutcome(handle.db, admin, enrollmentId, { outcome: 'does_not_fit', reason: 'Familien ønsker individuel støtte' }, after)).toBe('declined');
     expect(await referralStatus(referralId)).toMatchObject({ status: 'declined', status_reason: 'Familien ønsker individuel støtte' });
     // Nothing is legal after the end.
     expect(await errorOf(bookIntakeConversation(handle.db, admin, enrollmentId, booking(kidsLeader), NOW))).toBeInstanceOf(ConflictError);

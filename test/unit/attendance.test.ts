@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AttendanceRow, HeldSession, Mark } from '../../src/features/attendance/attendance';
 import { ageOn } from '../../src/lib/time';
 import {
-  canWithdrawAfbud, childMarks, childTally, effectiveMarkTime, formatRate, groupTally, isMemberOn, markAllPresent,
+  canTakeAttendance, canWithdrawAfbud, keepsFamilyAfbud, childMarks, childTally, effectiveMarkTime, formatRate, groupTally, isMemberOn, markAllPresent,
   marksRequestSchema, needsFollowUp, nextMark, sessionTally, sheetNames, tally,
 } from '../../src/features/attendance/attendance';
 
@@ -132,5 +132,25 @@ describe('names on the sheet', () => {
       { enrollmentId: '3', firstName: 'Iqra', lastName: 'Ali' },
     ]);
     expect([...names.values()]).toEqual(['Anna H.', 'Anna K.', 'Iqra']);
+  });
+});
+
+describe('a family\'s afbud and a meeting that has not come', () => {
+  const family = { status: 'excused' as const, source: 'family' as const };
+  it('an afbud from the family stands against "Alle mødt" and against a change made without seeing it', () => {
+    expect(keepsFamilyAfbud(family, 'unregistered', false)).toBe(true);
+    expect(keepsFamilyAfbud(family, null, false)).toBe(true);
+    expect(keepsFamilyAfbud(family, 'excused', true)).toBe(true);
+    // The leader saw the afbud and changed the child on purpose.
+    expect(keepsFamilyAfbud(family, 'excused', false)).toBe(false);
+    // A leader's own afbud, or no mark, is no family afbud.
+    expect(keepsFamilyAfbud({ status: 'excused', source: 'leader' }, 'unregistered', true)).toBe(false);
+    expect(keepsFamilyAfbud(null, 'unregistered', true)).toBe(false);
+  });
+
+  it('marks are taken from the meeting\'s day on', () => {
+    expect(canTakeAttendance('2026-11-30', '2026-11-30')).toBe(true);
+    expect(canTakeAttendance('2026-11-11', '2026-11-30')).toBe(true);
+    expect(canTakeAttendance('2026-12-09', '2026-11-30')).toBe(false);
   });
 });

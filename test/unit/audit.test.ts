@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  auditCsv, auditFilterSchema, auditRangeInstants, decodeAuditCursor, encodeAuditCursor, formatCsvDateTime,
+  auditCsv, auditFilterSchema, describeAuditActor, describeAuditEntry, auditRangeInstants, decodeAuditCursor, encodeAuditCursor, formatCsvDateTime,
   toAuditFilter, type AuditRecord,
 } from '../../src/features/audit/audit';
 import { parseForm } from '../../src/lib/forms';
@@ -88,5 +88,18 @@ describe('audit filter', () => {
     });
     // Summer time: midnight is 22:00 UTC.
     expect(auditRangeInstants({ from: '2026-07-01', to: null })).toEqual({ from: '2026-06-30T22:00:00.000Z', until: null });
+  });
+});
+
+describe('each log entry as a Danish sentence', () => {
+  it('names the thing and says the details in words, never code words or JSON', () => {
+    expect(describeAuditEntry({ action: 'update', entityType: 'attendance', detail: '{"mark":"present"}' })).toBe('Ændrede fremmøde. Markeret som mødt.');
+    expect(describeAuditEntry({ action: 'create', entityType: 'family_link', detail: null })).toBe('Oprettede familielinket.');
+    expect(describeAuditEntry({ action: 'update', entityType: 'enrollment', detail: '{"event":"start","from":"waiting","to":"active","startDate":"2027-01-05","sessionId":"x"}' }, (s) => (s === 'waiting' ? 'Venter på optag' : 'Går i gruppen')))
+      .toBe('Ændrede forløbet. Trin: startet i gruppen, Fra »Venter på optag« til »Går i gruppen«, start 5.1.2027.');
+    expect(describeAuditEntry({ action: 'create', entityType: 'user', detail: 'rolle caseworker' })).toBe('Oprettede en medarbejder. Rolle familierådgiver.');
+    expect(describeAuditEntry({ action: 'sign_in', entityType: 'user', detail: null })).toBe('Loggede ind.');
+    expect(describeAuditEntry({ action: 'read', entityType: 'something_new', detail: '{"unknownKey":1}' })).toBe('Så en oplysning.');
+    expect(describeAuditActor('familielink:abc')).toBe('Familien (via familielinket)');
   });
 });

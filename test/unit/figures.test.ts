@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { FigureEnrollmentRow, FigureInput, FigureSessionRow } from '../../src/features/figures/figures';
 import {
+  END_CATEGORY_LABELS,
+  endCategory,
   figuresStaleAt,
   computeYearlyFigures,
   figureTables,
@@ -23,7 +25,7 @@ function course(over: Partial<FigureEnrollmentRow> & { id: string }): FigureEnro
     municipality: 'ishoj',
     startDate: '2026-02-11',
     endedOn: null,
-    endReason: null,
+    plannedEndDate: null,
     receivedAt: null,
     ...over,
   };
@@ -37,14 +39,30 @@ function input(over: Partial<FigureInput>): FigureInput {
   return { year: 2026, now: NOW, groups: [GIRLS, SIBLINGS], enrollments: [], sessions: [], attendance: [], intakeWindows: [], feedback: [], ...over };
 }
 
+describe('how a course ended, in fixed categories', () => {
+  it('reads the category from dates, never from the leader\'s words', () => {
+    const early = course({ id: 'e', startDate: '2026-01-14', endedOn: '2026-04-08', plannedEndDate: '2026-12-31' });
+    const onTime = course({ id: 't', startDate: '2026-01-14', endedOn: '2026-12-20', plannedEndDate: '2026-12-31' });
+    const open = course({ id: 'o', startDate: '2026-01-14', endedOn: '2026-06-10' });
+    const young = course({ id: 'y', childId: 'child-m', groupId: SIBLINGS.id, startDate: '2026-01-06', endedOn: '2026-05-05', plannedEndDate: '2026-12-31' });
+    const moved = course({ id: 'm2', childId: 'child-m', groupId: 'g3', startDate: '2026-05-05' });
+    expect(endCategory(early, [early])).toBe('early');
+    expect(endCategory(onTime, [onTime])).toBe('as_planned');
+    expect(endCategory(open, [open])).toBe('open_ended');
+    expect(endCategory(young, [young, moved])).toBe('moved');
+    const figures = computeYearlyFigures(input({ enrollments: [early, onTime, open, young, moved] }));
+    expect(figures.totals.endReasons.map((r) => r.reason).sort()).toEqual(Object.values(END_CATEGORY_LABELS).sort());
+  });
+});
+
 describe('yearly figures', () => {
   it('counts a course that spans the new year in both years, but as a new start and an ending only once each', () => {
-    const spanning = course({ id: 'a', startDate: '2025-10-08', endedOn: '2026-03-11', endReason: 'Forløbet er slut efter planen.' });
+    const spanning = course({ id: 'a', startDate: '2025-10-08', endedOn: '2026-03-11', plannedEndDate: '2026-03-15' });
     const y2025 = computeYearlyFigures(input({ year: 2025, enrollments: [spanning] }));
     const y2026 = computeYearlyFigures(input({ year: 2026, enrollments: [spanning] }));
     expect(y2025.totals.total).toMatchObject({ courses: 1, children: 1, newStarts: 1, ended: 0 });
     expect(y2026.totals.total).toMatchObject({ courses: 1, children: 1, newStarts: 0, ended: 1 });
-    expect(y2026.totals.endReasons).toEqual([{ reason: 'Forløbet er slut efter planen.', count: 1 }]);
+    expect(y2026.totals.endReasons).toEqual([{ reason: 'Sluttede til planlagt tid', count: 1 }]);
     // Ended on 1 January: not running in the old year's last day? It was: the end date is the first day outside.
     const endsNewYear = course({ id: 'b', startDate: '2025-06-01', endedOn: '2026-01-01' });
     expect(computeYearlyFigures(input({ year: 2026, enrollments: [endsNewYear] })).totals.total.courses).toBe(1);

@@ -3,6 +3,7 @@ import { parseForm } from '../../src/lib/forms';
 import { ageOn } from '../../src/lib/time';
 import {
   acceptsParentRequests,
+  ageBandIssue,
   ageWarning,
   checkFormTime,
   formatReference,
@@ -107,8 +108,9 @@ describe('the caseworker referral form', () => {
     expect(result.errors['birthDate']).toBe(message);
   });
 
-  it('takes a birth date of today (the age check belongs to triage)', () => {
-    expect(parseReferral({ ...VALID, birthDate: TODAY }).ok).toBe(true);
+  it('refuses a birth date of today: a baby is below every group\'s age band', () => {
+    const result = parseReferral({ ...VALID, birthDate: TODAY });
+    expect(!result.ok && result.errors['birthDate']).toBe('Barnet er 0 år. Pigegruppen er for 7-15 år. Tjek datoen, eller vælg en anden gruppe.');
   });
 
   it('names every missing field, and an unknown group', () => {
@@ -159,6 +161,29 @@ describe('age', () => {
   });
 });
 
+describe('the group\'s age band on the referral forms', () => {
+  it('refuses a 3-year-old for 9-12, and anyone older than the top age, at the birth date', () => {
+    const small = parseReferral({ ...VALID, groupId: SIBLINGS.id, gender: 'boy', siblingDisability: 'on', birthDate: '2023-05-01' });
+    expect(!small.ok && small.errors['birthDate']).toBe('Barnet er 3 år. Søskendegruppen (børn) er for 9-12 år. Tjek datoen, eller vælg en anden gruppe.');
+    const old = parseReferral({ ...VALID, birthDate: '2003-01-01' });
+    expect(!old.ok && old.errors['birthDate']).toContain('Barnet er 23 år. Pigegruppen er for 7-15 år.');
+    // Everything else typed is still checked and kept: only the birth date has a message.
+    expect(!old.ok && Object.keys(old.errors)).toEqual(['birthDate']);
+  });
+
+  it('takes a child who reaches the lowest age within six months, and one at the top age', () => {
+    expect(ageBandIssue('2017-12-01', SIBLINGS, TODAY)).toBeNull(); // 8 now, 9 on 1 December
+    expect(ageBandIssue('2018-06-01', SIBLINGS, TODAY)).not.toBeNull(); // 9 only in June 2027
+    expect(ageBandIssue('2011-01-01', GIRLS, TODAY)).toBeNull(); // 15
+    expect(ageBandIssue('2010-11-22', GIRLS, TODAY)).not.toBeNull(); // 16 yesterday
+  });
+
+  it('tells a parent about "din datter"', () => {
+    const result = parseForm(parentRequestSchema(TODAY, GIRLS), { parentName: 'Mette', phone: '', email: 'm@mail.dk', firstName: 'Sara', birthDate: '2023-05-01', municipality: 'ishoj', message: '', custody: 'on' });
+    expect(!result.ok && result.errors['birthDate']).toBe('Din datter er 3 år. Pigegruppen er for 7-15 år. Tjek datoen, eller vælg en anden gruppe.');
+  });
+});
+
 describe('the parent request form', () => {
   const PARENT: Record<string, string> = {
     parentName: 'Mette Hansen', phone: '', email: 'mette@mail.dk', firstName: 'Sara', birthDate: '2016-02-29',
@@ -166,12 +191,12 @@ describe('the parent request form', () => {
   };
 
   it('accepts a request with an e-mail only', () => {
-    const result = parseForm(parentRequestSchema(TODAY), PARENT);
+    const result = parseForm(parentRequestSchema(TODAY, GIRLS), PARENT);
     expect(result.ok && result.data).toMatchObject({ email: 'mette@mail.dk', phone: null, municipality: 'vallensbaek' });
   });
 
   it('needs a phone number or an e-mail, custody and a municipality', () => {
-    const result = parseForm(parentRequestSchema(TODAY), { ...PARENT, email: '', custody: '', municipality: '' });
+    const result = parseForm(parentRequestSchema(TODAY, GIRLS), { ...PARENT, email: '', custody: '', municipality: '' });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.errors).toEqual({
@@ -182,7 +207,7 @@ describe('the parent request form', () => {
   });
 
   it('speaks of "din datter" about a wrong birth date', () => {
-    const result = parseForm(parentRequestSchema(TODAY), { ...PARENT, birthDate: '' });
+    const result = parseForm(parentRequestSchema(TODAY, GIRLS), { ...PARENT, birthDate: '' });
     expect(!result.ok && result.errors['birthDate']).toBe('Skriv din datters fødselsdato.');
   });
 

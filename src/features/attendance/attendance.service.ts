@@ -11,8 +11,8 @@ import { selectGroupIdsLedBy } from '../groups/groups.repository';
 import type { AttendanceRow, HeldSession, Mark, MarkOutcome, MarkSource, Tally } from './attendance';
 import { ageOn } from '../../lib/time';
 import {
-  REASON_MAX, childMarks, childTally, effectiveMarkTime, isMemberOn, marksRequestSchema, needsFollowUp,
-  sessionNoteSchema, sheetNames, tally,
+  REASON_MAX, canTakeAttendance, childMarks, childTally, effectiveMarkTime, isMemberOn, keepsFamilyAfbud,
+  marksRequestSchema, needsFollowUp, sessionNoteSchema, sheetNames, tally,
 } from './attendance';
 import type { GroupEnrollment, SheetSession, StoredMark } from './attendance.repository';
 import {
@@ -98,6 +98,8 @@ export interface AttendanceSheet {
   session: SessionSummary;
   rows: SheetRow[];
   tally: Tally;
+  /** False before the meeting's day: marks are taken from the day on. */
+  open: boolean;
 }
 
 function heldSessionsFor(sessions: readonly { id: string; startsAt: Date }[], members: readonly GroupEnrollment[]): HeldSession[] {
@@ -153,7 +155,21 @@ export async function getAttendanceSheet(db: Db, actor: Actor, sessionId: string
     rows.map((r) => ({ action: 'read', entityType: 'attendance', entityId: session.id, childId: r.childId })),
     now,
   );
-  return { session: summary, rows, tally: tally(rows.map((r) => r.mark)) };
+  return { session: summary, rows, tally: tally(rows.map((r) => r.mark)), open: canTakeAttendance(summary.date, todayInZone(now)) };
+}
+
+function refuseBeforeTheDay(session: SheetSession, now: Date): void {
+  if (session.status === 'cancelled') throw new ConflictError('Mødet er aflyst, så der kan ikke tages fremmøde.');
+  if (!canTakeAttendance(instantToZoned(session.startsAt).date, todayInZone(now))) {
+    throw new ConflictError('Mødet er ikke holdt endnu. Fremmøde kan tages fra mødets dag.');
+  }
+}
+
+/** The session's marks as stored now: the open sheet asks for them so an afbud sent meanwhile shows up. */
+export async function currentMarks(db: Db, actor: Actor, sessionId: string): Promise<SavedMarks['marks']> {
+  const session = await sessionFor(db, actor, sessionId);
+  const members = membersOf(session, await selectStartedEnrollments(db, session.groupId));
+  return storedState(members, await selectSessionMarks(db, sessionId));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -234,9 +250,10 @@ export async function saveMarks(db: Kysely<Database>, actor: Actor, sessionId: s
   }
   return db.transaction().execute(async (trx) => {
     const session = await sessionFor(trx, actor, sessionId);
-    if (session.status === 'cancelled') throw new ConflictError('Mødet er aflyst, så der kan ikke tages fremmøde.');
+    refuseBeforeTheDay(session, now);
     const members = membersOf(session, await selectStartedEnrollments(trx, session.groupId));
     const byId = new Map(members.map((m) => [m.enrollmentId, m]));
+    const before = new Map((await selectSessionMarks(trx, sessionId)).map((m) => [m.enrollmentId, m]));
     const results: MarkResult[] = [];
     const audit: AuditEntry[] = [];
     // Applied in one order for every request (by child, then as sent), so two saves touching the same children in
@@ -252,6 +269,10 @@ export async function saveMarks(db: Kysely<Database>, actor: Actor, sessionId: s
       const fresh = await claimMutationId(trx, `attendance:${mark.mutationId}`, 'attendance', sessionId, now);
       if (!fresh) {
         resultAt[index] = { mutationId: mark.mutationId, enrollmentId: mark.enrollmentId, outcome: 'duplicate' };
+        continue;
+      }
+      if (keepsFamilyAfbud(before.get(mark.enrollmentId) ?? null, mark.expected ?? null, mark.allPresent === true)) {
+        resultAt[index] = { mutationId: mark.mutationId, enrollmentId: mark.enrollmentId, outcome: 'superseded' };
         continue;
       }
       const change: Change = {
@@ -286,14 +307,15 @@ export async function saveSheetForm(
   values: Record<string, string>,
   options: { allPresent: boolean },
   now: Date,
-): Promise<{ changed: number }> {
+): Promise<{ changed: number; keptAfbud: number }> {
   return db.transaction().execute(async (trx) => {
     const session = await sessionFor(trx, actor, sessionId);
-    if (session.status === 'cancelled') throw new ConflictError('Mødet er aflyst, så der kan ikke tages fremmøde.');
+    refuseBeforeTheDay(session, now);
     const members = membersOf(session, await selectStartedEnrollments(trx, session.groupId));
     const stored = new Map((await selectSessionMarks(trx, sessionId)).map((m) => [m.enrollmentId, m]));
     const changes: Change[] = [];
     const errors: FieldErrors = {};
+    let keptAfbud = 0;
     for (const m of members) {
       const raw = values[`mark-${m.enrollmentId}`];
       const was = values[`was-${m.enrollmentId}`] ?? 'unregistered';
@@ -305,12 +327,16 @@ export async function saveSheetForm(
       if (mark === null) continue;
       const unchanged = mark === was && (mark !== 'excused' || reason === wasReason);
       if (unchanged && !(options.allPresent && mark === 'present' && !stored.has(m.enrollmentId))) continue;
+      if (keepsFamilyAfbud(stored.get(m.enrollmentId) ?? null, FORM_MARKS.has(was as Mark) ? (was as Mark) : null, false)) {
+        keptAfbud += 1;
+        continue;
+      }
       changes.push({ enrollmentId: m.enrollmentId, childId: m.childId, mark, reason, at: now });
     }
     if (Object.keys(errors).length > 0) throw new ValidationError(errors);
     for (const change of changes) await applyChange(trx, actor, sessionId, change);
     await recordAudit(trx, actor, changes.map((c) => changeAudit(sessionId, c)), now);
-    return { changed: changes.length };
+    return { changed: changes.length, keptAfbud };
   });
 }
 
@@ -361,6 +387,21 @@ export const MUTATION_ID_DAYS = 30;
 export async function pruneMutationIds(db: Db, now: Date): Promise<number> {
   const before = new Date(now.getTime() - MUTATION_ID_DAYS * 24 * 60 * 60 * 1000).toISOString();
   return deleteMutationIdsBefore(db, 'attendance', before);
+}
+
+/** Each course's attendance over the group's held meetings while it was a member (the member list's rate). */
+export async function courseTallies(
+  db: Db,
+  groupId: string,
+  courses: readonly { enrollmentId: string; state: string; startDate: IsoDate | null; endedOn: IsoDate | null }[],
+  now: Date,
+): Promise<Map<string, Tally>> {
+  const sessions = await selectHeldSessionsOfGroups(db, [groupId], now);
+  const rows: AttendanceRow[] = await selectMarksOfEnrollments(db, courses.map((c) => c.enrollmentId));
+  return new Map(courses.map((c) => {
+    const held = sessions.map((s) => ({ id: s.id, startsAt: s.startsAt, memberIds: isMemberOn(c, instantToZoned(s.startsAt).date) ? [c.enrollmentId] : [] }));
+    return [c.enrollmentId, childTally(c.enrollmentId, held, rows)];
+  }));
 }
 
 export async function childAttendanceHistory(db: Db, childId: string, now: Date): Promise<ChildCourseHistory[]> {

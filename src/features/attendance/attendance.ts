@@ -124,6 +124,23 @@ export function formatRate(rate: number | null): string {
 // ---------------------------------------------------------------------------------------------
 // Saving marks
 
+/**
+ * Marks are taken from the meeting's own day (Copenhagen) on: a leader cannot mark a meeting that has not come yet.
+ * A family's afbud for a coming meeting is not a leader's mark and is not covered by this.
+ */
+export function canTakeAttendance(sessionDate: IsoDate, today: IsoDate): boolean {
+  return sessionDate <= today;
+}
+
+/**
+ * A family's afbud stands until a leader deliberately changes that child: a change made on a sheet that did not yet
+ * show the afbud (`expected`, the mark the leader saw) or sent by "Alle mødt" leaves it in place.
+ */
+export function keepsFamilyAfbud(stored: { status: AttendanceStatus; source: MarkSource } | null, expected: Mark | null, allPresent: boolean): boolean {
+  if (stored === null || stored.source !== 'family' || stored.status !== 'excused') return false;
+  return allPresent || expected !== 'excused';
+}
+
 /** A family's afbud can be taken back until the session starts. */
 export function canWithdrawAfbud(sessionStartsAt: Date, now: Date): boolean {
   return now.getTime() < sessionStartsAt.getTime();
@@ -148,6 +165,10 @@ const markSchema = z.object({
   mutationId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'Ugyldigt ændrings-id.'),
   /** When the leader tapped, ISO 8601. */
   clientTime: z.iso.datetime({ offset: true }),
+  /** The mark the leader saw before this change, so a family's afbud that arrived meanwhile is not overwritten. */
+  expected: z.enum(['unregistered', 'present', 'absent', 'excused']).optional().nullable(),
+  /** Sent by "Alle mødt" rather than a tap on this child. */
+  allPresent: z.boolean().optional(),
 });
 
 export const marksRequestSchema = z.object({

@@ -34,6 +34,125 @@ export function auditActionLabel(action: string): string {
   return (AUDIT_ACTION_LABELS as Record<string, string>)[action] ?? action;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Each entry as a Danish sentence: the log and the insight page (printed for families) never show code words.
+
+const ENTITY_NOUNS: Record<string, string> = {
+  app_settings: 'indstillingerne',
+  attendance: 'fremmøde',
+  attendance_sheet: 'fremmødelisten',
+  audit_log: 'loggen',
+  child: 'barnets oplysninger',
+  closed_period: 'en lukket periode',
+  conversation: 'en samtale',
+  demo: 'demodata',
+  enrollment: 'forløbet',
+  family_link: 'familielinket',
+  feed_token: 'et kalenderlink',
+  figures: 'tallene',
+  group: 'en gruppe',
+  referral: 'henvisningen',
+  referral_list: 'listen over henvisninger',
+  session: 'et gruppemøde',
+  session_note: 'noten om et gruppemøde',
+  user: 'en medarbejder',
+  waiting_list: 'ventelisten',
+};
+
+const ACTION_VERBS: Record<AuditAction, string> = {
+  read: 'Så',
+  create: 'Oprettede',
+  update: 'Ændrede',
+  delete: 'Slettede',
+  sign_in: 'Loggede ind',
+  sign_out: 'Loggede ud',
+  export: 'Hentede',
+};
+
+const MARK_WORDS: Record<string, string> = { present: 'mødt', absent: 'udeblevet', excused: 'afbud', unregistered: 'ikke registreret' };
+const KIND_WORDS: Record<string, string> = { intake: 'Indledende samtale', parent: 'Forældresamtale', closing: 'Afsluttende samtale' };
+const EVENT_WORDS: Record<string, string> = {
+  book_intake: 'samtale aftalt', rebook_intake: 'samtale flyttet', hold_intake: 'samtale holdt', intake_outcome: 'udfald af samtalen skrevet',
+  place_on_waiting_list: 'sat på ventelisten', start: 'startet i gruppen', book_closing: 'afsluttende samtale aftalt', end: 'forløbet afsluttet',
+  move_band: 'flyttet til en anden gruppe', decline: 'afvist', withdraw: 'trukket tilbage',
+};
+const WORDS: Record<string, string> = {
+  caseworker: 'familierådgiver', parent: 'forælder', leader: 'gruppeleder', admin: 'koordinator', retention: 'opbevaringstiden er udløbet',
+};
+
+/** Replaces the few code words short text details may carry ("rolle caseworker", "H-2026-0001 (parent)"). */
+function plainWords(text: string): string {
+  return text.replace(/\b(caseworker|parent|leader|admin|retention)\b/g, (w) => WORDS[w] ?? w);
+}
+
+function dateWords(value: unknown): string | null {
+  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${Number(value.slice(8, 10))}.${Number(value.slice(5, 7))}.${value.slice(0, 4)}` : null;
+}
+
+/** The JSON details services record, said in words; keys nobody knows are left out rather than shown raw. */
+function detailWords(detail: Record<string, unknown>, stateLabel: (state: string) => string): string[] {
+  const out: string[] = [];
+  const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
+  if (text(detail['mark'])) out.push(`Markeret som ${MARK_WORDS[String(detail['mark'])] ?? 'ukendt'}`);
+  if (text(detail['event'])) out.push(`Trin: ${EVENT_WORDS[String(detail['event'])] ?? 'andet trin'}`);
+  if (text(detail['kind']) && KIND_WORDS[String(detail['kind'])]) out.push(KIND_WORDS[String(detail['kind'])] ?? '');
+  const date = dateWords(detail['date']);
+  if (date) out.push(`den ${date}${text(detail['time']) ? ` kl. ${String(detail['time'])}` : ''}`);
+  if (detail['rebooked'] === true) out.push('flyttet');
+  if (detail['outcome'] === 'fits') out.push('Udfald: gruppen passer');
+  if (detail['outcome'] === 'does_not_fit') out.push('Udfald: gruppen passer ikke');
+  if (text(detail['from']) && text(detail['to']) && typeof detail['from'] === 'string') out.push(`Fra »${stateLabel(String(detail['from']))}« til »${stateLabel(String(detail['to']))}«`);
+  if (typeof detail['from'] === 'number' && typeof detail['to'] === 'number') out.push(`Flyttet fra plads ${detail['from']} til plads ${detail['to']}`);
+  if (text(detail['state'])) out.push(`Nu: ${stateLabel(String(detail['state']))}`);
+  const start = dateWords(detail['startDate']);
+  const end = dateWords(detail['endDate']) ?? dateWords(detail['endedOn']);
+  if (start) out.push(`start ${start}`);
+  if (dateWords(detail['plannedEndDate'])) out.push(`slutter senest ${dateWords(detail['plannedEndDate'])}`);
+  if (end) out.push(`slut ${end}`);
+  if (text(detail['name'])) out.push(`»${String(detail['name'])}«`);
+  if (detail['change'] === 'cancelled') out.push('Mødet blev aflyst');
+  if (detail['change'] === 'restored') out.push('Aflysningen blev fortrudt');
+  if (text(detail['reason'])) out.push(`Begrundelse: ${String(detail['reason'])}`);
+  return out.filter((w) => w !== '');
+}
+
+/**
+ * One log entry as a Danish sentence: "Ændrede fremmøde. Markeret som mødt." `stateLabel` names a course state
+ * (passed in, so this module needs no lifecycle import).
+ */
+export function describeAuditEntry(entry: { action: string; entityType: string; detail: string | null }, stateLabel: (state: string) => string = (s) => s): string {
+  const verb = (ACTION_VERBS as Record<string, string>)[entry.action] ?? 'Gjorde noget med';
+  const noun = ENTITY_NOUNS[entry.entityType] ?? 'en oplysning';
+  const first = entry.action === 'sign_in' || entry.action === 'sign_out' ? `${verb}.` : `${verb} ${noun}.`;
+  const detail = entry.detail?.trim() ?? '';
+  if (detail === '') return first;
+  let parsed: unknown = null;
+  if (detail.startsWith('{')) {
+    try {
+      parsed = JSON.parse(detail);
+    } catch {
+      parsed = null;
+    }
+  }
+  if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+    const words = detailWords(parsed as Record<string, unknown>, stateLabel);
+    return words.length === 0 ? first : `${first} ${words.join(', ')}.`;
+  }
+  if (detail.startsWith('{') || detail.startsWith('[')) return first;
+  const plain = plainWords(detail);
+  return `${first} ${plain.charAt(0).toUpperCase()}${plain.slice(1)}${/[.!?]$/.test(plain) ? '' : '.'}`;
+}
+
+const SYSTEM_ACTORS: Record<string, string> = {
+  demo: 'Demodata', retention: 'Den automatiske sletning', seed: 'Opsætningen', 'offentlig formular': 'Den offentlige formular', cli: 'Driftskommando',
+};
+
+/** Who did it, in words: a staff member's e-mail stays as it is; a family link or a system job is named. */
+export function describeAuditActor(actor: string): string {
+  if (actor.startsWith('familielink:')) return 'Familien (via familielinket)';
+  return SYSTEM_ACTORS[actor] ?? actor;
+}
+
 const optionalDate = (message: string) =>
   z
     .string()

@@ -46,8 +46,8 @@ import {
 } from './enrollment';
 import type { ConversationKind, EnrollmentEvent, EnrollmentEventType, EnrollmentState, FollowUp, IntakeOutcome, Phase } from '../lifecycle/lifecycle';
 import {
-  canRecordIntakeOutcome, CLOSING_CONVERSATION, conversationsDuring, followUpFor, INBOX_STATES, isMemberState, legalEvents, legalEventsIn, MEMBER_STATES,
-  referralStatusFor, STATES, STEPS, transition,
+  canRecordIntakeOutcome, CLOSING_CONVERSATION, conversationsDuring, conversationTimeHasCome, followUpFor, hasBegun, INBOX_STATES, isMemberState,
+  legalEvents, legalEventsIn, MEMBER_STATES, memberNextStep, referralStatusFor, STATES, STEPS, transition,
 } from '../lifecycle/lifecycle';
 import { draftSummary, endWithoutClosingSchema, evaluationSchema, readScales, type ProgressAnswer, type ProgressOccasion } from '../course/course';
 import type { ProgressRecord } from '../course/course';
@@ -56,6 +56,8 @@ import {
   insertEvaluation, insertSummaryVersion, saveProgressAnswers, selectConversationRequests, selectCourseAttendance, selectEvaluation,
   selectFollowUps, selectOpenRequestCounts, selectProgressAnswers,
 } from '../course/course.repository';
+import { courseTallies } from '../attendance/attendance.service';
+import { tally, type Tally } from '../attendance/attendance';
 import type {
   ChildRecord,
   ConversationRecord,
@@ -269,6 +271,8 @@ export interface CaseView {
   nextSteps: EnrollmentEventType[];
   /** The intake conversation's outcome can be written (or written again, before the child is on the list). */
   canRecordIntakeOutcome: boolean;
+  /** The booked intake conversation's time when it has not come yet: its outcome waits until then. */
+  intakeAhead: Date | null;
   /** Conversations the course may add on its own now (a parent conversation during the course). */
   conversationsDuring: ConversationKind[];
   /** The latest intake conversation's outcome, once held. */
@@ -283,6 +287,12 @@ export interface CaseView {
   progress: ProgressRecord[];
   /** The parents' requests for a conversation, open ones first. */
   requests: ConversationRequestRecord[];
+}
+
+function bookedIntakeAhead(conversations: readonly ConversationRecord[], enrollmentId: string, now: Date): Date | null {
+  const booked = conversations.filter((c) => c.enrollmentId === enrollmentId && c.kind === 'intake' && c.status === 'booked');
+  const latest = booked[booked.length - 1];
+  return latest && !conversationTimeHasCome(latest.startsAt, now) ? latest.startsAt : null;
 }
 
 /** One child's case: facts, guardians, conversations, eligibility and the legal next steps. Audited as a read. */
@@ -325,6 +335,7 @@ export async function getCase(db: Kysely<Database>, actor: Actor, enrollmentId: 
     phase: STATES[e.state].phase,
     nextSteps: legalEventsIn(e.state, group.kind),
     canRecordIntakeOutcome: canRecordIntakeOutcome(e.state),
+    intakeAhead: bookedIntakeAhead(conversations, e.id, now),
     conversationsDuring: conversationsDuring(e.state),
     intakeOutcome: intake?.outcome ?? null,
     startChances: chances.slice(0, group.intakeRule === 'quarterly' ? 4 : 6),
@@ -335,6 +346,46 @@ export async function getCase(db: Kysely<Database>, actor: Actor, enrollmentId: 
     progress: await selectProgressAnswers(db, e.id),
     requests: [...requests.filter((r) => r.answeredAt === null), ...requests.filter((r) => r.answeredAt !== null)],
   };
+}
+
+/** One member on the group's member list. */
+export interface GroupMember {
+  enrollmentId: string;
+  firstName: string;
+  age: number;
+  startDate: IsoDate | null;
+  plannedEndDate: IsoDate | null;
+  attendance: Tally;
+  nextStep: string;
+}
+
+/**
+ * The group's members, those who have begun and those admitted for a later start, each leading to the course:
+ * first name, age, start, planned end, attendance rate and the next step. For the group's leaders and the coordinator.
+ */
+export async function groupMembers(db: Kysely<Database>, actor: Actor, groupId: string, now: Date): Promise<GroupMember[]> {
+  const { visible } = await groupsFor(db, actor);
+  const group = visible.find((g) => g.id === groupId);
+  if (!group) throw new ForbiddenError('Du kan kun se børnene i de grupper, du selv er leder af.');
+  const today = todayInZone(now);
+  const rows = await selectEnrollmentList(db, [group.id], MEMBER_STATES);
+  const tallies = await courseTallies(db, group.id, rows.map((r) => ({ enrollmentId: r.enrollmentId, state: r.state, startDate: r.startDate, endedOn: null })), now);
+  const names = new Map(rows.map((r) => [r.enrollmentId, r.firstName]));
+  await recordAudit(db, actor, rows.map((r) => ({ action: 'read' as const, entityType: 'enrollment', entityId: r.enrollmentId, childId: r.childId })), now);
+  return rows
+    .map((r) => {
+      const due = r.startDate !== null && courseLength(r.startDate, group.maxCourseMonths, today).status !== 'ok';
+      return {
+        enrollmentId: r.enrollmentId,
+        firstName: names.get(r.enrollmentId) ?? r.firstName,
+        age: ageOn(r.birthDate, today),
+        startDate: r.startDate,
+        plannedEndDate: r.plannedEndDate,
+        attendance: tallies.get(r.enrollmentId) ?? tally([]),
+        nextStep: memberNextStep(r.state, r.startDate, today, due),
+      };
+    })
+    .sort((a, b) => a.firstName.localeCompare(b.firstName, 'da'));
 }
 
 export interface WaitingEntry {
@@ -362,7 +413,10 @@ export interface GroupWindowView {
   group: Group;
   /** The next intake date: a quarterly group's next window, an open group's next session. */
   next: { date: IsoDate; startsAt: Date; sessionId: string } | null;
+  /** Children whose course has begun (the start meeting has come). */
   members: number;
+  /** Children with a place whose start meeting is still ahead: they hold a place but are not in the group yet. */
+  startingLater: number;
   freePlaces: number;
   dueToLeave: MemberEntry[];
   waiting: WaitingEntry[];
@@ -408,7 +462,8 @@ export async function windowOverview(db: Db, actor: Actor, now: Date): Promise<G
     return {
       group,
       next: next ? { date: next.date, startsAt: next.startsAt, sessionId: next.sessionId } : null,
-      members: memberRows.length,
+      members: memberRows.filter((r) => hasBegun(r.startDate, today)).length,
+      startingLater: memberRows.filter((r) => !hasBegun(r.startDate, today)).length,
       freePlaces: freePlaces(group.capacity, members, date),
       dueToLeave: memberRows.filter((r) => leavesBy({ enrollmentId: r.enrollmentId, plannedEndDate: r.plannedEndDate }, date)).map(toEntry),
       waiting: waitingRows.map((r, i) => ({
@@ -508,6 +563,9 @@ export async function recordIntakeOutcome(
     const intakes = (await selectConversations(trx, e.childId, e.groupId)).filter((c) => c.enrollmentId === e.id && c.kind === 'intake' && c.status !== 'cancelled');
     const conversation = intakes[intakes.length - 1];
     if (!conversation) throw new ConflictError('Der er ingen indledende samtale at skrive udfaldet af. Aftal den først.');
+    if (conversation.status === 'booked' && !conversationTimeHasCome(conversation.startsAt, now)) {
+      throw new ConflictError(`Den indledende samtale er ikke holdt endnu (${formatDateTime(conversation.startsAt, 'da')}). Skriv udfaldet bagefter.`);
+    }
     await updateConversation(trx, conversation.id, { status: 'held', outcome: data.outcome, outcomeReason: data.reason || null, childWords: data.childWords || null, note: data.note || null }, now);
     await saveScales(trx, actor, e, 'intake', scales, instantToZoned(conversation.startsAt).date, now);
     const events: EnrollmentEvent[] = steps.includes('hold_intake') ? [{ type: 'hold_intake', outcome: data.outcome }] : [];

@@ -110,6 +110,8 @@ export interface FamilySessionRow {
   status: 'planned' | 'cancelled' | 'moved';
   sequence: number;
   updatedAt: Date;
+  /** Written by a leader for the families when cancelling: no child's name (the form says so). */
+  cancelReason: string | null;
 }
 
 /** Sessions of some groups starting in [from, to), read live so a move or a cancellation shows at once. */
@@ -121,6 +123,7 @@ export async function selectGroupSessionsBetween(db: Db, groupIds: readonly stri
     .select([
       'group_sessions.id', 'group_sessions.group_id', 'groups.name', 'group_sessions.starts_at', 'group_sessions.ends_at',
       'group_sessions.place', 'group_sessions.status', 'group_sessions.sequence', 'group_sessions.updated_at',
+      'group_sessions.cancel_reason',
     ])
     .where('group_sessions.group_id', 'in', [...groupIds])
     .where('group_sessions.ends_at', '>', from.toISOString())
@@ -138,6 +141,7 @@ export async function selectGroupSessionsBetween(db: Db, groupIds: readonly stri
     status: r.status,
     sequence: Number(r.sequence),
     updatedAt: new Date(r.updated_at),
+    cancelReason: r.status === 'cancelled' ? r.cancel_reason : null,
   }));
 }
 
@@ -206,6 +210,7 @@ export async function selectSessionById(db: Db, sessionId: string): Promise<Fami
     .select([
       'group_sessions.id', 'group_sessions.group_id', 'groups.name', 'group_sessions.starts_at', 'group_sessions.ends_at',
       'group_sessions.place', 'group_sessions.status', 'group_sessions.sequence', 'group_sessions.updated_at',
+      'group_sessions.cancel_reason',
     ])
     .where('group_sessions.id', '=', sessionId)
     .executeTakeFirst();
@@ -220,6 +225,7 @@ export async function selectSessionById(db: Db, sessionId: string): Promise<Fami
         status: row.status,
         sequence: Number(row.sequence),
         updatedAt: new Date(row.updated_at),
+        cancelReason: row.status === 'cancelled' ? row.cancel_reason : null,
       }
     : null;
 }

@@ -115,6 +115,8 @@ export interface FamilySession {
   endsAt: Date;
   place: string;
   status: 'planned' | 'cancelled' | 'moved';
+  /** Why the meeting is cancelled, as the leader wrote it for the families. */
+  cancelReason: string | null;
   /** The child is on the list and the session has not begun: "Meld afbud" is offered. */
   mayReportAbsence: boolean;
   afbud: { message: string | null; byFamily: boolean; mayWithdraw: boolean } | null;
@@ -183,6 +185,7 @@ async function familyView(db: Db, link: FamilyLinkRow, now: Date): Promise<Famil
         endsAt: s.endsAt,
         place: s.place,
         status: s.status,
+        cancelReason: s.cancelReason,
         mayReportAbsence: course !== null && before && s.status !== 'cancelled' && mark?.status !== 'excused',
         afbud:
           mark?.status === 'excused'
@@ -273,7 +276,10 @@ async function courseAction(db: Kysely<Database>, link: FamilyLinkRow, request: 
 // The family's calendar feed
 
 function toFeedSession(s: FamilySessionRow): FeedSession {
-  return { id: s.id, groupName: s.groupName, startsAt: s.startsAt, endsAt: s.endsAt, place: s.place, status: s.status, sequence: s.sequence, updatedAt: s.updatedAt };
+  return {
+    id: s.id, groupName: s.groupName, startsAt: s.startsAt, endsAt: s.endsAt, place: s.place, status: s.status, sequence: s.sequence,
+    updatedAt: s.updatedAt, cancelReason: s.cancelReason,
+  };
 }
 
 function toFeedConversation(c: FamilyConversationRow, firstName: string): FeedConversation {

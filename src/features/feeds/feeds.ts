@@ -28,6 +28,8 @@ export interface FeedSession {
   status: SessionStatus;
   sequence: number;
   updatedAt: Date;
+  /** Why a cancelled meeting is cancelled: set in a family's own feed only, never in a public or staff feed. */
+  cancelReason?: string | null;
 }
 
 /** One conversation a staff member leads, as their feed needs it. */
@@ -106,7 +108,7 @@ export function sessionEvent(session: FeedSession): CalendarEvent {
     lastModified: session.updatedAt,
     summary: cancelled ? `${CANCELLED_PREFIX}${summary}` : summary,
     description: cancelled
-      ? 'Mødet er aflyst.'
+      ? session.cancelReason ? `Mødet er aflyst. Grund: ${session.cancelReason}` : 'Mødet er aflyst.'
       : session.status === 'moved'
         ? 'Mødet er flyttet til denne dag og dette tidspunkt.'
         : null,

@@ -48,7 +48,7 @@ export async function selectCoursesBetween(db: Db, first: IsoDate, last: IsoDate
     .selectFrom('enrollments as e')
     .innerJoin('children as c', 'c.id', 'e.child_id')
     .leftJoin('referrals as r', 'r.id', 'e.referral_id')
-    .select(['e.id', 'e.child_id', 'e.group_id', 'c.municipality', 'e.start_date', 'e.ended_on', 'e.end_reason', 'r.received_at'])
+    .select(['e.id', 'e.child_id', 'e.group_id', 'c.municipality', 'e.start_date', 'e.ended_on', 'e.planned_end_date', 'r.received_at'])
     .where('e.state', 'in', [...STARTED_STATES])
     .where('e.start_date', 'is not', null)
     .where('e.start_date', '<=', last)
@@ -61,7 +61,7 @@ export async function selectCoursesBetween(db: Db, first: IsoDate, last: IsoDate
     municipality: r.municipality,
     startDate: r.start_date ?? first,
     endedOn: r.ended_on,
-    endReason: r.end_reason,
+    plannedEndDate: r.planned_end_date,
     receivedAt: r.received_at === null ? null : new Date(r.received_at),
   }));
 }

@@ -12,8 +12,34 @@ import { cellText, progressCounts, type ProgressAnswer } from '../course/course'
 
 export const MUNICIPALITIES: readonly Municipality[] = ['ishoj', 'vallensbaek'];
 
-/** Shown when a course ended without a written reason. */
-export const NO_END_REASON = 'Ingen grund skrevet';
+/**
+ * How a course ended, in fixed categories read from dates alone. The free text a leader writes at the end ("Fatima
+ * har fået meget ud af gruppen…") names children and stays on the case: figures and their CSV never show it.
+ */
+export type EndCategory = 'moved' | 'as_planned' | 'early' | 'open_ended';
+
+export const END_CATEGORY_LABELS: Record<EndCategory, string> = {
+  moved: 'Flyttet til en anden gruppe',
+  as_planned: 'Sluttede til planlagt tid',
+  early: 'Sluttede før planlagt tid',
+  open_ended: 'Sluttede (ingen planlagt slutdato)',
+};
+
+/** A course counts as ended on time when it ended at most this many days before its planned end. */
+const ON_TIME_DAYS = 14;
+
+/**
+ * The category of an ended course. "Moved": the same child started in another group within a month of the end
+ * (a child of the children's band who turned 13, say); otherwise by the planned end date.
+ */
+export function endCategory(course: FigureEnrollmentRow, childsCourses: readonly FigureEnrollmentRow[]): EndCategory {
+  const endedOn = course.endedOn;
+  if (endedOn === null) return 'open_ended';
+  const moved = childsCourses.some((o) => o.childId === course.childId && o.groupId !== course.groupId && o.startDate >= addDays(endedOn, -1) && o.startDate <= addDays(endedOn, 31));
+  if (moved) return 'moved';
+  if (course.plannedEndDate === null) return 'open_ended';
+  return endedOn >= addDays(course.plannedEndDate, -ON_TIME_DAYS) ? 'as_planned' : 'early';
+}
 
 // ---------------------------------------------------------------------------------------------
 // Input rows
@@ -32,7 +58,7 @@ export interface FigureEnrollmentRow {
   municipality: Municipality;
   startDate: IsoDate;
   endedOn: IsoDate | null;
-  endReason: string | null;
+  plannedEndDate: IsoDate | null;
   /** When the referral was received; null if the course has no referral. */
   receivedAt: Date | null;
 }
@@ -317,6 +343,12 @@ export function computeYearlyFigures(input: FigureInput): YearlyFigureSet {
 
   // Courses, children, starts, ends, waits.
   const courses = input.enrollments.filter((e) => courseOverlapsYear(e, year));
+  const coursesByChild = new Map<string, FigureEnrollmentRow[]>();
+  for (const e of input.enrollments) {
+    const list = coursesByChild.get(e.childId);
+    if (list) list.push(e);
+    else coursesByChild.set(e.childId, [e]);
+  }
   const quarterWaits = new Map<number, number[]>();
   for (const e of courses) {
     const group = groupTallies.get(e.groupId);
@@ -336,7 +368,7 @@ export function computeYearlyFigures(input: FigureInput): YearlyFigureSet {
         }
       });
       if (ended) {
-        const reason = e.endReason?.trim() || NO_END_REASON;
+        const reason = END_CATEGORY_LABELS[endCategory(e, coursesByChild.get(e.childId) ?? [])];
         block.endReasons.set(reason, (block.endReasons.get(reason) ?? 0) + 1);
       }
     }

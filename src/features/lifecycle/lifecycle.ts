@@ -7,7 +7,7 @@
 
 import type { GroupKind } from '../groups/groups';
 import type { IsoDate } from '../../lib/time';
-import { addDays, compareDates, parseIsoDate } from '../../lib/time';
+import { addDays, compareDates, monthName, parseIsoDate } from '../../lib/time';
 
 // ---------------------------------------------------------------------------------------------
 // States
@@ -144,6 +144,45 @@ export function referralStatusLabel(status: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Read on a date: a place that has not begun yet
+
+/** A course with a place has begun once its start date (the start meeting's day, Copenhagen) has come. */
+export function hasBegun(startDate: IsoDate | null, today: IsoDate): boolean {
+  return startDate !== null && startDate <= today;
+}
+
+/** "Starter 5. januar": a child admitted for a later start meeting. */
+export function startsOnLabel(startDate: IsoDate): string {
+  return `Starter ${Number(startDate.slice(8, 10))}. ${monthName(Number(startDate.slice(5, 7)), 'da')}`;
+}
+
+/**
+ * A course's state as staff read it on `today`: a child who holds a place but whose start meeting is still ahead
+ * reads "Starter 5. januar", not "Går i gruppen".
+ */
+export function courseStateLabel(state: string, startDate: IsoDate | null, today: IsoDate): string {
+  if (isEnrollmentState(state) && isMemberState(state) && startDate !== null && !hasBegun(startDate, today)) return startsOnLabel(startDate);
+  return enrollmentStateLabel(state);
+}
+
+/** The caseworker's status on `today`: "Startet" only from the start meeting on; before it "Starter 5. januar". */
+export function caseworkerStatusLabel(status: string, startDate: IsoDate | null, today: IsoDate): string {
+  if (status === 'started' && startDate !== null && !hasBegun(startDate, today)) return startsOnLabel(startDate);
+  return referralStatusLabel(status);
+}
+
+/**
+ * What comes next for a member, as the group's member list says it: the start ("Starter 5. januar"), the closing
+ * conversation when the course is near or past its length (`courseDue`), or the end once that conversation is booked.
+ */
+export function memberNextStep(state: EnrollmentState, startDate: IsoDate | null, today: IsoDate, courseDue: boolean): string {
+  if (!hasBegun(startDate, today) && startDate !== null) return startsOnLabel(startDate);
+  if (STEPS.end.moves[state] !== undefined) return 'Afslut forløbet efter den afsluttende samtale';
+  if (STEPS.book_closing.moves[state] !== undefined) return courseDue ? 'Aftal den afsluttende samtale' : 'Går i gruppen';
+  return enrollmentStateLabel(state);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Steps (events)
 
 /**
@@ -267,6 +306,14 @@ export function legalEvents(state: EnrollmentState): EnrollmentEventType[] {
 export function canRecordIntakeOutcome(state: EnrollmentState): boolean {
   const steps = legalEvents(state);
   return steps.includes('hold_intake') || steps.includes('place_on_waiting_list');
+}
+
+/**
+ * A conversation's outcome is written (or the conversation counted as held) only once its time has come: an intake
+ * conversation three days ahead cannot have decided anything yet.
+ */
+export function conversationTimeHasCome(startsAt: Date, now: Date): boolean {
+  return startsAt.getTime() <= now.getTime();
 }
 
 /** The conversation kinds a course in this state may add on its own (a parent conversation during the course). */

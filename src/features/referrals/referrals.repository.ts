@@ -334,15 +334,17 @@ export async function findPossibleDuplicates(
   db: Db,
   child: { firstName: string; lastName: string; birthDate: string },
   excludeReferralId: string | null = null,
-): Promise<{ referralId: string; reference: string; childId: string }[]> {
+  receivedSince: Date | null = null,
+): Promise<{ referralId: string; reference: string; childId: string; receivedAt: Date }[]> {
   let query = db
     .selectFrom('referrals as r')
     .innerJoin('children as ch', 'ch.id', 'r.child_id')
-    .select(['r.id', 'r.reference', 'ch.id as child_id'])
+    .select(['r.id', 'r.reference', 'ch.id as child_id', 'r.received_at'])
     .where('ch.birth_date', '=', child.birthDate)
     .where((eb) => eb(eb.fn('lower', ['ch.first_name']), '=', child.firstName.toLowerCase()))
     .where((eb) => eb(eb.fn('lower', ['ch.last_name']), '=', child.lastName.toLowerCase()));
   if (excludeReferralId) query = query.where('r.id', '<>', excludeReferralId);
+  if (receivedSince) query = query.where('r.received_at', '>=', receivedSince.toISOString());
   const rows = await query.orderBy('r.received_at').execute();
-  return rows.map((r) => ({ referralId: r.id, reference: r.reference, childId: r.child_id }));
+  return rows.map((r) => ({ referralId: r.id, reference: r.reference, childId: r.child_id, receivedAt: new Date(r.received_at) }));
 }

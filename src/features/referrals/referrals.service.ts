@@ -5,7 +5,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { parseForm, type FormValues } from '../../lib/forms';
 import type { Database, Municipality } from '../../lib/server/database';
 import { generateSecret } from '../../lib/server/tokens';
-import { instantToZoned, todayInZone } from '../../lib/time';
+import { formatDate, instantToZoned, todayInZone } from '../../lib/time';
 import { recordAudit } from '../audit/audit.service';
 import type { Actor } from '../auth/auth';
 import { hitRateLimit } from '../throttle/throttle.service';
@@ -30,6 +30,7 @@ import {
 } from './referrals';
 import {
   ensureSetting,
+  findPossibleDuplicates,
   findReferralByIdempotencyKey,
   FORM_SECRET_KEY,
   insertChild,
@@ -51,6 +52,9 @@ export interface SubmittedReferral {
   /** false when the same form (same idempotency key) had already been received: nothing new was stored. */
   created: boolean;
 }
+
+/** A second referral of the same child within this many days is checked with the caseworker first. */
+export const DUPLICATE_WINDOW_DAYS = 30;
 
 function mayRefer(actor: Actor): boolean {
   return actor.user.role === 'caseworker' || actor.user.role === 'admin';
@@ -82,6 +86,18 @@ export async function submitReferral(db: Db, actor: Actor, values: FormValues, n
   const input = parsed.data;
   const replay = await replayOf(db, input.idempotencyKey, actor.user.id);
   if (replay) return replay;
+  // The same child (name and birth date) referred in the last 30 days: most likely the form sent twice (back after
+  // the receipt, sent again). Warn at the form; the caseworker may still send it, ticking that it is a new referral.
+  if (values['confirmDuplicate'] !== 'on') {
+    const since = new Date(now.getTime() - DUPLICATE_WINDOW_DAYS * 24 * 60 * 60 * 1000);
+    const recent = await findPossibleDuplicates(db, input, null, since);
+    const last = recent[recent.length - 1];
+    if (last) {
+      throw new ValidationError({
+        confirmDuplicate: `${input.firstName} ${input.lastName} (født ${formatDate(input.birthDate, 'da')}) blev henvist ${formatDate(last.receivedAt, 'da')} (${last.reference}). Sæt flueben, hvis det er en ny henvisning, og send igen.`,
+      });
+    }
+  }
   // A signed-in account that sends referrals in bulk is a stolen session or a script, not a caseworker.
   const limit = await hitRateLimit(db, `referral:user:${actor.user.id}`, CASEWORKER_REFERRAL_POLICY, now);
   if (!limit.allowed) throw new ConflictError('Du har sendt mange henvisninger på kort tid. Vent en time, og prøv igen.');
@@ -262,7 +278,7 @@ export async function submitParentRequest(
   if (isBotSubmission(values)) return 'ignored';
   const time = checkFormTime(await formSecret(db), values['formTime'], now);
   if (time !== 'ok') throw new ValidationError({ _form: FORM_TIME_MESSAGES[time] });
-  const parsed = parseForm(parentRequestSchema(todayInZone(now)), values);
+  const parsed = parseForm(parentRequestSchema(todayInZone(now), group), values);
   if (!parsed.ok) throw new ValidationError(parsed.errors);
   const input = parsed.data;
   if (await replayOf(db, input.idempotencyKey, null)) return 'repeated';

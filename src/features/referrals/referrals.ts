@@ -4,6 +4,9 @@ import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { decodeHex, encodeHexLowerCase } from '@oslojs/encoding';
 import { z } from 'astro/zod';
 import { parseIsoDate, type IsoDate } from '../../lib/time';
+import { ageBandIssue } from './age-band';
+// The age band rule is its own module so the referral form's live hint in the browser runs the same code.
+export { ageBandIssue };
 import type { Municipality } from '../auth/auth';
 import type { ReferralStatus } from '../lifecycle/lifecycle';
 import { ageOn } from '../../lib/time';
@@ -194,6 +197,10 @@ export function referralSchema(groups: readonly ReferralGroup[], today: IsoDate)
       else if (v.lastName.length > 80) issues.push({ path: 'lastName', message: 'Efternavnet må højst være 80 tegn.' });
       const dateIssue = birthDateIssue(v.birthDate, today);
       if (dateIssue) issues.push({ path: 'birthDate', message: dateIssue });
+      else if (group) {
+        const bandIssue = ageBandIssue(v.birthDate.trim(), group, today);
+        if (bandIssue) issues.push({ path: 'birthDate', message: bandIssue });
+      }
       const gender = v.gender === 'girl' || v.gender === 'boy' || v.gender === 'other' ? v.gender : null;
       if (!gender) issues.push({ path: 'gender', message: 'Vælg barnets køn.' });
       else if (group?.girlsOnly && gender !== 'girl') {
@@ -233,7 +240,7 @@ export function referralSchema(groups: readonly ReferralGroup[], today: IsoDate)
 // The parent's request for a place (girls' group). The honeypot and the time stamp are checked by the service
 // before this schema, so a bot never learns which field it got wrong.
 
-export function parentRequestSchema(today: IsoDate) {
+export function parentRequestSchema(today: IsoDate, group: Pick<ReferralGroup, 'minAge' | 'maxAge' | 'name'>) {
   return z
     .object({
       idempotencyKey: text,
@@ -259,6 +266,10 @@ export function parentRequestSchema(today: IsoDate) {
       else if (v.firstName.length > 80) issues.push({ path: 'firstName', message: 'Fornavnet må højst være 80 tegn.' });
       const dateIssue = birthDateIssue(v.birthDate, today);
       if (dateIssue) issues.push({ path: 'birthDate', message: dateIssue.replace('barnets', 'din datters') });
+      else {
+        const bandIssue = ageBandIssue(v.birthDate.trim(), group, today, 'daughter');
+        if (bandIssue) issues.push({ path: 'birthDate', message: bandIssue });
+      }
       const municipality = municipalityOf(v.municipality);
       if (!municipality) issues.push({ path: 'municipality', message: 'Vælg Ishøj eller Vallensbæk.' });
       if (v.message.length > PARENT_MESSAGE_MAX) {

@@ -2,7 +2,7 @@
 // Astro's checkOrigin covers form posts only, so a JSON post checks its Origin here: same origin or nothing.
 // The middleware has already required a signed-in admin or leader; the service checks the group.
 import type { APIRoute } from 'astro';
-import { saveMarks } from '../../../../features/attendance/attendance.service';
+import { currentMarks, saveMarks } from '../../../../features/attendance/attendance.service';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../../lib/errors';
 import { withoutNul } from '../../../../lib/forms';
 import { getDb } from '../../../../lib/server/db';
@@ -22,6 +22,18 @@ function sameOrigin(request: Request, url: URL): boolean {
   if (publicOrigin) allowed.add(new URL(publicOrigin).origin);
   return allowed.has(origin);
 }
+
+/** The open sheet asks now and then, so an afbud a family sends while it is open shows up without a reload. */
+export const GET: APIRoute = async ({ params, locals }) => {
+  if (!locals.user) return json({ error: 'Du er ikke logget ind.' }, 401);
+  try {
+    return json({ marks: await currentMarks(getDb(), { user: locals.user, ip: locals.ip }, params['sessionId'] ?? '') }, 200);
+  } catch (error) {
+    if (error instanceof ForbiddenError) return json({ error: error.message }, 403);
+    if (error instanceof NotFoundError) return json({ error: error.message }, 404);
+    throw error;
+  }
+};
 
 export const POST: APIRoute = async ({ request, url, params, locals }) => {
   if (!sameOrigin(request, url)) return json({ error: 'Forespørgslen kom fra en anden side.' }, 403);
