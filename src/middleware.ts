@@ -6,6 +6,7 @@ import { clientIp, securityHeaders } from './lib/http-security';
 import { getDb } from './lib/server/db';
 import { keepPage } from './lib/server/kept-pages';
 import { startNightlyJobs } from './features/retention/nightly';
+import { startOutboxWorker } from './features/messages/messages.worker';
 import { deleteSessionCookie, SESSION_COOKIE, sentSessionCookie, setSessionCookie } from './lib/server/session-cookie';
 
 const headers = defineMiddleware(async (context, next) => {
@@ -79,5 +80,7 @@ const keep = defineMiddleware(async (context, next) => {
 });
 
 startNightlyJobs();
+// Messages (issue 14): one worker per server process; stopOutboxWorker() on shutdown.
+startOutboxWorker();
 
 export const onRequest = sequence(headers, session, guard, keep);
