@@ -16,7 +16,7 @@ import { recordAudit } from '../audit/audit.service';
 import { FALLBACK_CENTRE_PHONE } from '../families/families';
 import type { CaseworkerEvent, ContactChoice, MessageChannel, MessagePayload, MessageStatus, ReminderSetting } from './messages';
 import {
-  AFBUD_GATHER_MS, CHANGE_DELAY_MS, LEASE_MS, MAX_ATTEMPTS, consentSchema, htmlPart, isEmailAddress, isOptional,
+  AFBUD_GATHER_MS, CHANGE_DELAY_MS, LEASE_MS, RETRY_BASE_MS, MAX_ATTEMPTS, consentSchema, htmlPart, isEmailAddress, isOptional,
   maskRecipient, messageIdFor, nextDaytime, normaliseDanishPhone, plainText, reminderSettingSchema, reminderTime,
   renderMessage, retryDelayMs, smsText,
 } from './messages';
@@ -37,6 +37,21 @@ const MESSAGES_ACTOR = { system: 'beskeder' };
 /** The site's address in links (PUBLIC_ORIGIN behind a proxy). */
 export function publicOrigin(): string {
   return process.env['PUBLIC_ORIGIN'] ?? `http://${process.env['HOST'] ?? 'localhost'}:${process.env['PORT'] ?? '4321'}`;
+}
+
+/** A delay from the environment (the browser tests shorten the waits), else the rule's own. */
+function delayMs(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const value = raw === undefined || raw.trim() === '' ? Number.NaN : Number(raw);
+  return Number.isFinite(value) && value >= 0 ? value : fallback;
+}
+
+/**
+ * The first moment a family may get a message: outside 21.00-08.00. OUTBOX_QUIET_HOURS=off lifts it for a browser
+ * test run at night (the rule itself is tested with `now` passed in).
+ */
+function familyTime(at: Date): Date {
+  return process.env['OUTBOX_QUIET_HOURS'] === 'off' ? at : nextDaytime(at);
 }
 
 function mailFrom(): string {
@@ -138,7 +153,7 @@ export async function enqueueSessionChange(
     kind: 'session_changed' as const, change, groupName: session.groupName, startsAt: session.startsAt.toISOString(),
     endsAt: session.endsAt.toISOString(), place: session.place, reason: reason && reason.trim() !== '' ? reason.trim() : null,
   };
-  const sendAfter = new Date(now.getTime() + CHANGE_DELAY_MS);
+  const sendAfter = new Date(now.getTime() + delayMs('OUTBOX_CHANGE_DELAY_MS', CHANGE_DELAY_MS));
   let written = 0;
   const guardians = await selectMemberGuardians(trx, session.groupId, instantToZoned(session.startsAt).date);
   for (const g of guardians) {
@@ -147,7 +162,7 @@ export async function enqueueSessionChange(
     const topic = `session:${sessionId}:guardian:${g.id}`;
     const replaced = await deleteOpenOnTopic(trx, topic);
     if (change === 'restored' && replaced > 0) continue;
-    if (await put(trx, { ...base, audience: 'family' }, to, { childId: g.childId, topic, sendAfter: nextDaytime(sendAfter) }, now)) written += 1;
+    if (await put(trx, { ...base, audience: 'family' }, to, { childId: g.childId, topic, sendAfter: familyTime(sendAfter) }, now)) written += 1;
   }
   for (const leader of await selectGroupLeaders(trx, session.groupId)) {
     const topic = `session:${sessionId}:user:${leader.id}`;
@@ -179,7 +194,7 @@ export async function enqueueAfbud(
       if (await updateOpenMessageContent(trx, open.id, { subject: content.subject, bodyText: content.text, bodyHtml: content.html, payload }, now)) continue;
     }
     await put(trx, { kind: 'afbud', groupName: session.groupName, items: [item] }, staffRecipient(leader), {
-      childId, topic, sendAfter: new Date(now.getTime() + AFBUD_GATHER_MS),
+      childId, topic, sendAfter: new Date(now.getTime() + delayMs('OUTBOX_AFBUD_GATHER_MS', AFBUD_GATHER_MS)),
     }, now);
   }
 }
@@ -199,7 +214,7 @@ export async function enqueueFamilyLink(trx: Transaction<Database>, childId: str
     const address = target.channel === 'email' ? (isEmailAddress(g.email) ? g.email.trim() : null) : normaliseDanishPhone(g.phone);
     if (!address) continue;
     const to: Recipient = { channel: target.channel, address, language: g.language, guardianId: g.id, userId: null, unsubscribeKey: null };
-    if (await put(trx, { kind: 'family_link', firstName: g.childFirstName, url }, to, { childId, secret: true, sendAfter: now }, now)) written += 1;
+    if (await put(trx, { kind: 'family_link', firstName: g.childFirstName, url }, to, { childId, secret: true, sendAfter: familyTime(now) }, now)) written += 1;
   }
   return written;
 }
@@ -237,7 +252,7 @@ export async function enqueueReferralReceipt(trx: Transaction<Database>, referra
       : phone ? { channel: 'sms', address: phone, language, guardianId: g.id, userId: null, unsubscribeKey: null } : null;
     if (!to) continue;
     await put(trx, { kind: 'parent_request_receipt', groupName: facts.groupName, firstName: facts.firstName }, to, {
-      childId: facts.childId, sendAfter: nextDaytime(now),
+      childId: facts.childId, sendAfter: familyTime(now),
     }, now);
   }
 }
@@ -299,7 +314,7 @@ export async function scheduleReminders(db: Kysely<Database>, now: Date): Promis
           endsAt: session.endsAt.toISOString(), place: session.place,
         };
         const onceKey = `reminder:${session.id}:${session.startsAt.toISOString()}:${g.id}`;
-        if (await put(trx, payload, to, { childId: g.childId, onceKey, sendAfter: nextDaytime(now) }, now)) n += 1;
+        if (await put(trx, payload, to, { childId: g.childId, onceKey, sendAfter: familyTime(now) }, now)) n += 1;
       }
       return n;
     });
@@ -357,21 +372,21 @@ export async function deliverDueMessages(db: Kysely<Database>, senders: Senders,
   await Promise.all(batch.map(async (message) => {
     try {
       await deliverOne(message, senders);
-      await markSent(db, message.id, workerId, new Date(), message.secret);
+      await markSent(db, message.id, workerId, now, message.secret);
       result.sent += 1;
     } catch (error) {
       const text = error instanceof Error ? error.message : String(error);
       if (error instanceof NoTransport) {
         senders.log(`Besked ${message.id} (${message.kind}) ikke sendt: ${error.setting} er ikke sat. Den skulle som ${message.channel === 'email' ? 'e-mail' : 'SMS'} til ${maskRecipient(message.recipient)}.`);
-        await markNotSent(db, message.id, workerId, { status: 'unsent', retryAt: null, error: text }, new Date());
+        await markNotSent(db, message.id, workerId, { status: 'unsent', retryAt: null, error: text }, now);
         result.unsent += 1;
       } else if (message.attempts >= MAX_ATTEMPTS) {
         senders.log(`Besked ${message.id} (${message.kind}) opgivet efter ${message.attempts} forsøg: ${text}`);
-        await markNotSent(db, message.id, workerId, { status: 'failed', retryAt: null, error: text }, new Date());
+        await markNotSent(db, message.id, workerId, { status: 'failed', retryAt: null, error: text }, now);
         result.failed += 1;
       } else {
-        const retryAt = nextDaytime(new Date(Date.now() + retryDelayMs(message.attempts)));
-        await markNotSent(db, message.id, workerId, { status: 'pending', retryAt, error: text }, new Date());
+        const retryAt = familyTime(new Date(now.getTime() + retryDelayMs(message.attempts, delayMs('OUTBOX_RETRY_BASE_MS', RETRY_BASE_MS))));
+        await markNotSent(db, message.id, workerId, { status: 'pending', retryAt, error: text }, now);
         result.retried += 1;
       }
     }

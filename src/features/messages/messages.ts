@@ -68,9 +68,11 @@ export const CHANGE_DELAY_MS = 3 * 60 * 1000;
 /** Afbud to the leaders wait this long, so several close together go as one e-mail. */
 export const AFBUD_GATHER_MS = 10 * 60 * 1000;
 
+export const RETRY_BASE_MS = 30_000;
+
 /** The wait before try number `attempts + 1`: 30 s, 1 min, 2 min, … at most an hour. */
-export function retryDelayMs(attempts: number): number {
-  return Math.min(30_000 * 2 ** Math.max(0, attempts - 1), 60 * 60 * 1000);
+export function retryDelayMs(attempts: number, baseMs = RETRY_BASE_MS): number {
+  return Math.min(baseMs * 2 ** Math.max(0, attempts - 1), 60 * 60 * 1000);
 }
 
 /** No message to a family between 21.00 and 08.00 Copenhagen time. */

@@ -8,7 +8,8 @@ import { createMailSender } from '../../lib/server/mail';
 import { createSmsSender } from '../../lib/server/sms';
 import { BATCH_SIZE, deliverDueMessages, scheduleReminders, type Senders } from './messages.service';
 
-const REMINDER_SCAN_MS = 60_000;
+/** How often reminders are looked for (OUTBOX_REMINDER_SCAN_MS; the browser tests make it short). */
+const REMINDER_SCAN_MS = Number(process.env['OUTBOX_REMINDER_SCAN_MS'] ?? 60_000);
 
 let timer: NodeJS.Timeout | null = null;
 let running: Promise<void> | null = null;
