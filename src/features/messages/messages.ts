@@ -244,15 +244,15 @@ function caseworkerLines(p: Extract<MessagePayload, { kind: 'caseworker_update' 
         : [`${p.firstName} (${p.reference}) will not get a place in ${p.groupName}.`, p.reason ? `The reason: ${p.reason}` : 'Call us if you want to know more.'];
     case 'started':
       return da
-        ? [`${p.firstName} (${p.reference}) er begyndt i ${p.groupName}.`]
-        : [`${p.firstName} (${p.reference}) has started in ${p.groupName}.`];
+        ? [`${p.firstName} (${p.reference}) er begyndt i ${p.groupName}.`, 'Vi skriver til dig igen, når det er slut.']
+        : [`${p.firstName} (${p.reference}) has started in ${p.groupName}.`, 'We will write to you again when it ends.'];
     case 'closing_booked':
       return da
         ? [`Vi har aftalt den sidste samtale om ${p.firstName} (${p.reference}) i ${p.groupName}.`, `Tid og sted: ${meeting}`, 'Du er velkommen til at komme med.']
         : [`We have booked the last conversation about ${p.firstName} (${p.reference}) in ${p.groupName}.`, `Time and place: ${meeting}`, 'You are welcome to join.'];
     case 'ended':
       return da
-        ? [`Forløbet for ${p.firstName} (${p.reference}) i ${p.groupName} er slut.`, p.reason ? `Grunden: ${p.reason}` : 'Tak for samarbejdet.']
+        ? [`${p.firstName} (${p.reference}) er færdig i ${p.groupName}.`, p.reason ? `Grunden: ${p.reason}` : 'Tak for hjælpen.']
         : [`The course for ${p.firstName} (${p.reference}) in ${p.groupName} has ended.`, p.reason ? `The reason: ${p.reason}` : 'Thank you for working with us.'];
   }
 }
