@@ -238,11 +238,8 @@ describe(`messages through the outbox on ${databaseKind()}`, () => {
     const dayBefore = new Date(startsAt.getTime() - 24 * 60 * MINUTE);
     const { instantToZoned, zonedToInstant } = await import('../../src/lib/time');
     const reminderAt = zonedToInstant(instantToZoned(dayBefore).date, '16:00');
-    await handle.db.insertInto('app_settings').values({ key: 'reminders_scanned_until', value: new Date(reminderAt.getTime() - 5 * MINUTE).toISOString() })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: new Date(reminderAt.getTime() - 5 * MINUTE).toISOString() })).execute();
     expect(await scheduleReminders(handle.db, new Date(reminderAt.getTime() - MINUTE))).toBe(0);
     expect(await scheduleReminders(handle.db, new Date(reminderAt.getTime() + MINUTE))).toBe(1);
-    await handle.db.updateTable('app_settings').set({ value: new Date(reminderAt.getTime() - 5 * MINUTE).toISOString() }).where('key', '=', 'reminders_scanned_until').execute();
     expect(await scheduleReminders(handle.db, new Date(reminderAt.getTime() + 2 * MINUTE))).toBe(0);
     await deliverAll(new Date(reminderAt.getTime() + 2 * MINUTE));
     expect(mailbox.received).toHaveLength(1);

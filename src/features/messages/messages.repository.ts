@@ -489,12 +489,3 @@ export async function selectReferralFacts(db: Db, referralId: string): Promise<R
     caseworker: r.user_id && r.email && r.display_name && r.disabled_at === null ? { id: r.user_id, email: r.email, name: r.display_name } : null,
   };
 }
-
-export async function selectSetting(db: Db, key: string): Promise<string | null> {
-  const row = await db.selectFrom('app_settings').select('value').where('key', '=', key).executeTakeFirst();
-  return row?.value ?? null;
-}
-
-export async function saveSetting(db: Db, key: string, value: string): Promise<void> {
-  await db.insertInto('app_settings').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
-}

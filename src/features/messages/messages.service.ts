@@ -23,9 +23,9 @@ import {
 import type { GroupReminder, GuardianContact, OutboxMessage, StaffContact } from './messages.repository';
 import {
   claimDueMessages, countOutboxByStatus, deleteOpenOnTopic, insertOutboxMessage, markNotSent, markSent, requeueMessage,
-  saveSetting, selectChildFirstName, selectChildMessages, selectGroupLeaders, selectGroupReminders, selectGuardianByUnsubscribeKey,
+  selectChildFirstName, selectChildMessages, selectGroupLeaders, selectGroupReminders, selectGuardianByUnsubscribeKey,
   selectGuardiansOfChild, selectMemberGuardians, selectOpenOnTopic, selectOutboxMessages, selectReferralFacts,
-  selectSessionFacts, selectSessionsStartingBetween, selectSetting, updateGroupReminder, updateGuardianChoice,
+  selectSessionFacts, selectSessionsStartingBetween, updateGroupReminder, updateGuardianChoice,
   updateOpenMessageContent,
 } from './messages.repository';
 
@@ -286,24 +286,20 @@ export async function enqueueCaseworkerUpdate(
 // ---------------------------------------------------------------------------------------------
 // Reminders
 
-const REMINDER_SCAN_KEY = 'reminders_scanned_until';
 /** The longest a group may set reminders ahead (days), plus one. */
 const REMINDER_HORIZON_DAYS = 8;
-/** On the first scan, reminders whose time passed less than this long ago still go. */
-const REMINDER_FIRST_LOOKBACK_MS = 60 * 60 * 1000;
 
 /**
- * Puts the reminders whose time came since the last scan into the outbox: one per meeting and guardian who chose
- * reminders (a once-key stops a second, also from another process). A moved meeting gets a reminder for its new time.
+ * Puts the reminders that are due into the outbox: for each coming meeting whose reminder time has come, one per
+ * guardian who chose reminders. A once-key (meeting, its start, guardian) stops a second one, also from another
+ * process, so this may run as often as it likes; a moved meeting gets a reminder for its new time.
  */
 export async function scheduleReminders(db: Kysely<Database>, now: Date): Promise<number> {
-  const last = await selectSetting(db, REMINDER_SCAN_KEY);
-  const since = last ? new Date(last) : new Date(now.getTime() - REMINDER_FIRST_LOOKBACK_MS);
   const sessions = await selectSessionsStartingBetween(db, now, new Date(now.getTime() + REMINDER_HORIZON_DAYS * 86_400_000));
   let written = 0;
   for (const session of sessions) {
     const at = reminderTime(session.startsAt, session.reminder);
-    if (!at || at.getTime() > now.getTime() || at.getTime() <= since.getTime()) continue;
+    if (!at || at.getTime() > now.getTime()) continue;
     written += await db.transaction().execute(async (trx) => {
       let n = 0;
       for (const g of await selectMemberGuardians(trx, session.groupId, instantToZoned(session.startsAt).date)) {
@@ -319,7 +315,6 @@ export async function scheduleReminders(db: Kysely<Database>, now: Date): Promis
       return n;
     });
   }
-  await saveSetting(db, REMINDER_SCAN_KEY, now.toISOString());
   return written;
 }
 
