@@ -418,9 +418,8 @@ describe('fuzz: hostile input to every form', () => {
       await fuzzForm(spec);
     }
     const caseOverrides = {
-      date: FUTURE_DAY(5), time: '15:00', parentDate: FUTURE_DAY(6), parentTime: '15:00', endedOn: FUTURE_DAY(1),
-      declineReason: 'Fuzz-grund', endReason: 'Fuzz-grund', outcomeNote: 'Fuzz', outcomeReason: 'Fuzz', childWords: 'Fuzz',
-      parentNote: 'Fuzz', '+declineConfirm': 'ja', '+endConfirm': 'ja',
+      date: FUTURE_DAY(5), time: '15:00', endedOn: FUTURE_DAY(1), reason: 'Fuzz-grund', note: 'Fuzz', childWords: 'Fuzz',
+      '+confirm': 'ja',
     };
     for (const enrollment of [waitingEnrollment, caseEnrollment, referredEnrollment]) {
       const specs = await specsOf(`/personale/optag/${enrollment}`, 'admin', caseOverrides, () => ({ conversations: [0, 1], intake_windows: 'any' }));

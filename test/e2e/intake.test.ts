@@ -19,21 +19,27 @@ describe('intake in the browser', () => {
   let server: DatabaseHandle;
   let enrollmentId: string;
 
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    server = openServerDatabase();
+  /** A referral as the referral forms leave it: child, guardian, referral 'received', enrollment 'referred'. */
+  async function addReferral(firstName: string, lastName: string): Promise<string> {
     const db = server.db;
     const group = await db.selectFrom('groups').select(['id']).where('slug', '=', 'soeskendegruppen-boern').executeTakeFirstOrThrow();
     const now = new Date().toISOString();
     const childId = randomUUID();
     const referralId = randomUUID();
-    enrollmentId = randomUUID();
+    const id = randomUUID();
     // Ten years old today: inside the 9-12 band at the next window and through a year's course.
     const birthDate = `${Number(todayInZone(new Date()).slice(0, 4)) - 10}-06-15`;
-    await db.insertInto('children').values({ id: childId, first_name: FIRST, last_name: LAST, birth_date: birthDate, gender: 'girl', municipality: 'vallensbaek', has_sibling_with_disability: 1, created_at: now, updated_at: now }).execute();
+    await db.insertInto('children').values({ id: childId, first_name: firstName, last_name: lastName, birth_date: birthDate, gender: 'girl', municipality: 'vallensbaek', has_sibling_with_disability: 1, created_at: now, updated_at: now }).execute();
     await db.insertInto('guardians').values({ id: randomUUID(), child_id: childId, name: 'Hanne Optagsen', phone: '20304050', email: 'hanne@example.dk', has_custody: 1, needs_interpreter: 0, interpreter_language: null, created_at: now }).execute();
     await db.insertInto('referrals').values({ id: referralId, reference: `E2E-${referralId.slice(0, 6)}`, group_id: group.id, child_id: childId, source: 'caseworker', caseworker_id: null, status: 'received', reason: 'Storebror har autisme', custody_consent: 1, queue_rank: null, status_reason: null, idempotency_key: null, received_at: now, updated_at: now }).execute();
-    await db.insertInto('enrollments').values({ id: enrollmentId, child_id: childId, group_id: group.id, referral_id: referralId, state: 'referred', intake_window_id: null, start_date: null, planned_end_date: null, ended_on: null, end_reason: null, created_at: now, updated_at: now }).execute();
+    await db.insertInto('enrollments').values({ id, child_id: childId, group_id: group.id, referral_id: referralId, state: 'referred', intake_window_id: null, start_date: null, planned_end_date: null, ended_on: null, end_reason: null, created_at: now, updated_at: now }).execute();
+    return id;
+  }
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    server = openServerDatabase();
+    enrollmentId = await addReferral(FIRST, LAST);
   });
   afterAll(async () => {
     await browser.close();
@@ -54,24 +60,24 @@ describe('intake in the browser', () => {
     expect(await page.getByText('Storebror har autisme').count()).toBe(1);
 
     const yesterday = addDays(todayInZone(new Date()), -1);
-    await page.locator('#f-date').fill(yesterday);
-    await page.locator('#f-time').fill('15:00');
-    await page.locator('#f-leaderId').selectOption({ label: ADMIN.name });
+    await page.locator('#f-intake-date').fill(yesterday);
+    await page.locator('#f-intake-time').fill('15:00');
+    await page.locator('#f-intake-leaderId').selectOption({ label: ADMIN.name });
     await page.getByRole('button', { name: 'Aftal samtalen' }).click();
-    await expect.poll(() => page.locator('#f-date-error').count()).toBe(1);
-    expect(await page.locator('#f-date-error').textContent()).toMatch(/overstået/);
-    expect(await page.locator('#f-date').inputValue()).toBe(yesterday);
-    expect(await page.locator('#f-time').inputValue()).toBe('15:00');
+    await expect.poll(() => page.locator('#f-intake-date-error').count()).toBe(1);
+    expect(await page.locator('#f-intake-date-error').textContent()).toMatch(/overstået/);
+    expect(await page.locator('#f-intake-date').inputValue()).toBe(yesterday);
+    expect(await page.locator('#f-intake-time').inputValue()).toBe('15:00');
     await expectAccessible(page);
 
-    await page.locator('#f-date').fill(addDays(todayInZone(new Date()), 2));
+    await page.locator('#f-intake-date').fill(addDays(todayInZone(new Date()), 2));
     await page.getByRole('button', { name: 'Aftal samtalen' }).click();
     await expect.poll(() => page.getByText('Den indledende samtale er aftalt.').count()).toBe(1);
     expect(await state.textContent()).toBe('Indledende samtale aftalt');
     await expectAccessible(page);
 
-    await page.locator('#f-outcome').selectOption('fits');
-    await page.locator('#f-childWords').fill('Jeg vil gerne møde nogen, der også har en bror som min.');
+    await page.locator('#f-outcome-outcome').selectOption('fits');
+    await page.locator('#f-outcome-childWords').fill('Jeg vil gerne møde nogen, der også har en bror som min.');
     await page.getByRole('button', { name: 'Gem udfaldet' }).click();
     await expect.poll(() => page.getByText('Udfaldet af samtalen er gemt.').count()).toBe(1);
     expect(await state.textContent()).toBe('Venter på optag');
@@ -106,18 +112,18 @@ describe('intake in the browser', () => {
     const state = page.locator('.case-state .tag');
     expect(await page.getByText('Forløbet har varet 12 måneder. Det er over tiden: aftal den afsluttende samtale nu.').count()).toBe(1);
     // Booked for earlier today, so it counts as held when the course is ended.
-    await page.locator('#f-date').fill(todayInZone(new Date()));
-    await page.locator('#f-time').fill('00:00');
-    await page.locator('#f-leaderId').selectOption({ label: ADMIN.name });
+    await page.locator('#f-closing-date').fill(todayInZone(new Date()));
+    await page.locator('#f-closing-time').fill('00:00');
+    await page.locator('#f-closing-leaderId').selectOption({ label: ADMIN.name });
     await page.getByRole('button', { name: 'Aftal samtalen' }).click();
     await expect.poll(() => page.getByText('Den afsluttende samtale er aftalt.').count()).toBe(1);
     expect(await state.textContent()).toBe('Afsluttende samtale aftalt');
     await expectAccessible(page);
 
-    await page.locator('#f-endReason').fill('Liva har fået nye venner i gruppen.');
+    await page.locator('#f-end-reason').fill('Liva har fået nye venner i gruppen.');
     await page.getByRole('button', { name: 'Afslut forløbet' }).click();
-    await expect.poll(() => page.locator('#f-endConfirm-error').count()).toBe(1);
-    expect(await page.locator('#f-endReason').inputValue()).toBe('Liva har fået nye venner i gruppen.');
+    await expect.poll(() => page.locator('#f-end-confirm-error').count()).toBe(1);
+    expect(await page.locator('#f-end-reason').inputValue()).toBe('Liva har fået nye venner i gruppen.');
     expect(await state.textContent()).toBe('Afsluttende samtale aftalt');
     await expectAccessible(page);
 
@@ -138,6 +144,27 @@ describe('intake in the browser', () => {
     expect(await page.getByText(FIRST).count()).toBe(0);
     await visit(page, '/personale/optag');
     expect(await page.getByRole('link', { name: `${FIRST} ${LAST}` }).count()).toBe(0);
+    await context.close();
+  });
+
+  it('a referral that never started is closed as a referral, not "stopped" as a course', async () => {
+    const id = await addReferral('Noa', `Afbrudsen${randomUUID().slice(0, 6)}`);
+    const { page, context } = await newPage(browser);
+    await signIn(page, ADMIN);
+    await visit(page, `/personale/optag/${id}`);
+    expect(await page.getByRole('heading', { name: 'Afvis eller træk henvisningen tilbage' }).count()).toBe(1);
+    expect(await page.getByText('Stop forløbet').count()).toBe(0);
+    await page.locator('summary', { hasText: 'Afvis eller træk tilbage' }).click();
+    await page.locator('#f-decline-reason').fill('Familien er flyttet fra kommunen.');
+    await page.getByRole('button', { name: 'Afslut henvisningen' }).click();
+    await expect.poll(() => page.locator('#f-decline-confirm-error').count()).toBe(1);
+    expect(await page.locator('#f-decline-reason').inputValue()).toBe('Familien er flyttet fra kommunen.');
+    await page.getByLabel('Ja, jeg er sikker. Det kan ikke fortrydes.').check();
+    await page.getByRole('button', { name: 'Afslut henvisningen' }).click();
+    await expect.poll(() => page.getByText('Henvisningen er afsluttet.').count()).toBe(1);
+    expect(await page.locator('.case-state .tag').textContent()).toBe('Trukket tilbage');
+    expect(await page.getByText('Forløbet er stoppet').count()).toBe(0);
+    await expectAccessible(page);
     await context.close();
   });
 });

@@ -188,7 +188,7 @@ const POSTS: readonly Post[] = [
   { route: '/personale/feedback/[id]', params: (f) => ({ id: f.sessionId }), body: () => ({ question: 'tryg', score: '5' }) },
   { route: '/personale/boern/[childId]', params: (f) => ({ childId: f.childId }), body: () => ({ intent: 'revoke' }) },
   { route: '/personale/optag', body: (f) => ({ intent: 'reorder', enrollmentId: f.enrollmentId, position: '1', reason: 'Ulovligt' }) },
-  { route: '/personale/optag/[enrollmentId]', params: (f) => ({ enrollmentId: f.enrollmentId }), body: () => ({ intent: 'end', endedOn: '2026-11-01', endReason: 'Ulovligt afsluttet', endConfirm: '1' }) },
+  { route: '/personale/optag/[enrollmentId]', params: (f) => ({ enrollmentId: f.enrollmentId }), body: () => ({ intent: 'end', endedOn: '2026-11-01', reason: 'Ulovligt afsluttet', confirm: '1' }) },
   { route: '/personale/kalender', body: () => ({ intent: 'new' }) },
   { route: '/personale/henvisninger/ny', body: (f) => ({ groupId: f.groupId, childFirstName: 'Ulovlig', childLastName: 'Henvisning', birthDate: '2016-01-01', gender: 'girl', municipality: 'ishoj', reason: 'x', custodyConsent: 'on' }) },
   { route: '/familie/[token]', params: () => ({ token: WRONG_TOKEN }), body: (f) => ({ intent: 'absence', sessionId: f.sessionId, message: 'Ulovligt afbud' }) },

@@ -7,8 +7,8 @@ import { ConflictError, ForbiddenError, ValidationError } from '../../src/lib/er
 import type { Actor } from '../../src/features/auth/auth';
 import type { Group } from '../../src/features/groups/groups';
 import { listGroups, seedDefaultGroups } from '../../src/features/groups/groups.service';
-import type { EnrollmentState } from '../../src/features/enrollment/enrollment';
-import { addMonths } from '../../src/features/enrollment/enrollment';
+import type { EnrollmentState } from '../../src/features/lifecycle/lifecycle';
+import { addMonths } from '../../src/lib/time';
 import {
   bookClosingConversation,
   bookIntakeConversation,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AttendanceRow, HeldSession, Mark } from '../../src/features/attendance/attendance';
+import { ageOn } from '../../src/lib/time';
 import {
-  ageOn, canWithdrawAfbud, childMarks, childTally, effectiveMarkTime, formatRate, groupTally, isMemberOn, markAllPresent,
+  canWithdrawAfbud, childMarks, childTally, effectiveMarkTime, formatRate, groupTally, isMemberOn, markAllPresent,
   marksRequestSchema, needsFollowUp, nextMark, sessionTally, sheetNames, tally,
 } from '../../src/features/attendance/attendance';
 

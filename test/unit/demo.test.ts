@@ -1,16 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { DemoData, DemoGroup, DemoInput } from '../../src/features/demo/demo';
 import {
-  addMonths,
-  ageOn,
   demoClosedPeriodRows,
   demoGroupRows,
   generateDemoData,
-  REFERRAL_STATUS_FOR_STATE,
 } from '../../src/features/demo/demo';
-import { ENROLLMENT_STATES, REFERRAL_STATUSES } from '../../src/features/enrollment/enrollment';
+import type { EnrollmentState } from '../../src/features/lifecycle/lifecycle';
+import { ENROLLMENT_STATES, REFERRAL_STATUSES, referralStatusFor } from '../../src/features/lifecycle/lifecycle';
 import type { MeetingRule } from '../../src/features/schedule/schedule';
-import { todayInZone } from '../../src/lib/time';
+import { addMonths, ageOn, todayInZone } from '../../src/lib/time';
 
 const NOW = new Date('2026-11-23T10:00:00Z');
 const TODAY = todayInZone(NOW);
@@ -101,7 +99,7 @@ describe('generateDemoData', () => {
     const referrals = byId(demo.referrals);
     for (const e of demo.enrollments) {
       const referral = referrals.get(e.referral_id ?? '');
-      expect(referral?.status).toBe(REFERRAL_STATUS_FOR_STATE[e.state as keyof typeof REFERRAL_STATUS_FOR_STATE]);
+      expect(referral?.status).toBe(referralStatusFor(e.state as EnrollmentState));
     }
   });
 

@@ -1,23 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import type { EligibilityGroup, EnrollmentEvent, EnrollmentEventType, EnrollmentState, QueueItem } from '../../src/features/enrollment/enrollment';
+import type { EligibilityGroup, QueueItem } from '../../src/features/enrollment/enrollment';
 import {
-  addMonths,
-  ageOn,
   bookConversationSchema,
   checkEligibility,
   courseLength,
   declineSchema,
   duplicateIds,
-  ENROLLMENT_STATES,
   freePlaces,
   intakeOutcomeSchema,
-  legalEvents,
   orderWaitingList,
   plannedEndDate,
   rankForPosition,
-  REFERRAL_STATUS_FOR_STATE,
-  transition,
 } from '../../src/features/enrollment/enrollment';
+import type { EnrollmentEvent, EnrollmentEventType, EnrollmentState } from '../../src/features/lifecycle/lifecycle';
+import {
+  CLOSED_REFERRAL_STATUSES, ENROLLMENT_STATES, FINAL_STATES, INBOX_STATES, legalEvents, MEMBER_STATES, OPEN_STATES, REFERRAL_STATUSES,
+  referralStatusFor, STARTED_STATES, stopWording, transition,
+} from '../../src/features/lifecycle/lifecycle';
+import { addMonths, ageOn } from '../../src/lib/time';
 
 const EVENTS: Record<EnrollmentEventType, EnrollmentEvent> = {
   book_intake: { type: 'book_intake' },
@@ -80,10 +80,26 @@ describe('state machine', () => {
   });
 
   it('keeps the referral status in step with every state', () => {
-    expect(REFERRAL_STATUS_FOR_STATE.referred).toBe('received');
-    expect(REFERRAL_STATUS_FOR_STATE.intake_held).toBe('waiting');
-    expect(REFERRAL_STATUS_FOR_STATE.closing_booked).toBe('started');
-    expect(Object.keys(REFERRAL_STATUS_FOR_STATE).sort()).toEqual([...ENROLLMENT_STATES].sort());
+    expect(referralStatusFor('referred')).toBe('received');
+    expect(referralStatusFor('intake_held')).toBe('waiting');
+    expect(referralStatusFor('closing_booked')).toBe('started');
+    // Every status a caseworker can see is reached by some course state.
+    expect(new Set(ENROLLMENT_STATES.map(referralStatusFor))).toEqual(new Set(REFERRAL_STATUSES));
+  });
+
+  it('derives the state lists the other features use from the one table', () => {
+    expect(MEMBER_STATES).toEqual(['active', 'closing_booked']);
+    expect(INBOX_STATES).toEqual(['referred', 'intake_booked', 'intake_held']);
+    expect(STARTED_STATES).toEqual(['active', 'closing_booked', 'ended']);
+    expect(FINAL_STATES).toEqual(['ended', 'declined', 'withdrawn']);
+    expect([...CLOSED_REFERRAL_STATUSES].sort()).toEqual(['declined', 'ended', 'withdrawn']);
+    expect(OPEN_STATES.length + FINAL_STATES.length).toBe(ENROLLMENT_STATES.length);
+  });
+
+  it('says "stop" for a course and "afslut henvisningen" for a referral that never started', () => {
+    expect(stopWording(false).done).toBe('Henvisningen er afsluttet.');
+    expect(stopWording(false).button).toBe('Afslut henvisningen');
+    expect(stopWording(true).done).toBe('Forløbet er stoppet.');
   });
 });
 

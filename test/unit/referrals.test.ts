@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseForm } from '../../src/lib/forms';
+import { ageOn } from '../../src/lib/time';
 import {
   acceptsParentRequests,
-  ageOn,
   ageWarning,
   checkFormTime,
   formatReference,

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../lib/server/database';
 import type { IsoDate } from '../../lib/time';
+import { STARTED_STATES } from '../lifecycle/lifecycle';
 import type { AttendanceRow, AttendanceStatus, MarkSource } from './attendance';
 
 // Attendance rows (PK session_id + enrollment_id), the sessions and members an attendance sheet needs, and the
@@ -116,7 +117,7 @@ export async function selectStartedEnrollments(db: Db, groupId: string, runningO
     ])
     .where('enrollments.group_id', '=', groupId)
     .where('enrollments.start_date', 'is not', null)
-    .where('enrollments.state', 'in', ['active', 'closing_booked', 'ended']);
+    .where('enrollments.state', 'in', STARTED_STATES);
   if (runningOn !== undefined) {
     query = query
       .where('enrollments.start_date', '<=', runningOn)

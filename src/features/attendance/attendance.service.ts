@@ -9,8 +9,9 @@ import type { AuditEntry } from '../audit/audit';
 import { recordAudit } from '../audit/audit.service';
 import { selectGroupIdsLedBy } from '../groups/groups.repository';
 import type { AttendanceRow, HeldSession, Mark, MarkOutcome, MarkSource, Tally } from './attendance';
+import { ageOn } from '../../lib/time';
 import {
-  REASON_MAX, ageOn, childMarks, childTally, effectiveMarkTime, isMemberOn, marksRequestSchema, needsFollowUp,
+  REASON_MAX, childMarks, childTally, effectiveMarkTime, isMemberOn, marksRequestSchema, needsFollowUp,
   sessionNoteSchema, sheetNames, tally,
 } from './attendance';
 import type { GroupEnrollment, SheetSession, StoredMark } from './attendance.repository';

@@ -1,8 +1,6 @@
 import { z } from 'astro/zod';
 import type { IsoDate } from '../../lib/time';
-import { ageOn } from '../../lib/time';
-// Kept here too so existing imports of this module keep working; the one definition lives in lib/time.
-export { ageOn };
+import { isEnrollmentState, isMemberState, STATES } from '../lifecycle/lifecycle';
 
 // Attendance (fremmøde) as pure rules: what a mark is, how a tap cycles it, and the figures computed from stored
 // rows. No I/O; `now` is an argument.
@@ -182,11 +180,10 @@ export interface Membership {
  */
 export function isMemberOn(enrollment: Membership, date: IsoDate): boolean {
   if (enrollment.startDate === null || enrollment.startDate > date) return false;
-  if (enrollment.state === 'active' || enrollment.state === 'closing_booked') {
-    return enrollment.endedOn === null || enrollment.endedOn > date;
-  }
-  if (enrollment.state === 'ended') return enrollment.endedOn !== null && enrollment.endedOn > date;
-  return false;
+  if (!isEnrollmentState(enrollment.state) || !STATES[enrollment.state].started) return false;
+  // A member's course has no end date yet; an ended one had its last day before `ended_on`.
+  if (isMemberState(enrollment.state)) return enrollment.endedOn === null || enrollment.endedOn > date;
+  return enrollment.endedOn !== null && enrollment.endedOn > date;
 }
 
 /**

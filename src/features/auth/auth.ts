@@ -18,6 +18,12 @@ export interface Actor {
   ip: string | null;
 }
 
+/** The signed-in staff member behind a staff page (the middleware lets nobody else reach one). */
+export function staffActor(locals: { user: StaffUser | null; ip: string | null }): Actor {
+  if (!locals.user) throw new Error('A staff page was reached without a signed-in user: the middleware guard is missing.');
+  return { user: locals.user, ip: locals.ip };
+}
+
 export const ROLE_LABELS: Record<Role, string> = {
   admin: 'Koordinator (administrator)',
   leader: 'Gruppeleder',

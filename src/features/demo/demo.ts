@@ -26,11 +26,9 @@ import type { ClosedPeriod, MeetingRule } from '../schedule/schedule';
 import { generateOccurrences, intakeWindows } from '../schedule/schedule';
 import type { IsoDate } from '../../lib/time';
 import { addDays, compareDates, daysBetween, isoDate, todayInZone, weekdayOf, zonedToInstant } from '../../lib/time';
-import type { EnrollmentState } from '../enrollment/enrollment';
-import { REFERRAL_STATUS_FOR_STATE } from '../enrollment/enrollment';
-import { addMonths, ageOn } from '../../lib/time';
-// Kept here too so existing imports of this module keep working; the one definition lives in lib/time.
-export { addMonths, ageOn };
+import type { EnrollmentState } from '../lifecycle/lifecycle';
+import { referralStatusFor } from '../lifecycle/lifecycle';
+import { addMonths } from '../../lib/time';
 
 /** The app_settings key that marks a database as holding the demo. */
 export const DEMO_SETTING_KEY = 'demo_loaded_at';
@@ -48,9 +46,6 @@ export interface DemoOptions {
 }
 
 export const DEFAULT_DEMO_OPTIONS: DemoOptions = { seed: 20261123, years: 1, childrenPerGroup: 10, groups: 3, groupCapacity: null };
-
-/** Moved to the enrollment feature; re-exported for the demo's callers. */
-export { REFERRAL_STATUS_FOR_STATE };
 
 // ---------------------------------------------------------------------------------------------
 // Input and output shapes
@@ -1030,7 +1025,7 @@ export function generateDemoData(input: DemoInput): DemoData {
         }
       }
 
-      const referralStatus = REFERRAL_STATUS_FOR_STATE[state];
+      const referralStatus = referralStatusFor(state);
       pendingReferrals.push({
         id: referralId,
         reference: '',

@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, Municipality } from '../../lib/server/database';
 import type { IsoDate } from '../../lib/time';
-import type { EnrollmentState, IntakeOutcome, ReferralStatus } from './enrollment';
+import type { EnrollmentState, IntakeOutcome, ReferralStatus } from '../lifecycle/lifecycle';
 
 // Enrollments (forløb) with their child, referral and conversations. The only place with queries for them.
 

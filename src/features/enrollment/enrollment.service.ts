@@ -20,18 +20,14 @@ import type {
   Eligibility,
   EligibilityGroup,
   EndCourseInput,
-  EnrollmentEvent,
-  EnrollmentEventType,
-  EnrollmentState,
-  IntakeOutcome,
   IntakeOutcomeInput,
   Member,
   ParentConversationInput,
   ReorderInput,
   StartCourseInput,
 } from './enrollment';
+import { ageOn } from '../../lib/time';
 import {
-  ageOn,
   bookConversationSchema,
   checkEligibility,
   courseLength,
@@ -41,16 +37,17 @@ import {
   freePlaces,
   intakeOutcomeSchema,
   leavesBy,
-  legalEvents,
   orderWaitingList,
   parentConversationSchema,
   plannedEndDate,
   rankForPosition,
   reorderSchema,
-  REFERRAL_STATUS_FOR_STATE,
   startCourseSchema,
-  transition,
 } from './enrollment';
+import type { ConversationKind, EnrollmentEvent, EnrollmentEventType, EnrollmentState, IntakeOutcome, Phase } from '../lifecycle/lifecycle';
+import {
+  canRecordIntakeOutcome, conversationsDuring, INBOX_STATES, isMemberState, legalEvents, MEMBER_STATES, referralStatusFor, STATES, STEPS, transition,
+} from '../lifecycle/lifecycle';
 import type {
   ChildRecord,
   ConversationRecord,
@@ -87,9 +84,6 @@ import {
 type Db = Kysely<Database> | Transaction<Database>;
 type FormInput = Record<string, unknown>;
 
-/** States that hold a place in the group. */
-const MEMBER_STATES: EnrollmentState[] = ['active', 'closing_booked'];
-const INBOX_STATES: EnrollmentState[] = ['referred', 'intake_booked', 'intake_held'];
 const MOVED_TO_BAND_REASON = 'Flyttet til unge-gruppen';
 
 function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
@@ -153,7 +147,7 @@ async function applyEvents(
     throw new ConflictError('Forløbet er lige blevet ændret af en anden. Se siden igen.');
   }
   if (e.referralId !== null) {
-    await updateReferral(trx, e.referralId, { status: REFERRAL_STATUS_FOR_STATE[state], ...(statusReason !== undefined ? { statusReason } : {}) }, now);
+    await updateReferral(trx, e.referralId, { status: referralStatusFor(state), ...(statusReason !== undefined ? { statusReason } : {}) }, now);
   }
   return state;
 }
@@ -202,7 +196,7 @@ function nextIntake(group: Group, chances: StartChance[]): StartChance | null {
 
 function membersOf(rows: EnrollmentListRow[], groupId: string): Member[] {
   return rows
-    .filter((r) => r.groupId === groupId && MEMBER_STATES.includes(r.state))
+    .filter((r) => r.groupId === groupId && isMemberState(r.state))
     .map((r) => ({ enrollmentId: r.enrollmentId, plannedEndDate: r.plannedEndDate }));
 }
 
@@ -261,8 +255,14 @@ export interface CaseView {
   conversations: ConversationRecord[];
   eligibility: Eligibility;
   duplicates: Awaited<ReturnType<typeof selectDuplicateReferrals>>;
+  /** Where the course stands (inbox, waiting, member, over). */
+  phase: Phase;
   /** The steps the case page offers. */
   nextSteps: EnrollmentEventType[];
+  /** The intake conversation's outcome can be written (or written again, before the child is on the list). */
+  canRecordIntakeOutcome: boolean;
+  /** Conversations the course may add on its own now (a parent conversation during the course). */
+  conversationsDuring: ConversationKind[];
   /** The latest intake conversation's outcome, once held. */
   intakeOutcome: IntakeOutcome | null;
   startChances: StartChance[];
@@ -305,11 +305,14 @@ export async function getCase(db: Kysely<Database>, actor: Actor, enrollmentId: 
     conversations,
     eligibility,
     duplicates,
+    phase: STATES[e.state].phase,
     nextSteps: legalEvents(e.state),
+    canRecordIntakeOutcome: canRecordIntakeOutcome(e.state),
+    conversationsDuring: conversationsDuring(e.state),
     intakeOutcome: intake?.outcome ?? null,
     startChances: chances.slice(0, group.intakeRule === 'quarterly' ? 4 : 6),
     leaders,
-    course: e.startDate && MEMBER_STATES.includes(e.state) ? courseLength(e.startDate, group.maxCourseMonths, today) : null,
+    course: e.startDate && isMemberState(e.state) ? courseLength(e.startDate, group.maxCourseMonths, today) : null,
   };
 }
 
@@ -362,7 +365,7 @@ export async function windowOverview(db: Db, actor: Actor, now: Date): Promise<G
     const date = next?.date ?? today;
     // The age is checked on the date a waiting child could start: an open group's next session with a place.
     const intakeDate = nextIntake(group, chances)?.date ?? null;
-    const memberRows = rows.filter((r) => r.groupId === group.id && MEMBER_STATES.includes(r.state));
+    const memberRows = rows.filter((r) => r.groupId === group.id && isMemberState(r.state));
     const toEntry = (r: EnrollmentListRow): MemberEntry => ({
       enrollmentId: r.enrollmentId,
       firstName: r.firstName,
@@ -391,7 +394,7 @@ export async function windowOverview(db: Db, actor: Actor, now: Date): Promise<G
         duplicate: duplicates.has(r.enrollmentId),
       })),
       mustEnd: memberRows
-        .filter((r) => r.state === 'active')
+        .filter((r) => STEPS.book_closing.moves[r.state] !== undefined)
         .map(toEntry)
         .filter((m) => m.course !== null && m.course.status !== 'ok'),
     };
@@ -427,7 +430,7 @@ export async function bookIntakeConversation(
   return db.transaction().execute(async (trx) => {
     const e = await loadEnrollment(trx, actor, enrollmentId);
     await checkLeader(trx, data.leaderId);
-    const event: EnrollmentEvent = e.state === 'intake_booked' ? { type: 'rebook_intake' } : { type: 'book_intake' };
+    const event: EnrollmentEvent = legalEvents(e.state).includes('rebook_intake') ? { type: 'rebook_intake' } : { type: 'book_intake' };
     refuse(transition(e.state, event));
     const earlier = (await selectConversations(trx, e.childId, e.groupId)).filter((c) => c.enrollmentId === e.id && c.kind === 'intake' && c.status === 'booked');
     for (const c of earlier) await updateConversation(trx, c.id, { status: 'cancelled' }, now);
@@ -440,7 +443,7 @@ export async function bookIntakeConversation(
     if (event.type === 'book_intake') await applyEvents(trx, e, [event], {}, now);
     await recordAudit(trx, actor, [
       { action: 'create', entityType: 'conversation', entityId: id, childId: e.childId, detail: JSON.stringify({ kind: 'intake', date: data.date, time: data.time, rebooked: earlier.length > 0 }) },
-      auditChange(e, { event: event.type, from: e.state, to: 'intake_booked' }),
+      auditChange(e, { event: event.type, from: e.state, to: STEPS[event.type].moves[e.state] }),
     ], now);
     return id;
   });
@@ -457,12 +460,13 @@ export async function recordIntakeOutcome(
   const data = parseInput(intakeOutcomeSchema, input);
   return db.transaction().execute(async (trx) => {
     const e = await loadEnrollment(trx, actor, enrollmentId);
-    if (e.state !== 'intake_booked' && e.state !== 'intake_held') refuse(transition(e.state, { type: 'hold_intake', outcome: data.outcome }));
+    const steps = legalEvents(e.state);
+    if (!canRecordIntakeOutcome(e.state)) refuse(transition(e.state, { type: 'hold_intake', outcome: data.outcome }));
     const intakes = (await selectConversations(trx, e.childId, e.groupId)).filter((c) => c.enrollmentId === e.id && c.kind === 'intake' && c.status !== 'cancelled');
     const conversation = intakes[intakes.length - 1];
     if (!conversation) throw new ConflictError('Der er ingen indledende samtale at skrive udfaldet af. Aftal den først.');
     await updateConversation(trx, conversation.id, { status: 'held', outcome: data.outcome, outcomeReason: data.reason || null, childWords: data.childWords || null, note: data.note || null }, now);
-    const events: EnrollmentEvent[] = e.state === 'intake_booked' ? [{ type: 'hold_intake', outcome: data.outcome }] : [];
+    const events: EnrollmentEvent[] = steps.includes('hold_intake') ? [{ type: 'hold_intake', outcome: data.outcome }] : [];
     events.push(data.outcome === 'fits' ? { type: 'place_on_waiting_list', intakeOutcome: 'fits' } : { type: 'decline', reason: data.reason });
     const state = await applyEvents(
       trx,
@@ -613,7 +617,7 @@ export async function endCourse(
     const reason = data.reason || 'Forløbet er afsluttet med en afsluttende samtale.';
     const closing = (await selectConversations(trx, e.childId, e.groupId)).filter((c) => c.enrollmentId === e.id && c.kind === 'closing' && c.status === 'booked');
     const ahead = closing.find((c) => c.startsAt.getTime() > now.getTime());
-    if (ahead && e.state === 'closing_booked') {
+    if (ahead && legalEvents(e.state).includes('end')) {
       throw new ConflictError(`Den afsluttende samtale er ikke holdt endnu (${formatDateTime(ahead.startsAt, 'da')}). Afslut forløbet bagefter.`);
     }
     const state = await applyEvents(trx, e, [{ type: 'end' }], { endedOn: data.endedOn, endReason: reason }, now);
@@ -634,7 +638,7 @@ export async function recordParentConversation(
   const data = parseInput(parentConversationSchema, input);
   return db.transaction().execute(async (trx) => {
     const e = await loadEnrollment(trx, actor, enrollmentId);
-    if (!MEMBER_STATES.includes(e.state)) throw new ConflictError('En forældresamtale kan kun skrives for et barn, der går i gruppen.');
+    if (!isMemberState(e.state)) throw new ConflictError('En forældresamtale kan kun skrives for et barn, der går i gruppen.');
     const [group] = await selectGroups(trx, [e.groupId]);
     const id = randomUUID();
     const times = conversationTimes(data.date, data.time, 60);
@@ -668,7 +672,7 @@ export async function moveToBand(db: Kysely<Database>, actor: Actor, enrollmentI
     const newId = randomUUID();
     await applyEvents(trx, e, [{ type: 'move_band' }], { endedOn: todayInZone(now), endReason: MOVED_TO_BAND_REASON }, now, MOVED_TO_BAND_REASON);
     await insertEnrollment(trx, { id: newId, childId: e.childId, groupId: targetGroupId, referralId: e.referralId, state: 'waiting' }, now);
-    if (e.referralId !== null) await updateReferral(trx, e.referralId, { status: REFERRAL_STATUS_FOR_STATE.waiting, groupId: targetGroupId }, now);
+    if (e.referralId !== null) await updateReferral(trx, e.referralId, { status: referralStatusFor('waiting'), groupId: targetGroupId }, now);
     await recordAudit(trx, actor, [
       auditChange(e, { event: 'move_band', from: e.state, to: 'ended', targetGroupId, newEnrollmentId: newId }),
       { action: 'create', entityType: 'enrollment', entityId: newId, childId: e.childId, detail: JSON.stringify({ state: 'waiting', movedFrom: e.id }) },

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../lib/server/database';
 import type { IsoDate } from '../../lib/time';
+import { OPEN_STATES } from '../lifecycle/lifecycle';
 
 // Family links (only the token's hash is stored) and what the family page reads: the child's first name, courses,
 // the groups' sessions, booked conversations and the family's own afbud.
@@ -84,7 +85,7 @@ export async function selectOpenCourses(db: Db, childId: string): Promise<Course
       'enrollments.ended_on',
     ])
     .where('enrollments.child_id', '=', childId)
-    .where('enrollments.state', 'not in', ['ended', 'declined', 'withdrawn'])
+    .where('enrollments.state', 'in', OPEN_STATES)
     .orderBy('enrollments.created_at')
     .execute();
   return rows.map((r) => ({
@@ -230,7 +231,7 @@ export async function leadsOpenCourseOf(db: Db, userId: string, childId: string)
     .select('enrollments.id')
     .where('enrollments.child_id', '=', childId)
     .where('group_leaders.user_id', '=', userId)
-    .where('enrollments.state', 'not in', ['ended', 'declined', 'withdrawn'])
+    .where('enrollments.state', 'in', OPEN_STATES)
     .executeTakeFirst();
   return row !== undefined;
 }

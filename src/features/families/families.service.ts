@@ -10,6 +10,7 @@ import { instantToZoned } from '../../lib/time';
 import type { Actor } from '../auth/auth';
 import { recordAudit } from '../audit/audit.service';
 import { canWithdrawAfbud, isMemberOn } from '../attendance/attendance';
+import { isEnrollmentState, isMemberState } from '../lifecycle/lifecycle';
 import { deleteMark, upsertMark } from '../attendance/attendance.repository';
 import type { ChildCourseHistory } from '../attendance/attendance.service';
 import { childAttendanceHistory } from '../attendance/attendance.service';
@@ -157,7 +158,7 @@ function sessionIsMemberOf(course: CourseRow, session: { groupId: string; starts
 }
 
 function startedCourses(courses: readonly CourseRow[]): CourseRow[] {
-  return courses.filter((c) => c.startDate !== null && (c.state === 'active' || c.state === 'closing_booked'));
+  return courses.filter((c) => c.startDate !== null && isEnrollmentState(c.state) && isMemberState(c.state));
 }
 
 /** The sessions a family sees: from the child's start date on (or now), never earlier ones. */

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../lib/server/database';
 import type { StaffUser } from '../auth/auth';
+import { MEMBER_STATES } from '../lifecycle/lifecycle';
 import type { MeetingRule } from '../schedule/schedule';
 import type { FeedConversation, FeedSession, PublicGroup, PublicSession } from './feeds';
 
@@ -79,12 +80,12 @@ export async function selectPublicGroupBySlug(db: Db, slug: string): Promise<Pub
   return row ? toPublicGroup(row) : null;
 }
 
-export async function countActiveEnrollments(db: Db, groupId: string): Promise<number> {
+export async function countMembers(db: Db, groupId: string): Promise<number> {
   const row = await db
     .selectFrom('enrollments')
     .select((eb) => eb.fn.countAll().as('n'))
     .where('group_id', '=', groupId)
-    .where('state', '=', 'active')
+    .where('state', 'in', MEMBER_STATES)
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }

@@ -18,7 +18,7 @@ import {
   strongEtag,
 } from './feeds';
 import {
-  countActiveEnrollments,
+  countMembers,
   insertFeedToken,
   revokeFeedTokens,
   selectActiveFeedTokenCreatedAt,
@@ -68,7 +68,7 @@ export async function publicGroupPage(db: Db, slug: string, now: Date): Promise<
   const group = await selectPublicGroupBySlug(db, slug);
   if (!group) return null;
   const [active, nextSessions] = await Promise.all([
-    group.intakeRule === 'open' ? countActiveEnrollments(db, group.id) : Promise.resolve(null),
+    group.intakeRule === 'open' ? countMembers(db, group.id) : Promise.resolve(null),
     selectNextSessions(db, group.id, now, PUBLIC_NEXT_SESSIONS),
   ]);
   return { group, freePlaces: active === null ? null : freePlaces(group.capacity, active), nextSessions };

@@ -10,7 +10,7 @@ import type {
   FigureSessionRow,
   RetainedCountRow,
 } from './figures';
-import { STARTED_STATES } from './figures';
+import { STARTED_STATES } from '../lifecycle/lifecycle';
 
 // The year's rows for the figures page: one query per table, whatever the amount of data, so the page costs the
 // same number of statements at one year of data as at ten. Instants are ISO text and compare as time on both

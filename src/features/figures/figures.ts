@@ -11,9 +11,6 @@ import { FEEDBACK_QUESTIONS } from '../feedback/feedback';
 
 export const MUNICIPALITIES: readonly Municipality[] = ['ishoj', 'vallensbaek'];
 
-/** Enrollment states in which a course has started (a start date is a fact, not a plan). */
-export const STARTED_STATES = ['active', 'closing_booked', 'ended'] as const;
-
 /** Shown when a course ended without a written reason. */
 export const NO_END_REASON = 'Ingen grund skrevet';
 

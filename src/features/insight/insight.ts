@@ -2,7 +2,6 @@
 // changed it. Types and the Danish labels for the printable page; no I/O.
 import type { Municipality } from '../../lib/server/database';
 import { MUNICIPALITY_LABELS } from '../auth/auth';
-import { ENROLLMENT_STATE_LABELS, REFERRAL_STATUS_LABELS } from '../enrollment/enrollment';
 
 export interface InsightChild {
   id: string;
@@ -108,16 +107,6 @@ export interface InsightReport {
 }
 
 export const GENDER_LABELS: Record<'girl' | 'boy' | 'other', string> = { girl: 'Pige', boy: 'Dreng', other: 'Andet' };
-export const CONVERSATION_KIND_LABELS: Record<InsightConversation['kind'], string> = {
-  intake: 'Indledende samtale',
-  parent: 'Forældresamtale',
-  closing: 'Afsluttende samtale',
-};
-export const CONVERSATION_STATUS_LABELS: Record<InsightConversation['status'], string> = {
-  booked: 'Aftalt',
-  held: 'Holdt',
-  cancelled: 'Aflyst',
-};
 export const OUTCOME_LABELS: Record<'fits' | 'does_not_fit', string> = { fits: 'Gruppen passer', does_not_fit: 'Gruppen passer ikke' };
 export const ATTENDANCE_LABELS: Record<InsightAttendance['status'], string> = { present: 'Mødt', excused: 'Afbud', absent: 'Udeblevet' };
 export const SOURCE_LABELS: Record<InsightReferral['source'], string> = { caseworker: 'Familierådgiver', parent: 'Forælder' };
@@ -126,13 +115,6 @@ export function municipalityLabel(m: Municipality): string {
   return MUNICIPALITY_LABELS[m];
 }
 
-export function referralStatusLabel(status: string): string {
-  return (REFERRAL_STATUS_LABELS as Record<string, string>)[status] ?? status;
-}
-
-export function enrollmentStateLabel(state: string): string {
-  return (ENROLLMENT_STATE_LABELS as Record<string, string>)[state] ?? state;
-}
 
 /** The JSON download: the report as it is, pretty-printed, with a file name that names no one. */
 export function insightJson(report: InsightReport): string {

@@ -2,10 +2,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'astro/zod';
 import { parseIsoDate, type IsoDate } from '../../lib/time';
 import type { Municipality } from '../auth/auth';
-import type { ReferralStatus } from '../enrollment/enrollment';
+import type { ReferralStatus } from '../lifecycle/lifecycle';
 import { ageOn } from '../../lib/time';
-// Kept here too so existing imports of this module keep working; the one definition lives in lib/time.
-export { ageOn };
 
 // Referrals (henvisninger): the caseworker's form, the parent's request for a place in the girls' group, the
 // reference number and the signed time stamp that keeps the quickest bots out of the public form. Pure: no I/O.

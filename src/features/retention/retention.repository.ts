@@ -1,8 +1,9 @@
 import { sql, SqliteAdapter, type Kysely, type Transaction } from 'kysely';
 import type { Database, Municipality } from '../../lib/server/database';
 import type { IsoDate } from '../../lib/time';
+import { CLOSED_REFERRAL_STATUSES, FINAL_STATES } from '../lifecycle/lifecycle';
 import {
-  CLOSED_REFERRAL_STATUSES, FINAL_ENROLLMENT_STATES, type ChildFigures, type RetentionCandidate, type YearlyCount,
+  type ChildFigures, type RetentionCandidate, type YearlyCount,
 } from './retention';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -35,7 +36,7 @@ export async function selectRetentionCandidates(db: Db): Promise<CandidateRow[]>
     .select('c.id')
     .where((eb) =>
       eb.and([
-        eb.not(eb.exists(eb.selectFrom('enrollments as e').select('e.id').whereRef('e.child_id', '=', 'c.id').where('e.state', 'not in', FINAL_ENROLLMENT_STATES))),
+        eb.not(eb.exists(eb.selectFrom('enrollments as e').select('e.id').whereRef('e.child_id', '=', 'c.id').where('e.state', 'not in', FINAL_STATES))),
         eb.not(eb.exists(eb.selectFrom('referrals as r').select('r.id').whereRef('r.child_id', '=', 'c.id').where('r.status', 'not in', CLOSED_REFERRAL_STATUSES))),
       ]),
     );

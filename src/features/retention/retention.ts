@@ -3,6 +3,7 @@
 import { z } from 'astro/zod';
 import type { Municipality } from '../../lib/server/database';
 import { addMonths, daysBetween, instantToZoned, type IsoDate } from '../../lib/time';
+import { CLOSED_REFERRAL_STATUSES, isEnrollmentState, isFinalState, isReferralStatus, STATES } from '../lifecycle/lifecycle';
 
 export const RETENTION_SETTING_KEY = 'retention_months';
 export const DEFAULT_RETENTION_MONTHS = 12;
@@ -27,12 +28,6 @@ export function parseRetentionMonths(stored: string | null): number {
   return n >= MIN_RETENTION_MONTHS && n <= MAX_RETENTION_MONTHS ? n : DEFAULT_RETENTION_MONTHS;
 }
 
-/** Enrollment states after which nothing more happens to the course. */
-export const FINAL_ENROLLMENT_STATES: readonly string[] = ['ended', 'declined', 'withdrawn'];
-/** Referral statuses that are closed; any other status is a referral still being handled. */
-export const CLOSED_REFERRAL_STATUSES: readonly string[] = ['ended', 'declined', 'withdrawn'];
-/** Enrollment states in which a course has started (the same as the figures page counts). */
-export const STARTED_ENROLLMENT_STATES: readonly string[] = ['active', 'closing_booked', 'ended'];
 
 /** What the due rule needs to know about one child. Instants are ISO text, as stored. */
 export interface RetentionCandidate {
@@ -56,8 +51,8 @@ function copenhagenDate(instant: string): IsoDate {
  * counts from the day the child's record was last changed.
  */
 export function retentionClosedOn(c: RetentionCandidate): IsoDate | null {
-  if (c.enrollments.some((e) => !FINAL_ENROLLMENT_STATES.includes(e.state))) return null;
-  if (c.referrals.some((r) => !CLOSED_REFERRAL_STATUSES.includes(r.status))) return null;
+  if (c.enrollments.some((e) => !isEnrollmentState(e.state) || !isFinalState(e.state))) return null;
+  if (c.referrals.some((r) => !isReferralStatus(r.status) || !CLOSED_REFERRAL_STATUSES.includes(r.status))) return null;
   const ends = [
     ...c.enrollments.map((e) => (e.state === 'ended' && e.endedOn !== null ? e.endedOn : copenhagenDate(e.updatedAt))),
     ...c.referrals.map((r) => copenhagenDate(r.updatedAt)),
@@ -133,7 +128,7 @@ export function childContribution(f: ChildFigures, now: Date): YearlyCount[] {
   const today = instantToZoned(now).date;
   const childYears = new Set<string>();
   for (const e of f.enrollments) {
-    if (!STARTED_ENROLLMENT_STATES.includes(e.state) || e.startDate === null) continue;
+    if (!isEnrollmentState(e.state) || !STATES[e.state].started || e.startDate === null) continue;
     const lastYear = yearOf(e.endedOn ?? today);
     for (let year = yearOf(e.startDate); year <= lastYear; year += 1) {
       add(year, e.groupId, 'courses', 1);
