@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  CONSENT_TEXT, UNSUBSCRIBE_TEXT, consentSchema, fitSms, htmlPart, isQuietTime, messageIdFor, nextDaytime, normaliseDanishPhone,
+  CONSENT_TEXT, UNSUBSCRIBE_TEXT, caseworkerNotices, consentSchema, fitSms, htmlPart, isQuietTime, messageIdFor, nextDaytime, normaliseDanishPhone,
   plainText, reminderSettingSchema, reminderTime, renderMessage, retryDelayMs, smsSegments, smsText, type CaseworkerEvent,
   type MessagePayload,
 } from '../../src/features/messages/messages';
@@ -17,7 +17,7 @@ const START = '2026-12-09T15:00:00.000Z'; // onsdag 9. december 2026 kl. 16.00 i
 const END = '2026-12-09T17:00:00.000Z';
 const URL_ = 'https://gruppeforlob.example/familie/abc';
 
-const EVENTS: CaseworkerEvent[] = ['intake_booked', 'waiting', 'admitted', 'declined', 'started', 'closing_booked', 'ended'];
+const EVENTS: CaseworkerEvent[] = ['intake_booked', 'waiting', 'admitted', 'declined', 'closing_booked', 'ended'];
 
 /** One payload of every kind (and every caseworker step), as the services write them. */
 const PAYLOADS: MessagePayload[] = [
@@ -77,16 +77,22 @@ describe('message words', () => {
     expect(html).toContain('<html lang="da">');
   });
 
-  it('the caseworker hears each step: intake booked (welcome to join), waiting list window, admitted, declined with the reason, started, closing booked, ended', () => {
+  it('the caseworker hears each step: intake booked (welcome to join), waiting list window, admitted with the first meeting, declined with the reason, closing booked, ended', () => {
     const texts = STAFF_PAYLOADS.filter((p) => p.kind === 'caseworker_update').map((p) => plainText(renderMessage(p, { ...ctx, language: 'da', unsubscribeUrl: null })));
     expect(texts[0]).toContain('Du er velkommen til at komme med.');
     expect(texts[0]).toContain('onsdag 9. december 2026 kl. 16.00-18.00, Familiecentret.');
     expect(texts[1]).toContain('Vi venter at kunne give en plads fra januar 2027.');
     expect(texts[2]).toContain('Første møde: onsdag 9. december 2026');
     expect(texts[3]).toContain('Grunden: Gruppen passer ikke');
-    expect(texts[4]).toContain('er begyndt i Pigegruppen');
-    expect(texts[5]).toContain('sidste samtale');
-    expect(texts[6]).toContain('er færdig i Pigegruppen');
+    expect(texts[4]).toContain('sidste samtale');
+    expect(texts[5]).toContain('er færdig i Pigegruppen');
+  });
+
+  it('the lifecycle\'s steps decide what the caseworker hears: holding the intake alone says nothing, its outcome does', () => {
+    expect(caseworkerNotices(['hold_intake', 'place_on_waiting_list'])).toEqual(['waiting']);
+    expect(caseworkerNotices(['hold_intake', 'decline'])).toEqual(['declined']);
+    expect(caseworkerNotices(['move_band'])).toEqual([]);
+    expect(caseworkerNotices(['start'])).toEqual(['admitted']);
   });
 });
 

@@ -489,3 +489,71 @@ export async function selectReferralFacts(db: Db, referralId: string): Promise<R
     caseworker: r.user_id && r.email && r.display_name && r.disabled_at === null ? { id: r.user_id, email: r.email, name: r.display_name } : null,
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// The course, for the caseworker's messages
+
+export interface CourseFacts {
+  enrollmentId: string;
+  referralId: string | null;
+  groupId: string;
+  intakeRule: string;
+  startDate: string | null;
+  endReason: string | null;
+}
+
+export async function selectCourseFacts(db: Db, enrollmentId: string): Promise<CourseFacts | null> {
+  const r = await db
+    .selectFrom('enrollments as e')
+    .innerJoin('groups as g', 'g.id', 'e.group_id')
+    .select(['e.id', 'e.referral_id', 'e.group_id', 'g.intake_rule', 'e.start_date', 'e.end_reason'])
+    .where('e.id', '=', enrollmentId)
+    .executeTakeFirst();
+  return r ? { enrollmentId: r.id, referralId: r.referral_id, groupId: r.group_id, intakeRule: r.intake_rule, startDate: r.start_date, endReason: r.end_reason } : null;
+}
+
+export interface MeetingFacts {
+  startsAt: Date;
+  endsAt: Date;
+  place: string;
+}
+
+/** The course's latest booked conversation of a kind. */
+export async function selectBookedConversation(db: Db, enrollmentId: string, kind: 'intake' | 'closing'): Promise<MeetingFacts | null> {
+  const r = await db
+    .selectFrom('conversations')
+    .select(['starts_at', 'ends_at', 'place'])
+    .where('enrollment_id', '=', enrollmentId)
+    .where('kind', '=', kind)
+    .where('status', '=', 'booked')
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .executeTakeFirst();
+  return r ? { startsAt: new Date(r.starts_at), endsAt: new Date(r.ends_at), place: r.place } : null;
+}
+
+/** The group's first meeting (not cancelled) from an instant on. */
+export async function selectFirstMeetingFrom(db: Db, groupId: string, from: Date): Promise<MeetingFacts | null> {
+  const r = await db
+    .selectFrom('group_sessions')
+    .select(['starts_at', 'ends_at', 'place'])
+    .where('group_id', '=', groupId)
+    .where('starts_at', '>=', from.toISOString())
+    .where('status', '!=', 'cancelled')
+    .orderBy('starts_at')
+    .executeTakeFirst();
+  return r ? { startsAt: new Date(r.starts_at), endsAt: new Date(r.ends_at), place: r.place } : null;
+}
+
+/** The group's next intake window (quarterly groups): its first meeting, or the quarter's first day. */
+export async function selectNextIntakeWindow(db: Db, groupId: string, today: string): Promise<{ quarterStart: string; startsAt: Date | null } | null> {
+  const r = await db
+    .selectFrom('intake_windows as w')
+    .leftJoin('group_sessions as s', 's.id', 'w.session_id')
+    .select(['w.quarter_start', 's.starts_at'])
+    .where('w.group_id', '=', groupId)
+    .where('w.quarter_start', '>=', today)
+    .orderBy('w.quarter_start')
+    .executeTakeFirst();
+  return r ? { quarterStart: r.quarter_start, startsAt: r.starts_at ? new Date(r.starts_at) : null } : null;
+}

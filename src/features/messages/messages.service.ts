@@ -10,19 +10,20 @@ import { DEFAULT_MAIL_FROM } from '../../lib/server/mail';
 import type { SmsSender } from '../../lib/server/sms';
 import { generateSecret } from '../../lib/server/tokens';
 import type { Locale } from '../../lib/time';
-import { instantToZoned } from '../../lib/time';
+import { formatDate, instantToZoned, todayInZone, zonedToInstant } from '../../lib/time';
 import type { Actor } from '../auth/auth';
 import { recordAudit } from '../audit/audit.service';
 import { FALLBACK_CENTRE_PHONE } from '../families/families';
-import type { CaseworkerEvent, ContactChoice, MessageChannel, MessagePayload, MessageStatus, ReminderSetting } from './messages';
+import type { EnrollmentEventType } from '../lifecycle/lifecycle';
+import type { ContactChoice, MessageChannel, MessagePayload, MessageStatus, ReminderSetting } from './messages';
 import {
-  AFBUD_GATHER_MS, CHANGE_DELAY_MS, LEASE_MS, RETRY_BASE_MS, MAX_ATTEMPTS, consentSchema, htmlPart, isEmailAddress, isOptional,
+  AFBUD_GATHER_MS, CHANGE_DELAY_MS, caseworkerNotices, LEASE_MS, RETRY_BASE_MS, MAX_ATTEMPTS, consentSchema, htmlPart, isEmailAddress, isOptional,
   maskRecipient, messageIdFor, nextDaytime, normaliseDanishPhone, plainText, reminderSettingSchema, reminderTime,
   renderMessage, retryDelayMs, smsText,
 } from './messages';
-import type { GroupReminder, GuardianContact, OutboxMessage, StaffContact } from './messages.repository';
+import type { GroupReminder, GuardianContact, MeetingFacts, OutboxMessage, StaffContact } from './messages.repository';
 import {
-  claimDueMessages, countOutboxByStatus, deleteOpenOnTopic, insertOutboxMessage, markNotSent, markSent, requeueMessage,
+  claimDueMessages, countOutboxByStatus, selectBookedConversation, selectCourseFacts, selectFirstMeetingFrom, selectNextIntakeWindow, deleteOpenOnTopic, insertOutboxMessage, markNotSent, markSent, requeueMessage,
   selectChildFirstName, selectChildMessages, selectGroupLeaders, selectGroupReminders, selectGuardianByUnsubscribeKey,
   selectGuardiansOfChild, selectMemberGuardians, selectOpenOnTopic, selectOutboxMessages, selectReferralFacts,
   selectSessionFacts, selectSessionsStartingBetween, updateGroupReminder, updateGuardianChoice,
@@ -257,30 +258,40 @@ export async function enqueueReferralReceipt(trx: Transaction<Database>, referra
   }
 }
 
-export interface CaseworkerDetails {
-  startsAt?: Date | null;
-  endsAt?: Date | null;
-  place?: string | null;
-  reason?: string | null;
-  window?: string | null;
-}
-
-/** A step of a referred child's course → the caseworker who referred (by e-mail). */
-export async function enqueueCaseworkerUpdate(
+/**
+ * Steps of a referred child's course → the caseworker who referred, by e-mail. Which steps tell the caseworker is
+ * the lifecycle's table CASEWORKER_NOTICES; the enrollment service calls this once, where it applies steps.
+ */
+export async function enqueueCaseworkerNotices(
   trx: Transaction<Database>,
-  referralId: string | null,
-  event: CaseworkerEvent,
-  details: CaseworkerDetails,
+  enrollmentId: string,
+  steps: readonly EnrollmentEventType[],
   now: Date,
-): Promise<void> {
-  if (!referralId) return;
-  const facts = await selectReferralFacts(trx, referralId);
-  if (!facts?.caseworker) return;
-  await put(trx, {
-    kind: 'caseworker_update', event, reference: facts.reference, groupName: facts.groupName, firstName: facts.firstName,
-    startsAt: details.startsAt?.toISOString() ?? null, endsAt: details.endsAt?.toISOString() ?? null, place: details.place ?? null,
-    reason: details.reason ?? null, window: details.window ?? null,
-  }, staffRecipient(facts.caseworker), { childId: facts.childId, sendAfter: now }, now);
+): Promise<number> {
+  const notices = caseworkerNotices(steps);
+  if (notices.length === 0) return 0;
+  const course = await selectCourseFacts(trx, enrollmentId);
+  const facts = course?.referralId ? await selectReferralFacts(trx, course.referralId) : null;
+  if (!course || !facts?.caseworker) return 0;
+  let written = 0;
+  for (const event of notices) {
+    let meeting: MeetingFacts | null = null;
+    let window: string | null = null;
+    if (event === 'intake_booked') meeting = await selectBookedConversation(trx, enrollmentId, 'intake');
+    if (event === 'closing_booked') meeting = await selectBookedConversation(trx, enrollmentId, 'closing');
+    if (event === 'admitted' && course.startDate) meeting = await selectFirstMeetingFrom(trx, course.groupId, zonedToInstant(course.startDate, '00:00'));
+    if (event === 'waiting' && course.intakeRule === 'quarterly') {
+      const next = await selectNextIntakeWindow(trx, course.groupId, todayInZone(now));
+      if (next) window = formatDate(next.startsAt ?? next.quarterStart, 'da');
+    }
+    const payload: MessagePayload = {
+      kind: 'caseworker_update', event, reference: facts.reference, groupName: facts.groupName, firstName: facts.firstName,
+      startsAt: meeting?.startsAt.toISOString() ?? null, endsAt: meeting?.endsAt.toISOString() ?? null, place: meeting?.place ?? null,
+      reason: event === 'declined' || event === 'ended' ? course.endReason : null, window,
+    };
+    if (await put(trx, payload, staffRecipient(facts.caseworker), { childId: facts.childId, sendAfter: now }, now)) written += 1;
+  }
+  return written;
 }
 
 // ---------------------------------------------------------------------------------------------

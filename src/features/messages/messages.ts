@@ -4,6 +4,7 @@
 // Plain language for families (LIX ≤ 35); first names only; never a child's full name in a subject or an SMS.
 import { z } from 'astro/zod';
 import type { Locale } from '../../lib/time';
+import type { EnrollmentEventType } from '../lifecycle/lifecycle';
 import { addDays, clockMinutes, formatDate, formatTime, formatTimeRange, instantToZoned, parseClock, zonedToInstant } from '../../lib/time';
 
 export type MessageChannel = 'email' | 'sms';
@@ -12,7 +13,7 @@ export type MessageStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'unsent'
 
 /** What a caseworker hears about their referral, in the order a course goes. */
 export type CaseworkerEvent =
-  | 'intake_booked' | 'waiting' | 'admitted' | 'declined' | 'started' | 'closing_booked' | 'ended';
+  | 'intake_booked' | 'waiting' | 'admitted' | 'declined' | 'closing_booked' | 'ended';
 
 /** The template's input, kept in the outbox row as JSON. Instants are ISO strings. */
 export type MessagePayload =
@@ -29,6 +30,32 @@ export type MessagePayload =
     };
 
 export type MessageKind = MessagePayload['kind'];
+
+/**
+ * What the referring caseworker hears at each step of the course lifecycle (features/lifecycle STEPS), or null for a
+ * step they do not hear of on its own. Total over the steps: a new step in the lifecycle fails to compile here until
+ * someone decides whether it tells the caseworker. Holding the intake conversation says nothing by itself: its
+ * outcome (waiting list or declined) is the next step, taken in the same change.
+ */
+export const CASEWORKER_NOTICES: { readonly [T in EnrollmentEventType]: CaseworkerEvent | null } = {
+  book_intake: 'intake_booked',
+  rebook_intake: 'intake_booked',
+  hold_intake: null,
+  place_on_waiting_list: 'waiting',
+  start: 'admitted',
+  book_closing: 'closing_booked',
+  end: 'ended',
+  // The course goes on in the other band, on its waiting list: nothing ended for the caseworker.
+  move_band: null,
+  decline: 'declined',
+  withdraw: 'ended',
+};
+
+/** The notices a change made of these steps sends, in order, each once. */
+export function caseworkerNotices(steps: readonly EnrollmentEventType[]): CaseworkerEvent[] {
+  const notices = steps.map((s) => CASEWORKER_NOTICES[s]).filter((n): n is CaseworkerEvent => n !== null);
+  return [...new Set(notices)];
+}
 
 /** The kinds a guardian may turn off (they carry an unsubscribe link and a List-Unsubscribe header). */
 export const OPTIONAL_KINDS: readonly MessageKind[] = ['session_changed', 'reminder'];
@@ -217,7 +244,6 @@ const CASEWORKER_SUBJECTS: Record<CaseworkerEvent, { da: string; en: string }> =
   waiting: { da: 'Venteliste', en: 'Waiting list' },
   admitted: { da: 'Der er en plads', en: 'A place is ready' },
   declined: { da: 'Ingen plads', en: 'No place' },
-  started: { da: 'Forløbet er begyndt', en: 'The course has started' },
   closing_booked: { da: 'Sidste samtale er aftalt', en: 'Last conversation booked' },
   ended: { da: 'Forløbet er slut', en: 'The course has ended' },
 };
@@ -242,10 +268,6 @@ function caseworkerLines(p: Extract<MessagePayload, { kind: 'caseworker_update' 
       return da
         ? [`${p.firstName} (${p.reference}) får ikke en plads i ${p.groupName}.`, p.reason ? `Grunden: ${p.reason}` : 'Ring til os, hvis du vil høre mere.']
         : [`${p.firstName} (${p.reference}) will not get a place in ${p.groupName}.`, p.reason ? `The reason: ${p.reason}` : 'Call us if you want to know more.'];
-    case 'started':
-      return da
-        ? [`${p.firstName} (${p.reference}) er begyndt i ${p.groupName}.`, 'Vi skriver til dig igen, når det er slut.']
-        : [`${p.firstName} (${p.reference}) has started in ${p.groupName}.`, 'We will write to you again when it ends.'];
     case 'closing_booked':
       return da
         ? [`Vi har aftalt den sidste samtale om ${p.firstName} (${p.reference}) i ${p.groupName}.`, `Tid og sted: ${meeting}`, 'Du er velkommen til at komme med.']
