@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { instantToZoned } from '../../src/lib/time';
+import { addDays, instantToZoned, todayInZone } from '../../src/lib/time';
 import type { DatabaseHandle } from '../../src/lib/server/db';
 import { readMailboxDir, waitForMessage, type Received } from '../support/mailbox';
 import { ADMIN, addAccount, signIn, type Account } from './support/accounts';
@@ -327,4 +327,95 @@ describe('messages by e-mail and SMS', () => {
     const arrived = await waitForMessage(mail, (m) => m.to === 'fejlet.modtager@e2e.test');
     expect(arrived.messageId).toBe(`<${id}@familiecentret.test>`);
   });
+});
+
+describe('the caseworker who referred hears each step of the course', () => {
+  const CASEWORKER_M: Account = { email: 'beskeder-raadgiver@e2e.test', password: 'beskeder-raadgiver-kode-5', name: 'Rasmus Rådgiver' };
+  let browser: Browser;
+  let handle: DatabaseHandle;
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    handle = openServerDatabase();
+    addAccount(inject('databaseUrl'), CASEWORKER_M, 'caseworker', 'ishoj');
+  });
+  afterAll(async () => {
+    await browser.close();
+    await handle.close();
+  });
+
+  const toCaseworker = (subject: string | RegExp) => waitForMessage(mail, (m) => m.to === CASEWORKER_M.email && (typeof subject === 'string' ? m.subject.startsWith(subject) : subject.test(m.subject)));
+
+  it('receipt, intake booked, waiting list, a place with the first meeting, closing booked, ended', async () => {
+    const last = `Raadgiversen${randomUUID().slice(0, 5)}`;
+    const caseworker = await newPage(browser);
+    await signIn(caseworker.page, CASEWORKER_M);
+    await visit(caseworker.page, '/personale/henvisninger/ny');
+    const p = caseworker.page;
+    await p.locator('#f-groupId').selectOption({ label: 'Pigegruppen (7-15 år)' });
+    await p.locator('#f-firstName').fill('Alma');
+    await p.locator('#f-lastName').fill(last);
+    await p.locator('#f-birthDate').fill('2016-03-01');
+    await p.locator('#f-gender').selectOption('girl');
+    await p.locator('#f-g1Name').fill('Mette Raadgiversen');
+    await p.locator('#f-g1Phone').fill('20 30 40 50');
+    await p.locator('#f-reason').fill('Har brug for at møde andre piger.');
+    await p.locator('#f-consent').check();
+    await p.getByRole('button', { name: 'Send henvisning' }).click();
+    await p.waitForURL(/\/personale\/henvisninger\/kvittering\//);
+    const reference = (await p.locator('.reference').innerText()).trim();
+    await caseworker.context.close();
+
+    const receipt = await toCaseworker(`Henvisning modtaget: ${reference}`);
+    expect(receipt.text).toContain(`Tak. Vi har fået din henvisning af Alma til Pigegruppen.`);
+    expect(`${receipt.subject} ${receipt.text}`).not.toContain(last);
+
+    const enrollmentId = (await handle.db.selectFrom('enrollments').innerJoin('referrals', 'referrals.id', 'enrollments.referral_id').select('enrollments.id')
+      .where('referrals.reference', '=', reference).executeTakeFirstOrThrow()).id;
+    const { page, context } = await newPage(browser);
+    await signIn(page, ADMIN);
+    await visit(page, `/personale/optag/${enrollmentId}`);
+    await page.locator('#f-intake-date').fill(addDays(todayInZone(new Date()), 2));
+    await page.locator('#f-intake-time').fill('15:00');
+    await page.locator('#f-intake-leaderId').selectOption({ label: ADMIN.name });
+    await page.getByRole('button', { name: 'Aftal samtalen' }).click();
+    await expect.poll(() => page.getByText('Den indledende samtale er aftalt.').count()).toBe(1);
+    const intake = await toCaseworker(`Første samtale er aftalt: ${reference}`);
+    expect(intake.text).toContain('kl. 15.00-');
+    expect(intake.text).toContain('Du er velkommen til at komme med.');
+
+    await page.locator('#f-outcome-outcome').selectOption('fits');
+    await page.getByRole('button', { name: 'Gem udfaldet' }).click();
+    await expect.poll(() => page.getByText('Udfaldet af samtalen er gemt.').count()).toBe(1);
+    const waiting = await toCaseworker(`Venteliste: ${reference}`);
+    expect(waiting.text).toContain('står på venteliste til Pigegruppen');
+
+    await page.getByRole('button', { name: 'Start barnet i gruppen' }).click();
+    await expect.poll(() => page.getByText('Barnet er startet i gruppen.').count()).toBe(1);
+    const admitted = await toCaseworker(`Der er en plads: ${reference}`);
+    expect(admitted.text).toMatch(/Første møde: \S+ \d+\. \S+ \d{4} kl\. \d{2}\.\d{2}-\d{2}\.\d{2}/);
+
+    // The closing conversation earlier today, so the course can end now.
+    await visit(page, `/personale/optag/${enrollmentId}`);
+    await page.locator('#f-closing-date').fill(todayInZone(new Date()));
+    await page.locator('#f-closing-time').fill('00:00');
+    await page.locator('#f-closing-leaderId').selectOption({ label: ADMIN.name });
+    await page.getByRole('button', { name: 'Aftal samtalen' }).click();
+    await expect.poll(() => page.getByText('Den afsluttende samtale er aftalt.').count()).toBe(1);
+    const closing = await toCaseworker(`Sidste samtale er aftalt: ${reference}`);
+    expect(closing.text).toContain('kl. 00.00-');
+
+    await handle.db.updateTable('enrollments').set({ start_date: addDays(todayInZone(new Date()), -30) }).where('id', '=', enrollmentId).execute();
+    await page.locator('#f-end-reason').fill('Alma har fået det, hun kom for.');
+    await page.getByLabel('Ja, samtalen er holdt, og forløbet er slut').check();
+    await page.getByRole('button', { name: 'Afslut forløbet' }).click();
+    await expect.poll(() => page.getByText('Forløbet er afsluttet.').count()).toBe(1);
+    const ended = await toCaseworker(`Forløbet er slut: ${reference}`);
+    expect(ended.text).toContain('Alma');
+    expect(ended.text).toContain('Grunden: Alma har fået det, hun kom for.');
+    await context.close();
+    expect(mail().filter((m) => m.to === CASEWORKER_M.email).map((m) => m.subject.split(':')[0])).toEqual([
+      'Henvisning modtaget', 'Første samtale er aftalt', 'Venteliste', 'Der er en plads', 'Sidste samtale er aftalt', 'Forløbet er slut',
+    ]);
+  }, 150_000);
 });

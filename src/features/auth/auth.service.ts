@@ -286,6 +286,7 @@ export async function createStaffUser(
   actor: Actor | SystemActor,
   input: CreateUserInput,
   now: Date,
+  options: { emailLink?: boolean } = {},
 ): Promise<{ user: StaffAccount; setupUrlPath: string }> {
   requireAdmin(actor);
   if (await findUserByEmail(db, input.email)) throw new ValidationError({ email: EMAIL_TAKEN_MESSAGE });
@@ -299,7 +300,7 @@ export async function createStaffUser(
     const user = await findUserById(trx, id);
     if (!user) throw new Error('The new user vanished inside its own transaction.');
     const setupUrlPath = await newSetupLink(trx, user, now);
-    await enqueueStaffLink(trx, { id, email: user.email, name: user.displayName }, 'setup', `${publicOrigin()}${setupUrlPath}`, now); // messages (issue 14)
+    if (options.emailLink ?? true) await enqueueStaffLink(trx, { id, email: user.email, name: user.displayName }, 'setup', `${publicOrigin()}${setupUrlPath}`, now); // messages (issue 14)
     await recordAudit(trx, actor, [
       { action: 'create', entityType: 'user', entityId: id, detail: `rolle ${input.role}` },
     ], now);
