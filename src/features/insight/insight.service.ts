@@ -3,6 +3,7 @@ import type { Database } from '../../lib/server/database';
 import { ForbiddenError, NotFoundError } from '../../lib/errors';
 import type { Actor } from '../auth/auth';
 import { recordAudit } from '../audit/audit.service';
+import { childMessages } from '../messages/messages.service';
 import type { InsightReport } from './insight';
 import {
   selectInsightAttendance, selectInsightAudit, selectInsightChild, selectInsightConversations, selectInsightEnrollments,
@@ -34,6 +35,7 @@ export async function getChildInsight(
       conversations: await selectInsightConversations(trx, childId),
       attendance: await selectInsightAttendance(trx, childId),
       familyLinks: await selectInsightFamilyLinks(trx, childId),
+      messages: await childMessages(trx, childId),
       audit: await selectInsightAudit(trx, childId),
     };
   });
