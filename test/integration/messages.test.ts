@@ -287,7 +287,8 @@ describe(`two workers on one ${databaseKind()} database`, () => {
   let mailbox: Mailbox;
 
   beforeAll(async () => {
-    mailbox = await startMailbox();
+    // Each e-mail takes 10 ms to be accepted, so the two workers' batches overlap in time, as two busy servers' would.
+    mailbox = await startMailbox({ slowMs: 10 });
     if (databaseKind() === 'postgres') {
       a = await createTestDatabase();
       b = openDatabase(process.env['DATABASE_URL']);
@@ -323,6 +324,8 @@ describe(`two workers on one ${databaseKind()} database`, () => {
         if (result.claimed === 0) return sent;
       }
     };
+    // Both connections open before the race starts.
+    await Promise.all([a.db.selectFrom('outbox_messages').select('id').limit(1).execute(), b.db.selectFrom('outbox_messages').select('id').limit(1).execute()]);
     const [fromA, fromB] = await Promise.all([run(a, sendersA, 'a'), run(b, sendersB, 'b')]);
     sendersA.mail?.close();
     sendersB.mail?.close();

@@ -32,7 +32,8 @@ export interface Mailbox {
   close(): Promise<void>;
 }
 
-export async function startMailbox(options: { dir?: string } = {}): Promise<Mailbox> {
+/** `slowMs`: each e-mail is answered this much later (so two senders' batches overlap in time). */
+export async function startMailbox(options: { dir?: string; slowMs?: number } = {}): Promise<Mailbox> {
   const received: Received[] = [];
   let failures = 0;
   let counter = 0;
@@ -62,7 +63,8 @@ export async function startMailbox(options: { dir?: string } = {}): Promise<Mail
         return;
       }
       simpleParser(stream)
-        .then((mail) => {
+        .then(async (mail) => {
+          if (options.slowMs) await new Promise((r) => setTimeout(r, options.slowMs));
           const header = (name: string): string | null => {
             const value = mail.headers.get(name);
             return value === undefined ? null : String(value);
