@@ -287,8 +287,8 @@ describe(`two workers on one ${databaseKind()} database`, () => {
   let mailbox: Mailbox;
 
   beforeAll(async () => {
-    // Each e-mail takes 10 ms to be accepted, so the two workers' batches overlap in time, as two busy servers' would.
-    mailbox = await startMailbox({ slowMs: 10 });
+    // Each e-mail takes 30 ms to be accepted, so the two workers' batches overlap in time, as two busy servers' would.
+    mailbox = await startMailbox({ slowMs: 30 });
     if (databaseKind() === 'postgres') {
       a = await createTestDatabase();
       b = openDatabase(process.env['DATABASE_URL']);
