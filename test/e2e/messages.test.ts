@@ -138,7 +138,7 @@ describe('messages by e-mail and SMS', () => {
     const choices = await handle.db.selectFrom('guardians').select(['id', 'message_channel', 'message_reminders', 'consent_by', 'consent_at']).where('child_id', '=', childId).orderBy('name').execute();
     expect(choices.map((c) => [c.message_channel, c.message_reminders])).toEqual([['email', 1], ['sms', 0]]);
     expect(choices.every((c) => c.consent_by?.startsWith('familielink:') && c.consent_at !== null)).toBe(true);
-  });
+  }, 120_000); // two sign-ins with a second factor and six pages checked with axe: over a minute on a loaded machine
 
   it('a moved meeting reaches the parent by e-mail with an unsubscribe link that works without signing in, by SMS, and the leader', async () => {
     const staff = await newPage(browser);
