@@ -6,6 +6,7 @@ import { clientIp, parseTrustProxy, securityHeaders } from './lib/http-security'
 import { getDb } from './lib/server/db';
 import { keepPage } from './lib/server/kept-pages';
 import { startNightlyJobs } from './features/retention/nightly';
+import { startOutboxWorker } from './features/messages/messages.worker';
 import { deleteSessionCookie, SESSION_COOKIE, sentSessionCookie, setSessionCookie } from './lib/server/session-cookie';
 
 const headers = defineMiddleware(async (context, next) => {
@@ -108,5 +109,7 @@ const keep = defineMiddleware(async (context, next) => {
 });
 
 startNightlyJobs();
+// Messages: one outbox worker per server process; src/server/main.ts stops it on shutdown, before the database closes.
+startOutboxWorker();
 
 export const onRequest = sequence(headers, bodies, session, guard, keep);

@@ -6,6 +6,7 @@ import * as indexes from './2026-11-23T1110_indexes';
 import * as recoveryCodes from './2026-11-23T1120_recovery_codes';
 import * as dataVersions from './2026-11-23T1300_data_versions';
 import * as deployHardening from './2026-11-30T1200_deploy_hardening';
+import * as messages from './2026-11-30T1400_messages';
 import * as courseFollowup from './2026-11-30T1500_course_followup';
 
 // Listed by hand so the migrations are bundled into the built server (no directory scan at run time).
@@ -18,5 +19,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23T1120_recovery_codes': recoveryCodes,
   '2026-11-23T1300_data_versions': dataVersions,
   '2026-11-30T1200_deploy_hardening': deployHardening,
+  '2026-11-30T1400_messages': messages,
   '2026-11-30T1500_course_followup': courseFollowup,
 };

@@ -17,7 +17,7 @@ export const CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 /** Pages with personal data or secrets in them: never kept by a shared browser cache or the back button's cache. */
-const PRIVATE_PREFIXES = ['/personale', '/logind', '/logud', '/adgang', '/familie'];
+const PRIVATE_PREFIXES = ['/personale', '/logind', '/logud', '/adgang', '/familie', '/beskeder'];
 
 function underPrefix(pathname: string, prefix: string): boolean {
   const path = pathname.toLowerCase();
@@ -30,7 +30,7 @@ function underPrefix(pathname: string, prefix: string): boolean {
  */
 function referrerPolicyFor(pathname: string): string {
   if (underPrefix(pathname, '/kalender')) return 'no-referrer';
-  if (['/adgang', '/familie', '/personale/kalender'].some((p) => underPrefix(pathname, p))) return 'same-origin';
+  if (['/adgang', '/familie', '/beskeder', '/personale/kalender'].some((p) => underPrefix(pathname, p))) return 'same-origin';
   return 'strict-origin-when-cross-origin';
 }
 

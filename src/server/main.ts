@@ -11,6 +11,7 @@ import { createMetrics, type PoolStats } from './metrics';
 import { createFastPath } from './public-fast-path';
 
 const CLOSE_DATABASE = Symbol.for('gruppeforlob.closeDatabase');
+const STOP_OUTBOX_WORKER = Symbol.for('gruppeforlob.stopOutboxWorker');
 const DATABASE_POOL_STATS = Symbol.for('gruppeforlob.databasePoolStats');
 const STOP_DEADLINE_MS = 9_000;
 
@@ -38,6 +39,9 @@ const app = createAppServer({
   ...(versions ? { fastPath: createFastPath(() => versions.current()) } : {}),
   onDrained: async () => {
     await versions?.close();
+    // The outbox worker finishes the batch it is sending before the database goes.
+    const stopWorker = Reflect.get(globalThis, STOP_OUTBOX_WORKER) as (() => Promise<void>) | undefined;
+    await stopWorker?.();
     const close = Reflect.get(globalThis, CLOSE_DATABASE) as (() => Promise<void>) | undefined;
     await close?.();
   },

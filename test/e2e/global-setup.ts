@@ -7,11 +7,14 @@ import type { TestProject } from 'vitest/node';
 import { createFirstAdmin } from './support/accounts';
 import { CHROMIUM_PATH } from './support/chromium';
 import { SERVER_ARGS } from '../../src/server/command';
+import { startMailbox } from '../support/mailbox';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     baseURL: string;
     databaseUrl: string;
+    /** Where the test SMTP server and SMS gateway write what arrives (see test/support/mailbox.ts). */
+    mailDir: string;
   }
 }
 
@@ -85,8 +88,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const fromEnv = process.env['DATABASE_URL'] ?? '';
   const databaseUrl = /^postgres/i.test(fromEnv) ? fromEnv : join(dir, 'e2e.sqlite');
   const port = await freePort();
+  // Messages (issue 14): a real SMTP server and an SMS gateway on loopback; short waits so a test sees its message.
+  const mailDir = join(dir, 'mailbox');
+  const mailbox = await startMailbox({ dir: mailDir });
+  const messages = {
+    SMTP_URL: mailbox.smtpUrl, MAIL_FROM: 'Familiecentret <beskeder@familiecentret.test>', SMS_GATEWAY_URL: mailbox.smsUrl,
+    SMS_GATEWAY_TOKEN: 'e2e-token', OUTBOX_POLL_MS: '200', OUTBOX_CHANGE_DELAY_MS: '500', OUTBOX_AFBUD_GATHER_MS: '500',
+    OUTBOX_REMINDER_SCAN_MS: '1000', OUTBOX_QUIET_HOURS: 'off',
+  };
   // NIGHTLY_JOBS=off: a run between 02.00 and 06.00 must not purge other files' test children mid-run.
-  const env = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', NIGHTLY_JOBS: 'off' };
+  const env = { ...process.env, ...messages, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', NIGHTLY_JOBS: 'off' };
   const tsx = join(root, 'node_modules/.bin/tsx');
 
   if (/^postgres/i.test(databaseUrl)) {
@@ -109,6 +120,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   project.provide('baseURL', baseURL);
   project.provide('databaseUrl', databaseUrl);
+  project.provide('mailDir', mailDir);
   await createFirstAdmin(baseURL, link.replace(/^https?:\/\/[^/]+/, ''), { cwd: root, env });
 
   return async () => {
@@ -117,6 +129,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
     if (server.exitCode === null) server.kill('SIGKILL');
     await searchLogForPersonalData(log, databaseUrl, link);
+    await mailbox.close();
     if (process.env['E2E_KEEP'] !== '1') rmSync(dir, { recursive: true, force: true });
     if (/error|unhandled/i.test(log) && process.env['E2E_SHOW_SERVER_LOG'] === '1') console.log(log);
   };

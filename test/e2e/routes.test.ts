@@ -67,6 +67,7 @@ interface Fixtures {
   familyToken: string;
   staffFeedToken: string;
   setupToken: string;
+  unsubscribeKey: string;
 }
 
 interface Case {
@@ -121,6 +122,7 @@ const ROUTES: Record<string, readonly Case[]> = {
 
   '/familie/[token]': [{ what: 'the child’s family link', params: tokenFor('family', (f) => f.familyToken), get: [404, 200, 404, 404, 404, 404] }],
   '/familie/[token]/kalender.ics': [{ what: 'the child’s family link', params: tokenFor('family', (f) => f.familyToken), get: [404, 200, 404, 404, 404, 404] }],
+  '/beskeder/afmeld/[key]': [{ what: 'a guardian’s unsubscribe link', params: (f, who) => ({ key: who === 'family' ? f.unsubscribeKey : WRONG_TOKEN }), get: [404, 200, 404, 404, 404, 404] }],
   '/kalender/personale/[token].ics': [{ what: 'the leader’s own feed link', params: tokenFor('leader', (f) => f.staffFeedToken), get: [404, 404, 404, 404, 200, 404] }],
 
   '/personale': [{ get: STAFF }],
@@ -163,6 +165,7 @@ const ROUTES: Record<string, readonly Case[]> = {
   '/personale/log': [{ get: ADMIN_ONLY }],
   '/personale/log/eksport.csv': [{ get: ADMIN_ONLY }],
   '/personale/indstillinger': [{ get: ADMIN_ONLY }],
+  '/personale/beskeder': [{ get: ADMIN_ONLY }],
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -182,6 +185,7 @@ const POSTS: readonly Post[] = [
   { route: '/personale/brugere', body: () => ({ intent: 'create', name: 'Ulovlig Bruger', email: 'ulovlig@routes.e2e', role: 'admin' }) },
   { route: '/personale/lukkede-perioder', body: () => ({ intent: 'add', name: 'Ulovlig lukning', startDate: '2027-07-01', endDate: '2027-07-31', groupId: '' }) },
   { route: '/personale/indstillinger', body: () => ({ retentionMonths: '1' }) },
+  { route: '/personale/beskeder', body: (f) => ({ intent: 'reminder', groupId: f.groupId, daysBefore: '3', time: '10:00' }) },
   { route: '/personale/grupper/ny', body: () => ({ name: 'Ulovlig gruppe', slug: 'ulovlig-gruppe', kind: 'girls', minAge: '7', maxAge: '15', capacity: '10', place: 'X', intakeRule: 'open' }) },
   { route: '/personale/grupper/[id]', params: group, alsoBy: ['leader'], body: () => ({ name: 'Omdøbt af en uvedkommende', capacity: '99' }) },
   { route: '/personale/moeder/[id]', params: (f) => ({ id: f.sessionId }), body: () => ({ intent: 'cancel', reason: 'Ulovligt aflyst', confirm: '1' }) },
@@ -199,8 +203,11 @@ const POSTS: readonly Post[] = [
   { route: '/adgang/[token]', params: () => ({ token: WRONG_TOKEN }), body: () => ({ name: 'Ulovlig', email: 'ulovlig2@routes.e2e', password: 'en-lang-adgangskode-1', confirm: 'en-lang-adgangskode-1' }) },
 ];
 
-/** Tables a refused request may touch: its own audit entry, rate-limit counters, the session's sliding expiry. */
-const MAY_CHANGE = new Set(['audit_log', 'rate_limits', 'auth_sessions', 'kysely_migration', 'kysely_migration_lock']);
+/**
+ * Tables a refused request may touch: its own audit entry, rate-limit counters, the session's sliding expiry; and the
+ * outbox, which the server's worker sends from in the background while the checks run.
+ */
+const MAY_CHANGE = new Set(['audit_log', 'rate_limits', 'auth_sessions', 'kysely_migration', 'kysely_migration_lock', 'outbox_messages']);
 
 // ---------------------------------------------------------------------------------------------
 
@@ -299,7 +306,9 @@ describe('route × role', () => {
       slug, groupId, sessionId, childId: child.childId, enrollmentId: child.enrollmentId ?? '', endedEnrollmentId: ended.enrollmentId ?? '', referralId: child.referralId,
       othersReferralId: othersChild.referralId, familyToken: lastSegment(familyPath), staffFeedToken: lastSegment(feedPath),
       setupToken: lastSegment(setupUrlPath),
+      unsubscribeKey: 'routesunsubscribekey234567abcdefghijklm',
     };
+    await db.updateTable('guardians').set({ message_channel: 'email', unsubscribe_key: fixtures.unsubscribeKey }).where('id', '=', child.guardianId).execute();
 
     for (const who of ['caseworker', 'otherLeader', 'leader', 'admin'] as const) {
       const { context, page } = await newPage(browser);

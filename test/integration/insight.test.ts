@@ -32,6 +32,14 @@ describe(`insight export on ${databaseKind()}`, () => {
     other = await addChild(db, { groupId, firstName: 'Oskar', lastName: 'Andersen', guardianName: 'Otto Andersen', sessionIds: sessions.slice(0, 1) });
     await recordAudit(db, leader, [{ action: 'read', entityType: 'child', entityId: mine.childId, childId: mine.childId }], new Date('2026-11-01T10:00:00Z'));
     await recordAudit(db, leader, [{ action: 'update', entityType: 'attendance', entityId: other.enrollmentId, childId: other.childId, detail: 'Oskar' }], new Date('2026-11-01T10:05:00Z'));
+    // A message about Ingrid in the outbox (issue 14): one with text, one with a secret link.
+    for (const [id, secret] of [['msg-text', 0], ['msg-secret', 1]] as const) {
+      await db.insertInto('outbox_messages').values({
+        id, kind: secret ? 'family_link' : 'reminder', channel: 'email', recipient: 'ida@familie.dk', language: 'da', subject: secret ? 'Dit link' : 'Husk: Pigegruppen',
+        body_text: secret ? 'https://x/familie/hemmeligt' : 'Husk mødet', body_html: null, unsubscribe_url: null, payload: '{}', child_id: mine.childId, secret,
+        status: 'pending', send_after: '2026-11-01T10:00:00.000Z', message_id: `<${id}@x>`, created_at: '2026-11-01T10:00:00.000Z', updated_at: '2026-11-01T10:00:00.000Z',
+      }).execute();
+    }
   });
   afterAll(async () => {
     await handle.close();
@@ -54,6 +62,7 @@ describe(`insight export on ${databaseKind()}`, () => {
       ['2026-10-14T14:00:00.000Z', 'present'],
     ]);
     expect(report.familyLinks).toEqual([{ createdAt: '2024-01-10T09:00:00.000Z', revokedAt: null }]);
+    expect(report.messages.map((m) => [m.subject, m.recipient, m.body])).toEqual([['Dit link', 'ida@familie.dk', null], ['Husk: Pigegruppen', 'ida@familie.dk', 'Husk mødet']]);
     // The earlier read and this export itself.
     expect(report.audit.map((a) => [a.action, a.actor, a.detail])).toEqual([
       ['read', leader.user.email, null],
@@ -62,7 +71,7 @@ describe(`insight export on ${databaseKind()}`, () => {
 
     const json = insightJson(report);
     expect(JSON.parse(json)).toEqual(report);
-    for (const foreign of ['Oskar', 'Otto', 'Andersen', other.childId, other.guardianId, other.referralId, 'hash-']) {
+    for (const foreign of ['Oskar', 'Otto', 'Andersen', other.childId, other.guardianId, other.referralId, 'hash-', 'hemmeligt']) {
       expect(json, foreign).not.toContain(foreign);
     }
   });

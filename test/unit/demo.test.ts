@@ -61,6 +61,15 @@ function byId<T extends { id: string }>(rows: T[]): Map<string, T> {
 }
 
 describe('calendar helpers', () => {
+  it('has guardians who chose e-mail and SMS (with when and by whom), so a newcomer sees the messages', () => {
+    const guardians = demo.guardians;
+    const chose = (channel: string) => guardians.filter((g) => g.message_channel === channel);
+    expect(chose('email').length).toBeGreaterThan(0);
+    expect(chose('sms').length).toBeGreaterThan(0);
+    expect([...chose('email'), ...chose('sms')].every((g) => g.consent_by === 'demo' && g.consent_at !== null && /^[a-z2-7]{39}$/.test(g.unsubscribe_key ?? ''))).toBe(true);
+    expect(new Set(guardians.map((g) => g.unsubscribe_key)).size).toBe(guardians.length);
+  });
+
   it('adds months and clamps to the end of a short month', () => {
     expect(addMonths('2026-01-31', 1)).toBe('2026-02-28');
     expect(addMonths('2024-02-29', 12)).toBe('2025-02-28');

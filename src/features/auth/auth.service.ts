@@ -5,6 +5,7 @@ import type { Database } from '../../lib/server/database';
 import { hashPassword, passwordProblem, verifyPassword } from '../../lib/server/password';
 import { constantTimeEqualHex, generateSecret, sha256Hex } from '../../lib/server/tokens';
 import { recordAudit } from '../audit/audit.service';
+import { enqueueStaffLink, publicOrigin } from '../messages/messages.service';
 import { forgiveRateLimitHit, hitRateLimit, resetRateLimit } from '../throttle/throttle.service';
 import { LOGIN_ACCOUNT_ADDRESS_POLICY, LOGIN_ACCOUNT_POLICY, LOGIN_IP_POLICY, loginAccountAddressKey, loginAccountKey, loginIpKey } from '../throttle/throttle';
 import {
@@ -296,6 +297,7 @@ export async function createStaffUser(
   actor: Actor | SystemActor,
   input: CreateUserInput,
   now: Date,
+  options: { emailLink?: boolean } = {},
 ): Promise<{ user: StaffAccount; setupUrlPath: string }> {
   requireAdmin(actor);
   if (await findUserByEmail(db, input.email)) throw new ValidationError({ email: EMAIL_TAKEN_MESSAGE });
@@ -309,6 +311,7 @@ export async function createStaffUser(
     const user = await findUserById(trx, id);
     if (!user) throw new Error('The new user vanished inside its own transaction.');
     const setupUrlPath = await newSetupLink(trx, user, now);
+    if (options.emailLink ?? true) await enqueueStaffLink(trx, { id, email: user.email, name: user.displayName }, 'setup', `${publicOrigin()}${setupUrlPath}`, now); // messages (issue 14)
     await recordAudit(trx, actor, [
       { action: 'create', entityType: 'user', entityId: id, detail: `rolle ${input.role}` },
     ], now);
@@ -329,6 +332,7 @@ export async function issueSetupLink(
     if (!user) throw new NotFoundError('Medarbejderen findes ikke.');
     if (user.disabledAt !== null) throw new ConflictError('Kontoen er lukket. Åbn den igen, før du laver et nyt link.');
     const setupUrlPath = await newSetupLink(trx, user, now);
+    await enqueueStaffLink(trx, { id: user.id, email: user.email, name: user.displayName }, user.passwordHash === null ? 'setup' : 'reset', `${publicOrigin()}${setupUrlPath}`, now); // messages (issue 14)
     await recordAudit(trx, actor, [
       { action: 'update', entityType: 'user', entityId: user.id, detail: 'nyt engangslink' },
     ], now);

@@ -115,6 +115,7 @@ export const ROLE_GUARDS: readonly { prefix: string; roles: readonly Role[] }[] 
   { prefix: '/personale/tal', roles: ['admin'] },
   { prefix: '/personale/log', roles: ['admin'] },
   { prefix: '/personale/indstillinger', roles: ['admin'] },
+  { prefix: '/personale/beskeder', roles: ['admin'] },
   // Caseworkers see their own referrals here; leaders and admins the inbox. Services narrow it further.
   { prefix: '/personale/henvisninger', roles: ALL_ROLES },
   { prefix: '/personale', roles: ALL_ROLES },

@@ -540,6 +540,8 @@ export function demoGroupRows(input: {
         max_course_months: template.maxCourseMonths,
         public_description: template.description,
         archived_at: null,
+        reminder_days_before: 1,
+        reminder_time: '16:00',
         created_at: stamp,
         updated_at: stamp,
       },
@@ -1104,6 +1106,28 @@ function numberReferrals(referrals: Selectable<ReferralsTable>[], taken: string[
   return ordered;
 }
 
+const KEY_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
+
+/**
+ * Demo guardians' message choices, without drawing from the random stream (so the rest of the demo stays as it was):
+ * the first guardian with an e-mail chose e-mail and reminders; a second guardian chose SMS when the number ends on
+ * an even digit. The unsubscribe key is made from the phone number (demo data only).
+ */
+function demoMessageChoice(index: number, id: string, email: string | null, phone: string, stamp: string): Pick<Selectable<GuardiansTable>,
+  'message_channel' | 'message_reminders' | 'message_language' | 'consent_at' | 'consent_by' | 'unsubscribe_key'> {
+  const digits = phone.replace(/\D/g, '');
+  const channel = index === 0 && email ? 'email' : Number(digits.slice(-1)) % 2 === 0 ? 'sms' : 'none';
+  const hex = `${id.replace(/-/g, '')}${digits}`.slice(0, 39);
+  return {
+    message_channel: channel,
+    message_reminders: channel === 'none' ? 0 : 1,
+    message_language: 'da',
+    consent_at: channel === 'none' ? null : stamp,
+    consent_by: channel === 'none' ? null : 'demo',
+    unsubscribe_key: [...hex].map((c) => KEY_ALPHABET[parseInt(c, 16)] ?? 'a').join(''),
+  };
+}
+
 interface Family {
   child: Selectable<ChildrenTable>;
   guardians: Selectable<GuardiansTable>[];
@@ -1134,16 +1158,20 @@ function makeFamily(random: Random, group: DemoGroup, stamp: string): Family {
     const first = random.pick(mother ? origin.women : origin.men);
     const last = i === 0 && random.chance(0.25) ? random.pick(origin.surnames) : surname;
     const interpreter = needsInterpreter && (i === 0 || random.chance(0.5));
+    const id = random.uuid();
+    const phone = danishMobile(random);
+    const email = random.chance(0.9) ? `${asciiSlug(first)}.${asciiSlug(last)}${random.int(1, 99)}@${random.pick(EMAIL_DOMAINS)}` : null;
     guardians.push({
-      id: random.uuid(),
+      id,
       child_id: '',
       name: `${first} ${last}`,
-      phone: danishMobile(random),
-      email: random.chance(0.9) ? `${asciiSlug(first)}.${asciiSlug(last)}${random.int(1, 99)}@${random.pick(EMAIL_DOMAINS)}` : null,
+      phone,
+      email,
       has_custody: i === 0 || random.chance(0.9) ? 1 : 0,
       needs_interpreter: interpreter ? 1 : 0,
       interpreter_language: interpreter ? origin.language : null,
       created_at: stamp,
+      ...demoMessageChoice(i, id, email, phone, stamp),
     });
   }
   return { child, guardians, interpreter: needsInterpreter };

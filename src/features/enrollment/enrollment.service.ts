@@ -9,6 +9,7 @@ import { compareDates, daysBetween, formatDateTime, instantToZoned, todayInZone,
 import type { Actor } from '../auth/auth';
 import type { AuditEntry } from '../audit/audit';
 import { recordAudit } from '../audit/audit.service';
+import { enqueueCaseworkerNotices } from '../messages/messages.service';
 import type { Group, StaffMember } from '../groups/groups';
 import { selectGroupIdsLedBy, selectGroups, selectLeaderCandidates } from '../groups/groups.repository';
 import type { Session } from '../schedule/schedule.repository';
@@ -144,7 +145,7 @@ function auditChange(e: EnrollmentRecord, detail: Record<string, unknown>): Audi
  * transaction. Refuses if the state changed under us (a double click, two people at once).
  */
 async function applyEvents(
-  trx: Db,
+  trx: Transaction<Database>,
   e: EnrollmentRecord,
   events: EnrollmentEvent[],
   change: Omit<EnrollmentChange, 'state'>,
@@ -159,6 +160,8 @@ async function applyEvents(
   if (e.referralId !== null) {
     await updateReferral(trx, e.referralId, { status: referralStatusFor(state), ...(statusReason !== undefined ? { statusReason } : {}) }, now);
   }
+  // Messages (issue 14): the caseworker hears the steps the lifecycle's CASEWORKER_NOTICES table names.
+  await enqueueCaseworkerNotices(trx, e.id, events.map((event) => event.type), now);
   return state;
 }
 
@@ -537,7 +540,7 @@ export async function bookIntakeConversation(
       { id, kind: 'intake', childId: e.childId, groupId: e.groupId, referralId: e.referralId, enrollmentId: e.id, leaderId: data.leaderId, ...conversationTimes(data.date, data.time, data.durationMinutes), place: data.place, status: 'booked', note: null, invitesCaseworker },
       now,
     );
-    if (event.type === 'book_intake') await applyEvents(trx, e, [event], {}, now);
+    await applyEvents(trx, e, [event], {}, now);
     await recordAudit(trx, actor, [
       { action: 'create', entityType: 'conversation', entityId: id, childId: e.childId, detail: JSON.stringify({ kind: 'intake', date: data.date, time: data.time, rebooked: earlier.length > 0, invitesCaseworker }) },
       auditChange(e, { event: event.type, from: e.state, to: STEPS[event.type].moves[e.state] }),
@@ -687,12 +690,13 @@ export async function bookClosingConversation(
     const e = await loadEnrollment(trx, actor, enrollmentId);
     await checkLeader(trx, data.leaderId);
     const id = randomUUID();
-    const state = await applyEvents(trx, e, [{ type: 'book_closing' }], {}, now);
+    // The conversation first, so the step's message to the caseworker can tell its time (a refused step rolls both back).
     await insertConversation(
       trx,
       { id, kind: 'closing', childId: e.childId, groupId: e.groupId, referralId: e.referralId, enrollmentId: e.id, leaderId: data.leaderId, ...conversationTimes(data.date, data.time, data.durationMinutes), place: data.place, status: 'booked', note: null },
       now,
     );
+    const state = await applyEvents(trx, e, [{ type: 'book_closing' }], {}, now);
     await recordAudit(trx, actor, [
       { action: 'create', entityType: 'conversation', entityId: id, childId: e.childId, detail: JSON.stringify({ kind: 'closing', date: data.date, time: data.time }) },
       auditChange(e, { event: 'book_closing', from: e.state, to: state }),

@@ -21,6 +21,7 @@ import { childAttendanceHistory } from '../attendance/attendance.service';
 import type { FeedConversation, FeedSession, RenderedFeed } from '../feeds/feeds';
 import { feedEvents, feedWindow, newestChange } from '../feeds/feeds';
 import { hitRateLimit } from '../throttle/throttle.service';
+import { enqueueAfbud, enqueueFamilyLink, guardianChoices, saveGuardianChoice, type GuardianChoice, type LinkTarget } from '../messages/messages.service';
 import type { CourseRow, FamilyConversationRow, FamilyLinkRow, FamilySessionRow } from './families.repository';
 import {
   insertFamilyLink, leadsOpenCourseOf, revokeChildLinks, selectChild, selectChildConversations, selectGroupSessionsBetween,
@@ -50,6 +51,8 @@ export interface ChildPage {
   /** The open family link (its token cannot be shown again: only the hash is stored), or null. */
   link: { createdAt: Date } | null;
   history: ChildCourseHistory[];
+  /** Guardians' addresses (whether there is one) and choices, for "send the link" (issue 14). */
+  guardians: GuardianChoice[];
 }
 
 export async function getChildPage(db: Db, actor: Actor, childId: string, now: Date): Promise<ChildPage> {
@@ -61,7 +64,7 @@ export async function getChildPage(db: Db, actor: Actor, childId: string, now: D
   const link = await selectOpenLinkOfChild(db, childId);
   const history = await childAttendanceHistory(db, childId, now);
   await recordAudit(db, actor, [{ action: 'read', entityType: 'child', entityId: childId, childId }], now);
-  return { child, courses, link: link ? { createdAt: link.createdAt } : null, history };
+  return { child, courses, link: link ? { createdAt: link.createdAt } : null, history, guardians: await guardianChoices(db, childId) };
 }
 
 export interface IssuedLink {
@@ -72,7 +75,13 @@ export interface IssuedLink {
 }
 
 /** Makes a new family link for a child; any open one is closed at the same moment. The token is shown once. */
-export async function issueFamilyLink(db: Kysely<Database>, actor: Actor, childId: string, now: Date): Promise<IssuedLink> {
+export async function issueFamilyLink(
+  db: Kysely<Database>,
+  actor: Actor,
+  childId: string,
+  now: Date,
+  send: { origin: string; targets: LinkTarget[] } | null = null,
+): Promise<IssuedLink> {
   if (actor.user.role !== 'admin' && actor.user.role !== 'leader') throw new ForbiddenError();
   const token = generateSecret();
   const replaced = await db.transaction().execute(async (trx) => {
@@ -81,6 +90,9 @@ export async function issueFamilyLink(db: Kysely<Database>, actor: Actor, childI
     const revoked = await revokeChildLinks(trx, childId, now);
     const id = randomUUID();
     await insertFamilyLink(trx, { id, childId, tokenHash: sha256Hex(token), createdBy: actor.user.id }, now);
+    // Sent by e-mail or SMS (issue 14): the message is secret, so the link never shows in the staff log.
+    const sent = send ? await enqueueFamilyLink(trx, childId, new URL(familyPagePath(token), send.origin).toString(), send.targets, now) : 0;
+    if (send && sent === 0) throw new ValidationError({ to: 'Vælg mindst én e-mail eller et mobilnummer.' });
     await recordAudit(trx, actor, [
       ...(revoked > 0 ? [{ action: 'delete' as const, entityType: 'family_link', entityId: null, childId, detail: 'lukket, nyt link lavet' }] : []),
       { action: 'create', entityType: 'family_link', entityId: id, childId },
@@ -131,6 +143,8 @@ export interface FamilyView {
   ask: { enrollmentId: string; open: boolean } | null;
   /** The closing summary shared with the family, if any. */
   summary: FamilySummary | null;
+  /** Each guardian's choice of messages (issue 14). */
+  messageChoices: GuardianChoice[];
 }
 
 export type FamilyAccess<T> = { kind: 'ok'; value: T } | { kind: 'gone' } | { kind: 'limited'; retryAfterSeconds: number };
@@ -196,6 +210,7 @@ async function familyView(db: Db, link: FamilyLinkRow, now: Date): Promise<Famil
     conversations: conversations.map((c) => ({ id: c.id, kind: c.kind, groupName: c.groupName, startsAt: c.startsAt, endsAt: c.endsAt, place: c.place })),
     ask: started[0] ? { enrollmentId: started[0].enrollmentId, open: await hasOpenRequest(db, started[0].enrollmentId) } : null,
     summary: await familySummary(db, await selectEndedEnrollmentIds(db, child.id)),
+    messageChoices: await guardianChoices(db, child.id),
   };
 }
 
@@ -206,7 +221,9 @@ export async function openFamilyPage(db: Kysely<Database>, token: string | undef
   return { kind: 'ok', value: await familyView(db, access.value, now) };
 }
 
-export type FamilyAction = { action: 'absence' | 'withdraw' | 'ask' | 'summary'; values: Record<string, string> };
+export type FamilyAction =
+  | { action: 'absence' | 'withdraw' | 'ask' | 'summary'; values: Record<string, string> }
+  | { action: 'messages'; values: Record<string, string>; language: 'da' | 'en' };
 
 /**
  * The family page's two forms: "Meld afbud" (an afbud with an optional message, stored as the attendance row
@@ -218,11 +235,16 @@ export async function submitFamilyAction(
   ip: string | null,
   request: FamilyAction,
   now: Date,
-): Promise<FamilyAccess<{ done: 'absence' | 'withdrawn' | 'asked' | 'answered' }>> {
+): Promise<FamilyAccess<{ done: 'absence' | 'withdrawn' | 'asked' | 'answered' | 'messages' }>> {
   const access = await openLink(db, token, ip, now);
   if (access.kind !== 'ok') return access;
   const link = access.value;
   if (request.action === 'ask' || request.action === 'summary') return courseAction(db, link, request, now);
+  if (request.action === 'messages') {
+    const language = request.language;
+    await db.transaction().execute((trx) => saveGuardianChoice(trx, link.childId, familyActor(link).system, request.values, language, now));
+    return { kind: 'ok', value: { done: 'messages' } };
+  }
   const parsed = absenceSchema.safeParse(request.values);
   if (!parsed.success) {
     const fields: FieldErrors = {};
@@ -247,6 +269,7 @@ export async function submitFamilyAction(
         recordedAt: now,
       });
       await recordAudit(trx, familyActor(link), [{ action: 'create', entityType: 'attendance', entityId: sessionId, childId: link.childId, detail: 'afbud fra familien' }], now);
+      await enqueueAfbud(trx, sessionId, link.childId, message === '' ? null : message, now); // messages (issue 14)
       return { kind: 'ok' as const, value: { done: 'absence' as const } };
     }
     await deleteMark(trx, sessionId, course.enrollmentId, now, 'family');

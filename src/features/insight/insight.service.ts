@@ -3,6 +3,7 @@ import type { Database } from '../../lib/server/database';
 import { ForbiddenError, NotFoundError } from '../../lib/errors';
 import type { Actor } from '../auth/auth';
 import { recordAudit } from '../audit/audit.service';
+import { childMessages } from '../messages/messages.service';
 import type { InsightReport } from './insight';
 import {
   selectInsightAttendance, selectInsightAudit, selectInsightChild, selectInsightConversations, selectInsightEnrollments,
@@ -39,6 +40,7 @@ export async function getChildInsight(
       progressAnswers: await selectInsightProgressAnswers(trx, childId),
       summaries: await selectInsightSummaries(trx, childId),
       conversationRequests: await selectInsightConversationRequests(trx, childId),
+      messages: await childMessages(trx, childId),
       audit: await selectInsightAudit(trx, childId),
     };
   });

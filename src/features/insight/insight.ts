@@ -130,7 +130,19 @@ export interface InsightReport {
   progressAnswers: InsightProgressAnswer[];
   summaries: InsightSummaryVersion[];
   conversationRequests: InsightConversationRequest[];
+  /** E-mails and SMS about the child (issue 14); a message with a secret link has no text here. */
+  messages: InsightMessage[];
   audit: InsightAuditEntry[];
+}
+
+export interface InsightMessage {
+  at: string;
+  kind: string;
+  channel: string;
+  recipient: string;
+  subject: string;
+  status: string;
+  body: string | null;
 }
 
 export const GENDER_LABELS: Record<'girl' | 'boy' | 'other', string> = { girl: 'Pige', boy: 'Dreng', other: 'Andet' };

@@ -48,7 +48,8 @@ export async function addUserFromOperator(
   const parsed = parseForm(createUserSchema, input);
   if (!parsed.ok) return { ok: false, errors: parsed.errors };
   try {
-    const { user, setupUrlPath } = await createStaffUser(db, { system: 'cli' }, parsed.data, now);
+    // With a password the link is used here at once: no e-mail with a link that no longer works (issue 14).
+    const { user, setupUrlPath } = await createStaffUser(db, { system: 'cli' }, parsed.data, now, { emailLink: password === null });
     if (password === null) return { ok: true, email: user.email, role: user.role, setupPath: setupUrlPath };
     const token = setupUrlPath.split('/').pop() ?? '';
     // Choosing the password through the one-time link signs in; the operator needs no session, so end it.

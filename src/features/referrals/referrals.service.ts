@@ -7,6 +7,7 @@ import type { Database, Municipality } from '../../lib/server/database';
 import { generateSecret } from '../../lib/server/tokens';
 import { formatDate, instantToZoned, todayInZone } from '../../lib/time';
 import { recordAudit } from '../audit/audit.service';
+import { enqueueReferralReceipt } from '../messages/messages.service';
 import type { Actor } from '../auth/auth';
 import { hitRateLimit } from '../throttle/throttle.service';
 import type { RateLimitPolicy } from '../throttle/throttle';
@@ -148,6 +149,8 @@ interface ReferralSpec {
   caseworkerId: string | null;
   reason: string;
   idempotencyKey: string | null;
+  /** The language of the receipt (a parent's request from the English page gets it in English). */
+  language?: 'da' | 'en';
 }
 
 /** Thrown inside the transaction to roll it back when the referral row could not be inserted. */
@@ -192,6 +195,7 @@ async function storeReferral(db: Db, actor: Actor | { system: string }, spec: Re
           throw new ReferralInsertLost(existing ? { id: existing.id, reference: existing.reference, created: false } : null);
         }
         await insertReferredEnrollment(trx, { id: randomUUID(), childId, groupId: spec.groupId, referralId }, now);
+        await enqueueReferralReceipt(trx, referralId, spec.language ?? 'da', now); // messages (issue 14)
         await recordAudit(
           trx,
           actor,
@@ -268,7 +272,7 @@ export type ParentRequestOutcome = 'stored' | 'repeated' | 'ignored';
  */
 export async function submitParentRequest(
   db: Db,
-  client: { ip: string | null },
+  client: { ip: string | null; language?: 'da' | 'en' },
   slug: string,
   values: FormValues,
   now: Date,
@@ -310,6 +314,7 @@ export async function submitParentRequest(
       caseworkerId: null,
       reason: input.message,
       idempotencyKey: input.idempotencyKey,
+      language: client.language ?? 'da',
     },
     now,
   );

@@ -24,6 +24,7 @@ import {
 } from '../../lib/time';
 import type { Actor } from '../auth/auth';
 import { recordAudit } from '../audit/audit.service';
+import { enqueueSessionChange } from '../messages/messages.service';
 import type { Group } from '../groups/groups';
 import { isLeaderOf, selectGroup, selectGroups } from '../groups/groups.repository';
 import { generateOccurrences, intakeWindows, planRegeneration } from './schedule';
@@ -420,6 +421,7 @@ export async function moveSession(db: Kysely<Database>, actor: Actor, sessionId:
     if (unchanged) throw new ValidationError({ date: 'Mødet ligger allerede der. Vælg en ny dato, et nyt tidspunkt eller et nyt sted.' });
     await updateSession(trx, session.id, { startsAt, endsAt, place: data.place, status: 'moved', isManual: true, cancelReason: null }, now);
     await refreshIntakeWindows(trx, session.groupId, now);
+    await enqueueSessionChange(trx, session.id, 'moved', data.reason ?? null, now); // messages (issue 14)
     await recordAudit(
       trx,
       actor,
@@ -454,6 +456,7 @@ export async function cancelSession(db: Kysely<Database>, actor: Actor, sessionI
     assertNotStarted(session, now);
     await updateSession(trx, session.id, { status: 'cancelled', isManual: true, cancelReason: data.reason }, now);
     await refreshIntakeWindows(trx, session.groupId, now);
+    await enqueueSessionChange(trx, session.id, 'cancelled', data.reason, now); // messages (issue 14)
     await recordAudit(
       trx,
       actor,
@@ -497,6 +500,7 @@ export async function restoreSession(db: Kysely<Database>, actor: Actor, session
       now,
     );
     await refreshIntakeWindowsFor(trx, group, now);
+    await enqueueSessionChange(trx, session.id, 'restored', null, now); // messages (issue 14)
     await recordAudit(
       trx,
       actor,

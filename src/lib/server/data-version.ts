@@ -49,6 +49,7 @@ export const READ_BY_FIGURES: { readonly [Table in keyof Database]: boolean } = 
   progress_answers: true,
   closing_summaries: false,
   conversation_requests: false,
+  outbox_messages: false,
   // The counter itself: read with the stamp, never part of what the figures count.
   data_versions: false,
 };

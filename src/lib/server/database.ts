@@ -72,6 +72,8 @@ export interface GroupsTable {
   max_course_months: number | null;
   public_description: Generated<string>;
   archived_at: string | null;
+  reminder_days_before: Generated<number>;
+  reminder_time: Generated<string>;
   created_at: string;
   updated_at: string;
 }
@@ -149,6 +151,12 @@ export interface GuardiansTable {
   needs_interpreter: Generated<Flag>;
   interpreter_language: string | null;
   created_at: string;
+  message_channel: Generated<'email' | 'sms' | 'none'>;
+  message_reminders: Generated<Flag>;
+  message_language: Generated<'da' | 'en'>;
+  consent_at: string | null;
+  consent_by: string | null;
+  unsubscribe_key: string | null;
 }
 
 export interface ReferralsTable {
@@ -366,4 +374,35 @@ export interface Database {
   session_feedback: SessionFeedbackTable;
   yearly_counts: YearlyCountsTable;
   data_versions: DataVersionsTable;
+  outbox_messages: OutboxMessagesTable;
+}
+
+/** One e-mail or SMS waiting for, or past, delivery (see features/messages). */
+export interface OutboxMessagesTable {
+  id: string;
+  kind: string;
+  channel: 'email' | 'sms';
+  recipient: string;
+  language: 'da' | 'en';
+  subject: string;
+  body_text: string;
+  body_html: string | null;
+  unsubscribe_url: string | null;
+  payload: string;
+  topic: string | null;
+  once_key: string | null;
+  child_id: string | null;
+  guardian_id: string | null;
+  user_id: string | null;
+  secret: Generated<Flag>;
+  status: 'pending' | 'sending' | 'sent' | 'failed' | 'unsent';
+  attempts: Generated<number>;
+  send_after: string;
+  lease_until: string | null;
+  leased_by: string | null;
+  last_error: string | null;
+  message_id: string;
+  created_at: string;
+  updated_at: string;
+  sent_at: string | null;
 }
