@@ -6,11 +6,12 @@ import { clientIp, securityHeaders } from './lib/http-security';
 import { getDb } from './lib/server/db';
 import { keepPage } from './lib/server/kept-pages';
 import { startNightlyJobs } from './features/retention/nightly';
+import { providerOrigins } from './features/oidc/oidc.service';
 import { deleteSessionCookie, SESSION_COOKIE, sentSessionCookie, setSessionCookie } from './lib/server/session-cookie';
 
 const headers = defineMiddleware(async (context, next) => {
   const response = await next();
-  const extra = securityHeaders(context.url.pathname, context.url.protocol === 'https:');
+  const extra = securityHeaders(context.url.pathname, context.url.protocol === 'https:', providerOrigins());
   try {
     for (const [name, value] of Object.entries(extra)) response.headers.set(name, value);
     return response;

@@ -6,11 +6,14 @@ import { join, resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { createFirstAdmin } from './support/accounts';
 import { CHROMIUM_PATH } from './support/chromium';
+import { startProviders } from './support/oidc-provider';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     baseURL: string;
     databaseUrl: string;
+    /** The two test providers' issuers (support/oidc-provider.ts), by name. */
+    oidcIssuers: Record<string, string>;
   }
 }
 
@@ -65,8 +68,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const fromEnv = process.env['DATABASE_URL'] ?? '';
   const databaseUrl = /^postgres/i.test(fromEnv) ? fromEnv : join(dir, 'e2e.sqlite');
   const port = await freePort();
+  // Two real OpenID Connect providers for the municipalities' logins, configured as an operator would.
+  const oidc = await startProviders(`http://127.0.0.1:${port}`);
   // NIGHTLY_JOBS=off: a run between 02.00 and 06.00 must not purge other files' test children mid-run.
-  const env = { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', NIGHTLY_JOBS: 'off' };
+  const env = { ...process.env, ...oidc.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', NIGHTLY_JOBS: 'off' };
   const tsx = join(root, 'node_modules/.bin/tsx');
 
   if (/^postgres/i.test(databaseUrl)) {
@@ -89,12 +94,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
 
   project.provide('baseURL', baseURL);
   project.provide('databaseUrl', databaseUrl);
+  project.provide('oidcIssuers', Object.fromEntries(oidc.providers.map((p) => [p.name, p.issuer])));
   await createFirstAdmin(baseURL, link.replace(/^https?:\/\/[^/]+/, ''), { cwd: root, env });
 
   return async () => {
     server.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 300));
     if (server.exitCode === null) server.kill('SIGKILL');
+    await Promise.all(oidc.providers.map((p) => p.close()));
     if (process.env['E2E_KEEP'] !== '1') rmSync(dir, { recursive: true, force: true });
     if (/error|unhandled/i.test(log) && process.env['E2E_SHOW_SERVER_LOG'] === '1') console.log(log);
   };

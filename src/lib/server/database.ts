@@ -305,4 +305,48 @@ export interface Database {
   session_feedback: SessionFeedbackTable;
   yearly_counts: YearlyCountsTable;
   data_versions: DataVersionsTable;
+  oidc_sign_in_attempts: OidcSignInAttemptsTable;
+  user_identities: UserIdentitiesTable;
+  oidc_access_requests: OidcAccessRequestsTable;
+  oidc_sessions: OidcSessionsTable;
+}
+
+// Sign-in through a municipality's login (features/oidc).
+
+export interface OidcSignInAttemptsTable {
+  id: string;
+  provider: string;
+  state: string;
+  nonce: string;
+  code_verifier: string;
+  next_path: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface UserIdentitiesTable {
+  provider: string;
+  subject: string;
+  user_id: string;
+  created_at: string;
+  last_sign_in_at: string;
+}
+
+export interface OidcAccessRequestsTable {
+  id: string;
+  provider: string;
+  subject: string;
+  email: string | null;
+  display_name: string | null;
+  /** JSON array of the group ids the provider sent. */
+  groups: string;
+  attempts: number;
+  first_seen_at: string;
+  last_seen_at: string;
+}
+
+export interface OidcSessionsTable {
+  session_id: string;
+  provider: string;
+  id_token: string;
 }
