@@ -5,6 +5,7 @@ import * as yearlyCounts from './2026-11-23T1045_yearly_counts';
 import * as indexes from './2026-11-23T1110_indexes';
 import * as recoveryCodes from './2026-11-23T1120_recovery_codes';
 import * as dataVersions from './2026-11-23T1300_data_versions';
+import * as passkeys from './2026-11-30T1600_passkeys';
 import * as providerSignIn from './2026-11-30T1600_provider_sign_in';
 
 // Listed by hand so the migrations are bundled into the built server (no directory scan at run time).
@@ -16,5 +17,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23T1110_indexes': indexes,
   '2026-11-23T1120_recovery_codes': recoveryCodes,
   '2026-11-23T1300_data_versions': dataVersions,
+  '2026-11-30T1600_passkeys': passkeys,
   '2026-11-30T1600_provider_sign_in': providerSignIn,
 };

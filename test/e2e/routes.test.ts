@@ -114,6 +114,9 @@ const ROUTES: Record<string, readonly Case[]> = {
   // The municipality's login: the start sends the browser to the provider, a return nobody started is refused.
   '/logind/kommune/[provider]': [{ params: () => ({ provider: 'ishoj' }), get: ['303 /auth', '303 /auth', '303 /personale', '303 /personale', '303 /personale', '303 /personale'] }],
   '/logind/kommune/[provider]/retur': [{ params: () => ({ provider: 'ishoj' }), get: [400, 400, 400, 400, 400, 400] }],
+  // Passkey sign-in: JSON posts from the sign-in page's script; a GET finds nothing.
+  '/logind/adgangsnoegle/valg.json': [{ get: [404, 404, 404, 404, 404, 404] }],
+  '/logind/adgangsnoegle/svar.json': [{ get: [404, 404, 404, 404, 404, 404] }],
   '/adgang/[token]': [{ what: 'a new staff member’s one-time link, held by them (anonymous)', params: tokenFor('anonymous', (f) => f.setupToken), get: [200, 404, 404, 404, 404, 404] }],
 
   '/grupper/[slug]': [{ params: group, get: ALL_200 }],
@@ -130,6 +133,9 @@ const ROUTES: Record<string, readonly Case[]> = {
 
   '/personale': [{ get: STAFF }],
   '/personale/kalender': [{ get: LEADERS }],
+  '/personale/adgangsnoegler': [{ get: STAFF }],
+  '/personale/adgangsnoegler/valg.json': [{ get: [LOGIN, LOGIN, 404, 404, 404, 404] }],
+  '/personale/adgangsnoegler/gem.json': [{ get: [LOGIN, LOGIN, 404, 404, 404, 404] }],
   '/personale/henvisninger': [{ get: [LOGIN, LOGIN, 200, '303 /personale/optag', '303 /personale/optag', '303 /personale/optag'] }],
   '/personale/henvisninger/ny': [{ get: [LOGIN, LOGIN, 200, 403, 403, 200] }],
   '/personale/henvisninger/kvittering/[id]': [
@@ -182,6 +188,9 @@ interface Post {
 const POSTS: readonly Post[] = [
   { route: '/personale/brugere', body: () => ({ intent: 'create', name: 'Ulovlig Bruger', email: 'ulovlig@routes.e2e', role: 'admin' }) },
   { route: '/personale/brugere/kommune-login', body: () => ({ requestId: 'ingen-anmodning' }) },
+  { route: '/personale/adgangsnoegler', body: () => ({ passkeyId: 'ingen-noegle' }) },
+  { route: '/personale/adgangsnoegler/valg.json', refusedTo: ['anonymous', 'family'], body: () => ({ json: {} }) },
+  { route: '/personale/adgangsnoegler/gem.json', refusedTo: ['anonymous', 'family'], body: () => ({ json: { challengeId: 'abcdefghijklmnopqrstu', response: { id: 'x' } } }) },
   { route: '/personale/lukkede-perioder', body: () => ({ intent: 'add', name: 'Ulovlig lukning', startDate: '2027-07-01', endDate: '2027-07-31', groupId: '' }) },
   { route: '/personale/indstillinger', body: () => ({ retentionMonths: '1' }) },
   { route: '/personale/grupper/ny', body: () => ({ name: 'Ulovlig gruppe', slug: 'ulovlig-gruppe', kind: 'girls', minAge: '7', maxAge: '15', capacity: '10', place: 'X', intakeRule: 'open' }) },

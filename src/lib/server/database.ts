@@ -309,6 +309,32 @@ export interface Database {
   user_identities: UserIdentitiesTable;
   oidc_access_requests: OidcAccessRequestsTable;
   oidc_sessions: OidcSessionsTable;
+  passkeys: PasskeysTable;
+  webauthn_challenges: WebauthnChallengesTable;
+}
+
+// Passkeys for local accounts (features/passkeys).
+
+export interface PasskeysTable {
+  /** The credential id, base64url. */
+  id: string;
+  user_id: string;
+  /** The COSE public key, base64url. */
+  public_key: string;
+  counter: number;
+  /** JSON array of transport hints. */
+  transports: string;
+  name: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+export interface WebauthnChallengesTable {
+  id: string;
+  user_id: string | null;
+  purpose: 'register' | 'sign_in';
+  challenge: string;
+  expires_at: string;
 }
 
 // Sign-in through a municipality's login (features/oidc).
