@@ -2,7 +2,7 @@
 // stand for Ishøj and Vallensbæk; everything goes through the browser as a person would do it.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ADMIN, signIn } from './support/accounts';
+import { addAccount, ADMIN, signIn, type Account } from './support/accounts';
 import { expectAccessible, launchBrowser, newPage, visit } from './support/browser';
 import { openServerDatabase } from './support/database';
 import { signInAtProvider } from './support/provider-sign-in';
@@ -69,6 +69,26 @@ describe('sign-in with the municipality’s login', () => {
     expect(await account('lis.leder@ishoj.e2e')).toMatchObject({ role: 'leader', municipality: null });
     await visit(page, '/personale/grupper');
     await context.close();
+  });
+
+  it('links an existing local account by e-mail, after which its password no longer opens it', async () => {
+    const local: Account = { email: 'lone.lokal@vallensbaek.e2e', password: 'lone-lokal-adgangskode-1', name: 'Lone Lokal' };
+    addAccount(inject('databaseUrl'), local, 'caseworker', 'vallensbaek');
+    const before = await account(local.email);
+    const { context, page } = await newPage(browser);
+    expect(await signInAtProvider(page, 'Vallensbæk Kommune', 'lone.lokal')).toBe(303);
+    expect(new URL(page.url()).pathname).toBe('/personale');
+    const after = await account(local.email);
+    expect(after).toMatchObject({ id: before?.id, role: 'caseworker', municipality: 'vallensbaek', password_hash: null });
+    await context.close();
+    // The municipality's login is now the only way in.
+    const other = await newPage(browser);
+    await other.page.goto('/logind');
+    await other.page.locator('#f-email').fill(local.email);
+    await other.page.locator('#f-password').fill(local.password);
+    await other.page.getByRole('button', { name: 'Log ind', exact: true }).click();
+    await expect(other.page.getByRole('alert').innerText()).resolves.toContain('E-mail eller adgangskode er forkert');
+    await other.context.close();
   });
 
   it('refuses a person with no mapped group kindly, and the coordinator sees the request', async () => {

@@ -21,6 +21,8 @@ export const PROVIDER_ACCOUNTS: Record<string, ProviderAccount> = {
   'udloebet': { issuer: 'ishoj', email: 'udloebet@ishoj.e2e', name: 'Ulla Udløbet', groups: ['grp-ishoj-raadgivere'], expiresIn1s: true },
   'tampered.state': { issuer: 'ishoj', email: 'state@ishoj.e2e', name: 'Tine Tilstand', groups: ['grp-ishoj-raadgivere'] },
   'tampered.nonce': { issuer: 'ishoj', email: 'nonce@ishoj.e2e', name: 'Niels Nonce', groups: ['grp-ishoj-raadgivere'] },
+  // Has a local account with a password already, and no mapped group: linked by e-mail all the same.
+  'lone.lokal': { issuer: 'vallensbaek', email: 'lone.lokal@vallensbaek.e2e', name: 'Lone Lokal', groups: [] },
   // The route × role test's caseworker and leader, who also sign in through the Ishøj login (linked by e-mail).
   'routes.cw': { issuer: 'ishoj', email: 'cw@routes.e2e', name: 'Rasmus Rådgiver', groups: [] },
   'routes.leder': { issuer: 'ishoj', email: 'leder@routes.e2e', name: 'Lone Ledersen', groups: [] },
