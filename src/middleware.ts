@@ -7,11 +7,12 @@ import { getDb } from './lib/server/db';
 import { keepPage } from './lib/server/kept-pages';
 import { startNightlyJobs } from './features/retention/nightly';
 import { startOutboxWorker } from './features/messages/messages.worker';
+import { providerOrigins } from './features/oidc/oidc.service';
 import { deleteSessionCookie, SESSION_COOKIE, sentSessionCookie, setSessionCookie } from './lib/server/session-cookie';
 
 const headers = defineMiddleware(async (context, next) => {
   const response = await next();
-  const extra = securityHeaders(context.url.pathname, context.url.protocol === 'https:');
+  const extra = securityHeaders(context.url.pathname, context.url.protocol === 'https:', providerOrigins());
   try {
     for (const [name, value] of Object.entries(extra)) response.headers.set(name, value);
     return response;

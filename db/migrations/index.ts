@@ -8,6 +8,8 @@ import * as dataVersions from './2026-11-23T1300_data_versions';
 import * as deployHardening from './2026-11-30T1200_deploy_hardening';
 import * as messages from './2026-11-30T1400_messages';
 import * as courseFollowup from './2026-11-30T1500_course_followup';
+import * as passkeys from './2026-11-30T1600_passkeys';
+import * as providerSignIn from './2026-11-30T1600_provider_sign_in';
 
 // Listed by hand so the migrations are bundled into the built server (no directory scan at run time).
 // Names sort in the order they run.
@@ -21,4 +23,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30T1200_deploy_hardening': deployHardening,
   '2026-11-30T1400_messages': messages,
   '2026-11-30T1500_course_followup': courseFollowup,
+  '2026-11-30T1600_passkeys': passkeys,
+  '2026-11-30T1600_provider_sign_in': providerSignIn,
 };

@@ -3,7 +3,7 @@ import { BlockList, isIP } from 'node:net';
 // The HTTP edge's security rules as pure functions, so they can be tested without a server:
 // which headers every response carries, when the session cookie is Secure, and whose address a request came from.
 
-export const CONTENT_SECURITY_POLICY = [
+const POLICY = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
@@ -14,7 +14,18 @@ export const CONTENT_SECURITY_POLICY = [
   "base-uri 'self'",
   "form-action 'self'",
   "object-src 'none'",
-].join('; ');
+];
+
+export const CONTENT_SECURITY_POLICY = POLICY.join('; ');
+
+/**
+ * The policy with more places a form may lead to: Chrome checks form-action on the redirects after a post too, and
+ * signing out (a post to /logud) ends with a redirect to the municipality's login to sign out there as well.
+ */
+export function contentSecurityPolicy(formTargets: readonly string[]): string {
+  if (formTargets.length === 0) return CONTENT_SECURITY_POLICY;
+  return POLICY.map((d) => (d === "form-action 'self'" ? `form-action 'self' ${formTargets.join(' ')}` : d)).join('; ');
+}
 
 /** Pages with personal data or secrets in them: never kept by a shared browser cache or the back button's cache. */
 const PRIVATE_PREFIXES = ['/personale', '/logind', '/logud', '/adgang', '/familie', '/beskeder'];
@@ -34,9 +45,9 @@ function referrerPolicyFor(pathname: string): string {
   return 'strict-origin-when-cross-origin';
 }
 
-export function securityHeaders(pathname: string, https: boolean): Record<string, string> {
+export function securityHeaders(pathname: string, https: boolean, formTargets: readonly string[] = []): Record<string, string> {
   const headers: Record<string, string> = {
-    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    'Content-Security-Policy': contentSecurityPolicy(formTargets),
     'X-Content-Type-Options': 'nosniff',
     // A one-time link must not leak to another site through the Referer header. Not 'no-referrer': under it the
     // browser sends `Origin: null` with the page's own form posts, and the origin check then refuses them.

@@ -8,6 +8,7 @@ import { createFirstAdmin } from './support/accounts';
 import { CHROMIUM_PATH } from './support/chromium';
 import { SERVER_ARGS } from '../../src/server/command';
 import { startMailbox } from '../support/mailbox';
+import { startProviders } from './support/oidc-provider';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -15,6 +16,8 @@ declare module 'vitest' {
     databaseUrl: string;
     /** Where the test SMTP server and SMS gateway write what arrives (see test/support/mailbox.ts). */
     mailDir: string;
+    /** The two test providers' issuers (support/oidc-provider.ts), by name. */
+    oidcIssuers: Record<string, string>;
   }
 }
 
@@ -88,7 +91,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const fromEnv = process.env['DATABASE_URL'] ?? '';
   const databaseUrl = /^postgres/i.test(fromEnv) ? fromEnv : join(dir, 'e2e.sqlite');
   const port = await freePort();
-  // Messages (issue 14): a real SMTP server and an SMS gateway on loopback; short waits so a test sees its message.
+  // Messages: a real SMTP server and an SMS gateway on loopback; short waits so a test sees its message.
   const mailDir = join(dir, 'mailbox');
   const mailbox = await startMailbox({ dir: mailDir });
   const messages = {
@@ -96,8 +99,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     SMS_GATEWAY_TOKEN: 'e2e-token', OUTBOX_POLL_MS: '200', OUTBOX_CHANGE_DELAY_MS: '500', OUTBOX_AFBUD_GATHER_MS: '500',
     OUTBOX_REMINDER_SCAN_MS: '1000', OUTBOX_QUIET_HOURS: 'off',
   };
+  // Two real OpenID Connect providers for the municipalities' logins, configured as an operator would.
+  const oidc = await startProviders(`http://127.0.0.1:${port}`);
   // NIGHTLY_JOBS=off: a run between 02.00 and 06.00 must not purge other files' test children mid-run.
-  const env = { ...process.env, ...messages, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', NIGHTLY_JOBS: 'off' };
+  const env = { ...process.env, ...messages, ...oidc.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', NIGHTLY_JOBS: 'off' };
   const tsx = join(root, 'node_modules/.bin/tsx');
 
   if (/^postgres/i.test(databaseUrl)) {
@@ -121,6 +126,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('baseURL', baseURL);
   project.provide('databaseUrl', databaseUrl);
   project.provide('mailDir', mailDir);
+  project.provide('oidcIssuers', Object.fromEntries(oidc.providers.map((p) => [p.name, p.issuer])));
   await createFirstAdmin(baseURL, link.replace(/^https?:\/\/[^/]+/, ''), { cwd: root, env });
 
   return async () => {
@@ -130,6 +136,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     if (server.exitCode === null) server.kill('SIGKILL');
     await searchLogForPersonalData(log, databaseUrl, link);
     await mailbox.close();
+    await Promise.all(oidc.providers.map((p) => p.close()));
     if (process.env['E2E_KEEP'] !== '1') rmSync(dir, { recursive: true, force: true });
     if (/error|unhandled/i.test(log) && process.env['E2E_SHOW_SERVER_LOG'] === '1') console.log(log);
   };

@@ -18,6 +18,7 @@ import { addChild, addGroup, addSessions, addStaff } from '../support/child-reco
 import { addAccount, signIn, type Account } from './support/accounts';
 import { baseURL, launchBrowser, newPage } from './support/browser';
 import { openServerDatabase } from './support/database';
+import { signInAtProvider } from './support/provider-sign-in';
 
 // ---------------------------------------------------------------------------------------------
 // Routes, from the files in src/pages, mapped to URL patterns the way Astro does
@@ -49,9 +50,12 @@ const FILES = new Map(pageFiles(PAGES).map((file) => [routeOf(file), file]));
 
 const ROLES = ['anonymous', 'family', 'caseworker', 'otherLeader', 'leader', 'admin'] as const;
 type Who = (typeof ROLES)[number];
+/** The caseworker and the leader once more, signed in through the municipality's login: answered as their twin. */
+const VIA_LOGIN = { caseworkerViaLogin: 'caseworker', leaderViaLogin: 'leader' } as const;
+type Signer = Who | keyof typeof VIA_LOGIN;
 
 /** A status, or a 303 with where it must send the browser (the Location must start with it). */
-type Answer = 200 | 403 | 404 | `303 ${string}`;
+type Answer = 200 | 400 | 403 | 404 | `303 ${string}`;
 /** In the order of ROLES: anonymous, family-link holder, caseworker, leader of another group, the group's leader, admin. */
 type Answers = readonly [Answer, Answer, Answer, Answer, Answer, Answer];
 
@@ -110,6 +114,12 @@ const ROUTES: Record<string, readonly Case[]> = {
   '/logind/totp': [{ get: [LOGIN, LOGIN, '303 /personale', '303 /personale', '303 /personale', '303 /personale'] }],
   '/logind/totp-opsaetning': [{ get: [LOGIN, LOGIN, '303 /personale', '303 /personale', '303 /personale', '303 /personale'] }],
   '/logind/totp-gendannelse': [{ get: [LOGIN, LOGIN, '303 /personale', '303 /personale', '303 /personale', '303 /personale'] }],
+  // The municipality's login: the start sends the browser to the provider, a return nobody started is refused.
+  '/logind/kommune/[provider]': [{ params: () => ({ provider: 'ishoj' }), get: ['303 /auth', '303 /auth', '303 /personale', '303 /personale', '303 /personale', '303 /personale'] }],
+  '/logind/kommune/[provider]/retur': [{ params: () => ({ provider: 'ishoj' }), get: [400, 400, 400, 400, 400, 400] }],
+  // Passkey sign-in: JSON posts from the sign-in page's script; a GET finds nothing.
+  '/logind/adgangsnoegle/valg.json': [{ get: [404, 404, 404, 404, 404, 404] }],
+  '/logind/adgangsnoegle/svar.json': [{ get: [404, 404, 404, 404, 404, 404] }],
   '/adgang/[token]': [{ what: 'a new staff member’s one-time link, held by them (anonymous)', params: tokenFor('anonymous', (f) => f.setupToken), get: [200, 404, 404, 404, 404, 404] }],
 
   '/grupper/[slug]': [{ params: group, get: ALL_200 }],
@@ -128,6 +138,9 @@ const ROUTES: Record<string, readonly Case[]> = {
   '/personale': [{ get: STAFF }],
   // A caseworker's calendar holds the conversations they are invited to.
   '/personale/kalender': [{ get: STAFF }],
+  '/personale/adgangsnoegler': [{ get: STAFF }],
+  '/personale/adgangsnoegler/valg.json': [{ get: [LOGIN, LOGIN, 404, 404, 404, 404] }],
+  '/personale/adgangsnoegler/gem.json': [{ get: [LOGIN, LOGIN, 404, 404, 404, 404] }],
   '/personale/henvisninger': [{ get: [LOGIN, LOGIN, 200, '303 /personale/optag', '303 /personale/optag', '303 /personale/optag'] }],
   '/personale/henvisninger/ny': [{ get: [LOGIN, LOGIN, 200, 403, 403, 200] }],
   '/personale/henvisninger/kvittering/[id]': [
@@ -159,6 +172,7 @@ const ROUTES: Record<string, readonly Case[]> = {
   '/personale/fremmoede/[sessionId]/marks.json': [{ what: 'a meeting of the group', params: (f) => ({ sessionId: f.sessionId }), get: OWN_GROUP }],
   '/personale/feedback/[id]': [{ what: 'a meeting of the group held an hour ago', params: (f) => ({ id: f.sessionId }), get: OWN_GROUP }],
   '/personale/brugere': [{ get: ADMIN_ONLY }],
+  '/personale/brugere/kommune-login': [{ get: ADMIN_ONLY }],
   '/personale/lukkede-perioder': [{ get: ADMIN_ONLY }],
   '/personale/tal': [{ get: ADMIN_ONLY }],
   '/personale/tal/[table].csv': [{ params: () => ({ table: 'forloeb' }), get: ADMIN_ONLY }],
@@ -183,6 +197,10 @@ interface Post {
 
 const POSTS: readonly Post[] = [
   { route: '/personale/brugere', body: () => ({ intent: 'create', name: 'Ulovlig Bruger', email: 'ulovlig@routes.e2e', role: 'admin' }) },
+  { route: '/personale/brugere/kommune-login', body: () => ({ requestId: 'ingen-anmodning' }) },
+  { route: '/personale/adgangsnoegler', body: () => ({ passkeyId: 'ingen-noegle' }) },
+  { route: '/personale/adgangsnoegler/valg.json', refusedTo: ['anonymous', 'family'], body: () => ({ json: {} }) },
+  { route: '/personale/adgangsnoegler/gem.json', refusedTo: ['anonymous', 'family'], body: () => ({ json: { challengeId: 'abcdefghijklmnopqrstu', response: { id: 'x' } } }) },
   { route: '/personale/lukkede-perioder', body: () => ({ intent: 'add', name: 'Ulovlig lukning', startDate: '2027-07-01', endDate: '2027-07-31', groupId: '' }) },
   { route: '/personale/indstillinger', body: () => ({ retentionMonths: '1' }) },
   { route: '/personale/beskeder', body: (f) => ({ intent: 'reminder', groupId: f.groupId, daysBefore: '3', time: '10:00' }) },
@@ -253,7 +271,7 @@ describe('route × role', () => {
   let browser: Browser;
   let handle: DatabaseHandle;
   let fixtures: Fixtures;
-  const cookies = new Map<Who, string>();
+  const cookies = new Map<Signer, string>();
 
   beforeAll(async () => {
     browser = await launchBrowser();
@@ -316,19 +334,26 @@ describe('route × role', () => {
       cookies.set(who, (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; '));
       await context.close();
     }
+    // The same two people through Ishøj's login (their accounts are linked by e-mail on the way).
+    for (const [who, login] of [['caseworkerViaLogin', 'routes.cw'], ['leaderViaLogin', 'routes.leder']] as const) {
+      const { context, page } = await newPage(browser);
+      expect(await signInAtProvider(page, 'Ishøj Kommune', login)).toBe(303);
+      cookies.set(who, (await context.cookies()).filter((c) => c.name === 'session').map((c) => `${c.name}=${c.value}`).join('; '));
+      await context.close();
+    }
   });
   afterAll(async () => {
     await browser?.close();
     await handle?.close();
   });
 
-  function headersFor(who: Who): Record<string, string> {
+  function headersFor(who: Signer): Record<string, string> {
     const cookie = cookies.get(who);
     return cookie ? { cookie } : {};
   }
 
   /** Posts the form as `who` and names the tables whose rows changed. */
-  async function postAndCompare(who: Who, post: Post): Promise<{ answer: Answer; changed: string[] }> {
+  async function postAndCompare(who: Signer, post: Post): Promise<{ answer: Answer; changed: string[] }> {
     const path = fill(post.route, post.params?.(fixtures) ?? {});
     const body = post.body(fixtures);
     const isJson = 'json' in body;
@@ -361,7 +386,7 @@ describe('route × role', () => {
     expect(routes.filter((r) => !rows.includes(r)), 'routes without a row in ROUTES').toEqual([]);
     expect(rows.filter((r) => !routes.includes(r)), 'rows for routes that do not exist').toEqual([]);
     const cases = Object.values(ROUTES).reduce((n, c) => n + c.length, 0);
-    console.log(`route × role table: ${routes.length} routes (${cases} cases) × ${ROLES.length} roles = ${cases * ROLES.length} GET requests`);
+    console.log(`route × role table: ${routes.length} routes (${cases} cases) × ${ROLES.length} roles = ${cases * ROLES.length} GET requests, and ${cases * Object.keys(VIA_LOGIN).length} more for the two signed in through the municipality’s login`);
   });
 
   it('covers every staff page with a form in the POST checks', () => {
@@ -386,6 +411,14 @@ describe('route × role', () => {
         const actual = answerOf(response);
         if (!matches(expected, actual)) problems.push(`${who}${one.what ? ` (${one.what})` : ''}: expected ${expected}, got ${actual}`);
       }
+      for (const [who, twin] of Object.entries(VIA_LOGIN)) {
+        const path = fill(pattern, one.params?.(fixtures, twin) ?? {});
+        const response = await fetch(`${baseURL()}${path}`, { redirect: 'manual', headers: headersFor(who as Signer) });
+        await response.arrayBuffer();
+        const expected = one.get[ROLES.indexOf(twin)] as Answer;
+        const actual = answerOf(response);
+        if (!matches(expected, actual)) problems.push(`${who}${one.what ? ` (${one.what})` : ''}: expected ${expected}, got ${actual}`);
+      }
     }
     expect(problems, pattern).toEqual([]);
   });
@@ -393,8 +426,10 @@ describe('route × role', () => {
   it.each(POSTS.map((p) => [p.route, p] as const))('POST %s by a role that may not use it changes nothing', async (_route, post) => {
     const row = ROUTES[post.route]?.[0];
     if (!row) throw new Error(`No GET row for ${post.route}`);
-    const refused = post.refusedTo ?? ROLES.filter((who, i) => row.get[i] !== 200 || post.alsoBy?.includes(who));
-    expect(refused.length).toBeGreaterThan(0);
+    const refusedRoles = post.refusedTo ?? ROLES.filter((who, i) => row.get[i] !== 200 || post.alsoBy?.includes(who));
+    expect(refusedRoles.length).toBeGreaterThan(0);
+    const twins = Object.entries(VIA_LOGIN).filter(([, twin]) => refusedRoles.includes(twin)).map(([who]) => who as Signer);
+    const refused: Signer[] = [...refusedRoles, ...twins];
     const problems: string[] = [];
     for (const who of refused) {
       const { answer, changed } = await postAndCompare(who, post);

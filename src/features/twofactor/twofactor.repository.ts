@@ -65,6 +65,14 @@ export async function countUnusedRecoveryCodes(db: Db, userId: string): Promise<
  * The password-only session becomes a signed-in one under a new id and secret (the old token, which may have been
  * seen before the second factor was given, stops working). Returns when it expires; null if the session is gone.
  */
+/**
+ * Marks a session made moments ago in the same transaction as signed in: a sign-in whose second factor was given
+ * elsewhere (a municipality's login, a passkey). Its token is brand new, so there is nothing to replace.
+ */
+export async function markSessionTwoFactorVerified(db: Db, sessionId: string): Promise<void> {
+  await db.updateTable('auth_sessions').set({ two_factor_verified: 1 }).where('id', '=', sessionId).execute();
+}
+
 export async function replaceWithVerifiedSession(db: Db, sessionId: string, next: { id: string; secretHash: string }): Promise<Date | null> {
   const row = await db
     .updateTable('auth_sessions')

@@ -50,6 +50,12 @@ export const READ_BY_FIGURES: { readonly [Table in keyof Database]: boolean } = 
   closing_summaries: false,
   conversation_requests: false,
   outbox_messages: false,
+  oidc_sign_in_attempts: false,
+  user_identities: false,
+  oidc_access_requests: false,
+  oidc_sessions: false,
+  passkeys: false,
+  webauthn_challenges: false,
   // The counter itself: read with the stamp, never part of what the figures count.
   data_versions: false,
 };

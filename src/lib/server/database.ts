@@ -375,6 +375,76 @@ export interface Database {
   yearly_counts: YearlyCountsTable;
   data_versions: DataVersionsTable;
   outbox_messages: OutboxMessagesTable;
+  oidc_sign_in_attempts: OidcSignInAttemptsTable;
+  user_identities: UserIdentitiesTable;
+  oidc_access_requests: OidcAccessRequestsTable;
+  oidc_sessions: OidcSessionsTable;
+  passkeys: PasskeysTable;
+  webauthn_challenges: WebauthnChallengesTable;
+}
+
+// Passkeys for local accounts (features/passkeys).
+
+export interface PasskeysTable {
+  /** The credential id, base64url. */
+  id: string;
+  user_id: string;
+  /** The COSE public key, base64url. */
+  public_key: string;
+  counter: number;
+  /** JSON array of transport hints. */
+  transports: string;
+  name: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+export interface WebauthnChallengesTable {
+  id: string;
+  user_id: string | null;
+  purpose: 'register' | 'sign_in';
+  challenge: string;
+  expires_at: string;
+}
+
+// Sign-in through a municipality's login (features/oidc).
+
+export interface OidcSignInAttemptsTable {
+  id: string;
+  provider: string;
+  state: string;
+  nonce: string;
+  code_verifier: string;
+  next_path: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface UserIdentitiesTable {
+  provider: string;
+  subject: string;
+  user_id: string;
+  created_at: string;
+  last_sign_in_at: string;
+}
+
+export interface OidcAccessRequestsTable {
+  id: string;
+  provider: string;
+  subject: string;
+  email: string | null;
+  display_name: string | null;
+  /** JSON array of the group ids the provider sent. */
+  groups: string;
+  attempts: number;
+  first_seen_at: string;
+  last_seen_at: string;
+}
+
+export interface OidcSessionsTable {
+  session_id: string;
+  provider: string;
+  id_token: string;
 }
 
 /** One e-mail or SMS waiting for, or past, delivery (see features/messages). */
