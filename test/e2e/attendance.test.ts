@@ -8,7 +8,7 @@ import { instantToZoned } from '../../src/lib/time';
 import { addAccount, signIn, type Account } from './support/accounts';
 import { expectAccessible, launchBrowser, newPage, visit } from './support/browser';
 import { openServerDatabase } from './support/database';
-import { addChild, addEnrollment, addGroup, addMeetings } from '../support/builders';
+import { addChild, addEnrollment, addGroup, addMeetingRule, addMeetings } from '../support/builders';
 
 const LEADER_A: Account = { email: 'fremmoede-leder@e2e.test', password: 'fremmoede-adgangskode-1', name: 'Frida Fremmøde' };
 const NAMES = ['Alma', 'Bella', 'Cecilie', 'Dina', 'Emma', 'Freja', 'Gry', 'Hanna', 'Ida', 'Julie'];
@@ -59,6 +59,7 @@ describe('attendance on a phone', () => {
       slug: `fremmoede-${randomUUID().slice(0, 6)}`, name: 'Fremmødegruppen', girls_only: 1, capacity: 12, created_at: at, updated_at: at,
       leaderIds: [leader.id],
     });
+    await addMeetingRule(handle.db, groupId);
     const starts = [now - 60 * 60 * 1000, now - 20 * 24 * 60 * 60 * 1000, soonStart(), now + 10 * 24 * 60 * 60 * 1000, now - 3 * 24 * 60 * 60 * 1000]
       .map((ms) => new Date(ms));
     [sessionNow = '', sessionNoJs = '', sessionSoon = '', sessionFuture = '', sessionUndo = ''] = await addMeetings(handle.db, groupId, starts, { created_at: at, updated_at: at });

@@ -81,6 +81,14 @@ export async function addLeaders(db: Db, groupId: string, userIds: readonly stri
     .execute();
 }
 
+/** The group's meeting rule (default: the second Wednesday of the month, 16.00-18.00); staff group pages show it. */
+export async function addMeetingRule(db: Db, groupId: string, spec: { weekday?: number; nth?: number; start_time?: string; end_time?: string } = {}): Promise<void> {
+  await db.insertInto('meeting_rules').values({
+    id: randomUUID(), group_id: groupId, weekday: 3, nth: 2, start_time: '16:00', end_time: '18:00', on_closed: 'next_week', updated_at: DEFAULT_AT,
+    ...spec,
+  }).execute();
+}
+
 export type MeetingSpec = Partial<Omit<Insertable<GroupSessionsTable>, 'starts_at'>> & {
   /** Default: two hours. */
   hours?: number;
