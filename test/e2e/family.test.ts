@@ -6,7 +6,7 @@ import { issueFamilyLink } from '../../src/features/families/families.service';
 import { ADMIN, addAccount, signIn, type Account } from './support/accounts';
 import { expectAccessible, launchBrowser, newPage, visit } from './support/browser';
 import { openServerDatabase } from './support/database';
-import { addChild, addEnrollment, addGroup, addMeetings } from '../support/builders';
+import { addChild, addEnrollment, addGroup, addMeetingRule, addMeetings } from '../support/builders';
 
 const LEADER_F: Account = { email: 'familie-leder@e2e.test', password: 'familie-adgangskode-1', name: 'Fie Familieleder' };
 
@@ -27,6 +27,7 @@ describe('the family link', () => {
     const groupId = await addGroup(handle.db, {
       slug: `familie-${randomUUID().slice(0, 6)}`, name: 'Familiegruppen', girls_only: 1, created_at: at, updated_at: at, leaderIds: [leaderId],
     });
+    await addMeetingRule(handle.db, groupId);
     const start = now + 2 * 24 * 3600_000;
     [comingSession = ''] = await addMeetings(handle.db, groupId, [new Date(start)], { place: 'Familiecentret, lokale 2', created_at: at, updated_at: at });
     ({ childId } = await addChild(handle.db, {

@@ -113,6 +113,8 @@ describe('fuzz: hostile input to every form', () => {
   let referredEnrollment: string;
   let waitingEnrollment: string;
   let caseEnrollment: string;
+  /** A second course in the group, for the one ending step that would otherwise close the first one's other forms. */
+  let endingEnrollment: string;
   let activeChild: string;
   let familyPath: string;
   let setupPath: string;
@@ -340,6 +342,8 @@ describe('fuzz: hostile input to every form', () => {
     waitingEnrollment = waiting.enrollmentId ?? '';
     const inCourse = await addChild(db, { groupId, firstName: 'Forløb', lastName: 'Fuzz', referralStatus: 'started', enrollmentState: 'active', startDate: '2026-01-01', endedOn: null });
     caseEnrollment = inCourse.enrollmentId ?? '';
+    const ending = await addChild(db, { groupId, firstName: 'Slut', lastName: 'Fuzz', referralStatus: 'started', enrollmentState: 'active', startDate: '2026-01-01', endedOn: null });
+    endingEnrollment = ending.enrollmentId ?? '';
     familyPath = (await issueFamilyLink(db, admin, activeChild, new Date())).path;
     addAccount(inject('databaseUrl'), SETUP_Z, 'leader');
     const setupUser = await db.selectFrom('users').select('id').where('email', '=', SETUP_Z.email).executeTakeFirstOrThrow();
@@ -421,15 +425,24 @@ describe('fuzz: hostile input to every form', () => {
       date: FUTURE_DAY(5), time: '15:00', endedOn: FUTURE_DAY(1), reason: 'Fuzz-grund', note: 'Fuzz', childWords: 'Fuzz',
       nextStep: 'nothing', answerNote: 'Fuzz', '+confirm': 'ja',
     };
+    const endingSpecs: FormSpec[] = [];
     for (const enrollment of [waitingEnrollment, caseEnrollment, referredEnrollment]) {
       const specs = await specsOf(`/personale/optag/${enrollment}`, 'admin', caseOverrides, () => ({ conversations: [0, 1], intake_windows: 'any' }));
       // Withdrawing or ending last, so the other forms meet a case that is still open.
       specs.sort((a, b) => Number(/decline|end$|endWithout$/.test(a.key)) - Number(/decline|end$|endWithout$/.test(b.key)));
       for (const spec of specs) {
+        // Declining and ending without a closing conversation both close a course: each gets a course of its own.
+        if (enrollment === caseEnrollment && spec.key.endsWith('#endWithout')) {
+          spec.path = spec.path.replace(caseEnrollment, endingEnrollment);
+          spec.key = `${spec.key}@active`;
+          endingSpecs.push(spec);
+          continue;
+        }
         spec.key = `${spec.key}@${enrollment === waitingEnrollment ? 'waiting' : enrollment === caseEnrollment ? 'active' : 'referred'}`;
         await fuzzForm(spec);
       }
     }
+    for (const spec of endingSpecs) await fuzzForm(spec);
     for (const spec of await specsOf(`/personale/fremmoede/${todaySession}`, 'admin', { theme: 'Fuzz-tema', note: 'Fuzz-note' }, () => ({ attendance: [-1, 1] }))) {
       await fuzzForm(spec);
     }

@@ -384,6 +384,12 @@ describe('the caseworker who referred hears each step of the course', () => {
     expect(intake.text).toContain('kl. 15.00-');
     expect(intake.text).toContain('Du er velkommen til at komme med.');
 
+    // Two days go by: the conversation's time has come, so its outcome can be written.
+    const held = new Date(Date.now() - 60 * 60 * 1000);
+    await handle.db.updateTable('conversations').set({ starts_at: held.toISOString(), ends_at: new Date(held.getTime() + 60 * 60 * 1000).toISOString() })
+      .where('enrollment_id', '=', enrollmentId).where('kind', '=', 'intake').execute();
+    await page.reload();
+
     await page.locator('#f-outcome-outcome').selectOption('fits');
     await page.getByRole('button', { name: 'Gem udfaldet' }).click();
     await expect.poll(() => page.getByText('Udfaldet af samtalen er gemt.').count()).toBe(1);
@@ -407,6 +413,7 @@ describe('the caseworker who referred hears each step of the course', () => {
 
     await handle.db.updateTable('enrollments').set({ start_date: addDays(todayInZone(new Date()), -30) }).where('id', '=', enrollmentId).execute();
     await page.locator('#f-end-reason').fill('Alma har fået det, hun kom for.');
+    await page.locator('#f-end-nextStep').selectOption('nothing');
     await page.getByLabel('Ja, samtalen er holdt, og forløbet er slut').check();
     await page.getByRole('button', { name: 'Afslut forløbet' }).click();
     await expect.poll(() => page.getByText('Forløbet er afsluttet.').count()).toBe(1);

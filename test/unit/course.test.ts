@@ -72,6 +72,9 @@ describe('ending without a closing conversation', () => {
     expect(transition('active', { type: 'end_without_closing', reason: ' ', closing: 'offered' })).toEqual({ ok: false, message: 'Skriv en begrundelse.' });
     expect(transition('active', { type: 'end_without_closing', reason: 'Familien flyttede', closing: 'required' }).ok).toBe(false);
     expect(transition('active', { type: 'end_without_closing', reason: 'Familien flyttede', closing: 'offered' })).toEqual({ ok: true, state: 'ended' });
+    // A closing conversation was booked, and the family did not come: the girls' group may still end the course.
+    expect(transition('closing_booked', { type: 'end_without_closing', reason: 'Familien kom ikke', closing: 'offered' })).toEqual({ ok: true, state: 'ended' });
+    expect(transition('closing_booked', { type: 'end_without_closing', reason: 'Familien kom ikke', closing: 'required' }).ok).toBe(false);
   });
 });
 

@@ -40,7 +40,7 @@ const EXPECTED: Record<EnrollmentState, Partial<Record<EnrollmentEventType, Enro
   intake_held: { place_on_waiting_list: 'waiting', decline: 'declined', withdraw: 'withdrawn' },
   waiting: { start: 'active', move_band: 'ended', decline: 'declined', withdraw: 'withdrawn' },
   active: { book_closing: 'closing_booked', end_without_closing: 'ended', move_band: 'ended', decline: 'declined', withdraw: 'withdrawn' },
-  closing_booked: { end: 'ended', decline: 'declined', withdraw: 'withdrawn' },
+  closing_booked: { end: 'ended', end_without_closing: 'ended', decline: 'declined', withdraw: 'withdrawn' },
   ended: {},
   declined: {},
   withdrawn: {},

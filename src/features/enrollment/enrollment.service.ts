@@ -764,6 +764,9 @@ export async function endWithoutClosing(
     const state = await applyEvents(
       trx, e, [{ type: 'end_without_closing', reason: data.reason, closing: CLOSING_CONVERSATION[group.kind] }], { endedOn, endReason: data.reason }, now,
     );
+    // A closing conversation booked for a family that did not come is cancelled: it will not be held now.
+    const booked = (await selectConversations(trx, e.childId, e.groupId)).filter((c) => c.enrollmentId === e.id && c.kind === 'closing' && c.status === 'booked');
+    for (const c of booked) await updateConversation(trx, c.id, { status: 'cancelled' }, now);
     await insertEvaluation(trx, {
       enrollmentId: e.id, childId: e.childId, conversationId: null, recordedBy: actor.user.id,
       goalsReached: null, childView: null, parentView: null, nextStep: data.nextStep, nextStepNote: data.reason,

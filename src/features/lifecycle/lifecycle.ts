@@ -268,8 +268,10 @@ export const STEPS: { readonly [T in EnrollmentEventType]: StepRule<T> } = {
     conversation: { kind: 'closing', does: 'hold' },
   },
   end_without_closing: {
-    moves: { active: 'ended' },
-    refusal: 'Kun et forløb uden en aftalt afsluttende samtale kan slutte uden samtalen.',
+    // Also when a closing conversation was booked and the family did not come: where it is only offered, the course
+    // may still end (the booked conversation is cancelled).
+    moves: { active: 'ended', closing_booked: 'ended' },
+    refusal: 'Kun et forløb, der er i gang, kan slutte uden en afsluttende samtale.',
     guard: (e) =>
       e.closing === 'required'
         ? 'I denne gruppe slutter forløbet med en afsluttende samtale. Aftal den først.'
