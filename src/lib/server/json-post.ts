@@ -9,7 +9,8 @@ export function json(body: unknown, status: number): Response {
   });
 }
 
-function sameOrigin(request: Request, url: URL): boolean {
+/** The post came from a page of this site (its own origin, or the public one behind a proxy). */
+export function sameOrigin(request: Request, url: URL): boolean {
   const origin = request.headers.get('origin');
   if (origin === null) return false;
   const allowed = new Set([url.origin]);

@@ -6,22 +6,7 @@ import { currentMarks, saveMarks } from '../../../../features/attendance/attenda
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../../lib/errors';
 import { withoutNul } from '../../../../lib/forms';
 import { getDb } from '../../../../lib/server/db';
-
-function json(body: unknown, status: number): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'private, no-store' },
-  });
-}
-
-function sameOrigin(request: Request, url: URL): boolean {
-  const origin = request.headers.get('origin');
-  if (origin === null) return false;
-  const allowed = new Set([url.origin]);
-  const publicOrigin = process.env['PUBLIC_ORIGIN'];
-  if (publicOrigin) allowed.add(new URL(publicOrigin).origin);
-  return allowed.has(origin);
-}
+import { json, sameOrigin } from '../../../../lib/server/json-post';
 
 /** The open sheet asks now and then, so an afbud a family sends while it is open shows up without a reload. */
 export const GET: APIRoute = async ({ params, locals }) => {
