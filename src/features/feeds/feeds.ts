@@ -1,4 +1,5 @@
 import type { CalendarEvent } from '../../lib/server/ical';
+import type { GroupFacts } from '../../lib/server/rows';
 import type { Locale } from '../../lib/time';
 import type { MeetingRule } from '../schedule/schedule';
 
@@ -227,22 +228,8 @@ export function audienceText(
   return group.kind === 'siblings' ? `${who} ${ages}, som har en bror eller søster med et handicap` : `${who} ${ages}`;
 }
 
-/** The facts of a group its public page shows; they come from the database, the words from content files. */
-export interface PublicGroup {
-  id: string;
-  slug: string;
-  name: string;
-  kind: 'girls' | 'siblings';
-  minAge: number;
-  maxAge: number;
-  girlsOnly: boolean;
-  capacity: number;
-  place: string;
-  intakeRule: 'open' | 'quarterly';
-  /** null: no fixed maximum. */
-  maxCourseMonths: number | null;
-  /** The short text stored with the group; shown only when no content file exists for it. */
-  publicDescription: string;
+/** The facts of a group its public page shows (the shared decoding of a group's row); the words come from content files. */
+export interface PublicGroup extends GroupFacts {
   /** null while a group has no meeting rule yet. */
   rule: MeetingRule | null;
 }
