@@ -2,12 +2,12 @@
 // and never behind a change any process has committed:
 // - SQLite: one prepared SELECT on the server's own connection (it only reads): a few microseconds, and WAL lets it
 //   see every commit of every process at once;
-// - PostgreSQL: one SELECT shared by all the requests that arrive while the previous one is on its way (below).
+// - PostgreSQL: LISTEN/NOTIFY on one connection, and this process's own commits at once (below).
 // A version that cannot be read is null: then nothing is served from memory.
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { PUBLIC_VERSION } from '../lib/server/data-version';
+import { DATA_VERSION_CHANNEL, onVersionMoved, PUBLIC_VERSION } from '../lib/server/data-version';
 import { resolveDatabaseTarget } from '../lib/server/db';
 
 export interface VersionWatch {
@@ -41,30 +41,68 @@ export async function watchPublicVersion(url: string | undefined, logger: Logger
     };
   }
 
-  // PostgreSQL: a read per request would cost a round trip each. Reads are shared instead: a request joins the next
-  // read that starts after it arrived (never one already on its way), so it sees every change committed before it
-  // came, from any process, and one SELECT serves all the requests that arrived meanwhile.
-  const pool = new pg.Pool({ connectionString: target.url, max: 1 });
-  pool.on('error', (error) => logger.warn({ err: error }, 'data version connection lost'));
-  let running: Promise<string | null> | null = null;
-  let queued: Promise<string | null> | null = null;
-  const readNow = (): Promise<string | null> =>
-    pool.query<{ version: string }>(QUERY).then(
-      (result) => (result.rows[0] ? String(result.rows[0].version) : null),
-      () => null,
-    );
-  const fresh = (): Promise<string | null> => {
-    if (!running) {
-      running = readNow().finally(() => {
-        running = null;
-      });
-      return running;
-    }
-    queued ??= running.then(() => {
-      queued = null;
-      return fresh();
-    });
-    return queued;
+  return listenForVersion(target.url, logger);
+}
+
+/**
+ * PostgreSQL: no round trip per request. One connection LISTENs on the channel the data-version driver NOTIFYs in
+ * the same transaction as each move (delivered at commit, in commit order), reads the version once after each
+ * (re)connect, and keeps the highest version seen. This process's own commits are taken at once from the driver
+ * (onVersionMoved), so a page is never served older than the process's own last write. While the connection is
+ * down the version is unknown (null) and everything goes to Astro.
+ */
+async function listenForVersion(url: string, logger: Logger): Promise<VersionWatch> {
+  let version: bigint | null = null;
+  let client: pg.Client | null = null;
+  let closed = false;
+  let retry: NodeJS.Timeout | null = null;
+
+  const take = (seen: string): void => {
+    const next = BigInt(seen);
+    if (version === null || next > version) version = next;
   };
-  return { current: fresh, close: () => pool.end() };
+  const stopLocal = onVersionMoved((name, moved) => {
+    if (name === PUBLIC_VERSION && version !== null) take(moved);
+  });
+
+  const connect = async (): Promise<void> => {
+    const next = new pg.Client({ connectionString: url, application_name: 'gf-version-listener' });
+    const lost = (error?: Error): void => {
+      if (client !== next) return;
+      client = null;
+      version = null;
+      if (error) logger.warn({ err: error }, 'data version listener lost');
+      next.end().catch(() => undefined);
+      if (!closed) retry = setTimeout(() => void connect(), 1000);
+    };
+    next.on('error', lost);
+    next.on('end', () => lost());
+    next.on('notification', (message) => {
+      const [name, seen] = (message.payload ?? '').split(':');
+      if (name === PUBLIC_VERSION && seen !== undefined && /^\d+$/.test(seen) && version !== null) take(seen);
+    });
+    client = next;
+    try {
+      await next.connect();
+      await next.query(`listen ${DATA_VERSION_CHANNEL}`);
+      const result = await next.query<{ version: string }>(QUERY);
+      if (client === next && result.rows[0]) take(String(result.rows[0].version));
+    } catch (error) {
+      lost(error instanceof Error ? error : new Error(String(error)));
+    }
+  };
+  await connect();
+
+  return {
+    current: () => (version === null ? null : String(version)),
+    async close() {
+      closed = true;
+      stopLocal();
+      if (retry) clearTimeout(retry);
+      const open = client;
+      client = null;
+      version = null;
+      await open?.end();
+    },
+  };
 }

@@ -88,13 +88,41 @@ export function writtenTable(statement: string): string | null {
   return WRITE.exec(statement)?.[1]?.toLowerCase() ?? null;
 }
 
-function bumpStatement(version: string): CompiledQuery {
-  return CompiledQuery.raw(`update data_versions set version = version + 1 where name = '${version}'`);
+/** The PostgreSQL channel on which every committed move of a data version is announced as `<name>:<version>`. */
+export const DATA_VERSION_CHANNEL = 'gf_data_version';
+
+/**
+ * On PostgreSQL the same statement also announces the new version (NOTIFY is delivered when, and only if, the
+ * transaction commits, in commit order), so a server process can follow it without a read per request.
+ */
+function bumpStatement(version: string, notify: boolean): CompiledQuery {
+  const update = `update data_versions set version = version + 1 where name = '${version}'`;
+  if (!notify) return CompiledQuery.raw(update);
+  return CompiledQuery.raw(
+    `with moved as (${update} returning name, version) select name, version, pg_notify('${DATA_VERSION_CHANNEL}', name || ':' || version) from moved`,
+  );
+}
+
+type VersionMoved = (name: string, version: string) => void;
+// Kept on globalThis: the built Astro bundle and src/server each load their own copy of this module.
+const LISTENERS = Symbol.for('gruppeforlob.dataVersionMoved');
+const movedListeners: Set<VersionMoved> = ((globalThis as Record<symbol, unknown>)[LISTENERS] ??= new Set<VersionMoved>()) as Set<VersionMoved>;
+
+/**
+ * Calls `listener` in this process after each commit that moved a data version to a known value (on PostgreSQL,
+ * whose bump statement returns it), so the process's own view is never behind its own writes while the NOTIFY is
+ * on its way. Returns the unsubscribe function.
+ */
+export function onVersionMoved(listener: VersionMoved): () => void {
+  movedListeners.add(listener);
+  return () => movedListeners.delete(listener);
 }
 
 class WatchedConnection implements DatabaseConnection {
   inTransaction = false;
   readonly dirty = new Set<string>();
+  /** Versions moved by this connection's transaction, announced once it commits. */
+  readonly moved: { name: string; version: string }[] = [];
 
   constructor(
     readonly inner: DatabaseConnection,
@@ -109,7 +137,10 @@ class WatchedConnection implements DatabaseConnection {
     const versions = table === null ? undefined : this.watched.get(table);
     if (versions) {
       if (this.inTransaction) for (const version of versions) this.dirty.add(version);
-      else await this.bump(versions);
+      else {
+        await this.bump(versions);
+        this.announce();
+      }
     }
     return result;
   }
@@ -123,8 +154,17 @@ class WatchedConnection implements DatabaseConnection {
       const statement = this.bumps.get(version);
       if (!statement) continue;
       this.sent();
-      await this.inner.executeQuery(statement);
+      const result = await this.inner.executeQuery<{ name?: string; version?: string | number }>(statement);
+      for (const row of result.rows) {
+        if (row.name !== undefined && row.version !== undefined) this.moved.push({ name: row.name, version: String(row.version) });
+      }
     }
+  }
+
+  /** Tells this process's listeners what the committed work moved. */
+  announce(): void {
+    const moved = this.moved.splice(0);
+    for (const { name, version } of moved) for (const listener of movedListeners) listener(name, version);
   }
 }
 
@@ -193,9 +233,11 @@ class WatchingDriver implements Driver {
     try {
       if (c.dirty.size > 0) await c.bump(c.dirty);
       await this.#inner.commitTransaction(c.inner);
+      c.announce();
     } finally {
       c.inTransaction = false;
       c.dirty.clear();
+      c.moved.length = 0;
     }
   }
 
@@ -221,10 +263,11 @@ class WatchingDriver implements Driver {
 /**
  * The dialect with a driver that moves the data versions on committed writes: 'figures' for `FIGURES_TABLES`,
  * 'public' for `PUBLIC_TABLES`. `sent` is called for each extra statement, so statement counts stay honest.
+ * `announce` (PostgreSQL only) also NOTIFYs the public version on DATA_VERSION_CHANNEL.
  */
-export function withDataVersions(dialect: Dialect, sent: () => void): Dialect {
+export function withDataVersions(dialect: Dialect, sent: () => void, announce = false): Dialect {
   const watched = versionsByTable();
-  const bumps = new Map([FIGURES_VERSION, PUBLIC_VERSION].map((v) => [v, bumpStatement(v)]));
+  const bumps = new Map([FIGURES_VERSION, PUBLIC_VERSION].map((v) => [v, bumpStatement(v, announce && v === PUBLIC_VERSION)]));
   return {
     createDriver: () => new WatchingDriver(dialect.createDriver(), watched, bumps, sent),
     createQueryCompiler: () => dialect.createQueryCompiler(),

@@ -86,7 +86,7 @@ export function openDatabase(url: string | undefined): DatabaseHandle {
   const target = resolveDatabaseTarget(url);
   if (target.kind === 'postgres') {
     const pool = new pg.Pool({ connectionString: target.url, max: Number(process.env['PG_POOL_SIZE'] ?? 10) });
-    const db = new Kysely<Database>({ dialect: withDataVersions(new PostgresDialect({ pool }), countExtraStatement), log: countStatements });
+    const db = new Kysely<Database>({ dialect: withDataVersions(new PostgresDialect({ pool }), countExtraStatement, true), log: countStatements });
     const poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
     return { db, target, sqlite: null, poolStats, close: () => db.destroy() };
   }
