@@ -13,7 +13,7 @@ import { resealTotpKeys } from '../src/features/twofactor/twofactor.service';
 const HELP = `Gruppeforløb – driftskommandoer (operator commands)
 
   npm run cli -- migrate                       kør databasemigreringer (run migrations)
-  npm run cli -- boot                          migreringer, standardgrupper, engangslink til første administrator
+  npm run cli -- boot [--new-link]             migreringer, standardgrupper, engangslink til første administrator
   npm run cli -- user add --email E --role R [--name N] [--municipality ishoj|vallensbaek]
                                                opret medarbejder; adgangskode fra stdin, ellers et engangslink
   npm run cli -- demo                          indlæs demodata (three groups, ~30 children, a year of sessions)
@@ -49,12 +49,17 @@ async function run(handle: DatabaseHandle, argv: string[]): Promise<number> {
       return 0;
     }
     case 'boot': {
-      const report = await withBootLock(handle, () => bootApplication(handle.db, now));
+      const { values } = parseArgs({ args: rest, options: { 'new-link': { type: 'boolean' } } });
+      const report = await withBootLock(handle, () => bootApplication(handle.db, now, { newLink: values['new-link'] === true }));
       if (report.migrations.length) console.log(`Migreret: ${report.migrations.join(', ')}`);
       if (report.groupsCreated) console.log(`Oprettede ${report.groupsCreated} standardgrupper med møder 12 måneder frem.`);
-      if (report.bootstrapPath) {
+      if (report.bootstrap?.kind === 'new') {
         console.log('\nDer er endnu ingen administrator. Opret den første her (linket virker én gang, i 24 timer):');
-        console.log(`  ${siteOrigin()}${report.bootstrapPath}\n`);
+        console.log(`  ${siteOrigin()}${report.bootstrap.path}\n`);
+      } else if (report.bootstrap?.kind === 'kept') {
+        const madeAt = report.bootstrap.madeAt.toLocaleTimeString('da-DK', { timeZone: 'Europe/Copenhagen', hour: '2-digit', minute: '2-digit' });
+        console.log(`\nDer er endnu ingen administrator. Brug engangslinket, som blev skrevet kl. ${madeAt} (af en start lige før denne).`);
+        console.log('Er det væk, så start igen om 10 minutter, eller kør: npm run cli -- boot --new-link\n');
       }
       return 0;
     }

@@ -7,6 +7,7 @@ import {
   completeSetup,
   createAuthSession,
   createStaffUser,
+  bootstrapLinkOnBoot,
   ensureBootstrapLink,
   findSetupToken,
   invalidateAllSessionsOfUser,
@@ -80,6 +81,23 @@ describe(`staff sign-in on ${databaseKind()}`, () => {
       expect(await findSetupToken(handle.db, tokenFromPath(first!), NOW)).toBeNull();
       expect(await findSetupToken(handle.db, tokenFromPath(second!), NOW)).toEqual({ kind: 'bootstrap', expiresAt: later(24) });
       expect(await findSetupToken(handle.db, tokenFromPath(second!), later(24))).toBeNull();
+    });
+
+    it('at boot, keeps a link made minutes ago by another start, so the link that was printed works', async () => {
+      const printed = await bootstrapLinkOnBoot(handle.db, NOW, true);
+      expect(printed).toMatchObject({ kind: 'new' });
+      const path = printed?.kind === 'new' ? printed.path : '';
+      // A second server boots at the same moment, and one 9 minutes later: both keep the printed link.
+      expect(await bootstrapLinkOnBoot(handle.db, NOW)).toEqual({ kind: 'kept', madeAt: NOW });
+      expect(await bootstrapLinkOnBoot(handle.db, new Date(NOW.getTime() + 9 * 60_000))).toEqual({ kind: 'kept', madeAt: NOW });
+      expect(await findSetupToken(handle.db, tokenFromPath(path), NOW)).toMatchObject({ kind: 'bootstrap' });
+      // A restart after 10 minutes (the link may be lost) prints a new one; so does `boot --new-link` at any time.
+      const later10 = await bootstrapLinkOnBoot(handle.db, new Date(NOW.getTime() + 10 * 60_000));
+      expect(later10).toMatchObject({ kind: 'new' });
+      expect(await findSetupToken(handle.db, tokenFromPath(path), NOW)).toBeNull();
+      const replaced = await bootstrapLinkOnBoot(handle.db, new Date(NOW.getTime() + 10 * 60_000), true);
+      expect(replaced).toMatchObject({ kind: 'new' });
+      expect(replaced).not.toEqual(later10);
     });
 
     it('is created from the link, which then stops working; no new link is offered', async () => {

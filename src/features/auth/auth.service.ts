@@ -10,6 +10,7 @@ import { forgiveRateLimitHit, hitRateLimit, resetRateLimit } from '../throttle/t
 import { LOGIN_ACCOUNT_ADDRESS_POLICY, LOGIN_ACCOUNT_POLICY, LOGIN_IP_POLICY, loginAccountAddressKey, loginAccountKey, loginIpKey } from '../throttle/throttle';
 import {
   BOOTSTRAP_LINK_LIFETIME_MS,
+  keptBootstrapLinkMadeAt,
   SETUP_LINK_LIFETIME_MS,
   isWellFormedLinkToken,
   parseSessionToken,
@@ -486,6 +487,24 @@ export async function completeBootstrap(
  * While no administrator can sign in, makes a fresh one-time link (24 hours) for creating the first one and returns
  * its path; any earlier bootstrap link stops working. Returns null (and forgets any old link) once an admin exists.
  */
+/** What a boot hands the operator: a new link, the time the still-fresh link was made, or nothing (an admin exists). */
+export type BootstrapOnBoot = { kind: 'new'; path: string } | { kind: 'kept'; madeAt: Date } | null;
+
+/**
+ * The first administrator's link at boot: a link made less than BOOTSTRAP_LINK_KEPT_MS ago (by another server
+ * starting at the same moment, or by `cli boot` just before) is kept, since it was printed there; otherwise as
+ * ensureBootstrapLink (always so with `replace`). Boots are serialized by the boot lock: they decide one by one.
+ */
+export async function bootstrapLinkOnBoot(db: Db, now: Date, replace = false): Promise<BootstrapOnBoot> {
+  if (!replace && !(await hasUsableAdmin(db))) {
+    const outstanding = await findBootstrapToken(db);
+    const madeAt = outstanding ? keptBootstrapLinkMadeAt(outstanding.expiresAt, now) : null;
+    if (madeAt) return { kind: 'kept', madeAt };
+  }
+  const path = await ensureBootstrapLink(db, now);
+  return path === null ? null : { kind: 'new', path };
+}
+
 export async function ensureBootstrapLink(db: Db, now: Date): Promise<string | null> {
   return db.transaction().execute(async (trx) => {
     if (await hasUsableAdmin(trx)) {

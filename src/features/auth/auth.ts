@@ -50,6 +50,19 @@ export const SETUP_LINK_LIFETIME_MS = 7 * 24 * HOUR_MS;
 /** The link that creates the first administrator works this long. */
 export const BOOTSTRAP_LINK_LIFETIME_MS = 24 * HOUR_MS;
 
+/**
+ * A boot keeps a first-administrator link made this recently instead of replacing it: two servers started together
+ * (or `cli boot` run just before them) would otherwise each print a link, and only the last would work.
+ */
+export const BOOTSTRAP_LINK_KEPT_MS = 10 * 60 * 1000;
+
+/** When the outstanding link (expiring at `expiresAt`) was made, if a boot at `now` should keep it; else null. */
+export function keptBootstrapLinkMadeAt(expiresAt: Date, now: Date): Date | null {
+  const madeAt = new Date(expiresAt.getTime() - BOOTSTRAP_LINK_LIFETIME_MS);
+  const age = now.getTime() - madeAt.getTime();
+  return age >= 0 && age < BOOTSTRAP_LINK_KEPT_MS ? madeAt : null;
+}
+
 export interface SessionTimes {
   createdAt: Date;
   expiresAt: Date;

@@ -4,7 +4,7 @@ import { migrateToLatest } from '../../lib/server/db';
 import { ValidationError, type FieldErrors } from '../../lib/errors';
 import { parseForm } from '../../lib/forms';
 import { createUserSchema, parseSessionToken } from '../auth/auth';
-import { completeSetup, createStaffUser, ensureBootstrapLink, invalidateSession } from '../auth/auth.service';
+import { bootstrapLinkOnBoot, completeSetup, createStaffUser, invalidateSession, type BootstrapOnBoot } from '../auth/auth.service';
 import { loadDemoData } from '../demo/demo.service';
 import type { DemoLoadResult } from '../demo/demo';
 import { seedDefaultGroups } from '../groups/groups.service';
@@ -15,22 +15,23 @@ import { regenerateAllGroups } from '../schedule/schedule.service';
 export interface BootReport {
   migrations: string[];
   groupsCreated: number;
-  bootstrapPath: string | null;
+  /** The first administrator's link: new (print it), kept (printed by the boot at `madeAt`), or null. */
+  bootstrap: BootstrapOnBoot;
 }
 
 /**
  * Run before the server starts: migrate, create the three groups on an empty database, keep every group planned
  * twelve months ahead, and hand out a one-time link while no administrator exists.
  */
-export async function bootApplication(db: Kysely<Database>, now: Date): Promise<BootReport> {
+export async function bootApplication(db: Kysely<Database>, now: Date, options: { newLink?: boolean } = {}): Promise<BootReport> {
   const migrated = await migrateToLatest(db);
   const groupsCreated = await seedDefaultGroups(db, now);
   await regenerateAllGroups(db, now);
-  const bootstrapPath = await ensureBootstrapLink(db, now);
+  const bootstrap = await bootstrapLinkOnBoot(db, now, options.newLink === true);
   return {
     migrations: (migrated.results ?? []).map((r) => r.migrationName),
     groupsCreated,
-    bootstrapPath,
+    bootstrap,
   };
 }
 
