@@ -5,7 +5,8 @@ import { saveMarks } from '../../src/features/attendance/attendance.service';
 import { recordAudit } from '../../src/features/audit/audit.service';
 import { loadYearlyFigures, yearlyFiguresStamp } from '../../src/features/figures/figures.service';
 import type { KyselyPlugin, OperationNode, RootOperationNode } from 'kysely';
-import { FIGURES_VERSION, READ_BY_FIGURES } from '../../src/lib/server/data-version';
+import { FIGURES_VERSION, PUBLIC_TABLES, READ_BY_FIGURES } from '../../src/lib/server/data-version';
+import { publicGroupFeed, publicGroupPage } from '../../src/features/feeds/feeds.service';
 import type { Database } from '../../src/lib/server/database';
 import type { DatabaseHandle } from '../../src/lib/server/db';
 import { addChild, addEnrollment, addGroup, addMeetings, addUser } from '../support/builders';
@@ -157,6 +158,17 @@ describe(`the figures' data version on ${databaseKind()}`, () => {
     const control = readRecorder();
     await handle.db.withPlugin(control.plugin).selectFrom('enrollments as e').innerJoin('guardians as g', 'g.child_id', 'e.child_id').select('e.id').execute();
     expect([...control.tables].filter((t) => READ_BY_FIGURES[t as keyof Database] !== true)).toEqual(['guardians']);
+  });
+
+  it('is moved by every table the public group page and feed read: each one is declared public', async () => {
+    const recorder = readRecorder();
+    const db = handle.db.withPlugin(recorder.plugin);
+    expect(await publicGroupPage(db, 'soeskende', NOW)).not.toBeNull();
+    expect(await publicGroupFeed(db, 'soeskende', NOW)).not.toBeNull();
+    expect([...recorder.tables]).toEqual(expect.arrayContaining(['groups', 'group_sessions']));
+    expect(recorder.raw).toEqual([]);
+    const undeclared = [...recorder.tables].filter((t) => !PUBLIC_TABLES.includes(t as keyof Database));
+    expect(undeclared, 'tables the public pages read without PUBLIC_TABLES saying so (lib/server/data-version.ts)').toEqual([]);
   });
 
   it('lets many leaders save the same meeting at once without a deadlock, each save moving the version', async () => {

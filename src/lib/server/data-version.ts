@@ -67,8 +67,12 @@ export const FIGURES_TABLES: readonly string[] = Object.entries(READ_BY_FIGURES)
 
 export const FIGURES_VERSION = 'figures';
 
-/** The tables the public group pages and feeds are built from (served from memory by src/server). */
-export const PUBLIC_TABLES: readonly string[] = ['groups', 'meeting_rules', 'group_sessions', 'enrollments'];
+/**
+ * The tables the public group pages and feeds are built from (served from memory by src/server): a write to any of
+ * them moves the 'public' version. test/integration/data-version.test.ts renders both and fails when they read a
+ * table not listed here.
+ */
+export const PUBLIC_TABLES: readonly (keyof Database)[] = ['groups', 'meeting_rules', 'group_sessions', 'enrollments'];
 
 export const PUBLIC_VERSION = 'public';
 
