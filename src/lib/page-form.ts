@@ -70,6 +70,16 @@ export async function handleForms(request: Request, handlers: Record<string, Int
   }
 }
 
+/**
+ * The form state a page shows after handleForms when it did not redirect: a refused form (403/404: the thing is
+ * gone, or not this person's) becomes the message at the top, and the page answers with that status.
+ */
+export function shownForm(outcome: Exclude<FormOutcome, { kind: 'redirect' }>, response: { status?: number }): FormState {
+  if (outcome.kind === 'show') return outcome.form;
+  response.status = outcome.status;
+  return new FormState(null, {}, {}, outcome.message);
+}
+
 /** Runs a page's read; an access error becomes a Problem, anything else is a fault and is thrown on. */
 export async function readView<T>(read: () => Promise<T>): Promise<{ kind: 'view'; view: T } | Problem> {
   try {
