@@ -16,5 +16,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     fileParallelism: false,
+    // What a person waits for (a page after a form, a message in the mailbox) may take seconds on a busy machine:
+    // expect.poll waits up to 10 s before it fails (vitest's default is 1 s).
+    expect: { poll: { timeout: 10_000, interval: 50 } },
   },
 });

@@ -1,16 +1,22 @@
 // The coordinator's own pages, acted on as a coordinator would: what a slip or a double click does.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatabaseHandle } from '../../src/lib/server/db';
+import { addChild, addEnrollment, addGroup, addMeetingRule, addReferral } from '../support/builders';
 import { ADMIN, signIn } from './support/accounts';
 import { expectAccessible, launchBrowser, newPage, visit } from './support/browser';
+import { openServerDatabase } from './support/database';
 
 describe('the coordinator’s pages', () => {
   let browser: Browser;
+  let handle: DatabaseHandle;
   beforeAll(async () => {
     browser = await launchBrowser();
+    handle = openServerDatabase();
   });
   afterAll(async () => {
     await browser.close();
+    await handle.close();
   });
 
   it('closed periods: a wrong period is named at its field with the rest kept; a right one is saved; deleting it twice is no error', async () => {
@@ -51,6 +57,44 @@ describe('the coordinator’s pages', () => {
     expect(again.headers()['location']).toBe('/personale/lukkede-perioder?gemt=slettet');
     await visit(page, '/personale/lukkede-perioder');
     expect(await page.getByRole('row', { name: /Personaledag søndag/ }).count()).toBe(0);
+    await context.close();
+  });
+
+  it('waiting list: a move without a reason is named at the field, a move with one is saved and can be undone in one click', async () => {
+    const groupName = `Ventegruppen ${Date.now().toString(36)}`;
+    const groupId = await addGroup(handle.db, { name: groupName });
+    await addMeetingRule(handle.db, groupId);
+    const names = ['Alma', 'Bodil'];
+    for (const [i, first] of names.entries()) {
+      const { childId } = await addChild(handle.db, { first_name: first, last_name: 'Ventesen', birth_date: '2016-05-01' });
+      const referralId = await addReferral(handle.db, { child_id: childId, group_id: groupId, status: 'waiting', received_at: `2026-0${i + 1}-01T10:00:00.000Z` });
+      await addEnrollment(handle.db, { child_id: childId, group_id: groupId, referral_id: referralId, state: 'waiting', start_date: null });
+    }
+    const { page, context } = await newPage(browser);
+    await signIn(page, ADMIN);
+    await visit(page, '/personale/optag');
+    const section = page.locator('section', { has: page.getByRole('heading', { name: groupName }) });
+    const order = () => section.locator('.waiting-list .waiting-name a').allInnerTexts();
+    expect(await order()).toEqual(['Alma Ventesen', 'Bodil Ventesen']);
+
+    const bodil = section.locator('li', { hasText: 'Bodil Ventesen' });
+    await bodil.getByText('Flyt på listen').click();
+    await bodil.getByLabel(/Ny plads/).fill('1');
+    await bodil.getByRole('button', { name: 'Flyt' }).click();
+    const again = page.locator('section', { has: page.getByRole('heading', { name: groupName }) }).locator('li', { hasText: 'Bodil Ventesen' });
+    await expect.poll(() => again.locator('.error').count()).toBe(1);
+    expect(await again.getByLabel(/Ny plads/).inputValue()).toBe('1');
+    expect(await again.getByLabel('Hvorfor?').getAttribute('aria-invalid')).toBe('true');
+    await expectAccessible(page);
+
+    await again.getByLabel('Hvorfor?').fill('Søster starter samtidig');
+    await again.getByRole('button', { name: 'Flyt' }).click();
+    await expect.poll(() => page.getByText('Barnet er flyttet til plads 1 på ventelisten.').count()).toBe(1);
+    expect(await order()).toEqual(['Bodil Ventesen', 'Alma Ventesen']);
+
+    await page.getByRole('button', { name: 'Fortryd: flyt tilbage til plads 2' }).click();
+    await expect.poll(() => page.getByText('Barnet er flyttet til plads 2 på ventelisten.').count()).toBe(1);
+    expect(await order()).toEqual(['Alma Ventesen', 'Bodil Ventesen']);
     await context.close();
   });
 });
