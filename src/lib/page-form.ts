@@ -5,10 +5,13 @@
 // Forms post the service's own field names, so no page renames fields; `Field`'s `form` prop keeps the element ids
 // apart when two forms on one page share a field name.
 import { accessProblem, ConflictError, ValidationError, type FieldErrors } from './errors';
-import { formValues, type FormValues } from './forms';
+import { formList, formValues, type FormValues } from './forms';
+
+/** A field sent more than once (a group of checkboxes): every value, in order. */
+export type FormList = (name: string) => string[];
 
 /** Runs one form's service call; returns where to go next (a path, answered with 303). */
-export type IntentHandler = (values: FormValues) => Promise<string>;
+export type IntentHandler = (values: FormValues, list: FormList) => Promise<string>;
 
 export class FormState {
   constructor(
@@ -18,7 +21,13 @@ export class FormState {
     readonly errors: FieldErrors = {},
     /** A rule of the domain said no (or the form as a whole is wrong): shown at the top of the page. */
     readonly formError: string | null = null,
+    private readonly sent: FormList = () => [],
   ) {}
+
+  /** What a field sent many times (checkboxes) shows: what was ticked when form `intent` came back, else the fallback. */
+  list(intent: string, field: string, fallback: readonly string[] = []): string[] {
+    return this.intent === intent ? this.sent(field) : [...fallback];
+  }
 
   /** What a field of form `intent` shows: the value sent when that form came back, else the fallback. */
   value(intent: string, field: string, fallback = ''): string {
@@ -54,18 +63,20 @@ export const DEFAULT_INTENT = 'default';
  */
 export async function handleForms(request: Request, handlers: Record<string, IntentHandler>): Promise<FormOutcome> {
   if (request.method !== 'POST') return { kind: 'show', form: new FormState() };
-  const values = formValues(await request.formData());
+  const data = await request.formData();
+  const values = formValues(data);
+  const list: FormList = (name) => formList(data, name);
   const intent = values['intent'] ?? DEFAULT_INTENT;
   const handler = Object.hasOwn(handlers, intent) ? handlers[intent] : undefined;
-  if (!handler) return { kind: 'show', form: new FormState(intent, values, {}, 'Formularen kendes ikke. Hent siden igen og prøv igen.') };
+  if (!handler) return { kind: 'show', form: new FormState(intent, values, {}, 'Formularen kendes ikke. Hent siden igen og prøv igen.', list) };
   try {
-    return { kind: 'redirect', location: await handler(values) };
+    return { kind: 'redirect', location: await handler(values, list) };
   } catch (error) {
     if (error instanceof ValidationError) {
       const { _form: top, ...fields } = error.fields;
-      return { kind: 'show', form: new FormState(intent, values, fields, top ?? null) };
+      return { kind: 'show', form: new FormState(intent, values, fields, top ?? null, list) };
     }
-    if (error instanceof ConflictError) return { kind: 'show', form: new FormState(intent, values, {}, error.message) };
+    if (error instanceof ConflictError) return { kind: 'show', form: new FormState(intent, values, {}, error.message, list) };
     return { kind: 'problem', ...accessProblem(error) };
   }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../lib/server/database';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
-import { parseForm } from '../../lib/forms';
+import { parseForm, type FormValues } from '../../lib/forms';
 import { instantToZoned, todayInZone, type IsoDate } from '../../lib/time';
 import type { Actor } from '../auth/auth';
 import { isLeaderOf } from '../groups/groups.repository';
@@ -54,7 +54,7 @@ export async function recordFeedbackAnswer(
   db: Kysely<Database>,
   actor: Actor,
   sessionId: string,
-  form: FormData,
+  form: FormData | FormValues,
   now: Date,
 ): Promise<{ next: FeedbackQuestion | null }> {
   const session = await sessionFor(db, actor, sessionId);
