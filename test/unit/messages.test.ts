@@ -37,6 +37,8 @@ const STAFF_PAYLOADS: MessagePayload[] = [
     kind: 'caseworker_update', event, reference: 'H-2026-0001', groupName: 'Pigegruppen', firstName: 'Sofie', startsAt: START, endsAt: END,
     place: 'Familiecentret', reason: event === 'declined' || event === 'ended' ? 'Gruppen passer ikke' : null, window: event === 'waiting' ? 'januar 2027' : null,
   })),
+  { kind: 'summary_ready', reference: 'H-2026-0001', groupName: 'Pigegruppen', firstName: 'Sofie', commented: false, url: URL_ },
+  { kind: 'summary_ready', reference: 'H-2026-0001', groupName: 'Pigegruppen', firstName: 'Sofie', commented: true, url: URL_ },
 ];
 
 describe('message words', () => {

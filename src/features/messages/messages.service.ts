@@ -15,6 +15,7 @@ import type { Actor } from '../auth/auth';
 import { recordAudit } from '../audit/audit.service';
 import { FALLBACK_CENTRE_PHONE } from '../families/families';
 import type { EnrollmentEventType } from '../lifecycle/lifecycle';
+import { caseworkerReferralPath } from '../referrals/referrals';
 import type { ContactChoice, MessageChannel, MessagePayload, MessageStatus, ReminderSetting } from './messages';
 import {
   AFBUD_GATHER_MS, CHANGE_DELAY_MS, caseworkerNotices, LEASE_MS, RETRY_BASE_MS, MAX_ATTEMPTS, consentSchema, htmlPart, isEmailAddress, isOptional,
@@ -292,6 +293,21 @@ export async function enqueueCaseworkerNotices(
     if (await put(trx, payload, staffRecipient(facts.caseworker), { childId: facts.childId, sendAfter: now }, now)) written += 1;
   }
   return written;
+}
+
+/**
+ * The family has answered the closing summary (accepted or commented), so the referring caseworker may read it: they
+ * get an e-mail with a link to their referral page. The summary's text stays on that page, behind their sign-in.
+ */
+export async function enqueueSummaryReady(trx: Transaction<Database>, enrollmentId: string, commented: boolean, now: Date): Promise<boolean> {
+  const course = await selectCourseFacts(trx, enrollmentId);
+  const facts = course?.referralId ? await selectReferralFacts(trx, course.referralId) : null;
+  if (!course?.referralId || !facts?.caseworker) return false;
+  const payload: MessagePayload = {
+    kind: 'summary_ready', reference: facts.reference, groupName: facts.groupName, firstName: facts.firstName, commented,
+    url: `${publicOrigin()}${caseworkerReferralPath(course.referralId)}`,
+  };
+  return (await put(trx, payload, staffRecipient(facts.caseworker), { childId: facts.childId, sendAfter: now }, now)) !== null;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -24,6 +24,8 @@ export type MessagePayload =
   | { kind: 'staff_link'; purpose: 'setup' | 'reset'; name: string; url: string }
   | { kind: 'referral_receipt'; reference: string; groupName: string; firstName: string }
   | { kind: 'parent_request_receipt'; groupName: string; firstName: string }
+  /** The closing summary reached the referring caseworker: a link to their referral page, never the summary itself. */
+  | { kind: 'summary_ready'; reference: string; groupName: string; firstName: string; commented: boolean; url: string }
   | {
       kind: 'caseworker_update'; event: CaseworkerEvent; reference: string; groupName: string; firstName: string;
       startsAt: string | null; endsAt: string | null; place: string | null; reason: string | null; window: string | null;
@@ -75,6 +77,7 @@ export const KIND_LABELS: Record<MessageKind, string> = {
   referral_receipt: 'Kvittering for henvisning',
   parent_request_receipt: 'Kvittering til forælder',
   caseworker_update: 'Besked til rådgiver',
+  summary_ready: 'Opsummering til rådgiver',
 };
 
 export const STATUS_LABELS: Record<MessageStatus, string> = {
@@ -384,6 +387,23 @@ export function renderMessage(payload: MessagePayload, ctx: RenderContext): Rend
       return {
         subject: `${CASEWORKER_SUBJECTS[payload.event][l]}: ${payload.reference}`,
         paragraphs: caseworkerLines(payload, l),
+      };
+    case 'summary_ready':
+      return {
+        subject: da ? `Opsummering klar: ${payload.reference}` : `Summary ready: ${payload.reference}`,
+        paragraphs: da
+          ? [
+            `Forløbet for ${payload.firstName} (${payload.reference}) i ${payload.groupName} er slut. Nu kan du læse vores opsummering.`,
+            payload.commented ? 'Familien har læst den og skrevet en kommentar til den.' : 'Familien har læst den og siger god for den.',
+            'Du finder den på siden om henvisningen:',
+            payload.url,
+          ]
+          : [
+            `The course for ${payload.firstName} (${payload.reference}) in ${payload.groupName} has ended. You can now read our summary.`,
+            payload.commented ? 'The family has read it and added a comment.' : 'The family has read it and agrees with it.',
+            'You find it on the page about the referral:',
+            payload.url,
+          ],
       };
   }
 }
