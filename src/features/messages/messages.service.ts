@@ -16,9 +16,12 @@ import { recordAudit } from '../audit/audit.service';
 import { FALLBACK_CENTRE_PHONE } from '../families/families';
 import type { EnrollmentEventType } from '../lifecycle/lifecycle';
 import { caseworkerReferralPath } from '../referrals/referrals';
+import { familyPagePath } from '../families/families';
+import { selectOpenSealedToken } from '../families/families.repository';
+import { openText } from '../../lib/server/secret-box';
 import type { ContactChoice, MessageChannel, MessagePayload, MessageStatus, ReminderSetting } from './messages';
 import {
-  AFBUD_GATHER_MS, CHANGE_DELAY_MS, caseworkerNotices, LEASE_MS, RETRY_BASE_MS, MAX_ATTEMPTS, consentSchema, htmlPart, isEmailAddress, isOptional,
+  AFBUD_GATHER_MS, CHANGE_DELAY_MS, caseworkerNotices, FAMILY_LINK_SLOT, fillFamilyLink, LEASE_MS, RETRY_BASE_MS, MAX_ATTEMPTS, consentSchema, htmlPart, isEmailAddress, isOptional,
   maskRecipient, messageIdFor, nextDaytime, normaliseDanishPhone, plainText, reminderSettingSchema, reminderTime,
   renderMessage, retryDelayMs, smsText,
 } from './messages';
@@ -364,17 +367,28 @@ export interface DeliveryResult {
 
 export const BATCH_SIZE = 20;
 
-async function deliverOne(message: OutboxMessage, senders: Senders): Promise<void> {
-  if (message.channel === 'email') {
-    if (!senders.mail) throw new NoTransport('SMTP_URL');
+/** The child's current family page address, opened from its sealed token; null when there is none to open. */
+async function currentFamilyLink(db: Kysely<Database>, childId: string | null): Promise<string | null> {
+  const sealed = childId ? await selectOpenSealedToken(db, childId) : null;
+  const token = sealed ? openText(sealed) : null;
+  return token ? `${publicOrigin()}${familyPagePath(token)}` : null;
+}
+
+async function deliverOne(db: Kysely<Database>, message: OutboxMessage, senders: Senders): Promise<void> {
+  const transport = message.channel === 'email' ? senders.mail : senders.sms;
+  if (!transport) throw new NoTransport(message.channel === 'email' ? 'SMTP_URL' : 'SMS_GATEWAY_URL');
+  // The family link is put in only here, on its way out: it is never stored in the outbox or written to a log.
+  const body = message.bodyText.includes(FAMILY_LINK_SLOT)
+    ? fillFamilyLink({ channel: message.channel, text: message.bodyText, html: message.bodyHtml }, await currentFamilyLink(db, message.childId), message.language)
+    : { text: message.bodyText, html: message.bodyHtml };
+  if (message.channel === 'email' && senders.mail) {
     await senders.mail.send({
-      to: message.recipient, subject: message.subject, text: message.bodyText, html: message.bodyHtml, messageId: message.messageId,
+      to: message.recipient, subject: message.subject, text: body.text, html: body.html, messageId: message.messageId,
       language: message.language, unsubscribeUrl: message.unsubscribeUrl,
     });
     return;
   }
-  if (!senders.sms) throw new NoTransport('SMS_GATEWAY_URL');
-  await senders.sms.send({ to: message.recipient, text: message.bodyText, reference: message.id });
+  await senders.sms?.send({ to: message.recipient, text: body.text, reference: message.id });
 }
 
 class NoTransport extends Error {
@@ -393,7 +407,7 @@ export async function deliverDueMessages(db: Kysely<Database>, senders: Senders,
   const result: DeliveryResult = { claimed: batch.length, sent: 0, retried: 0, failed: 0, unsent: 0 };
   await Promise.all(batch.map(async (message) => {
     try {
-      await deliverOne(message, senders);
+      await deliverOne(db, message, senders);
       await markSent(db, message.id, workerId, now, message.secret);
       result.sent += 1;
     } catch (error) {
