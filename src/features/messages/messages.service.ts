@@ -403,7 +403,7 @@ class NoTransport extends Error {
  * 'unsent' and the log says where it would have gone.
  */
 export async function deliverDueMessages(db: Kysely<Database>, senders: Senders, workerId: string, now: Date, limit = BATCH_SIZE): Promise<DeliveryResult> {
-  const batch = await claimDueMessages(db, workerId, now, new Date(now.getTime() + LEASE_MS), limit);
+  const batch = await claimDueMessages(db, workerId, now, new Date(now.getTime() + delayMs('OUTBOX_LEASE_MS', LEASE_MS)), limit);
   const result: DeliveryResult = { claimed: batch.length, sent: 0, retried: 0, failed: 0, unsent: 0 };
   await Promise.all(batch.map(async (message) => {
     try {
