@@ -9,6 +9,7 @@ import { addUserFromOperator, bootApplication, loadDemo } from '../src/features/
 import { describePurge, purgeExpiredData } from '../src/features/retention/retention.service';
 import { restoreSqliteFile } from '../src/lib/server/sqlite-restore';
 import { resealTotpKeys } from '../src/features/twofactor/twofactor.service';
+import { resealFamilyLinks } from '../src/features/families/families.service';
 
 const HELP = `Gruppeforløb – driftskommandoer (operator commands)
 
@@ -20,7 +21,7 @@ const HELP = `Gruppeforløb – driftskommandoer (operator commands)
   npm run cli -- backup FILE                   online-backup til FILE (SQLite; PostgreSQL med pg_dump)
   npm run cli -- restore FILE [--force]        læg en backup på plads (stop serveren først; PostgreSQL: pg_restore, kræver --force)
   npm run cli -- purge [--apply]               slet børn, hvis opbevaringsperiode er udløbet (uden --apply: vis kun)
-  npm run cli -- reencrypt                     kryptér to-faktor-nøgler igen med APP_SECRET (efter skift af hemmelighed)
+  npm run cli -- reencrypt                     kryptér to-faktor-nøgler og familielinks igen med APP_SECRET (efter skift af hemmelighed)
 
 Database: DATABASE_URL (unset: db/data/app.sqlite; a file path or file: URL; postgres://…).`;
 
@@ -174,6 +175,8 @@ async function run(handle: DatabaseHandle, argv: string[]): Promise<number> {
     case 'reencrypt': {
       const count = await resealTotpKeys(handle.db);
       console.log(`${count} to-faktor-nøgler er krypteret igen med den nuværende APP_SECRET.`);
+      const links = await resealFamilyLinks(handle.db);
+      console.log(`${links} familielinks er krypteret igen med den nuværende APP_SECRET.`);
       return 0;
     }
     case 'purge': {

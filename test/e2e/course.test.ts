@@ -7,6 +7,7 @@ import { addDays, todayInZone } from '../../src/lib/time';
 import { ADMIN, addAccount, signIn, type Account } from './support/accounts';
 import { expectAccessible, launchBrowser, newPage, visit } from './support/browser';
 import { openServerDatabase } from './support/database';
+import { readMailboxDir, waitForMessage } from '../support/mailbox';
 
 // A course from the intake conversation to the closing summary, as the leaders, the family and the caseworker meet
 // it in the browser (issue 15). Arranged as the referral form leaves it; every step after that through the pages.
@@ -243,6 +244,8 @@ describe('a course followed and closed, in the browser', () => {
     // Not yet for the caseworker: the family has not answered.
     await caseworker.page.reload();
     expect(await caseworker.page.getByRole('heading', { name: 'Opsummering fra forløbet' }).count()).toBe(0);
+    const summaryMessages = () => server.db.selectFrom('outbox_messages').select('id').where('kind', '=', 'summary_ready').where('child_id', '=', childId).execute();
+    expect(await summaryMessages()).toHaveLength(0);
 
     await parent.page.goto(familyPath);
     const summary = parent.page.locator('section.family-summary');
@@ -253,7 +256,18 @@ describe('a course followed and closed, in the browser', () => {
     await expect.poll(() => parent.page.getByText('Tak for dit svar. Nu får rådgiveren det.').count()).toBe(1);
     expect(await parent.page.getByRole('button', { name: 'Ja, det er rigtigt' }).count()).toBe(0);
 
-    await caseworker.page.reload();
+    // The caseworker gets an e-mail: first name and reference, a link to the referral page, not the summary itself.
+    expect(await summaryMessages()).toHaveLength(1);
+    const reference = `E2E-${referralId.slice(0, 6)}`;
+    const arrived = await waitForMessage(() => readMailboxDir(inject('mailDir')), (m) => m.to === CASEWORKER.email && m.subject === `Opsummering klar: ${reference}`);
+    expect(arrived.text).toContain(`Forløbet for ${FIRST} (${reference})`);
+    expect(arrived.text).toContain('siger god for den');
+    expect(arrived.text).not.toContain(LAST);
+    expect(arrived.text).not.toContain('Tak for et godt år');
+    expect(arrived.html).not.toContain('Tak for et godt år');
+    const link = /https?:\/\/\S+(\/personale\/henvisninger\/kvittering\/\S+)/.exec(arrived.text)?.[1];
+    expect(link).toBe(`/personale/henvisninger/kvittering/${referralId}`);
+    await caseworker.page.goto(link ?? '/');
     const seen = caseworker.page.locator('section.referral-summary');
     expect(await seen.innerText()).toContain('Tak for et godt år, Nanna.');
     expect(await seen.innerText()).toContain('sagt god for den');

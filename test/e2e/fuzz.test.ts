@@ -387,6 +387,12 @@ describe('fuzz: hostile input to every form', () => {
     for (const spec of await specsOf('/personale/brugere', 'admin', {
       name: 'Fuzz Bruger', email: 'bruger@fuzz.e2e', userId: spareId,
     }, (intent) => (intent === 'create' ? { users: 1, user_setup_tokens: 1 } : { user_setup_tokens: [-1, 1] }))) {
+      if (spec.key.endsWith('#role')) {
+        // The spare is a leader: the valid post gives it the role it has (303, nothing changes).
+        spec.base['role'] = 'leader';
+        await fuzzForm({ ...spec, accepted: 'unchanged' });
+        continue;
+      }
       if (spec.key.endsWith('#reset-2fa')) {
         // Resetting the second factor needs someone who has one, and the ticked confirmation: the spare gets a key
         // before every post, so the valid post is accepted (303) and every hostile one refused.

@@ -165,6 +165,14 @@ describe('messages by e-mail and SMS', () => {
     expect(email.contentLanguage).toBe('da');
     expect(email.messageId).toMatch(/@familiecentret\.test>$/);
     expect(email.listUnsubscribe).toMatch(/^<http:\/\/127\.0\.0\.1:\d+\/beskeder\/afmeld\/[a-z2-7]{39}>$/);
+    // The family link the parent was sent is in the message, and it opens the family page.
+    const linkInMail = /http:\/\/127\.0\.0\.1:\d+(\/familie\/[a-z2-7]{39})/.exec(email.text)?.[1];
+    expect(linkInMail).toBe(familyPath);
+    const family = await newPage(browser);
+    await visit(family.page, linkInMail ?? '/');
+    expect(await family.page.getByRole('heading', { level: 1 }).innerText()).toBe('Dit barns gruppe');
+    expect(await family.page.locator('.lead').first().innerText()).toContain('Naja');
+    await family.context.close();
     const sms = await waitForMessage(mail, (m) => m.channel === 'sms' && m.to === '+4531415926' && m.text.includes('flyttet'));
     expect(sms.authorization).toBe('Token e2e-token');
     expect(sms.text).not.toContain('Naja');

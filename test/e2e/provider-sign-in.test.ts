@@ -191,6 +191,34 @@ describe('sign-in with the municipality’s login', () => {
     await context.close();
   });
 
+  it('a burst of starts from one address: exactly the limit goes to the provider, the rest get a plain page asking them to wait', async () => {
+    const limitKeys = () => handle.db.deleteFrom('rate_limits').where('key', 'like', 'oidc-start:%').execute();
+    await limitKeys();
+    const attempts = async () => Number((await handle.db.selectFrom('oidc_sign_in_attempts').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const before = await attempts();
+    const issuer = inject('oidcIssuers')['ishoj'] ?? '';
+    try {
+      const answers = await Promise.all(Array.from({ length: 60 }, () => fetch(`${inject('baseURL')}/logind/kommune/ishoj`, { redirect: 'manual' })));
+      const toProvider = answers.filter((r) => r.status === 303 && (r.headers.get('location') ?? '').startsWith(issuer));
+      const waiting = answers.filter((r) => r.status === 429);
+      expect(toProvider).toHaveLength(30);
+      expect(waiting).toHaveLength(30);
+      expect(Number(waiting[0]?.headers.get('retry-after'))).toBeGreaterThan(0);
+      // Only the starts that went ahead left a sign-in attempt behind (expired ones may have been cleared meanwhile).
+      expect(await attempts() - before).toBeLessThanOrEqual(30);
+
+      const { context, page } = await newPage(browser);
+      await visit(page, '/logind/kommune/ishoj', 429);
+      await expect(page.getByRole('heading', { level: 1 }).innerText()).resolves.toBe('Vent lidt, før du prøver igen');
+      await expect(page.getByRole('alert').innerText()).resolves.toMatch(/Vent 5 minutter, og prøv så igen/);
+      await context.close();
+    } finally {
+      await limitKeys();
+    }
+    const after = await fetch(`${inject('baseURL')}/logind/kommune/ishoj`, { redirect: 'manual' });
+    expect(after.status).toBe(303);
+  });
+
   it('refuses a return that this browser never started', async () => {
     const { context, page } = await newPage(browser);
     await visit(page, '/logind/kommune/ishoj/retur?code=abc&state=def', 400);

@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, LEADER, completeSecondFactor, signIn } from './support/accounts';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ADMIN, LEADER, addAccount, completeSecondFactor, signIn, type Account } from './support/accounts';
 import { baseURL, expectAccessible, launchBrowser, newPage, visit } from './support/browser';
 
 describe('staff in the browser', () => {
@@ -131,6 +131,41 @@ describe('staff in the browser', () => {
     expect(await page.getByRole('heading', { level: 2, name: 'Pigegruppen' }).count()).toBe(0);
     const res = await page.goto('/personale/brugere');
     expect(res?.status()).toBe(403);
+    await expectAccessible(page);
+    await context.close();
+  });
+
+  it('the coordinator changes a role: a demoted coordinator is out of the coordinator pages on the next click; a role that cannot be given is named at that account', async () => {
+    const second: Account = { email: 'anden.koordinator@e2e.test', password: 'anden-koordinator-adgangskode-7', name: 'Cecilie Anden' };
+    addAccount(inject('databaseUrl'), second, 'admin');
+    const demoted = await newPage(browser);
+    await signIn(demoted.page, second);
+    await visit(demoted.page, '/personale/brugere');
+
+    const { page, context } = await newPage(browser);
+    await signIn(page, ADMIN);
+    await visit(page, '/personale/brugere');
+    await page.getByLabel(`Rolle for ${second.name}`).selectOption('leader');
+    await page.getByRole('button', { name: `Skift rolle for ${second.name}` }).click();
+    await page.waitForURL('**/personale/brugere?gemt=rolle');
+    expect(await page.getByText('Rollen er skiftet.').count()).toBe(1);
+    expect(await page.getByLabel(`Rolle for ${second.name}`).inputValue()).toBe('leader');
+    await expectAccessible(page);
+
+    // Still signed in, but a leader from the very next request.
+    const res = await demoted.page.goto('/personale/brugere');
+    expect(res?.status()).toBe(403);
+    await visit(demoted.page, '/personale');
+    await demoted.context.close();
+
+    // A leader has no municipality, so cannot be made a caseworker: the message stands at that account's role.
+    await page.getByLabel(`Rolle for ${LEADER.name}`).selectOption('caseworker');
+    await page.getByRole('button', { name: `Skift rolle for ${LEADER.name}` }).click();
+    await page.waitForLoadState();
+    const field = page.getByRole('row').filter({ hasText: LEADER.email });
+    expect(await field.getByText('En familierådgiver skal høre til en kommune').count()).toBe(1);
+    expect(await page.getByLabel(`Rolle for ${LEADER.name}`).inputValue()).toBe('caseworker');
+    expect(await page.getByLabel(`Rolle for ${second.name}`).inputValue()).toBe('leader');
     await expectAccessible(page);
     await context.close();
   });

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/features/auth/auth';
-import { submitFamilyAction, issueFamilyLink } from '../../src/features/families/families.service';
+import { submitFamilyAction, issueFamilyLink, resealFamilyLinks } from '../../src/features/families/families.service';
+import { forgetSecretKeys } from '../../src/lib/server/secret-box';
 import { LEASE_MS, MAX_ATTEMPTS, smsSegments } from '../../src/features/messages/messages';
 import { claimDueMessages } from '../../src/features/messages/messages.repository';
 import {
@@ -114,6 +115,8 @@ describe(`messages through the outbox on ${databaseKind()}`, () => {
     expect(family?.contentLanguage).toBe('da');
     expect(family?.messageId).toMatch(/^<[0-9a-f-]{36}@familiecentret\.test>$/);
     expect(`${family?.subject} ${family?.text}`).not.toContain('Skjultnavn');
+    // No family link has been made yet: the message says to use the one they got.
+    expect(family?.text).toContain('Brug linket, du har fået fra os.');
 
     const sms = mailbox.received.find((m) => m.channel === 'sms');
     expect(sms?.to).toBe('+4522334455');
@@ -128,6 +131,62 @@ describe(`messages through the outbox on ${databaseKind()}`, () => {
     // The Message-ID that arrived is the one stored with the row, so a resend after a crash carries the same one.
     for (const mail of mailbox.received.filter((m) => m.channel === 'email')) {
       expect(stored.map((s) => s.message_id)).toContain(mail.messageId);
+    }
+  });
+
+  it("a moved meeting's message carries the child's current family link, put in as it is sent: never stored, never logged", async () => {
+    const moved = await newSession();
+    await moveSession(handle.db, leader, moved, { date: '2027-01-14', startTime: '16:00', endTime: '18:00', place: 'Lokale 2', reason: '' }, NOW);
+    // The link is replaced after the message was written and before it goes: the new one is sent.
+    const first = await issueFamilyLink(handle.db, leader, childId, NOW);
+    const second = await issueFamilyLink(handle.db, leader, childId, new Date(NOW.getTime() + MINUTE));
+    const stored = await handle.db.selectFrom('outbox_messages').select(['body_text', 'body_html', 'payload']).execute();
+    expect(stored.length).toBeGreaterThan(0);
+    for (const row of stored) expect(JSON.stringify(row)).not.toMatch(new RegExp(`${first.token}|${second.token}`));
+    const sealed = await handle.db.selectFrom('family_links').select('token_sealed').where('child_id', '=', childId).where('revoked_at', 'is', null).executeTakeFirstOrThrow();
+    expect(sealed.token_sealed).toMatch(/^v1\./);
+    expect(sealed.token_sealed).not.toContain(second.token);
+
+    await deliverAll(new Date(NOW.getTime() + 4 * MINUTE));
+    const url = `http://localhost:4321/familie/${second.token}`;
+    const family = mailbox.received.find((m) => m.to.endsWith('@familie.dk'));
+    expect(family?.text).toContain(`Du kan se alle møder på din side:\n\n${url}`);
+    expect(family?.html).toContain(`<a href="${url}">`);
+    expect(family?.text).not.toContain(first.token);
+    const sms = mailbox.received.find((m) => m.channel === 'sms');
+    expect(sms?.text).toContain(url);
+    expect(smsSegments(sms?.text ?? '')).toBeLessThanOrEqual(2);
+    const toLeader = mailbox.received.find((m) => m.to === leader.user.email);
+    expect(toLeader?.text).not.toContain('/familie/');
+
+    // What staff read of the outbox, and the log, never hold it.
+    const page = await listOutbox(handle.db, admin, null, NOW);
+    expect(JSON.stringify(page)).not.toContain(second.token);
+    expect(log.join('\n')).not.toContain(second.token);
+  });
+
+  it('after APP_SECRET is changed, `cli reencrypt` seals the open family links again, and messages still carry them', async () => {
+    const keep = { current: process.env['APP_SECRET'], previous: process.env['APP_SECRET_PREVIOUS'] };
+    const secrets = (current: string | undefined, previous: string | undefined) => {
+      for (const [name, value] of [['APP_SECRET', current], ['APP_SECRET_PREVIOUS', previous]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      forgetSecretKeys();
+    };
+    try {
+      secrets('den-gamle-hemmelighed-til-testen', undefined);
+      const link = await issueFamilyLink(handle.db, leader, childId, NOW);
+      secrets('den-nye-hemmelighed-til-testen', 'den-gamle-hemmelighed-til-testen');
+      expect(await resealFamilyLinks(handle.db)).toBe(1);
+      secrets('den-nye-hemmelighed-til-testen', undefined);
+      const moved = await newSession();
+      await moveSession(handle.db, leader, moved, { date: '2027-02-15', startTime: '16:00', endTime: '18:00', place: 'Lokale 2', reason: '' }, NOW);
+      await deliverAll(new Date(NOW.getTime() + 4 * MINUTE));
+      const family = mailbox.received.find((m) => m.to.endsWith('@familie.dk'));
+      expect(family?.text).toContain(`http://localhost:4321/familie/${link.token}`);
+    } finally {
+      secrets(keep.current, keep.previous);
     }
   });
 
@@ -245,6 +304,7 @@ describe(`messages through the outbox on ${databaseKind()}`, () => {
     expect(mailbox.received).toHaveLength(1);
     expect(mailbox.received[0]?.subject).toMatch(/^Husk: Pigegruppen /);
     expect(mailbox.received[0]?.text).toContain('Husk mødet i Pigegruppen for Sofie.');
+    expect(mailbox.received[0]?.text).toMatch(/Meld afbud på din side:\n\nhttp:\/\/localhost:4321\/familie\/[a-z2-7]+/);
   });
 
   it('the unsubscribe link turns the optional messages off, recorded with when and how', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  CONSENT_TEXT, UNSUBSCRIBE_TEXT, caseworkerNotices, consentSchema, fitSms, htmlPart, isQuietTime, messageIdFor, nextDaytime, normaliseDanishPhone,
+  CONSENT_TEXT, FAMILY_LINK_SLOT, UNSUBSCRIBE_TEXT, caseworkerNotices, fillFamilyLink, consentSchema, fitSms, htmlPart, isQuietTime, messageIdFor, nextDaytime, normaliseDanishPhone,
   plainText, reminderSettingSchema, reminderTime, renderMessage, retryDelayMs, smsSegments, smsText, type CaseworkerEvent,
   type MessagePayload,
 } from '../../src/features/messages/messages';
@@ -37,6 +37,8 @@ const STAFF_PAYLOADS: MessagePayload[] = [
     kind: 'caseworker_update', event, reference: 'H-2026-0001', groupName: 'Pigegruppen', firstName: 'Sofie', startsAt: START, endsAt: END,
     place: 'Familiecentret', reason: event === 'declined' || event === 'ended' ? 'Gruppen passer ikke' : null, window: event === 'waiting' ? 'januar 2027' : null,
   })),
+  { kind: 'summary_ready', reference: 'H-2026-0001', groupName: 'Pigegruppen', firstName: 'Sofie', commented: false, url: URL_ },
+  { kind: 'summary_ready', reference: 'H-2026-0001', groupName: 'Pigegruppen', firstName: 'Sofie', commented: true, url: URL_ },
 ];
 
 describe('message words', () => {
@@ -93,6 +95,31 @@ describe('message words', () => {
     expect(caseworkerNotices(['hold_intake', 'decline'])).toEqual(['declined']);
     expect(caseworkerNotices(['move_band'])).toEqual([]);
     expect(caseworkerNotices(['start'])).toEqual(['admitted']);
+  });
+});
+
+describe('the family link in a message', () => {
+  const ctx = { phone: '43 57 00 00', unsubscribeUrl: null };
+  const moved = PAYLOADS[0] as MessagePayload;
+
+  it('is only a mark in what is stored, and the link (or a plain sentence) as it is sent', () => {
+    const rendered = renderMessage(moved, { ...ctx, language: 'da' });
+    const body = { channel: 'email' as const, text: plainText(rendered), html: htmlPart(rendered, 'da') };
+    expect(body.text).toContain(FAMILY_LINK_SLOT);
+    const filled = fillFamilyLink(body, URL_, 'da');
+    expect(filled.text).toContain(`Du kan se alle møder på din side:\n\n${URL_}`);
+    expect(filled.html).toContain(`<p><a href="${URL_}">${URL_}</a></p>`);
+    expect(`${filled.text}${filled.html}`).not.toContain(FAMILY_LINK_SLOT);
+    const none = fillFamilyLink(body, null, 'da');
+    expect(none.text).toContain('Brug linket, du har fået fra os.');
+    expect(none.html).toContain('<p>Brug linket, du har fået fra os.</p>');
+  });
+
+  it('in an SMS the text with the link still fits two parts', () => {
+    const long = { ...(moved as Extract<MessagePayload, { kind: 'session_changed' }>), reason: 'Vi skal bruge salen til noget andet den dag, så vi mødes i lokale 3 i stedet' };
+    const text = smsText(renderMessage(long, { ...ctx, language: 'da' }));
+    const filled = fillFamilyLink({ channel: 'sms', text, html: null }, `${URL_}${'x'.repeat(30)}`, 'da');
+    expect(smsSegments(filled.text)).toBeLessThanOrEqual(2);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { PostgresAdapter, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database, Municipality, Role, UsersTable } from '../../lib/server/database';
 import type { StaffUser } from './auth';
 
@@ -91,6 +91,25 @@ export async function updateUserDisabledAt(db: Db, userId: string, disabledAt: D
     .set({ disabled_at: disabledAt?.toISOString() ?? null, updated_at: now.toISOString() })
     .where('id', '=', userId)
     .execute();
+}
+
+export async function updateUserRole(db: Db, userId: string, role: Role, now: Date): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({ role, updated_at: now.toISOString() })
+    .where('id', '=', userId)
+    .execute();
+}
+
+/**
+ * The open coordinator accounts' ids, locked until the transaction ends on PostgreSQL (two coordinators demoting each
+ * other at once then take turns, and the second sees the first's change); SQLite runs one writer at a time.
+ */
+export async function lockOpenCoordinators(db: Transaction<Database>): Promise<string[]> {
+  const query = db.selectFrom('users').select('id').where('role', '=', 'admin').where('disabled_at', 'is', null).orderBy('id');
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  const rows = await (postgres ? query.forUpdate() : query).execute();
+  return rows.map((r) => r.id);
 }
 
 /** An administrator who can sign in: not disabled, and has chosen a password. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
+import { parseForm, type FormValues } from '../../lib/forms';
 import type { Database } from '../../lib/server/database';
 import { hashPassword, passwordProblem, verifyPassword } from '../../lib/server/password';
 import { constantTimeEqualHex, generateSecret, sha256Hex } from '../../lib/server/tokens';
@@ -20,6 +21,8 @@ import {
   setupLinkPath,
   type SecondFactorStep,
   type Actor,
+  changeRoleSchema,
+  roleChangeProblem,
   type BootstrapAdminInput,
   type CreateUserInput,
   type Municipality,
@@ -44,11 +47,13 @@ import {
   insertSetupToken,
   insertUser,
   listUsers,
+  lockOpenCoordinators,
   markSetupTokenUsed,
   saveBootstrapToken,
   updateSessionExpiry,
   updateUserDisabledAt,
   updateUserPassword,
+  updateUserRole,
   type SessionWithUser,
   type SetupTokenRecord,
   type UserRecord,
@@ -374,6 +379,35 @@ export async function setUserDisabled(
       { action: 'update', entityType: 'user', entityId: userId, detail: disabled ? 'konto lukket' : 'konto åbnet igen' },
     ], now);
     return toStaffAccount({ ...user, disabledAt });
+  });
+}
+
+/**
+ * Gives an existing account another role. The person's sessions stay, and every request reads the role again from the
+ * account (`findSessionWithUser`), so a demoted coordinator meets a closed door on their very next page. The last open
+ * coordinator account keeps its role; a caseworker's municipality is left as it is.
+ */
+export async function changeUserRole(db: Db, actor: Actor, input: FormValues, now: Date): Promise<StaffAccount> {
+  requireAdmin(actor);
+  const parsed = parseForm(changeRoleSchema, input);
+  if (!parsed.ok) throw new ValidationError(parsed.errors);
+  const { userId, role } = parsed.data;
+  return db.transaction().execute(async (trx) => {
+    const coordinators = await lockOpenCoordinators(trx);
+    const user = await findUserById(trx, userId);
+    if (!user) throw new NotFoundError('Medarbejderen findes ikke.');
+    if (user.role === role) return toStaffAccount(user);
+    const problem = roleChangeProblem(
+      { role: user.role, municipality: user.municipality, disabled: user.disabledAt !== null },
+      role,
+      coordinators.filter((id) => id !== userId).length,
+    );
+    if (problem) throw new ValidationError({ role: problem });
+    await updateUserRole(trx, userId, role, now);
+    await recordAudit(trx, actor, [
+      { action: 'update', entityType: 'user', entityId: userId, detail: `rolle ${user.role} → ${role}` },
+    ], now);
+    return toStaffAccount({ ...user, role });
   });
 }
 

@@ -292,3 +292,30 @@ export const createUserSchema = z
   // Only caseworkers belong to a municipality; the centre's own staff serve both.
   .transform((v) => ({ ...v, municipality: v.role === 'caseworker' ? v.municipality : null }));
 export type CreateUserInput = z.output<typeof createUserSchema>;
+
+/** The coordinator gives an existing account another role (one form per account on the staff page). */
+export const changeRoleSchema = z.object({
+  userId: z.string().min(1, { error: 'Vælg en medarbejder.' }),
+  role: z.enum(['admin', 'leader', 'caseworker'], { error: 'Vælg en rolle.' }),
+});
+export type ChangeRoleInput = z.output<typeof changeRoleSchema>;
+
+/**
+ * Why an account may not get `role`, as a message for the role field, or null when it may. At least one open
+ * coordinator account must remain, or nobody could manage the staff again; a caseworker's municipality is never set
+ * here (it comes from their municipality's login or from when the account was made), so an account without one cannot
+ * become a caseworker.
+ */
+export function roleChangeProblem(
+  account: { role: Role; municipality: Municipality | null; disabled: boolean },
+  role: Role,
+  otherOpenCoordinators: number,
+): string | null {
+  if (account.role === 'admin' && role !== 'admin' && !account.disabled && otherOpenCoordinators === 0) {
+    return 'Der skal altid være mindst én koordinator. Gør en anden til koordinator først.';
+  }
+  if (role === 'caseworker' && account.municipality === null) {
+    return 'En familierådgiver skal høre til en kommune, og denne konto har ingen. Opret en ny konto som familierådgiver.';
+  }
+  return null;
+}

@@ -6,6 +6,7 @@ import { ConflictError, NotFoundError } from '../../lib/errors';
 import { instantToZoned, todayInZone, zonedToInstant } from '../../lib/time';
 import type { Actor } from '../auth/auth';
 import { recordAudit } from '../audit/audit.service';
+import { enqueueSummaryReady } from '../messages/messages.service';
 import { selectGroups } from '../groups/groups.repository';
 import { clockField, dateField, optionalText } from '../enrollment/enrollment';
 import { loadEnrollment, parseInput } from '../enrollment/enrollment.service';
@@ -215,19 +216,21 @@ export async function familySummary(db: Db, enrollmentIds: readonly string[]): P
  * The family accepts the summary or adds a comment; either way it then goes to the referring caseworker (their
  * referral page shows it from now on; a message follows through `summaryReachedCaseworker`).
  */
-export async function answerSummary(trx: Db, family: FamilyActor, enrollmentId: string, childId: string, input: FormInput, now: Date): Promise<void> {
+export async function answerSummary(trx: Transaction<Database>, family: FamilyActor, enrollmentId: string, childId: string, input: FormInput, now: Date): Promise<void> {
   const data = parseInput(familyAnswerSchema, input);
   const e = await selectEnrollment(trx, enrollmentId);
   if (!e || e.childId !== childId) throw new NotFoundError('Opsummeringen findes ikke.');
   await addVersion(trx, family, e, data.answer === 'accept' ? 'family_accepts' : 'family_comments', { familyComment: data.answer === 'comment' ? data.comment : null }, now);
-  await summaryReachedCaseworker(trx, e.id, now);
+  await summaryReachedCaseworker(trx, e.id, data.answer === 'comment', now);
 }
 
 /**
- * The hook point for telling the caseworker that a summary is ready (the messages feature adds the message here).
- * Until then the caseworker sees it on their referral page.
+ * The summary has gone to the referring caseworker: an e-mail with a link to their referral page is written in the
+ * same transaction as the family's answer (messages, issue 14).
  */
-export async function summaryReachedCaseworker(_trx: Db, _enrollmentId: string, _now: Date): Promise<void> {}
+export async function summaryReachedCaseworker(trx: Transaction<Database>, enrollmentId: string, commented: boolean, now: Date): Promise<void> {
+  await enqueueSummaryReady(trx, enrollmentId, commented, now);
+}
 
 /**
  * The summary the referring caseworker may read on their referral page: only once the family has seen and

@@ -4,7 +4,7 @@ import type { Database } from '../../lib/server/database';
 import type { IsoDate } from '../../lib/time';
 import { OPEN_STATES } from '../lifecycle/lifecycle';
 
-// Family links (only the token's hash is stored) and what the family page reads: the child's first name, courses,
+// Family links (the token's hash to find it, and the token sealed with APP_SECRET for automatic messages) and what the family page reads: the child's first name, courses,
 // the groups' sessions, booked conversations and the family's own afbud.
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -15,11 +15,40 @@ export interface FamilyLinkRow {
   createdAt: Date;
 }
 
-export async function insertFamilyLink(db: Db, link: { id: string; childId: string; tokenHash: string; createdBy: string | null }, now: Date): Promise<void> {
+export async function insertFamilyLink(
+  db: Db,
+  link: { id: string; childId: string; tokenHash: string; tokenSealed: string; createdBy: string | null },
+  now: Date,
+): Promise<void> {
   await db
     .insertInto('family_links')
-    .values({ id: link.id, child_id: link.childId, token_hash: link.tokenHash, created_by: link.createdBy, created_at: now.toISOString(), revoked_at: null })
+    .values({
+      id: link.id, child_id: link.childId, token_hash: link.tokenHash, token_sealed: link.tokenSealed, created_by: link.createdBy,
+      created_at: now.toISOString(), revoked_at: null,
+    })
     .execute();
+}
+
+/** Every open link's sealed token (for `cli reencrypt` after APP_SECRET changed). */
+export async function selectSealedTokens(db: Db): Promise<{ id: string; sealed: string }[]> {
+  const rows = await db.selectFrom('family_links').select(['id', 'token_sealed']).where('revoked_at', 'is', null).where('token_sealed', 'is not', null).execute();
+  return rows.map((r) => ({ id: r.id, sealed: r.token_sealed ?? '' }));
+}
+
+export async function updateSealedToken(db: Db, id: string, was: string, sealed: string): Promise<void> {
+  await db.updateTable('family_links').set({ token_sealed: sealed }).where('id', '=', id).where('token_sealed', '=', was).execute();
+}
+
+/** The child's open link's sealed token, for a message about to be sent; null when none is open or it was made unsealed. */
+export async function selectOpenSealedToken(db: Db, childId: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('family_links')
+    .select('token_sealed')
+    .where('child_id', '=', childId)
+    .where('revoked_at', 'is', null)
+    .orderBy('created_at', 'desc')
+    .executeTakeFirst();
+  return row?.token_sealed ?? null;
 }
 
 /** Closes every open link of a child; returns how many were open. */

@@ -5,6 +5,7 @@ import type { FieldErrors } from '../../lib/errors';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
 import { strongEtag } from '../../lib/server/etag';
 import { renderCalendar } from '../../lib/server/ical';
+import { openText, sealText } from '../../lib/server/secret-box';
 import { generateSecret, sha256Hex } from '../../lib/server/tokens';
 import { instantToZoned } from '../../lib/time';
 import type { Actor } from '../auth/auth';
@@ -24,7 +25,7 @@ import { hitRateLimit } from '../throttle/throttle.service';
 import { enqueueAfbud, enqueueFamilyLink, guardianChoices, saveGuardianChoice, type GuardianChoice, type LinkTarget } from '../messages/messages.service';
 import type { CourseRow, FamilyConversationRow, FamilyLinkRow, FamilySessionRow } from './families.repository';
 import {
-  insertFamilyLink, leadsOpenCourseOf, revokeChildLinks, selectChild, selectChildConversations, selectGroupSessionsBetween,
+  insertFamilyLink, leadsOpenCourseOf, revokeChildLinks, selectSealedTokens, updateSealedToken, selectChild, selectChildConversations, selectGroupSessionsBetween,
   selectMarksInSessions, selectOpenCourses, selectOpenLinkByHash, selectOpenLinkOfChild, selectSessionById,
 } from './families.repository';
 import { FAMILY_RATE_LIMIT, absenceSchema, familyPagePath, familyRateLimitKey, isWellFormedFamilyToken } from './families';
@@ -89,7 +90,7 @@ export async function issueFamilyLink(
     await assertMaySeeChild(trx, actor, childId);
     const revoked = await revokeChildLinks(trx, childId, now);
     const id = randomUUID();
-    await insertFamilyLink(trx, { id, childId, tokenHash: sha256Hex(token), createdBy: actor.user.id }, now);
+    await insertFamilyLink(trx, { id, childId, tokenHash: sha256Hex(token), tokenSealed: sealText(token), createdBy: actor.user.id }, now);
     // Sent by e-mail or SMS (issue 14): the message is secret, so the link never shows in the staff log.
     const sent = send ? await enqueueFamilyLink(trx, childId, new URL(familyPagePath(token), send.origin).toString(), send.targets, now) : 0;
     if (send && sent === 0) throw new ValidationError({ to: 'Vælg mindst én e-mail eller et mobilnummer.' });
@@ -100,6 +101,25 @@ export async function issueFamilyLink(
     return revoked > 0;
   });
   return { token, path: familyPagePath(token), replaced };
+}
+
+/**
+ * Seals the open family links' tokens again under the current APP_SECRET (after a rotation, `cli reencrypt`). A token
+ * that opens under neither secret is left as it is: its messages say "use the link we gave you" until a new link is
+ * made. Returns how many were sealed again.
+ */
+export async function resealFamilyLinks(db: Kysely<Database>): Promise<number> {
+  const rows = await selectSealedTokens(db);
+  let count = 0;
+  await db.transaction().execute(async (trx) => {
+    for (const row of rows) {
+      const token = openText(row.sealed);
+      if (token === null) continue;
+      await updateSealedToken(trx, row.id, row.sealed, sealText(token));
+      count += 1;
+    }
+  });
+  return count;
 }
 
 /** Closes the child's family link. */

@@ -15,9 +15,13 @@ import type { Actor } from '../auth/auth';
 import { recordAudit } from '../audit/audit.service';
 import { FALLBACK_CENTRE_PHONE } from '../families/families';
 import type { EnrollmentEventType } from '../lifecycle/lifecycle';
+import { caseworkerReferralPath } from '../referrals/referrals';
+import { familyPagePath } from '../families/families';
+import { selectOpenSealedToken } from '../families/families.repository';
+import { openText } from '../../lib/server/secret-box';
 import type { ContactChoice, MessageChannel, MessagePayload, MessageStatus, ReminderSetting } from './messages';
 import {
-  AFBUD_GATHER_MS, CHANGE_DELAY_MS, caseworkerNotices, LEASE_MS, RETRY_BASE_MS, MAX_ATTEMPTS, consentSchema, htmlPart, isEmailAddress, isOptional,
+  AFBUD_GATHER_MS, CHANGE_DELAY_MS, caseworkerNotices, FAMILY_LINK_SLOT, fillFamilyLink, LEASE_MS, RETRY_BASE_MS, MAX_ATTEMPTS, consentSchema, htmlPart, isEmailAddress, isOptional,
   maskRecipient, messageIdFor, nextDaytime, normaliseDanishPhone, plainText, reminderSettingSchema, reminderTime,
   renderMessage, retryDelayMs, smsText,
 } from './messages';
@@ -294,6 +298,21 @@ export async function enqueueCaseworkerNotices(
   return written;
 }
 
+/**
+ * The family has answered the closing summary (accepted or commented), so the referring caseworker may read it: they
+ * get an e-mail with a link to their referral page. The summary's text stays on that page, behind their sign-in.
+ */
+export async function enqueueSummaryReady(trx: Transaction<Database>, enrollmentId: string, commented: boolean, now: Date): Promise<boolean> {
+  const course = await selectCourseFacts(trx, enrollmentId);
+  const facts = course?.referralId ? await selectReferralFacts(trx, course.referralId) : null;
+  if (!course?.referralId || !facts?.caseworker) return false;
+  const payload: MessagePayload = {
+    kind: 'summary_ready', reference: facts.reference, groupName: facts.groupName, firstName: facts.firstName, commented,
+    url: `${publicOrigin()}${caseworkerReferralPath(course.referralId)}`,
+  };
+  return (await put(trx, payload, staffRecipient(facts.caseworker), { childId: facts.childId, sendAfter: now }, now)) !== null;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Reminders
 
@@ -348,17 +367,28 @@ export interface DeliveryResult {
 
 export const BATCH_SIZE = 20;
 
-async function deliverOne(message: OutboxMessage, senders: Senders): Promise<void> {
-  if (message.channel === 'email') {
-    if (!senders.mail) throw new NoTransport('SMTP_URL');
+/** The child's current family page address, opened from its sealed token; null when there is none to open. */
+async function currentFamilyLink(db: Kysely<Database>, childId: string | null): Promise<string | null> {
+  const sealed = childId ? await selectOpenSealedToken(db, childId) : null;
+  const token = sealed ? openText(sealed) : null;
+  return token ? `${publicOrigin()}${familyPagePath(token)}` : null;
+}
+
+async function deliverOne(db: Kysely<Database>, message: OutboxMessage, senders: Senders): Promise<void> {
+  const transport = message.channel === 'email' ? senders.mail : senders.sms;
+  if (!transport) throw new NoTransport(message.channel === 'email' ? 'SMTP_URL' : 'SMS_GATEWAY_URL');
+  // The family link is put in only here, on its way out: it is never stored in the outbox or written to a log.
+  const body = message.bodyText.includes(FAMILY_LINK_SLOT)
+    ? fillFamilyLink({ channel: message.channel, text: message.bodyText, html: message.bodyHtml }, await currentFamilyLink(db, message.childId), message.language)
+    : { text: message.bodyText, html: message.bodyHtml };
+  if (message.channel === 'email' && senders.mail) {
     await senders.mail.send({
-      to: message.recipient, subject: message.subject, text: message.bodyText, html: message.bodyHtml, messageId: message.messageId,
+      to: message.recipient, subject: message.subject, text: body.text, html: body.html, messageId: message.messageId,
       language: message.language, unsubscribeUrl: message.unsubscribeUrl,
     });
     return;
   }
-  if (!senders.sms) throw new NoTransport('SMS_GATEWAY_URL');
-  await senders.sms.send({ to: message.recipient, text: message.bodyText, reference: message.id });
+  await senders.sms?.send({ to: message.recipient, text: body.text, reference: message.id });
 }
 
 class NoTransport extends Error {
@@ -373,11 +403,11 @@ class NoTransport extends Error {
  * 'unsent' and the log says where it would have gone.
  */
 export async function deliverDueMessages(db: Kysely<Database>, senders: Senders, workerId: string, now: Date, limit = BATCH_SIZE): Promise<DeliveryResult> {
-  const batch = await claimDueMessages(db, workerId, now, new Date(now.getTime() + LEASE_MS), limit);
+  const batch = await claimDueMessages(db, workerId, now, new Date(now.getTime() + delayMs('OUTBOX_LEASE_MS', LEASE_MS)), limit);
   const result: DeliveryResult = { claimed: batch.length, sent: 0, retried: 0, failed: 0, unsent: 0 };
   await Promise.all(batch.map(async (message) => {
     try {
-      await deliverOne(message, senders);
+      await deliverOne(db, message, senders);
       await markSent(db, message.id, workerId, now, message.secret);
       result.sent += 1;
     } catch (error) {

@@ -24,6 +24,8 @@ export type MessagePayload =
   | { kind: 'staff_link'; purpose: 'setup' | 'reset'; name: string; url: string }
   | { kind: 'referral_receipt'; reference: string; groupName: string; firstName: string }
   | { kind: 'parent_request_receipt'; groupName: string; firstName: string }
+  /** The closing summary reached the referring caseworker: a link to their referral page, never the summary itself. */
+  | { kind: 'summary_ready'; reference: string; groupName: string; firstName: string; commented: boolean; url: string }
   | {
       kind: 'caseworker_update'; event: CaseworkerEvent; reference: string; groupName: string; firstName: string;
       startsAt: string | null; endsAt: string | null; place: string | null; reason: string | null; window: string | null;
@@ -75,6 +77,7 @@ export const KIND_LABELS: Record<MessageKind, string> = {
   referral_receipt: 'Kvittering for henvisning',
   parent_request_receipt: 'Kvittering til forælder',
   caseworker_update: 'Besked til rådgiver',
+  summary_ready: 'Opsummering til rådgiver',
 };
 
 export const STATUS_LABELS: Record<MessageStatus, string> = {
@@ -281,6 +284,30 @@ function caseworkerLines(p: Extract<MessagePayload, { kind: 'caseworker_update' 
   }
 }
 
+/**
+ * Where the family page's link stands in a message to a family. The stored message keeps only this mark (staff read
+ * the outbox; the link is the family's key); the worker puts the child's current link in as it sends
+ * (`fillFamilyLink`), so a message written before the link was replaced carries the new one.
+ */
+export const FAMILY_LINK_SLOT = '[linket til jeres side]';
+
+const NO_LINK: Record<Locale, string> = { da: 'Brug linket, du har fået fra os.', en: 'Use the link we gave you.' };
+
+/** A message's text and HTML with the family link (or, when the child has no link we can open, a plain sentence). */
+export function fillFamilyLink(
+  body: { channel: MessageChannel; text: string; html: string | null },
+  url: string | null,
+  language: Locale,
+): { text: string; html: string | null } {
+  if (!body.text.includes(FAMILY_LINK_SLOT)) return { text: body.text, html: body.html };
+  const text = body.text.replaceAll(FAMILY_LINK_SLOT, url ?? NO_LINK[language]);
+  const html = body.html?.replaceAll(
+    `<p>${escapeHtml(FAMILY_LINK_SLOT)}</p>`,
+    url ? `<p><a href="${escapeHtml(url)}">${escapeHtml(url)}</a></p>` : `<p>${escapeHtml(NO_LINK[language])}</p>`,
+  ) ?? null;
+  return { text: body.channel === 'sms' ? fitSms(text) : text, html };
+}
+
 /** The subject and paragraphs of a message, in the recipient's language. */
 export function renderMessage(payload: MessagePayload, ctx: RenderContext): RenderedMessage {
   const l = ctx.language;
@@ -294,7 +321,7 @@ export function renderMessage(payload: MessagePayload, ctx: RenderContext): Rend
       const place = da ? `Sted: ${payload.place}.` : `Place: ${payload.place}.`;
       const reason = payload.reason ? [da ? `Grunden: ${payload.reason}` : `The reason: ${payload.reason}`] : [];
       const fromUs = payload.audience === 'family'
-        ? [da ? 'Du kan se alle møder på din side. Brug linket, du har fået fra os.' : 'You can see all meetings on your page. Use the link we gave you.', callUs]
+        ? [da ? 'Du kan se alle møder på din side:' : 'You can see all meetings on your page:', FAMILY_LINK_SLOT, callUs]
         : [];
       if (payload.change === 'cancelled') {
         return {
@@ -322,7 +349,8 @@ export function renderMessage(payload: MessagePayload, ctx: RenderContext): Rend
           da ? `Husk mødet i ${payload.groupName} for ${payload.firstName}.` : `Remember the meeting in ${payload.groupName} for ${payload.firstName}.`,
           da ? `Tid: ${when(payload.startsAt, payload.endsAt, l)}.` : `Time: ${when(payload.startsAt, payload.endsAt, l)}.`,
           da ? `Sted: ${payload.place}.` : `Place: ${payload.place}.`,
-          da ? 'Kan dit barn ikke komme? Meld afbud på din side.' : 'Can your child not come? Say so on your page.',
+          da ? 'Kan dit barn ikke komme? Meld afbud på din side:' : 'Can your child not come? Say so on your page:',
+          FAMILY_LINK_SLOT,
           ...stop,
         ],
       };
@@ -384,6 +412,23 @@ export function renderMessage(payload: MessagePayload, ctx: RenderContext): Rend
       return {
         subject: `${CASEWORKER_SUBJECTS[payload.event][l]}: ${payload.reference}`,
         paragraphs: caseworkerLines(payload, l),
+      };
+    case 'summary_ready':
+      return {
+        subject: da ? `Opsummering klar: ${payload.reference}` : `Summary ready: ${payload.reference}`,
+        paragraphs: da
+          ? [
+            `Forløbet for ${payload.firstName} (${payload.reference}) i ${payload.groupName} er slut. Nu kan du læse vores opsummering.`,
+            payload.commented ? 'Familien har læst den og skrevet en kommentar til den.' : 'Familien har læst den og siger god for den.',
+            'Du finder den på siden om henvisningen:',
+            payload.url,
+          ]
+          : [
+            `The course for ${payload.firstName} (${payload.reference}) in ${payload.groupName} has ended. You can now read our summary.`,
+            payload.commented ? 'The family has read it and added a comment.' : 'The family has read it and agrees with it.',
+            'You find it on the page about the referral:',
+            payload.url,
+          ],
       };
   }
 }

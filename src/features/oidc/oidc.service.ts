@@ -15,6 +15,8 @@ import { safeNextPath, type Actor, type StaffUser } from '../auth/auth';
 import { findUserById, insertUser } from '../auth/auth.repository';
 import { createAuthSession } from '../auth/auth.service';
 import { markSessionTwoFactorVerified } from '../twofactor/twofactor.repository';
+import { PROVIDER_START_IP_POLICY, providerStartKey } from '../throttle/throttle';
+import { forgiveRateLimitHit, hitRateLimit } from '../throttle/throttle.service';
 import {
   AFTER_PROVIDER_SIGN_OUT_PATH, decideProviderSignIn, identityFromClaims, parseProviderConfigs, providerCallbackPath,
   signInAuditDetail, type ProviderConfig, type RefusalReason,
@@ -57,19 +59,24 @@ export function providerButtons(): { label: string; name: string }[] {
 
 export type StartResult =
   | { ok: true; redirectTo: URL; attemptSecret: string; expiresAt: Date }
-  | { ok: false; reason: 'unavailable' };
+  | { ok: false; reason: 'unavailable' }
+  | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
 
 /**
  * Makes a fresh state, nonce and PKCE verifier, keeps them under the SHA-256 of a secret the browser gets in a cookie,
- * and returns the provider's address to send the browser to.
+ * and returns the provider's address to send the browser to. Each start from an address is counted first (one atomic
+ * upsert), so a burst gets no more starts than the limit.
  */
 export async function startProviderSignIn(
   db: Db,
   config: ProviderConfig,
   publicOrigin: string,
   next: string | null,
+  ip: string | null,
   now: Date,
 ): Promise<StartResult> {
+  const limit = await hitRateLimit(db, providerStartKey(ip), PROVIDER_START_IP_POLICY, now);
+  if (!limit.allowed) return { ok: false, reason: 'throttled', retryAfterSeconds: limit.retryAfterSeconds };
   let request;
   try {
     request = await buildAuthorizationRequest(config, new URL(providerCallbackPath(config.name), publicOrigin).href);
@@ -134,7 +141,7 @@ export async function finishProviderSignIn(
   const identity = identityFromClaims(config, exchanged.claims);
   if (!identity) return { ok: false, reason: 'failed' };
 
-  return db.transaction().execute(async (trx): Promise<FinishResult> => {
+  const result = await db.transaction().execute(async (trx): Promise<FinishResult> => {
     const linked = await findLinkedAccount(trx, config.name, identity.subject);
     const byEmail = linked === null && identity.email !== null ? await findAccountByEmail(trx, identity.email) : null;
     const decision = decideProviderSignIn(config, identity, linked, byEmail);
@@ -203,6 +210,9 @@ export async function finishProviderSignIn(
       user: { id: user.id, email: user.email, displayName: user.displayName, role: user.role, municipality: user.municipality },
     };
   });
+  // A finished sign-in gives its start back, so an office behind one address is not stopped by its own colleagues.
+  if (result.ok) await forgiveRateLimitHit(db, providerStartKey(meta.ip));
+  return result;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -390,3 +390,8 @@ export interface ReferralReceipt {
   /** The closing summary, once the family has seen and answered it. */
   summary: { body: string; familyComment: string | null } | null;
 }
+
+/** The referring caseworker's page about one referral (its status, and the closing summary when it is theirs to read). */
+export function caseworkerReferralPath(referralId: string): string {
+  return `/personale/henvisninger/kvittering/${referralId}`;
+}

@@ -46,6 +46,17 @@ export function loginIpKey(ip: string | null): string {
   return `login:ip:${ip ?? 'unknown'}`;
 }
 
+/**
+ * Starting a sign-in at a municipality's login, from one address: 30 in 5 minutes, then 5 minutes' pause. Each start
+ * writes a row and asks the provider's discovery document, so a loop of starts is stopped early; a whole office behind
+ * one address signs in once a day each, and a finished sign-in gives its count back.
+ */
+export const PROVIDER_START_IP_POLICY: RateLimitPolicy = { max: 30, windowSeconds: 5 * 60, blockSeconds: 5 * 60 };
+
+export function providerStartKey(ip: string | null): string {
+  return `oidc-start:ip:${ip ?? 'unknown'}`;
+}
+
 function secondsUntil(until: Date, now: Date): number {
   return Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
 }

@@ -281,6 +281,8 @@ export interface FamilyLinksTable {
   id: string;
   child_id: string;
   token_hash: string;
+  /** The token sealed with APP_SECRET (lib/server/secret-box), for links in automatic messages; null before 2026-12-01. */
+  token_sealed: string | null;
   created_by: string | null;
   created_at: string;
   revoked_at: string | null;

@@ -1,4 +1,4 @@
-// Secrets kept at rest (the staff's TOTP keys), encrypted with AES-256-GCM from node:crypto under a key derived
+// Secrets kept at rest (the staff's TOTP keys, the family links' tokens), encrypted with AES-256-GCM from node:crypto under a key derived
 // from APP_SECRET. Without APP_SECRET (a first try with the README's two commands) a random secret is made once and
 // kept in db/data/app-secret beside the embedded database; several servers must share one APP_SECRET instead.
 // Rotation (docs/deploy.md): APP_SECRET=new, APP_SECRET_PREVIOUS=old, `npm run cli -- reencrypt`, then drop the old.
@@ -66,6 +66,17 @@ export function open(sealed: string): Uint8Array | null {
   const bodyBytes = Buffer.from(body, 'base64url');
   if (bodyBytes.length < 16) return null;
   return openWith(current, ivBytes, bodyBytes) ?? (previous ? openWith(previous, ivBytes, bodyBytes) : null);
+}
+
+/** A short text (a family link's token) sealed the same way. */
+export function sealText(text: string): string {
+  return seal(new TextEncoder().encode(text));
+}
+
+/** The text sealed by `sealText`; null when it does not open. */
+export function openText(sealed: string): string | null {
+  const bytes = open(sealed);
+  return bytes ? new TextDecoder().decode(bytes) : null;
 }
 
 export function isSealed(text: string): boolean {
