@@ -15,7 +15,9 @@ const STOP_OUTBOX_WORKER = Symbol.for('gruppeforlob.stopOutboxWorker');
 const DATABASE_POOL_STATS = Symbol.for('gruppeforlob.databasePoolStats');
 const STOP_DEADLINE_MS = 9_000;
 
-const logger = pino({ base: null, timestamp: pino.stdTimeFunctions.isoTime });
+// Asynchronous writes to stdout: a request does not wait for its log line's write(2); lines that arrive while one
+// write is on its way go out together. pino flushes what is left when the process exits (process.exit included).
+const logger = pino({ base: null, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ dest: 1, sync: false }));
 const root = resolve(import.meta.dirname, '../..');
 const outDir = resolve(root, process.env['ASTRO_OUT_DIR'] ?? 'dist');
 // The built site must not start its own server: we are the server.
