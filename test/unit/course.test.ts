@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cellText, draftSummary, movement, progressCounts, readScales, type ProgressAnswer } from '../../src/features/course/course';
-import { progressTable, type FigureProgressRow } from '../../src/features/figures/figures';
+import { progressFigures, progressTable, type FigureProgressRow } from '../../src/features/figures/figures';
 import { CLOSING_CONVERSATION, followUpFor, legalEventsIn, summaryTransition, transition } from '../../src/features/lifecycle/lifecycle';
 
 const child = (scores: number[]): ProgressAnswer[] =>
@@ -110,7 +110,7 @@ describe('the yearly progress table', () => {
       rows.push({ enrollmentId: `e${i}`, groupId: 'g', municipality, occasion: 'intake', respondent: 'child', question: 'talk', score: start });
       rows.push({ enrollmentId: `e${i}`, groupId: 'g', municipality, occasion: 'closing', respondent: 'child', question: 'talk', score: end });
     }
-    const table = progressTable([{ id: 'g', name: 'Pigegruppen' }], rows);
+    const table = progressTable(progressFigures([{ id: 'g', name: 'Pigegruppen' }], rows));
     expect(table.headers).toEqual(['Gruppe', 'Kommune', 'Rykket op', 'Det samme', 'Rykket ned']);
     expect(table.rows.slice(0, 3)).toEqual([
       ['Pigegruppen', 'Ishøj', '6', 'under 5', 'under 5'],
