@@ -1084,3 +1084,27 @@ export function memoTables(set: MemoFigures): FigureTable[] {
     },
   ];
 }
+
+// ---------------------------------------------------------------------------------------------
+// Chart input for the memo's figures: the same small-cell rule as the tables
+
+export interface CountBar {
+  label: string;
+  value: number | null;
+  /** "under 5" in place of a count too small to show; no bar is drawn. */
+  text?: string;
+}
+
+/** A bar for a count of children or families: under five draws no bar and reads "under 5". */
+export function countBar(label: string, count: number): CountBar {
+  return count < SMALL_CELL ? { label, value: null, text: cellText(count) } : { label, value: count };
+}
+
+/** The all-groups waiting list per month for Ishøj, Vallensbæk and in total; averages under five are left out. */
+export function waitingSeries(memo: MemoFigures): { name: string; values: (number | null)[] }[] {
+  const shown = (cell: MemoCell) => cell.waitingAverage.map((a) => (a === null || a < SMALL_CELL ? null : Math.round(a * 10) / 10));
+  return [
+    ...MUNICIPALITIES.map((m) => ({ name: MUNICIPALITY_LABELS[m], values: shown(memo.all.byMunicipality[m]) })),
+    { name: TOTAL, values: shown(memo.all.total) },
+  ];
+}
