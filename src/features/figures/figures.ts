@@ -421,8 +421,8 @@ export function computeYearlyFigures(input: FigureInput): YearlyFigureSet {
   }
 
   // Counts kept for children whose records were deleted (yearly_counts). A deleted child counted in two groups
-  // counts twice in the all-groups total: the kept counts cannot tell children apart. Attendance marks and the
-  // longest wait are not added (the page's excused/absent split and maximum cannot be rebuilt from sums).
+  // counts twice in the all-groups total: the kept counts cannot tell children apart. Attendance marks are not
+  // added (the page's excused/absent split cannot be rebuilt from them); the longest wait is kept as a maximum.
   const retained = input.retained ?? [];
   for (const r of retained) {
     const group = r.groupId === null ? undefined : groupTallies.get(r.groupId);
@@ -435,6 +435,7 @@ export function computeYearlyFigures(input: FigureInput): YearlyFigureSet {
         else if (r.metric === 'ended') t.ended += r.value;
         else if (r.metric === 'wait_count') t.waits += r.value;
         else if (r.metric === 'wait_days_total') t.waitTotal += r.value;
+        else if (r.metric === 'wait_longest') t.longest = Math.max(t.longest ?? 0, r.value);
       }
     }
   }
@@ -719,7 +720,7 @@ function emptyProgressBlock(): ProgressBlock {
 }
 
 /** The kept counts' names for the three movements (yearly_counts, year of the course's end). */
-const PROGRESS_METRICS: Record<keyof ProgressCounts, string> = { up: 'progress_up', same: 'progress_same', down: 'progress_down' };
+const PROGRESS_METRICS: Record<keyof ProgressCounts, `progress_${keyof ProgressCounts}`> = { up: 'progress_up', same: 'progress_same', down: 'progress_down' };
 
 /** How one ended course moved (child's answers, else the parent's), or null with nothing to compare. */
 export function courseMovement(rows: readonly (ProgressAnswer & { occasion: FigureProgressRow['occasion'] })[]): keyof ProgressCounts | null {
@@ -727,7 +728,7 @@ export function courseMovement(rows: readonly (ProgressAnswer & { occasion: Figu
   return counts.up > 0 ? 'up' : counts.same > 0 ? 'same' : counts.down > 0 ? 'down' : null;
 }
 
-export function progressMetric(m: keyof ProgressCounts): string {
+export function progressMetric(m: keyof ProgressCounts): `progress_${keyof ProgressCounts}` {
   return PROGRESS_METRICS[m];
 }
 
@@ -918,7 +919,7 @@ export const MEMO_METRICS = {
   longestWait: 'waitlist_longest',
 } as const;
 
-export function waitingDaysMetric(month: number): string {
+export function waitingDaysMetric(month: number): `waitlist_days_${string}` {
   return `${MEMO_METRICS.waitingDaysPrefix}${String(month).padStart(2, '0')}`;
 }
 
@@ -1023,10 +1024,16 @@ export function memoFigures(input: MemoInput): MemoFigures {
   }
 
   for (const r of input.retained ?? []) {
+    if (r.metric === MEMO_METRICS.families) {
+      // Kept per group for the group, and once per family for all groups (group ''), so a family in two groups
+      // still counts once in the total after its children were deleted.
+      const group = r.groupId === null ? undefined : tallies.get(r.groupId);
+      (group ?? all).each(r.municipality, (t) => (t.keptFamilies += r.value));
+      continue;
+    }
     for (const block of blocksOf(r.groupId)) {
       block.each(r.municipality, (t) => {
-        if (r.metric === MEMO_METRICS.families) t.keptFamilies += r.value;
-        else if (r.metric === MEMO_METRICS.longestWait) t.longest = Math.max(t.longest ?? 0, r.value);
+        if (r.metric === MEMO_METRICS.longestWait) t.longest = Math.max(t.longest ?? 0, r.value);
         else if (r.metric.startsWith(MEMO_METRICS.runPrefix)) t.runs.add(`${r.groupId ?? ''}|${r.metric.slice(MEMO_METRICS.runPrefix.length)}`);
         else if (r.metric.startsWith(MEMO_METRICS.waitingDaysPrefix)) {
           const month = Number(r.metric.slice(MEMO_METRICS.waitingDaysPrefix.length));
