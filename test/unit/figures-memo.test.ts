@@ -132,6 +132,8 @@ describe('the waiting list', () => {
   it('a child moved to another group joins its list on the day of the move', () => {
     const moved = wait('m', '2026-01-05', null, { createdAt: zonedToInstant('2026-03-02', '10:00') });
     expect(waitingSpell(moved).from).toBe('2026-03-02');
+    // A course row made after the start (copied in, say) does not move the day the child joined the list.
+    expect(waitingSpell(wait('c', '2026-01-05', '2026-02-01', { createdAt: zonedToInstant('2026-06-01', '10:00') })).from).toBe('2026-01-05');
     const left = wait('o', '2026-01-05', null, { state: 'ended', endedOn: '2026-03-02' });
     expect(waitingSpell(left)).toEqual({ from: '2026-01-05', until: '2026-03-02' });
   });

@@ -862,12 +862,13 @@ export function familyOf(contacts: readonly FigureContactRow[]): (childId: strin
 export function waitingSpell(r: FigureWaitRow): WaitingSpell {
   const received = instantToZoned(r.receivedAt).date;
   const created = instantToZoned(r.createdAt).date;
-  const from = created > received ? created : received;
   let until: IsoDate | null = null;
   const state = isEnrollmentState(r.state) ? r.state : null;
   if (state !== null && STATES[state].started && r.startDate !== null) until = r.startDate;
   // Declined, withdrawn, or moved to another group before starting: off this list the day it closed.
   else if (state !== null && isFinalState(state)) until = r.endedOn ?? instantToZoned(r.updatedAt).date;
+  // A course row made after the referral came in and before the child left the list is a move to this group.
+  const from = created > received && (until === null || created <= until) ? created : received;
   return { from, until: until !== null && until < from ? from : until };
 }
 
@@ -1085,7 +1086,7 @@ export function memoTables(set: MemoFigures): FigureTable[] {
     {
       key: 'venteliste',
       title: 'Venteliste: børn i gennemsnit pr. måned',
-      headers: ['Gruppe', 'Kommune', ...Array.from({ length: 12 }, (_, i) => monthName(i + 1, 'da')), 'Længste ventetid (dage)'],
+      headers: ['Gruppe', 'Kommune', ...Array.from({ length: 12 }, (_, i) => monthName(i + 1, 'da').slice(0, 3)), 'Længste ventetid (dage)'],
       rows: waiting.rows,
       totalRows: waiting.totals,
     },
