@@ -704,16 +704,21 @@ export interface FigureProgressRow extends ProgressAnswer {
   occasion: 'intake' | 'closing' | 'meeting';
 }
 
-/** Moved up / stayed / moved down, per municipality and in total. */
-export interface ProgressBlock {
-  byMunicipality: Record<Municipality, ProgressCounts>;
-  total: ProgressCounts;
+/** One figure per municipality and in total. */
+export interface SplitBlock<T> {
+  byMunicipality: Record<Municipality, T>;
+  total: T;
 }
 
-export interface ProgressFigures {
-  groups: { groupId: string; name: string; block: ProgressBlock }[];
-  all: ProgressBlock;
+/** One block per group and one for all groups. */
+export interface SplitFigures<T> {
+  groups: { groupId: string; name: string; block: SplitBlock<T> }[];
+  all: SplitBlock<T>;
 }
+
+/** Moved up / stayed / moved down, per municipality and in total. */
+export type ProgressBlock = SplitBlock<ProgressCounts>;
+export type ProgressFigures = SplitFigures<ProgressCounts>;
 
 function emptyProgressBlock(): ProgressBlock {
   return { byMunicipality: { ishoj: { up: 0, same: 0, down: 0 }, vallensbaek: { up: 0, same: 0, down: 0 } }, total: { up: 0, same: 0, down: 0 } };
@@ -765,14 +770,7 @@ export function progressFigures(
 
 /** The progress counts as a table: every cell under five children reads "under 5", so no child can be picked out. */
 export function progressTable(set: ProgressFigures): FigureTable {
-  const out: FigureCellValue[][] = [];
-  const totals = new Set<number>();
-  const line = (c: ProgressCounts): FigureCellValue[] => [cellText(c.up), cellText(c.same), cellText(c.down)];
-  for (const { name, block } of [...set.groups.map((g) => ({ name: g.name, block: g.block })), { name: ALL_GROUPS, block: set.all }]) {
-    for (const m of MUNICIPALITIES) out.push([name, MUNICIPALITY_LABELS[m], ...line(block.byMunicipality[m])]);
-    totals.add(out.length);
-    out.push([name, TOTAL, ...line(block.total)]);
-  }
+  const { rows: out, totals } = splitRows(set, (c) => [cellText(c.up), cellText(c.same), cellText(c.down)]);
   return {
     key: 'fremgang',
     title: 'Fremgang på spørgsmålene (forløb, der sluttede i året)',
@@ -935,15 +933,8 @@ export interface MemoCell {
   longestWaitDays: number | null;
 }
 
-export interface MemoBlock {
-  byMunicipality: Record<Municipality, MemoCell>;
-  total: MemoCell;
-}
-
-export interface MemoFigures {
-  groups: { groupId: string; name: string; block: MemoBlock }[];
-  all: MemoBlock;
-}
+export type MemoBlock = SplitBlock<MemoCell>;
+export type MemoFigures = SplitFigures<MemoCell>;
 
 interface MemoTally {
   families: Set<string>;
@@ -1057,7 +1048,8 @@ export function averageCellText(average: number | null): FigureCellValue {
   return average < SMALL_CELL ? cellText(0) : Math.round(average * 10) / 10;
 }
 
-function memoRows(set: MemoFigures, fn: (cell: MemoCell) => FigureCellValue[]): { rows: FigureCellValue[][]; totals: Set<number> } {
+/** Rows per group and municipality, then the group's total; all groups last. Sums are marked for bold. */
+function splitRows<T>(set: SplitFigures<T>, fn: (cell: T) => FigureCellValue[]): { rows: FigureCellValue[][]; totals: Set<number> } {
   const rows: FigureCellValue[][] = [];
   const totals = new Set<number>();
   for (const { name, block } of [...set.groups.map((g) => ({ name: g.name, block: g.block })), { name: ALL_GROUPS, block: set.all }]) {
@@ -1073,8 +1065,8 @@ function memoRows(set: MemoFigures, fn: (cell: MemoCell) => FigureCellValue[]): 
 
 /** The memo's tables: families and runs; the waiting list per month with the longest wait. */
 export function memoTables(set: MemoFigures): FigureTable[] {
-  const families = memoRows(set, (c) => [cellText(c.families), c.runs]);
-  const waiting = memoRows(set, (c) => [...c.waitingAverage.map(averageCellText), c.longestWaitDays]);
+  const families = splitRows(set, (c) => [cellText(c.families), c.runs]);
+  const waiting = splitRows(set, (c) => [...c.waitingAverage.map(averageCellText), c.longestWaitDays]);
   return [
     {
       key: 'familier',
