@@ -126,7 +126,8 @@ export async function selectYearCourses(db: Db, first: IsoDate, last: IsoDate, r
         receivedAt: r.received_at === null ? null : new Date(r.received_at),
       });
     }
-    if (r.received_at !== null && !waits.has(r.id)) {
+    // A course started before the year left the list before it: no wait to count.
+    if (r.received_at !== null && (r.start_date === null || r.start_date >= first) && !waits.has(r.id)) {
       waits.set(r.id, {
         enrollmentId: r.id,
         childId: r.child_id,

@@ -859,7 +859,8 @@ export function familyOf(contacts: readonly FigureContactRow[]): (childId: strin
  */
 export function waitingSpell(r: FigureWaitRow): WaitingSpell {
   const received = instantToZoned(r.receivedAt).date;
-  const created = instantToZoned(r.createdAt).date;
+  // Only a row made after the referral can move the day (and the zone conversion is the costly step here).
+  const created = r.createdAt.getTime() > r.receivedAt.getTime() ? instantToZoned(r.createdAt).date : received;
   let until: IsoDate | null = null;
   const state = isEnrollmentState(r.state) ? r.state : null;
   if (state !== null && STATES[state].started && r.startDate !== null) until = r.startDate;
@@ -878,20 +879,24 @@ export function daysCounted(year: number, month: number, today: IsoDate): number
   return daysBetween(first, today < last ? today : last) + 1;
 }
 
+/** The counted days of each month as [start, end) day numbers from the year's first day (end: first day not counted). */
+export function monthSpans(year: number, today: IsoDate): { start: number; end: number }[] {
+  const first = isoDate(year, 1, 1);
+  return Array.from({ length: 12 }, (_, i) => {
+    const start = daysBetween(first, isoDate(year, i + 1, 1));
+    return { start, end: start + daysCounted(year, i + 1, today) };
+  });
+}
+
 /**
  * Children-days on the list in each month of the year (index 0 is January), counting only days up to today:
  * the month's average list length is this divided by `daysCounted`.
  */
-export function spellMonthDays(spell: WaitingSpell, year: number, today: IsoDate): number[] {
-  return Array.from({ length: 12 }, (_, i) => {
-    const counted = daysCounted(year, i + 1, today);
-    if (counted === 0) return 0;
-    const first = isoDate(year, i + 1, 1);
-    const end = addDays(first, counted); // first day not counted
-    const from = spell.from > first ? spell.from : first;
-    const until = spell.until === null || spell.until > end ? end : spell.until;
-    return Math.max(0, daysBetween(from, until));
-  });
+export function spellMonthDays(spell: WaitingSpell, year: number, today: IsoDate, spans = monthSpans(year, today)): number[] {
+  const first = isoDate(year, 1, 1);
+  const from = daysBetween(first, spell.from);
+  const until = spell.until === null ? Number.POSITIVE_INFINITY : daysBetween(first, spell.until);
+  return spans.map((m) => Math.max(0, Math.min(until, m.end) - Math.max(from, m.start)));
 }
 
 /**
@@ -1002,11 +1007,12 @@ export function memoFigures(input: MemoInput): MemoFigures {
     }
   }
 
+  const spans = monthSpans(year, today);
   for (const w of input.waits) {
     const spell = waitingSpell(w);
     const wait = spellWaitInYear(spell, year, today);
     if (wait === null) continue;
-    const days = spellMonthDays(spell, year, today);
+    const days = spellMonthDays(spell, year, today, spans);
     for (const block of blocksOf(w.groupId)) {
       block.each(w.municipality, (t) => {
         days.forEach((d, i) => (t.childDays[i] = (t.childDays[i] ?? 0) + d));
