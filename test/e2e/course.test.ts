@@ -173,6 +173,36 @@ describe('a course followed and closed, in the browser', () => {
     await parent.context.close();
   });
 
+  it('the leaders ask the same questions at a meeting in between; the case page shows it between the start and now', async () => {
+    const { page, context } = await newPage(browser, { javaScript: false });
+    await signIn(page, ADMIN);
+    await page.goto(`/personale/optag/${enrollmentId}`);
+    await page.getByText('Spørg undervejs: de samme spørgsmål ved et møde').click();
+    // Nothing chosen and a day ahead: both refused at their fields, the day kept as typed.
+    const tomorrow = addDays(todayInZone(new Date()), 1);
+    await page.locator('#f-check-answeredOn').fill(tomorrow);
+    await page.getByRole('button', { name: 'Gem svarene' }).click();
+    await expect.poll(() => page.locator('#f-check-child_talk-error').count()).toBe(1);
+    expect(await page.locator('#f-check-answeredOn-error').innerText()).toContain('frem i tiden');
+    expect(await page.locator('#f-check-answeredOn').inputValue()).toBe(tomorrow);
+    await page.locator('#f-check-answeredOn').fill(addDays(todayInZone(new Date()), -7));
+    await page.locator('#f-check-child_talk').selectOption('3');
+    await page.locator('#f-check-parent_talk').selectOption('2');
+    await page.getByRole('button', { name: 'Gem svarene' }).click();
+    await expect.poll(() => page.getByText('Svarene er gemt.').count()).toBe(1);
+    const table = page.locator('table.progress');
+    expect(await table.locator('thead').innerText()).toMatch(/Ved start.*Undervejs/s);
+    expect(await table.locator('tr', { hasText: 'Jeg har nogen at tale med' }).innerText()).toMatch(/2 – Passer lidt\s+3 – Passer nogenlunde/);
+    await context.close();
+    // The same page, checked by axe in a scripted tab.
+    const checker = await newPage(browser);
+    await signIn(checker.page, ADMIN);
+    await visit(checker.page, `/personale/optag/${enrollmentId}`);
+    await checker.page.getByText('Spørg undervejs: de samme spørgsmål ved et møde').click();
+    await expectAccessible(checker.page);
+    await checker.context.close();
+  });
+
   it('the closing conversation records an evaluation and the scales; the case page shows start against now', async () => {
     const { page, context } = await newPage(browser);
     await signIn(page, ADMIN);
@@ -206,8 +236,9 @@ describe('a course followed and closed, in the browser', () => {
     expect(evaluation).toContain('Nanna taler nu om sin bror med en veninde.');
     expect(evaluation).toContain('Tilbage til rådgiveren');
     const table = page.locator('table.progress');
-    expect(await table.locator('thead').innerText()).toMatch(/Ved start.*Ved afslutning/s);
-    expect(await table.locator('tr', { hasText: 'Jeg har nogen at tale med' }).innerText()).toMatch(/2 – Passer lidt\s+4 – Passer godt/);
+    // Start, the check in between, and now.
+    expect(await table.locator('thead').innerText()).toMatch(/Ved start.*Undervejs.*Ved afslutning/s);
+    expect(await table.locator('tr', { hasText: 'Jeg har nogen at tale med' }).innerText()).toMatch(/2 – Passer lidt\s+3 – Passer nogenlunde\s+4 – Passer godt/);
     expect(await page.locator('.progress-movement').innerText()).toContain('Barnets svar: Rykket op.');
     expect(await page.locator('.progress-movement').innerText()).toContain('Forælders svar: Rykket op.');
     await expectAccessible(page);

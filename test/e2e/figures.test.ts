@@ -122,6 +122,39 @@ describe('yearly figures in the browser', () => {
     await context.close();
   });
 
+  it('shows the memo’s figures split by municipality, in tables, charts and CSV files, small counts as "under 5"', async () => {
+    const { page, context } = await newPage(browser);
+    await signIn(page, ADMIN);
+    await visit(page, `/personale/tal?aar=${year}`);
+    // Families and runs: one child (one family) in each municipality, both started on 14 January: one run.
+    expect(await row(page, 'Familier og hold', 'Ishøj')).toEqual(['Ishøj', 'under 5', '1']);
+    expect(await row(page, 'Familier og hold', 'Vallensbæk')).toEqual(['Vallensbæk', 'under 5', '1']);
+    expect(await row(page, 'Familier og hold', 'I alt')).toEqual(['I alt', 'under 5', '1']);
+    // The waiting list: both children waited from 15 December to 14 January (30 days); under five on average.
+    await page.getByText('Se tallene: ventelisten pr. måned og længste ventetid').click();
+    const waiting = await row(page, 'Venteliste', 'I alt');
+    expect(waiting[0]).toBe('I alt');
+    expect(waiting[1]).toBe('under 5');
+    expect(waiting.at(-1)).toBe('30');
+    expect((await row(page, 'Venteliste', 'Vallensbæk')).at(-1)).toBe('30');
+    // The charts, each an image with a name; the progress counts as a chart per municipality.
+    for (const name of [`Familier pr. kommune ${year}`, `Hold startet pr. gruppe ${year}`, `Børn på ventelisten i gennemsnit pr. måned ${year}`,
+      `Fremgang ${year}, Ishøj`, `Fremgang ${year}, Vallensbæk`, `Fremgang ${year}, I alt`]) {
+      expect(await page.getByRole('img', { name: new RegExp(name) }).count(), name).toBe(1);
+    }
+    await expectAccessible(page);
+    // The same figures in the CSV files.
+    const families = (await (await page.request.get(`/personale/tal/familier.csv?aar=${year}`)).body()).toString('utf8');
+    expect(families).toContain('Gruppe;Kommune;Familier;Hold startet\r\n');
+    expect(families).toContain(`${GROUP};Ishøj;under 5;1\r\n`);
+    expect(families).toContain(`${GROUP};Vallensbæk;under 5;1\r\n`);
+    const list = await page.request.get(`/personale/tal/venteliste.csv?aar=${year}`);
+    expect(list.headers()['content-disposition']).toContain(`tal-venteliste-${year}.csv`);
+    const listText = (await list.body()).toString('utf8');
+    expect(listText).toMatch(new RegExp(`${GROUP};I alt;under 5;[^\r\n]*;30\r\n`));
+    await context.close();
+  });
+
   it('prints an attendance list with the members’ names and empty boxes', async () => {
     const { page, context } = await newPage(browser);
     await signIn(page, ADMIN);

@@ -197,3 +197,27 @@ export async function addMark(db: Db, spec: MarkSpec): Promise<void> {
     ...spec,
   }).execute();
 }
+
+// ---------------------------------------------------------------------------------------------
+// Progress scales
+
+export interface ProgressSpec {
+  enrollmentId: string;
+  childId: string;
+  occasion: 'intake' | 'closing' | 'meeting';
+  answeredOn: string;
+  /** Score 1-5 per question key, for the child; the parent's too when given. */
+  child: Record<string, number>;
+  parent?: Record<string, number>;
+}
+
+/** One occasion's answers to the progress questions. */
+export async function addProgressAnswers(db: Db, spec: ProgressSpec): Promise<void> {
+  const rows = (['child', 'parent'] as const).flatMap((respondent) =>
+    Object.entries((respondent === 'child' ? spec.child : spec.parent) ?? {}).map(([question, score]) => ({
+      id: randomUUID(), enrollment_id: spec.enrollmentId, child_id: spec.childId, occasion: spec.occasion, respondent, question, score,
+      answered_on: spec.answeredOn, recorded_by: null, created_at: DEFAULT_AT,
+    })),
+  );
+  if (rows.length > 0) await db.insertInto('progress_answers').values(rows).execute();
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cellText, draftSummary, movement, progressCounts, readScales, type ProgressAnswer } from '../../src/features/course/course';
-import { progressTable, type FigureProgressRow } from '../../src/features/figures/figures';
+import { cellText, draftSummary, movement, progressCheckErrors, progressCounts, readScales, type ProgressAnswer } from '../../src/features/course/course';
+import { progressFigures, progressTable, type FigureProgressRow } from '../../src/features/figures/figures';
 import { CLOSING_CONVERSATION, followUpFor, legalEventsIn, summaryTransition, transition } from '../../src/features/lifecycle/lifecycle';
 
 const child = (scores: number[]): ProgressAnswer[] =>
@@ -110,12 +110,23 @@ describe('the yearly progress table', () => {
       rows.push({ enrollmentId: `e${i}`, groupId: 'g', municipality, occasion: 'intake', respondent: 'child', question: 'talk', score: start });
       rows.push({ enrollmentId: `e${i}`, groupId: 'g', municipality, occasion: 'closing', respondent: 'child', question: 'talk', score: end });
     }
-    const table = progressTable([{ id: 'g', name: 'Pigegruppen' }], rows);
+    const table = progressTable(progressFigures([{ id: 'g', name: 'Pigegruppen' }], rows));
     expect(table.headers).toEqual(['Gruppe', 'Kommune', 'Rykket op', 'Det samme', 'Rykket ned']);
     expect(table.rows.slice(0, 3)).toEqual([
       ['Pigegruppen', 'Ishøj', '6', 'under 5', 'under 5'],
       ['Pigegruppen', 'Vallensbæk', 'under 5', 'under 5', 'under 5'],
       ['Pigegruppen', 'I alt', '6', 'under 5', 'under 5'],
     ]);
+  });
+});
+
+describe('a progress check in between', () => {
+  const one: ProgressAnswer[] = [{ respondent: 'child', question: 'talk', score: 3 }];
+  it('may be given today and on the start day, not tomorrow, not before the start, and needs one answer', () => {
+    expect(progressCheckErrors('2026-11-23', one, '2026-09-02', '2026-11-23')).toEqual({});
+    expect(progressCheckErrors('2026-09-02', one, '2026-09-02', '2026-11-23')).toEqual({});
+    expect(Object.keys(progressCheckErrors('2026-11-24', one, '2026-09-02', '2026-11-23'))).toEqual(['answeredOn']);
+    expect(Object.keys(progressCheckErrors('2026-09-01', one, '2026-09-02', '2026-11-23'))).toEqual(['answeredOn']);
+    expect(progressCheckErrors('2026-11-23', [], null, '2026-11-23')).toEqual({ child_talk: 'Vælg mindst ét svar.' });
   });
 });

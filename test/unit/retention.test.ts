@@ -151,7 +151,12 @@ describe("a deleted child's share of the yearly figures", () => {
     expect(get(2024, 'sessions_attended')).toBe(1);
     expect(get(2025, 'sessions_registered')).toBe(1);
     expect(get(2025, 'sessions_attended')).toBe(1);
-    expect(counts.every((c) => c.municipality === 'ishoj' && c.groupId === 'g1')).toBe(true);
+    expect(get(2024, 'wait_longest')).toBe(70);
+    // The memo's figures: the run the course began, a family per group and once for all groups (group ''), the
+    // days on the waiting list per month and the longest wait in the year.
+    expect(get(2024, 'run:2024-03-13')).toBe(1);
+    expect(counts.filter((c) => c.year === 2025 && c.metric === 'families').map((c) => c.groupId).sort()).toEqual(['', 'g1']);
+    expect(counts.every((c) => c.municipality === 'ishoj' && (c.groupId === 'g1' || (c.groupId === '' && c.metric === 'families')))).toBe(true);
   });
 
   it('counts a child once per year and group even with two courses in it', () => {
@@ -169,5 +174,37 @@ describe("a deleted child's share of the yearly figures", () => {
     expect(counts.find((c) => c.metric === 'children')?.value).toBe(1);
     expect(counts.find((c) => c.metric === 'courses')?.value).toBe(2);
     expect(counts.some((c) => c.metric === 'wait_count')).toBe(false);
+  });
+
+  it('keeps a family only when no sibling is left to count it, and the waiting days and progress of the course', () => {
+    const base = {
+      municipality: 'ishoj' as const,
+      enrollments: [{ groupId: 'g1', state: 'ended', startDate: '2025-03-01', endedOn: '2025-09-01', referralReceivedAt: '2025-01-31T12:00:00.000Z' }],
+      attendance: [],
+      waits: [{
+        enrollmentId: 'e1', groupId: 'g1', state: 'ended', receivedAt: new Date('2025-01-31T12:00:00.000Z'), createdAt: new Date('2025-01-31T12:00:00.000Z'),
+        startDate: '2025-03-01' as const, endedOn: '2025-09-01' as const, updatedAt: new Date('2025-09-01T12:00:00.000Z'),
+      }],
+      progress: [
+        { enrollmentId: 'e1', groupId: 'g1', endedOn: '2025-09-01' as const, occasion: 'intake' as const, respondent: 'child' as const, question: 'talk' as const, score: 2 },
+        { enrollmentId: 'e1', groupId: 'g1', endedOn: '2025-09-01' as const, occasion: 'closing' as const, respondent: 'child' as const, question: 'talk' as const, score: 4 },
+      ],
+    };
+    const alone = childContribution(base, now);
+    const value = (counts: typeof alone, metric: string, groupId = 'g1') => counts.find((c) => c.year === 2025 && c.metric === metric && c.groupId === groupId)?.value;
+    expect(value(alone, 'families')).toBe(1);
+    expect(value(alone, 'families', '')).toBe(1);
+    expect(value(alone, 'waitlist_days_01')).toBe(1);
+    expect(value(alone, 'waitlist_days_02')).toBe(28);
+    expect(value(alone, 'waitlist_longest')).toBe(29);
+    expect(value(alone, 'progress_up')).toBe(1);
+    // A brother still stored, in the same group that year: the family is counted through him, not kept twice.
+    const withBrother = childContribution({ ...base, family: [{ groupId: 'g1', municipality: 'ishoj', state: 'active', startDate: '2025-06-01', endedOn: null }] }, now);
+    expect(value(withBrother, 'families')).toBeUndefined();
+    expect(value(withBrother, 'families', '')).toBeUndefined();
+    // In another group: the family still counts once in this group, and through him in the all-groups total.
+    const brotherElsewhere = childContribution({ ...base, family: [{ groupId: 'g2', municipality: 'ishoj', state: 'ended', startDate: '2025-06-01', endedOn: '2025-12-01' }] }, now);
+    expect(value(brotherElsewhere, 'families')).toBe(1);
+    expect(value(brotherElsewhere, 'families', '')).toBeUndefined();
   });
 });

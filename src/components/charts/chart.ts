@@ -65,11 +65,14 @@ export interface BarInput {
   value: number | null;
   /** A line drawn across the bar, e.g. the capacity. */
   reference?: number | null;
+  /** Text above the slot instead of the value, e.g. "under 5" for a count too small to show (no bar is drawn). */
+  text?: string;
 }
 
 export interface Bar {
   label: string;
   value: number | null;
+  text: string | null;
   x: number;
   y: number;
   width: number;
@@ -100,6 +103,7 @@ export function barLayout(items: BarInput[], options: { width: number; height: n
     return {
       label: item.label,
       value: item.value,
+      text: item.text ?? null,
       x: round(cx - barWidth / 2),
       y: round(top),
       width: round(barWidth),
@@ -112,7 +116,7 @@ export function barLayout(items: BarInput[], options: { width: number; height: n
     plot,
     ticks: ticks(plot, max, step, options.format ?? ((v) => String(v))),
     bars,
-    empty: items.every((i) => i.value === null),
+    empty: items.every((i) => i.value === null && i.text === undefined),
   };
 }
 

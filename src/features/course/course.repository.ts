@@ -60,7 +60,10 @@ export async function selectEvaluation(db: Db, enrollmentId: string): Promise<Ev
 // ---------------------------------------------------------------------------------------------
 // Progress answers
 
-/** Saves one occasion's answers; the intake's and the closing's replace any earlier ones, a meeting's add up. */
+/**
+ * Saves one occasion's answers; the intake's and the closing's replace any earlier ones. A check at a meeting in
+ * between replaces only the same day's (so a second click saves once), and the checks of other days stay.
+ */
 export async function saveProgressAnswers(
   db: Db,
   target: { enrollmentId: string; childId: string; occasion: ProgressOccasion; answeredOn: IsoDate; recordedBy: string },
@@ -68,9 +71,9 @@ export async function saveProgressAnswers(
   now: Date,
   newId: () => string,
 ): Promise<void> {
-  if (target.occasion !== 'meeting') {
-    await db.deleteFrom('progress_answers').where('enrollment_id', '=', target.enrollmentId).where('occasion', '=', target.occasion).execute();
-  }
+  let earlier = db.deleteFrom('progress_answers').where('enrollment_id', '=', target.enrollmentId).where('occasion', '=', target.occasion);
+  if (target.occasion === 'meeting') earlier = earlier.where('answered_on', '=', target.answeredOn);
+  await earlier.execute();
   if (answers.length === 0) return;
   await db
     .insertInto('progress_answers')

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { z } from 'astro/zod';
 import type { Database } from '../../lib/server/database';
-import { ConflictError, NotFoundError } from '../../lib/errors';
+import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors';
 import { instantToZoned, todayInZone, zonedToInstant } from '../../lib/time';
 import type { Actor } from '../auth/auth';
 import { recordAudit } from '../audit/audit.service';
@@ -13,12 +13,14 @@ import { loadEnrollment, parseInput } from '../enrollment/enrollment.service';
 import { insertConversation, selectChild, selectConversations, selectEnrollment } from '../enrollment/enrollment.repository';
 import type { SummaryState } from '../lifecycle/lifecycle';
 import { followUpFor, isMemberState, SUMMARY_STATE_RULES, summaryTransition } from '../lifecycle/lifecycle';
-import { answerRequestSchema, conversationRequestSchema, familyAnswerSchema, skipFollowUpSchema, summaryEditSchema } from './course';
+import {
+  answerRequestSchema, conversationRequestSchema, familyAnswerSchema, progressCheckErrors, readScales, skipFollowUpSchema, summaryEditSchema,
+} from './course';
 import type { ProgressRecord } from './course';
 import type { EvaluationRecord, SummaryVersion } from './course.repository';
 import {
-  answerConversationRequest, insertConversationRequest, selectEnrollmentIdsOfReferral, insertSummaryVersion, selectConversationRequests, selectEvaluation, selectProgressAnswers,
-  selectSummaryVersions,
+  answerConversationRequest, insertConversationRequest, selectEnrollmentIdsOfReferral, insertSummaryVersion, saveProgressAnswers, selectConversationRequests,
+  selectEvaluation, selectProgressAnswers, selectSummaryVersions,
 } from './course.repository';
 
 // The parts of a course around its states: the follow-up conversation, the parents' requests for a conversation,
@@ -50,6 +52,34 @@ export async function recordFollowUp(db: Kysely<Database>, actor: Actor, enrollm
     }, now);
     await recordAudit(trx, actor, [{ action: 'create', entityType: 'conversation', entityId: id, childId: e.childId, detail: JSON.stringify({ kind: 'follow_up', date: data.date }) }], now);
     return id;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// A check on the scales between the intake and the closing conversation (midtvejs)
+
+const progressCheckSchema = z.object({ answeredOn: dateField });
+
+/**
+ * The child's and a parent's answers to the progress questions at a meeting in between, for a child in the group.
+ * One check per day: saving the same day again replaces that day's answers (a second click saves once).
+ */
+export async function recordProgressCheck(db: Kysely<Database>, actor: Actor, enrollmentId: string, input: FormInput, now: Date): Promise<void> {
+  const { answers, errors } = readScales(input);
+  const parsed = progressCheckSchema.safeParse(input);
+  const today = todayInZone(now);
+  // Every message at once: an answer off the scale, the day, nothing answered.
+  const checks = parsed.success ? progressCheckErrors(parsed.data.answeredOn, answers, null, today) : { answeredOn: parsed.error.issues[0]?.message ?? 'Skriv en dato.' };
+  for (const [field, message] of Object.entries(checks)) errors[field] ??= message;
+  if (Object.keys(errors).length > 0 || !parsed.success) throw new ValidationError(errors);
+  const answeredOn = parsed.data.answeredOn;
+  await db.transaction().execute(async (trx) => {
+    const e = await loadEnrollment(trx, actor, enrollmentId);
+    if (!isMemberState(e.state)) throw new ConflictError('Svar undervejs hører til et barn, der går i gruppen.');
+    const refused = progressCheckErrors(answeredOn, answers, e.startDate, today);
+    if (Object.keys(refused).length > 0) throw new ValidationError(refused);
+    await saveProgressAnswers(trx, { enrollmentId: e.id, childId: e.childId, occasion: 'meeting', answeredOn, recordedBy: actor.user.id }, answers, now, randomUUID);
+    await recordAudit(trx, actor, [{ action: 'update', entityType: 'progress_answers', entityId: e.id, childId: e.childId, detail: JSON.stringify({ occasion: 'meeting', answeredOn, answers: answers.length }) }], now);
   });
 }
 

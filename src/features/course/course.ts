@@ -135,6 +135,21 @@ export const endWithoutClosingSchema = z.object({
 
 export const skipFollowUpSchema = z.object({ reason: requiredText(1000, 'Skriv hvorfor opfølgningen springes over.') });
 
+/** The field a progress check's "nothing answered" message stands at: the first question of the child. */
+export const FIRST_SCALE_FIELD = 'child_talk';
+
+/**
+ * A check on the scales at a meeting in between (midtvejs): the day it was given (today or earlier, not before the
+ * start) and at least one answer. Returns the errors at their fields; none when the check may be saved.
+ */
+export function progressCheckErrors(answeredOn: IsoDate, answers: readonly ProgressAnswer[], startDate: IsoDate | null, today: IsoDate): Record<string, string> {
+  const errors: Record<string, string> = {};
+  if (answeredOn > today) errors['answeredOn'] = 'Skriv den dag, barnet svarede. Den kan ikke ligge frem i tiden.';
+  else if (startDate !== null && answeredOn < startDate) errors['answeredOn'] = 'Dagen ligger før barnets start i gruppen.';
+  if (answers.length === 0) errors[FIRST_SCALE_FIELD] = 'Vælg mindst ét svar.';
+  return errors;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The closing summary
 

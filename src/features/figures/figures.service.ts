@@ -8,10 +8,12 @@ import type { Actor } from '../auth/auth';
 import { recordAudit } from '../audit/audit.service';
 import { isLeaderOf } from '../groups/groups.repository';
 import type { FigureTable, FigureTableKey, YearlyFigureSet } from './figures';
-import { computeYearlyFigures, figuresStaleAt, figureTables, pickYear, progressTable, yearBounds, yearsWithData } from './figures';
+import type { MemoFigures, ProgressFigures } from './figures';
+import {
+  computeYearlyFigures, figuresStaleAt, figureTables, memoFigures, memoTables, pickYear, progressFigures, progressTable, yearBounds, yearsWithData,
+} from './figures';
 import {
   selectAttendanceBetween,
-  selectCoursesBetween,
   selectFeedbackBetween,
   selectFigureGroups,
   selectFiguresStamp,
@@ -21,6 +23,7 @@ import {
   selectRetainedCounts,
   selectSessionsBetween,
   selectSheetSession,
+  selectYearCourses,
   type RecentSessionRow,
 } from './figures.repository';
 
@@ -30,6 +33,9 @@ export interface YearlyFiguresPage {
   year: number;
   years: number[];
   figures: YearlyFigureSet;
+  /** The memo's figures (002): families, group runs, the waiting list per month, the longest wait. */
+  memo: MemoFigures;
+  progress: ProgressFigures;
   tables: FigureTable[];
   /** Meetings from five weeks back to two weeks ahead, for the attendance-list and feedback links. */
   recentSessions: RecentSessionRow[];
@@ -114,9 +120,9 @@ async function loadYear(db: Db, stamp: FiguresStamp, now: Date): Promise<YearlyF
     to: zonedToInstant(addDays(today, RECENT_DAYS_AHEAD + 1), '00:00'),
   };
 
-  const [groups, enrollments, sessions, attendance, windows, feedback, recentSessions, retained] = await Promise.all([
+  const [groups, yearCourses, sessions, attendance, windows, feedback, recentSessions, retained] = await Promise.all([
     selectFigureGroups(db),
-    selectCoursesBetween(db, firstDay, lastDay),
+    selectYearCourses(db, firstDay, lastDay, range),
     selectSessionsBetween(db, range),
     selectAttendanceBetween(db, range),
     selectIntakeWindowsBetween(db, firstDay, lastDay),
@@ -130,7 +136,7 @@ async function loadYear(db: Db, stamp: FiguresStamp, now: Date): Promise<YearlyF
     year: chosen,
     now,
     groups,
-    enrollments,
+    enrollments: yearCourses.courses,
     sessions,
     attendance,
     intakeWindows: windows.map((w) => ({
@@ -142,8 +148,10 @@ async function loadYear(db: Db, stamp: FiguresStamp, now: Date): Promise<YearlyF
     retained,
   });
   const staleAt = figuresStaleAt(sessions.map((s) => s.startsAt), now);
-  const progress = progressTable(groups, await selectEndedProgress(db, firstDay, addDays(lastDay, 1)));
-  return { year: chosen, years, figures, tables: [...figureTables(figures), progress], recentSessions, staleAt };
+  const progress = progressFigures(groups, await selectEndedProgress(db, firstDay, addDays(lastDay, 1)), retained);
+  const memo = memoFigures({ year: chosen, now, groups, courses: yearCourses.courses, waits: yearCourses.waits, contacts: yearCourses.contacts, retained });
+  const tables = [...figureTables(figures), progressTable(progress), ...memoTables(memo)];
+  return { year: chosen, years, figures, memo, progress, tables, recentSessions, staleAt };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,12 +3,13 @@
 import type { Municipality } from '../../lib/server/database';
 import { MUNICIPALITY_LABELS } from '../auth/auth';
 import type { IsoDate } from '../../lib/time';
-import { addDays, daysBetween, formatShortDate, instantToZoned, isoDate, monthName, zonedToInstant } from '../../lib/time';
+import { addDays, daysBetween, daysInMonth, formatShortDate, instantToZoned, isoDate, monthName, zonedToInstant } from '../../lib/time';
 import type { CsvDate, CsvValue } from '../../lib/csv';
 import { csvDate } from '../../lib/csv';
 import { formatNumber } from '../../lib/numbers';
 import { FEEDBACK_QUESTIONS } from '../feedback/feedback';
-import { cellText, progressCounts, type ProgressAnswer } from '../course/course';
+import { cellText, progressCounts, SMALL_CELL, type ProgressAnswer, type ProgressCounts } from '../course/course';
+import { isEnrollmentState, isFinalState, STATES } from '../lifecycle/lifecycle';
 
 export const MUNICIPALITIES: readonly Municipality[] = ['ishoj', 'vallensbaek'];
 
@@ -420,8 +421,8 @@ export function computeYearlyFigures(input: FigureInput): YearlyFigureSet {
   }
 
   // Counts kept for children whose records were deleted (yearly_counts). A deleted child counted in two groups
-  // counts twice in the all-groups total: the kept counts cannot tell children apart. Attendance marks and the
-  // longest wait are not added (the page's excused/absent split and maximum cannot be rebuilt from sums).
+  // counts twice in the all-groups total: the kept counts cannot tell children apart. Attendance marks are not
+  // added (the page's excused/absent split cannot be rebuilt from them); the longest wait is kept as a maximum.
   const retained = input.retained ?? [];
   for (const r of retained) {
     const group = r.groupId === null ? undefined : groupTallies.get(r.groupId);
@@ -434,6 +435,7 @@ export function computeYearlyFigures(input: FigureInput): YearlyFigureSet {
         else if (r.metric === 'ended') t.ended += r.value;
         else if (r.metric === 'wait_count') t.waits += r.value;
         else if (r.metric === 'wait_days_total') t.waitTotal += r.value;
+        else if (r.metric === 'wait_longest') t.longest = Math.max(t.longest ?? 0, r.value);
       }
     }
   }
@@ -571,6 +573,7 @@ export interface FigureTable {
 
 export const FIGURE_TABLE_KEYS = [
   'forloeb', 'fremmoede', 'moeder', 'afslutninger', 'optag', 'fremmoede-maaned', 'ventetid-kvartal', 'feedback', 'fremgang',
+  'familier', 'venteliste',
 ] as const;
 export type FigureTableKey = (typeof FIGURE_TABLE_KEYS)[number];
 
@@ -701,31 +704,73 @@ export interface FigureProgressRow extends ProgressAnswer {
   occasion: 'intake' | 'closing' | 'meeting';
 }
 
+/** One figure per municipality and in total. */
+export interface SplitBlock<T> {
+  byMunicipality: Record<Municipality, T>;
+  total: T;
+}
+
+/** One block per group and one for all groups. */
+export interface SplitFigures<T> {
+  groups: { groupId: string; name: string; block: SplitBlock<T> }[];
+  all: SplitBlock<T>;
+}
+
+/** Moved up / stayed / moved down, per municipality and in total. */
+export type ProgressBlock = SplitBlock<ProgressCounts>;
+export type ProgressFigures = SplitFigures<ProgressCounts>;
+
+function emptyProgressBlock(): ProgressBlock {
+  return { byMunicipality: { ishoj: { up: 0, same: 0, down: 0 }, vallensbaek: { up: 0, same: 0, down: 0 } }, total: { up: 0, same: 0, down: 0 } };
+}
+
+/** The kept counts' names for the three movements (yearly_counts, year of the course's end). */
+const PROGRESS_METRICS: Record<keyof ProgressCounts, `progress_${keyof ProgressCounts}`> = { up: 'progress_up', same: 'progress_same', down: 'progress_down' };
+
+/** How one ended course moved (child's answers, else the parent's), or null with nothing to compare. */
+export function courseMovement(rows: readonly (ProgressAnswer & { occasion: FigureProgressRow['occasion'] })[]): keyof ProgressCounts | null {
+  const counts = progressCounts([{ start: rows.filter((r) => r.occasion === 'intake'), end: rows.filter((r) => r.occasion === 'closing') }]);
+  return counts.up > 0 ? 'up' : counts.same > 0 ? 'same' : counts.down > 0 ? 'down' : null;
+}
+
+export function progressMetric(m: keyof ProgressCounts): `progress_${keyof ProgressCounts}` {
+  return PROGRESS_METRICS[m];
+}
+
 /**
- * How many children moved up, stayed or moved down between the intake and the closing conversation, per group and
- * municipality. Every cell under five children reads "under 5", so no child can be picked out.
+ * How many children moved up, stayed or moved down between the intake and the closing conversation (courses that
+ * ended in the year), per group and municipality, with the kept counts of children deleted since.
  */
-export function progressTable(groups: readonly { id: string; name: string }[], rows: readonly FigureProgressRow[]): FigureTable {
-  const courses = new Map<string, { groupId: string; municipality: Municipality; start: ProgressAnswer[]; end: ProgressAnswer[] }>();
-  for (const r of rows) {
-    const c = courses.get(r.enrollmentId) ?? { groupId: r.groupId, municipality: r.municipality, start: [], end: [] };
-    if (r.occasion === 'intake') c.start.push(r);
-    if (r.occasion === 'closing') c.end.push(r);
-    courses.set(r.enrollmentId, c);
-  }
-  const all = [...courses.values()];
-  const line = (name: string, where: string, list: typeof all): FigureCellValue[] => {
-    const counts = progressCounts(list);
-    return [name, where, cellText(counts.up), cellText(counts.same), cellText(counts.down)];
+export function progressFigures(
+  groups: readonly { id: string; name: string }[],
+  rows: readonly FigureProgressRow[],
+  retained: readonly RetainedCountRow[] = [],
+): ProgressFigures {
+  const blocks = new Map(groups.map((g) => [g.id, emptyProgressBlock()]));
+  const all = emptyProgressBlock();
+  const add = (groupId: string | null, municipality: Municipality | null, m: keyof ProgressCounts, n: number): void => {
+    const group = groupId === null ? undefined : blocks.get(groupId);
+    for (const b of group ? [group, all] : [all]) {
+      if (municipality !== null) b.byMunicipality[municipality][m] += n;
+      b.total[m] += n;
+    }
   };
-  const out: FigureCellValue[][] = [];
-  const totals = new Set<number>();
-  for (const g of [...groups, { id: '', name: ALL_GROUPS }]) {
-    const mine = g.id === '' ? all : all.filter((c) => c.groupId === g.id);
-    for (const m of MUNICIPALITIES) out.push(line(g.name, MUNICIPALITY_LABELS[m], mine.filter((c) => c.municipality === m)));
-    totals.add(out.length);
-    out.push(line(g.name, TOTAL, mine));
+  const courses = new Map<string, FigureProgressRow[]>();
+  for (const r of rows) pushTo(courses, r.enrollmentId, r);
+  for (const list of courses.values()) {
+    const first = list[0];
+    const m = courseMovement(list);
+    if (first && m !== null) add(first.groupId, first.municipality, m, 1);
   }
+  for (const r of retained) {
+    for (const m of ['up', 'same', 'down'] as const) if (r.metric === PROGRESS_METRICS[m]) add(r.groupId, r.municipality, m, r.value);
+  }
+  return { groups: groups.map((g) => ({ groupId: g.id, name: g.name, block: blocks.get(g.id) ?? emptyProgressBlock() })), all };
+}
+
+/** The progress counts as a table: every cell under five children reads "under 5", so no child can be picked out. */
+export function progressTable(set: ProgressFigures): FigureTable {
+  const { rows: out, totals } = splitRows(set, (c) => [cellText(c.up), cellText(c.same), cellText(c.down)]);
   return {
     key: 'fremgang',
     title: 'Fremgang på spørgsmålene (forløb, der sluttede i året)',
@@ -733,4 +778,339 @@ export function progressTable(groups: readonly { id: string; name: string }[], r
     rows: out,
     totalRows: totals,
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The memo's figures (issue 15, 002): families, group runs (hold), the waiting list per month and the longest wait
+
+/** A guardian's ways of contact, for telling which children belong to one family. */
+export interface FigureContactRow {
+  childId: string;
+  email: string | null;
+  phone: string | null;
+}
+
+/** A referral's course as the waiting list sees it: any state, with the dates that put it on the list and off. */
+export interface FigureWaitRow {
+  enrollmentId: string;
+  childId: string;
+  groupId: string;
+  municipality: Municipality;
+  state: string;
+  receivedAt: Date;
+  /** When the course row was made: a child moved to another group joins its list on the day of the move. */
+  createdAt: Date;
+  startDate: IsoDate | null;
+  endedOn: IsoDate | null;
+  /** When the course last changed: the day a declined or withdrawn referral left the list. */
+  updatedAt: Date;
+}
+
+/** One child's time on a group's waiting list: from `from` until the day before `until` (null: still waiting). */
+export interface WaitingSpell {
+  from: IsoDate;
+  until: IsoDate | null;
+}
+
+/** A contact as a family key: e-mail in lower case, phone without spaces. */
+export function contactKeys(c: Pick<FigureContactRow, 'email' | 'phone'>): string[] {
+  const keys: string[] = [];
+  const email = c.email?.trim().toLowerCase() ?? '';
+  const phone = c.phone?.replaceAll(' ', '') ?? '';
+  if (email !== '') keys.push(`e:${email}`);
+  if (phone !== '') keys.push(`p:${phone}`);
+  return keys;
+}
+
+/**
+ * Which family each child belongs to. The product has no family record: children whose guardians share an e-mail
+ * address or a phone number are one family (siblings referred one by one). A child with no contact is a family of
+ * its own. Returns a key per child; two children of one family get the same key.
+ */
+export function familyOf(contacts: readonly FigureContactRow[]): (childId: string) => string {
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let root = x;
+    while (parent.has(root) && parent.get(root) !== root) root = parent.get(root) ?? root;
+    parent.set(x, root);
+    return root;
+  };
+  const union = (a: string, b: string): void => {
+    const ra = find(a);
+    const rb = find(b);
+    if (ra !== rb) parent.set(ra < rb ? rb : ra, ra < rb ? ra : rb);
+  };
+  for (const c of contacts) {
+    const child = `c:${c.childId}`;
+    find(child);
+    for (const key of contactKeys(c)) {
+      find(key);
+      union(child, key);
+    }
+  }
+  return (childId) => find(`c:${childId}`);
+}
+
+/**
+ * The waiting list, as the figures count it: a child is on a group's list from the day the referral came in (or
+ * the day the child was moved to the group) until the start date; a referral closed without a start leaves the
+ * list on the day it was closed. That is the centre's own "henvist og venter på en plads", and the same start the
+ * yearly wait is counted from.
+ */
+export function waitingSpell(r: FigureWaitRow): WaitingSpell {
+  const received = instantToZoned(r.receivedAt).date;
+  // Only a row made after the referral can move the day (and the zone conversion is the costly step here).
+  const created = r.createdAt.getTime() > r.receivedAt.getTime() ? instantToZoned(r.createdAt).date : received;
+  let until: IsoDate | null = null;
+  const state = isEnrollmentState(r.state) ? r.state : null;
+  if (state !== null && STATES[state].started && r.startDate !== null) until = r.startDate;
+  // Declined, withdrawn, or moved to another group before starting: off this list the day it closed.
+  else if (state !== null && isFinalState(state)) until = r.endedOn ?? instantToZoned(r.updatedAt).date;
+  // A course row made after the referral came in and before the child left the list is a move to this group.
+  const from = created > received && (until === null || created <= until) ? created : received;
+  return { from, until: until !== null && until < from ? from : until };
+}
+
+/** Days of the month counted so far: all of a past month, up to and including today in this month, 0 ahead. */
+export function daysCounted(year: number, month: number, today: IsoDate): number {
+  const first = isoDate(year, month, 1);
+  const last = isoDate(year, month, daysInMonth(year, month));
+  if (today < first) return 0;
+  return daysBetween(first, today < last ? today : last) + 1;
+}
+
+/** The counted days of each month as [start, end) day numbers from the year's first day (end: first day not counted). */
+export function monthSpans(year: number, today: IsoDate): { start: number; end: number }[] {
+  const first = isoDate(year, 1, 1);
+  return Array.from({ length: 12 }, (_, i) => {
+    const start = daysBetween(first, isoDate(year, i + 1, 1));
+    return { start, end: start + daysCounted(year, i + 1, today) };
+  });
+}
+
+/**
+ * Children-days on the list in each month of the year (index 0 is January), counting only days up to today:
+ * the month's average list length is this divided by `daysCounted`.
+ */
+export function spellMonthDays(spell: WaitingSpell, year: number, today: IsoDate, spans = monthSpans(year, today)): number[] {
+  const first = isoDate(year, 1, 1);
+  const from = daysBetween(first, spell.from);
+  const until = spell.until === null ? Number.POSITIVE_INFINITY : daysBetween(first, spell.until);
+  return spans.map((m) => Math.max(0, Math.min(until, m.end) - Math.max(from, m.start)));
+}
+
+/**
+ * How long the child had waited in the year: from the day on the list to the start (or the day it left), to today
+ * if still waiting, or to New Year if still waiting when the year ended. Null when the child was not on the list
+ * on any day of the year.
+ */
+export function spellWaitInYear(spell: WaitingSpell, year: number, today: IsoDate): number | null {
+  const { first, last } = yearBounds(year);
+  if (spell.from > last || spell.from > today) return null;
+  if (spell.until !== null && spell.until <= first && spell.from < first) return null;
+  const nextYear = addDays(last, 1);
+  let end = spell.until ?? nextYear;
+  if (end > nextYear) end = nextYear;
+  if (end > today) end = today;
+  return Math.max(0, daysBetween(spell.from, end));
+}
+
+/** Metrics of the memo's figures kept in yearly_counts after a purge (additive, except the longest, a maximum). */
+export const MEMO_METRICS = {
+  families: 'families',
+  runPrefix: 'run:',
+  waitingDaysPrefix: 'waitlist_days_',
+  longestWait: 'waitlist_longest',
+} as const;
+
+export function waitingDaysMetric(month: number): `waitlist_days_${string}` {
+  return `${MEMO_METRICS.waitingDaysPrefix}${String(month).padStart(2, '0')}`;
+}
+
+export interface MemoCell {
+  families: number;
+  /** Group runs (hold) begun in the year: the distinct days on which children started in the group. */
+  runs: number;
+  /** Children-days on the waiting list per month (index 0 is January). */
+  waitingChildDays: number[];
+  /** Average number of children on the list per month; null for a month not begun. */
+  waitingAverage: (number | null)[];
+  longestWaitDays: number | null;
+}
+
+export type MemoBlock = SplitBlock<MemoCell>;
+export type MemoFigures = SplitFigures<MemoCell>;
+
+interface MemoTally {
+  families: Set<string>;
+  keptFamilies: number;
+  runs: Set<string>;
+  childDays: number[];
+  longest: number | null;
+}
+
+function emptyMemoTally(): MemoTally {
+  return { families: new Set(), keptFamilies: 0, runs: new Set(), childDays: Array.from({ length: 12 }, () => 0), longest: null };
+}
+
+class MemoBlockTally {
+  readonly byMunicipality: Record<Municipality, MemoTally> = { ishoj: emptyMemoTally(), vallensbaek: emptyMemoTally() };
+  readonly total = emptyMemoTally();
+  each(municipality: Municipality | null, fn: (t: MemoTally) => void): void {
+    if (municipality !== null) fn(this.byMunicipality[municipality]);
+    fn(this.total);
+  }
+  block(counted: number[]): MemoBlock {
+    const cell = (t: MemoTally): MemoCell => ({
+      families: t.families.size + t.keptFamilies,
+      runs: t.runs.size,
+      waitingChildDays: [...t.childDays],
+      waitingAverage: t.childDays.map((d, i) => ((counted[i] ?? 0) === 0 ? null : d / (counted[i] ?? 1))),
+      longestWaitDays: t.longest,
+    });
+    return { byMunicipality: { ishoj: cell(this.byMunicipality.ishoj), vallensbaek: cell(this.byMunicipality.vallensbaek) }, total: cell(this.total) };
+  }
+}
+
+export interface MemoInput {
+  year: number;
+  now: Date;
+  groups: readonly FigureGroupRow[];
+  /** Started courses (rows outside the year are ignored). */
+  courses: readonly FigureEnrollmentRow[];
+  waits: readonly FigureWaitRow[];
+  contacts: readonly FigureContactRow[];
+  retained?: readonly RetainedCountRow[];
+}
+
+/** Families, group runs, the waiting list per month and the longest wait, per group and municipality. */
+export function memoFigures(input: MemoInput): MemoFigures {
+  const { year } = input;
+  const today = instantToZoned(input.now).date;
+  const tallies = new Map(input.groups.map((g) => [g.id, new MemoBlockTally()]));
+  const all = new MemoBlockTally();
+  const blocksOf = (groupId: string | null): MemoBlockTally[] => {
+    const group = groupId === null ? undefined : tallies.get(groupId);
+    return group ? [group, all] : [all];
+  };
+  const family = familyOf(input.contacts);
+
+  for (const e of input.courses) {
+    if (!courseOverlapsYear(e, year)) continue;
+    const startedInYear = yearOf(e.startDate) === year;
+    for (const block of blocksOf(e.groupId)) {
+      block.each(e.municipality, (t) => {
+        t.families.add(family(e.childId));
+        // A run of the all-groups block is a group's start day, so two groups starting the same day are two runs.
+        if (startedInYear) t.runs.add(`${e.groupId}|${e.startDate}`);
+      });
+    }
+  }
+
+  const spans = monthSpans(year, today);
+  for (const w of input.waits) {
+    const spell = waitingSpell(w);
+    const wait = spellWaitInYear(spell, year, today);
+    if (wait === null) continue;
+    const days = spellMonthDays(spell, year, today, spans);
+    for (const block of blocksOf(w.groupId)) {
+      block.each(w.municipality, (t) => {
+        days.forEach((d, i) => (t.childDays[i] = (t.childDays[i] ?? 0) + d));
+        t.longest = Math.max(t.longest ?? 0, wait);
+      });
+    }
+  }
+
+  for (const r of input.retained ?? []) {
+    if (r.metric === MEMO_METRICS.families) {
+      // Kept per group for the group, and once per family for all groups (group ''), so a family in two groups
+      // still counts once in the total after its children were deleted.
+      const group = r.groupId === null ? undefined : tallies.get(r.groupId);
+      (group ?? all).each(r.municipality, (t) => (t.keptFamilies += r.value));
+      continue;
+    }
+    for (const block of blocksOf(r.groupId)) {
+      block.each(r.municipality, (t) => {
+        if (r.metric === MEMO_METRICS.longestWait) t.longest = Math.max(t.longest ?? 0, r.value);
+        else if (r.metric.startsWith(MEMO_METRICS.runPrefix)) t.runs.add(`${r.groupId ?? ''}|${r.metric.slice(MEMO_METRICS.runPrefix.length)}`);
+        else if (r.metric.startsWith(MEMO_METRICS.waitingDaysPrefix)) {
+          const month = Number(r.metric.slice(MEMO_METRICS.waitingDaysPrefix.length));
+          if (month >= 1 && month <= 12) t.childDays[month - 1] = (t.childDays[month - 1] ?? 0) + r.value;
+        }
+      });
+    }
+  }
+
+  const counted = Array.from({ length: 12 }, (_, i) => daysCounted(year, i + 1, today));
+  return {
+    groups: input.groups.map((g) => ({ groupId: g.id, name: g.name, block: (tallies.get(g.id) ?? new MemoBlockTally()).block(counted) })),
+    all: all.block(counted),
+  };
+}
+
+/** An average number of children as the figures show it: under five reads "under 5", else one decimal. */
+export function averageCellText(average: number | null): FigureCellValue {
+  if (average === null) return null;
+  return average < SMALL_CELL ? cellText(0) : Math.round(average * 10) / 10;
+}
+
+/** Rows per group and municipality, then the group's total; all groups last. Sums are marked for bold. */
+function splitRows<T>(set: SplitFigures<T>, fn: (cell: T) => FigureCellValue[]): { rows: FigureCellValue[][]; totals: Set<number> } {
+  const rows: FigureCellValue[][] = [];
+  const totals = new Set<number>();
+  for (const { name, block } of [...set.groups.map((g) => ({ name: g.name, block: g.block })), { name: ALL_GROUPS, block: set.all }]) {
+    for (const m of MUNICIPALITIES) {
+      if (name === ALL_GROUPS) totals.add(rows.length);
+      rows.push([name, MUNICIPALITY_LABELS[m], ...fn(block.byMunicipality[m])]);
+    }
+    totals.add(rows.length);
+    rows.push([name, TOTAL, ...fn(block.total)]);
+  }
+  return { rows, totals };
+}
+
+/** The memo's tables: families and runs; the waiting list per month with the longest wait. */
+export function memoTables(set: MemoFigures): FigureTable[] {
+  const families = splitRows(set, (c) => [cellText(c.families), c.runs]);
+  const waiting = splitRows(set, (c) => [...c.waitingAverage.map(averageCellText), c.longestWaitDays]);
+  return [
+    {
+      key: 'familier',
+      title: 'Familier og hold',
+      headers: ['Gruppe', 'Kommune', 'Familier', 'Hold startet'],
+      rows: families.rows,
+      totalRows: families.totals,
+    },
+    {
+      key: 'venteliste',
+      title: 'Venteliste: børn i gennemsnit pr. måned',
+      headers: ['Gruppe', 'Kommune', ...Array.from({ length: 12 }, (_, i) => monthName(i + 1, 'da').slice(0, 3)), 'Længste ventetid (dage)'],
+      rows: waiting.rows,
+      totalRows: waiting.totals,
+    },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chart input for the memo's figures: the same small-cell rule as the tables
+
+export interface CountBar {
+  label: string;
+  value: number | null;
+  /** "under 5" in place of a count too small to show; no bar is drawn. */
+  text?: string;
+}
+
+/** A bar for a count of children or families: under five draws no bar and reads "under 5". */
+export function countBar(label: string, count: number): CountBar {
+  return count < SMALL_CELL ? { label, value: null, text: cellText(count) } : { label, value: count };
+}
+
+/** The all-groups waiting list per month for Ishøj, Vallensbæk and in total; averages under five are left out. */
+export function waitingSeries(memo: MemoFigures): { name: string; values: (number | null)[] }[] {
+  const shown = (cell: MemoCell) => cell.waitingAverage.map((a) => (a === null || a < SMALL_CELL ? null : Math.round(a * 10) / 10));
+  return [
+    ...MUNICIPALITIES.map((m) => ({ name: MUNICIPALITY_LABELS[m], values: shown(memo.all.byMunicipality[m]) })),
+    { name: TOTAL, values: shown(memo.all.total) },
+  ];
 }

@@ -2,8 +2,9 @@ import { sql, SqliteAdapter, type Kysely, type Transaction } from 'kysely';
 import type { Database, Municipality } from '../../lib/server/database';
 import type { IsoDate } from '../../lib/time';
 import { CLOSED_REFERRAL_STATUSES, FINAL_STATES } from '../lifecycle/lifecycle';
+import { contactKeys } from '../figures/figures';
 import {
-  type ChildFigures, type RetentionCandidate, type YearlyCount,
+  MAXIMUM_METRICS, type ChildFigures, type RetentionCandidate, type YearlyCount,
 } from './retention';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -103,8 +104,22 @@ export async function selectChildFigures(db: Db, childId: string): Promise<Child
   const enrollments = await db
     .selectFrom('enrollments as e')
     .leftJoin('referrals as r', 'r.id', 'e.referral_id')
-    .select(['e.group_id', 'e.state', 'e.start_date', 'e.ended_on', 'r.received_at'])
+    .select(['e.id', 'e.group_id', 'e.state', 'e.start_date', 'e.ended_on', 'e.created_at', 'e.updated_at', 'r.received_at'])
     .where('e.child_id', '=', childId)
+    .execute();
+  const siblings = await selectFamilyOf(db, childId);
+  const family = siblings.length === 0 ? [] : await db
+    .selectFrom('enrollments as e')
+    .innerJoin('children as c', 'c.id', 'e.child_id')
+    .select(['e.group_id', 'c.municipality', 'e.state', 'e.start_date', 'e.ended_on'])
+    .where('e.child_id', 'in', siblings)
+    .execute();
+  const progress = await db
+    .selectFrom('progress_answers as p')
+    .innerJoin('enrollments as e', 'e.id', 'p.enrollment_id')
+    .select(['p.enrollment_id', 'e.group_id', 'e.ended_on', 'p.occasion', 'p.respondent', 'p.question', 'p.score'])
+    .where('p.child_id', '=', childId)
+    .where('e.state', '=', 'ended')
     .execute();
   const attendance = await db
     .selectFrom('attendance as a')
@@ -122,6 +137,26 @@ export async function selectChildFigures(db: Db, childId: string): Promise<Child
       endedOn: e.ended_on,
       referralReceivedAt: e.received_at,
     })),
+    waits: enrollments.flatMap((e) => e.received_at === null ? [] : [{
+      enrollmentId: e.id,
+      groupId: e.group_id,
+      state: e.state,
+      receivedAt: new Date(e.received_at),
+      createdAt: new Date(e.created_at),
+      startDate: e.start_date,
+      endedOn: e.ended_on,
+      updatedAt: new Date(e.updated_at),
+    }]),
+    family: family.map((o) => ({ groupId: o.group_id, municipality: o.municipality, state: o.state, startDate: o.start_date, endedOn: o.ended_on })),
+    progress: progress.map((p) => ({
+      enrollmentId: p.enrollment_id,
+      groupId: p.group_id,
+      endedOn: p.ended_on,
+      occasion: p.occasion,
+      respondent: p.respondent,
+      question: p.question as never,
+      score: Number(p.score),
+    })),
     attendance: attendance.map((a) => ({
       groupId: a.group_id,
       sessionStartsAt: a.starts_at,
@@ -131,15 +166,50 @@ export async function selectChildFigures(db: Db, childId: string): Promise<Child
   };
 }
 
-/** Adds to the kept counts (insert, or add to the existing row: ON CONFLICT works the same on SQLite and PG). */
+/**
+ * The other stored children of the child's family: guardians sharing an e-mail or a phone, followed from child to
+ * child (figures.ts `familyOf` draws the same line). A few statements per purged child, in the nightly job.
+ */
+async function selectFamilyOf(db: Db, childId: string): Promise<string[]> {
+  const children = new Set([childId]);
+  const emails = new Set<string>();
+  const phones = new Set<string>();
+  let frontier = [childId];
+  for (let round = 0; round < 10 && frontier.length > 0; round += 1) {
+    const own = await db.selectFrom('guardians').select(['email', 'phone']).where('child_id', 'in', frontier).execute();
+    const before = emails.size + phones.size;
+    for (const g of own) {
+      for (const key of contactKeys(g)) (key.startsWith('e:') ? emails : phones).add(key.slice(2));
+    }
+    if (emails.size + phones.size === before) break;
+    const matches = await db
+      .selectFrom('guardians')
+      .select('child_id')
+      .where((eb) => eb.or([
+        ...(emails.size > 0 ? [eb(eb.fn('lower', [eb.fn('trim', ['email'])]), 'in', [...emails])] : []),
+        ...(phones.size > 0 ? [eb(eb.fn('replace', ['phone', sql.lit(' '), sql.lit('')]), 'in', [...phones])] : []),
+      ]))
+      .execute();
+    frontier = [...new Set(matches.map((m) => m.child_id))].filter((id) => !children.has(id));
+    for (const id of frontier) children.add(id);
+  }
+  children.delete(childId);
+  return [...children];
+}
+
+/**
+ * Adds to the kept counts (insert, or add to the existing row: ON CONFLICT works the same on SQLite and PG); a
+ * maximum metric keeps the larger value (CASE, since SQLite has no GREATEST).
+ */
 export async function addYearlyCounts(db: Db, counts: readonly YearlyCount[]): Promise<void> {
   for (const c of counts) {
+    const value = MAXIMUM_METRICS.has(c.metric)
+      ? sql<number>`case when excluded.value > yearly_counts.value then excluded.value else yearly_counts.value end`
+      : sql<number>`yearly_counts.value + excluded.value`;
     await db
       .insertInto('yearly_counts')
       .values({ year: c.year, group_id: c.groupId, municipality: c.municipality, metric: c.metric, value: c.value })
-      .onConflict((oc) =>
-        oc.columns(['year', 'group_id', 'municipality', 'metric']).doUpdateSet({ value: sql<number>`yearly_counts.value + excluded.value` }),
-      )
+      .onConflict((oc) => oc.columns(['year', 'group_id', 'municipality', 'metric']).doUpdateSet({ value }))
       .execute();
   }
 }

@@ -2,8 +2,12 @@
 // figures survive as counts. Pure rules only (no I/O; `today` is passed in as a Copenhagen date).
 import { z } from 'astro/zod';
 import type { Municipality } from '../../lib/server/database';
-import { addMonths, daysBetween, instantToZoned, type IsoDate } from '../../lib/time';
+import { addMonths, instantToZoned, type IsoDate } from '../../lib/time';
 import { CLOSED_REFERRAL_STATUSES, isEnrollmentState, isFinalState, isReferralStatus, STATES } from '../lifecycle/lifecycle';
+import {
+  courseMovement, courseOverlapsYear, MEMO_METRICS, progressMetric, spellMonthDays, spellWaitInYear, waitDays, waitingDaysMetric, waitingSpell,
+  type FigureProgressRow, type FigureWaitRow,
+} from '../figures/figures';
 
 export const RETENTION_SETTING_KEY = 'retention_months';
 export const DEFAULT_RETENTION_MONTHS = 12;
@@ -86,10 +90,25 @@ export function isDueForPurge(c: RetentionCandidate, retentionMonths: number, to
  *   waits in whole days (Copenhagen date of the referral → start date, never negative); average = total ÷ count
  * - sessions_registered / sessions_attended: the child's marks (present, excused or absent) at meetings held in the
  *   year (not cancelled, begun before the purge), and the present ones among them; year and group of the meeting
+ * - wait_longest: the longest wait of those courses (a maximum, not a sum)
+ * The memo's figures (issue 15, see figures.ts):
+ * - families: 1 per year and group (and, with group '' = all groups, per year) in which the child's family has no
+ *   other child left with a course running: the family still counts through a sibling until the last one goes
+ * - run:<start date>: the child's course began a group run that day (the figures count distinct days)
+ * - waitlist_days_MM: the child's days on the group's waiting list in month MM; waitlist_longest: the longest
+ *   time the child had waited in the year (a maximum)
+ * - progress_up / progress_same / progress_down: how an ended course moved on the scales, in the year it ended
  */
 export type YearlyMetric =
   | 'courses' | 'children' | 'new_starts' | 'ended' | 'wait_count' | 'wait_days_total' | 'sessions_registered'
-  | 'sessions_attended';
+  | 'sessions_attended' | 'wait_longest' | 'families' | 'waitlist_longest' | `run:${string}` | `waitlist_days_${string}`
+  | `progress_${'up' | 'same' | 'down'}`;
+
+/** Metrics kept as the largest value seen, not a sum. */
+export const MAXIMUM_METRICS: ReadonlySet<string> = new Set(['wait_longest', MEMO_METRICS.longestWait]);
+
+/** The group id of the kept counts that stand for all groups together (families: one family, however many groups). */
+export const ALL_GROUPS_ID = '';
 
 export interface YearlyCount {
   year: number;
@@ -110,6 +129,12 @@ export interface ChildFigures {
     referralReceivedAt: string | null;
   }[];
   attendance: { groupId: string; sessionStartsAt: string; sessionStatus: string; status: 'present' | 'excused' | 'absent' }[];
+  /** The child's courses from a referral, as the waiting list sees them. */
+  waits?: Omit<FigureWaitRow, 'childId' | 'municipality'>[];
+  /** The courses of the other children of the child's family who are still stored. */
+  family?: { groupId: string; municipality: Municipality; state: string; startDate: IsoDate | null; endedOn: IsoDate | null }[];
+  /** The scales' answers of the child's ended courses. */
+  progress?: (Pick<FigureProgressRow, 'enrollmentId' | 'groupId' | 'occasion' | 'respondent' | 'question' | 'score'> & { endedOn: IsoDate | null })[];
 }
 
 function yearOf(date: IsoDate): number {
@@ -122,7 +147,7 @@ export function childContribution(f: ChildFigures, now: Date): YearlyCount[] {
   const add = (year: number, groupId: string, metric: YearlyMetric, value: number): void => {
     const key = `${year}|${groupId}|${metric}`;
     const existing = counts.get(key);
-    if (existing) existing.value += value;
+    if (existing) existing.value = MAXIMUM_METRICS.has(metric) ? Math.max(existing.value, value) : existing.value + value;
     else counts.set(key, { year, groupId, municipality: f.municipality, metric, value });
   };
   const today = instantToZoned(now).date;
@@ -135,15 +160,48 @@ export function childContribution(f: ChildFigures, now: Date): YearlyCount[] {
       childYears.add(`${year}|${e.groupId}`);
     }
     add(yearOf(e.startDate), e.groupId, 'new_starts', 1);
+    add(yearOf(e.startDate), e.groupId, `${MEMO_METRICS.runPrefix}${e.startDate}`, 1);
     if (e.endedOn !== null) add(yearOf(e.endedOn), e.groupId, 'ended', 1);
     if (e.referralReceivedAt !== null) {
+      const wait = waitDays(new Date(e.referralReceivedAt), e.startDate);
       add(yearOf(e.startDate), e.groupId, 'wait_count', 1);
-      add(yearOf(e.startDate), e.groupId, 'wait_days_total', Math.max(0, daysBetween(copenhagenDate(e.referralReceivedAt), e.startDate)));
+      add(yearOf(e.startDate), e.groupId, 'wait_days_total', wait);
+      add(yearOf(e.startDate), e.groupId, 'wait_longest', wait);
     }
   }
+  const family = f.family ?? [];
+  const familyRunsIn = (year: number, groupId: string | null): boolean =>
+    family.some((o) =>
+      (groupId === null || o.groupId === groupId) && o.municipality === f.municipality && isEnrollmentState(o.state) && STATES[o.state].started &&
+      o.startDate !== null && courseOverlapsYear({ startDate: o.startDate, endedOn: o.endedOn }, year));
+  const familyYears = new Set<number>();
   for (const key of childYears) {
     const [year, groupId] = key.split('|') as [string, string];
     add(Number(year), groupId, 'children', 1);
+    if (!familyRunsIn(Number(year), groupId)) add(Number(year), groupId, MEMO_METRICS.families, 1);
+    familyYears.add(Number(year));
+  }
+  for (const year of familyYears) if (!familyRunsIn(year, null)) add(year, ALL_GROUPS_ID, MEMO_METRICS.families, 1);
+
+  for (const w of f.waits ?? []) {
+    const spell = waitingSpell({ ...w, childId: '', municipality: f.municipality });
+    const lastYear = yearOf(spell.until ?? today);
+    for (let year = yearOf(spell.from); year <= lastYear; year += 1) {
+      const longest = spellWaitInYear(spell, year, today);
+      if (longest === null) continue;
+      add(year, w.groupId, MEMO_METRICS.longestWait, longest);
+      spellMonthDays(spell, year, today).forEach((days, i) => {
+        if (days > 0) add(year, w.groupId, waitingDaysMetric(i + 1), days);
+      });
+    }
+  }
+
+  const progress = new Map<string, NonNullable<ChildFigures['progress']>>();
+  for (const p of f.progress ?? []) progress.set(p.enrollmentId, [...(progress.get(p.enrollmentId) ?? []), p]);
+  for (const answers of progress.values()) {
+    const first = answers[0];
+    const m = courseMovement(answers);
+    if (first && first.endedOn !== null && m !== null) add(yearOf(first.endedOn), first.groupId, progressMetric(m), 1);
   }
   for (const a of f.attendance) {
     if (a.sessionStatus === 'cancelled' || new Date(a.sessionStartsAt).getTime() > now.getTime()) continue;

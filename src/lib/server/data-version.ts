@@ -33,7 +33,8 @@ export const READ_BY_FIGURES: { readonly [Table in keyof Database]: boolean } = 
   group_sessions: true,
   intake_windows: true,
   children: true,
-  guardians: false,
+  // The families behind the children (issue 15: a family is children whose guardians share an e-mail or phone).
+  guardians: true,
   referrals: true,
   enrollments: true,
   conversations: false,
