@@ -10,6 +10,7 @@ import * as messages from './2026-11-30T1400_messages';
 import * as courseFollowup from './2026-11-30T1500_course_followup';
 import * as passkeys from './2026-11-30T1600_passkeys';
 import * as providerSignIn from './2026-11-30T1600_provider_sign_in';
+import * as ageException from './2026-12-01T0100_age_exception';
 
 // Listed by hand so the migrations are bundled into the built server (no directory scan at run time).
 // Names sort in the order they run.
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30T1500_course_followup': courseFollowup,
   '2026-11-30T1600_passkeys': passkeys,
   '2026-11-30T1600_provider_sign_in': providerSignIn,
+  '2026-12-01T0100_age_exception': ageException,
 };

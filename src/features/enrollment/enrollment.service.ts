@@ -15,6 +15,7 @@ import { selectGroupIdsLedBy, selectGroups, selectLeaderCandidates } from '../gr
 import type { Session } from '../schedule/schedule.repository';
 import { selectSession, selectUpcomingSessions } from '../schedule/schedule.repository';
 import type {
+  AgeExceptionInput,
   BookConversationInput,
   CourseLength,
   DeclineInput,
@@ -29,6 +30,8 @@ import type {
 } from './enrollment';
 import { ageOn } from '../../lib/time';
 import {
+  ageExceptionSchema,
+  blockingFlag,
   bookConversationSchema,
   checkEligibility,
   courseLength,
@@ -82,6 +85,7 @@ import {
   selectStaffCandidate,
   selectUpcomingWindowSessions,
   selectWindowForSession,
+  updateAgeException,
   updateConversation,
   updateEnrollment,
   updateQueueRank,
@@ -615,8 +619,12 @@ export async function startCourse(
     const child = await selectChild(trx, e.childId);
     if (!child) throw new NotFoundError('Barnet findes ikke.');
     const eligibility = checkEligibility(child, eligibilityGroup(group), startDate, todayInZone(now), all.map(eligibilityGroup));
-    const blocking = eligibility.flags.find((f) => f.code === 'too_young' || f.code === 'too_old' || f.code === 'not_girl');
-    if (blocking) throw new ConflictError(`Barnet kan ikke starte: ${blocking.message}`);
+    // The age band is passed only by the coordinator's exception on the case (grantAgeException).
+    const blocking = blockingFlag(eligibility, e.ageException !== null);
+    if (blocking) {
+      const way = blocking.code === 'not_girl' ? '' : ' Kun koordinatoren kan gøre en undtagelse for alderen, med en begrundelse.';
+      throw new ConflictError(`Barnet kan ikke starte: ${blocking.message}${way}`);
+    }
     const memberRows = await selectEnrollmentList(trx, [group.id], MEMBER_STATES);
     if (freePlaces(group.capacity, membersOf(memberRows, group.id), startDate) === 0) {
       throw new ConflictError(`Der er ingen ledig plads i gruppen den ${startDate}. Alle ${group.capacity} pladser er optaget.`);
@@ -625,6 +633,29 @@ export async function startCourse(
     const state = await applyEvents(trx, e, [{ type: 'start', startDate }], { startDate, plannedEndDate: end, intakeWindowId: windowId }, now);
     await recordAudit(trx, actor, [auditChange(e, { event: 'start', from: e.state, to: state, sessionId: session.id, startDate, plannedEndDate: end })], now);
     return { startDate, plannedEndDate: end };
+  });
+}
+
+/**
+ * The coordinator lets a child outside the group's age band start anyway, with a written reason (shown on the case,
+ * audited). Leaders and caseworkers cannot: the band is the group's rule, and only the coordinator sets those.
+ */
+export async function grantAgeException(
+  db: Kysely<Database>,
+  actor: Actor,
+  enrollmentId: string,
+  input: AgeExceptionInput | FormInput,
+  now: Date,
+): Promise<void> {
+  if (actor.user.role !== 'admin') throw new ForbiddenError('Kun koordinatoren kan gøre en undtagelse for alderen.');
+  const data = parseInput(ageExceptionSchema, input);
+  await db.transaction().execute(async (trx) => {
+    const e = await loadEnrollment(trx, actor, enrollmentId);
+    if (e.ageException !== null) throw new ConflictError('Der er allerede gjort en undtagelse for alderen.');
+    if (e.startDate !== null || !(await updateAgeException(trx, e.id, { reason: data.reason, byUserId: actor.user.id }, now))) {
+      throw new ConflictError('Undtagelsen kan kun gøres, før barnet har fået en plads.');
+    }
+    await recordAudit(trx, actor, [auditChange(e, { event: 'age_exception', reason: data.reason })], now);
   });
 }
 
