@@ -71,6 +71,12 @@ export async function selectEnrollment(db: Db, id: string): Promise<EnrollmentRe
   return row ? toEnrollment(row) : null;
 }
 
+/** The course a referral became: the latest one (a child moved to the other band has a second course on it). */
+export async function selectEnrollmentOfReferral(db: Db, referralId: string): Promise<EnrollmentRecord | null> {
+  const row = await db.selectFrom('enrollments').selectAll().where('referral_id', '=', referralId).orderBy('created_at', 'desc').orderBy('id').executeTakeFirst();
+  return row ? toEnrollment(row) : null;
+}
+
 export async function selectChild(db: Db, id: string): Promise<ChildRecord | null> {
   const row = await db.selectFrom('children').selectAll().where('id', '=', id).executeTakeFirst();
   return row ? childFromRow(row) : null;

@@ -27,6 +27,7 @@ import type {
   ParentConversationInput,
   ReorderInput,
   StartCourseInput,
+  WithdrawReferralInput,
 } from './enrollment';
 import { ageOn } from '../../lib/time';
 import {
@@ -47,10 +48,11 @@ import {
   rankForPosition,
   reorderSchema,
   startCourseSchema,
+  withdrawReferralSchema,
 } from './enrollment';
 import type { ConversationKind, EnrollmentEvent, EnrollmentEventType, EnrollmentState, FollowUp, IntakeOutcome, Phase } from '../lifecycle/lifecycle';
 import {
-  canRecordIntakeOutcome, CLOSING_CONVERSATION, conversationsDuring, conversationTimeHasCome, followUpFor, hasBegun, INBOX_STATES, isMemberState,
+  canRecordIntakeOutcome, caseworkerMayWithdraw, CLOSING_CONVERSATION, conversationsDuring, conversationTimeHasCome, followUpFor, hasBegun, INBOX_STATES, isFinalState, isMemberState,
   legalEvents, legalEventsIn, MEMBER_STATES, memberNextStep, referralStatusFor, STATES, STEPS, transition,
 } from '../lifecycle/lifecycle';
 import { draftSummary, endWithoutClosingSchema, evaluationSchema, readScales, type ProgressAnswer, type ProgressOccasion } from '../course/course';
@@ -80,6 +82,7 @@ import {
   selectDuplicateReferrals,
   selectEnrollment,
   selectEnrollmentList,
+  selectEnrollmentOfReferral,
   selectGuardians,
   selectReferral,
   selectStaffCandidate,
@@ -692,19 +695,47 @@ export async function declineOrWithdraw(
   const data = parseInput(declineSchema, input);
   return db.transaction().execute(async (trx) => {
     const e = await loadEnrollment(trx, actor, enrollmentId);
-    const state = await applyEvents(
-      trx,
-      e,
-      [data.kind === 'decline' ? { type: 'decline', reason: data.reason } : { type: 'withdraw', reason: data.reason }],
-      { endedOn: todayInZone(now), endReason: data.reason },
-      now,
-      data.reason,
-    );
-    const booked = (await selectConversations(trx, e.childId, e.groupId)).filter((c) => c.enrollmentId === e.id && c.status === 'booked');
-    for (const c of booked) await updateConversation(trx, c.id, { status: 'cancelled' }, now);
-    await recordAudit(trx, actor, [auditChange(e, { event: data.kind, from: e.state, to: state, reason: data.reason, cancelledConversations: booked.length })], now);
-    return state;
+    return stopCourse(trx, actor, e, data.kind === 'decline' ? { type: 'decline', reason: data.reason } : { type: 'withdraw', reason: data.reason }, now);
   });
+}
+
+/**
+ * The referring caseworker withdraws their own referral (the lifecycle's `withdraw` step), while the course has not
+ * begun. Anyone but that caseworker and the coordinator is told the referral does not exist, as on its page.
+ */
+export async function withdrawReferral(
+  db: Kysely<Database>,
+  actor: Actor,
+  referralId: string,
+  input: WithdrawReferralInput | FormInput,
+  now: Date,
+): Promise<EnrollmentState> {
+  if (actor.user.role !== 'caseworker' && actor.user.role !== 'admin') throw new ForbiddenError();
+  const data = parseInput(withdrawReferralSchema, input);
+  return db.transaction().execute(async (trx) => {
+    const referral = await selectReferral(trx, referralId);
+    const e = referral ? await selectEnrollmentOfReferral(trx, referral.id) : null;
+    if (!referral || !e || (actor.user.role !== 'admin' && referral.caseworkerId !== actor.user.id)) throw new NotFoundError('Henvisningen findes ikke.');
+    if (!caseworkerMayWithdraw(e.state, e.startDate, todayInZone(now))) {
+      throw new ConflictError(isFinalState(e.state) ? 'Henvisningen er allerede afsluttet.' : 'Barnet er startet i gruppen. Ring til koordinatoren, hvis forløbet skal stoppe.');
+    }
+    return stopCourse(trx, actor, e, { type: 'withdraw', reason: data.reason }, now);
+  });
+}
+
+/** Declines or withdraws in the caller's transaction: the step, the end date and reason, booked conversations cancelled, audited. */
+async function stopCourse(
+  trx: Transaction<Database>,
+  actor: Actor,
+  e: EnrollmentRecord,
+  event: Extract<EnrollmentEvent, { type: 'decline' | 'withdraw' }>,
+  now: Date,
+): Promise<EnrollmentState> {
+  const state = await applyEvents(trx, e, [event], { endedOn: todayInZone(now), endReason: event.reason }, now, event.reason);
+  const booked = (await selectConversations(trx, e.childId, e.groupId)).filter((c) => c.enrollmentId === e.id && c.status === 'booked');
+  for (const c of booked) await updateConversation(trx, c.id, { status: 'cancelled' }, now);
+  await recordAudit(trx, actor, [auditChange(e, { event: event.type, from: e.state, to: state, reason: event.reason, cancelledConversations: booked.length })], now);
+  return state;
 }
 
 /** Books the closing conversation (wrap-up and evaluation): the course moves to "afsluttende samtale aftalt". */

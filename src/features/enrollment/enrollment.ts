@@ -286,6 +286,13 @@ export function outsideAgeBand(eligibility: Eligibility): boolean {
   return eligibility.flags.some((f) => f.code === 'too_young' || f.code === 'too_old');
 }
 
+/** The caseworker withdraws their referral: a reason, and a second press to confirm (no JavaScript needed). */
+export const withdrawReferralSchema = z.object({
+  reason: requiredText(1000, 'Skriv hvorfor henvisningen trækkes tilbage.'),
+  confirm: z.string({ error: 'Bekræft, at henvisningen skal trækkes tilbage.' }).refine((v) => v === 'ja', 'Bekræft, at henvisningen skal trækkes tilbage.'),
+});
+export type WithdrawReferralInput = z.input<typeof withdrawReferralSchema>;
+
 export const endCourseSchema = z.object({
   endedOn: dateField,
   reason: optionalText(1000),

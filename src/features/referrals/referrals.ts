@@ -390,3 +390,14 @@ export interface ReferralReceipt {
   /** The closing summary, once the family has seen and answered it. */
   summary: { body: string; familyComment: string | null } | null;
 }
+
+/** One referral as the caseworker who sent it follows it: what was sent, where it stands, whether it can be withdrawn. */
+export interface ReferralView extends ReferralReceipt {
+  birthDate: string;
+  reason: string;
+  status: string;
+  statusReason: string | null;
+  startDate: string | null;
+  /** The course has not begun and is not over: "Træk henvisningen tilbage" is offered. */
+  mayWithdraw: boolean;
+}
