@@ -40,6 +40,14 @@ describe('attendance on a phone', () => {
     return new Map(found.map((r) => [r.first_name, r.status]));
   }
 
+  /** The staff pages' service worker has kept this page on the phone (it works beside the page, so tests wait for it). */
+  function keptOnPhone(page: Page, path: string): Promise<boolean> {
+    return page.evaluate(async (p) => {
+      for (const name of await caches.keys()) if (name.startsWith('fremmoede-sider-') && (await (await caches.open(name)).match(p))) return true;
+      return false;
+    }, path);
+  }
+
   function row(page: Page, name: string) {
     return page.locator('[data-row]').filter({ has: page.locator('.att-name', { hasText: name }) });
   }
@@ -168,12 +176,7 @@ describe('attendance on a phone', () => {
     await page.locator(`a[href="/personale/fremmoede/${sessionNow}"]`).click();
     await page.waitForURL(`**/personale/fremmoede/${sessionNow}`);
     const sheetPath = `/personale/fremmoede/${sessionNow}`;
-    // Wait until the worker has kept the sheet (it runs beside the page).
-    const kept = (path: string) => page.evaluate(async (p) => {
-      for (const name of await caches.keys()) if (name.startsWith('fremmoede-sider-') && (await (await caches.open(name)).match(p))) return true;
-      return false;
-    }, path);
-    await expect.poll(() => kept(sheetPath), { timeout: 20_000 }).toBe(true);
+    await expect.poll(() => keptOnPhone(page, sheetPath), { timeout: 20_000 }).toBe(true);
     const idaBefore = await row(page, 'Ida').getAttribute('data-mark');
 
     await context.setOffline(true);
@@ -206,10 +209,7 @@ describe('attendance on a phone', () => {
     await signIn(page, LEADER_A);
     await visit(page, `/personale/fremmoede/${sessionNow}`);
     const sheetPath = `/personale/fremmoede/${sessionNow}`;
-    await expect.poll(() => page.evaluate(async (p) => {
-      for (const name of await caches.keys()) if (name.startsWith('fremmoede-sider-') && (await (await caches.open(name)).match(p))) return true;
-      return false;
-    }, sheetPath), { timeout: 20_000 }).toBe(true);
+    await expect.poll(() => keptOnPhone(page, sheetPath), { timeout: 20_000 }).toBe(true);
 
     await page.getByRole('button', { name: 'Log ud' }).click();
     await page.waitForURL('**/logind**');
