@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/lib/server/db';
 import { addDays, todayInZone } from '../../src/lib/time';
 import { startsOnLabel } from '../../src/features/lifecycle/lifecycle';
-import { ADMIN, LEADER, addAccount, signIn, type Account } from './support/accounts';
+import { ADMIN, addAccount, signIn, type Account } from './support/accounts';
 import { expectAccessible, launchBrowser, newPage, visit } from './support/browser';
 import { openServerDatabase } from './support/database';
 import { addChild, addEnrollment, addLeaders, addReferral } from '../support/builders';
@@ -15,6 +15,8 @@ import { addChild, addEnrollment, addLeaders, addReferral } from '../support/bui
 const FIRST = 'Liva';
 const LAST = `Optagsen${randomUUID().slice(0, 6)}`;
 const OTHER_LEADER: Account = { email: 'optag-anden-leder@e2e.test', password: 'en-anden-leders-kode-77', name: 'Ole Andengruppe' };
+/** Leads the children's siblings group in the age-exception test only. */
+const BAND_LEADER: Account = { email: 'optag-boerneleder@e2e.test', password: 'boernegruppens-leder-kode-78', name: 'Bo Børneleder' };
 
 describe('intake in the browser', () => {
   let browser: Browser;
@@ -216,13 +218,14 @@ describe('intake in the browser', () => {
     const last = `Undtagelsen${randomUUID().slice(0, 6)}`;
     const id = await arrangeReferral('Silas', last, 6, 'waiting');
     const group = await server.db.selectFrom('groups').select(['id']).where('slug', '=', 'soeskendegruppen-boern').executeTakeFirstOrThrow();
-    const leader = await server.db.selectFrom('users').select('id').where('email', '=', LEADER.email).executeTakeFirstOrThrow();
+    addAccount(inject('databaseUrl'), BAND_LEADER, 'leader');
+    const leader = await server.db.selectFrom('users').select('id').where('email', '=', BAND_LEADER.email).executeTakeFirstOrThrow();
     await addLeaders(server.db, group.id, [leader.id]);
     const reason = 'Storesøster går i gruppen, og familien kan kun komme samme dag.';
 
     // The group's leader sees why the child does not fit, but no exception form; a post made anyway is refused.
     const asLeader = await newPage(browser);
-    await signIn(asLeader.page, LEADER);
+    await signIn(asLeader.page, BAND_LEADER);
     await visit(asLeader.page, `/personale/optag/${id}`);
     expect(await asLeader.page.getByText('for ungt til gruppen', { exact: false }).count()).toBe(1);
     expect(await asLeader.page.getByText('Kun koordinatoren kan gøre en undtagelse for alderen.').count()).toBe(1);

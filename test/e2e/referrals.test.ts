@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/lib/server/db';
 import { FORM_TIME_MIN_MS, signFormTime } from '../../src/features/referrals/referrals';
 import { FORM_SECRET_KEY } from '../../src/features/referrals/referrals.repository';
-import { ADMIN, LEADER, addAccount, signIn, type Account } from './support/accounts';
+import { ADMIN, addAccount, signIn, type Account } from './support/accounts';
 import { addLeaders } from '../support/builders';
 import { addDays, todayInZone } from '../../src/lib/time';
 import { baseURL, expectAccessible, launchBrowser, newPage, visit } from './support/browser';
@@ -14,6 +14,8 @@ import { openServerDatabase } from './support/database';
 
 const CASEWORKER: Account = { email: 'raadgiver@referrals.e2e', password: 'raadgiver-adgangskode-3', name: 'Rikke Rådgiver' };
 const OTHER_CASEWORKER: Account = { email: 'anden@referrals.e2e', password: 'anden-raadgiver-kode-4', name: 'Ove Anden' };
+/** Leads the girls' group in the withdrawal test only (the shared leader's groups are other tests' business). */
+const GIRLS_LEADER: Account = { email: 'pigeleder@referrals.e2e', password: 'pigeleder-adgangskode-5', name: 'Pia Pigeleder' };
 // Names that appear nowhere else in the browser tests.
 const CHILD = { first: 'Quinella', last: 'Henvisesen' };
 const TWICE = { first: 'Dobbeltine', last: 'Klikkesen' };
@@ -238,10 +240,11 @@ describe('referrals in the browser', () => {
     await context.close();
 
     // The group's leader sees the withdrawal and its reason on the case.
-    const leader = await db.db.selectFrom('users').select('id').where('email', '=', LEADER.email).executeTakeFirstOrThrow();
+    addAccount(inject('databaseUrl'), GIRLS_LEADER, 'leader');
+    const leader = await db.db.selectFrom('users').select('id').where('email', '=', GIRLS_LEADER.email).executeTakeFirstOrThrow();
     await addLeaders(db.db, course.group_id, [leader.id]);
     const asLeader = await newPage(browser);
-    await signIn(asLeader.page, LEADER);
+    await signIn(asLeader.page, GIRLS_LEADER);
     await visit(asLeader.page, `/personale/optag/${course.id}`);
     expect(await asLeader.page.locator('.case-state .tag').innerText()).toBe('Trukket tilbage');
     expect(await asLeader.page.locator('dd', { hasText: reason }).count()).toBeGreaterThan(0);
