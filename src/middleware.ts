@@ -9,10 +9,15 @@ import { startNightlyJobs } from './features/retention/nightly';
 import { startOutboxWorker } from './features/messages/messages.worker';
 import { providerOrigins } from './features/oidc/oidc.service';
 import { deleteSessionCookie, SESSION_COOKIE, sentSessionCookie, setSessionCookie } from './lib/server/session-cookie';
+import { OFFLINE_CACHE_HEADER, offlineCacheKey } from './lib/server/offline-cache';
 
 const headers = defineMiddleware(async (context, next) => {
   const response = await next();
   const extra = securityHeaders(context.url.pathname, context.url.protocol === 'https:', providerOrigins());
+  // The staff pages' service worker (public/sw.js) keeps attendance pages only under the name of the session they
+  // were fetched for, and serves them only while that is the session the latest staff page was answered for.
+  const sessionId = context.locals.sessionId;
+  if (sessionId && context.url.pathname.startsWith('/personale/')) extra[OFFLINE_CACHE_HEADER] = offlineCacheKey(sessionId);
   try {
     for (const [name, value] of Object.entries(extra)) response.headers.set(name, value);
     return response;

@@ -10,6 +10,8 @@ import * as messages from './2026-11-30T1400_messages';
 import * as courseFollowup from './2026-11-30T1500_course_followup';
 import * as passkeys from './2026-11-30T1600_passkeys';
 import * as providerSignIn from './2026-11-30T1600_provider_sign_in';
+import * as ageException from './2026-12-01T0100_age_exception';
+import * as futureMarks from './2026-12-01T0100_future_marks';
 import * as familyLinkSealed from './2026-12-01T0300_family_link_sealed';
 
 // Listed by hand so the migrations are bundled into the built server (no directory scan at run time).
@@ -26,5 +28,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-30T1500_course_followup': courseFollowup,
   '2026-11-30T1600_passkeys': passkeys,
   '2026-11-30T1600_provider_sign_in': providerSignIn,
+  '2026-12-01T0100_age_exception': ageException,
+  '2026-12-01T0100_future_marks': futureMarks,
   '2026-12-01T0300_family_link_sealed': familyLinkSealed,
 };

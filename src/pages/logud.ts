@@ -4,6 +4,7 @@ import { getDb } from '../lib/server/db';
 import { deleteSessionCookie } from '../lib/server/session-cookie';
 import { providerSignOutUrl } from '../features/oidc/oidc.service';
 import { publicOrigin } from '../lib/server/sign-in-attempt-cookie';
+import { CLEAR_SITE_DATA } from '../lib/server/offline-cache';
 
 // Only POST signs out: a link or an image on another page must not be able to do it.
 export const POST: APIRoute = async (context) => {
@@ -19,7 +20,7 @@ export const POST: APIRoute = async (context) => {
     await signOut(getDb(), { user: secondFactor.user, ip }, secondFactor.sessionId, { everywhere: false }, new Date());
   }
   deleteSessionCookie(context.cookies, context.url);
-  return context.redirect(atProvider?.href ?? '/logind?logget-ud=1', 303);
+  return new Response(null, { status: 303, headers: { Location: atProvider?.href ?? '/logind?logget-ud=1', 'Clear-Site-Data': CLEAR_SITE_DATA } });
 };
 
 export const GET: APIRoute = (context) => context.redirect(context.locals.user ? '/personale' : '/logind', 303);

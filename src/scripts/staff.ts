@@ -3,9 +3,12 @@
 import Alpine from '@alpinejs/csp';
 import { attendanceSheet } from './attendance';
 import { copyButton } from './copy-button';
+import { keepSheetsOffline } from './offline-sheet';
 import { referralForm } from './referral-form';
 
 Alpine.data('attendanceSheet', attendanceSheet);
 Alpine.data('copyButton', copyButton);
 Alpine.data('referralForm', referralForm);
 Alpine.start();
+// The attendance sheet opens with no network once it has been opened (a service worker; see offline-sheet.ts).
+keepSheetsOffline();

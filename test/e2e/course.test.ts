@@ -8,6 +8,7 @@ import { ADMIN, addAccount, signIn, type Account } from './support/accounts';
 import { expectAccessible, launchBrowser, newPage, visit } from './support/browser';
 import { openServerDatabase } from './support/database';
 import { readMailboxDir, waitForMessage } from '../support/mailbox';
+import { addChild, addEnrollment, addGroup, addMark, addMeetingRule, addMeetings } from '../support/builders';
 
 // A course from the intake conversation to the closing summary, as the leaders, the family and the caseworker meet
 // it in the browser (issue 15). Arranged as the referral form leaves it; every step after that through the pages.
@@ -346,6 +347,36 @@ describe('a course followed and closed, in the browser', () => {
     const row = await db.selectFrom('enrollments').select(['state', 'end_reason']).where('id', '=', girlEnrollment).executeTakeFirstOrThrow();
     expect(row).toEqual({ state: 'ended', end_reason: 'Selma vil ikke mere, og familien ønsker ingen samtale.' });
     expect(await db.selectFrom('conversations').select('id').where('enrollment_id', '=', girlEnrollment).execute()).toHaveLength(0);
+    await context.close();
+  });
+
+  it('marks left on meetings still to come (from before the fix) are not counted in the closing summary', async () => {
+    const db = server.db;
+    // A group of the girls' kind of its own (a course there may end without a closing conversation), so the meetings
+    // added here show in no other test's group.
+    const groupId = await addGroup(db, { slug: `fremtid-${randomUUID().slice(0, 6)}`, name: 'Fremtidsgruppen' });
+    await addMeetingRule(db, groupId);
+    const today = todayInZone(new Date());
+    const start = addDays(today, -20);
+    const { childId } = await addChild(db, { first_name: 'Tilde', last_name: `Fremtidsen${randomUUID().slice(0, 4)}`, birth_date: `${Number(today.slice(0, 4)) - 11}-05-01`, gender: 'girl' });
+    const enrollmentId = await addEnrollment(db, { child_id: childId, group_id: groupId, state: 'active', start_date: start });
+    // One meeting held since the start (marked present), two still to come with old marks saved on them ahead of time.
+    const day = 24 * 3600_000;
+    const [held = '', ...coming] = await addMeetings(db, groupId, [new Date(Date.now() - 2 * day), new Date(Date.now() + 10 * day), new Date(Date.now() + 40 * day)]);
+    await addMark(db, { session_id: held, enrollment_id: enrollmentId });
+    for (const id of coming) await addMark(db, { session_id: id, enrollment_id: enrollmentId });
+
+    const { page, context } = await newPage(browser);
+    await signIn(page, ADMIN);
+    await visit(page, `/personale/optag/${enrollmentId}`);
+    await page.getByText('Afslut uden samtale', { exact: true }).first().click();
+    await page.locator('#f-endWithout-reason').fill('Familien flytter.');
+    await page.locator('#f-endWithout-nextStep').selectOption('nothing');
+    await page.getByRole('button', { name: 'Afslut uden samtale' }).click();
+    await expect.poll(() => page.getByText('Forløbet er afsluttet.').count()).toBe(1);
+    await visit(page, `/personale/optag/${enrollmentId}/opsummering`);
+    const draft = await page.getByLabel('Tekst til familien og rådgiveren').inputValue();
+    expect(draft).toContain('Tilde var med 1 gang.');
     await context.close();
   });
 });

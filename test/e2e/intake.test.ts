@@ -7,7 +7,7 @@ import { startsOnLabel } from '../../src/features/lifecycle/lifecycle';
 import { ADMIN, addAccount, signIn, type Account } from './support/accounts';
 import { expectAccessible, launchBrowser, newPage, visit } from './support/browser';
 import { openServerDatabase } from './support/database';
-import { addChild, addEnrollment, addReferral } from '../support/builders';
+import { addChild, addEnrollment, addLeaders, addReferral } from '../support/builders';
 
 // The coordinator's path from a received referral to an active member, in the browser.
 // Arranged as the referral forms leave it: child, guardian, referral 'received', enrollment 'referred'.
@@ -15,6 +15,8 @@ import { addChild, addEnrollment, addReferral } from '../support/builders';
 const FIRST = 'Liva';
 const LAST = `Optagsen${randomUUID().slice(0, 6)}`;
 const OTHER_LEADER: Account = { email: 'optag-anden-leder@e2e.test', password: 'en-anden-leders-kode-77', name: 'Ole Andengruppe' };
+/** Leads the children's siblings group in the age-exception test only. */
+const BAND_LEADER: Account = { email: 'optag-boerneleder@e2e.test', password: 'boernegruppens-leder-kode-78', name: 'Bo Børneleder' };
 
 describe('intake in the browser', () => {
   let browser: Browser;
@@ -22,12 +24,12 @@ describe('intake in the browser', () => {
   let enrollmentId: string;
 
   /** A referral as the referral forms leave it: child, guardian, referral 'received', enrollment 'referred'. */
-  async function arrangeReferral(firstName: string, lastName: string): Promise<string> {
+  async function arrangeReferral(firstName: string, lastName: string, age = 10, state: 'referred' | 'waiting' = 'referred'): Promise<string> {
     const db = server.db;
     const group = await db.selectFrom('groups').select(['id']).where('slug', '=', 'soeskendegruppen-boern').executeTakeFirstOrThrow();
     const now = new Date().toISOString();
     // Ten years old today: inside the 9-12 band at the next window and through a year's course.
-    const birthDate = `${Number(todayInZone(new Date()).slice(0, 4)) - 10}-06-15`;
+    const birthDate = `${Number(todayInZone(new Date()).slice(0, 4)) - age}-06-15`;
     const { childId } = await addChild(db, {
       first_name: firstName, last_name: lastName, birth_date: birthDate, municipality: 'vallensbaek', has_sibling_with_disability: 1, created_at: now, updated_at: now,
       guardians: [{ name: 'Hanne Optagsen', phone: '20304050', email: 'hanne@example.dk', has_custody: 1, needs_interpreter: 0 }],
@@ -38,7 +40,7 @@ describe('intake in the browser', () => {
       received_at: now, updated_at: now,
     });
     return addEnrollment(db, {
-      child_id: childId, group_id: group.id, referral_id: referralId, state: 'referred', start_date: null, created_at: now, updated_at: now,
+      child_id: childId, group_id: group.id, referral_id: referralId, state, start_date: null, created_at: now, updated_at: now,
     });
   }
 
@@ -210,4 +212,59 @@ describe('intake in the browser', () => {
     await expectAccessible(page);
     await context.close();
   });
+
+  it('a child outside the age band starts only after the coordinator\'s exception with a reason; a leader cannot make one', async () => {
+    // Six years old on the list of the 9-12 band (the referral form would refuse it; a phone call put it here).
+    const last = `Undtagelsen${randomUUID().slice(0, 6)}`;
+    const id = await arrangeReferral('Silas', last, 6, 'waiting');
+    const group = await server.db.selectFrom('groups').select(['id']).where('slug', '=', 'soeskendegruppen-boern').executeTakeFirstOrThrow();
+    addAccount(inject('databaseUrl'), BAND_LEADER, 'leader');
+    const leader = await server.db.selectFrom('users').select('id').where('email', '=', BAND_LEADER.email).executeTakeFirstOrThrow();
+    await addLeaders(server.db, group.id, [leader.id]);
+    const reason = 'Storesøster går i gruppen, og familien kan kun komme samme dag.';
+
+    // The group's leader sees why the child does not fit, but no exception form; a post made anyway is refused.
+    const asLeader = await newPage(browser);
+    await signIn(asLeader.page, BAND_LEADER);
+    await visit(asLeader.page, `/personale/optag/${id}`);
+    expect(await asLeader.page.getByText('for ungt til gruppen', { exact: false }).count()).toBe(1);
+    expect(await asLeader.page.getByText('Kun koordinatoren kan gøre en undtagelse for alderen.').count()).toBe(1);
+    expect(await asLeader.page.locator('#f-ageException-reason').count()).toBe(0);
+    const forged = await asLeader.page.request.post(`/personale/optag/${id}`, {
+      headers: { Origin: new URL(asLeader.page.url()).origin }, form: { intent: 'ageException', reason: 'Lederen prøver' },
+    });
+    expect(forged.status()).toBe(403);
+    await asLeader.page.getByRole('button', { name: 'Start barnet i gruppen' }).click();
+    await expect.poll(() => asLeader.page.getByText('Barnet kan ikke starte', { exact: false }).count()).toBe(1);
+    await asLeader.context.close();
+
+    const { page, context } = await newPage(browser);
+    await signIn(page, ADMIN);
+    await visit(page, `/personale/optag/${id}`);
+    await expectAccessible(page);
+    // Without an exception the start is refused, for the coordinator too.
+    await page.getByRole('button', { name: 'Start barnet i gruppen' }).click();
+    await expect.poll(() => page.getByText('Kun koordinatoren kan gøre en undtagelse for alderen, med en begrundelse.', { exact: false }).count()).toBe(1);
+    expect(await page.locator('.case-state .tag').textContent()).toBe('Venter på optag');
+
+    // The reason is required.
+    await page.locator('summary', { hasText: 'Gør en undtagelse for alderen' }).click();
+    await page.getByRole('button', { name: 'Gem undtagelsen' }).click();
+    await expect.poll(() => page.locator('#f-ageException-reason-error').count()).toBe(1);
+    await expectAccessible(page);
+    await page.locator('#f-ageException-reason').fill(reason);
+    await page.getByRole('button', { name: 'Gem undtagelsen' }).click();
+    await expect.poll(() => page.getByText('Undtagelsen for alderen er gemt.').count()).toBe(1);
+    expect(await page.locator('dd', { hasText: reason }).count()).toBe(1);
+    await expectAccessible(page);
+
+    await page.getByRole('button', { name: 'Start barnet i gruppen' }).click();
+    await expect.poll(() => page.getByText('Barnet er startet i gruppen.').count()).toBe(1);
+    expect((await server.db.selectFrom('enrollments').select('state').where('id', '=', id).executeTakeFirstOrThrow()).state).toBe('active');
+    // The reason stays on the case, and the log says it in words.
+    expect(await page.locator('dd', { hasText: reason }).count()).toBe(1);
+    await visit(page, '/personale/log');
+    expect(await page.getByText('Trin: undtagelse for alderen', { exact: false }).count()).toBeGreaterThan(0);
+    await context.close();
+  }, 120_000);
 });

@@ -4,15 +4,18 @@ import type { DatabaseHandle } from '../../src/lib/server/db';
 import { FORM_TIME_MIN_MS, signFormTime } from '../../src/features/referrals/referrals';
 import { FORM_SECRET_KEY } from '../../src/features/referrals/referrals.repository';
 import { ADMIN, addAccount, signIn, type Account } from './support/accounts';
+import { addLeaders } from '../support/builders';
+import { addDays, todayInZone } from '../../src/lib/time';
 import { baseURL, expectAccessible, launchBrowser, newPage, visit } from './support/browser';
 import { openServerDatabase } from './support/database';
-import { todayInZone } from '../../src/lib/time';
 
 // A caseworker refers a child (errors at the fields, input kept, receipt, a double submit makes one referral, the
 // list); a parent asks for a place in the girls' group (no JavaScript, the time check, thank-you page).
 
 const CASEWORKER: Account = { email: 'raadgiver@referrals.e2e', password: 'raadgiver-adgangskode-3', name: 'Rikke Rådgiver' };
 const OTHER_CASEWORKER: Account = { email: 'anden@referrals.e2e', password: 'anden-raadgiver-kode-4', name: 'Ove Anden' };
+/** Leads the girls' group in the withdrawal test only (the shared leader's groups are other tests' business). */
+const GIRLS_LEADER: Account = { email: 'pigeleder@referrals.e2e', password: 'pigeleder-adgangskode-5', name: 'Pia Pigeleder' };
 // Names that appear nowhere else in the browser tests.
 const CHILD = { first: 'Quinella', last: 'Henvisesen' };
 const TWICE = { first: 'Dobbeltine', last: 'Klikkesen' };
@@ -192,6 +195,78 @@ describe('referrals in the browser', () => {
 
     await visit(page, '/personale/henvisninger');
     expect(await page.getByRole('row').filter({ hasText: TWICE.first }).count()).toBe(1);
+    await context.close();
+  });
+
+  it('a caseworker opens their referral and withdraws it (a reason, then a confirmation); the group\'s leaders see it on the case', async () => {
+    const { page, context } = await newPage(browser);
+    await signIn(page, CASEWORKER);
+    await visit(page, '/personale/henvisninger');
+    await page.getByRole('link', { name: new RegExp(TWICE.first) }).click();
+    await page.waitForURL(/\/personale\/henvisninger\/[0-9a-f-]{36}$/);
+    const path = new URL(page.url()).pathname;
+    await expectAccessible(page);
+    expect(await page.locator('.referral-status .tag').innerText()).toBe('Modtaget');
+    expect(await page.getByText('Har brug for at møde andre piger.').count()).toBe(1);
+
+    // Another caseworker is told it does not exist.
+    const other = await newPage(browser);
+    await signIn(other.page, OTHER_CASEWORKER);
+    await visit(other.page, path, 404);
+    expect(await other.page.getByText(TWICE.first).count()).toBe(0);
+    await other.context.close();
+
+    // No reason: refused at the field. Then the reason: a confirmation that repeats it, and nothing changed yet.
+    await page.getByRole('button', { name: 'Træk henvisningen tilbage' }).click();
+    await expect.poll(() => page.locator('#f-withdraw-reason-error').count()).toBe(1);
+    await expectAccessible(page);
+    const reason = 'Familien er flyttet til Aarhus.';
+    await page.locator('#f-withdraw-reason').fill(reason);
+    await page.getByRole('button', { name: 'Træk henvisningen tilbage' }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Ja, træk henvisningen tilbage' }).count()).toBe(1);
+    expect(await page.getByText(`»${reason}«`).count()).toBe(1);
+    await expectAccessible(page);
+    const enrollmentOf = () => db.db.selectFrom('enrollments').innerJoin('children', 'children.id', 'enrollments.child_id')
+      .select(['enrollments.id', 'enrollments.state', 'enrollments.group_id']).where('children.first_name', '=', TWICE.first).executeTakeFirstOrThrow();
+    expect((await enrollmentOf()).state).toBe('referred');
+    await page.getByRole('button', { name: 'Ja, træk henvisningen tilbage' }).click();
+    await expect.poll(() => page.getByText('Henvisningen er trukket tilbage.').count()).toBe(1);
+    expect(await page.locator('.referral-status .tag').innerText()).toBe('Trukket tilbage');
+    expect(await page.getByRole('button', { name: 'Træk henvisningen tilbage' }).count()).toBe(0);
+    expect(await page.locator('dd', { hasText: reason }).count()).toBeGreaterThan(0);
+    await expectAccessible(page);
+    const course = await enrollmentOf();
+    expect(course.state).toBe('withdrawn');
+    await context.close();
+
+    // The group's leader sees the withdrawal and its reason on the case.
+    addAccount(inject('databaseUrl'), GIRLS_LEADER, 'leader');
+    const leader = await db.db.selectFrom('users').select('id').where('email', '=', GIRLS_LEADER.email).executeTakeFirstOrThrow();
+    await addLeaders(db.db, course.group_id, [leader.id]);
+    const asLeader = await newPage(browser);
+    await signIn(asLeader.page, GIRLS_LEADER);
+    await visit(asLeader.page, `/personale/optag/${course.id}`);
+    expect(await asLeader.page.locator('.case-state .tag').innerText()).toBe('Trukket tilbage');
+    expect(await asLeader.page.locator('dd', { hasText: reason }).count()).toBeGreaterThan(0);
+    await asLeader.context.close();
+  });
+
+  it('a referral whose child has started cannot be withdrawn by the caseworker', async () => {
+    const course = await db.db.selectFrom('enrollments').innerJoin('children', 'children.id', 'enrollments.child_id')
+      .select(['enrollments.id', 'enrollments.referral_id']).where('children.first_name', '=', CHILD.first).executeTakeFirstOrThrow();
+    const started = addDays(todayInZone(new Date()), -1);
+    await db.db.updateTable('enrollments').set({ state: 'active', start_date: started }).where('id', '=', course.id).execute();
+    await db.db.updateTable('referrals').set({ status: 'started' }).where('id', '=', course.referral_id ?? '').execute();
+    const { page, context } = await newPage(browser);
+    await signIn(page, CASEWORKER);
+    await visit(page, `/personale/henvisninger/${course.referral_id}`);
+    expect(await page.locator('.referral-status .tag').innerText()).toBe('Startet');
+    expect(await page.getByRole('button', { name: 'Træk henvisningen tilbage' }).count()).toBe(0);
+    const late = await page.request.post(`/personale/henvisninger/${course.referral_id}`, {
+      headers: { Origin: new URL(page.url()).origin }, form: { intent: 'withdraw', reason: 'For sent', confirm: 'ja' },
+    });
+    expect(await late.text()).toContain('Barnet er startet i gruppen.');
+    expect((await db.db.selectFrom('enrollments').select('state').where('id', '=', course.id).executeTakeFirstOrThrow()).state).toBe('active');
     await context.close();
   });
 

@@ -143,6 +143,12 @@ const ROUTES: Record<string, readonly Case[]> = {
   '/personale/adgangsnoegler/gem.json': [{ get: [LOGIN, LOGIN, 404, 404, 404, 404] }],
   '/personale/henvisninger': [{ get: [LOGIN, LOGIN, 200, '303 /personale/optag', '303 /personale/optag', '303 /personale/optag'] }],
   '/personale/henvisninger/ny': [{ get: [LOGIN, LOGIN, 200, 403, 403, 200] }],
+  // The referral's own page (status, what was sent, withdraw): its caseworker and the coordinator; another caseworker
+  // is told it does not exist.
+  '/personale/henvisninger/[id]': [
+    { what: 'a referral the caseworker sent', params: (f) => ({ id: f.referralId }), get: [LOGIN, LOGIN, 200, 403, 403, 200] },
+    { what: 'a referral another caseworker sent', params: (f) => ({ id: f.othersReferralId }), get: [LOGIN, LOGIN, 404, 403, 403, 200] },
+  ],
   '/personale/henvisninger/kvittering/[id]': [
     { what: 'a referral the caseworker sent', params: (f) => ({ id: f.referralId }), get: [LOGIN, LOGIN, 200, 403, 403, 200] },
     { what: 'a referral another caseworker sent', params: (f) => ({ id: f.othersReferralId }), get: [LOGIN, LOGIN, 404, 403, 403, 200] },
@@ -216,6 +222,9 @@ const POSTS: readonly Post[] = [
   { route: '/personale/optag/[enrollmentId]', params: (f) => ({ enrollmentId: f.enrollmentId }), body: () => ({ intent: 'end', endedOn: '2026-11-01', reason: 'Ulovligt afsluttet', confirm: '1' }) },
   { route: '/personale/optag/[enrollmentId]/opsummering', params: (f) => ({ enrollmentId: f.endedEnrollmentId }), body: () => ({ intent: 'save', body: 'Ulovligt rettet' }) },
   { route: '/personale/kalender', body: () => ({ intent: 'new' }) },
+  // Withdrawing another caseworker's referral, confirmed, with a reason: refused to all but the coordinator.
+  { route: '/personale/henvisninger/[id]', params: (f) => ({ id: f.othersReferralId }), refusedTo: ['anonymous', 'family', 'caseworker', 'otherLeader', 'leader'],
+    body: () => ({ intent: 'withdraw', reason: 'Ulovligt trukket tilbage', confirm: 'ja' }) },
   { route: '/personale/henvisninger/ny', body: (f) => ({ groupId: f.groupId, childFirstName: 'Ulovlig', childLastName: 'Henvisning', birthDate: '2016-01-01', gender: 'girl', municipality: 'ishoj', reason: 'x', custodyConsent: 'on' }) },
   { route: '/familie/[token]', params: () => ({ token: WRONG_TOKEN }), body: (f) => ({ intent: 'absence', sessionId: f.sessionId, message: 'Ulovligt afbud' }) },
   { route: '/adgang/[token]', params: () => ({ token: WRONG_TOKEN }), body: () => ({ name: 'Ulovlig', email: 'ulovlig2@routes.e2e', password: 'en-lang-adgangskode-1', confirm: 'en-lang-adgangskode-1' }) },
@@ -313,7 +322,7 @@ describe('route × role', () => {
     }).execute();
     const otherCaseworker = await addStaff(db, 'caseworker', 'Anden Rådgiver');
     const othersChild = await addChild(db, {
-      groupId, firstName: 'Fremmedina', lastName: 'Rollesen', enrollmentState: null, referralStatus: 'received', caseworkerId: otherCaseworker.user.id,
+      groupId, firstName: 'Fremmedina', lastName: 'Rollesen', enrollmentState: 'referred', startDate: null, endedOn: null, referralStatus: 'received', caseworkerId: otherCaseworker.user.id,
     });
     const { path: familyPath } = await issueFamilyLink(db, leaderActor, child.childId, new Date());
     const feedPath = await issueStaffFeedToken(db, ids['leader'] ?? '', new Date());

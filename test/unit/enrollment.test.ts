@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { EligibilityGroup, QueueItem } from '../../src/features/enrollment/enrollment';
 import {
+  ageExceptionSchema,
+  blockingFlag,
   bookConversationSchema,
   checkEligibility,
   courseLength,
@@ -9,6 +11,7 @@ import {
   freePlaces,
   intakeOutcomeSchema,
   orderWaitingList,
+  outsideAgeBand,
   plannedEndDate,
   rankForPosition,
 } from '../../src/features/enrollment/enrollment';
@@ -266,5 +269,22 @@ describe('forms', () => {
     const bad = declineSchema.safeParse({ kind: 'decline', reason: 'Flyttet' });
     expect(!bad.success && bad.error.issues[0]?.path[0]).toBe('confirm');
     expect(declineSchema.safeParse({ kind: 'withdraw', reason: 'Flyttet', confirm: 'ja' }).success).toBe(true);
+  });
+});
+
+describe('the coordinator\'s age exception', () => {
+  it('lets a child outside the age band start, never a boy in the girls\' group', () => {
+    const tooYoung = checkEligibility({ birthDate: '2019-05-01', gender: 'girl' }, CHILDREN_BAND, '2027-01-13', TODAY);
+    expect(outsideAgeBand(tooYoung)).toBe(true);
+    expect(blockingFlag(tooYoung, false)?.code).toBe('too_young');
+    expect(blockingFlag(tooYoung, true)).toBeNull();
+    const boy = checkEligibility({ birthDate: '2016-05-01', gender: 'boy' }, GIRLS, '2026-12-09', TODAY);
+    expect(outsideAgeBand(boy)).toBe(false);
+    expect(blockingFlag(boy, true)?.code).toBe('not_girl');
+  });
+
+  it('needs a reason', () => {
+    expect(ageExceptionSchema.safeParse({ reason: '  ' }).success).toBe(false);
+    expect(ageExceptionSchema.safeParse({ reason: 'Storesøster går i gruppen.' }).success).toBe(true);
   });
 });

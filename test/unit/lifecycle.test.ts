@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  caseworkerStatusLabel, conversationTimeHasCome, courseStateLabel, hasBegun, memberNextStep, startsOnLabel,
+  caseworkerMayWithdraw, caseworkerStatusLabel, conversationTimeHasCome, courseStateLabel, hasBegun, memberNextStep, startsOnLabel,
 } from '../../src/features/lifecycle/lifecycle';
 
 describe('a place whose start meeting is still ahead', () => {
@@ -30,5 +30,17 @@ describe('the next step on the member list', () => {
     expect(memberNextStep('active', '2026-01-05', '2026-11-30', false)).toBe('Går i gruppen');
     expect(memberNextStep('active', '2026-01-05', '2026-11-30', true)).toBe('Aftal den afsluttende samtale');
     expect(memberNextStep('closing_booked', '2026-01-05', '2026-11-30', true)).toBe('Afslut forløbet efter den afsluttende samtale');
+  });
+});
+
+describe('the caseworker withdraws their own referral', () => {
+  it('while the course is open and its start meeting has not come; not once it has begun or is over', () => {
+    expect(caseworkerMayWithdraw('referred', null, '2026-11-30')).toBe(true);
+    expect(caseworkerMayWithdraw('waiting', null, '2026-11-30')).toBe(true);
+    expect(caseworkerMayWithdraw('active', '2027-01-05', '2026-11-30')).toBe(true);
+    expect(caseworkerMayWithdraw('active', '2027-01-05', '2027-01-05')).toBe(false);
+    expect(caseworkerMayWithdraw('closing_booked', '2026-01-05', '2026-11-30')).toBe(false);
+    expect(caseworkerMayWithdraw('withdrawn', null, '2026-11-30')).toBe(false);
+    expect(caseworkerMayWithdraw('declined', null, '2026-11-30')).toBe(false);
   });
 });

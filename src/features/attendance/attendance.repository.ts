@@ -316,12 +316,19 @@ export async function selectHeldSessionsOfGroups(db: Db, groupIds: readonly stri
   return rows.map((r) => ({ id: r.id, groupId: r.group_id, startsAt: new Date(r.starts_at) }));
 }
 
-export async function selectMarksOfEnrollments(db: Db, enrollmentIds: readonly string[]): Promise<(AttendanceRow & { reason: string | null; source: MarkSource })[]> {
+/** The courses' marks on meetings that began before `before` (a mark on a meeting still to come is never counted). */
+export async function selectMarksOfEnrollments(
+  db: Db,
+  enrollmentIds: readonly string[],
+  before: Date,
+): Promise<(AttendanceRow & { reason: string | null; source: MarkSource })[]> {
   if (enrollmentIds.length === 0) return [];
   const rows = await db
     .selectFrom('attendance')
-    .select(['session_id', 'enrollment_id', 'status', 'reason', 'source'])
-    .where('enrollment_id', 'in', [...enrollmentIds])
+    .innerJoin('group_sessions', 'group_sessions.id', 'attendance.session_id')
+    .select(['attendance.session_id', 'attendance.enrollment_id', 'attendance.status', 'attendance.reason', 'attendance.source'])
+    .where('attendance.enrollment_id', 'in', [...enrollmentIds])
+    .where('group_sessions.starts_at', '<', before.toISOString())
     .execute();
   return rows.map((r) => ({ sessionId: r.session_id, enrollmentId: r.enrollment_id, status: r.status, reason: r.reason, source: r.source }));
 }

@@ -397,7 +397,7 @@ export async function courseTallies(
   now: Date,
 ): Promise<Map<string, Tally>> {
   const sessions = await selectHeldSessionsOfGroups(db, [groupId], now);
-  const rows: AttendanceRow[] = await selectMarksOfEnrollments(db, courses.map((c) => c.enrollmentId));
+  const rows: AttendanceRow[] = await selectMarksOfEnrollments(db, courses.map((c) => c.enrollmentId), now);
   return new Map(courses.map((c) => {
     const held = sessions.map((s) => ({ id: s.id, startsAt: s.startsAt, memberIds: isMemberOn(c, instantToZoned(s.startsAt).date) ? [c.enrollmentId] : [] }));
     return [c.enrollmentId, childTally(c.enrollmentId, held, rows)];
@@ -407,7 +407,7 @@ export async function courseTallies(
 export async function childAttendanceHistory(db: Db, childId: string, now: Date): Promise<ChildCourseHistory[]> {
   const enrollments = (await selectChildEnrollments(db, childId)).filter((e) => e.startDate !== null);
   const sessions = await selectHeldSessionsOfGroups(db, [...new Set(enrollments.map((e) => e.groupId))], now);
-  const rows = await selectMarksOfEnrollments(db, enrollments.map((e) => e.enrollmentId));
+  const rows = await selectMarksOfEnrollments(db, enrollments.map((e) => e.enrollmentId), now);
   const detail = new Map(rows.map((r) => [`${r.sessionId}|${r.enrollmentId}`, r]));
   const plain: AttendanceRow[] = rows;
   return enrollments.map((e) => {

@@ -74,7 +74,7 @@ const KIND_WORDS: Record<string, string> = { intake: 'Indledende samtale', paren
 const EVENT_WORDS: Record<string, string> = {
   book_intake: 'samtale aftalt', rebook_intake: 'samtale flyttet', hold_intake: 'samtale holdt', intake_outcome: 'udfald af samtalen skrevet',
   place_on_waiting_list: 'sat på ventelisten', start: 'startet i gruppen', book_closing: 'afsluttende samtale aftalt', end: 'forløbet afsluttet',
-  move_band: 'flyttet til en anden gruppe', decline: 'afvist', withdraw: 'trukket tilbage',
+  move_band: 'flyttet til en anden gruppe', decline: 'afvist', withdraw: 'trukket tilbage', age_exception: 'undtagelse for alderen',
 };
 const WORDS: Record<string, string> = {
   caseworker: 'familierådgiver', parent: 'forælder', leader: 'gruppeleder', admin: 'koordinator', retention: 'opbevaringstiden er udløbet',

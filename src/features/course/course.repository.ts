@@ -200,11 +200,16 @@ export async function selectCourseAttendance(
     .where('starts_at', '>=', from)
     .where('starts_at', '<', to)
     .executeTakeFirst();
+  // Only marks on the meetings counted as held above: a mark on a meeting still to come is not attendance.
   const attended = await db
-    .selectFrom('attendance')
+    .selectFrom('attendance as a')
+    .innerJoin('group_sessions as s', 's.id', 'a.session_id')
     .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('enrollment_id', '=', enrollmentId)
-    .where('status', '=', 'present')
+    .where('a.enrollment_id', '=', enrollmentId)
+    .where('a.status', '=', 'present')
+    .where('s.status', '!=', 'cancelled')
+    .where('s.starts_at', '>=', from)
+    .where('s.starts_at', '<', to)
     .executeTakeFirst();
   return { held: Number(held?.n ?? 0), attended: Number(attended?.n ?? 0) };
 }

@@ -1057,6 +1057,9 @@ export function generateDemoData(input: DemoInput): DemoData {
         planned_end_date: plannedEnd,
         ended_on: endedOn,
         end_reason: endReason,
+        age_exception_reason: null,
+        age_exception_by: null,
+        age_exception_at: null,
         created_at: receivedAt.toISOString(),
         updated_at: lastChange.toISOString(),
       });

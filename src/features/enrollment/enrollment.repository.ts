@@ -4,6 +4,7 @@ import { childFromRow, enrollmentFromRow, guardianFromRow, referralFromRow } fro
 import type { Child, Enrollment, Guardian, Referral } from '../../lib/server/rows';
 import type { IsoDate } from '../../lib/time';
 import type { ConversationKind, ConversationStatus, EnrollmentState, IntakeOutcome, ReferralStatus } from '../lifecycle/lifecycle';
+import { FINAL_STATES } from '../lifecycle/lifecycle';
 
 // Enrollments (forløb) with their child, referral and conversations. The only place with queries for them.
 
@@ -67,6 +68,12 @@ function toEnrollment(row: Selectable<EnrollmentsTable>): EnrollmentRecord {
 
 export async function selectEnrollment(db: Db, id: string): Promise<EnrollmentRecord | null> {
   const row = await db.selectFrom('enrollments').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toEnrollment(row) : null;
+}
+
+/** The course a referral became: the latest one (a child moved to the other band has a second course on it). */
+export async function selectEnrollmentOfReferral(db: Db, referralId: string): Promise<EnrollmentRecord | null> {
+  const row = await db.selectFrom('enrollments').selectAll().where('referral_id', '=', referralId).orderBy('created_at', 'desc').orderBy('id').executeTakeFirst();
   return row ? toEnrollment(row) : null;
 }
 
@@ -254,6 +261,17 @@ export async function updateEnrollment(db: Db, id: string, from: EnrollmentState
     })
     .where('id', '=', id)
     .where('state', '=', from)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Records the coordinator's age exception on a course that has not ended (false: it ended or is gone). */
+export async function updateAgeException(db: Db, id: string, exception: { reason: string; byUserId: string }, now: Date): Promise<boolean> {
+  const result = await db
+    .updateTable('enrollments')
+    .set({ age_exception_reason: exception.reason, age_exception_by: exception.byUserId, age_exception_at: now.toISOString(), updated_at: now.toISOString() })
+    .where('id', '=', id)
+    .where('state', 'not in', FINAL_STATES)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }

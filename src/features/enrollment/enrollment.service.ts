@@ -15,6 +15,7 @@ import { selectGroupIdsLedBy, selectGroups, selectLeaderCandidates } from '../gr
 import type { Session } from '../schedule/schedule.repository';
 import { selectSession, selectUpcomingSessions } from '../schedule/schedule.repository';
 import type {
+  AgeExceptionInput,
   BookConversationInput,
   CourseLength,
   DeclineInput,
@@ -26,9 +27,12 @@ import type {
   ParentConversationInput,
   ReorderInput,
   StartCourseInput,
+  WithdrawReferralInput,
 } from './enrollment';
 import { ageOn } from '../../lib/time';
 import {
+  ageExceptionSchema,
+  blockingFlag,
   bookConversationSchema,
   checkEligibility,
   courseLength,
@@ -44,10 +48,11 @@ import {
   rankForPosition,
   reorderSchema,
   startCourseSchema,
+  withdrawReferralSchema,
 } from './enrollment';
 import type { ConversationKind, EnrollmentEvent, EnrollmentEventType, EnrollmentState, FollowUp, IntakeOutcome, Phase } from '../lifecycle/lifecycle';
 import {
-  canRecordIntakeOutcome, CLOSING_CONVERSATION, conversationsDuring, conversationTimeHasCome, followUpFor, hasBegun, INBOX_STATES, isMemberState,
+  canRecordIntakeOutcome, caseworkerMayWithdraw, CLOSING_CONVERSATION, conversationsDuring, conversationTimeHasCome, followUpFor, hasBegun, INBOX_STATES, isFinalState, isMemberState,
   legalEvents, legalEventsIn, MEMBER_STATES, memberNextStep, referralStatusFor, STATES, STEPS, transition,
 } from '../lifecycle/lifecycle';
 import { draftSummary, endWithoutClosingSchema, evaluationSchema, readScales, type ProgressAnswer, type ProgressOccasion } from '../course/course';
@@ -77,11 +82,13 @@ import {
   selectDuplicateReferrals,
   selectEnrollment,
   selectEnrollmentList,
+  selectEnrollmentOfReferral,
   selectGuardians,
   selectReferral,
   selectStaffCandidate,
   selectUpcomingWindowSessions,
   selectWindowForSession,
+  updateAgeException,
   updateConversation,
   updateEnrollment,
   updateQueueRank,
@@ -615,8 +622,12 @@ export async function startCourse(
     const child = await selectChild(trx, e.childId);
     if (!child) throw new NotFoundError('Barnet findes ikke.');
     const eligibility = checkEligibility(child, eligibilityGroup(group), startDate, todayInZone(now), all.map(eligibilityGroup));
-    const blocking = eligibility.flags.find((f) => f.code === 'too_young' || f.code === 'too_old' || f.code === 'not_girl');
-    if (blocking) throw new ConflictError(`Barnet kan ikke starte: ${blocking.message}`);
+    // The age band is passed only by the coordinator's exception on the case (grantAgeException).
+    const blocking = blockingFlag(eligibility, e.ageException !== null);
+    if (blocking) {
+      const way = blocking.code === 'not_girl' ? '' : ' Kun koordinatoren kan gøre en undtagelse for alderen, med en begrundelse.';
+      throw new ConflictError(`Barnet kan ikke starte: ${blocking.message}${way}`);
+    }
     const memberRows = await selectEnrollmentList(trx, [group.id], MEMBER_STATES);
     if (freePlaces(group.capacity, membersOf(memberRows, group.id), startDate) === 0) {
       throw new ConflictError(`Der er ingen ledig plads i gruppen den ${startDate}. Alle ${group.capacity} pladser er optaget.`);
@@ -625,6 +636,29 @@ export async function startCourse(
     const state = await applyEvents(trx, e, [{ type: 'start', startDate }], { startDate, plannedEndDate: end, intakeWindowId: windowId }, now);
     await recordAudit(trx, actor, [auditChange(e, { event: 'start', from: e.state, to: state, sessionId: session.id, startDate, plannedEndDate: end })], now);
     return { startDate, plannedEndDate: end };
+  });
+}
+
+/**
+ * The coordinator lets a child outside the group's age band start anyway, with a written reason (shown on the case,
+ * audited). Leaders and caseworkers cannot: the band is the group's rule, and only the coordinator sets those.
+ */
+export async function grantAgeException(
+  db: Kysely<Database>,
+  actor: Actor,
+  enrollmentId: string,
+  input: AgeExceptionInput | FormInput,
+  now: Date,
+): Promise<void> {
+  if (actor.user.role !== 'admin') throw new ForbiddenError('Kun koordinatoren kan gøre en undtagelse for alderen.');
+  const data = parseInput(ageExceptionSchema, input);
+  await db.transaction().execute(async (trx) => {
+    const e = await loadEnrollment(trx, actor, enrollmentId);
+    if (e.ageException !== null) throw new ConflictError('Der er allerede gjort en undtagelse for alderen.');
+    if (e.startDate !== null || !(await updateAgeException(trx, e.id, { reason: data.reason, byUserId: actor.user.id }, now))) {
+      throw new ConflictError('Undtagelsen kan kun gøres, før barnet har fået en plads.');
+    }
+    await recordAudit(trx, actor, [auditChange(e, { event: 'age_exception', reason: data.reason })], now);
   });
 }
 
@@ -661,19 +695,47 @@ export async function declineOrWithdraw(
   const data = parseInput(declineSchema, input);
   return db.transaction().execute(async (trx) => {
     const e = await loadEnrollment(trx, actor, enrollmentId);
-    const state = await applyEvents(
-      trx,
-      e,
-      [data.kind === 'decline' ? { type: 'decline', reason: data.reason } : { type: 'withdraw', reason: data.reason }],
-      { endedOn: todayInZone(now), endReason: data.reason },
-      now,
-      data.reason,
-    );
-    const booked = (await selectConversations(trx, e.childId, e.groupId)).filter((c) => c.enrollmentId === e.id && c.status === 'booked');
-    for (const c of booked) await updateConversation(trx, c.id, { status: 'cancelled' }, now);
-    await recordAudit(trx, actor, [auditChange(e, { event: data.kind, from: e.state, to: state, reason: data.reason, cancelledConversations: booked.length })], now);
-    return state;
+    return stopCourse(trx, actor, e, data.kind === 'decline' ? { type: 'decline', reason: data.reason } : { type: 'withdraw', reason: data.reason }, now);
   });
+}
+
+/**
+ * The referring caseworker withdraws their own referral (the lifecycle's `withdraw` step), while the course has not
+ * begun. Anyone but that caseworker and the coordinator is told the referral does not exist, as on its page.
+ */
+export async function withdrawReferral(
+  db: Kysely<Database>,
+  actor: Actor,
+  referralId: string,
+  input: WithdrawReferralInput | FormInput,
+  now: Date,
+): Promise<EnrollmentState> {
+  if (actor.user.role !== 'caseworker' && actor.user.role !== 'admin') throw new ForbiddenError();
+  const data = parseInput(withdrawReferralSchema, input);
+  return db.transaction().execute(async (trx) => {
+    const referral = await selectReferral(trx, referralId);
+    const e = referral ? await selectEnrollmentOfReferral(trx, referral.id) : null;
+    if (!referral || !e || (actor.user.role !== 'admin' && referral.caseworkerId !== actor.user.id)) throw new NotFoundError('Henvisningen findes ikke.');
+    if (!caseworkerMayWithdraw(e.state, e.startDate, todayInZone(now))) {
+      throw new ConflictError(isFinalState(e.state) ? 'Henvisningen er allerede afsluttet.' : 'Barnet er startet i gruppen. Ring til koordinatoren, hvis forløbet skal stoppe.');
+    }
+    return stopCourse(trx, actor, e, { type: 'withdraw', reason: data.reason }, now);
+  });
+}
+
+/** Declines or withdraws in the caller's transaction: the step, the end date and reason, booked conversations cancelled, audited. */
+async function stopCourse(
+  trx: Transaction<Database>,
+  actor: Actor,
+  e: EnrollmentRecord,
+  event: Extract<EnrollmentEvent, { type: 'decline' | 'withdraw' }>,
+  now: Date,
+): Promise<EnrollmentState> {
+  const state = await applyEvents(trx, e, [event], { endedOn: todayInZone(now), endReason: event.reason }, now, event.reason);
+  const booked = (await selectConversations(trx, e.childId, e.groupId)).filter((c) => c.enrollmentId === e.id && c.status === 'booked');
+  for (const c of booked) await updateConversation(trx, c.id, { status: 'cancelled' }, now);
+  await recordAudit(trx, actor, [auditChange(e, { event: event.type, from: e.state, to: state, reason: event.reason, cancelledConversations: booked.length })], now);
+  return state;
 }
 
 /** Books the closing conversation (wrap-up and evaluation): the course moves to "afsluttende samtale aftalt". */

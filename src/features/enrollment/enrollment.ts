@@ -268,6 +268,31 @@ export const declineSchema = z.object({
 });
 export type DeclineInput = z.input<typeof declineSchema>;
 
+/** The coordinator's age exception: a child outside the age band may start, for a written reason. */
+export const ageExceptionSchema = z.object({
+  reason: requiredText(1000, 'Skriv hvorfor barnet kan starte, selv om alderen ikke passer.'),
+});
+export type AgeExceptionInput = z.input<typeof ageExceptionSchema>;
+
+/** The eligibility flags that stop a start: the age band (unless the coordinator made an exception) and girls only. */
+export function blockingFlag(eligibility: Eligibility, hasAgeException: boolean): Eligibility['flags'][number] | null {
+  return (
+    eligibility.flags.find((f) => f.code === 'not_girl' || (!hasAgeException && (f.code === 'too_young' || f.code === 'too_old'))) ?? null
+  );
+}
+
+/** The age band is what keeps the child out (an exception would let the child start). */
+export function outsideAgeBand(eligibility: Eligibility): boolean {
+  return eligibility.flags.some((f) => f.code === 'too_young' || f.code === 'too_old');
+}
+
+/** The caseworker withdraws their referral: a reason, and a second press to confirm (no JavaScript needed). */
+export const withdrawReferralSchema = z.object({
+  reason: requiredText(1000, 'Skriv hvorfor henvisningen trækkes tilbage.'),
+  confirm: z.string({ error: 'Bekræft, at henvisningen skal trækkes tilbage.' }).refine((v) => v === 'ja', 'Bekræft, at henvisningen skal trækkes tilbage.'),
+});
+export type WithdrawReferralInput = z.input<typeof withdrawReferralSchema>;
+
 export const endCourseSchema = z.object({
   endedOn: dateField,
   reason: optionalText(1000),

@@ -155,7 +155,8 @@ export async function selectSessionsBetween(db: Db, range: InstantRange): Promis
   return rows.map((r) => ({ id: r.id, groupId: r.group_id, startsAt: new Date(r.starts_at), status: r.status }));
 }
 
-export async function selectAttendanceBetween(db: Db, range: InstantRange): Promise<FigureAttendanceRow[]> {
+/** Marks on meetings in the range that have begun by `now`: a mark on a meeting still to come is never counted. */
+export async function selectAttendanceBetween(db: Db, range: InstantRange, now: Date): Promise<FigureAttendanceRow[]> {
   const rows = await db
     .selectFrom('attendance as a')
     .innerJoin('group_sessions as s', 's.id', 'a.session_id')
@@ -164,6 +165,7 @@ export async function selectAttendanceBetween(db: Db, range: InstantRange): Prom
     .select(['a.session_id', 'a.enrollment_id', 'a.status', 'c.municipality'])
     .where('s.starts_at', '>=', range.from.toISOString())
     .where('s.starts_at', '<', range.to.toISOString())
+    .where('s.starts_at', '<=', now.toISOString())
     .execute();
   return rows.map((r) => ({ sessionId: r.session_id, enrollmentId: r.enrollment_id, status: r.status, municipality: r.municipality }));
 }

@@ -124,7 +124,7 @@ async function loadYear(db: Db, stamp: FiguresStamp, now: Date): Promise<YearlyF
     selectFigureGroups(db),
     selectYearCourses(db, firstDay, lastDay, range),
     selectSessionsBetween(db, range),
-    selectAttendanceBetween(db, range),
+    selectAttendanceBetween(db, range, now),
     selectIntakeWindowsBetween(db, firstDay, lastDay),
     selectFeedbackBetween(db, range),
     selectRecentSessions(db, recentRange, RECENT_LIMIT),

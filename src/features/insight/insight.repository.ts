@@ -58,7 +58,7 @@ export async function selectInsightEnrollments(db: Db, childId: string): Promise
     .innerJoin('groups as g', 'g.id', 'e.group_id')
     .select([
       'e.id', 'g.name as group_name', 'e.state', 'e.start_date', 'e.planned_end_date', 'e.ended_on', 'e.end_reason',
-      'e.created_at', 'e.updated_at',
+      'e.age_exception_reason', 'e.created_at', 'e.updated_at',
     ])
     .where('e.child_id', '=', childId)
     .orderBy('e.created_at')
@@ -71,6 +71,7 @@ export async function selectInsightEnrollments(db: Db, childId: string): Promise
     plannedEndDate: r.planned_end_date,
     endedOn: r.ended_on,
     endReason: r.end_reason,
+    ageExceptionReason: r.age_exception_reason,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   }));

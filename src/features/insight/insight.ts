@@ -31,6 +31,8 @@ export interface InsightEnrollment {
   plannedEndDate: string | null;
   endedOn: string | null;
   endReason: string | null;
+  /** The coordinator's reason for letting the child start outside the group's age band. */
+  ageExceptionReason: string | null;
   createdAt: string;
   updatedAt: string;
 }

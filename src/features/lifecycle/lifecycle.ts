@@ -304,6 +304,14 @@ export function legalEvents(state: EnrollmentState): EnrollmentEventType[] {
   return EVENT_TYPES.filter((type) => STEPS[type].moves[state] !== undefined);
 }
 
+/**
+ * The referring caseworker may withdraw their own referral (the `withdraw` step) while the course has not begun: not
+ * once it is over, and not from the start meeting on (then the centre stops the course with the family).
+ */
+export function caseworkerMayWithdraw(state: EnrollmentState, startDate: IsoDate | null, today: IsoDate): boolean {
+  return STEPS.withdraw.moves[state] !== undefined && !hasBegun(startDate, today);
+}
+
 /** The intake conversation's outcome can be recorded: the conversation is booked, or held and the child not yet placed. */
 export function canRecordIntakeOutcome(state: EnrollmentState): boolean {
   const steps = legalEvents(state);

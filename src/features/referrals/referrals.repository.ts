@@ -286,6 +286,12 @@ export interface ReceiptRow {
   birthDate: string;
   receivedAt: Date;
   group: ReferralGroup;
+  status: string;
+  statusReason: string | null;
+  /** What the referral said about why (its reason field). */
+  reason: string;
+  /** The latest course the referral became, with its state and start date. */
+  enrollment: { id: string; state: string; startDate: string | null } | null;
 }
 
 export async function selectReceipt(db: Db, referralId: string): Promise<ReceiptRow | null> {
@@ -293,11 +299,18 @@ export async function selectReceipt(db: Db, referralId: string): Promise<Receipt
     .selectFrom('referrals as r')
     .innerJoin('children as ch', 'ch.id', 'r.child_id')
     .innerJoin('groups as g', 'g.id', 'r.group_id')
+    .leftJoin('enrollments as e', 'e.referral_id', 'r.id')
     .select([
       'r.id',
       'r.reference',
       'r.caseworker_id',
       'r.received_at',
+      'r.status',
+      'r.status_reason',
+      'r.reason',
+      'e.id as enrollment_id',
+      'e.state',
+      'e.start_date',
       'ch.id as child_id',
       'ch.first_name',
       'ch.last_name',
@@ -312,6 +325,8 @@ export async function selectReceipt(db: Db, referralId: string): Promise<Receipt
       'g.intake_rule',
     ])
     .where('r.id', '=', referralId)
+    // The latest course on the referral (a child moved to the other band has a second one).
+    .orderBy('e.created_at', 'desc')
     .executeTakeFirst();
   if (!row) return null;
   return {
@@ -323,6 +338,10 @@ export async function selectReceipt(db: Db, referralId: string): Promise<Receipt
     birthDate: row.birth_date,
     receivedAt: new Date(row.received_at),
     group: toReferralGroup({ ...row, id: row.group_id }),
+    status: row.status,
+    statusReason: row.status_reason,
+    reason: row.reason,
+    enrollment: row.enrollment_id === null || row.state === null ? null : { id: row.enrollment_id, state: row.state, startDate: row.start_date },
   };
 }
 

@@ -28,7 +28,9 @@ import {
   type MyReferral,
   type ReferralGroup,
   type ReferralReceipt,
+  type ReferralView,
 } from './referrals';
+import { caseworkerMayWithdraw, isEnrollmentState } from '../lifecycle/lifecycle';
 import {
   ensureSetting,
   findPossibleDuplicates,
@@ -43,6 +45,7 @@ import {
   selectLastReference,
   selectReceipt,
   selectReferralsOfCaseworker,
+  type ReceiptRow,
 } from './referrals.repository';
 
 type Db = Kysely<Database>;
@@ -225,13 +228,33 @@ export async function listMyReferrals(db: Db, actor: Actor, now: Date): Promise<
 
 /** The receipt of one referral: only for the caseworker who sent it (anyone else gets "not found") and the coordinator. */
 export async function getReceipt(db: Db, actor: Actor, referralId: string, now: Date): Promise<ReferralReceipt> {
+  return (await readOwnReferral(db, actor, referralId, now)).receipt;
+}
+
+/** One referral's own page: what was sent, its status, and whether its caseworker may still withdraw it. */
+export async function getReferral(db: Db, actor: Actor, referralId: string, now: Date): Promise<ReferralView> {
+  const { receipt, row } = await readOwnReferral(db, actor, referralId, now);
+  const e = row.enrollment;
+  const today = todayInZone(now);
+  return {
+    ...receipt,
+    birthDate: row.birthDate,
+    reason: row.reason,
+    status: row.status,
+    statusReason: row.statusReason,
+    startDate: e?.startDate ?? null,
+    mayWithdraw: e !== null && isEnrollmentState(e.state) && caseworkerMayWithdraw(e.state, e.startDate, today),
+  };
+}
+
+async function readOwnReferral(db: Db, actor: Actor, referralId: string, now: Date): Promise<{ receipt: ReferralReceipt; row: ReceiptRow }> {
   if (!mayRefer(actor)) throw new ForbiddenError();
   const row = await selectReceipt(db, referralId);
   if (!row || (actor.user.role !== 'admin' && row.caseworkerId !== actor.user.id)) {
     throw new NotFoundError('Henvisningen findes ikke.');
   }
   await recordAudit(db, actor, [{ action: 'read', entityType: 'referral', entityId: row.id, childId: row.childId }], now);
-  return {
+  const receipt: ReferralReceipt = {
     id: row.id,
     reference: row.reference,
     childId: row.childId,
@@ -243,6 +266,7 @@ export async function getReceipt(db: Db, actor: Actor, referralId: string, now: 
     ageWarning: ageWarning(row.birthDate, row.group, todayInZone(now)),
     summary: await caseworkerSummary(db, row.id),
   };
+  return { receipt, row };
 }
 
 // ---------------------------------------------------------------------------------------------

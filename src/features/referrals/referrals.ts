@@ -395,3 +395,14 @@ export interface ReferralReceipt {
 export function caseworkerReferralPath(referralId: string): string {
   return `/personale/henvisninger/kvittering/${referralId}`;
 }
+
+/** One referral as the caseworker who sent it follows it: what was sent, where it stands, whether it can be withdrawn. */
+export interface ReferralView extends ReferralReceipt {
+  birthDate: string;
+  reason: string;
+  status: string;
+  statusReason: string | null;
+  startDate: string | null;
+  /** The course has not begun and is not over: "Træk henvisningen tilbage" is offered. */
+  mayWithdraw: boolean;
+}

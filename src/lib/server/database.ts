@@ -187,6 +187,10 @@ export interface EnrollmentsTable {
   planned_end_date: string | null;
   ended_on: string | null;
   end_reason: string | null;
+  /** The coordinator's age exception: why a child outside the age band may start anyway (personal data). */
+  age_exception_reason: string | null;
+  age_exception_by: string | null;
+  age_exception_at: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -106,6 +106,8 @@ export interface Enrollment {
   plannedEndDate: string | null;
   endedOn: string | null;
   endReason: string | null;
+  /** The coordinator's age exception, when a child outside the age band may start anyway. */
+  ageException: { reason: string; byUserId: string | null; at: Date } | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -122,6 +124,10 @@ export function enrollmentFromRow(row: Selectable<EnrollmentsTable>): Enrollment
     plannedEndDate: row.planned_end_date,
     endedOn: row.ended_on,
     endReason: row.end_reason,
+    ageException:
+      row.age_exception_reason === null
+        ? null
+        : { reason: row.age_exception_reason, byUserId: row.age_exception_by, at: new Date(row.age_exception_at ?? row.updated_at) },
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
   };
