@@ -1,9 +1,11 @@
-// The server's view of the 'public' data version (lib/server/data-version.ts), cheap enough to ask on every request
-// and never behind a change any process has committed:
-// - SQLite: one prepared SELECT on the server's own connection (it only reads): a few microseconds, and WAL lets it
-//   see every commit of every process at once;
+// The server's view of the 'public' data version (lib/server/data-version.ts), cheap enough to ask on every request:
+// never behind this process's own commits, and following another process's as soon as the notice of it arrives:
+// - SQLite: a prepared SELECT on the server's own connection (it only reads), run again only after a commit in this
+//   process or a change to the database's files by any process (below);
 // - PostgreSQL: LISTEN/NOTIFY on one connection, and this process's own commits at once (below).
 // A version that cannot be read is null: then nothing is served from memory.
+import { watch, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import type { Logger } from 'pino';
@@ -22,26 +24,65 @@ export async function watchPublicVersion(url: string | undefined, logger: Logger
   const target = resolveDatabaseTarget(url);
   if (target.kind === 'sqlite') {
     if (target.file === ':memory:') return { current: () => null, close: async () => undefined };
-    // Not opened read-only: a read-only connection cannot open a WAL database whose -shm file is not there yet.
-    const db = new SqliteDatabase(target.file, { fileMustExist: true });
-    db.pragma('busy_timeout = 1000');
-    const statement = db.prepare(QUERY).pluck();
-    return {
-      current() {
-        try {
-          const value = statement.get();
-          return value === undefined ? null : String(value);
-        } catch {
-          return null;
-        }
-      },
-      close: async () => {
-        db.close();
-      },
-    };
+    return watchSqliteFile(target.file, logger);
   }
-
   return listenForVersion(target.url, logger);
+}
+
+/**
+ * SQLite: no read per request either. The version is read again only after something may have changed it: a commit
+ * in this process (the driver tells at once, onVersionMoved), or a change to the database's files by any process
+ * (the WAL file is written on every commit; the folder is watched with inotify, which also sees the WAL file being
+ * made anew). Without a working watch, every request reads, as before.
+ */
+function watchSqliteFile(file: string, logger: Logger): VersionWatch {
+  // Not opened read-only: a read-only connection cannot open a WAL database whose -shm file is not there yet.
+  const db = new SqliteDatabase(file, { fileMustExist: true });
+  db.pragma('busy_timeout = 1000');
+  const statement = db.prepare(QUERY).pluck();
+  const read = (): string | null => {
+    try {
+      const value = statement.get();
+      return value === undefined ? null : String(value);
+    } catch {
+      return null;
+    }
+  };
+  let stale = true;
+  let version: string | null = null;
+  let watcher: FSWatcher | null = null;
+  const name = basename(file);
+  try {
+    watcher = watch(dirname(file), { persistent: false }, (_event, changed) => {
+      if (changed === null || changed.startsWith(name)) stale = true;
+    });
+    watcher.on('error', (error) => {
+      logger.warn({ err: error }, 'data version watch lost: reading on every request');
+      watcher?.close();
+      watcher = null;
+    });
+  } catch (error) {
+    logger.warn({ err: error }, 'data version watch not available: reading on every request');
+  }
+  const stopLocal = onVersionMoved((moved) => {
+    if (moved === PUBLIC_VERSION) stale = true;
+  });
+  return {
+    current() {
+      if (stale || watcher === null) {
+        // Marked fresh before the read: a change during the read marks it stale again.
+        stale = false;
+        version = read();
+        if (version === null) stale = true;
+      }
+      return version;
+    },
+    close: async () => {
+      stopLocal();
+      watcher?.close();
+      db.close();
+    },
+  };
 }
 
 /**

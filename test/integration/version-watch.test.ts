@@ -73,7 +73,7 @@ describe(`the public data version as the server sees it (${databaseKind()})`, ()
     await expect.poll(now, { timeout: 2000, interval: 5 }).toBeGreaterThan(before as bigint);
   }, 40_000);
 
-  if (databaseKind() !== 'postgres') console.log('version-watch: the lost-connection test is skipped on SQLite: the file is read on each request, there is no connection to lose.');
+  if (databaseKind() !== 'postgres') console.log('version-watch: the lost-connection test is skipped on SQLite: it watches the database file, there is no connection to lose.');
   it.runIf(databaseKind() === 'postgres')('is unknown while its connection is lost, and follows again once it is back', async () => {
     await sql`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'gf-version-listener'`.execute(handle.db);
     await expect.poll(now, { timeout: 2000, interval: 5 }).toBeNull();

@@ -97,12 +97,14 @@ export function writtenTable(statement: string): string | null {
 export const DATA_VERSION_CHANNEL = 'gf_data_version';
 
 /**
- * On PostgreSQL the same statement also announces the new version (NOTIFY is delivered when, and only if, the
- * transaction commits, in commit order), so a server process can follow it without a read per request.
+ * The statement returns the new version (for this process's listeners, onVersionMoved). On PostgreSQL it also
+ * announces it (NOTIFY is delivered when, and only if, the transaction commits, in commit order), so every server
+ * process can follow it without a read per request.
  */
 function bumpStatement(version: string, notify: boolean): CompiledQuery {
   const update = `update data_versions set version = version + 1 where name = '${version}'`;
-  if (!notify) return CompiledQuery.raw(update);
+  // SQLite (3.35 and later) returns the new version too, so this process's listeners learn it at once.
+  if (!notify) return CompiledQuery.raw(`${update} returning name, version`);
   return CompiledQuery.raw(
     `with moved as (${update} returning name, version) select name, version, pg_notify('${DATA_VERSION_CHANNEL}', name || ':' || version) from moved`,
   );
