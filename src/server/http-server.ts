@@ -121,6 +121,9 @@ export function createAppServer(options: AppServerOptions): AppServer {
       for (const name of FORWARDED) delete req.headers[name];
     }
 
+    // X-Request-Id on every answer; the fast path writes it with its kept headers (one writeHead, node:http's fast case).
+    const fast = options.fastPath?.eligible(req) ? options.fastPath : undefined;
+    if (!fast) res.setHeader('x-request-id', locals.edge.requestId);
     const pathname = (req.url ?? '/').split('?')[0] ?? '/';
     const method = req.method ?? 'GET';
     if (stopping) res.setHeader('connection', 'close');
@@ -142,12 +145,12 @@ export function createAppServer(options: AppServerOptions): AppServer {
       return notFound(res);
     }
     const https = fromProxy && (req.socket as { encrypted?: boolean }).encrypted === true;
-    const fast = options.fastPath?.eligible(req) ? options.fastPath : undefined;
     // The route is named before answering: a short answer can be finished (and logged) before the call returns.
     if (fast) {
       locals.edge.route = pathname.endsWith('.ics') ? '/grupper/[slug].ics (kept)' : '/grupper/[slug] (kept)';
-      if (await fast.serve(req, res, https)) return;
+      if (await fast.serve(req, res, https, locals.edge.requestId)) return;
       locals.edge.route = null;
+      res.setHeader('x-request-id', locals.edge.requestId);
     }
     if (options.metrics && pathname === '/metrics') {
       locals.edge.route = '/metrics';
@@ -172,7 +175,6 @@ export function createAppServer(options: AppServerOptions): AppServer {
   const server = createServer({ keepAliveTimeout: 5_000, requestTimeout: 30_000 }, (req, res) => {
     const started = performance.now();
     const locals: EdgeLocals = { ip: null, edge: { requestId: randomUUID(), route: null, userId: null } };
-    res.setHeader('x-request-id', locals.edge.requestId);
     inFlight += 1;
     let counted = true;
     const done = (): void => {

@@ -25,6 +25,8 @@ interface Kept {
   until: number;
   status: number;
   headers: OutgoingHttpHeaders;
+  /** The same without the headers that describe a body, for a 304 (made once, when kept). */
+  notModified: OutgoingHttpHeaders;
   etag: string | null;
   body: Buffer;
 }
@@ -34,8 +36,8 @@ const PER_REQUEST = new Set(['x-request-id', 'date', 'connection', 'keep-alive',
 const BODY_ONLY = new Set(['content-length', 'content-disposition']);
 
 export interface FastPath {
-  /** Answers from memory if it can; true when it did. */
-  serve(req: IncomingMessage, res: ServerResponse, https: boolean): Promise<boolean>;
+  /** Answers from memory if it can, with the request's id; true when it did (nothing is written when false). */
+  serve(req: IncomingMessage, res: ServerResponse, https: boolean, requestId: string): Promise<boolean>;
   /** For a request that may be kept: wraps `res` so Astro's answer is kept as it goes out. */
   capture(req: IncomingMessage, res: ServerResponse, https: boolean): Promise<void>;
   /** Whether this request may be answered from memory at all. */
@@ -62,7 +64,7 @@ export function createFastPath(currentVersion: VersionSource, now: () => number 
       return !url.includes('?') && PUBLIC_FAST_PATH.test(url);
     },
 
-    async serve(req, res, https) {
+    async serve(req, res, https, requestId) {
       const entry = kept.get(keyOf(req, https));
       if (!entry) return false;
       const version = await currentVersion();
@@ -72,14 +74,14 @@ export function createFastPath(currentVersion: VersionSource, now: () => number 
       }
       const ifNoneMatch = req.headers['if-none-match'];
       if (req.headers['if-modified-since'] !== undefined && ifNoneMatch === undefined) return false;
+      // The request id goes in with the kept headers: one writeHead with no header set before it (node:http's
+      // fast case).
       if (ifNoneMatch !== undefined && entry.etag !== null && etagMatches(ifNoneMatch, entry.etag)) {
-        const headers: OutgoingHttpHeaders = {};
-        for (const [name, value] of Object.entries(entry.headers)) if (!BODY_ONLY.has(name)) headers[name] = value;
-        res.writeHead(304, headers);
+        res.writeHead(304, { ...entry.notModified, 'x-request-id': requestId });
         res.end();
         return true;
       }
-      res.writeHead(entry.status, entry.headers);
+      res.writeHead(entry.status, { ...entry.headers, 'x-request-id': requestId });
       res.end(req.method === 'HEAD' ? undefined : entry.body);
       return true;
     },
@@ -127,7 +129,9 @@ export function createFastPath(currentVersion: VersionSource, now: () => number 
         headers['content-length'] = String(body.length);
         const etag = typeof headers['etag'] === 'string' ? headers['etag'] : null;
         if (kept.size >= MAX_ENTRIES) kept.delete(kept.keys().next().value as string);
-        kept.set(keyOf(req, https), { version, until: now() + HOLD_MS, status: 200, headers, etag, body });
+        const notModified: OutgoingHttpHeaders = {};
+        for (const [name, value] of Object.entries(headers)) if (!BODY_ONLY.has(name)) notModified[name] = value;
+        kept.set(keyOf(req, https), { version, until: now() + HOLD_MS, status: 200, headers, notModified, etag, body });
       });
     },
   };

@@ -18,7 +18,7 @@ describe('the public fast path', () => {
     server = createServer((req, res) => {
       void (async () => {
         const https = false;
-        if (fast.eligible(req) && (await fast.serve(req, res, https))) return;
+        if (fast.eligible(req) && (await fast.serve(req, res, https, `r-${renders}`))) return;
         if (fast.eligible(req)) await fast.capture(req, res, https);
         renders += 1;
         const etag = `"${body.length}-${body.slice(-2)}"`;
@@ -48,8 +48,9 @@ describe('the public fast path', () => {
     expect(await second.text()).toBe(firstBody);
     expect(second.headers.get('etag')).toBe(first.headers.get('etag'));
     expect(second.headers.get('content-type')).toBe('text/calendar; charset=utf-8');
-    // Per request, never kept: the request id.
-    expect(second.headers.get('x-request-id')).toBeNull();
+    // Per request, never kept: the request id is this request's own, not the kept answer's.
+    expect(second.headers.get('x-request-id')).toBe(`r-${before}`);
+    expect(second.headers.get('x-request-id')).not.toBe(first.headers.get('x-request-id'));
     const notModified = await fetch(`${base}/grupper/pigegruppen.ics`, { headers: { 'if-none-match': first.headers.get('etag') ?? '' } });
     expect(notModified.status).toBe(304);
     expect(renders).toBe(before);
