@@ -91,11 +91,24 @@ export function shownForm(outcome: Exclude<FormOutcome, { kind: 'redirect' }>, r
   return new FormState(null, {}, {}, outcome.message);
 }
 
-/** Runs a page's read; an access error becomes a Problem, anything else is a fault and is thrown on. */
-export async function readView<T>(read: () => Promise<T>): Promise<{ kind: 'view'; view: T } | Problem> {
-  try {
-    return { kind: 'view', view: await read() };
-  } catch (error) {
-    return { kind: 'problem', ...accessProblem(error) };
+/**
+ * Runs a page's read. Access refused (403/404) becomes the problem to show, with the status set on the response.
+ * After handleForms, pass its outcome: a form refused for access stands for the read, and nothing more is read.
+ */
+export async function readView<T>(
+  response: { status?: number },
+  read: () => Promise<T>,
+  after?: FormOutcome,
+): Promise<{ view: T; problem: null } | { view: null; problem: string }> {
+  let refused: { status: 403 | 404; message: string };
+  if (after?.kind === 'problem') refused = after;
+  else {
+    try {
+      return { view: await read(), problem: null };
+    } catch (error) {
+      refused = accessProblem(error);
+    }
   }
+  response.status = refused.status;
+  return { view: null, problem: refused.message };
 }
