@@ -1,47 +1,25 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, Municipality } from '../../lib/server/database';
+import { GROUP_FACT_COLUMNS, groupFromRow } from '../../lib/server/rows';
 import type { MyReferral, ReferralGroup } from './referrals';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-function toReferralGroup(row: {
-  id: string;
-  slug: string;
-  name: string;
-  kind: 'girls' | 'siblings';
-  min_age: number;
-  max_age: number;
-  girls_only: number;
-  intake_rule: 'open' | 'quarterly';
-}): ReferralGroup {
-  return {
-    id: row.id,
-    slug: row.slug,
-    name: row.name,
-    kind: row.kind,
-    minAge: Number(row.min_age),
-    maxAge: Number(row.max_age),
-    girlsOnly: Number(row.girls_only) === 1,
-    intakeRule: row.intake_rule,
-  };
-}
-
-const GROUP_COLUMNS = ['id', 'slug', 'name', 'kind', 'min_age', 'max_age', 'girls_only', 'intake_rule'] as const;
 
 /** The groups a child can be referred to: every group not archived. */
 export async function selectActiveGroups(db: Db): Promise<ReferralGroup[]> {
-  const rows = await db.selectFrom('groups').select(GROUP_COLUMNS).where('archived_at', 'is', null).orderBy('name').execute();
-  return rows.map(toReferralGroup);
+  const rows = await db.selectFrom('groups').select(GROUP_FACT_COLUMNS).where('archived_at', 'is', null).orderBy('name').execute();
+  return rows.map(groupFromRow);
 }
 
 export async function selectActiveGroupBySlug(db: Db, slug: string): Promise<ReferralGroup | null> {
   const row = await db
     .selectFrom('groups')
-    .select(GROUP_COLUMNS)
+    .select(GROUP_FACT_COLUMNS)
     .where('slug', '=', slug)
     .where('archived_at', 'is', null)
     .executeTakeFirst();
-  return row ? toReferralGroup(row) : null;
+  return row ? groupFromRow(row) : null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -322,7 +300,11 @@ export async function selectReceipt(db: Db, referralId: string): Promise<Receipt
       'g.min_age',
       'g.max_age',
       'g.girls_only',
+      'g.capacity',
+      'g.place',
       'g.intake_rule',
+      'g.max_course_months',
+      'g.public_description',
     ])
     .where('r.id', '=', referralId)
     // The latest course on the referral (a child moved to the other band has a second one).
@@ -337,7 +319,7 @@ export async function selectReceipt(db: Db, referralId: string): Promise<Receipt
     childName: `${row.first_name} ${row.last_name}`.trim(),
     birthDate: row.birth_date,
     receivedAt: new Date(row.received_at),
-    group: toReferralGroup({ ...row, id: row.group_id }),
+    group: groupFromRow({ ...row, id: row.group_id }),
     status: row.status,
     statusReason: row.status_reason,
     reason: row.reason,

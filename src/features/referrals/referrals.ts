@@ -9,6 +9,7 @@ import { ageBandIssue } from './age-band';
 export { ageBandIssue };
 import type { Municipality } from '../auth/auth';
 import type { ReferralStatus } from '../lifecycle/lifecycle';
+import type { GroupFacts } from '../../lib/server/rows';
 import { ageOn } from '../../lib/time';
 
 // Referrals (henvisninger): the caseworker's form, the parent's request for a place in the girls' group, the
@@ -23,16 +24,8 @@ export const GENDER_LABELS: Record<Gender, string> = {
 };
 
 /** What the referral form needs to know about a group. */
-export interface ReferralGroup {
-  id: string;
-  slug: string;
-  name: string;
-  kind: 'girls' | 'siblings';
-  minAge: number;
-  maxAge: number;
-  girlsOnly: boolean;
-  intakeRule: 'open' | 'quarterly';
-}
+/** What the referral forms need of a group: its facts as lib/server/rows decodes them. */
+export type ReferralGroup = Pick<GroupFacts, 'id' | 'slug' | 'name' | 'kind' | 'minAge' | 'maxAge' | 'girlsOnly' | 'intakeRule'>;
 
 export interface GuardianInput {
   name: string;

@@ -155,6 +155,11 @@ export type GroupFactsRow = Pick<
   'id' | 'slug' | 'name' | 'kind' | 'min_age' | 'max_age' | 'girls_only' | 'capacity' | 'place' | 'intake_rule' | 'max_course_months' | 'public_description'
 >;
 
+/** The columns groupFromRow reads, for a query that selects them from `groups` alone. */
+export const GROUP_FACT_COLUMNS = [
+  'id', 'slug', 'name', 'kind', 'min_age', 'max_age', 'girls_only', 'capacity', 'place', 'intake_rule', 'max_course_months', 'public_description',
+] as const satisfies readonly (keyof GroupFactsRow)[];
+
 export function groupFromRow(row: GroupFactsRow): GroupFacts {
   return {
     id: row.id,
