@@ -87,6 +87,12 @@ export async function startMailbox(options: { dir?: string; slowMs?: number } = 
         .catch((error: unknown) => callback(error instanceof Error ? error : new Error(String(error))));
     },
   });
+  // A sender that dies mid-delivery (the outbox test kills one with SIGKILL) resets its connection; smtp-server
+  // passes that on as the server's 'error' event, which would end this process if nobody listened. A real mail
+  // server logs it and goes on serving the others; so does this one (anything else is still thrown).
+  smtp.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') throw error;
+  });
   await new Promise<void>((done) => smtp.listen(0, '127.0.0.1', () => done()));
   const smtpPort = (smtp.server.address() as AddressInfo).port;
 
