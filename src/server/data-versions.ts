@@ -14,7 +14,7 @@ import { resolveDatabaseTarget } from '../lib/server/db';
 
 export interface VersionWatch {
   /** The version now: every change committed before the call is counted. */
-  current(): string | null | Promise<string | null>;
+  current(): string | null;
   close(): Promise<void>;
 }
 

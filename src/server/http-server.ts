@@ -68,6 +68,7 @@ function notFound(res: ServerResponse): void {
 }
 
 const FORWARDED = ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'forwarded'];
+const TRUSTED = Symbol('from a trusted proxy');
 
 export interface AppServer {
   server: Server;
@@ -108,9 +109,20 @@ export function createAppServer(options: AppServerOptions): AppServer {
     options.metrics?.observe(line.route, line.method ?? 'GET', res.statusCode, (performance.now() - started) / 1000);
   }
 
+  /** Whether the connection comes from a trusted proxy: asked once per connection (a kept-alive one carries many). */
+  function fromTrustedProxy(req: IncomingMessage): boolean {
+    const socket = req.socket as typeof req.socket & { [TRUSTED]?: boolean };
+    let trusted = socket[TRUSTED];
+    if (trusted === undefined) {
+      trusted = isTrustedProxy(trustedProxies, socket.remoteAddress ?? null);
+      socket[TRUSTED] = trusted;
+    }
+    return trusted;
+  }
+
   async function serve(req: IncomingMessage, res: ServerResponse, locals: EdgeLocals): Promise<void> {
     const socketAddress = req.socket.remoteAddress ?? null;
-    const fromProxy = isTrustedProxy(trustedProxies, socketAddress);
+    const fromProxy = fromTrustedProxy(req);
     const forwardedFor = typeof req.headers['x-forwarded-for'] === 'string' ? req.headers['x-forwarded-for'] : null;
     const forwardedProto = typeof req.headers['x-forwarded-proto'] === 'string' ? req.headers['x-forwarded-proto'] : null;
     locals.ip = clientIp(socketAddress, forwardedFor, trustedProxies);
@@ -121,12 +133,13 @@ export function createAppServer(options: AppServerOptions): AppServer {
     if (fromProxy) {
       (req.socket as { encrypted?: boolean }).encrypted = reachedOverHttps(socketAddress, forwardedProto, trustedProxies);
     } else {
-      for (const name of FORWARDED) delete req.headers[name];
+      // Only where one was sent: deleting a property makes every later read of the headers object slower.
+      for (const name of FORWARDED) if (req.headers[name] !== undefined) delete req.headers[name];
     }
 
     // X-Request-Id on every answer; the fast path writes it with its kept headers (one writeHead, node:http's fast case).
     const fast = options.fastPath?.eligible(req) ? options.fastPath : undefined;
-    if (!fast) res.setHeader('x-request-id', locals.edge.requestId);
+    res.setHeader('x-request-id', locals.edge.requestId);
     const pathname = (req.url ?? '/').split('?')[0] ?? '/';
     const method = req.method ?? 'GET';
     if (stopping) res.setHeader('connection', 'close');
@@ -148,13 +161,6 @@ export function createAppServer(options: AppServerOptions): AppServer {
       return notFound(res);
     }
     const https = fromProxy && (req.socket as { encrypted?: boolean }).encrypted === true;
-    // The route is named before answering: a short answer can be finished (and logged) before the call returns.
-    if (fast) {
-      locals.edge.route = pathname.endsWith('.ics') ? '/grupper/[slug].ics (kept)' : '/grupper/[slug] (kept)';
-      if (await fast.serve(req, res, https, locals.edge.requestId)) return;
-      locals.edge.route = null;
-      res.setHeader('x-request-id', locals.edge.requestId);
-    }
     if (options.metrics && pathname === '/metrics') {
       locals.edge.route = '/metrics';
       if (await options.metrics.serve(req, res)) return;
@@ -171,13 +177,32 @@ export function createAppServer(options: AppServerOptions): AppServer {
         return;
       }
     }
-    await fast?.capture(req, res, https);
+    fast?.capture(req, res, https);
     await handler(req, res, () => notFound(res), locals);
+  }
+
+  /**
+   * A kept public answer (src/server/public-fast-path.ts), sent in the same turn as the request arrived: no promise,
+   * no listener, no header set before the one writeHead. It is complete when this returns, so it is logged and counted
+   * here. False when there is none: the request takes the full path below.
+   */
+  function answerFromMemory(req: IncomingMessage, res: ServerResponse, started: number, requestId: string): boolean {
+    const fast = options.fastPath;
+    if (fast === undefined || stopping || !fast.eligible(req)) return false;
+    let https = false;
+    const forwardedProto = req.headers['x-forwarded-proto'];
+    if (typeof forwardedProto === 'string' && fromTrustedProxy(req)) https = reachedOverHttps(req.socket.remoteAddress ?? null, forwardedProto, trustedProxies);
+    if (!fast.serve(req, res, https, requestId)) return false;
+    const route = (req.url ?? '').endsWith('.ics') ? '/grupper/[slug].ics (kept)' : '/grupper/[slug] (kept)';
+    logLine(req, res, { ip: null, edge: { requestId, route, userId: null } }, started);
+    return true;
   }
 
   const server = createServer({ keepAliveTimeout: 5_000, requestTimeout: 30_000 }, (req, res) => {
     const started = performance.now();
-    const locals: EdgeLocals = { ip: null, edge: { requestId: randomUUID(), route: null, userId: null } };
+    const requestId = randomUUID();
+    if (answerFromMemory(req, res, started, requestId)) return;
+    const locals: EdgeLocals = { ip: null, edge: { requestId, route: null, userId: null } };
     inFlight += 1;
     let counted = true;
     const done = (): void => {

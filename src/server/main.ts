@@ -15,8 +15,10 @@ const STOP_OUTBOX_WORKER = Symbol.for('gruppeforlob.stopOutboxWorker');
 const DATABASE_POOL_STATS = Symbol.for('gruppeforlob.databasePoolStats');
 const STOP_DEADLINE_MS = 9_000;
 
-// Asynchronous writes to stdout: a request does not wait for its log line's write(2); lines that arrive while one
-// write is on its way go out together. pino flushes what is left when the process exits (process.exit included).
+// Asynchronous, gathered writes to stdout: a request does not wait for its log line's write(2); lines are written
+// together once 4 KB have gathered, or at the latest every 250 ms (one write(2) per ~25 lines when busy instead of
+// one or two per line: the log's writes were a fifth of the kept answers' time in a CPU profile). pino flushes
+// what is left when the process exits (process.exit included).
 // The time as ISO text, made once per millisecond (many requests share one when busy).
 let stampedAt = 0;
 let stamp = '';
@@ -28,7 +30,7 @@ function isoTime(): string {
   }
   return stamp;
 }
-const logger = pino({ base: null, timestamp: isoTime }, pino.destination({ dest: 1, sync: false }));
+const logger = pino({ base: null, timestamp: isoTime }, pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 250 }));
 const root = resolve(import.meta.dirname, '../..');
 const outDir = resolve(root, process.env['ASTRO_OUT_DIR'] ?? 'dist');
 // The built site must not start its own server: we are the server.

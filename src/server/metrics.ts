@@ -57,10 +57,21 @@ export function createMetrics(token: string | undefined, pool: () => PoolStats |
     });
   }
 
+  // The labelled series of each route, method and status, found once: prom-client otherwise hashes the labels on
+  // every observation. Routes are patterns, so there are a few dozen of these at most.
+  const series = new Map<string, { count: () => void; time: (seconds: number) => void }>();
   return {
     observe(route, method, status, seconds) {
-      requests.inc({ route, method, status: String(status) });
-      durations.observe({ route, method }, seconds);
+      const key = `${route} ${method} ${status}`;
+      let one = series.get(key);
+      if (one === undefined) {
+        const counter = requests.labels(route, method, String(status));
+        const histogram = durations.labels(route, method);
+        one = { count: () => counter.inc(), time: (value) => histogram.observe(value) };
+        series.set(key, one);
+      }
+      one.count();
+      one.time(seconds);
     },
     async serve(req, res) {
       if ((req.url ?? '').split('?')[0] !== '/metrics') return false;

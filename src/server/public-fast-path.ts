@@ -15,18 +15,20 @@ const MAX_ENTRIES = 200;
 const MAX_BODY = 1024 * 1024;
 
 /**
- * The current 'public' data version, counting every change committed before the call (PostgreSQL answers after a
- * shared read, SQLite at once), or null when it is not known: then nothing is served from memory.
+ * The current 'public' data version, counting every change committed before the call, or null when it is not known:
+ * then nothing is served from memory. Synchronous (src/server/data-versions.ts keeps it in memory), so a kept answer
+ * goes out in the same turn of the event loop as the request arrived.
  */
-export type VersionSource = () => string | null | Promise<string | null>;
+export type VersionSource = () => string | null;
 
 interface Kept {
   version: string;
   until: number;
   status: number;
-  headers: OutgoingHttpHeaders;
+  /** Flat [name, value, …] lists (writeHead's cheapest form), with the request id's place left at the end. */
+  headers: string[];
   /** The same without the headers that describe a body, for a 304 (made once, when kept). */
-  notModified: OutgoingHttpHeaders;
+  notModified: string[];
   etag: string | null;
   body: Buffer;
 }
@@ -37,11 +39,28 @@ const BODY_ONLY = new Set(['content-length', 'content-disposition']);
 
 export interface FastPath {
   /** Answers from memory if it can, with the request's id; true when it did (nothing is written when false). */
-  serve(req: IncomingMessage, res: ServerResponse, https: boolean, requestId: string): Promise<boolean>;
+  serve(req: IncomingMessage, res: ServerResponse, https: boolean, requestId: string): boolean;
   /** For a request that may be kept: wraps `res` so Astro's answer is kept as it goes out. */
-  capture(req: IncomingMessage, res: ServerResponse, https: boolean): Promise<void>;
+  capture(req: IncomingMessage, res: ServerResponse, https: boolean): void;
   /** Whether this request may be answered from memory at all. */
   eligible(req: IncomingMessage): boolean;
+}
+
+/** Headers as writeHead's flat list [name, value, …], a list-valued header as one pair per value, then a place for the request id. */
+function flat(headers: OutgoingHttpHeaders, keep: (name: string) => boolean): string[] {
+  const list: string[] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || !keep(name)) continue;
+    for (const one of Array.isArray(value) ? value : [value]) list.push(name, String(one));
+  }
+  list.push('x-request-id', '');
+  return list;
+}
+
+function withRequestId(kept: string[], requestId: string): string[] {
+  const headers = kept.slice();
+  headers[headers.length - 1] = requestId;
+  return headers;
 }
 
 function etagMatches(ifNoneMatch: string, etag: string): boolean {
@@ -64,12 +83,13 @@ export function createFastPath(currentVersion: VersionSource, now: () => number 
       return !url.includes('?') && PUBLIC_FAST_PATH.test(url);
     },
 
-    async serve(req, res, https, requestId) {
-      const entry = kept.get(keyOf(req, https));
+    serve(req, res, https, requestId) {
+      const key = keyOf(req, https);
+      const entry = kept.get(key);
       if (!entry) return false;
-      const version = await currentVersion();
+      const version = currentVersion();
       if (version === null || entry.version !== version || now() >= entry.until) {
-        kept.delete(keyOf(req, https));
+        kept.delete(key);
         return false;
       }
       const ifNoneMatch = req.headers['if-none-match'];
@@ -77,19 +97,19 @@ export function createFastPath(currentVersion: VersionSource, now: () => number 
       // The request id goes in with the kept headers: one writeHead with no header set before it (node:http's
       // fast case).
       if (ifNoneMatch !== undefined && entry.etag !== null && etagMatches(ifNoneMatch, entry.etag)) {
-        res.writeHead(304, { ...entry.notModified, 'x-request-id': requestId });
+        res.writeHead(304, withRequestId(entry.notModified, requestId));
         res.end();
         return true;
       }
-      res.writeHead(entry.status, { ...entry.headers, 'x-request-id': requestId });
+      res.writeHead(entry.status, withRequestId(entry.headers, requestId));
       res.end(req.method === 'HEAD' ? undefined : entry.body);
       return true;
     },
 
-    async capture(req, res, https) {
+    capture(req, res, https) {
       // The version before rendering: if it moves while Astro renders, what is kept is under the old one and is
       // never served (the next request finds the new version).
-      const version = await currentVersion();
+      const version = currentVersion();
       if (version === null || req.method !== 'GET' || req.headers['if-none-match'] !== undefined || req.headers['if-modified-since'] !== undefined) return;
       const chunks: Buffer[] = [];
       let size = 0;
@@ -129,9 +149,9 @@ export function createFastPath(currentVersion: VersionSource, now: () => number 
         headers['content-length'] = String(body.length);
         const etag = typeof headers['etag'] === 'string' ? headers['etag'] : null;
         if (kept.size >= MAX_ENTRIES) kept.delete(kept.keys().next().value as string);
-        const notModified: OutgoingHttpHeaders = {};
-        for (const [name, value] of Object.entries(headers)) if (!BODY_ONLY.has(name)) notModified[name] = value;
-        kept.set(keyOf(req, https), { version, until: now() + HOLD_MS, status: 200, headers, notModified, etag, body });
+        kept.set(keyOf(req, https), {
+          version, until: now() + HOLD_MS, status: 200, headers: flat(headers, () => true), notModified: flat(headers, (name) => !BODY_ONLY.has(name)), etag, body,
+        });
       });
     },
   };
