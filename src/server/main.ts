@@ -1,6 +1,7 @@
 // `npm start` runs this after `cli boot`: the built site (dist/server/entry.mjs, Astro's node adapter in middleware
-// mode) behind the project's own node:http server. Started as `exec node --import tsx src/server/main.ts`, so
-// SIGTERM from systemd (or a test) reaches this process.
+// mode) behind the project's own node:http server. `npm run build` bundles this file into <outDir>/server/main.mjs,
+// beside Astro's entry (scripts/build-server.mjs), and `exec node scripts/server.mjs` starts it, so SIGTERM from
+// systemd (or a test) reaches this process.
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
@@ -31,8 +32,8 @@ function isoTime(): string {
   return stamp;
 }
 const logger = pino({ base: null, timestamp: isoTime }, pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 250 }));
-const root = resolve(import.meta.dirname, '../..');
-const outDir = resolve(root, process.env['ASTRO_OUT_DIR'] ?? 'dist');
+// Bundled to <outDir>/server/main.mjs: Astro's build is right here.
+const outDir = resolve(import.meta.dirname, '..');
 // The built site must not start its own server: we are the server.
 process.env['ASTRO_NODE_AUTOSTART'] = 'disabled';
 const { handler } = (await import(pathToFileURL(join(outDir, 'server/entry.mjs')).href)) as { handler: AstroHandler };
