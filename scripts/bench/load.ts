@@ -41,6 +41,7 @@ const server = createServer((req, res) => {
   res.end(found.status === 304 ? undefined : found.body);
 });
 server.listen(0, '127.0.0.1', () => console.log(String(server.address().port)));
+process.on('SIGINT', () => process.exit(0));
 `;
 
 /** Serves each recorded response at /<key>, the same bytes every time, doing nothing else (node:http, own process). */
@@ -49,7 +50,9 @@ export async function startBareServer(responses: Map<string, Recorded>): Promise
   const file = join(dir, 'responses.json');
   const plain = Object.fromEntries([...responses].map(([key, r]) => [key, { status: r.status, headers: r.headers, body: r.body.toString('base64') }]));
   writeFileSync(file, JSON.stringify(plain));
-  const child = spawn(process.execPath, ['-e', BARE_SERVER, file], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // BENCH_PROFILE=<folder>: a CPU profile of the bare server too, to set beside the app's.
+  const profile = process.env['BENCH_PROFILE'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_PROFILE']}`] : [];
+  const child = spawn(process.execPath, [...profile, '-e', BARE_SERVER, file], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((done, fail) => {
     child.once('exit', (code) => fail(new Error(`The bare server exited (${code}).`)));
     child.stdout.once('data', (d: Buffer) => done(Number(d.toString().trim())));
@@ -58,7 +61,9 @@ export async function startBareServer(responses: Map<string, Recorded>): Promise
     origin: `http://127.0.0.1:${port}`,
     close: async () => {
       child.removeAllListeners('exit');
-      child.kill('SIGTERM');
+      // SIGINT, caught: a profiled process writes its profile only when it exits by itself.
+      child.kill('SIGINT');
+      await new Promise((done) => setTimeout(done, profile.length > 0 ? 500 : 0));
       rmSync(dir, { recursive: true, force: true });
     },
   };
