@@ -70,7 +70,7 @@ export async function selectGroup(db: Db, id: string): Promise<Group | null> {
   return group ?? null;
 }
 
-/** Ids of the groups a user leads (not archived). */
+/** Ids of the groups a user leads (not archived), in id order. */
 export async function selectGroupIdsLedBy(db: Db, userId: string): Promise<string[]> {
   const rows = await db
     .selectFrom('group_leaders')
@@ -78,6 +78,7 @@ export async function selectGroupIdsLedBy(db: Db, userId: string): Promise<strin
     .select('group_leaders.group_id')
     .where('group_leaders.user_id', '=', userId)
     .where('groups.archived_at', 'is', null)
+    .orderBy('group_leaders.group_id')
     .execute();
   return rows.map((r) => r.group_id);
 }

@@ -1,5 +1,7 @@
 import type { Selectable } from 'kysely';
-import type { ChildrenTable, EnrollmentsTable, GroupsTable, GuardiansTable, Municipality, ReferralsTable } from './database';
+import type {
+  ChildrenTable, ConversationsTable, EnrollmentsTable, GroupSessionsTable, GroupsTable, GuardiansTable, Municipality, ReferralsTable,
+} from './database';
 
 // One decoding per stored row of the tables that several features read whole: flags 0/1 become booleans, instants
 // (ISO text) become Dates, bigints become numbers. Repositories that read a whole row call these; a query that joins
@@ -174,5 +176,86 @@ export function groupFromRow(row: GroupFactsRow): GroupFacts {
     intakeRule: row.intake_rule,
     maxCourseMonths: row.max_course_months === null ? null : Number(row.max_course_months),
     publicDescription: row.public_description,
+  };
+}
+
+/** A group meeting with its group's name, as a sheet, a message, a feed or the family page shows it. */
+export interface GroupMeeting {
+  id: string;
+  groupId: string;
+  groupName: string;
+  startsAt: Date;
+  endsAt: Date;
+  place: string;
+  status: GroupSessionsTable['status'];
+}
+
+/** What `selectMeetings` (queries.ts) selects. */
+export interface GroupMeetingRow {
+  id: string;
+  group_id: string;
+  group_name: string;
+  starts_at: string;
+  ends_at: string;
+  place: string;
+  status: GroupSessionsTable['status'];
+}
+
+export function meetingFromRow(row: GroupMeetingRow): GroupMeeting {
+  return {
+    id: row.id,
+    groupId: row.group_id,
+    groupName: row.group_name,
+    startsAt: new Date(row.starts_at),
+    endsAt: new Date(row.ends_at),
+    place: row.place,
+    status: row.status,
+  };
+}
+
+/** What a calendar client compares to see that an event changed: its SEQUENCE and its last change. */
+export interface CalendarStamp {
+  sequence: number;
+  updatedAt: Date;
+}
+
+export function calendarStampFromRow(row: { sequence: number; updated_at: string }): CalendarStamp {
+  return { sequence: Number(row.sequence), updatedAt: new Date(row.updated_at) };
+}
+
+/** A conversation as a calendar (the family page, a feed) shows it: no outcome, no note. */
+export interface CalendarConversation extends CalendarStamp {
+  id: string;
+  kind: ConversationsTable['kind'];
+  groupName: string;
+  startsAt: Date;
+  endsAt: Date;
+  place: string;
+  status: ConversationsTable['status'];
+}
+
+/** What `selectCalendarConversations` (queries.ts) selects. */
+export interface CalendarConversationRow {
+  id: string;
+  kind: ConversationsTable['kind'];
+  group_name: string;
+  starts_at: string;
+  ends_at: string;
+  place: string;
+  status: ConversationsTable['status'];
+  sequence: number;
+  updated_at: string;
+}
+
+export function calendarConversationFromRow(row: CalendarConversationRow): CalendarConversation {
+  return {
+    id: row.id,
+    kind: row.kind,
+    groupName: row.group_name,
+    startsAt: new Date(row.starts_at),
+    endsAt: new Date(row.ends_at),
+    place: row.place,
+    status: row.status,
+    ...calendarStampFromRow(row),
   };
 }
