@@ -9,7 +9,8 @@ import type { ContactChoice, MessageChannel, MessagePayload, MessageStatus, Remi
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export interface OutboxMessage {
+/** What a message says, to whom and when: the fields a message to write and a stored one share. */
+interface OutboxContent {
   id: string;
   kind: string;
   channel: MessageChannel;
@@ -23,12 +24,15 @@ export interface OutboxMessage {
   topic: string | null;
   childId: string | null;
   secret: boolean;
+  sendAfter: Date;
+  messageId: string;
+}
+
+export interface OutboxMessage extends OutboxContent {
   status: MessageStatus;
   attempts: number;
-  sendAfter: Date;
   leaseUntil: Date | null;
   lastError: string | null;
-  messageId: string;
   createdAt: Date;
   sentAt: Date | null;
 }
@@ -61,25 +65,10 @@ function toMessage(r: OutboxRow): OutboxMessage {
   };
 }
 
-export interface NewOutboxMessage {
-  id: string;
-  kind: string;
-  channel: MessageChannel;
-  recipient: string;
-  language: Locale;
-  subject: string;
-  bodyText: string;
-  bodyHtml: string | null;
-  unsubscribeUrl: string | null;
-  payload: MessagePayload;
-  topic: string | null;
+export interface NewOutboxMessage extends OutboxContent {
   onceKey: string | null;
-  childId: string | null;
   guardianId: string | null;
   userId: string | null;
-  secret: boolean;
-  sendAfter: Date;
-  messageId: string;
 }
 
 /** Writes a message; with a once-key that was used before, writes nothing and answers false. */
