@@ -64,25 +64,22 @@ export async function revokeChildLinks(db: Db, childId: string, now: Date): Prom
   return Number(result.numUpdatedRows);
 }
 
+function selectOpenLinks(db: Db) {
+  return db.selectFrom('family_links').select(['id', 'child_id', 'created_at']).where('revoked_at', 'is', null);
+}
+
+function toFamilyLink(row: { id: string; child_id: string; created_at: string }): FamilyLinkRow {
+  return { id: row.id, childId: row.child_id, createdAt: new Date(row.created_at) };
+}
+
 export async function selectOpenLinkByHash(db: Db, tokenHash: string): Promise<FamilyLinkRow | null> {
-  const row = await db
-    .selectFrom('family_links')
-    .select(['id', 'child_id', 'created_at'])
-    .where('token_hash', '=', tokenHash)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  return row ? { id: row.id, childId: row.child_id, createdAt: new Date(row.created_at) } : null;
+  const row = await selectOpenLinks(db).where('token_hash', '=', tokenHash).executeTakeFirst();
+  return row ? toFamilyLink(row) : null;
 }
 
 export async function selectOpenLinkOfChild(db: Db, childId: string): Promise<FamilyLinkRow | null> {
-  const row = await db
-    .selectFrom('family_links')
-    .select(['id', 'child_id', 'created_at'])
-    .where('child_id', '=', childId)
-    .where('revoked_at', 'is', null)
-    .orderBy('created_at', 'desc')
-    .executeTakeFirst();
-  return row ? { id: row.id, childId: row.child_id, createdAt: new Date(row.created_at) } : null;
+  const row = await selectOpenLinks(db).where('child_id', '=', childId).orderBy('created_at', 'desc').executeTakeFirst();
+  return row ? toFamilyLink(row) : null;
 }
 
 export interface ChildRow {

@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../lib/server/database';
 import type { StaffUser } from '../auth/auth';
 import { selectCalendarConversations, selectMeetings } from '../../lib/server/queries';
-import { calendarConversationFromRow, calendarStampFromRow, groupFromRow, meetingFromRow } from '../../lib/server/rows';
+import { calendarConversationFromRow, calendarStampFromRow, GROUP_FACT_REFS, groupFromRow, meetingFromRow } from '../../lib/server/rows';
 import { meetingRuleFromRow } from '../groups/groups.repository';
 import { MEMBER_STATES } from '../lifecycle/lifecycle';
 import type { FeedConversation, FeedSession, PublicGroup, PublicSession } from './feeds';
@@ -19,19 +19,8 @@ function publicGroupQuery(db: Db) {
   return db
     .selectFrom('groups')
     .leftJoin('meeting_rules', 'meeting_rules.group_id', 'groups.id')
+    .select(GROUP_FACT_REFS)
     .select([
-      'groups.id',
-      'groups.slug',
-      'groups.name',
-      'groups.kind',
-      'groups.min_age',
-      'groups.max_age',
-      'groups.girls_only',
-      'groups.capacity',
-      'groups.place',
-      'groups.intake_rule',
-      'groups.max_course_months',
-      'groups.public_description',
       'meeting_rules.weekday',
       'meeting_rules.nth',
       'meeting_rules.start_time',

@@ -147,33 +147,28 @@ export async function updateGroupRow(db: Db, id: string, input: GroupInput, now:
     .execute();
 }
 
+function meetingRuleColumns(rule: MeetingRule, now: Date) {
+  return {
+    weekday: rule.weekday,
+    nth: rule.nth,
+    start_time: rule.startTime,
+    end_time: rule.endTime,
+    on_closed: rule.onClosed,
+    updated_at: now.toISOString(),
+  };
+}
+
 export async function insertMeetingRule(db: Db, id: string, groupId: string, rule: MeetingRule, now: Date): Promise<void> {
   await db
     .insertInto('meeting_rules')
-    .values({
-      id,
-      group_id: groupId,
-      weekday: rule.weekday,
-      nth: rule.nth,
-      start_time: rule.startTime,
-      end_time: rule.endTime,
-      on_closed: rule.onClosed,
-      updated_at: now.toISOString(),
-    })
+    .values({ id, group_id: groupId, ...meetingRuleColumns(rule, now) })
     .execute();
 }
 
 export async function updateMeetingRule(db: Db, groupId: string, rule: MeetingRule, now: Date): Promise<void> {
   await db
     .updateTable('meeting_rules')
-    .set({
-      weekday: rule.weekday,
-      nth: rule.nth,
-      start_time: rule.startTime,
-      end_time: rule.endTime,
-      on_closed: rule.onClosed,
-      updated_at: now.toISOString(),
-    })
+    .set(meetingRuleColumns(rule, now))
     .where('group_id', '=', groupId)
     .execute();
 }

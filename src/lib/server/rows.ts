@@ -162,6 +162,9 @@ export const GROUP_FACT_COLUMNS = [
   'id', 'slug', 'name', 'kind', 'min_age', 'max_age', 'girls_only', 'capacity', 'place', 'intake_rule', 'max_course_months', 'public_description',
 ] as const satisfies readonly (keyof GroupFactsRow)[];
 
+/** The same columns named with their table, for a query that joins `groups` with another table. */
+export const GROUP_FACT_REFS = GROUP_FACT_COLUMNS.map((column) => `groups.${column}` as const);
+
 export function groupFromRow(row: GroupFactsRow): GroupFacts {
   return {
     id: row.id,
