@@ -41,18 +41,6 @@ export async function updateSealedToken(db: Db, id: string, was: string, sealed:
   await db.updateTable('family_links').set({ token_sealed: sealed }).where('id', '=', id).where('token_sealed', '=', was).execute();
 }
 
-/** The child's open link's sealed token, for a message about to be sent; null when none is open or it was made unsealed. */
-export async function selectOpenSealedToken(db: Db, childId: string): Promise<string | null> {
-  const row = await db
-    .selectFrom('family_links')
-    .select('token_sealed')
-    .where('child_id', '=', childId)
-    .where('revoked_at', 'is', null)
-    .orderBy('created_at', 'desc')
-    .executeTakeFirst();
-  return row?.token_sealed ?? null;
-}
-
 /** Closes every open link of a child; returns how many were open. */
 export async function revokeChildLinks(db: Db, childId: string, now: Date): Promise<number> {
   const result = await db
@@ -68,6 +56,10 @@ function selectOpenLinks(db: Db) {
   return db.selectFrom('family_links').select(['id', 'child_id', 'created_at']).where('revoked_at', 'is', null);
 }
 
+function selectNewestOpenLinkOf(db: Db, childId: string) {
+  return selectOpenLinks(db).where('child_id', '=', childId).orderBy('created_at', 'desc');
+}
+
 function toFamilyLink(row: { id: string; child_id: string; created_at: string }): FamilyLinkRow {
   return { id: row.id, childId: row.child_id, createdAt: new Date(row.created_at) };
 }
@@ -78,8 +70,14 @@ export async function selectOpenLinkByHash(db: Db, tokenHash: string): Promise<F
 }
 
 export async function selectOpenLinkOfChild(db: Db, childId: string): Promise<FamilyLinkRow | null> {
-  const row = await selectOpenLinks(db).where('child_id', '=', childId).orderBy('created_at', 'desc').executeTakeFirst();
+  const row = await selectNewestOpenLinkOf(db, childId).executeTakeFirst();
   return row ? toFamilyLink(row) : null;
+}
+
+/** The child's open link's sealed token, for a message about to be sent; null when none is open or it was made unsealed. */
+export async function selectOpenSealedToken(db: Db, childId: string): Promise<string | null> {
+  const row = await selectNewestOpenLinkOf(db, childId).select('token_sealed').executeTakeFirst();
+  return row?.token_sealed ?? null;
 }
 
 export interface ChildRow {

@@ -3,7 +3,7 @@ import type { Database } from '../../lib/server/database';
 import type { StaffUser } from '../auth/auth';
 import { selectCalendarConversations, selectMeetings } from '../../lib/server/queries';
 import { calendarConversationFromRow, calendarStampFromRow, GROUP_FACT_REFS, groupFromRow, meetingFromRow } from '../../lib/server/rows';
-import { meetingRuleFromRow } from '../groups/groups.repository';
+import { MEETING_RULE_COLUMNS, meetingRuleFromRow } from '../groups/groups.repository';
 import { MEMBER_STATES } from '../lifecycle/lifecycle';
 import type { FeedConversation, FeedSession, PublicGroup, PublicSession } from './feeds';
 
@@ -20,13 +20,7 @@ function publicGroupQuery(db: Db) {
     .selectFrom('groups')
     .leftJoin('meeting_rules', 'meeting_rules.group_id', 'groups.id')
     .select(GROUP_FACT_REFS)
-    .select([
-      'meeting_rules.weekday',
-      'meeting_rules.nth',
-      'meeting_rules.start_time',
-      'meeting_rules.end_time',
-      'meeting_rules.on_closed',
-    ])
+    .select(MEETING_RULE_COLUMNS)
     .where('groups.archived_at', 'is', null);
 }
 

@@ -11,6 +11,15 @@ type GroupRow = Selectable<GroupsTable> & Pick<
   'weekday' | 'nth' | 'start_time' | 'end_time' | 'on_closed'
 >;
 
+/** The columns meetingRuleFromRow reads, for a query that joins `meeting_rules` to `groups`. */
+export const MEETING_RULE_COLUMNS = [
+  'meeting_rules.weekday',
+  'meeting_rules.nth',
+  'meeting_rules.start_time',
+  'meeting_rules.end_time',
+  'meeting_rules.on_closed',
+] as const;
+
 /** A meeting rule's columns (from a join, so typed loosely) as the schedule's rule. */
 export function meetingRuleFromRow(row: {
   weekday: number | null; nth: number | null; start_time: string | null; end_time: string | null; on_closed: string | null;
@@ -38,13 +47,7 @@ export async function selectGroups(db: Db, ids?: readonly string[]): Promise<Gro
     .selectFrom('groups')
     .innerJoin('meeting_rules', 'meeting_rules.group_id', 'groups.id')
     .selectAll('groups')
-    .select([
-      'meeting_rules.weekday',
-      'meeting_rules.nth',
-      'meeting_rules.start_time',
-      'meeting_rules.end_time',
-      'meeting_rules.on_closed',
-    ])
+    .select(MEETING_RULE_COLUMNS)
     .where('groups.archived_at', 'is', null)
     .orderBy('groups.name')
     .orderBy('groups.id');

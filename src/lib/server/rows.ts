@@ -193,7 +193,12 @@ export interface GroupMeeting {
   status: GroupSessionsTable['status'];
 }
 
-/** What `selectMeetings` (queries.ts) selects. */
+/** The columns meetingFromRow reads, from `group_sessions` joined with `groups` (selectMeetings in queries.ts). */
+export const GROUP_MEETING_COLUMNS = [
+  'group_sessions.id', 'group_sessions.group_id', 'groups.name as group_name', 'group_sessions.starts_at',
+  'group_sessions.ends_at', 'group_sessions.place', 'group_sessions.status',
+] as const;
+
 export interface GroupMeetingRow {
   id: string;
   group_id: string;
@@ -237,7 +242,13 @@ export interface CalendarConversation extends CalendarStamp {
   status: ConversationsTable['status'];
 }
 
-/** What `selectCalendarConversations` (queries.ts) selects. */
+/** The columns calendarConversationFromRow reads, from `conversations` joined with `groups`. */
+export const CALENDAR_CONVERSATION_COLUMNS = [
+  'conversations.id', 'conversations.kind', 'groups.name as group_name', 'conversations.starts_at',
+  'conversations.ends_at', 'conversations.place', 'conversations.status', 'conversations.sequence',
+  'conversations.updated_at',
+] as const;
+
 export interface CalendarConversationRow {
   id: string;
   kind: ConversationsTable['kind'];
