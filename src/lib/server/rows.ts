@@ -9,6 +9,16 @@ import type {
 
 const flag = (value: number): boolean => Number(value) === 1;
 
+/** A list of strings stored as JSON text; text that is not such a list reads as an empty list. */
+export function stringListFromJson(text: string): string[] {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return Array.isArray(parsed) ? parsed.filter((item): item is string => typeof item === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
 export interface Child {
   id: string;
   firstName: string;
@@ -210,15 +220,12 @@ export interface GroupMeetingRow {
 }
 
 export function meetingFromRow(row: GroupMeetingRow): GroupMeeting {
-  return {
-    id: row.id,
-    groupId: row.group_id,
-    groupName: row.group_name,
-    startsAt: new Date(row.starts_at),
-    endsAt: new Date(row.ends_at),
-    place: row.place,
-    status: row.status,
-  };
+  return { id: row.id, groupId: row.group_id, ...whenAndWhereFromRow(row), status: row.status };
+}
+
+/** What a meeting and a conversation both are: a group's time and place. */
+function whenAndWhereFromRow(row: { group_name: string; starts_at: string; ends_at: string; place: string }) {
+  return { groupName: row.group_name, startsAt: new Date(row.starts_at), endsAt: new Date(row.ends_at), place: row.place };
 }
 
 /** What a calendar client compares to see that an event changed: its SEQUENCE and its last change. */
@@ -262,14 +269,5 @@ export interface CalendarConversationRow {
 }
 
 export function calendarConversationFromRow(row: CalendarConversationRow): CalendarConversation {
-  return {
-    id: row.id,
-    kind: row.kind,
-    groupName: row.group_name,
-    startsAt: new Date(row.starts_at),
-    endsAt: new Date(row.ends_at),
-    place: row.place,
-    status: row.status,
-    ...calendarStampFromRow(row),
-  };
+  return { id: row.id, kind: row.kind, ...whenAndWhereFromRow(row), status: row.status, ...calendarStampFromRow(row) };
 }
