@@ -1,8 +1,8 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../lib/server/database';
 import { selectCalendarConversations, selectMeetings } from '../../lib/server/queries';
-import { calendarConversationFromRow, calendarStampFromRow, meetingFromRow } from '../../lib/server/rows';
-import type { CalendarConversation, CalendarStamp, GroupMeeting } from '../../lib/server/rows';
+import { calendarConversationFromRow, calendarStampFromRow, childFromRow, meetingFromRow } from '../../lib/server/rows';
+import type { CalendarConversation, CalendarStamp, Child, GroupMeeting } from '../../lib/server/rows';
 import type { IsoDate } from '../../lib/time';
 import { OPEN_STATES } from '../lifecycle/lifecycle';
 
@@ -80,16 +80,11 @@ export async function selectOpenSealedToken(db: Db, childId: string): Promise<st
   return row?.token_sealed ?? null;
 }
 
-export interface ChildRow {
-  id: string;
-  firstName: string;
-  lastName: string;
-  birthDate: IsoDate;
-}
+export type ChildRow = Child;
 
 export async function selectChild(db: Db, childId: string): Promise<ChildRow | null> {
-  const row = await db.selectFrom('children').select(['id', 'first_name', 'last_name', 'birth_date']).where('id', '=', childId).executeTakeFirst();
-  return row ? { id: row.id, firstName: row.first_name, lastName: row.last_name, birthDate: row.birth_date } : null;
+  const row = await db.selectFrom('children').selectAll().where('id', '=', childId).executeTakeFirst();
+  return row ? childFromRow(row) : null;
 }
 
 export interface CourseRow {
