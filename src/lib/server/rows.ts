@@ -193,13 +193,17 @@ export function groupFromRow(row: GroupFactsRow): GroupFacts {
 }
 
 /** A group meeting with its group's name, as a sheet, a message, a feed or the family page shows it. */
-export interface GroupMeeting {
-  id: string;
-  groupId: string;
+/** What a meeting and a conversation both are: a time and a place in a group. */
+export interface GroupTimeAndPlace {
   groupName: string;
   startsAt: Date;
   endsAt: Date;
   place: string;
+}
+
+export interface GroupMeeting extends GroupTimeAndPlace {
+  id: string;
+  groupId: string;
   status: GroupSessionsTable['status'];
 }
 
@@ -223,8 +227,7 @@ export function meetingFromRow(row: GroupMeetingRow): GroupMeeting {
   return { id: row.id, groupId: row.group_id, ...whenAndWhereFromRow(row), status: row.status };
 }
 
-/** What a meeting and a conversation both are: a group's time and place. */
-function whenAndWhereFromRow(row: { group_name: string; starts_at: string; ends_at: string; place: string }) {
+function whenAndWhereFromRow(row: { group_name: string; starts_at: string; ends_at: string; place: string }): GroupTimeAndPlace {
   return { groupName: row.group_name, startsAt: new Date(row.starts_at), endsAt: new Date(row.ends_at), place: row.place };
 }
 
@@ -239,13 +242,9 @@ export function calendarStampFromRow(row: { sequence: number; updated_at: string
 }
 
 /** A conversation as a calendar (the family page, a feed) shows it: no outcome, no note. */
-export interface CalendarConversation extends CalendarStamp {
+export interface CalendarConversation extends GroupTimeAndPlace, CalendarStamp {
   id: string;
   kind: ConversationsTable['kind'];
-  groupName: string;
-  startsAt: Date;
-  endsAt: Date;
-  place: string;
   status: ConversationsTable['status'];
 }
 
