@@ -1,5 +1,5 @@
-import type { z } from 'astro/zod';
-import type { FieldErrors } from './errors';
+import { z } from 'astro/zod';
+import { ValidationError, type FieldErrors } from './errors';
 
 export type FormValues = Record<string, string>;
 
@@ -29,15 +29,42 @@ export function parseForm<S extends z.ZodType>(schema: S, form: FormData | FormV
   const values = form instanceof FormData ? formValues(form) : form;
   const result = schema.safeParse(values);
   if (result.success) return { ok: true, data: result.data, values };
+  return { ok: false, errors: fieldErrors(result.error), values };
+}
+
+/** A service's input check: the parsed input, or a ValidationError with one message per field. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw new ValidationError(fieldErrors(result.error));
+}
+
+/** The first message for each field, keyed by the first path segment (the field name); '_form' for the whole. */
+function fieldErrors(error: z.ZodError): FieldErrors {
   const errors: FieldErrors = {};
-  for (const issue of result.error.issues) {
-    const field = String(issue.path[0] ?? '_form');
-    errors[field] ??= issue.message;
-  }
-  return { ok: false, errors, values };
+  for (const issue of error.issues) errors[String(issue.path[0] ?? '_form')] ??= issue.message;
+  return errors;
 }
 
 /** Checkbox lists: every value submitted under one name. */
 export function formList(form: FormData, name: string): string[] {
   return form.getAll(name).filter((v): v is string => typeof v === 'string').map(withoutNul);
+}
+
+/**
+ * A required text field that `parse` reads (a date, a clock time): `missing` when it is empty, `malformed` when
+ * `parse` cannot read it.
+ */
+export function parsedField<T>(parse: (text: string) => T | null, missing: string, malformed: string) {
+  return z
+    .string({ error: missing })
+    .trim()
+    .transform((v, ctx): T => {
+      const value = v === '' ? null : parse(v);
+      if (value === null) {
+        ctx.addIssue({ code: 'custom', message: v === '' ? missing : malformed });
+        return z.NEVER;
+      }
+      return value;
+    });
 }

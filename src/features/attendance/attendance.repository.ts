@@ -1,5 +1,8 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../lib/server/database';
+import { selectMeetings } from '../../lib/server/queries';
+import { meetingFromRow } from '../../lib/server/rows';
+import type { GroupMeeting, GroupMeetingRow } from '../../lib/server/rows';
 import type { IsoDate } from '../../lib/time';
 import { STARTED_STATES } from '../lifecycle/lifecycle';
 import type { AttendanceRow, AttendanceStatus, MarkSource } from './attendance';
@@ -9,14 +12,7 @@ import type { AttendanceRow, AttendanceStatus, MarkSource } from './attendance';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export interface SheetSession {
-  id: string;
-  groupId: string;
-  groupName: string;
-  startsAt: Date;
-  endsAt: Date;
-  place: string;
-  status: 'planned' | 'cancelled' | 'moved';
+export interface SheetSession extends GroupMeeting {
   theme: string | null;
   note: string | null;
 }
@@ -41,34 +37,17 @@ export interface StoredMark {
   recordedAt: Date;
 }
 
-const sessionColumns = [
-  'group_sessions.id', 'group_sessions.group_id', 'groups.name as group_name', 'group_sessions.starts_at',
-  'group_sessions.ends_at', 'group_sessions.place', 'group_sessions.status', 'group_sessions.theme', 'group_sessions.note',
-] as const;
+function selectSheetSessions(db: Db) {
+  return selectMeetings(db).select(['group_sessions.theme', 'group_sessions.note']);
+}
 
-function toSheetSession(row: {
-  id: string; group_id: string; group_name: string; starts_at: string; ends_at: string; place: string;
-  status: 'planned' | 'cancelled' | 'moved'; theme: string | null; note: string | null;
-}): SheetSession {
-  return {
-    id: row.id,
-    groupId: row.group_id,
-    groupName: row.group_name,
-    startsAt: new Date(row.starts_at),
-    endsAt: new Date(row.ends_at),
-    place: row.place,
-    status: row.status,
-    theme: row.theme,
-    note: row.note,
-  };
+function toSheetSession(row: GroupMeetingRow & { theme: string | null; note: string | null }): SheetSession {
+  return { ...meetingFromRow(row), theme: row.theme, note: row.note };
 }
 
 /** A session, and whether `userId` leads its group (in the same statement: the sheet is opened often). */
 export async function selectSheetSession(db: Db, sessionId: string, userId: string): Promise<(SheetSession & { userLeads: boolean }) | null> {
-  const row = await db
-    .selectFrom('group_sessions')
-    .innerJoin('groups', 'groups.id', 'group_sessions.group_id')
-    .select(sessionColumns)
+  const row = await selectSheetSessions(db)
     .select((eb) =>
       eb
         .exists(
@@ -89,10 +68,7 @@ export async function selectSheetSession(db: Db, sessionId: string, userId: stri
 /** Sessions of the given groups (null: every group not archived) starting in [from, to), in time order. */
 export async function selectSessionsStarting(db: Db, groupIds: readonly string[] | null, from: Date, to: Date | null, limit: number): Promise<SheetSession[]> {
   if (groupIds !== null && groupIds.length === 0) return [];
-  let query = db
-    .selectFrom('group_sessions')
-    .innerJoin('groups', 'groups.id', 'group_sessions.group_id')
-    .select(sessionColumns)
+  let query = selectSheetSessions(db)
     .where('groups.archived_at', 'is', null)
     .where('group_sessions.starts_at', '>=', from.toISOString());
   if (to) query = query.where('group_sessions.starts_at', '<', to.toISOString());

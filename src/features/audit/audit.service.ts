@@ -109,6 +109,12 @@ function describeFilter(filter: AuditFilter): string {
   return query === '' ? 'alle' : query;
 }
 
+/** The entries the filter picks, newest first, from its cursor on (`before`), at most `limit` of them. */
+function selectFilteredEntries(db: Kysely<Database>, filter: AuditFilter, limit: number | null): Promise<AuditRecord[]> {
+  const range = auditRangeInstants(filter);
+  return selectAuditEntries(db, { child: filter.child, userId: filter.userId, from: range.from, until: range.until, before: filter.before, limit });
+}
+
 export interface AuditPage {
   entries: AuditRecord[];
   /** Where the next (older) page starts; null on the last page. */
@@ -118,15 +124,7 @@ export interface AuditPage {
 /** One page (50 entries, newest first) of the filtered trail. Admin only; the reading is recorded. */
 export async function listAudit(db: Kysely<Database>, actor: Actor, filter: AuditFilter, now: Date): Promise<AuditPage> {
   requireAdmin(actor);
-  const range = auditRangeInstants(filter);
-  const rows = await selectAuditEntries(db, {
-    child: filter.child,
-    userId: filter.userId,
-    from: range.from,
-    until: range.until,
-    before: filter.before,
-    limit: AUDIT_PAGE_SIZE + 1,
-  });
+  const rows = await selectFilteredEntries(db, filter, AUDIT_PAGE_SIZE + 1);
   await recordAudit(db, actor, [{ action: 'read', entityType: 'audit_log', entityId: null, detail: describeFilter(filter) }], now);
   const entries = rows.slice(0, AUDIT_PAGE_SIZE);
   const last = entries[entries.length - 1];
@@ -137,15 +135,7 @@ export async function listAudit(db: Kysely<Database>, actor: Actor, filter: Audi
 /** The whole filtered trail (the cursor is ignored) as a CSV file for Danish Excel. Admin only; recorded. */
 export async function exportAuditCsv(db: Kysely<Database>, actor: Actor, filter: AuditFilter, now: Date): Promise<string> {
   requireAdmin(actor);
-  const range = auditRangeInstants(filter);
-  const rows = await selectAuditEntries(db, {
-    child: filter.child,
-    userId: filter.userId,
-    from: range.from,
-    until: range.until,
-    before: null,
-    limit: null,
-  });
+  const rows = await selectFilteredEntries(db, { ...filter, before: null }, null);
   await recordAudit(db, actor, [{ action: 'export', entityType: 'audit_log', entityId: null, detail: describeFilter({ ...filter, before: null }) }], now);
   return auditCsv(rows);
 }

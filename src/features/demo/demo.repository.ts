@@ -1,6 +1,8 @@
 import type { Insertable, Kysely, Transaction } from 'kysely';
 import type { Database } from '../../lib/server/database';
-import type { MeetingRule } from '../schedule/schedule';
+import { GROUP_FACT_REFS, groupFromRow } from '../../lib/server/rows';
+import { MEETING_RULE_COLUMNS, meetingRuleFromRow } from '../groups/groups.repository';
+import type { Group } from '../groups/groups';
 import type { DemoExistingSession } from './demo';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -9,19 +11,8 @@ type Db = Kysely<Database> | Transaction<Database>;
 const MAX_PARAMETERS = 30_000;
 const MAX_ROWS_PER_STATEMENT = 500;
 
-export interface DemoGroupRecord {
-  id: string;
-  slug: string;
-  kind: 'girls' | 'siblings';
-  minAge: number;
-  maxAge: number;
-  capacity: number;
-  intakeRule: 'open' | 'quarterly';
-  maxCourseMonths: number | null;
-  place: string;
-  rule: MeetingRule;
-  leaderIds: string[];
-}
+/** A running group as the demo data set builds on it. */
+export type DemoGroupRecord = Group;
 
 export async function selectDemoLoadedAt(db: Db, key: string): Promise<string | null> {
   const row = await db.selectFrom('app_settings').select('value').where('key', '=', key).executeTakeFirst();
@@ -37,33 +28,16 @@ export async function selectDemoGroups(db: Db): Promise<DemoGroupRecord[]> {
   const rows = await db
     .selectFrom('groups')
     .innerJoin('meeting_rules', 'meeting_rules.group_id', 'groups.id')
-    .select([
-      'groups.id', 'groups.slug', 'groups.kind', 'groups.min_age', 'groups.max_age', 'groups.capacity', 'groups.intake_rule',
-      'groups.max_course_months', 'groups.place', 'meeting_rules.weekday', 'meeting_rules.nth', 'meeting_rules.start_time',
-      'meeting_rules.end_time', 'meeting_rules.on_closed',
-    ])
+    .select(GROUP_FACT_REFS)
+    .select(MEETING_RULE_COLUMNS)
     .where('groups.archived_at', 'is', null)
     .orderBy('groups.created_at')
     .orderBy('groups.slug')
     .execute();
   const leaders = await db.selectFrom('group_leaders').select(['group_id', 'user_id']).orderBy('user_id').execute();
   return rows.map((r) => ({
-    id: r.id,
-    slug: r.slug,
-    kind: r.kind,
-    minAge: Number(r.min_age),
-    maxAge: Number(r.max_age),
-    capacity: Number(r.capacity),
-    intakeRule: r.intake_rule,
-    maxCourseMonths: r.max_course_months === null ? null : Number(r.max_course_months),
-    place: r.place,
-    rule: {
-      weekday: Number(r.weekday),
-      nth: Number(r.nth),
-      startTime: r.start_time,
-      endTime: r.end_time,
-      onClosed: r.on_closed,
-    } as MeetingRule,
+    ...groupFromRow(r),
+    rule: meetingRuleFromRow(r),
     leaderIds: leaders.filter((l) => l.group_id === r.id).map((l) => l.user_id),
   }));
 }

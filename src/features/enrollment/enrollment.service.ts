@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
-import type { z } from 'astro/zod';
+import { parseInput } from '../../lib/forms';
 import type { Database } from '../../lib/server/database';
 import type { FieldErrors } from '../../lib/errors';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
@@ -103,14 +103,6 @@ type Db = Kysely<Database> | Transaction<Database>;
 type FormInput = Record<string, unknown>;
 
 const MOVED_TO_BAND_REASON = 'Flyttet til unge-gruppen';
-
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const fields: FieldErrors = {};
-  for (const issue of result.error.issues) fields[String(issue.path[0] ?? '_form')] ??= issue.message;
-  throw new ValidationError(fields);
-}
 
 function assertStaffWithGroups(actor: Actor): void {
   if (actor.user.role !== 'admin' && actor.user.role !== 'leader') {

@@ -2,6 +2,7 @@
 // Pure (no I/O, dates passed in). The states and steps of a course live in features/lifecycle/lifecycle.ts.
 
 import { z } from 'astro/zod';
+import { parsedField } from '../../lib/forms';
 import type { IsoDate } from '../../lib/time';
 import { addMonths, ageOn, compareDates, parseClock, parseIsoDate } from '../../lib/time';
 
@@ -185,30 +186,8 @@ export function plannedEndDate(startDate: IsoDate, maxCourseMonths: number | nul
 export const requiredText = (max: number, required: string) =>
   z.string({ error: required }).trim().min(1, required).max(max, `Højst ${max} tegn.`);
 export const optionalText = (max: number) => z.string().trim().max(max, `Højst ${max} tegn.`).optional().transform((v) => v ?? '');
-export const dateField = z
-  .string({ error: 'Skriv en dato.' })
-  .trim()
-  .min(1, 'Skriv en dato.')
-  .transform((v, ctx) => {
-    const d = parseIsoDate(v);
-    if (d === null) {
-      ctx.addIssue({ code: 'custom', message: 'Skriv datoen som åååå-mm-dd, fx 2027-01-13.' });
-      return z.NEVER;
-    }
-    return d;
-  });
-export const clockField = z
-  .string({ error: 'Skriv et klokkeslæt.' })
-  .trim()
-  .min(1, 'Skriv et klokkeslæt.')
-  .transform((v, ctx) => {
-    const t = parseClock(v);
-    if (t === null) {
-      ctx.addIssue({ code: 'custom', message: 'Skriv klokkeslættet som tt:mm, fx 15:30.' });
-      return z.NEVER;
-    }
-    return t;
-  });
+export const dateField = parsedField(parseIsoDate, 'Skriv en dato.', 'Skriv datoen som åååå-mm-dd, fx 2027-01-13.');
+export const clockField = parsedField(parseClock, 'Skriv et klokkeslæt.', 'Skriv klokkeslættet som tt:mm, fx 15:30.');
 /** A checkbox that must be ticked: a missing field is the unticked box. */
 export const confirmBox = z.string({ error: 'Sæt flueben for at bekræfte.' }).min(1, 'Sæt flueben for at bekræfte.');
 

@@ -1,6 +1,8 @@
-import type { ConversationKind, ConversationStatus } from '../lifecycle/lifecycle';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../lib/server/database';
+import { selectCalendarConversations, selectMeetings } from '../../lib/server/queries';
+import { calendarConversationFromRow, calendarStampFromRow, childFromRow, meetingFromRow } from '../../lib/server/rows';
+import type { CalendarConversation, CalendarStamp, Child, GroupMeeting } from '../../lib/server/rows';
 import type { IsoDate } from '../../lib/time';
 import { OPEN_STATES } from '../lifecycle/lifecycle';
 
@@ -39,18 +41,6 @@ export async function updateSealedToken(db: Db, id: string, was: string, sealed:
   await db.updateTable('family_links').set({ token_sealed: sealed }).where('id', '=', id).where('token_sealed', '=', was).execute();
 }
 
-/** The child's open link's sealed token, for a message about to be sent; null when none is open or it was made unsealed. */
-export async function selectOpenSealedToken(db: Db, childId: string): Promise<string | null> {
-  const row = await db
-    .selectFrom('family_links')
-    .select('token_sealed')
-    .where('child_id', '=', childId)
-    .where('revoked_at', 'is', null)
-    .orderBy('created_at', 'desc')
-    .executeTakeFirst();
-  return row?.token_sealed ?? null;
-}
-
 /** Closes every open link of a child; returns how many were open. */
 export async function revokeChildLinks(db: Db, childId: string, now: Date): Promise<number> {
   const result = await db
@@ -62,37 +52,39 @@ export async function revokeChildLinks(db: Db, childId: string, now: Date): Prom
   return Number(result.numUpdatedRows);
 }
 
+function selectOpenLinks(db: Db) {
+  return db.selectFrom('family_links').select(['id', 'child_id', 'created_at']).where('revoked_at', 'is', null);
+}
+
+function selectNewestOpenLinkOf(db: Db, childId: string) {
+  return selectOpenLinks(db).where('child_id', '=', childId).orderBy('created_at', 'desc');
+}
+
+function toFamilyLink(row: { id: string; child_id: string; created_at: string }): FamilyLinkRow {
+  return { id: row.id, childId: row.child_id, createdAt: new Date(row.created_at) };
+}
+
 export async function selectOpenLinkByHash(db: Db, tokenHash: string): Promise<FamilyLinkRow | null> {
-  const row = await db
-    .selectFrom('family_links')
-    .select(['id', 'child_id', 'created_at'])
-    .where('token_hash', '=', tokenHash)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  return row ? { id: row.id, childId: row.child_id, createdAt: new Date(row.created_at) } : null;
+  const row = await selectOpenLinks(db).where('token_hash', '=', tokenHash).executeTakeFirst();
+  return row ? toFamilyLink(row) : null;
 }
 
 export async function selectOpenLinkOfChild(db: Db, childId: string): Promise<FamilyLinkRow | null> {
-  const row = await db
-    .selectFrom('family_links')
-    .select(['id', 'child_id', 'created_at'])
-    .where('child_id', '=', childId)
-    .where('revoked_at', 'is', null)
-    .orderBy('created_at', 'desc')
-    .executeTakeFirst();
-  return row ? { id: row.id, childId: row.child_id, createdAt: new Date(row.created_at) } : null;
+  const row = await selectNewestOpenLinkOf(db, childId).executeTakeFirst();
+  return row ? toFamilyLink(row) : null;
 }
 
-export interface ChildRow {
-  id: string;
-  firstName: string;
-  lastName: string;
-  birthDate: IsoDate;
+/** The child's open link's sealed token, for a message about to be sent; null when none is open or it was made unsealed. */
+export async function selectOpenSealedToken(db: Db, childId: string): Promise<string | null> {
+  const row = await selectNewestOpenLinkOf(db, childId).select('token_sealed').executeTakeFirst();
+  return row?.token_sealed ?? null;
 }
+
+export type ChildRow = Child;
 
 export async function selectChild(db: Db, childId: string): Promise<ChildRow | null> {
-  const row = await db.selectFrom('children').select(['id', 'first_name', 'last_name', 'birth_date']).where('id', '=', childId).executeTakeFirst();
-  return row ? { id: row.id, firstName: row.first_name, lastName: row.last_name, birthDate: row.birth_date } : null;
+  const row = await db.selectFrom('children').selectAll().where('id', '=', childId).executeTakeFirst();
+  return row ? childFromRow(row) : null;
 }
 
 export interface CourseRow {
@@ -129,88 +121,47 @@ export async function selectOpenCourses(db: Db, childId: string): Promise<Course
   }));
 }
 
-export interface FamilySessionRow {
-  id: string;
-  groupId: string;
-  groupName: string;
-  startsAt: Date;
-  endsAt: Date;
-  place: string;
-  status: 'planned' | 'cancelled' | 'moved';
-  sequence: number;
-  updatedAt: Date;
+export interface FamilySessionRow extends GroupMeeting, CalendarStamp {
   /** Written by a leader for the families when cancelling: no child's name (the form says so). */
   cancelReason: string | null;
+}
+
+function selectFamilySessions(db: Db) {
+  return selectMeetings(db).select(['group_sessions.sequence', 'group_sessions.updated_at', 'group_sessions.cancel_reason']);
+}
+
+function toFamilySession(row: Awaited<ReturnType<ReturnType<typeof selectFamilySessions>['executeTakeFirstOrThrow']>>): FamilySessionRow {
+  return {
+    ...meetingFromRow(row),
+    ...calendarStampFromRow(row),
+    cancelReason: row.status === 'cancelled' ? row.cancel_reason : null,
+  };
 }
 
 /** Sessions of some groups starting in [from, to), read live so a move or a cancellation shows at once. */
 export async function selectGroupSessionsBetween(db: Db, groupIds: readonly string[], from: Date, to: Date): Promise<FamilySessionRow[]> {
   if (groupIds.length === 0) return [];
-  const rows = await db
-    .selectFrom('group_sessions')
-    .innerJoin('groups', 'groups.id', 'group_sessions.group_id')
-    .select([
-      'group_sessions.id', 'group_sessions.group_id', 'groups.name', 'group_sessions.starts_at', 'group_sessions.ends_at',
-      'group_sessions.place', 'group_sessions.status', 'group_sessions.sequence', 'group_sessions.updated_at',
-      'group_sessions.cancel_reason',
-    ])
+  const rows = await selectFamilySessions(db)
     .where('group_sessions.group_id', 'in', [...groupIds])
     .where('group_sessions.ends_at', '>', from.toISOString())
     .where('group_sessions.starts_at', '<', to.toISOString())
     .orderBy('group_sessions.starts_at')
     .orderBy('group_sessions.id')
     .execute();
-  return rows.map((r) => ({
-    id: r.id,
-    groupId: r.group_id,
-    groupName: r.name,
-    startsAt: new Date(r.starts_at),
-    endsAt: new Date(r.ends_at),
-    place: r.place,
-    status: r.status,
-    sequence: Number(r.sequence),
-    updatedAt: new Date(r.updated_at),
-    cancelReason: r.status === 'cancelled' ? r.cancel_reason : null,
-  }));
+  return rows.map(toFamilySession);
 }
 
-export interface FamilyConversationRow {
-  id: string;
-  kind: ConversationKind;
-  groupName: string;
-  startsAt: Date;
-  endsAt: Date;
-  place: string;
-  status: ConversationStatus;
-  sequence: number;
-  updatedAt: Date;
-}
+export type FamilyConversationRow = CalendarConversation;
 
 /** A child's conversations (booked or cancelled) that end after `from`. */
 export async function selectChildConversations(db: Db, childId: string, from: Date): Promise<FamilyConversationRow[]> {
-  const rows = await db
-    .selectFrom('conversations')
-    .innerJoin('groups', 'groups.id', 'conversations.group_id')
-    .select([
-      'conversations.id', 'conversations.kind', 'groups.name', 'conversations.starts_at', 'conversations.ends_at',
-      'conversations.place', 'conversations.status', 'conversations.sequence', 'conversations.updated_at',
-    ])
+  const rows = await selectCalendarConversations(db)
     .where('conversations.child_id', '=', childId)
     .where('conversations.status', 'in', ['booked', 'cancelled'])
     .where('conversations.ends_at', '>', from.toISOString())
     .orderBy('conversations.starts_at')
     .execute();
-  return rows.map((r) => ({
-    id: r.id,
-    kind: r.kind,
-    groupName: r.name,
-    startsAt: new Date(r.starts_at),
-    endsAt: new Date(r.ends_at),
-    place: r.place,
-    status: r.status,
-    sequence: Number(r.sequence),
-    updatedAt: new Date(r.updated_at),
-  }));
+  return rows.map(calendarConversationFromRow);
 }
 
 export interface FamilyMarkRow {
@@ -233,30 +184,8 @@ export async function selectMarksInSessions(db: Db, enrollmentIds: readonly stri
 }
 
 export async function selectSessionById(db: Db, sessionId: string): Promise<FamilySessionRow | null> {
-  const row = await db
-    .selectFrom('group_sessions')
-    .innerJoin('groups', 'groups.id', 'group_sessions.group_id')
-    .select([
-      'group_sessions.id', 'group_sessions.group_id', 'groups.name', 'group_sessions.starts_at', 'group_sessions.ends_at',
-      'group_sessions.place', 'group_sessions.status', 'group_sessions.sequence', 'group_sessions.updated_at',
-      'group_sessions.cancel_reason',
-    ])
-    .where('group_sessions.id', '=', sessionId)
-    .executeTakeFirst();
-  return row
-    ? {
-        id: row.id,
-        groupId: row.group_id,
-        groupName: row.name,
-        startsAt: new Date(row.starts_at),
-        endsAt: new Date(row.ends_at),
-        place: row.place,
-        status: row.status,
-        sequence: Number(row.sequence),
-        updatedAt: new Date(row.updated_at),
-        cancelReason: row.status === 'cancelled' ? row.cancel_reason : null,
-      }
-    : null;
+  const row = await selectFamilySessions(db).where('group_sessions.id', '=', sessionId).executeTakeFirst();
+  return row ? toFamilySession(row) : null;
 }
 
 /** Whether a user leads one of the groups where the child has a course that is not over or turned down. */

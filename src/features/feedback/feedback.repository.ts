@@ -1,25 +1,16 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../lib/server/database';
+import { selectMeetings } from '../../lib/server/queries';
+import { meetingFromRow } from '../../lib/server/rows';
+import type { GroupMeeting } from '../../lib/server/rows';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export interface FeedbackSessionRow {
-  id: string;
-  groupId: string;
-  groupName: string;
-  startsAt: Date;
-  status: 'planned' | 'cancelled' | 'moved';
-}
+export type FeedbackSessionRow = GroupMeeting;
 
 export async function selectFeedbackSession(db: Db, sessionId: string): Promise<FeedbackSessionRow | null> {
-  const row = await db
-    .selectFrom('group_sessions as s')
-    .innerJoin('groups as g', 'g.id', 's.group_id')
-    .select(['s.id', 's.group_id', 'g.name', 's.starts_at', 's.status'])
-    .where('s.id', '=', sessionId)
-    .executeTakeFirst();
-  if (!row) return null;
-  return { id: row.id, groupId: row.group_id, groupName: row.name, startsAt: new Date(row.starts_at), status: row.status };
+  const row = await selectMeetings(db).where('group_sessions.id', '=', sessionId).executeTakeFirst();
+  return row ? meetingFromRow(row) : null;
 }
 
 export async function insertFeedback(

@@ -1,8 +1,9 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../lib/server/database';
 import type { StaffUser } from '../auth/auth';
-import { groupFromRow } from '../../lib/server/rows';
-import { meetingRuleFromRow } from '../groups/groups.repository';
+import { selectCalendarConversations, selectMeetings } from '../../lib/server/queries';
+import { calendarConversationFromRow, calendarStampFromRow, GROUP_FACT_REFS, groupFromRow, meetingFromRow } from '../../lib/server/rows';
+import { MEETING_RULE_COLUMNS, meetingRuleFromRow } from '../groups/groups.repository';
 import { MEMBER_STATES } from '../lifecycle/lifecycle';
 import type { FeedConversation, FeedSession, PublicGroup, PublicSession } from './feeds';
 
@@ -18,25 +19,8 @@ function publicGroupQuery(db: Db) {
   return db
     .selectFrom('groups')
     .leftJoin('meeting_rules', 'meeting_rules.group_id', 'groups.id')
-    .select([
-      'groups.id',
-      'groups.slug',
-      'groups.name',
-      'groups.kind',
-      'groups.min_age',
-      'groups.max_age',
-      'groups.girls_only',
-      'groups.capacity',
-      'groups.place',
-      'groups.intake_rule',
-      'groups.max_course_months',
-      'groups.public_description',
-      'meeting_rules.weekday',
-      'meeting_rules.nth',
-      'meeting_rules.start_time',
-      'meeting_rules.end_time',
-      'meeting_rules.on_closed',
-    ])
+    .select(GROUP_FACT_REFS)
+    .select(MEETING_RULE_COLUMNS)
     .where('groups.archived_at', 'is', null);
 }
 
@@ -69,19 +53,6 @@ export async function countMembers(db: Db, groupId: string): Promise<number> {
   return Number(row.n);
 }
 
-/** Ids of the running groups a staff member leads. */
-export async function selectLedGroupIds(db: Db, userId: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('group_leaders')
-    .innerJoin('groups', 'groups.id', 'group_leaders.group_id')
-    .select('group_leaders.group_id')
-    .where('group_leaders.user_id', '=', userId)
-    .where('groups.archived_at', 'is', null)
-    .orderBy('group_leaders.group_id')
-    .execute();
-  return rows.map((r) => r.group_id);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Sessions and conversations
 
@@ -96,19 +67,8 @@ export async function selectFeedSessions(
   to: Date,
 ): Promise<FeedSession[]> {
   if (groupIds !== null && groupIds.length === 0) return [];
-  let query = db
-    .selectFrom('group_sessions')
-    .innerJoin('groups', 'groups.id', 'group_sessions.group_id')
-    .select([
-      'group_sessions.id',
-      'groups.name as group_name',
-      'group_sessions.starts_at',
-      'group_sessions.ends_at',
-      'group_sessions.place',
-      'group_sessions.status',
-      'group_sessions.sequence',
-      'group_sessions.updated_at',
-    ])
+  let query = selectMeetings(db)
+    .select(['group_sessions.sequence', 'group_sessions.updated_at'])
     .where('groups.archived_at', 'is', null)
     .where('group_sessions.starts_at', '>=', from.toISOString())
     .where('group_sessions.starts_at', '<', to.toISOString())
@@ -116,16 +76,7 @@ export async function selectFeedSessions(
     .orderBy('group_sessions.id');
   if (groupIds !== null) query = query.where('group_sessions.group_id', 'in', [...groupIds]);
   const rows = await query.execute();
-  return rows.map((r) => ({
-    id: r.id,
-    groupName: r.group_name,
-    startsAt: new Date(r.starts_at),
-    endsAt: new Date(r.ends_at),
-    place: r.place,
-    status: r.status,
-    sequence: Number(r.sequence),
-    updatedAt: new Date(r.updated_at),
-  }));
+  return rows.map((r) => ({ ...meetingFromRow(r), ...calendarStampFromRow(r) }));
 }
 
 /** The next meetings of one group that have not ended by `now`: date, time and status only. */
@@ -153,53 +104,20 @@ export async function selectConversationsLedBy(
   from: Date,
   to: Date,
 ): Promise<FeedConversation[]> {
-  const rows = await db
-    .selectFrom('conversations')
-    .innerJoin('groups', 'groups.id', 'conversations.group_id')
-    .innerJoin('children', 'children.id', 'conversations.child_id')
-    .select([
-      'conversations.id',
-      'conversations.kind',
-      'groups.name as group_name',
-      'children.first_name',
-      'conversations.starts_at',
-      'conversations.ends_at',
-      'conversations.place',
-      'conversations.status',
-      'conversations.sequence',
-      'conversations.updated_at',
-    ])
+  const rows = await selectConversationsWithFirstName(db)
     .where('conversations.leader_id', '=', userId)
     .where('conversations.starts_at', '>=', from.toISOString())
     .where('conversations.starts_at', '<', to.toISOString())
     .orderBy('conversations.starts_at')
     .orderBy('conversations.id')
     .execute();
-  return rows.map((r) => ({
-    id: r.id,
-    kind: r.kind,
-    groupName: r.group_name,
-    childFirstName: r.first_name,
-    startsAt: new Date(r.starts_at),
-    endsAt: new Date(r.ends_at),
-    place: r.place,
-    status: r.status,
-    sequence: Number(r.sequence),
-    updatedAt: new Date(r.updated_at),
-  }));
+  return rows.map(toFeedConversation);
 }
 
 /** Conversations a caseworker is invited to (their own referrals) that start in [from, to), first name only. */
 export async function selectConversationsInvitingCaseworker(db: Db, userId: string, from: Date, to: Date): Promise<FeedConversation[]> {
-  const rows = await db
-    .selectFrom('conversations')
+  const rows = await selectConversationsWithFirstName(db)
     .innerJoin('referrals', 'referrals.id', 'conversations.referral_id')
-    .innerJoin('groups', 'groups.id', 'conversations.group_id')
-    .innerJoin('children', 'children.id', 'conversations.child_id')
-    .select([
-      'conversations.id', 'conversations.kind', 'groups.name as group_name', 'children.first_name', 'conversations.starts_at', 'conversations.ends_at',
-      'conversations.place', 'conversations.status', 'conversations.sequence', 'conversations.updated_at',
-    ])
     .where('referrals.caseworker_id', '=', userId)
     .where('conversations.invites_caseworker', '=', 1)
     .where('conversations.status', 'in', ['booked', 'held', 'cancelled'])
@@ -208,10 +126,16 @@ export async function selectConversationsInvitingCaseworker(db: Db, userId: stri
     .orderBy('conversations.starts_at')
     .orderBy('conversations.id')
     .execute();
-  return rows.map((r) => ({
-    id: r.id, kind: r.kind, groupName: r.group_name, childFirstName: r.first_name, startsAt: new Date(r.starts_at), endsAt: new Date(r.ends_at),
-    place: r.place, status: r.status, sequence: Number(r.sequence), updatedAt: new Date(r.updated_at),
-  }));
+  return rows.map(toFeedConversation);
+}
+
+/** A staff feed's conversations carry the child's first name, and only that. */
+function selectConversationsWithFirstName(db: Db) {
+  return selectCalendarConversations(db).innerJoin('children', 'children.id', 'conversations.child_id').select('children.first_name');
+}
+
+function toFeedConversation(row: Awaited<ReturnType<ReturnType<typeof selectConversationsWithFirstName>['executeTakeFirstOrThrow']>>): FeedConversation {
+  return { ...calendarConversationFromRow(row), childFirstName: row.first_name };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -26,11 +26,11 @@ import {
   selectConversationsLedBy,
   selectFeedSessions,
   selectFeedTokenOwner,
-  selectLedGroupIds,
   selectNextSessions,
   selectPublicGroupBySlug,
   selectPublicGroups,
 } from './feeds.repository';
+import { selectGroupIdsLedBy } from '../groups/groups.repository';
 
 type Db = Kysely<Database>;
 
@@ -91,7 +91,7 @@ export async function staffFeed(db: Db, token: string, now: Date): Promise<Rende
     const invited = await selectConversationsInvitingCaseworker(db, owner.userId, from, to);
     return renderFeed('Gruppeforløb – mine samtaler', 'Samtaler, du er inviteret til. Linket er personligt.', [], invited, now);
   }
-  const groupIds = owner.role === 'admin' ? null : await selectLedGroupIds(db, owner.userId);
+  const groupIds = owner.role === 'admin' ? null : await selectGroupIdsLedBy(db, owner.userId);
   const [sessions, conversations] = await Promise.all([
     selectFeedSessions(db, groupIds, from, to),
     selectConversationsLedBy(db, owner.userId, from, to),

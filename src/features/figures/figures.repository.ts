@@ -1,6 +1,9 @@
 import type { Kysely, Transaction } from 'kysely';
 import { FIGURES_VERSION } from '../../lib/server/data-version';
 import type { Database } from '../../lib/server/database';
+import { selectMeetings } from '../../lib/server/queries';
+import { meetingFromRow } from '../../lib/server/rows';
+import type { GroupMeeting } from '../../lib/server/rows';
 import type { IsoDate } from '../../lib/time';
 import type {
   FigureAttendanceRow,
@@ -228,33 +231,11 @@ export async function selectRecentSessions(db: Db, range: InstantRange, limit: n
 // ---------------------------------------------------------------------------------------------
 // The printable attendance list
 
-export interface SheetSessionRow {
-  id: string;
-  groupId: string;
-  groupName: string;
-  startsAt: Date;
-  endsAt: Date;
-  place: string;
-  status: 'planned' | 'cancelled' | 'moved';
-}
+export type SheetSessionRow = GroupMeeting;
 
 export async function selectSheetSession(db: Db, sessionId: string): Promise<SheetSessionRow | null> {
-  const row = await db
-    .selectFrom('group_sessions as s')
-    .innerJoin('groups as g', 'g.id', 's.group_id')
-    .select(['s.id', 's.group_id', 'g.name', 's.starts_at', 's.ends_at', 's.place', 's.status'])
-    .where('s.id', '=', sessionId)
-    .executeTakeFirst();
-  if (!row) return null;
-  return {
-    id: row.id,
-    groupId: row.group_id,
-    groupName: row.name,
-    startsAt: new Date(row.starts_at),
-    endsAt: new Date(row.ends_at),
-    place: row.place,
-    status: row.status,
-  };
+  const row = await selectMeetings(db).where('group_sessions.id', '=', sessionId).executeTakeFirst();
+  return row ? meetingFromRow(row) : null;
 }
 
 export interface SheetMemberRow {

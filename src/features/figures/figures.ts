@@ -249,16 +249,9 @@ function monthOf(date: IsoDate): number {
   return Number(date.slice(5, 7));
 }
 
-interface Tally {
-  courses: number;
+/** A cell's counts while they are summed: the children as a set (one child counts once), the waits as a total. */
+interface Tally extends Pick<FigureCell, 'courses' | 'newStarts' | 'ended' | 'present' | 'excused' | 'absent' | 'notRegistered' | 'waits'> {
   children: Set<string>;
-  newStarts: number;
-  ended: number;
-  present: number;
-  excused: number;
-  absent: number;
-  notRegistered: number;
-  waits: number;
   waitTotal: number;
   longest: number | null;
   retainedChildren: number;

@@ -11,6 +11,15 @@ type GroupRow = Selectable<GroupsTable> & Pick<
   'weekday' | 'nth' | 'start_time' | 'end_time' | 'on_closed'
 >;
 
+/** The columns meetingRuleFromRow reads, for a query that joins `meeting_rules` to `groups`. */
+export const MEETING_RULE_COLUMNS = [
+  'meeting_rules.weekday',
+  'meeting_rules.nth',
+  'meeting_rules.start_time',
+  'meeting_rules.end_time',
+  'meeting_rules.on_closed',
+] as const;
+
 /** A meeting rule's columns (from a join, so typed loosely) as the schedule's rule. */
 export function meetingRuleFromRow(row: {
   weekday: number | null; nth: number | null; start_time: string | null; end_time: string | null; on_closed: string | null;
@@ -38,13 +47,7 @@ export async function selectGroups(db: Db, ids?: readonly string[]): Promise<Gro
     .selectFrom('groups')
     .innerJoin('meeting_rules', 'meeting_rules.group_id', 'groups.id')
     .selectAll('groups')
-    .select([
-      'meeting_rules.weekday',
-      'meeting_rules.nth',
-      'meeting_rules.start_time',
-      'meeting_rules.end_time',
-      'meeting_rules.on_closed',
-    ])
+    .select(MEETING_RULE_COLUMNS)
     .where('groups.archived_at', 'is', null)
     .orderBy('groups.name')
     .orderBy('groups.id');
@@ -70,7 +73,7 @@ export async function selectGroup(db: Db, id: string): Promise<Group | null> {
   return group ?? null;
 }
 
-/** Ids of the groups a user leads (not archived). */
+/** Ids of the groups a user leads (not archived), in id order. */
 export async function selectGroupIdsLedBy(db: Db, userId: string): Promise<string[]> {
   const rows = await db
     .selectFrom('group_leaders')
@@ -78,6 +81,7 @@ export async function selectGroupIdsLedBy(db: Db, userId: string): Promise<strin
     .select('group_leaders.group_id')
     .where('group_leaders.user_id', '=', userId)
     .where('groups.archived_at', 'is', null)
+    .orderBy('group_leaders.group_id')
     .execute();
   return rows.map((r) => r.group_id);
 }
@@ -146,33 +150,28 @@ export async function updateGroupRow(db: Db, id: string, input: GroupInput, now:
     .execute();
 }
 
+function meetingRuleColumns(rule: MeetingRule, now: Date) {
+  return {
+    weekday: rule.weekday,
+    nth: rule.nth,
+    start_time: rule.startTime,
+    end_time: rule.endTime,
+    on_closed: rule.onClosed,
+    updated_at: now.toISOString(),
+  };
+}
+
 export async function insertMeetingRule(db: Db, id: string, groupId: string, rule: MeetingRule, now: Date): Promise<void> {
   await db
     .insertInto('meeting_rules')
-    .values({
-      id,
-      group_id: groupId,
-      weekday: rule.weekday,
-      nth: rule.nth,
-      start_time: rule.startTime,
-      end_time: rule.endTime,
-      on_closed: rule.onClosed,
-      updated_at: now.toISOString(),
-    })
+    .values({ id, group_id: groupId, ...meetingRuleColumns(rule, now) })
     .execute();
 }
 
 export async function updateMeetingRule(db: Db, groupId: string, rule: MeetingRule, now: Date): Promise<void> {
   await db
     .updateTable('meeting_rules')
-    .set({
-      weekday: rule.weekday,
-      nth: rule.nth,
-      start_time: rule.startTime,
-      end_time: rule.endTime,
-      on_closed: rule.onClosed,
-      updated_at: now.toISOString(),
-    })
+    .set(meetingRuleColumns(rule, now))
     .where('group_id', '=', groupId)
     .execute();
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
-import type { z } from 'astro/zod';
+import { parseInput } from '../../lib/forms';
 import type { Database } from '../../lib/server/database';
 import type { FieldErrors } from '../../lib/errors';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
@@ -41,14 +41,6 @@ export interface DashboardGroup {
 
 /** The edit form's input: the form's text fields, plus leaderIds from the checkbox list. */
 export type GroupFormInput = Record<string, unknown>;
-
-function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const fields: FieldErrors = {};
-  for (const issue of result.error.issues) fields[String(issue.path[0] ?? '_form')] ??= issue.message;
-  throw new ValidationError(fields);
-}
 
 function assertAdmin(actor: Actor): void {
   if (actor.user.role !== 'admin') throw new ForbiddenError('Kun koordinatoren kan oprette og ændre grupper.');

@@ -225,6 +225,16 @@ export function groupFormValues(group: GroupInput): Record<string, string> {
 /** The place every group meets unless someone changes it. */
 export const DEFAULT_PLACE = 'Familiecentret, Ishøj';
 
+/** What the two sibling groups share; they differ in age band, texts and meeting day. */
+const SIBLING_GROUP = {
+  kind: 'siblings',
+  girlsOnly: false,
+  capacity: 10,
+  place: DEFAULT_PLACE,
+  intakeRule: 'quarterly',
+  maxCourseMonths: 12,
+} as const;
+
 /**
  * The three groups the centre runs (the memo's appendices 1 and 2). Created on first start; the coordinator
  * changes them from then on. Descriptions are written for parents: short sentences, everyday words.
@@ -254,14 +264,9 @@ export const DEFAULT_GROUPS: readonly GroupInput[] = [
   {
     slug: 'soeskendegruppen-boern',
     name: 'Søskendegruppen børn',
-    kind: 'siblings',
+    ...SIBLING_GROUP,
     minAge: 9,
     maxAge: 12,
-    girlsOnly: false,
-    capacity: 10,
-    place: DEFAULT_PLACE,
-    intakeRule: 'quarterly',
-    maxCourseMonths: 12,
     publicDescription: [
       'En gruppe for børn fra 9 til 12 år, som har en bror eller søster med et handicap.',
       'Her møder dit barn andre børn, som kender hverdagen i sådan en familie.',
@@ -275,14 +280,9 @@ export const DEFAULT_GROUPS: readonly GroupInput[] = [
   {
     slug: 'soeskendegruppen-unge',
     name: 'Søskendegruppen unge',
-    kind: 'siblings',
+    ...SIBLING_GROUP,
     minAge: 13,
     maxAge: 18,
-    girlsOnly: false,
-    capacity: 10,
-    place: DEFAULT_PLACE,
-    intakeRule: 'quarterly',
-    maxCourseMonths: 12,
     publicDescription: [
       'En gruppe for unge fra 13 til 18 år, som har en bror eller søster med et handicap.',
       'Her kan du tale med andre unge, som ved hvordan det er.',

@@ -1,12 +1,16 @@
 // The outbox, the guardians' choices and whom a message goes to. The only Kysely code of the messages feature.
 import { PostgresAdapter, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database, OutboxMessagesTable } from '../../lib/server/database';
+import { selectMeetings } from '../../lib/server/queries';
+import { meetingFromRow } from '../../lib/server/rows';
+import type { GroupMeeting, GroupMeetingRow } from '../../lib/server/rows';
 import type { Locale } from '../../lib/time';
 import type { ContactChoice, MessageChannel, MessagePayload, MessageStatus, ReminderSetting } from './messages';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export interface OutboxMessage {
+/** What a message says, to whom and when: the fields a message to write and a stored one share. */
+interface OutboxContent {
   id: string;
   kind: string;
   channel: MessageChannel;
@@ -20,12 +24,15 @@ export interface OutboxMessage {
   topic: string | null;
   childId: string | null;
   secret: boolean;
+  sendAfter: Date;
+  messageId: string;
+}
+
+export interface OutboxMessage extends OutboxContent {
   status: MessageStatus;
   attempts: number;
-  sendAfter: Date;
   leaseUntil: Date | null;
   lastError: string | null;
-  messageId: string;
   createdAt: Date;
   sentAt: Date | null;
 }
@@ -58,25 +65,10 @@ function toMessage(r: OutboxRow): OutboxMessage {
   };
 }
 
-export interface NewOutboxMessage {
-  id: string;
-  kind: string;
-  channel: MessageChannel;
-  recipient: string;
-  language: Locale;
-  subject: string;
-  bodyText: string;
-  bodyHtml: string | null;
-  unsubscribeUrl: string | null;
-  payload: MessagePayload;
-  topic: string | null;
+export interface NewOutboxMessage extends OutboxContent {
   onceKey: string | null;
-  childId: string | null;
   guardianId: string | null;
   userId: string | null;
-  secret: boolean;
-  sendAfter: Date;
-  messageId: string;
 }
 
 /** Writes a message; with a once-key that was used before, writes nothing and answers false. */
@@ -382,54 +374,31 @@ export async function selectGroupLeaders(db: Db, groupId: string): Promise<Staff
   return rows.map((r) => ({ id: r.id, email: r.email, name: r.display_name }));
 }
 
-export interface SessionFacts {
-  id: string;
-  groupId: string;
-  groupName: string;
-  startsAt: Date;
-  endsAt: Date;
-  place: string;
-  status: string;
+export interface SessionFacts extends GroupMeeting {
   reminder: ReminderSetting;
 }
 
+function selectSessionsWithReminder(db: Db) {
+  return selectMeetings(db).select(['groups.reminder_days_before', 'groups.reminder_time']);
+}
+
 export async function selectSessionFacts(db: Db, sessionId: string): Promise<SessionFacts | null> {
-  const r = await db
-    .selectFrom('group_sessions as s')
-    .innerJoin('groups as g', 'g.id', 's.group_id')
-    .select(['s.id', 's.group_id', 'g.name', 's.starts_at', 's.ends_at', 's.place', 's.status', 'g.reminder_days_before', 'g.reminder_time'])
-    .where('s.id', '=', sessionId)
-    .executeTakeFirst();
+  const r = await selectSessionsWithReminder(db).where('group_sessions.id', '=', sessionId).executeTakeFirst();
   return r ? toSessionFacts(r) : null;
 }
 
-function toSessionFacts(r: {
-  id: string; group_id: string; name: string; starts_at: string; ends_at: string; place: string; status: string;
-  reminder_days_before: number; reminder_time: string;
-}): SessionFacts {
-  return {
-    id: r.id,
-    groupId: r.group_id,
-    groupName: r.name,
-    startsAt: new Date(r.starts_at),
-    endsAt: new Date(r.ends_at),
-    place: r.place,
-    status: r.status,
-    reminder: { daysBefore: Number(r.reminder_days_before), time: r.reminder_time },
-  };
+function toSessionFacts(r: GroupMeetingRow & { reminder_days_before: number; reminder_time: string }): SessionFacts {
+  return { ...meetingFromRow(r), reminder: { daysBefore: Number(r.reminder_days_before), time: r.reminder_time } };
 }
 
 /** Meetings (not cancelled) that begin between two instants, with their group's reminder setting. */
 export async function selectSessionsStartingBetween(db: Db, from: Date, to: Date): Promise<SessionFacts[]> {
-  const rows = await db
-    .selectFrom('group_sessions as s')
-    .innerJoin('groups as g', 'g.id', 's.group_id')
-    .select(['s.id', 's.group_id', 'g.name', 's.starts_at', 's.ends_at', 's.place', 's.status', 'g.reminder_days_before', 'g.reminder_time'])
-    .where('s.starts_at', '>', from.toISOString())
-    .where('s.starts_at', '<=', to.toISOString())
-    .where('s.status', '!=', 'cancelled')
-    .where('g.archived_at', 'is', null)
-    .orderBy('s.starts_at')
+  const rows = await selectSessionsWithReminder(db)
+    .where('group_sessions.starts_at', '>', from.toISOString())
+    .where('group_sessions.starts_at', '<=', to.toISOString())
+    .where('group_sessions.status', '!=', 'cancelled')
+    .where('groups.archived_at', 'is', null)
+    .orderBy('group_sessions.starts_at')
     .execute();
   return rows.map(toSessionFacts);
 }

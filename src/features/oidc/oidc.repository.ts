@@ -1,5 +1,6 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database, OidcAccessRequestsTable } from '../../lib/server/database';
+import { stringListFromJson } from '../../lib/server/rows';
 import type { AccountFacts } from './oidc';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -143,13 +144,8 @@ export interface AccessRequest {
 }
 
 function toAccessRequest(row: Selectable<OidcAccessRequestsTable>): AccessRequest {
-  let groups: string[] = [];
-  try {
-    const parsed: unknown = JSON.parse(row.groups);
-    if (Array.isArray(parsed)) groups = parsed.filter((g): g is string => typeof g === 'string');
-  } catch {
-    // An unreadable list shows as no groups.
-  }
+  // An unreadable list shows as no groups.
+  const groups = stringListFromJson(row.groups);
   return {
     id: row.id,
     provider: row.provider,

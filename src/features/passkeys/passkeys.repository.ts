@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../lib/server/database';
+import { stringListFromJson } from '../../lib/server/rows';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -15,13 +16,8 @@ export interface PasskeyRecord {
 }
 
 function toPasskey(row: { id: string; user_id: string; public_key: string; counter: number; transports: string; name: string; created_at: string; last_used_at: string | null }): PasskeyRecord {
-  let transports: string[] = [];
-  try {
-    const parsed: unknown = JSON.parse(row.transports);
-    if (Array.isArray(parsed)) transports = parsed.filter((t): t is string => typeof t === 'string');
-  } catch {
-    // No hints: the browser asks every transport.
-  }
+  // Unreadable hints are no hints: the browser asks every transport.
+  const transports = stringListFromJson(row.transports);
   return {
     id: row.id,
     userId: row.user_id,

@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database, Municipality } from '../../lib/server/database';
-import { GROUP_FACT_COLUMNS, groupFromRow } from '../../lib/server/rows';
-import type { MyReferral, ReferralGroup } from './referrals';
+import { GROUP_FACT_COLUMNS, groupFromRow, type Referral } from '../../lib/server/rows';
+import type { GuardianInput, MyReferral, ReferralGroup } from './referrals';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -100,14 +100,8 @@ export async function insertChild(db: Db, child: NewChild, now: Date): Promise<v
     .execute();
 }
 
-export interface NewGuardian {
+export interface NewGuardian extends GuardianInput {
   id: string;
-  name: string;
-  phone: string | null;
-  email: string | null;
-  hasCustody: boolean;
-  needsInterpreter: boolean;
-  interpreterLanguage: string | null;
 }
 
 export async function insertGuardians(db: Db, childId: string, guardians: NewGuardian[], now: Date): Promise<void> {
@@ -130,15 +124,7 @@ export async function insertGuardians(db: Db, childId: string, guardians: NewGua
     .execute();
 }
 
-export interface NewReferral {
-  id: string;
-  reference: string;
-  groupId: string;
-  childId: string;
-  source: 'caseworker' | 'parent';
-  caseworkerId: string | null;
-  reason: string;
-  custodyConsent: boolean;
+export interface NewReferral extends Pick<Referral, 'id' | 'reference' | 'groupId' | 'childId' | 'source' | 'caseworkerId' | 'reason' | 'custodyConsent'> {
   idempotencyKey: string | null;
 }
 

@@ -9,7 +9,7 @@ import { ageBandIssue } from './age-band';
 export { ageBandIssue };
 import type { Municipality } from '../auth/auth';
 import type { ReferralStatus } from '../lifecycle/lifecycle';
-import type { GroupFacts } from '../../lib/server/rows';
+import type { GroupFacts, Guardian } from '../../lib/server/rows';
 import { ageOn } from '../../lib/time';
 
 // Referrals (henvisninger): the caseworker's form, the parent's request for a place in the girls' group, the
@@ -23,18 +23,11 @@ export const GENDER_LABELS: Record<Gender, string> = {
   other: 'Andet, eller vil ikke oplyse',
 };
 
-/** What the referral form needs to know about a group. */
 /** What the referral forms need of a group: its facts as lib/server/rows decodes them. */
 export type ReferralGroup = Pick<GroupFacts, 'id' | 'slug' | 'name' | 'kind' | 'minAge' | 'maxAge' | 'girlsOnly' | 'intakeRule'>;
 
-export interface GuardianInput {
-  name: string;
-  phone: string | null;
-  email: string | null;
-  hasCustody: boolean;
-  needsInterpreter: boolean;
-  interpreterLanguage: string | null;
-}
+/** A guardian as the referral form gives them: a stored guardian without its ids and stamp. */
+export type GuardianInput = Omit<Guardian, 'id' | 'childId' | 'createdAt'>;
 
 export interface ReferralInput {
   idempotencyKey: string | null;

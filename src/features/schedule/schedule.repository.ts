@@ -119,14 +119,7 @@ export async function selectUpcomingSessions(db: Db, groupIds: readonly string[]
   return rows.map(toSession);
 }
 
-export interface NewSession {
-  id: string;
-  groupId: string;
-  occurrenceKey: string;
-  startsAt: Date;
-  endsAt: Date;
-  place: string;
-}
+export type NewSession = Pick<Session, 'id' | 'groupId' | 'occurrenceKey' | 'startsAt' | 'endsAt' | 'place'>;
 
 export async function insertSessions(db: Db, sessions: readonly NewSession[], now: Date): Promise<void> {
   if (sessions.length === 0) return;

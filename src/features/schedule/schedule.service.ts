@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { z } from 'astro/zod';
+import { parsedField, parseInput } from '../../lib/forms';
 import type { Database } from '../../lib/server/database';
-import type { FieldErrors } from '../../lib/errors';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
 import type { Clock, IsoDate } from '../../lib/time';
 import {
@@ -140,14 +140,6 @@ function assertAdmin(actor: Actor): void {
 
 function assertStaffWithGroups(actor: Actor): void {
   if (actor.user.role !== 'admin' && actor.user.role !== 'leader') throw new ForbiddenError();
-}
-
-function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const fields: FieldErrors = {};
-  for (const issue of result.error.issues) fields[String(issue.path[0] ?? '_form')] ??= issue.message;
-  throw new ValidationError(fields);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -309,41 +301,8 @@ export async function getSession(db: Db, actor: Actor, sessionId: string): Promi
   return { session: toSessionView(session), group: { id: group.id, name: group.name, place: group.place } };
 }
 
-function dateField(missing: string) {
-  return z
-    .string({ error: missing })
-    .trim()
-    .transform((v, ctx): IsoDate => {
-      if (v === '') {
-        ctx.addIssue({ code: 'custom', message: missing });
-        return z.NEVER;
-      }
-      const date = parseIsoDate(v);
-      if (date === null) {
-        ctx.addIssue({ code: 'custom', message: 'Skriv datoen som år-måned-dag, fx 2026-12-09.' });
-        return z.NEVER;
-      }
-      return date;
-    });
-}
-
-function clockField(missing: string) {
-  return z
-    .string({ error: missing })
-    .trim()
-    .transform((v, ctx): Clock => {
-      if (v === '') {
-        ctx.addIssue({ code: 'custom', message: missing });
-        return z.NEVER;
-      }
-      const clock = parseClock(v);
-      if (clock === null) {
-        ctx.addIssue({ code: 'custom', message: 'Skriv tidspunktet som tt.mm, fx 16.00.' });
-        return z.NEVER;
-      }
-      return clock;
-    });
-}
+const dateField = (missing: string) => parsedField(parseIsoDate, missing, 'Skriv datoen som år-måned-dag, fx 2026-12-09.');
+const clockField = (missing: string) => parsedField(parseClock, missing, 'Skriv tidspunktet som tt.mm, fx 16.00.');
 
 const optionalText = (max: number, tooLong: string) =>
   z

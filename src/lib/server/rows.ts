@@ -1,11 +1,23 @@
 import type { Selectable } from 'kysely';
-import type { ChildrenTable, EnrollmentsTable, GroupsTable, GuardiansTable, Municipality, ReferralsTable } from './database';
+import type {
+  ChildrenTable, ConversationsTable, EnrollmentsTable, GroupSessionsTable, GroupsTable, GuardiansTable, Municipality, ReferralsTable,
+} from './database';
 
 // One decoding per stored row of the tables that several features read whole: flags 0/1 become booleans, instants
 // (ISO text) become Dates, bigints become numbers. Repositories that read a whole row call these; a query that joins
 // and picks a few columns maps its own projection.
 
 const flag = (value: number): boolean => Number(value) === 1;
+
+/** A list of strings stored as JSON text; text that is not such a list reads as an empty list. */
+export function stringListFromJson(text: string): string[] {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return Array.isArray(parsed) ? parsed.filter((item): item is string => typeof item === 'string') : [];
+  } catch {
+    return [];
+  }
+}
 
 export interface Child {
   id: string;
@@ -160,6 +172,9 @@ export const GROUP_FACT_COLUMNS = [
   'id', 'slug', 'name', 'kind', 'min_age', 'max_age', 'girls_only', 'capacity', 'place', 'intake_rule', 'max_course_months', 'public_description',
 ] as const satisfies readonly (keyof GroupFactsRow)[];
 
+/** The same columns named with their table, for a query that joins `groups` with another table. */
+export const GROUP_FACT_REFS = GROUP_FACT_COLUMNS.map((column) => `groups.${column}` as const);
+
 export function groupFromRow(row: GroupFactsRow): GroupFacts {
   return {
     id: row.id,
@@ -175,4 +190,83 @@ export function groupFromRow(row: GroupFactsRow): GroupFacts {
     maxCourseMonths: row.max_course_months === null ? null : Number(row.max_course_months),
     publicDescription: row.public_description,
   };
+}
+
+/** A group meeting with its group's name, as a sheet, a message, a feed or the family page shows it. */
+/** What a meeting and a conversation both are: a time and a place in a group. */
+export interface GroupTimeAndPlace {
+  groupName: string;
+  startsAt: Date;
+  endsAt: Date;
+  place: string;
+}
+
+export interface GroupMeeting extends GroupTimeAndPlace {
+  id: string;
+  groupId: string;
+  status: GroupSessionsTable['status'];
+}
+
+/** The columns meetingFromRow reads, from `group_sessions` joined with `groups` (selectMeetings in queries.ts). */
+export const GROUP_MEETING_COLUMNS = [
+  'group_sessions.id', 'group_sessions.group_id', 'groups.name as group_name', 'group_sessions.starts_at',
+  'group_sessions.ends_at', 'group_sessions.place', 'group_sessions.status',
+] as const;
+
+export interface GroupMeetingRow {
+  id: string;
+  group_id: string;
+  group_name: string;
+  starts_at: string;
+  ends_at: string;
+  place: string;
+  status: GroupSessionsTable['status'];
+}
+
+export function meetingFromRow(row: GroupMeetingRow): GroupMeeting {
+  return { id: row.id, groupId: row.group_id, ...whenAndWhereFromRow(row), status: row.status };
+}
+
+function whenAndWhereFromRow(row: { group_name: string; starts_at: string; ends_at: string; place: string }): GroupTimeAndPlace {
+  return { groupName: row.group_name, startsAt: new Date(row.starts_at), endsAt: new Date(row.ends_at), place: row.place };
+}
+
+/** What a calendar client compares to see that an event changed: its SEQUENCE and its last change. */
+export interface CalendarStamp {
+  sequence: number;
+  updatedAt: Date;
+}
+
+export function calendarStampFromRow(row: { sequence: number; updated_at: string }): CalendarStamp {
+  return { sequence: Number(row.sequence), updatedAt: new Date(row.updated_at) };
+}
+
+/** A conversation as a calendar (the family page, a feed) shows it: no outcome, no note. */
+export interface CalendarConversation extends GroupTimeAndPlace, CalendarStamp {
+  id: string;
+  kind: ConversationsTable['kind'];
+  status: ConversationsTable['status'];
+}
+
+/** The columns calendarConversationFromRow reads, from `conversations` joined with `groups`. */
+export const CALENDAR_CONVERSATION_COLUMNS = [
+  'conversations.id', 'conversations.kind', 'groups.name as group_name', 'conversations.starts_at',
+  'conversations.ends_at', 'conversations.place', 'conversations.status', 'conversations.sequence',
+  'conversations.updated_at',
+] as const;
+
+export interface CalendarConversationRow {
+  id: string;
+  kind: ConversationsTable['kind'];
+  group_name: string;
+  starts_at: string;
+  ends_at: string;
+  place: string;
+  status: ConversationsTable['status'];
+  sequence: number;
+  updated_at: string;
+}
+
+export function calendarConversationFromRow(row: CalendarConversationRow): CalendarConversation {
+  return { id: row.id, kind: row.kind, ...whenAndWhereFromRow(row), status: row.status, ...calendarStampFromRow(row) };
 }

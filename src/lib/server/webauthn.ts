@@ -48,19 +48,18 @@ export async function registrationOptions(
   });
 }
 
+/** What both checks demand of an answer: our challenge, our origin and site, and a verified user. */
+function expected(rp: RelyingParty, expectedChallenge: string) {
+  return { expectedChallenge, expectedOrigin: rp.origin, expectedRPID: rp.rpId, requireUserVerification: true };
+}
+
 export async function checkRegistration(
   rp: RelyingParty,
   response: RegistrationResponseJSON,
   expectedChallenge: string,
 ): Promise<StoredPasskey | null> {
   try {
-    const result = await verifyRegistrationResponse({
-      response,
-      expectedChallenge,
-      expectedOrigin: rp.origin,
-      expectedRPID: rp.rpId,
-      requireUserVerification: true,
-    });
+    const result = await verifyRegistrationResponse({ response, ...expected(rp, expectedChallenge) });
     if (!result.verified) return null;
     const { credential } = result.registrationInfo;
     return {
@@ -89,11 +88,8 @@ export async function checkAuthentication(
   try {
     const result = await verifyAuthenticationResponse({
       response,
-      expectedChallenge,
-      expectedOrigin: rp.origin,
-      expectedRPID: rp.rpId,
+      ...expected(rp, expectedChallenge),
       credential: { id: passkey.id, publicKey: new Uint8Array(decodeBase64urlIgnorePadding(passkey.publicKey)), counter: passkey.counter, transports: passkey.transports as never },
-      requireUserVerification: true,
     });
     return result.verified ? { newCounter: result.authenticationInfo.newCounter } : null;
   } catch {
