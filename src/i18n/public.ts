@@ -52,6 +52,16 @@ export interface PublicText {
   notFoundTitle: string;
   notFoundText: string;
   notTranslated: string;
+  /** The parents' request form and its thank-you page. */
+  askTitle: string;
+  askNotHere: string;
+  seeOurGroups: string;
+  thanksTitle: string;
+  thanksHeading: string;
+  thanksNext: string;
+  thanksSteps: string[];
+  thanksCall: string;
+  backTo: string;
 }
 
 export const PUBLIC_TEXT: Record<Locale, PublicText> = {
@@ -111,6 +121,19 @@ export const PUBLIC_TEXT: Record<Locale, PublicText> = {
     notFoundTitle: 'Siden findes ikke',
     notFoundText: 'Vi kan ikke finde den gruppe. Se alle vores grupper på forsiden.',
     notTranslated: 'Denne tekst findes kun på dansk.',
+    askTitle: 'Ønsker du en plads?',
+    askNotHere: 'Her kan du ikke spørge om en plads.',
+    seeOurGroups: 'Se vores grupper',
+    thanksTitle: 'Tak for dit ønske',
+    thanksHeading: 'Tak. Vi har fået dit ønske',
+    thanksNext: 'Det sker nu:',
+    thanksSteps: [
+      'Vi ringer eller skriver til dig inden for en uge.',
+      'Vi aftaler en tid, hvor du og din datter kan komme og tale med os.',
+      'Passer gruppen til jer, kan hun starte, når der er en plads.',
+    ],
+    thanksCall: 'Har du spørgsmål, så ring til os på',
+    backTo: 'Tilbage til',
   },
   en: {
     frontTitle: 'Groups for children and young people',
@@ -168,6 +191,19 @@ export const PUBLIC_TEXT: Record<Locale, PublicText> = {
     notFoundTitle: 'Page not found',
     notFoundText: 'We cannot find that group. See all our groups on the front page.',
     notTranslated: 'This text is only available in Danish.',
+    askTitle: 'Would you like a place?',
+    askNotHere: 'You cannot ask for a place here.',
+    seeOurGroups: 'See our groups',
+    thanksTitle: 'Thank you for your request',
+    thanksHeading: 'Thank you. We have your request',
+    thanksNext: 'What happens now:',
+    thanksSteps: [
+      'We will call or write to you within a week.',
+      'We agree on a time when you and your daughter can come and talk with us.',
+      'If the group suits you, she can start when there is a place.',
+    ],
+    thanksCall: 'If you have questions, call us on',
+    backTo: 'Back to',
   },
 };
 

@@ -112,3 +112,10 @@ export async function readView<T>(
   response.status = refused.status;
   return { view: null, problem: refused.message };
 }
+
+/** Too many tries: the page answers 429, with Retry-After in seconds. Nothing happens when `retryAfterSeconds` is null. */
+export function answerTooMany(response: { status?: number; headers: Headers }, retryAfterSeconds: number | null): void {
+  if (retryAfterSeconds === null) return;
+  response.status = 429;
+  response.headers.set('Retry-After', String(retryAfterSeconds));
+}

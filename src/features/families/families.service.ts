@@ -346,3 +346,11 @@ export async function familyCalendar(db: Kysely<Database>, token: string | undef
   const body = renderCalendar({ name: 'Gruppeforløb', description: 'Møder og samtaler i Familiecentret', events });
   return { kind: 'ok', value: { body, etag: strongEtag(body), lastModified: newestChange(events) } };
 }
+
+/** The child page's "send the link" checkboxes (`email:<guardianId>` or `sms:<guardianId>`) as the outbox's targets. */
+export function linkTargets(sent: readonly string[]): LinkTarget[] {
+  return sent
+    .map((value) => value.split(':'))
+    .filter((p): p is ['email' | 'sms', string] => (p[0] === 'email' || p[0] === 'sms') && typeof p[1] === 'string')
+    .map(([channel, guardianId]) => ({ channel, guardianId }));
+}

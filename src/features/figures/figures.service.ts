@@ -8,9 +8,9 @@ import type { Actor } from '../auth/auth';
 import { recordAudit } from '../audit/audit.service';
 import { isLeaderOf } from '../groups/groups.repository';
 import type { FigureTable, FigureTableKey, YearlyFigureSet } from './figures';
-import type { MemoFigures, ProgressFigures } from './figures';
+import type { FigureCharts, MemoFigures, ProgressFigures } from './figures';
 import {
-  computeYearlyFigures, figuresStaleAt, figureTables, memoFigures, memoTables, pickYear, progressFigures, progressTable, yearBounds, yearsWithData,
+  computeYearlyFigures, figureCharts, figuresStaleAt, figureTables, memoFigures, memoTables, pickYear, progressFigures, progressTable, yearBounds, yearsWithData,
 } from './figures';
 import {
   selectAttendanceBetween,
@@ -37,6 +37,8 @@ export interface YearlyFiguresPage {
   memo: MemoFigures;
   progress: ProgressFigures;
   tables: FigureTable[];
+  /** What the page's charts draw. */
+  charts: FigureCharts;
   /** Meetings from five weeks back to two weeks ahead, for the attendance-list and feedback links. */
   recentSessions: RecentSessionRow[];
   /** From this instant the same data would show differently (a meeting begins, a new day): see figuresStaleAt. */
@@ -151,7 +153,7 @@ async function loadYear(db: Db, stamp: FiguresStamp, now: Date): Promise<YearlyF
   const progress = progressFigures(groups, await selectEndedProgress(db, firstDay, addDays(lastDay, 1)), retained);
   const memo = memoFigures({ year: chosen, now, groups, courses: yearCourses.courses, waits: yearCourses.waits, contacts: yearCourses.contacts, retained });
   const tables = [...figureTables(figures), progressTable(progress), ...memoTables(memo)];
-  return { year: chosen, years, figures, memo, progress, tables, recentSessions, staleAt };
+  return { year: chosen, years, figures, memo, progress, tables, charts: figureCharts(figures, memo), recentSessions, staleAt };
 }
 
 // ---------------------------------------------------------------------------------------------

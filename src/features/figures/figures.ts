@@ -1107,3 +1107,28 @@ export function waitingSeries(memo: MemoFigures): { name: string; values: (numbe
     { name: TOTAL, values: shown(memo.all.total) },
   ];
 }
+
+/** A figure cell of a block split by municipality: one municipality's, or the total's (`key` 'total'). */
+export function placeCell<T>(block: SplitBlock<T>, key: Municipality | 'total'): T {
+  return key === 'total' ? block.total : block.byMunicipality[key];
+}
+
+/** What the figures page draws beside its tables: the series and groupings its charts take. */
+export function figureCharts(figures: YearlyFigureSet, memo: MemoFigures) {
+  return {
+    /** Groups with at least one month of registered attendance, as line series of rates. */
+    attendanceSeries: figures.monthlyAttendance
+      .filter((g) => g.months.some((m) => m.rate !== null))
+      .map((g) => ({ name: g.name, values: g.months.map((m) => m.rate) })),
+    /** Each group's intake days in the year, for groups that had any. */
+    windowGroups: figures.groups
+      .map((g) => ({ group: g, windows: figures.intakeWindows.filter((w) => w.groupId === g.groupId) }))
+      .filter((x) => x.windows.length > 0),
+    /** The municipalities and the total, in the order the charts name them. */
+    places: [...MUNICIPALITIES.map((m) => ({ key: m, label: MUNICIPALITY_LABELS[m] })), { key: 'total' as const, label: 'I alt' }],
+    waitSeries: waitingSeries(memo),
+    attendanceRate: percent(figures.totals.total.attendanceRate),
+    longestWaitDays: memo.all.total.longestWaitDays,
+  };
+}
+export type FigureCharts = ReturnType<typeof figureCharts>;

@@ -3,7 +3,8 @@
 import { generateHOTP, verifyHOTP } from '@oslojs/otp';
 import { decodeBase64, encodeBase32NoPadding, encodeBase64 } from '@oslojs/encoding';
 import { z } from 'astro/zod';
-import type { RateLimitPolicy } from '../throttle/throttle';
+import type { FieldErrors } from '../../lib/errors';
+import { retryAfterMinutes, type RateLimitPolicy } from '../throttle/throttle';
 
 export const TOTP_PERIOD_SECONDS = 30;
 export const TOTP_DIGITS = 6;
@@ -128,3 +129,17 @@ export const resetSecondFactorSchema = z.object({
   userId: z.string({ error: 'Vælg en medarbejder.' }).min(1, 'Vælg en medarbejder.'),
   confirm: z.literal('ja', { error: 'Sæt kryds for at bekræfte.' }),
 });
+
+/** What a sign-in page shows when a code is refused: too many tries at the top (the page answers 429 with Retry-After), a wrong code at the field. */
+export function refusedCode(
+  result: { reason: 'invalid' } | { reason: 'throttled'; retryAfterSeconds: number },
+  wrong: string,
+): { errors: FieldErrors; formError: string | null; retryAfterSeconds: number | null } {
+  if (result.reason === 'invalid') return { errors: { code: wrong }, formError: null, retryAfterSeconds: null };
+  const minutes = retryAfterMinutes(result.retryAfterSeconds);
+  return {
+    errors: {},
+    formError: `Der har været for mange forkerte koder. Vent ${minutes} ${minutes === 1 ? 'minut' : 'minutter'}, og prøv så igen.`,
+    retryAfterSeconds: result.retryAfterSeconds,
+  };
+}
