@@ -97,6 +97,10 @@ export async function submitReferral(db: Db, actor: Actor, values: FormValues, n
     const recent = await findPossibleDuplicates(db, input, null, since);
     const last = recent[recent.length - 1];
     if (last) {
+      // The same form sent twice at once: the other copy may have committed between the replay check above and this
+      // one, and its child is the "duplicate". Then this is a replay, not a new referral of the same child.
+      const late = await replayOf(db, input.idempotencyKey, actor.user.id);
+      if (late) return late;
       throw new ValidationError({
         confirmDuplicate: `${input.firstName} ${input.lastName} (født ${formatDate(input.birthDate, 'da')}) blev henvist ${formatDate(last.receivedAt, 'da')} (${last.reference}). Sæt flueben, hvis det er en ny henvisning, og send igen.`,
       });
