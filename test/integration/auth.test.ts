@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Actor, StaffUser } from '../../src/features/auth/auth';
 import {
   SIGN_IN_FAILED_MESSAGE,
@@ -22,10 +22,10 @@ import {
 import { issueStaffFeedToken, staffFeed } from '../../src/features/feeds/feeds.service';
 import { hitRateLimit, resetRateLimit } from '../../src/features/throttle/throttle.service';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../src/lib/errors';
-import { statementCount, type DatabaseHandle } from '../../src/lib/server/db';
+import { statementCount } from '../../src/lib/server/db';
 import { hashPassword } from '../../src/lib/server/password';
 import { sha256Hex } from '../../src/lib/server/tokens';
-import { createTestDatabase, databaseKind } from '../support/database';
+import { databaseKind, useTestDatabase } from '../support/database';
 
 const HOUR = 60 * 60 * 1000;
 const NOW = new Date('2026-02-02T08:00:00Z');
@@ -51,16 +51,10 @@ async function thrown(promise: Promise<unknown>): Promise<unknown> {
 }
 
 describe(`staff sign-in on ${databaseKind()}`, () => {
-  let handle: DatabaseHandle;
+  const handle = useTestDatabase();
   let admin: StaffUser;
   let adminActor: Actor;
 
-  beforeAll(async () => {
-    handle = await createTestDatabase();
-  });
-  afterAll(async () => {
-    await handle.close();
-  });
 
   /** A staff member who has chosen a password through their one-time link. */
   async function staffMember(email: string, password: string, role: 'leader' | 'caseworker' = 'leader'): Promise<StaffUser> {

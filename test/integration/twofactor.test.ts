@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { guardRequest, type Actor, type StaffUser } from '../../src/features/auth/auth';
 import {
   completeBootstrap, completeSetup, createStaffUser, ensureBootstrapLink, listStaffUsers, signIn, validateSessionToken,
@@ -9,8 +9,8 @@ import {
 } from '../../src/features/twofactor/twofactor.service';
 import { ConflictError, ForbiddenError } from '../../src/lib/errors';
 import { open } from '../../src/lib/server/secret-box';
-import { statementCount, type DatabaseHandle } from '../../src/lib/server/db';
-import { createTestDatabase, databaseKind } from '../support/database';
+import { statementCount } from '../../src/lib/server/db';
+import { databaseKind, useTestDatabase } from '../support/database';
 
 const MINUTE = 60 * 1000;
 const NOW = new Date('2026-03-04T09:00:00Z');
@@ -34,7 +34,7 @@ function wrongCode(key: Uint8Array, now: Date): string {
 }
 
 describe(`the second factor on ${databaseKind()}`, () => {
-  let handle: DatabaseHandle;
+  const handle = useTestDatabase();
   let admin: StaffUser;
   let adminActor: Actor;
   let leader: StaffUser;
@@ -66,16 +66,12 @@ describe(`the second factor on ${databaseKind()}`, () => {
   }
 
   beforeAll(async () => {
-    handle = await createTestDatabase();
     const token = (await ensureBootstrapLink(handle.db, NOW))!.replace('/adgang/', '');
     const signedIn = await completeBootstrap(handle.db, token, { name: 'Alma Admin', email: 'alma@familiecentret.dk', password: ADMIN_PASSWORD, confirm: ADMIN_PASSWORD }, meta, NOW);
     admin = signedIn.user;
     adminActor = { user: admin, ip: meta.ip };
     expect(signedIn.secondFactor).toBe('setup');
     await setUp(await pendingFromToken(signedIn.token, NOW), NOW);
-  });
-  afterAll(async () => {
-    await handle.close();
   });
 
   it('a one-time link signs in with a password-only session that cannot reach staff pages', async () => {

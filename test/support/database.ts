@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { afterAll, beforeAll } from 'vitest';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../src/lib/server/db';
 
 /**
@@ -22,4 +23,54 @@ export async function createTestDatabase(): Promise<DatabaseHandle> {
 export function databaseKind(): 'sqlite' | 'postgres' {
   const url = process.env['DATABASE_URL'];
   return url && /^postgres(ql)?:\/\//i.test(url) ? 'postgres' : 'sqlite';
+}
+
+/**
+ * The test database of the describe (or file) that calls it: made before its first hook and test, closed after the
+ * last. `const handle = useTestDatabase();` then `handle.db` in the hooks and tests (the hooks a file adds after the
+ * call run after the database is made, and their afterAll before it is closed).
+ */
+export function useTestDatabase(): DatabaseHandle {
+  let opened: DatabaseHandle | undefined;
+  beforeAll(async () => {
+    opened = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await opened?.close();
+    opened = undefined;
+  });
+  const current = (): DatabaseHandle => {
+    if (!opened) throw new Error('The test database is open only in the hooks and tests of the describe that called useTestDatabase().');
+    return opened;
+  };
+  return {
+    get db() {
+      return current().db;
+    },
+    get target() {
+      return current().target;
+    },
+    get sqlite() {
+      return current().sqlite;
+    },
+    poolStats: () => current().poolStats(),
+    close: () => current().close(),
+  };
+}
+
+/**
+ * For tests that each want an empty database of their own: `const freshDatabase = useFreshTestDatabases();` then
+ * `const handle = await freshDatabase();` in a test. Every database made is closed after the describe. On PostgreSQL
+ * each is the same database wiped, so a test must be done with the previous one before it asks for the next.
+ */
+export function useFreshTestDatabases(): () => Promise<DatabaseHandle> {
+  const handles: DatabaseHandle[] = [];
+  afterAll(async () => {
+    for (const handle of handles.splice(0)) await handle.close();
+  });
+  return async () => {
+    const handle = await createTestDatabase();
+    handles.push(handle);
+    return handle;
+  };
 }
