@@ -3,17 +3,16 @@
 // Afterwards every page that shows stored text is read back: only escaped markup there too.
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Actor } from '../../src/features/auth/auth';
 import { issueSetupLink } from '../../src/features/auth/auth.service';
 import { issueFamilyLink } from '../../src/features/families/families.service';
 import { FORM_SECRET_KEY } from '../../src/features/referrals/referrals.repository';
 import { signFormTime } from '../../src/features/referrals/referrals';
-import type { DatabaseHandle } from '../../src/lib/server/db';
-import { addAccount, signIn, type Account } from './support/accounts';
-import { launchBrowser, newPage } from './support/browser';
-import { openServerDatabase } from './support/database';
+import { addAccount, type Account } from './support/accounts';
+import { newPage, useBrowser, sessionCookie } from './support/browser';
+import { useServerDatabase } from './support/database';
 import { addChild, addSessions } from '../support/child-records';
 
 const ADMIN_Z: Account = { email: 'admin@fuzz.e2e', password: 'fuzz-admin-adgangskode-1', name: 'Fuzz Admin' };
@@ -99,8 +98,8 @@ interface ScrapedForm {
 }
 
 describe('fuzz: hostile input to every form', () => {
-  let browser: Browser;
-  let handle: DatabaseHandle;
+  const browser = useBrowser();
+  const handle = useServerDatabase();
   let scratch: Page;
   let base: string;
   const cookies: { admin: string; caseworker: string } = { admin: '', caseworker: '' };
@@ -299,21 +298,14 @@ describe('fuzz: hostile input to every form', () => {
 
   beforeAll(async () => {
     base = inject('baseURL');
-    browser = await launchBrowser();
-    handle = openServerDatabase();
     addAccount(inject('databaseUrl'), ADMIN_Z, 'admin');
     addAccount(inject('databaseUrl'), CASEWORKER_Z, 'caseworker', 'ishoj');
     const db = handle.db;
     const adminRow = await db.selectFrom('users').selectAll().where('email', '=', ADMIN_Z.email).executeTakeFirstOrThrow();
     const admin: Actor = { user: { id: adminRow.id, email: adminRow.email, displayName: adminRow.display_name, role: 'admin', municipality: null }, ip: null };
 
-    for (const [who, account] of [['admin', ADMIN_Z], ['caseworker', CASEWORKER_Z]] as const) {
-      const { context, page } = await newPage(browser);
-      await signIn(page, account);
-      const jar = await context.cookies();
-      cookies[who] = jar.map((c) => `${c.name}=${c.value}`).join('; ');
-      await context.close();
-    }
+    cookies.admin = await sessionCookie(browser, ADMIN_Z);
+    cookies.caseworker = await sessionCookie(browser, CASEWORKER_Z);
     scratch = (await newPage(browser, { javaScript: true })).page;
 
     groupId = randomUUID();
@@ -356,8 +348,6 @@ describe('fuzz: hostile input to every form', () => {
     await handle?.db.deleteFrom('rate_limits').execute();
     // The groups the fuzz made leave the public pages other files look at.
     await handle?.db.updateTable('groups').set({ archived_at: new Date().toISOString() }).where('slug', 'like', 'fuzz-ny-%').execute();
-    await browser?.close();
-    await handle?.close();
   });
 
   const FUTURE_DAY = (days: number): string => new Date(Date.now() + days * 24 * 3600_000).toISOString().slice(0, 10);

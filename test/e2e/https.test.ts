@@ -1,14 +1,12 @@
 // The site where a municipality runs it: the built server behind a real Caddy that terminates TLS
 // (PUBLIC_ORIGIN=https://…, TRUST_PROXY=1), driven by Chromium over https.
 import { randomUUID } from 'node:crypto';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { issueFamilyLink } from '../../src/features/families/families.service';
-import type { DatabaseHandle } from '../../src/lib/server/db';
 import { addAccount, signIn, type Account } from './support/accounts';
-import { baseURL, launchBrowser } from './support/browser';
+import { baseURL, useBrowser, fillForm } from './support/browser';
 import { axeViolations } from './support/chromium';
-import { openServerDatabase } from './support/database';
+import { useServerDatabase } from './support/database';
 import { freePort, insecureGet, startAppServer, startCaddy, type Running } from './support/servers';
 
 const LEADER_HTTPS: Account = { email: 'https-leder@e2e.test', password: 'https-adgangskode-123', name: 'Hanne Https' };
@@ -16,8 +14,8 @@ const CHILDREN = ['Asta', 'Bodil'];
 const HUMAN_PAUSE_MS = 3_300;
 
 describe('behind a TLS-terminating proxy (Caddy)', () => {
-  let browser: Browser;
-  let handle: DatabaseHandle;
+  const browser = useBrowser();
+  const handle = useServerDatabase();
   let app: Running;
   let caddy: Running;
   let origin: string;
@@ -27,7 +25,6 @@ describe('behind a TLS-terminating proxy (Caddy)', () => {
   let childId = '';
 
   beforeAll(async () => {
-    handle = openServerDatabase();
     addAccount(inject('databaseUrl'), LEADER_HTTPS, 'leader');
     const leader = await handle.db.selectFrom('users').select('id').where('email', '=', LEADER_HTTPS.email).executeTakeFirstOrThrow();
     leaderId = leader.id;
@@ -66,14 +63,11 @@ describe('behind a TLS-terminating proxy (Caddy)', () => {
     origin = `https://localhost:${httpsPort}`;
     app = await startAppServer(appPort, { DATABASE_URL: inject('databaseUrl'), PUBLIC_ORIGIN: origin, TRUST_PROXY: '1' });
     caddy = await startCaddy(httpsPort, [appPort]);
-    browser = await launchBrowser();
   });
 
   afterAll(async () => {
-    await browser?.close();
     await caddy?.stop();
     await app?.stop();
-    await handle?.close();
   });
 
   it('signs in with password and second factor, takes attendance, sends a parent request and an afbud, all over https', async () => {
@@ -102,12 +96,10 @@ describe('behind a TLS-terminating proxy (Caddy)', () => {
     const parent = await browser.newContext({ baseURL: origin, ignoreHTTPSErrors: true, locale: 'da-DK', javaScriptEnabled: false });
     const form = await parent.newPage();
     await form.goto('/grupper/pigegruppen/oensker-plads');
-    await form.locator('#f-parentName').fill('Pia Https');
-    await form.locator('#f-firstName').fill('Httpsina');
-    await form.locator('#f-birthDate').fill('2016-02-29');
-    await form.locator('#f-email').fill('pia.https@e2e.test');
-    await form.locator('#f-municipality').selectOption('ishoj');
-    await form.locator('#f-custody').check();
+    await fillForm(form, {
+      parentName: 'Pia Https', firstName: 'Httpsina', birthDate: '2016-02-29', email: 'pia.https@e2e.test', municipality: 'ishoj',
+      custody: true,
+    });
     await form.waitForTimeout(HUMAN_PAUSE_MS);
     await form.getByRole('button', { name: 'Send' }).click();
     await form.waitForURL('**/grupper/pigegruppen/oensker-plads/tak');

@@ -1,24 +1,16 @@
 // Staff sign in with their own municipality's login: two real OpenID Connect providers (support/oidc-provider.ts)
 // stand for Ishøj and Vallensbæk; everything goes through the browser as a person would do it.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { addAccount, ADMIN, signIn, type Account } from './support/accounts';
-import { expectAccessible, launchBrowser, newPage, visit } from './support/browser';
-import { openServerDatabase } from './support/database';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { addAccount, ADMIN, type Account } from './support/accounts';
+import { expectAccessible, newPage, visit, useBrowser, signedInPage } from './support/browser';
+import { useServerDatabase } from './support/database';
 import { signInAtProvider } from './support/provider-sign-in';
-import type { DatabaseHandle } from '../../src/lib/server/db';
 
 describe('sign-in with the municipality’s login', () => {
-  let browser: Browser;
-  let handle: DatabaseHandle;
+  const browser = useBrowser();
+  const handle = useServerDatabase();
 
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    handle = openServerDatabase();
-  });
   afterAll(async () => {
-    await browser?.close();
-    await handle?.close();
   });
 
   async function account(email: string) {
@@ -100,9 +92,7 @@ describe('sign-in with the municipality’s login', () => {
     expect(await account('uffe.uden@ishoj.e2e')).toBeUndefined();
     await context.close();
 
-    const admin = await newPage(browser);
-    await signIn(admin.page, ADMIN);
-    await visit(admin.page, '/personale/brugere');
+    const admin = await signedInPage(browser, ADMIN, { at: '/personale/brugere' });
     await admin.page.getByRole('link', { name: 'Anmodninger om adgang fra kommunernes login' }).click();
     const row = admin.page.getByRole('row', { name: /Uffe Udengruppe/ });
     await expect(row.innerText()).resolves.toMatch(/uffe\.uden@ishoj\.e2e\s+Ishøj Kommune\s+grp-alle-ansatte/);
@@ -118,8 +108,7 @@ describe('sign-in with the municipality’s login', () => {
     expect(await signInAtProvider(first.page, 'Vallensbæk Kommune', 'lukas.lukket')).toBe(303);
     const user = await account('lukas.lukket@vallensbaek.e2e');
     // The coordinator closes the account on the staff page.
-    const admin = await newPage(browser);
-    await signIn(admin.page, ADMIN);
+    const admin = await signedInPage(browser, ADMIN);
     await admin.page.goto('/personale/brugere');
     await admin.page.getByRole('row', { name: /Lukas Lukket/ }).getByRole('button', { name: 'Luk konto' }).click();
     await admin.context.close();

@@ -1,15 +1,10 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ADMIN, LEADER, addAccount, completeSecondFactor, signIn, type Account } from './support/accounts';
-import { baseURL, expectAccessible, launchBrowser, newPage, visit } from './support/browser';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { ADMIN, LEADER, addAccount, completeSecondFactor, type Account } from './support/accounts';
+import { baseURL, expectAccessible, newPage, visit, useBrowser, signedInPage } from './support/browser';
 
 describe('staff in the browser', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
+  const browser = useBrowser();
   afterAll(async () => {
-    await browser.close();
   });
 
   it('a wrong password is refused with the e-mail kept; the right one opens the overview', async () => {
@@ -44,9 +39,7 @@ describe('staff in the browser', () => {
   });
 
   it('an admin creates a group: wrong values are named at their fields and the rest is kept; then a year of meetings with week numbers', async () => {
-    const { page, context } = await newPage(browser);
-    await signIn(page, ADMIN);
-    await visit(page, '/personale/grupper/ny');
+    const { page, context } = await signedInPage(browser, ADMIN, { at: '/personale/grupper/ny' });
     await page.locator('#f-name').fill('Testgruppen');
     await page.getByLabel('Adressenavn').fill('testgruppen');
     await page.getByLabel('Slags gruppe').selectOption('siblings');
@@ -93,8 +86,7 @@ describe('staff in the browser', () => {
   });
 
   it('one meeting is moved without touching the others', async () => {
-    const { page, context } = await newPage(browser);
-    await signIn(page, ADMIN);
+    const { page, context } = await signedInPage(browser, ADMIN);
     await page.goto('/personale/grupper');
     await page.getByRole('link', { name: 'Se møder for Testgruppen' }).click();
     await page.waitForURL(/\/moeder$/);
@@ -124,9 +116,7 @@ describe('staff in the browser', () => {
   });
 
   it('a leader sees the groups they lead and is kept out of staff accounts', async () => {
-    const { page, context } = await newPage(browser);
-    await signIn(page, LEADER);
-    await visit(page, '/personale');
+    const { page, context } = await signedInPage(browser, LEADER, { at: '/personale' });
     expect(await page.getByRole('heading', { level: 2, name: 'Testgruppen' }).count()).toBe(1);
     expect(await page.getByRole('heading', { level: 2, name: 'Pigegruppen' }).count()).toBe(0);
     const res = await page.goto('/personale/brugere');
@@ -138,13 +128,9 @@ describe('staff in the browser', () => {
   it('the coordinator changes a role: a demoted coordinator is out of the coordinator pages on the next click; a role that cannot be given is named at that account', async () => {
     const second: Account = { email: 'anden.koordinator@e2e.test', password: 'anden-koordinator-adgangskode-7', name: 'Cecilie Anden' };
     addAccount(inject('databaseUrl'), second, 'admin');
-    const demoted = await newPage(browser);
-    await signIn(demoted.page, second);
-    await visit(demoted.page, '/personale/brugere');
+    const demoted = await signedInPage(browser, second, { at: '/personale/brugere' });
 
-    const { page, context } = await newPage(browser);
-    await signIn(page, ADMIN);
-    await visit(page, '/personale/brugere');
+    const { page, context } = await signedInPage(browser, ADMIN, { at: '/personale/brugere' });
     await page.getByLabel(`Rolle for ${second.name}`).selectOption('leader');
     await page.getByRole('button', { name: `Skift rolle for ${second.name}` }).click();
     await page.waitForURL('**/personale/brugere?gemt=rolle');

@@ -31,16 +31,24 @@ export function databaseKind(): 'sqlite' | 'postgres' {
  * call run after the database is made, and their afterAll before it is closed).
  */
 export function useTestDatabase(): DatabaseHandle {
+  return useDatabase(createTestDatabase);
+}
+
+/**
+ * A database `open` gives, for the describe that calls this: opened in beforeAll, closed in afterAll. The handle it
+ * returns stands for the opened one, so a test file can name it once at the top of the describe.
+ */
+export function useDatabase(open: () => DatabaseHandle | Promise<DatabaseHandle>): DatabaseHandle {
   let opened: DatabaseHandle | undefined;
   beforeAll(async () => {
-    opened = await createTestDatabase();
+    opened = await open();
   });
   afterAll(async () => {
     await opened?.close();
     opened = undefined;
   });
   const current = (): DatabaseHandle => {
-    if (!opened) throw new Error('The test database is open only in the hooks and tests of the describe that called useTestDatabase().');
+    if (!opened) throw new Error('The database is open only in the hooks and tests of the describe that asked for it.');
     return opened;
   };
   return {
