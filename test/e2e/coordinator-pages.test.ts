@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { addChild, addEnrollment, addGroup, addMeetingRule, addReferral } from '../support/builders';
 import { ADMIN } from './support/accounts';
-import { expectAccessible, visit, useBrowser, signedInPage } from './support/browser';
+import { expectAccessible, visit, useBrowser, signedInPage, fillByLabel } from './support/browser';
 import { useServerDatabase } from './support/database';
 
 describe('the coordinator’s pages', () => {
@@ -16,9 +16,7 @@ describe('the coordinator’s pages', () => {
     const groupName = `Lukkegruppen ${Date.now().toString(36)}`;
     await addMeetingRule(handle.db, await addGroup(handle.db, { name: groupName }), { weekday: 3 });
     const { page, context } = await signedInPage(browser, ADMIN, { at: '/personale/lukkede-perioder' });
-    await page.getByLabel('Navn').fill('Personaledag søndag');
-    await page.getByLabel('Første lukkede dag').fill('2027-10-17');
-    await page.getByLabel('Sidste lukkede dag').fill('2027-10-16');
+    await fillByLabel(page, { 'Navn': 'Personaledag søndag', 'Første lukkede dag': '2027-10-17', 'Sidste lukkede dag': '2027-10-16' });
     await page.getByLabel('Gælder for').selectOption({ label: groupName });
     await page.getByRole('button', { name: 'Tilføj perioden' }).click();
     await expect.poll(() => page.getByText('Perioden er ikke gemt. Ret det, der står ved felterne.').count()).toBe(1);

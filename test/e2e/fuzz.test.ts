@@ -11,7 +11,7 @@ import { issueFamilyLink } from '../../src/features/families/families.service';
 import { FORM_SECRET_KEY } from '../../src/features/referrals/referrals.repository';
 import { signFormTime } from '../../src/features/referrals/referrals';
 import { addAccount, type Account } from './support/accounts';
-import { newPage, useBrowser, sessionCookie } from './support/browser';
+import { newPage, useBrowser, signedInCookie } from './support/browser';
 import { useServerDatabase } from './support/database';
 import { addChild, addSessions } from '../support/child-records';
 
@@ -304,8 +304,8 @@ describe('fuzz: hostile input to every form', () => {
     const adminRow = await db.selectFrom('users').selectAll().where('email', '=', ADMIN_Z.email).executeTakeFirstOrThrow();
     const admin: Actor = { user: { id: adminRow.id, email: adminRow.email, displayName: adminRow.display_name, role: 'admin', municipality: null }, ip: null };
 
-    cookies.admin = await sessionCookie(browser, ADMIN_Z);
-    cookies.caseworker = await sessionCookie(browser, CASEWORKER_Z);
+    cookies.admin = await signedInCookie(browser, ADMIN_Z);
+    cookies.caseworker = await signedInCookie(browser, CASEWORKER_Z);
     scratch = (await newPage(browser, { javaScript: true })).page;
 
     groupId = randomUUID();

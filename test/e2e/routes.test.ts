@@ -14,7 +14,7 @@ import { issueStaffFeedToken } from '../../src/features/feeds/feeds.service';
 import type { Database } from '../../src/lib/server/database';
 import { addChild, addGroup, addSessions, addStaff } from '../support/child-records';
 import { addAccount, type Account } from './support/accounts';
-import { baseURL, newPage, sessionCookie, useBrowser } from './support/browser';
+import { baseURL, newPage, signedInCookie, useBrowser } from './support/browser';
 import { useServerDatabase } from './support/database';
 import { signInAtProvider } from './support/provider-sign-in';
 
@@ -334,7 +334,7 @@ describe('route × role', () => {
     await db.updateTable('guardians').set({ message_channel: 'email', unsubscribe_key: fixtures.unsubscribeKey }).where('id', '=', child.guardianId).execute();
 
     for (const who of ['caseworker', 'otherLeader', 'leader', 'admin'] as const) {
-      cookies.set(who, await sessionCookie(browser, ACCOUNTS[who]));
+      cookies.set(who, await signedInCookie(browser, ACCOUNTS[who]));
     }
     // The same two people through Ishøj's login (their accounts are linked by e-mail on the way).
     for (const [who, login] of [['caseworkerViaLogin', 'routes.cw'], ['leaderViaLogin', 'routes.leder']] as const) {

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { ADMIN, LEADER, addAccount, completeSecondFactor, type Account } from './support/accounts';
-import { baseURL, expectAccessible, newPage, visit, useBrowser, signedInPage } from './support/browser';
+import { baseURL, expectAccessible, newPage, visit, useBrowser, signedInPage, fillByLabel } from './support/browser';
 
 describe('staff in the browser', () => {
   const browser = useBrowser();
@@ -41,18 +41,14 @@ describe('staff in the browser', () => {
   it('an admin creates a group: wrong values are named at their fields and the rest is kept; then a year of meetings with week numbers', async () => {
     const { page, context } = await signedInPage(browser, ADMIN, { at: '/personale/grupper/ny' });
     await page.locator('#f-name').fill('Testgruppen');
-    await page.getByLabel('Adressenavn').fill('testgruppen');
-    await page.getByLabel('Slags gruppe').selectOption('siblings');
-    await page.getByLabel('Laveste alder (år)').fill('12');
-    await page.getByLabel('Højeste alder (år)').fill('9');
-    await page.getByLabel('Pladser').fill('0');
+    await fillByLabel(page, {
+      'Adressenavn': 'testgruppen', 'Slags gruppe': 'siblings', 'Laveste alder (år)': '12', 'Højeste alder (år)': '9', 'Pladser': '0',
+    });
     await page.locator('#f-place').fill('Familiecentret, lokale 2');
-    await page.getByLabel('Hvornår kan nye starte?').selectOption('quarterly');
-    await page.getByLabel('Hvilken uge i måneden').selectOption('2');
-    await page.getByLabel('Ugedag').selectOption('3');
-    await page.getByLabel('Starter kl.').fill('16:00');
-    await page.getByLabel('Slutter kl.').fill('18:00');
-    await page.getByLabel('Lars Leder').check();
+    await fillByLabel(page, {
+      'Hvornår kan nye starte?': 'quarterly', 'Hvilken uge i måneden': '2', 'Ugedag': '3', 'Starter kl.': '16:00', 'Slutter kl.': '18:00',
+      'Lars Leder': true,
+    });
     await page.getByRole('button', { name: 'Opret gruppe' }).click();
 
     await expect.poll(() => page.getByText('Den højeste alder skal være mindst den laveste.').count()).toBe(1);
@@ -62,9 +58,7 @@ describe('staff in the browser', () => {
     expect(await page.getByLabel('Lars Leder').isChecked()).toBe(true);
     await expectAccessible(page);
 
-    await page.getByLabel('Laveste alder (år)').fill('9');
-    await page.getByLabel('Højeste alder (år)').fill('12');
-    await page.getByLabel('Pladser').fill('8');
+    await fillByLabel(page, { 'Laveste alder (år)': '9', 'Højeste alder (år)': '12', 'Pladser': '8' });
     await page.getByRole('button', { name: 'Opret gruppe' }).click();
     await page.waitForURL(/\/personale\/grupper\/[^/]+\?gemt=oprettet/);
     await expectAccessible(page);

@@ -1,4 +1,4 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { signIn, type Account } from './accounts';
 import { axeViolations, launchBrowser, newPageAt } from './chromium';
@@ -61,16 +61,22 @@ export async function signedInPage(
  * typed into an input or text area, a value is picked in a select, `true` ticks a box and `false` clears it.
  */
 export async function fillForm(page: Page, fields: Record<string, string | boolean>): Promise<void> {
-  for (const [name, value] of Object.entries(fields)) {
-    const field = page.locator(`#f-${name}`);
-    if (typeof value === 'boolean') await field.setChecked(value);
-    else if ((await page.locator(`select#f-${name}`).count()) > 0) await field.selectOption(value);
-    else await field.fill(value);
-  }
+  for (const [name, value] of Object.entries(fields)) await fill(page.locator(`#f-${name}`), value);
+}
+
+/** As fillForm, each field found by its label (which a test then checks is there, and names the field). */
+export async function fillByLabel(page: Page, fields: Record<string, string | boolean>): Promise<void> {
+  for (const [label, value] of Object.entries(fields)) await fill(page.getByLabel(label), value);
+}
+
+async function fill(field: Locator, value: string | boolean): Promise<void> {
+  if (typeof value === 'boolean') await field.setChecked(value);
+  else if ((await field.and(field.page().locator('select')).count()) > 0) await field.selectOption(value);
+  else await field.fill(value);
 }
 
 /** The Cookie header of a new signed-in session of the account, for requests made outside the browser. */
-export async function sessionCookie(browser: Browser, account: Account): Promise<string> {
+export async function signedInCookie(browser: Browser, account: Account): Promise<string> {
   const { context } = await signedInPage(browser, account);
   const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
   await context.close();
