@@ -7,7 +7,8 @@ import { addAccount, signIn, type Account } from './support/accounts';
 import { baseURL, useBrowser, fillForm } from './support/browser';
 import { axeViolations } from './support/chromium';
 import { useServerDatabase } from './support/database';
-import { freePort, insecureGet, startAppServer, startCaddy, type Running } from './support/servers';
+import { insecureGet, startAppServer, startCaddy, type Running } from './support/servers';
+import { freePort } from '../support/ports';
 
 const LEADER_HTTPS: Account = { email: 'https-leder@e2e.test', password: 'https-adgangskode-123', name: 'Hanne Https' };
 const CHILDREN = ['Asta', 'Bodil'];

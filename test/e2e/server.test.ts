@@ -8,7 +8,8 @@ import { addChild, addGroup, addSessions } from '../support/child-records';
 import { addAccount, signIn, type Account } from './support/accounts';
 import { launchBrowser, newPageAt } from './support/chromium';
 import { useServerDatabase } from './support/database';
-import { freePort, startAppServer, type Running } from './support/servers';
+import { startAppServer, type Running } from './support/servers';
+import { freePort } from '../support/ports';
 
 const root = resolve(import.meta.dirname, '../..');
 const ACCOUNT: Account = { email: 'server-stop@e2e.test', password: 'server-stop-adgangskode-4', name: 'Sigrid Stop' };

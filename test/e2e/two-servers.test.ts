@@ -11,7 +11,8 @@ import { openDatabase } from '../../src/lib/server/db';
 import { addAccount, signIn, ADMIN, type Account } from './support/accounts';
 import { useBrowser } from './support/browser';
 import { useServerDatabase } from './support/database';
-import { freePort, insecureGet, startAppServer, startCaddy, type Running } from './support/servers';
+import { insecureGet, startAppServer, startCaddy, type Running } from './support/servers';
+import { freePort } from '../support/ports';
 
 const root = resolve(import.meta.dirname, '../..');
 const postgres = /^postgres/i.test(inject('databaseUrl'));
