@@ -39,18 +39,7 @@ export function useTestDatabase(): DatabaseHandle {
  * returns stands for the opened one, so a test file can name it once at the top of the describe.
  */
 export function useDatabase(open: () => DatabaseHandle | Promise<DatabaseHandle>): DatabaseHandle {
-  let opened: DatabaseHandle | undefined;
-  beforeAll(async () => {
-    opened = await open();
-  });
-  afterAll(async () => {
-    await opened?.close();
-    opened = undefined;
-  });
-  const current = (): DatabaseHandle => {
-    if (!opened) throw new Error('The database is open only in the hooks and tests of the describe that asked for it.');
-    return opened;
-  };
+  const current = useForDescribe('The database', open, (handle) => handle.close());
   return {
     get db() {
       return current().db;
@@ -63,6 +52,25 @@ export function useDatabase(open: () => DatabaseHandle | Promise<DatabaseHandle>
     },
     poolStats: () => current().poolStats(),
     close: () => current().close(),
+  };
+}
+
+/**
+ * Something a describe's hooks and tests share (a database, a browser): `open`ed in its beforeAll, `close`d in its
+ * afterAll. Returns the way to reach it, which throws outside those hooks and tests (`what` names it in the error).
+ */
+export function useForDescribe<T>(what: string, open: () => T | Promise<T>, close: (opened: T) => Promise<void>): () => T {
+  let opened: { value: T } | undefined;
+  beforeAll(async () => {
+    opened = { value: await open() };
+  });
+  afterAll(async () => {
+    if (opened) await close(opened.value);
+    opened = undefined;
+  });
+  return () => {
+    if (!opened) throw new Error(`${what} is there only in the hooks and tests of the describe that asked for it.`);
+    return opened.value;
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, inject } from 'vitest';
+import { expect, inject } from 'vitest';
+import { useForDescribe } from '../../support/database';
 import { signIn, type Account } from './accounts';
 import { axeViolations, launchBrowser, newPageAt } from './chromium';
 
@@ -15,19 +16,12 @@ export function baseURL(): string {
  * of it before, at the describe's top level, throws).
  */
 export function useBrowser(): Browser {
-  let launched: Browser | undefined;
-  beforeAll(async () => {
-    launched = await launchBrowser();
-  });
-  afterAll(async () => {
-    await launched?.close();
-    launched = undefined;
-  });
+  const current = useForDescribe('The browser', launchBrowser, (browser) => browser.close());
   return new Proxy({} as Browser, {
     get(_target, name) {
-      if (!launched) throw new Error('The browser runs only in the hooks and tests of the describe that called useBrowser().');
-      const value: unknown = Reflect.get(launched, name, launched);
-      return typeof value === 'function' ? value.bind(launched) : value;
+      const browser = current();
+      const value: unknown = Reflect.get(browser, name, browser);
+      return typeof value === 'function' ? value.bind(browser) : value;
     },
   });
 }
