@@ -7,7 +7,7 @@ import { ADMIN, addAccount, type Account } from './support/accounts';
 import { expectAccessible, newPage, visit, useBrowser, signedInPage, fillForm } from './support/browser';
 import { useServerDatabase } from './support/database';
 import { readMailboxDir, waitForMessage } from '../support/mailbox';
-import { addChild, addEnrollment, addGroup, addMark, addMeetingRule, addMeetings } from '../support/builders';
+import { addChild, addConversation, addEnrollment, addGroup, addMark, addMeetingRule, addMeetings, addReferral } from '../support/builders';
 
 // A course from the intake conversation to the closing summary, as the leaders, the family and the caseworker meet
 // it in the browser (issue 15). Arranged as the referral form leaves it; every step after that through the pages.
@@ -35,21 +35,24 @@ describe('a course followed and closed, in the browser', () => {
     const caseworker = await db.selectFrom('users').select(['id']).where('email', '=', CASEWORKER.email).executeTakeFirstOrThrow();
     const admin = await db.selectFrom('users').select(['id']).where('email', '=', ADMIN.email).executeTakeFirstOrThrow();
     const now = new Date().toISOString();
-    childId = randomUUID();
-    referralId = randomUUID();
-    enrollmentId = randomUUID();
     const birthDate = `${Number(todayInZone(new Date()).slice(0, 4)) - 10}-03-15`;
-    await db.insertInto('children').values({ id: childId, first_name: FIRST, last_name: LAST, birth_date: birthDate, gender: 'girl', municipality: 'ishoj', has_sibling_with_disability: 1, created_at: now, updated_at: now }).execute();
-    await db.insertInto('guardians').values({ id: randomUUID(), child_id: childId, name: 'Mona Forløbsen', phone: '20304051', email: null, has_custody: 1, needs_interpreter: 0, interpreter_language: null, created_at: now }).execute();
-    await db.insertInto('referrals').values({ id: referralId, reference: `E2E-${referralId.slice(0, 6)}`, group_id: group.id, child_id: childId, source: 'caseworker', caseworker_id: caseworker.id, status: 'intake_booked', reason: 'Lillebror har cerebral parese', custody_consent: 1, queue_rank: null, status_reason: null, idempotency_key: null, received_at: now, updated_at: now }).execute();
-    await db.insertInto('enrollments').values({ id: enrollmentId, child_id: childId, group_id: group.id, referral_id: referralId, state: 'intake_booked', intake_window_id: null, start_date: null, planned_end_date: null, ended_on: null, end_reason: null, created_at: now, updated_at: now }).execute();
+    ({ childId } = await addChild(db, {
+      first_name: FIRST, last_name: LAST, birth_date: birthDate, has_sibling_with_disability: 1, created_at: now, updated_at: now,
+      guardians: [{ name: 'Mona Forløbsen', phone: '20304051', has_custody: 1, needs_interpreter: 0 }],
+    }));
+    referralId = await addReferral(db, {
+      reference: `E2E-${randomUUID().slice(0, 6)}`, group_id: group.id, child_id: childId, caseworker_id: caseworker.id, status: 'intake_booked',
+      reason: 'Lillebror har cerebral parese', custody_consent: 1, received_at: now, updated_at: now,
+    });
+    enrollmentId = await addEnrollment(db, {
+      child_id: childId, group_id: group.id, referral_id: referralId, state: 'intake_booked', start_date: null, created_at: now, updated_at: now,
+    });
     // The intake conversation was this morning at 00.00 (its time has come).
     const startsAt = new Date(`${todayInZone(new Date())}T00:00:00+01:00`);
-    await db.insertInto('conversations').values({
-      id: randomUUID(), kind: 'intake', child_id: childId, group_id: group.id, referral_id: referralId, enrollment_id: enrollmentId, leader_id: admin.id,
-      starts_at: startsAt.toISOString(), ends_at: new Date(startsAt.getTime() + 3600_000).toISOString(), place: 'Familiecentret', status: 'booked',
-      outcome: null, outcome_reason: null, child_words: null, note: null, created_at: now, updated_at: now,
-    }).execute();
+    await addConversation(db, {
+      child_id: childId, group_id: group.id, referral_id: referralId, enrollment_id: enrollmentId, leader_id: admin.id, starts_at: startsAt.toISOString(),
+      created_at: now, updated_at: now,
+    });
     const adminActor = { user: { id: admin.id, email: ADMIN.email, displayName: ADMIN.name, role: 'admin' as const, municipality: null }, ip: null };
     familyPath = (await issueFamilyLink(db, adminActor, childId, new Date())).path;
   });
@@ -291,11 +294,13 @@ describe('a course followed and closed, in the browser', () => {
     const db = server.db;
     const girls = await db.selectFrom('groups').select(['id']).where('slug', '=', 'pigegruppen').executeTakeFirstOrThrow();
     const now = new Date().toISOString();
-    const girlId = randomUUID();
-    const girlEnrollment = randomUUID();
     const birthDate = `${Number(todayInZone(new Date()).slice(0, 4)) - 11}-05-01`;
-    await db.insertInto('children').values({ id: girlId, first_name: 'Selma', last_name: `Udensamtale${randomUUID().slice(0, 4)}`, birth_date: birthDate, gender: 'girl', municipality: 'vallensbaek', has_sibling_with_disability: 0, created_at: now, updated_at: now }).execute();
-    await db.insertInto('enrollments').values({ id: girlEnrollment, child_id: girlId, group_id: girls.id, referral_id: null, state: 'active', intake_window_id: null, start_date: addDays(todayInZone(new Date()), -200), planned_end_date: null, ended_on: null, end_reason: null, created_at: now, updated_at: now }).execute();
+    const { childId: girlId } = await addChild(db, {
+      first_name: 'Selma', last_name: `Udensamtale${randomUUID().slice(0, 4)}`, birth_date: birthDate, municipality: 'vallensbaek', created_at: now, updated_at: now,
+    });
+    const girlEnrollment = await addEnrollment(db, {
+      child_id: girlId, group_id: girls.id, start_date: addDays(todayInZone(new Date()), -200), created_at: now, updated_at: now,
+    });
 
     const { page, context } = await signedInPage(browser, ADMIN);
     // The siblings course above never offered it.

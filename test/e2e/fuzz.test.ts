@@ -14,6 +14,7 @@ import { addAccount, type Account } from './support/accounts';
 import { newPage, useBrowser, signedInCookie } from './support/browser';
 import { useServerDatabase } from './support/database';
 import { addChild, addSessions } from '../support/child-records';
+import * as build from '../support/builders';
 
 const ADMIN_Z: Account = { email: 'admin@fuzz.e2e', password: 'fuzz-admin-adgangskode-1', name: 'Fuzz Admin' };
 const CASEWORKER_Z: Account = { email: 'raadgiver@fuzz.e2e', password: 'fuzz-raadgiver-adgangskode-2', name: 'Fuzz Rådgiver' };
@@ -308,17 +309,10 @@ describe('fuzz: hostile input to every form', () => {
     cookies.caseworker = await signedInCookie(browser, CASEWORKER_Z);
     scratch = (await newPage(browser, { javaScript: true })).page;
 
-    groupId = randomUUID();
-    groupSlug = `fuzz-${groupId.slice(0, 6)}`;
+    groupSlug = `fuzz-${randomUUID().slice(0, 6)}`;
     const at = new Date().toISOString();
-    await db.insertInto('groups').values({
-      id: groupId, slug: groupSlug, name: 'Fuzzgruppen', kind: 'girls', min_age: 7, max_age: 15, girls_only: 1, capacity: 10,
-      place: 'Familiecentret', intake_rule: 'open', max_course_months: null, archived_at: null, created_at: at, updated_at: at,
-    }).execute();
-    await db.insertInto('meeting_rules').values({
-      id: randomUUID(), group_id: groupId, weekday: 3, nth: 1, start_time: '16:00', end_time: '18:00', on_closed: 'next_week', updated_at: at,
-    }).execute();
-    await db.insertInto('group_leaders').values({ group_id: groupId, user_id: adminRow.id }).execute();
+    groupId = await build.addGroup(db, { slug: groupSlug, name: 'Fuzzgruppen', girls_only: 1, created_at: at, updated_at: at, leaderIds: [adminRow.id] });
+    await build.addMeetingRule(db, groupId, { nth: 1 });
     const now = Date.now();
     [futureSession, todaySession, movableSession] = await addSessions(db, groupId, [
       new Date(now + 9 * 24 * 3600_000).toISOString(),

@@ -1,14 +1,13 @@
 // Messages end to end: each kind is caused through the pages, and read as it arrived at the real SMTP server or the
 // local SMS gateway that global setup started (test/support/mailbox.ts).
 import { randomUUID } from 'node:crypto';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { addDays, instantToZoned, todayInZone } from '../../src/lib/time';
-import type { DatabaseHandle } from '../../src/lib/server/db';
+import { addChild, addEnrollment, addGroup, addMeetingRule, addMeetings } from '../support/builders';
 import { readMailboxDir, waitForMessage, type Received } from '../support/mailbox';
 import { ADMIN, addAccount, type Account } from './support/accounts';
-import { expectAccessible, launchBrowser, newPage, visit, useBrowser, signedInPage, fillForm } from './support/browser';
-import { openServerDatabase, useServerDatabase } from './support/database';
+import { expectAccessible, newPage, visit, useBrowser, signedInPage, fillForm } from './support/browser';
+import { useServerDatabase } from './support/database';
 
 const LEADER_M: Account = { email: 'beskeder-leder@e2e.test', password: 'beskeder-adgangskode-1', name: 'Bente Beskedleder' };
 const PARENT_EMAIL = 'mor.beskeder@familie.e2e';
@@ -42,38 +41,27 @@ describe('messages by e-mail and SMS', () => {
     const db = handle.db;
     const leaderId = (await db.selectFrom('users').select('id').where('email', '=', LEADER_M.email).executeTakeFirstOrThrow()).id;
     const at = new Date().toISOString();
-    groupId = randomUUID();
     groupName = 'Beskedgruppen';
-    await db.insertInto('groups').values({
-      id: groupId, slug: `beskeder-${groupId.slice(0, 6)}`, name: groupName, kind: 'girls', min_age: 7, max_age: 15, girls_only: 1, capacity: 10,
-      place: 'Familiecentret', intake_rule: 'open', max_course_months: null, archived_at: null, created_at: at, updated_at: at,
-    }).execute();
-    await db.insertInto('meeting_rules').values({ id: randomUUID(), group_id: groupId, weekday: 3, nth: 2, start_time: '16:00', end_time: '18:00', on_closed: 'next_week', updated_at: at }).execute();
-    await db.insertInto('group_leaders').values({ group_id: groupId, user_id: leaderId }).execute();
-    for (const days of [10, 20, 30]) {
-      const id = randomUUID();
+    groupId = await addGroup(db, {
+      slug: `beskeder-${randomUUID().slice(0, 6)}`, name: groupName, girls_only: 1, created_at: at, updated_at: at, leaderIds: [leaderId],
+    });
+    await addMeetingRule(db, groupId);
+    const starts = [10, 20, 30].map((days) => {
       const start = new Date(Date.now() + days * 24 * 3600_000);
       start.setUTCMinutes(0, 0, 0);
-      await db.insertInto('group_sessions').values({
-        id, group_id: groupId, occurrence_key: `e2e-beskeder-${days}`, starts_at: start.toISOString(), ends_at: new Date(start.getTime() + 2 * 3600_000).toISOString(),
-        place: 'Familiecentret, lokale 2', status: 'planned', created_at: at, updated_at: at,
-      }).execute();
-      sessions.push(id);
-    }
-    childId = randomUUID();
-    await db.insertInto('children').values({
-      id: childId, first_name: 'Naja', last_name: 'Hemmeligsen', birth_date: '2015-08-01', gender: 'girl', municipality: 'ishoj', created_at: at, updated_at: at,
-    }).execute();
-    emailGuardianId = randomUUID();
-    smsGuardianId = randomUUID();
-    await db.insertInto('guardians').values([
-      { id: emailGuardianId, child_id: childId, name: 'Mona Hemmeligsen', phone: null, email: PARENT_EMAIL, created_at: at },
-      { id: smsGuardianId, child_id: childId, name: 'Omar Hemmeligsen', phone: PARENT_PHONE, email: null, created_at: at },
-    ]).execute();
-    await db.insertInto('enrollments').values({
-      id: randomUUID(), child_id: childId, group_id: groupId, referral_id: null, state: 'active', intake_window_id: null, start_date: '2026-01-01',
-      planned_end_date: null, ended_on: null, end_reason: null, created_at: at, updated_at: at,
-    }).execute();
+      return start;
+    });
+    sessions.push(...(await addMeetings(db, groupId, starts, { place: 'Familiecentret, lokale 2', created_at: at, updated_at: at })));
+    let guardianIds: string[];
+    ({ childId, guardianIds } = await addChild(db, {
+      first_name: 'Naja', last_name: 'Hemmeligsen', birth_date: '2015-08-01', created_at: at, updated_at: at,
+      guardians: [
+        { name: 'Mona Hemmeligsen', phone: null, email: PARENT_EMAIL },
+        { name: 'Omar Hemmeligsen', phone: PARENT_PHONE, email: null },
+      ],
+    }));
+    [emailGuardianId = '', smsGuardianId = ''] = guardianIds;
+    await addEnrollment(db, { child_id: childId, group_id: groupId, created_at: at, updated_at: at });
   });
 
   it('staff send the family link from the child page; it arrives by e-mail, works, and never shows in the staff log', async () => {
@@ -316,17 +304,11 @@ describe('messages by e-mail and SMS', () => {
 
 describe('the caseworker who referred hears each step of the course', () => {
   const CASEWORKER_M: Account = { email: 'beskeder-raadgiver@e2e.test', password: 'beskeder-raadgiver-kode-5', name: 'Rasmus Rådgiver' };
-  let browser: Browser;
-  let handle: DatabaseHandle;
+  const browser = useBrowser();
+  const handle = useServerDatabase();
 
   beforeAll(async () => {
-    browser = await launchBrowser();
-    handle = openServerDatabase();
     addAccount(inject('databaseUrl'), CASEWORKER_M, 'caseworker', 'ishoj');
-  });
-  afterAll(async () => {
-    await browser.close();
-    await handle.close();
   });
 
   const toCaseworker = (subject: string | RegExp) => waitForMessage(mail, (m) => m.to === CASEWORKER_M.email && (typeof subject === 'string' ? m.subject.startsWith(subject) : subject.test(m.subject)));
