@@ -10,15 +10,13 @@ import { statementCount } from '../../src/lib/server/db';
 import { instantToZoned } from '../../src/lib/time';
 import { addChild, addEnrollment, addGroup, addMeetings, addUser } from '../support/builders';
 import { databaseKind, useTestDatabase } from '../support/database';
+import { errorOf } from '../support/errors';
 
 // Monday 23 November 2026, 17.00 in Copenhagen; today's session ran 15.00-17.00 (Copenhagen).
 const NOW = new Date('2026-11-23T16:00:00Z');
 const TODAY_START = new Date('2026-11-23T14:00:00Z');
 const MONTH = 30 * 24 * 60 * 60 * 1000;
 
-async function errorOf(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(() => null, (e: unknown) => e);
-}
 
 describe(`attendance on ${databaseKind()}`, () => {
   const handle = useTestDatabase();

@@ -24,6 +24,7 @@ import {
 import { addDays, todayInZone } from '../../src/lib/time';
 import { addChild, addEnrollment, addLeaders, addReferral, addUser } from '../support/builders';
 import { createTestDatabase, databaseKind, useTestDatabase } from '../support/database';
+import { errorOf } from '../support/errors';
 
 // Monday 23 November 2026, 10.00 in Copenhagen.
 const NOW = new Date('2026-11-23T09:00:00Z');
@@ -73,12 +74,6 @@ describe(`enrollment service on ${databaseKind()}`, () => {
     return handle.db.selectFrom('referrals').select(['status', 'status_reason', 'group_id']).where('id', '=', referralId).executeTakeFirstOrThrow();
   }
 
-  async function errorOf(promise: Promise<unknown>): Promise<unknown> {
-    return promise.then(
-      () => null,
-      (e: unknown) => e,
-    );
-  }
 
   async function overviewOf(group: Group, actor: Actor = admin) {
     const view = (await windowOverview(handle.db, actor, NOW)).find((g) => g.group.id === group.id);

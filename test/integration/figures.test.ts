@@ -10,6 +10,7 @@ import { statementCount, type DatabaseHandle } from '../../src/lib/server/db';
 import { instantToZoned, zonedToInstant } from '../../src/lib/time';
 import { addMeetings, addUser } from '../support/builders';
 import { databaseKind, useFreshTestDatabases } from '../support/database';
+import { errorOf } from '../support/errors';
 
 // Monday 23 November 2026, 10.00 in Copenhagen.
 const NOW = new Date('2026-11-23T09:00:00Z');
@@ -22,9 +23,6 @@ function addStaff(handle: DatabaseHandle, role: Role): Promise<Actor> {
   return addUser(handle.db, role, { email: `${role}-${crypto.randomUUID().slice(0, 8)}@figures.test`, at: NOW });
 }
 
-async function errorOf(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(() => null, (e: unknown) => e);
-}
 
 /** Statements sent while `fn` runs. */
 async function statementsFor(fn: () => Promise<unknown>): Promise<number> {

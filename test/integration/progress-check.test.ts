@@ -6,13 +6,11 @@ import { recordProgressCheck } from '../../src/features/course/course.service';
 import { ConflictError, ForbiddenError, ValidationError } from '../../src/lib/errors';
 import { addChild, addEnrollment, addGroup, addLeaders, addUser } from '../support/builders';
 import { databaseKind, useTestDatabase } from '../support/database';
+import { errorOf } from '../support/errors';
 
 // Monday 23 November 2026, 10.00 in Copenhagen.
 const NOW = new Date('2026-11-23T09:00:00Z');
 
-async function errorOf(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(() => null, (e: unknown) => e);
-}
 
 describe(`a progress check in between on ${databaseKind()}`, () => {
   const handle = useTestDatabase();

@@ -20,6 +20,7 @@ import {
 } from '../../src/features/schedule/schedule.service';
 import { addUser } from '../support/builders';
 import { databaseKind, useTestDatabase } from '../support/database';
+import { errorOf } from '../support/errors';
 
 // Monday 23 November 2026, 10.00 in Copenhagen. The girls' group meets the 2nd Wednesday, 16.00-18.00.
 const NOW = new Date('2026-11-23T09:00:00Z');
@@ -56,12 +57,6 @@ describe(`schedule service on ${databaseKind()}`, () => {
     return updateGroup(handle.db, admin, group.id, { ...groupFormValues(group), leaderIds: group.leaderIds, ...rule }, at);
   }
 
-  async function errorOf(promise: Promise<unknown>): Promise<unknown> {
-    return promise.then(
-      () => null,
-      (e: unknown) => e,
-    );
-  }
 
   const FEBRUARY_MOVE = { date: '2027-02-17', startTime: '17.00', endTime: '19.00', place: 'Ishøj Bibliotek', reason: 'Lokalet er optaget' };
 

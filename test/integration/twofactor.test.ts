@@ -11,6 +11,7 @@ import { ConflictError, ForbiddenError } from '../../src/lib/errors';
 import { open } from '../../src/lib/server/secret-box';
 import { statementCount } from '../../src/lib/server/db';
 import { databaseKind, useTestDatabase } from '../support/database';
+import { errorOf } from '../support/errors';
 
 const MINUTE = 60 * 1000;
 const NOW = new Date('2026-03-04T09:00:00Z');
@@ -19,14 +20,6 @@ const meta = { ip: '192.0.2.44', userAgent: 'Vitest' };
 const ADMIN_PASSWORD = 'koordinatorens lange kode';
 const LEADER_PASSWORD = 'lederens lange adgangskode';
 
-async function thrown(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 /** A code that is not the right one at `now` (nor one step off). */
 function wrongCode(key: Uint8Array, now: Date): string {
@@ -127,7 +120,7 @@ describe(`the second factor on ${databaseKind()}`, () => {
     expect(again.secondFactor).toBe('verify');
     const other = await totpSetupView(leader);
     const otherKey = decodeTotpKey(other.key)!;
-    expect(await thrown(confirmTotpSetup(handle.db, await pendingFromToken(again.token, NOW), { key: other.key, code: totpCodeAt(otherKey, NOW) }, meta.ip, NOW)))
+    expect(await errorOf(confirmTotpSetup(handle.db, await pendingFromToken(again.token, NOW), { key: other.key, code: totpCodeAt(otherKey, NOW) }, meta.ip, NOW)))
       .toBeInstanceOf(ConflictError);
     expect(await storedKey(leader.id)).toEqual(leaderKey);
   });
@@ -184,8 +177,8 @@ describe(`the second factor on ${databaseKind()}`, () => {
     if (!signedIn.ok) throw new Error('sign-in failed');
     await verifyTotp(handle.db, await pendingFromToken(signedIn.token, later(30)), totpCodeAt(leaderKey, later(30)), meta.ip, later(30));
 
-    expect(await thrown(resetSecondFactor(handle.db, { user: leader, ip: null }, admin.id, later(31)))).toBeInstanceOf(ForbiddenError);
-    expect(await thrown(resetSecondFactor(handle.db, adminActor, admin.id, later(31)))).toBeInstanceOf(ConflictError);
+    expect(await errorOf(resetSecondFactor(handle.db, { user: leader, ip: null }, admin.id, later(31)))).toBeInstanceOf(ForbiddenError);
+    expect(await errorOf(resetSecondFactor(handle.db, adminActor, admin.id, later(31)))).toBeInstanceOf(ConflictError);
     expect((await listStaffUsers(handle.db, adminActor)).find((u) => u.id === leader.id)?.hasSecondFactor).toBe(true);
 
     await resetSecondFactor(handle.db, adminActor, leader.id, later(31));
@@ -200,7 +193,7 @@ describe(`the second factor on ${databaseKind()}`, () => {
     expect(next).toMatchObject({ ok: true, secondFactor: 'setup' });
     // Nothing left to reset: refused, and nothing is written.
     const auditBefore = (await handle.db.selectFrom('audit_log').select('id').execute()).length;
-    expect(await thrown(resetSecondFactor(handle.db, adminActor, leader.id, later(33)))).toBeInstanceOf(ConflictError);
+    expect(await errorOf(resetSecondFactor(handle.db, adminActor, leader.id, later(33)))).toBeInstanceOf(ConflictError);
     expect((await handle.db.selectFrom('audit_log').select('id').execute()).length).toBe(auditBefore);
     // The admin's own factor is untouched.
     expect(await storedKey(admin.id)).not.toBeNull();
