@@ -25,9 +25,8 @@ import { addDays, todayInZone } from '../../src/lib/time';
 import { addChild, addEnrollment, addLeaders, addReferral, addUser } from '../support/builders';
 import { createTestDatabase, databaseKind, useTestDatabase } from '../support/database';
 import { errorOf } from '../support/errors';
+import { NOW } from '../support/clock';
 
-// Monday 23 November 2026, 10.00 in Copenhagen.
-const NOW = new Date('2026-11-23T09:00:00Z');
 const TODAY = todayInZone(NOW);
 
 describe(`enrollment service on ${databaseKind()}`, () => {
@@ -73,7 +72,6 @@ describe(`enrollment service on ${databaseKind()}`, () => {
   async function referralStatus(referralId: string) {
     return handle.db.selectFrom('referrals').select(['status', 'status_reason', 'group_id']).where('id', '=', referralId).executeTakeFirstOrThrow();
   }
-
 
   async function overviewOf(group: Group, actor: Actor = admin) {
     const view = (await windowOverview(handle.db, actor, NOW)).find((g) => g.group.id === group.id);

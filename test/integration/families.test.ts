@@ -12,11 +12,7 @@ import { sha256Hex } from '../../src/lib/server/tokens';
 import { addChild, addConversation, addEnrollment, addGroup, addMeetings, addUser } from '../support/builders';
 import { databaseKind, useTestDatabase } from '../support/database';
 import { errorOf } from '../support/errors';
-
-// Monday 23 November 2026, 10.00 in Copenhagen.
-const NOW = new Date('2026-11-23T09:00:00Z');
-const DAY = 24 * 60 * 60 * 1000;
-
+import { NOW, DAY } from '../support/clock';
 
 describe(`family link on ${databaseKind()}`, () => {
   const handle = useTestDatabase();

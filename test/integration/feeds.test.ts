@@ -16,11 +16,10 @@ import type { Role } from '../../src/lib/server/database';
 import { instantToZoned } from '../../src/lib/time';
 import { addChild, addConversation, addEnrollment, addLeaders, addUser } from '../support/builders';
 import { databaseKind, useTestDatabase } from '../support/database';
+import { NOW, DAY } from '../support/clock';
 
-// Monday 23 November 2026, 10.00 in Copenhagen (winter time). The girls' group meets the 2nd Wednesday at
-// 16.00; its January meeting is in winter time (UTC+1) and its April meeting in summer time (UTC+2).
-const NOW = new Date('2026-11-23T09:00:00Z');
-const DAY = 24 * 60 * 60 * 1000;
+// NOW is in winter time. The girls' group meets the 2nd Wednesday at 16.00; its January meeting is in winter time
+// (UTC+1) and its April meeting in summer time (UTC+2).
 
 interface ParsedEvent {
   uid: string;
@@ -134,7 +133,6 @@ describe(`calendar feeds on ${databaseKind()}`, () => {
       updated_at: at,
     });
   });
-
 
   it('parses in ical.js and node-ical, with the 16.00 meeting at 15:00Z in winter and 14:00Z in summer', async () => {
     const body = await feedBody(NOW);

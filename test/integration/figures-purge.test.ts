@@ -6,9 +6,8 @@ import { yearlyFigures } from '../../src/features/figures/figures.service';
 import { purgeExpiredData } from '../../src/features/retention/retention.service';
 import { addChild, addEnrollment, addProgressAnswers, addReferral, addUser } from '../support/builders';
 import { databaseKind, useFreshTestDatabases } from '../support/database';
+import { NOW } from '../support/clock';
 
-// Monday 23 November 2026, 10.00 in Copenhagen.
-const NOW = new Date('2026-11-23T09:00:00Z');
 /** The tables whose every cell survives a purge (not yet: attendance marks, kept as sums only, and the wait per quarter). */
 const KEPT_TABLES = ['forloeb', 'familier', 'venteliste', 'fremgang'];
 

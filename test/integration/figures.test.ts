@@ -11,9 +11,8 @@ import { instantToZoned, zonedToInstant } from '../../src/lib/time';
 import { addMeetings, addUser } from '../support/builders';
 import { databaseKind, useFreshTestDatabases } from '../support/database';
 import { errorOf } from '../support/errors';
+import { NOW } from '../support/clock';
 
-// Monday 23 November 2026, 10.00 in Copenhagen.
-const NOW = new Date('2026-11-23T09:00:00Z');
 const YEAR = 2026;
 const FROM = zonedToInstant('2026-01-01', '00:00').toISOString();
 const TO = zonedToInstant('2027-01-01', '00:00').toISOString();
@@ -22,7 +21,6 @@ const STARTED = ['active', 'closing_booked', 'ended'];
 function addStaff(handle: DatabaseHandle, role: Role): Promise<Actor> {
   return addUser(handle.db, role, { email: `${role}-${crypto.randomUUID().slice(0, 8)}@figures.test`, at: NOW });
 }
-
 
 /** Statements sent while `fn` runs. */
 async function statementsFor(fn: () => Promise<unknown>): Promise<number> {

@@ -18,10 +18,7 @@ import { planningWindow } from '../../src/features/schedule/schedule.service';
 import { instantToZoned } from '../../src/lib/time';
 import { addUser } from '../support/builders';
 import { databaseKind, useTestDatabase } from '../support/database';
-
-// Monday 23 November 2026, 10.00 in Copenhagen.
-const NOW = new Date('2026-11-23T09:00:00Z');
-const DAY = 24 * 60 * 60 * 1000;
+import { NOW, DAY } from '../support/clock';
 
 describe(`groups service on ${databaseKind()}`, () => {
   const handle = useTestDatabase();

@@ -18,10 +18,7 @@ import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../src/li
 import { addChild, addGroup, addSessions, addStaff } from '../support/child-records';
 import { createTestDatabase, databaseKind, useTestDatabase } from '../support/database';
 import { startMailbox, type Mailbox } from '../support/mailbox';
-
-// Monday 23 November 2026, 10.00 in Copenhagen.
-const NOW = new Date('2026-11-23T09:00:00Z');
-const MINUTE = 60_000;
+import { NOW, MINUTE } from '../support/clock';
 
 describe(`messages through the outbox on ${databaseKind()}`, () => {
   const handle = useTestDatabase();

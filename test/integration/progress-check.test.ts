@@ -7,10 +7,7 @@ import { ConflictError, ForbiddenError, ValidationError } from '../../src/lib/er
 import { addChild, addEnrollment, addGroup, addLeaders, addUser } from '../support/builders';
 import { databaseKind, useTestDatabase } from '../support/database';
 import { errorOf } from '../support/errors';
-
-// Monday 23 November 2026, 10.00 in Copenhagen.
-const NOW = new Date('2026-11-23T09:00:00Z');
-
+import { NOW } from '../support/clock';
 
 describe(`a progress check in between on ${databaseKind()}`, () => {
   const handle = useTestDatabase();

@@ -16,9 +16,8 @@ import {
 } from '../../src/features/referrals/referrals.service';
 import { addConversation, addUser } from '../support/builders';
 import { databaseKind, useTestDatabase } from '../support/database';
+import { NOW } from '../support/clock';
 
-// Monday 23 November 2026, 10.00 in Copenhagen.
-const NOW = new Date('2026-11-23T09:00:00Z');
 const LATER = new Date(NOW.getTime() + 60_000);
 
 describe(`referrals on ${databaseKind()}`, () => {
@@ -104,7 +103,6 @@ describe(`referrals on ${databaseKind()}`, () => {
     leader = await addStaff('leader', 'Lene');
     admin = await addStaff('admin', 'Karin');
   });
-
 
   it('a referral creates exactly one child, its guardians, one referral and one referred enrollment, with an audit entry', async () => {
     const before = await counts();

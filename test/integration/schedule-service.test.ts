@@ -21,10 +21,9 @@ import {
 import { addUser } from '../support/builders';
 import { databaseKind, useTestDatabase } from '../support/database';
 import { errorOf } from '../support/errors';
+import { NOW, DAY } from '../support/clock';
 
-// Monday 23 November 2026, 10.00 in Copenhagen. The girls' group meets the 2nd Wednesday, 16.00-18.00.
-const NOW = new Date('2026-11-23T09:00:00Z');
-const DAY = 24 * 60 * 60 * 1000;
+// The girls' group meets the 2nd Wednesday, 16.00-18.00.
 
 describe(`schedule service on ${databaseKind()}`, () => {
   const handle = useTestDatabase();
@@ -56,7 +55,6 @@ describe(`schedule service on ${databaseKind()}`, () => {
   async function changeRule(group: Group, rule: Record<string, string>, at: Date) {
     return updateGroup(handle.db, admin, group.id, { ...groupFormValues(group), leaderIds: group.leaderIds, ...rule }, at);
   }
-
 
   const FEBRUARY_MOVE = { date: '2027-02-17', startTime: '17.00', endTime: '19.00', place: 'Ishøj Bibliotek', reason: 'Lokalet er optaget' };
 
