@@ -40,8 +40,9 @@ describe('a course followed and closed, in the browser', () => {
       first_name: FIRST, last_name: LAST, birth_date: birthDate, has_sibling_with_disability: 1, created_at: now, updated_at: now,
       guardians: [{ name: 'Mona Forløbsen', phone: '20304051', has_custody: 1, needs_interpreter: 0 }],
     }));
-    referralId = await addReferral(db, {
-      reference: `E2E-${randomUUID().slice(0, 6)}`, group_id: group.id, child_id: childId, caseworker_id: caseworker.id, status: 'intake_booked',
+    referralId = randomUUID();
+    await addReferral(db, {
+      id: referralId, reference: `E2E-${referralId.slice(0, 6)}`, group_id: group.id, child_id: childId, caseworker_id: caseworker.id, status: 'intake_booked',
       reason: 'Lillebror har cerebral parese', custody_consent: 1, received_at: now, updated_at: now,
     });
     enrollmentId = await addEnrollment(db, {
