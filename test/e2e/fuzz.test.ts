@@ -312,7 +312,7 @@ describe('fuzz: hostile input to every form', () => {
     groupSlug = `fuzz-${randomUUID().slice(0, 6)}`;
     const at = new Date().toISOString();
     groupId = await build.addGroup(db, { slug: groupSlug, name: 'Fuzzgruppen', girls_only: 1, created_at: at, updated_at: at, leaderIds: [adminRow.id] });
-    await build.addMeetingRule(db, groupId, { nth: 1 });
+    await build.addMeetingRule(db, groupId, { nth: 1, updated_at: at });
     const now = Date.now();
     [futureSession, todaySession, movableSession] = await addSessions(db, groupId, [
       new Date(now + 9 * 24 * 3600_000).toISOString(),

@@ -45,7 +45,7 @@ describe('messages by e-mail and SMS', () => {
     groupId = await addGroup(db, {
       slug: `beskeder-${randomUUID().slice(0, 6)}`, name: groupName, girls_only: 1, created_at: at, updated_at: at, leaderIds: [leaderId],
     });
-    await addMeetingRule(db, groupId);
+    await addMeetingRule(db, groupId, { updated_at: at });
     const starts = [10, 20, 30].map((days) => {
       const start = new Date(Date.now() + days * 24 * 3600_000);
       start.setUTCMinutes(0, 0, 0);
