@@ -10,6 +10,7 @@ import { issueSetupLink } from '../../src/features/auth/auth.service';
 import { issueFamilyLink } from '../../src/features/families/families.service';
 import { FORM_SECRET_KEY } from '../../src/features/referrals/referrals.repository';
 import { signFormTime } from '../../src/features/referrals/referrals';
+import { addDays, todayInZone, zonedToInstant } from '../../src/lib/time';
 import { addAccount, type Account } from './support/accounts';
 import { newPage, useBrowser, signedInCookie } from './support/browser';
 import { useServerDatabase } from './support/database';
@@ -313,11 +314,13 @@ describe('fuzz: hostile input to every form', () => {
     const at = new Date().toISOString();
     groupId = await build.addGroup(db, { slug: groupSlug, name: 'Fuzzgruppen', girls_only: 1, created_at: at, updated_at: at, leaderIds: [adminRow.id] });
     await build.addMeetingRule(db, groupId, { nth: 1, updated_at: at });
-    const now = Date.now();
+    // The meetings to come at 16.00 in Copenhagen: at the hour the test runs they could end after midnight, which
+    // the move form rightly refuses.
+    const today = todayInZone(new Date());
     [futureSession, todaySession, movableSession] = await addSessions(db, groupId, [
-      new Date(now + 9 * 24 * 3600_000).toISOString(),
-      new Date(now - 3600_000).toISOString(),
-      new Date(now + 16 * 24 * 3600_000).toISOString(),
+      zonedToInstant(addDays(today, 9), '16:00').toISOString(),
+      new Date(Date.now() - 3600_000).toISOString(),
+      zonedToInstant(addDays(today, 16), '16:00').toISOString(),
     ]) as [string, string, string];
     const active = await addChild(db, { groupId, firstName: 'Aktiv', lastName: 'Fuzz', referralStatus: 'started', enrollmentState: 'active', startDate: '2026-01-01', endedOn: null });
     activeEnrollment = active.enrollmentId ?? '';
