@@ -1,21 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/lib/server/db';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { issueFamilyLink } from '../../src/features/families/families.service';
 import { instantToZoned } from '../../src/lib/time';
-import { addAccount, signIn, type Account } from './support/accounts';
-import { expectAccessible, launchBrowser, newPage, visit } from './support/browser';
-import { openServerDatabase } from './support/database';
+import { addAccount, type Account } from './support/accounts';
+import { expectAccessible, newPage, visit, useBrowser, signedInPage } from './support/browser';
+import { useServerDatabase } from './support/database';
 import { addChild, addEnrollment, addGroup, addMeetingRule, addMeetings } from '../support/builders';
 
 const LEADER_A: Account = { email: 'fremmoede-leder@e2e.test', password: 'fremmoede-adgangskode-1', name: 'Frida Fremmøde' };
 const NAMES = ['Alma', 'Bella', 'Cecilie', 'Dina', 'Emma', 'Freja', 'Gry', 'Hanna', 'Ida', 'Julie'];
 
 describe('attendance on a phone', () => {
-  let browser: Browser;
-  let handle: DatabaseHandle;
+  const browser = useBrowser();
+  const handle = useServerDatabase();
   let sessionNow: string;
   let sessionNoJs: string;
   /** Today (Copenhagen), starting a few minutes from now: families may still send afbud, leaders may mark. */
@@ -53,8 +52,6 @@ describe('attendance on a phone', () => {
   }
 
   beforeAll(async () => {
-    browser = await launchBrowser();
-    handle = openServerDatabase();
     addAccount(inject('databaseUrl'), LEADER_A, 'leader');
     const leader = await handle.db.selectFrom('users').select('id').where('email', '=', LEADER_A.email).executeTakeFirstOrThrow();
     leaderId = leader.id;
@@ -77,15 +74,9 @@ describe('attendance on a phone', () => {
       childIds.set(name, childId);
     }
   });
-  afterAll(async () => {
-    await browser.close();
-    await handle.close();
-  });
 
   it('marks ten children with "Alle mødt" and one correction, a mis-tap undone in one tap; saved at once, a reload shows the same', async () => {
-    const { page, context } = await newPage(browser, { phone: true });
-    await signIn(page, LEADER_A);
-    await visit(page, '/personale/fremmoede');
+    const { page, context } = await signedInPage(browser, LEADER_A, { at: '/personale/fremmoede', phone: true });
     await page.locator(`a[href="/personale/fremmoede/${sessionNow}"]`).click();
     await page.waitForURL(`**/personale/fremmoede/${sessionNow}`);
     await expectAccessible(page);
@@ -142,9 +133,7 @@ describe('attendance on a phone', () => {
   });
 
   it('offline: a mark waits on the phone as "Ikke gemt endnu" and is saved once when the connection is back', async () => {
-    const { page, context } = await newPage(browser, { phone: true });
-    await signIn(page, LEADER_A);
-    await visit(page, `/personale/fremmoede/${sessionNow}`);
+    const { page, context } = await signedInPage(browser, LEADER_A, { at: `/personale/fremmoede/${sessionNow}`, phone: true });
     const audits = async () => (await handle.db.selectFrom('audit_log').select('id').where('entity_id', '=', sessionNow).where('action', '=', 'update').execute()).length;
     const auditsBefore = await audits();
 
@@ -170,9 +159,7 @@ describe('attendance on a phone', () => {
   });
 
   it('opened once, the sheet opens and works with no network (a service worker); the marks reach the server when it is back', async () => {
-    const { page, context } = await newPage(browser, { phone: true });
-    await signIn(page, LEADER_A);
-    await visit(page, '/personale/fremmoede');
+    const { page, context } = await signedInPage(browser, LEADER_A, { at: '/personale/fremmoede', phone: true });
     await page.locator(`a[href="/personale/fremmoede/${sessionNow}"]`).click();
     await page.waitForURL(`**/personale/fremmoede/${sessionNow}`);
     const sheetPath = `/personale/fremmoede/${sessionNow}`;
@@ -205,9 +192,7 @@ describe('attendance on a phone', () => {
   });
 
   it('after signing out, the sheet does not open with no network', async () => {
-    const { page, context } = await newPage(browser, { phone: true });
-    await signIn(page, LEADER_A);
-    await visit(page, `/personale/fremmoede/${sessionNow}`);
+    const { page, context } = await signedInPage(browser, LEADER_A, { at: `/personale/fremmoede/${sessionNow}`, phone: true });
     const sheetPath = `/personale/fremmoede/${sessionNow}`;
     await expect.poll(() => keptOnPhone(page, sheetPath), { timeout: 20_000 }).toBe(true);
 
@@ -225,8 +210,7 @@ describe('attendance on a phone', () => {
   });
 
   it('without JavaScript the sheet is a form with radio buttons and one save button', async () => {
-    const { page, context } = await newPage(browser, { phone: true, javaScript: false });
-    await signIn(page, LEADER_A);
+    const { page, context } = await signedInPage(browser, LEADER_A, { phone: true, javaScript: false });
     // axe needs JavaScript in the page, so this context is checked below with the page's own script blocked instead.
     const response = await page.goto(`/personale/fremmoede/${sessionNoJs}`);
     expect(response?.status()).toBe(200);
@@ -243,8 +227,7 @@ describe('attendance on a phone', () => {
     await context.close();
 
     // The same page as a browser without JavaScript renders it (the page's script never arrives), checked with axe.
-    const plain = await newPage(browser, { phone: true });
-    await signIn(plain.page, LEADER_A);
+    const plain = await signedInPage(browser, LEADER_A, { phone: true });
     await plain.context.route('**/_astro/*.js', (route) => route.abort());
     await visit(plain.page, `/personale/fremmoede/${sessionNoJs}?gemt=fremmoede`);
     expect(await plain.page.getByRole('button', { name: 'Gem fremmøde' }).isVisible()).toBe(true);
@@ -252,8 +235,7 @@ describe('attendance on a phone', () => {
   });
 
   it('refuses a JSON post from another origin', async () => {
-    const { page, context } = await newPage(browser);
-    await signIn(page, LEADER_A);
+    const { page, context } = await signedInPage(browser, LEADER_A);
     const response = await page.request.post(`/personale/fremmoede/${sessionNow}/marks.json`, {
       headers: { 'Content-Type': 'application/json', Origin: 'https://evil.example' },
       data: { marks: [{ enrollmentId: enrollments.get('Julie'), mark: 'absent', mutationId: 'evil-0000001', clientTime: new Date().toISOString() }] },
@@ -264,9 +246,7 @@ describe('attendance on a phone', () => {
   });
 
   it('on a 390×844 phone: eight children in view at once, tap targets of 44 px, no sideways scroll; "Alle mødt" undone at once', async () => {
-    const { page, context } = await newPage(browser, { phone: true });
-    await signIn(page, LEADER_A);
-    await visit(page, `/personale/fremmoede/${sessionUndo}`);
+    const { page, context } = await signedInPage(browser, LEADER_A, { at: `/personale/fremmoede/${sessionUndo}`, phone: true });
     const inView = await page.locator('[data-tap]').evaluateAll((els) => els.filter((e) => {
       const r = e.getBoundingClientRect();
       return r.top >= 0 && r.bottom <= window.innerHeight;
@@ -289,9 +269,7 @@ describe('attendance on a phone', () => {
 
   it('a parent\'s afbud stands: the open sheet shows it, "Alle mødt" and a tap made before it showed leave it, both sides see it', async () => {
     const actor = { user: { id: leaderId, email: LEADER_A.email, displayName: LEADER_A.name, role: 'leader' as const, municipality: null }, ip: null };
-    const leader = await newPage(browser, { phone: true });
-    await signIn(leader.page, LEADER_A);
-    await visit(leader.page, `/personale/fremmoede/${sessionSoon}`);
+    const leader = await signedInPage(browser, LEADER_A, { at: `/personale/fremmoede/${sessionSoon}`, phone: true });
     expect(await leader.page.locator('[data-count="unregistered"]').textContent()).toBe('10');
 
     async function parentSendsAfbud(name: string): Promise<{ close: () => Promise<void>; reload: () => Promise<string> }> {
@@ -337,8 +315,7 @@ describe('attendance on a phone', () => {
 
   it('without JavaScript, a sheet opened before an afbud arrived does not overwrite it', async () => {
     const actor = { user: { id: leaderId, email: LEADER_A.email, displayName: LEADER_A.name, role: 'leader' as const, municipality: null }, ip: null };
-    const { page, context } = await newPage(browser, { phone: true, javaScript: false });
-    await signIn(page, LEADER_A);
+    const { page, context } = await signedInPage(browser, LEADER_A, { phone: true, javaScript: false });
     // Dina has no mark yet when the leader opens the sheet; meanwhile her parent sends afbud; the leader, not knowing,
     // sets Dina to udeblevet.
     await handle.db.deleteFrom('attendance').where('session_id', '=', sessionSoon).where('enrollment_id', '=', enrollments.get('Dina') ?? '').execute();
@@ -359,9 +336,7 @@ describe('attendance on a phone', () => {
   });
 
   it('no marks for a meeting that has not come: the sheet says so, and a post is refused', async () => {
-    const { page, context } = await newPage(browser, { phone: true });
-    await signIn(page, LEADER_A);
-    await visit(page, `/personale/fremmoede/${sessionFuture}`);
+    const { page, context } = await signedInPage(browser, LEADER_A, { at: `/personale/fremmoede/${sessionFuture}`, phone: true });
     expect(await page.getByText('Mødet er ikke holdt endnu. Fremmøde kan tages fra mødets dag').count()).toBe(1);
     expect(await page.locator('[data-tap]').count()).toBe(0);
     const json = await page.request.post(`/personale/fremmoede/${sessionFuture}/marks.json`, {
@@ -380,8 +355,7 @@ describe('attendance on a phone', () => {
   });
 
   it('no staff page a leader uses scrolls sideways on a 390 px phone', async () => {
-    const { page, context } = await newPage(browser, { phone: true });
-    await signIn(page, LEADER_A);
+    const { page, context } = await signedInPage(browser, LEADER_A, { phone: true });
     const paths = [
       '/personale', '/personale/fremmoede', `/personale/fremmoede/${sessionNow}`, `/personale/fremmoede/${sessionFuture}`,
       '/personale/grupper', `/personale/grupper/${groupId}`, `/personale/grupper/${groupId}/moeder`, `/personale/moeder/${sessionFuture}`,
@@ -410,9 +384,7 @@ describe('attendance on a phone', () => {
     await handle.db.insertInto('attendance').values({
       session_id: held, enrollment_id: enrollments.get('Alma') ?? '', status: 'present', reason: null, source: 'leader', recorded_by: leaderId, recorded_at: at,
     }).execute();
-    const { page, context } = await newPage(browser, { phone: true });
-    await signIn(page, LEADER_A);
-    await visit(page, `/personale/grupper/${groupId}`);
+    const { page, context } = await signedInPage(browser, LEADER_A, { at: `/personale/grupper/${groupId}`, phone: true });
     const list = page.locator('table.members tbody tr');
     expect(await list.count()).toBe(10);
     const alma = list.filter({ hasText: 'Alma' });

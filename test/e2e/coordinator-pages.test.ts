@@ -1,34 +1,22 @@
 // The coordinator's own pages, acted on as a coordinator would: what a slip or a double click does.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/lib/server/db';
+import { afterAll, describe, expect, it } from 'vitest';
 import { addChild, addEnrollment, addGroup, addMeetingRule, addReferral } from '../support/builders';
-import { ADMIN, signIn } from './support/accounts';
-import { expectAccessible, launchBrowser, newPage, visit } from './support/browser';
-import { openServerDatabase } from './support/database';
+import { ADMIN } from './support/accounts';
+import { expectAccessible, visit, useBrowser, signedInPage, fillByLabel } from './support/browser';
+import { useServerDatabase } from './support/database';
 
 describe('the coordinator’s pages', () => {
-  let browser: Browser;
-  let handle: DatabaseHandle;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    handle = openServerDatabase();
-  });
+  const browser = useBrowser();
+  const handle = useServerDatabase();
   afterAll(async () => {
-    await browser.close();
-    await handle.close();
   });
 
   it('closed periods: a wrong period is named at its field with the rest kept; a right one is saved; deleting it twice is no error', async () => {
     // For a group of this test's own, meeting on Wednesdays: no other test's meetings move.
     const groupName = `Lukkegruppen ${Date.now().toString(36)}`;
     await addMeetingRule(handle.db, await addGroup(handle.db, { name: groupName }), { weekday: 3 });
-    const { page, context } = await newPage(browser);
-    await signIn(page, ADMIN);
-    await visit(page, '/personale/lukkede-perioder');
-    await page.getByLabel('Navn').fill('Personaledag søndag');
-    await page.getByLabel('Første lukkede dag').fill('2027-10-17');
-    await page.getByLabel('Sidste lukkede dag').fill('2027-10-16');
+    const { page, context } = await signedInPage(browser, ADMIN, { at: '/personale/lukkede-perioder' });
+    await fillByLabel(page, { 'Navn': 'Personaledag søndag', 'Første lukkede dag': '2027-10-17', 'Sidste lukkede dag': '2027-10-16' });
     await page.getByLabel('Gælder for').selectOption({ label: groupName });
     await page.getByRole('button', { name: 'Tilføj perioden' }).click();
     await expect.poll(() => page.getByText('Perioden er ikke gemt. Ret det, der står ved felterne.').count()).toBe(1);
@@ -74,9 +62,7 @@ describe('the coordinator’s pages', () => {
       const referralId = await addReferral(handle.db, { child_id: childId, group_id: groupId, status: 'waiting', received_at: `2026-0${i + 1}-01T10:00:00.000Z` });
       await addEnrollment(handle.db, { child_id: childId, group_id: groupId, referral_id: referralId, state: 'waiting', start_date: null });
     }
-    const { page, context } = await newPage(browser);
-    await signIn(page, ADMIN);
-    await visit(page, '/personale/optag');
+    const { page, context } = await signedInPage(browser, ADMIN, { at: '/personale/optag' });
     const section = page.locator('section', { has: page.getByRole('heading', { name: groupName }) });
     const order = () => section.locator('.waiting-list .waiting-name a').allInnerTexts();
     expect(await order()).toEqual(['Alma Ventesen', 'Bodil Ventesen']);

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/lib/server/db';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { issueFamilyLink } from '../../src/features/families/families.service';
 import { addDays, todayInZone } from '../../src/lib/time';
-import { ADMIN, addAccount, signIn, type Account } from './support/accounts';
-import { expectAccessible, launchBrowser, newPage, visit } from './support/browser';
-import { openServerDatabase } from './support/database';
+import { ADMIN, addAccount, type Account } from './support/accounts';
+import { expectAccessible, newPage, visit, useBrowser, signedInPage, fillForm } from './support/browser';
+import { useServerDatabase } from './support/database';
 import { readMailboxDir, waitForMessage } from '../support/mailbox';
-import { addChild, addEnrollment, addGroup, addMark, addMeetingRule, addMeetings } from '../support/builders';
+import { addChild, addConversation, addEnrollment, addGroup, addMark, addMeetingRule, addMeetings, addReferral } from '../support/builders';
 
 // A course from the intake conversation to the closing summary, as the leaders, the family and the caseworker meet
 // it in the browser (issue 15). Arranged as the referral form leaves it; every step after that through the pages.
@@ -22,49 +21,45 @@ async function state(page: Page): Promise<string | null> {
 }
 
 describe('a course followed and closed, in the browser', () => {
-  let browser: Browser;
-  let server: DatabaseHandle;
+  const browser = useBrowser();
+  const server = useServerDatabase();
   let enrollmentId: string;
   let referralId: string;
   let childId: string;
   let familyPath: string;
 
   beforeAll(async () => {
-    browser = await launchBrowser();
-    server = openServerDatabase();
     addAccount(inject('databaseUrl'), CASEWORKER, 'caseworker', 'ishoj');
     const db = server.db;
     const group = await db.selectFrom('groups').select(['id']).where('slug', '=', 'soeskendegruppen-boern').executeTakeFirstOrThrow();
     const caseworker = await db.selectFrom('users').select(['id']).where('email', '=', CASEWORKER.email).executeTakeFirstOrThrow();
     const admin = await db.selectFrom('users').select(['id']).where('email', '=', ADMIN.email).executeTakeFirstOrThrow();
     const now = new Date().toISOString();
-    childId = randomUUID();
-    referralId = randomUUID();
-    enrollmentId = randomUUID();
     const birthDate = `${Number(todayInZone(new Date()).slice(0, 4)) - 10}-03-15`;
-    await db.insertInto('children').values({ id: childId, first_name: FIRST, last_name: LAST, birth_date: birthDate, gender: 'girl', municipality: 'ishoj', has_sibling_with_disability: 1, created_at: now, updated_at: now }).execute();
-    await db.insertInto('guardians').values({ id: randomUUID(), child_id: childId, name: 'Mona Forløbsen', phone: '20304051', email: null, has_custody: 1, needs_interpreter: 0, interpreter_language: null, created_at: now }).execute();
-    await db.insertInto('referrals').values({ id: referralId, reference: `E2E-${referralId.slice(0, 6)}`, group_id: group.id, child_id: childId, source: 'caseworker', caseworker_id: caseworker.id, status: 'intake_booked', reason: 'Lillebror har cerebral parese', custody_consent: 1, queue_rank: null, status_reason: null, idempotency_key: null, received_at: now, updated_at: now }).execute();
-    await db.insertInto('enrollments').values({ id: enrollmentId, child_id: childId, group_id: group.id, referral_id: referralId, state: 'intake_booked', intake_window_id: null, start_date: null, planned_end_date: null, ended_on: null, end_reason: null, created_at: now, updated_at: now }).execute();
+    ({ childId } = await addChild(db, {
+      first_name: FIRST, last_name: LAST, birth_date: birthDate, has_sibling_with_disability: 1, created_at: now, updated_at: now,
+      guardians: [{ name: 'Mona Forløbsen', phone: '20304051', has_custody: 1, needs_interpreter: 0 }],
+    }));
+    referralId = randomUUID();
+    await addReferral(db, {
+      id: referralId, reference: `E2E-${referralId.slice(0, 6)}`, group_id: group.id, child_id: childId, caseworker_id: caseworker.id, status: 'intake_booked',
+      reason: 'Lillebror har cerebral parese', custody_consent: 1, received_at: now, updated_at: now,
+    });
+    enrollmentId = await addEnrollment(db, {
+      child_id: childId, group_id: group.id, referral_id: referralId, state: 'intake_booked', start_date: null, created_at: now, updated_at: now,
+    });
     // The intake conversation was this morning at 00.00 (its time has come).
     const startsAt = new Date(`${todayInZone(new Date())}T00:00:00+01:00`);
-    await db.insertInto('conversations').values({
-      id: randomUUID(), kind: 'intake', child_id: childId, group_id: group.id, referral_id: referralId, enrollment_id: enrollmentId, leader_id: admin.id,
-      starts_at: startsAt.toISOString(), ends_at: new Date(startsAt.getTime() + 3600_000).toISOString(), place: 'Familiecentret', status: 'booked',
-      outcome: null, outcome_reason: null, child_words: null, note: null, created_at: now, updated_at: now,
-    }).execute();
+    await addConversation(db, {
+      child_id: childId, group_id: group.id, referral_id: referralId, enrollment_id: enrollmentId, leader_id: admin.id, starts_at: startsAt.toISOString(),
+      created_at: now, updated_at: now,
+    });
     const adminActor = { user: { id: admin.id, email: ADMIN.email, displayName: ADMIN.name, role: 'admin' as const, municipality: null }, ip: null };
     familyPath = (await issueFamilyLink(db, adminActor, childId, new Date())).path;
   });
-  afterAll(async () => {
-    await browser.close();
-    await server.close();
-  });
 
   it('the intake conversation invites the referring caseworker: it shows in their list and their calendar feed', async () => {
-    const { page, context } = await newPage(browser);
-    await signIn(page, ADMIN);
-    await visit(page, `/personale/optag/${enrollmentId}`);
+    const { page, context } = await signedInPage(browser, ADMIN, { at: `/personale/optag/${enrollmentId}` });
     // Moved to later today, with the caseworker invited.
     await page.locator('#f-intake-date').fill(todayInZone(new Date()));
     await page.locator('#f-intake-time').fill('00:30');
@@ -75,9 +70,7 @@ describe('a course followed and closed, in the browser', () => {
     expect(await page.getByText('Rådgiveren er inviteret').count()).toBe(1);
     await context.close();
 
-    const caseworker = await newPage(browser);
-    await signIn(caseworker.page, CASEWORKER);
-    await visit(caseworker.page, '/personale/henvisninger');
+    const caseworker = await signedInPage(browser, CASEWORKER, { at: '/personale/henvisninger' });
     const row = caseworker.page.locator('tr', { hasText: `${FIRST} ${LAST}` });
     expect(await row.innerText()).toContain('Samtale aftalt');
     expect(await row.innerText()).toContain('Du er inviteret');
@@ -94,13 +87,8 @@ describe('a course followed and closed, in the browser', () => {
   });
 
   it('the intake conversation records the child\'s and the parent\'s answers on the scales', async () => {
-    const { page, context } = await newPage(browser);
-    await signIn(page, ADMIN);
-    await visit(page, `/personale/optag/${enrollmentId}`);
-    await page.locator('#f-outcome-outcome').selectOption('fits');
-    await page.locator('#f-outcome-child_talk').selectOption('2');
-    await page.locator('#f-outcome-child_friends').selectOption('2');
-    await page.locator('#f-outcome-parent_talk').selectOption('1');
+    const { page, context } = await signedInPage(browser, ADMIN, { at: `/personale/optag/${enrollmentId}` });
+    await fillForm(page, { 'outcome-outcome': 'fits', 'outcome-child_talk': '2', 'outcome-child_friends': '2', 'outcome-parent_talk': '1' });
     await expectAccessible(page);
     await page.getByRole('button', { name: 'Gem udfaldet' }).click();
     await expect.poll(() => page.getByText('Udfaldet af samtalen er gemt.').count()).toBe(1);
@@ -117,9 +105,7 @@ describe('a course followed and closed, in the browser', () => {
     const started = addDays(todayInZone(new Date()), -45);
     await server.db.updateTable('enrollments').set({ state: 'active', start_date: started, planned_end_date: addDays(started, 365) }).where('id', '=', enrollmentId).execute();
     await server.db.updateTable('referrals').set({ status: 'started' }).where('id', '=', referralId).execute();
-    const { page, context } = await newPage(browser);
-    await signIn(page, ADMIN);
-    await visit(page, '/personale/optag');
+    const { page, context } = await signedInPage(browser, ADMIN, { at: '/personale/optag' });
     const due = page.locator('ul.follow-ups-due li', { hasText: `${FIRST} ${LAST}` });
     expect(await due.count()).toBe(1);
     await due.getByRole('link').click();
@@ -157,9 +143,7 @@ describe('a course followed and closed, in the browser', () => {
     expect(await parent.page.locator('script').count()).toBe(0);
     await expectAccessible(parent.page);
 
-    const { page, context } = await newPage(browser);
-    await signIn(page, ADMIN);
-    await visit(page, '/personale/optag');
+    const { page, context } = await signedInPage(browser, ADMIN, { at: '/personale/optag' });
     expect(await page.locator('ul.requests-open li', { hasText: `${FIRST} ${LAST}` }).count()).toBe(1);
     await visit(page, `/personale/optag/${enrollmentId}`);
     const requests = page.locator('section', { has: page.getByRole('heading', { name: 'Forældrene beder om en samtale' }) });
@@ -175,8 +159,7 @@ describe('a course followed and closed, in the browser', () => {
   });
 
   it('the leaders ask the same questions at a meeting in between; the case page shows it between the start and now', async () => {
-    const { page, context } = await newPage(browser, { javaScript: false });
-    await signIn(page, ADMIN);
+    const { page, context } = await signedInPage(browser, ADMIN, { javaScript: false });
     await page.goto(`/personale/optag/${enrollmentId}`);
     await page.getByText('Spørg undervejs: de samme spørgsmål ved et møde').click();
     // Nothing chosen and a day ahead: both refused at their fields, the day kept as typed.
@@ -196,30 +179,24 @@ describe('a course followed and closed, in the browser', () => {
     expect(await table.locator('tr', { hasText: 'Jeg har nogen at tale med' }).innerText()).toMatch(/2 – Passer lidt\s+3 – Passer nogenlunde/);
     await context.close();
     // The same page, checked by axe in a scripted tab.
-    const checker = await newPage(browser);
-    await signIn(checker.page, ADMIN);
-    await visit(checker.page, `/personale/optag/${enrollmentId}`);
+    const checker = await signedInPage(browser, ADMIN, { at: `/personale/optag/${enrollmentId}` });
     await checker.page.getByText('Spørg undervejs: de samme spørgsmål ved et møde').click();
     await expectAccessible(checker.page);
     await checker.context.close();
   });
 
   it('the closing conversation records an evaluation and the scales; the case page shows start against now', async () => {
-    const { page, context } = await newPage(browser);
-    await signIn(page, ADMIN);
-    await visit(page, `/personale/optag/${enrollmentId}`);
+    const { page, context } = await signedInPage(browser, ADMIN, { at: `/personale/optag/${enrollmentId}` });
     await page.locator('#f-closing-date').fill(todayInZone(new Date()));
     await page.locator('#f-closing-time').fill('00:00');
     await page.locator('#f-closing-leaderId').selectOption({ label: ADMIN.name });
     await page.getByRole('button', { name: 'Aftal samtalen' }).click();
     await expect.poll(() => page.getByText('Den afsluttende samtale er aftalt.').count()).toBe(1);
 
-    await page.locator('#f-end-goalsReached').fill('Nanna taler nu om sin bror med en veninde.');
-    await page.locator('#f-end-childView').fill('Det var rart at møde nogen, der forstår.');
-    await page.locator('#f-end-parentView').fill('Hun er gladere, når hun kommer hjem.');
-    await page.locator('#f-end-child_talk').selectOption('4');
-    await page.locator('#f-end-child_friends').selectOption('4');
-    await page.locator('#f-end-parent_talk').selectOption('3');
+    await fillForm(page, {
+      'end-goalsReached': 'Nanna taler nu om sin bror med en veninde.', 'end-childView': 'Det var rart at møde nogen, der forstår.',
+      'end-parentView': 'Hun er gladere, når hun kommer hjem.', 'end-child_talk': '4', 'end-child_friends': '4', 'end-parent_talk': '3',
+    });
     await page.getByLabel('Ja, samtalen er holdt, og forløbet er slut').check();
     // What happens next is not chosen: refused at the field, everything else kept.
     await page.getByRole('button', { name: 'Afslut forløbet' }).click();
@@ -247,14 +224,10 @@ describe('a course followed and closed, in the browser', () => {
   });
 
   it('the summary is drafted, edited, shown to the family, accepted, and only then seen by the caseworker', async () => {
-    const caseworker = await newPage(browser);
-    await signIn(caseworker.page, CASEWORKER);
-    await visit(caseworker.page, `/personale/henvisninger/kvittering/${referralId}`);
+    const caseworker = await signedInPage(browser, CASEWORKER, { at: `/personale/henvisninger/kvittering/${referralId}` });
     expect(await caseworker.page.getByRole('heading', { name: 'Opsummering fra forløbet' }).count()).toBe(0);
 
-    const { page, context } = await newPage(browser);
-    await signIn(page, ADMIN);
-    await visit(page, `/personale/optag/${enrollmentId}/opsummering`);
+    const { page, context } = await signedInPage(browser, ADMIN, { at: `/personale/optag/${enrollmentId}/opsummering` });
     const body = page.locator('#f-save-body');
     const draft = await body.inputValue();
     expect(draft).toContain(`${FIRST} gik i Søskendegruppen`);
@@ -322,14 +295,15 @@ describe('a course followed and closed, in the browser', () => {
     const db = server.db;
     const girls = await db.selectFrom('groups').select(['id']).where('slug', '=', 'pigegruppen').executeTakeFirstOrThrow();
     const now = new Date().toISOString();
-    const girlId = randomUUID();
-    const girlEnrollment = randomUUID();
     const birthDate = `${Number(todayInZone(new Date()).slice(0, 4)) - 11}-05-01`;
-    await db.insertInto('children').values({ id: girlId, first_name: 'Selma', last_name: `Udensamtale${randomUUID().slice(0, 4)}`, birth_date: birthDate, gender: 'girl', municipality: 'vallensbaek', has_sibling_with_disability: 0, created_at: now, updated_at: now }).execute();
-    await db.insertInto('enrollments').values({ id: girlEnrollment, child_id: girlId, group_id: girls.id, referral_id: null, state: 'active', intake_window_id: null, start_date: addDays(todayInZone(new Date()), -200), planned_end_date: null, ended_on: null, end_reason: null, created_at: now, updated_at: now }).execute();
+    const { childId: girlId } = await addChild(db, {
+      first_name: 'Selma', last_name: `Udensamtale${randomUUID().slice(0, 4)}`, birth_date: birthDate, municipality: 'vallensbaek', created_at: now, updated_at: now,
+    });
+    const girlEnrollment = await addEnrollment(db, {
+      child_id: girlId, group_id: girls.id, start_date: addDays(todayInZone(new Date()), -200), created_at: now, updated_at: now,
+    });
 
-    const { page, context } = await newPage(browser);
-    await signIn(page, ADMIN);
+    const { page, context } = await signedInPage(browser, ADMIN);
     // The siblings course above never offered it.
     await visit(page, `/personale/optag/${girlEnrollment}`);
     await page.getByText('Afslut uden samtale', { exact: true }).first().click();
@@ -366,9 +340,7 @@ describe('a course followed and closed, in the browser', () => {
     await addMark(db, { session_id: held, enrollment_id: enrollmentId });
     for (const id of coming) await addMark(db, { session_id: id, enrollment_id: enrollmentId });
 
-    const { page, context } = await newPage(browser);
-    await signIn(page, ADMIN);
-    await visit(page, `/personale/optag/${enrollmentId}`);
+    const { page, context } = await signedInPage(browser, ADMIN, { at: `/personale/optag/${enrollmentId}` });
     await page.getByText('Afslut uden samtale', { exact: true }).first().click();
     await page.locator('#f-endWithout-reason').fill('Familien flytter.');
     await page.locator('#f-endWithout-nextStep').selectOption('nothing');

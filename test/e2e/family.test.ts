@@ -1,25 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/lib/server/db';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { issueFamilyLink } from '../../src/features/families/families.service';
-import { ADMIN, addAccount, signIn, type Account } from './support/accounts';
-import { expectAccessible, launchBrowser, newPage, visit } from './support/browser';
-import { openServerDatabase } from './support/database';
+import { ADMIN, addAccount, type Account } from './support/accounts';
+import { expectAccessible, newPage, visit, useBrowser, signedInPage } from './support/browser';
+import { useServerDatabase } from './support/database';
 import { addChild, addEnrollment, addGroup, addMeetingRule, addMeetings } from '../support/builders';
 
 const LEADER_F: Account = { email: 'familie-leder@e2e.test', password: 'familie-adgangskode-1', name: 'Fie Familieleder' };
 
 describe('the family link', () => {
-  let browser: Browser;
-  let handle: DatabaseHandle;
+  const browser = useBrowser();
+  const handle = useServerDatabase();
   let leaderId: string;
   let childId: string;
   let comingSession: string;
 
   beforeAll(async () => {
-    browser = await launchBrowser();
-    handle = openServerDatabase();
     addAccount(inject('databaseUrl'), LEADER_F, 'leader');
     leaderId = (await handle.db.selectFrom('users').select('id').where('email', '=', LEADER_F.email).executeTakeFirstOrThrow()).id;
     const now = Date.now();
@@ -34,10 +30,6 @@ describe('the family link', () => {
       first_name: 'Sofie', last_name: 'Skjultnavn', birth_date: '2015-08-01', municipality: 'vallensbaek', created_at: at, updated_at: at,
     }));
     await addEnrollment(handle.db, { child_id: childId, group_id: groupId, created_at: at, updated_at: at });
-  });
-  afterAll(async () => {
-    await browser.close();
-    await handle.close();
   });
 
   it('a parent reports afbud with a message on the family page, and the leader sees it on the list', async () => {
@@ -72,18 +64,14 @@ describe('the family link', () => {
     expect(await parent.page.getByRole('button', { name: /Undo/ }).count()).toBe(1);
     await parent.context.close();
 
-    const staff = await newPage(browser, { phone: true });
-    await signIn(staff.page, LEADER_F);
-    await visit(staff.page, `/personale/fremmoede/${comingSession}`);
+    const staff = await signedInPage(browser, LEADER_F, { at: `/personale/fremmoede/${comingSession}`, phone: true });
     expect(await staff.page.getByText('Afbud fra familien: »Sofie har feber«').count()).toBe(1);
     expect(await staff.page.locator('[data-row]').first().getAttribute('data-mark')).toBe('excused');
     await staff.context.close();
   });
 
   it('staff make a link with a QR code, make a new one (the old shows the kind page), and close it', async () => {
-    const staff = await newPage(browser, { phone: true });
-    await signIn(staff.page, LEADER_F);
-    await visit(staff.page, `/personale/boern/${childId}`);
+    const staff = await signedInPage(browser, LEADER_F, { at: `/personale/boern/${childId}`, phone: true });
     // A link exists from the test above: a new one needs the confirmation.
     await staff.page.getByRole('button', { name: 'Lav et nyt link' }).click();
     await expect.poll(() => staff.page.getByText('Sæt flueben for at lave et nyt link.', { exact: false }).count()).toBe(1);
@@ -128,9 +116,7 @@ describe('the family link', () => {
   });
 
   it('a cancelled meeting shows the leader\'s reason on the family page and in the family feed, never on public pages', async () => {
-    const staff = await newPage(browser);
-    await signIn(staff.page, LEADER_F);
-    await visit(staff.page, `/personale/moeder/${comingSession}`);
+    const staff = await signedInPage(browser, LEADER_F, { at: `/personale/moeder/${comingSession}` });
     // Each form's reason box has its own id, and each label points at its own box.
     expect(await staff.page.locator('[id="f-reason"]').count()).toBe(0);
     expect(await staff.page.getByLabel('Hvorfor aflyses mødet?').getAttribute('id')).toBe('f-cancel-reason');
@@ -156,8 +142,7 @@ describe('the family link', () => {
   });
 
   it('the log and the insight page read as Danish sentences: no code words, no raw JSON', async () => {
-    const admin = await newPage(browser);
-    await signIn(admin.page, ADMIN);
+    const admin = await signedInPage(browser, ADMIN);
     const codeWords = /\b(enrollment|attendance|family_link|referral|session_note|conversation|closed_period|feed_token|sign_in|caseworker|familielink:)\b|\{"/;
     await visit(admin.page, '/personale/log');
     const log = await admin.page.locator('main table').innerText();

@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/lib/server/db';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { addDays, todayInZone, zonedToInstant } from '../../src/lib/time';
-import { ADMIN, addAccount, signIn, type Account } from './support/accounts';
-import { expectAccessible, launchBrowser, newPage, visit } from './support/browser';
-import { openServerDatabase } from './support/database';
+import { ADMIN, addAccount, type Account } from './support/accounts';
+import { expectAccessible, visit, useBrowser, signedInPage } from './support/browser';
+import { useServerDatabase } from './support/database';
 import { addChild, addEnrollment, addMark, addReferral } from '../support/builders';
 
 // The coordinator's yearly figures in the browser, on a small group of this file's own (archived, so it shows on
@@ -18,17 +16,15 @@ const CHILD_B = { first: 'Bodil', last: `Tællersen${SUFFIX}` };
 const SECOND_ADMIN: Account = { email: `tal-${SUFFIX}@e2e.test`, password: 'anden-koordinator-adgangskode-3', name: 'Tove Talsen' };
 
 describe('yearly figures in the browser', () => {
-  let browser: Browser;
-  let server: DatabaseHandle;
+  const browser = useBrowser();
+  const server = useServerDatabase();
   // A year whose January is safely past: the year of the day 60 days ago.
   const year = Number(addDays(todayInZone(new Date()), -60).slice(0, 4));
   const heldId = randomUUID();
   const secondId = randomUUID();
 
   beforeAll(async () => {
-    browser = await launchBrowser();
     addAccount(inject('databaseUrl'), SECOND_ADMIN, 'admin');
-    server = openServerDatabase();
     const db = server.db;
     const at = new Date().toISOString();
     const groupId = randomUUID();
@@ -64,10 +60,6 @@ describe('yearly figures in the browser', () => {
     await addMark(db, { session_id: heldId, enrollment_id: enrollments[1] ?? '', status: 'absent', recorded_at: at });
     await addMark(db, { session_id: secondId, enrollment_id: enrollments[0] ?? '', recorded_at: at });
   });
-  afterAll(async () => {
-    await browser.close();
-    await server.close();
-  });
 
   /** The cells of the table row whose first two cells are the group and the label. */
   async function row(page: import('playwright-core').Page, caption: string, label: string): Promise<string[]> {
@@ -77,9 +69,7 @@ describe('yearly figures in the browser', () => {
   }
 
   it('shows the year’s tables and charts, accessible, and hands out CSV files Excel reads', async () => {
-    const { page, context } = await newPage(browser);
-    await signIn(page, ADMIN);
-    await visit(page, '/personale');
+    const { page, context } = await signedInPage(browser, ADMIN, { at: '/personale' });
     await page.getByRole('link', { name: 'Tal og statistik' }).click();
     await page.waitForURL('**/personale/tal');
     await expectAccessible(page);
@@ -123,9 +113,7 @@ describe('yearly figures in the browser', () => {
   });
 
   it('shows the memo’s figures split by municipality, in tables, charts and CSV files, small counts as "under 5"', async () => {
-    const { page, context } = await newPage(browser);
-    await signIn(page, ADMIN);
-    await visit(page, `/personale/tal?aar=${year}`);
+    const { page, context } = await signedInPage(browser, ADMIN, { at: `/personale/tal?aar=${year}` });
     // Families and runs: one child (one family) in each municipality, both started on 14 January: one run.
     expect(await row(page, 'Familier og hold', 'Ishøj')).toEqual(['Ishøj', 'under 5', '1']);
     expect(await row(page, 'Familier og hold', 'Vallensbæk')).toEqual(['Vallensbæk', 'under 5', '1']);
@@ -156,9 +144,7 @@ describe('yearly figures in the browser', () => {
   });
 
   it('prints an attendance list with the members’ names and empty boxes', async () => {
-    const { page, context } = await newPage(browser);
-    await signIn(page, ADMIN);
-    await visit(page, `/personale/moeder/${heldId}/liste`);
+    const { page, context } = await signedInPage(browser, ADMIN, { at: `/personale/moeder/${heldId}/liste` });
     expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe(`Fremmødeliste: ${GROUP}`);
     expect(await page.getByRole('rowheader').allInnerTexts()).toEqual([`${CHILD_A.first} ${CHILD_A.last}`, `${CHILD_B.first} ${CHILD_B.last}`]);
     expect(await page.locator('table.sheet .box').count()).toBe(6);
@@ -170,10 +156,8 @@ describe('yearly figures in the browser', () => {
 
   it('takes three smiley answers without JavaScript, says thank you, and the trend shows on the figures page', async () => {
     // axe needs JavaScript in the page, so every state of the page is checked in a second, scripted tab.
-    const checker = await newPage(browser);
-    await signIn(checker.page, ADMIN);
-    const { page, context } = await newPage(browser, { javaScript: false });
-    await signIn(page, ADMIN);
+    const checker = await signedInPage(browser, ADMIN);
+    const { page, context } = await signedInPage(browser, ADMIN, { javaScript: false });
     await page.goto(`/personale/feedback/${secondId}`);
     await visit(checker.page, `/personale/feedback/${secondId}`);
     expect(await page.getByText('Spørgsmål 1 af 3').count()).toBe(1);
@@ -200,9 +184,7 @@ describe('yearly figures in the browser', () => {
 
   it('shows a kept page only to the coordinator it was made for, and a corrected mark at once', async () => {
     const path = `/personale/tal?aar=${year}`;
-    const { page, context } = await newPage(browser);
-    await signIn(page, ADMIN);
-    await visit(page, path);
+    const { page, context } = await signedInPage(browser, ADMIN, { at: path });
     expect(await row(page, 'Fremmøde ', 'I alt')).toEqual(['I alt', '2', '0', '1', '66,7', '1']);
     // Shown again as it was rendered (kept), with the same headers as any staff page.
     const again = await page.request.get(path);
@@ -212,16 +194,13 @@ describe('yearly figures in the browser', () => {
     expect(await again.text()).toContain('Karin Koordinator');
 
     // Another coordinator gets a page with her own name on it, never the first one's.
-    const other = await newPage(browser);
-    await signIn(other.page, SECOND_ADMIN);
-    await visit(other.page, path);
+    const other = await signedInPage(browser, SECOND_ADMIN, { at: path });
     expect(await other.page.locator('.who').innerText()).toContain(SECOND_ADMIN.name);
     expect(await other.page.content()).not.toContain('Karin Koordinator');
     await other.context.close();
 
     // Bodil did come to the first meeting after all: the coordinator corrects the mark on the sheet (no JavaScript).
-    const plain = await newPage(browser, { javaScript: false });
-    await signIn(plain.page, ADMIN);
+    const plain = await signedInPage(browser, ADMIN, { javaScript: false });
     await plain.page.goto(`/personale/fremmoede/${heldId}`);
     await plain.page.getByRole('group', { name: new RegExp(CHILD_B.first) }).getByLabel('Mødt').check();
     await plain.page.getByRole('button', { name: 'Gem fremmøde' }).click();

@@ -3,18 +3,19 @@
 // Afterwards every page that shows stored text is read back: only escaped markup there too.
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Actor } from '../../src/features/auth/auth';
 import { issueSetupLink } from '../../src/features/auth/auth.service';
 import { issueFamilyLink } from '../../src/features/families/families.service';
 import { FORM_SECRET_KEY } from '../../src/features/referrals/referrals.repository';
 import { signFormTime } from '../../src/features/referrals/referrals';
-import type { DatabaseHandle } from '../../src/lib/server/db';
-import { addAccount, signIn, type Account } from './support/accounts';
-import { launchBrowser, newPage } from './support/browser';
-import { openServerDatabase } from './support/database';
+import { addDays, todayInZone, zonedToInstant } from '../../src/lib/time';
+import { addAccount, type Account } from './support/accounts';
+import { newPage, useBrowser, signedInCookie } from './support/browser';
+import { useServerDatabase } from './support/database';
 import { addChild, addSessions } from '../support/child-records';
+import * as build from '../support/builders';
 
 const ADMIN_Z: Account = { email: 'admin@fuzz.e2e', password: 'fuzz-admin-adgangskode-1', name: 'Fuzz Admin' };
 const CASEWORKER_Z: Account = { email: 'raadgiver@fuzz.e2e', password: 'fuzz-raadgiver-adgangskode-2', name: 'Fuzz Rådgiver' };
@@ -99,8 +100,8 @@ interface ScrapedForm {
 }
 
 describe('fuzz: hostile input to every form', () => {
-  let browser: Browser;
-  let handle: DatabaseHandle;
+  const browser = useBrowser();
+  const handle = useServerDatabase();
   let scratch: Page;
   let base: string;
   const cookies: { admin: string; caseworker: string } = { admin: '', caseworker: '' };
@@ -299,39 +300,27 @@ describe('fuzz: hostile input to every form', () => {
 
   beforeAll(async () => {
     base = inject('baseURL');
-    browser = await launchBrowser();
-    handle = openServerDatabase();
     addAccount(inject('databaseUrl'), ADMIN_Z, 'admin');
     addAccount(inject('databaseUrl'), CASEWORKER_Z, 'caseworker', 'ishoj');
     const db = handle.db;
     const adminRow = await db.selectFrom('users').selectAll().where('email', '=', ADMIN_Z.email).executeTakeFirstOrThrow();
     const admin: Actor = { user: { id: adminRow.id, email: adminRow.email, displayName: adminRow.display_name, role: 'admin', municipality: null }, ip: null };
 
-    for (const [who, account] of [['admin', ADMIN_Z], ['caseworker', CASEWORKER_Z]] as const) {
-      const { context, page } = await newPage(browser);
-      await signIn(page, account);
-      const jar = await context.cookies();
-      cookies[who] = jar.map((c) => `${c.name}=${c.value}`).join('; ');
-      await context.close();
-    }
+    cookies.admin = await signedInCookie(browser, ADMIN_Z);
+    cookies.caseworker = await signedInCookie(browser, CASEWORKER_Z);
     scratch = (await newPage(browser, { javaScript: true })).page;
 
-    groupId = randomUUID();
-    groupSlug = `fuzz-${groupId.slice(0, 6)}`;
+    groupSlug = `fuzz-${randomUUID().slice(0, 6)}`;
     const at = new Date().toISOString();
-    await db.insertInto('groups').values({
-      id: groupId, slug: groupSlug, name: 'Fuzzgruppen', kind: 'girls', min_age: 7, max_age: 15, girls_only: 1, capacity: 10,
-      place: 'Familiecentret', intake_rule: 'open', max_course_months: null, archived_at: null, created_at: at, updated_at: at,
-    }).execute();
-    await db.insertInto('meeting_rules').values({
-      id: randomUUID(), group_id: groupId, weekday: 3, nth: 1, start_time: '16:00', end_time: '18:00', on_closed: 'next_week', updated_at: at,
-    }).execute();
-    await db.insertInto('group_leaders').values({ group_id: groupId, user_id: adminRow.id }).execute();
-    const now = Date.now();
+    groupId = await build.addGroup(db, { slug: groupSlug, name: 'Fuzzgruppen', girls_only: 1, created_at: at, updated_at: at, leaderIds: [adminRow.id] });
+    await build.addMeetingRule(db, groupId, { nth: 1, updated_at: at });
+    // The meetings to come at 16.00 in Copenhagen: at the hour the test runs they could end after midnight, which
+    // the move form rightly refuses.
+    const today = todayInZone(new Date());
     [futureSession, todaySession, movableSession] = await addSessions(db, groupId, [
-      new Date(now + 9 * 24 * 3600_000).toISOString(),
-      new Date(now - 3600_000).toISOString(),
-      new Date(now + 16 * 24 * 3600_000).toISOString(),
+      zonedToInstant(addDays(today, 9), '16:00').toISOString(),
+      new Date(Date.now() - 3600_000).toISOString(),
+      zonedToInstant(addDays(today, 16), '16:00').toISOString(),
     ]) as [string, string, string];
     const active = await addChild(db, { groupId, firstName: 'Aktiv', lastName: 'Fuzz', referralStatus: 'started', enrollmentState: 'active', startDate: '2026-01-01', endedOn: null });
     activeEnrollment = active.enrollmentId ?? '';
@@ -356,8 +345,6 @@ describe('fuzz: hostile input to every form', () => {
     await handle?.db.deleteFrom('rate_limits').execute();
     // The groups the fuzz made leave the public pages other files look at.
     await handle?.db.updateTable('groups').set({ archived_at: new Date().toISOString() }).where('slug', 'like', 'fuzz-ny-%').execute();
-    await browser?.close();
-    await handle?.close();
   });
 
   const FUTURE_DAY = (days: number): string => new Date(Date.now() + days * 24 * 3600_000).toISOString().slice(0, 10);

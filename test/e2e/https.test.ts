@@ -1,23 +1,23 @@
 // The site where a municipality runs it: the built server behind a real Caddy that terminates TLS
 // (PUBLIC_ORIGIN=https://…, TRUST_PROXY=1), driven by Chromium over https.
 import { randomUUID } from 'node:crypto';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { issueFamilyLink } from '../../src/features/families/families.service';
-import type { DatabaseHandle } from '../../src/lib/server/db';
 import { addAccount, signIn, type Account } from './support/accounts';
-import { baseURL, launchBrowser } from './support/browser';
+import { baseURL, useBrowser, fillForm } from './support/browser';
 import { axeViolations } from './support/chromium';
-import { openServerDatabase } from './support/database';
-import { freePort, insecureGet, startAppServer, startCaddy, type Running } from './support/servers';
+import { useServerDatabase } from './support/database';
+import { insecureGet, startAppServer, startCaddy, type Running } from './support/servers';
+import { addChild, addEnrollment, addGroup, addMeetings } from '../support/builders';
+import { freePort } from '../support/ports';
 
 const LEADER_HTTPS: Account = { email: 'https-leder@e2e.test', password: 'https-adgangskode-123', name: 'Hanne Https' };
 const CHILDREN = ['Asta', 'Bodil'];
 const HUMAN_PAUSE_MS = 3_300;
 
 describe('behind a TLS-terminating proxy (Caddy)', () => {
-  let browser: Browser;
-  let handle: DatabaseHandle;
+  const browser = useBrowser();
+  const handle = useServerDatabase();
   let app: Running;
   let caddy: Running;
   let origin: string;
@@ -27,38 +27,20 @@ describe('behind a TLS-terminating proxy (Caddy)', () => {
   let childId = '';
 
   beforeAll(async () => {
-    handle = openServerDatabase();
     addAccount(inject('databaseUrl'), LEADER_HTTPS, 'leader');
     const leader = await handle.db.selectFrom('users').select('id').where('email', '=', LEADER_HTTPS.email).executeTakeFirstOrThrow();
     leaderId = leader.id;
     const at = new Date().toISOString();
-    const groupId = randomUUID();
-    await handle.db.insertInto('groups').values({
-      id: groupId, slug: `https-${groupId.slice(0, 6)}`, name: 'Httpsgruppen', kind: 'girls', min_age: 7, max_age: 15, girls_only: 1, capacity: 12,
-      place: 'Familiecentret', intake_rule: 'open', max_course_months: null, archived_at: null, created_at: at, updated_at: at,
-    }).execute();
-    await handle.db.insertInto('group_leaders').values({ group_id: groupId, user_id: leader.id }).execute();
-    sessionId = randomUUID();
+    const groupId = await addGroup(handle.db, {
+      slug: `https-${randomUUID().slice(0, 6)}`, name: 'Httpsgruppen', girls_only: 1, capacity: 12, created_at: at, updated_at: at, leaderIds: [leader.id],
+    });
     const start = Date.now() - 30 * 60 * 1000;
-    await handle.db.insertInto('group_sessions').values({
-      id: sessionId, group_id: groupId, occurrence_key: 'https-0', starts_at: new Date(start).toISOString(), ends_at: new Date(start + 2 * 3600_000).toISOString(),
-      place: 'Familiecentret', status: 'planned', created_at: at, updated_at: at,
-    }).execute();
     const coming = Date.now() + 2 * 24 * 3600_000;
-    await handle.db.insertInto('group_sessions').values({
-      id: randomUUID(), group_id: groupId, occurrence_key: 'https-1', starts_at: new Date(coming).toISOString(), ends_at: new Date(coming + 2 * 3600_000).toISOString(),
-      place: 'Familiecentret', status: 'planned', created_at: at, updated_at: at,
-    }).execute();
+    [sessionId = ''] = await addMeetings(handle.db, groupId, [new Date(start), new Date(coming)], { created_at: at, updated_at: at });
     for (const name of CHILDREN) {
-      const id = randomUUID();
+      const { childId: id } = await addChild(handle.db, { first_name: name, last_name: 'Httpsen', birth_date: '2016-03-15', created_at: at, updated_at: at });
       childId ||= id;
-      await handle.db.insertInto('children').values({
-        id, first_name: name, last_name: 'Httpsen', birth_date: '2016-03-15', gender: 'girl', municipality: 'ishoj', created_at: at, updated_at: at,
-      }).execute();
-      await handle.db.insertInto('enrollments').values({
-        id: randomUUID(), child_id: id, group_id: groupId, referral_id: null, state: 'active', intake_window_id: null, start_date: '2026-01-01',
-        planned_end_date: null, ended_on: null, end_reason: null, created_at: at, updated_at: at,
-      }).execute();
+      await addEnrollment(handle.db, { child_id: id, group_id: groupId, created_at: at, updated_at: at });
     }
 
     appPort = await freePort();
@@ -66,14 +48,11 @@ describe('behind a TLS-terminating proxy (Caddy)', () => {
     origin = `https://localhost:${httpsPort}`;
     app = await startAppServer(appPort, { DATABASE_URL: inject('databaseUrl'), PUBLIC_ORIGIN: origin, TRUST_PROXY: '1' });
     caddy = await startCaddy(httpsPort, [appPort]);
-    browser = await launchBrowser();
   });
 
   afterAll(async () => {
-    await browser?.close();
     await caddy?.stop();
     await app?.stop();
-    await handle?.close();
   });
 
   it('signs in with password and second factor, takes attendance, sends a parent request and an afbud, all over https', async () => {
@@ -102,12 +81,10 @@ describe('behind a TLS-terminating proxy (Caddy)', () => {
     const parent = await browser.newContext({ baseURL: origin, ignoreHTTPSErrors: true, locale: 'da-DK', javaScriptEnabled: false });
     const form = await parent.newPage();
     await form.goto('/grupper/pigegruppen/oensker-plads');
-    await form.locator('#f-parentName').fill('Pia Https');
-    await form.locator('#f-firstName').fill('Httpsina');
-    await form.locator('#f-birthDate').fill('2016-02-29');
-    await form.locator('#f-email').fill('pia.https@e2e.test');
-    await form.locator('#f-municipality').selectOption('ishoj');
-    await form.locator('#f-custody').check();
+    await fillForm(form, {
+      parentName: 'Pia Https', firstName: 'Httpsina', birthDate: '2016-02-29', email: 'pia.https@e2e.test', municipality: 'ishoj',
+      custody: true,
+    });
     await form.waitForTimeout(HUMAN_PAUSE_MS);
     await form.getByRole('button', { name: 'Send' }).click();
     await form.waitForURL('**/grupper/pigegruppen/oensker-plads/tak');

@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/lib/server/db';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { addDays, todayInZone } from '../../src/lib/time';
 import { startsOnLabel } from '../../src/features/lifecycle/lifecycle';
-import { ADMIN, addAccount, signIn, type Account } from './support/accounts';
-import { expectAccessible, launchBrowser, newPage, visit } from './support/browser';
-import { openServerDatabase } from './support/database';
+import { ADMIN, addAccount, type Account } from './support/accounts';
+import { expectAccessible, visit, useBrowser, signedInPage } from './support/browser';
+import { useServerDatabase } from './support/database';
 import { addChild, addEnrollment, addLeaders, addReferral } from '../support/builders';
 
 // The coordinator's path from a received referral to an active member, in the browser.
@@ -19,8 +17,8 @@ const OTHER_LEADER: Account = { email: 'optag-anden-leder@e2e.test', password: '
 const BAND_LEADER: Account = { email: 'optag-boerneleder@e2e.test', password: 'boernegruppens-leder-kode-78', name: 'Bo Børneleder' };
 
 describe('intake in the browser', () => {
-  let browser: Browser;
-  let server: DatabaseHandle;
+  const browser = useBrowser();
+  const server = useServerDatabase();
   let enrollmentId: string;
 
   /** A referral as the referral forms leave it: child, guardian, referral 'received', enrollment 'referred'. */
@@ -45,19 +43,11 @@ describe('intake in the browser', () => {
   }
 
   beforeAll(async () => {
-    browser = await launchBrowser();
-    server = openServerDatabase();
     enrollmentId = await arrangeReferral(FIRST, LAST);
-  });
-  afterAll(async () => {
-    await browser.close();
-    await server.close();
   });
 
   it('inbox → case → book intake (a past date first) → "passer" with the child\'s words → waiting list → started at the window', async () => {
-    const { page, context } = await newPage(browser);
-    await signIn(page, ADMIN);
-    await visit(page, '/personale/optag');
+    const { page, context } = await signedInPage(browser, ADMIN, { at: '/personale/optag' });
     const link = page.getByRole('link', { name: `${FIRST} ${LAST}` });
     expect(await link.count()).toBe(1);
     await link.click();
@@ -139,9 +129,7 @@ describe('intake in the browser', () => {
     // A year passes: the course started at the window above; let it have started a year ago.
     const yearAgo = addDays(todayInZone(new Date()), -365);
     await server.db.updateTable('enrollments').set({ start_date: yearAgo, planned_end_date: addDays(yearAgo, 365) }).where('id', '=', enrollmentId).execute();
-    const { page, context } = await newPage(browser);
-    await signIn(page, ADMIN);
-    await visit(page, `/personale/optag/${enrollmentId}`);
+    const { page, context } = await signedInPage(browser, ADMIN, { at: `/personale/optag/${enrollmentId}` });
     const state = page.locator('.case-state .tag');
     expect(await page.getByText('Forløbet har varet 12 måneder. Det er over tiden: aftal den afsluttende samtale nu.').count()).toBe(1);
     // Booked for earlier today, so it counts as held when the course is ended.
@@ -183,8 +171,7 @@ describe('intake in the browser', () => {
 
   it('a leader of another group cannot open the case', async () => {
     addAccount(inject('databaseUrl'), OTHER_LEADER, 'leader');
-    const { page, context } = await newPage(browser);
-    await signIn(page, OTHER_LEADER);
+    const { page, context } = await signedInPage(browser, OTHER_LEADER);
     await visit(page, `/personale/optag/${enrollmentId}`, 403);
     expect(await page.getByText(FIRST).count()).toBe(0);
     await visit(page, '/personale/optag');
@@ -194,9 +181,7 @@ describe('intake in the browser', () => {
 
   it('a referral that never started is closed as a referral, not "stopped" as a course', async () => {
     const id = await arrangeReferral('Noa', `Afbrudsen${randomUUID().slice(0, 6)}`);
-    const { page, context } = await newPage(browser);
-    await signIn(page, ADMIN);
-    await visit(page, `/personale/optag/${id}`);
+    const { page, context } = await signedInPage(browser, ADMIN, { at: `/personale/optag/${id}` });
     expect(await page.getByRole('heading', { name: 'Afvis eller træk henvisningen tilbage' }).count()).toBe(1);
     expect(await page.getByText('Stop forløbet').count()).toBe(0);
     await page.locator('summary', { hasText: 'Afvis eller træk tilbage' }).click();
@@ -224,9 +209,7 @@ describe('intake in the browser', () => {
     const reason = 'Storesøster går i gruppen, og familien kan kun komme samme dag.';
 
     // The group's leader sees why the child does not fit, but no exception form; a post made anyway is refused.
-    const asLeader = await newPage(browser);
-    await signIn(asLeader.page, BAND_LEADER);
-    await visit(asLeader.page, `/personale/optag/${id}`);
+    const asLeader = await signedInPage(browser, BAND_LEADER, { at: `/personale/optag/${id}` });
     expect(await asLeader.page.getByText('for ungt til gruppen', { exact: false }).count()).toBe(1);
     expect(await asLeader.page.getByText('Kun koordinatoren kan gøre en undtagelse for alderen.').count()).toBe(1);
     expect(await asLeader.page.locator('#f-ageException-reason').count()).toBe(0);
@@ -238,9 +221,7 @@ describe('intake in the browser', () => {
     await expect.poll(() => asLeader.page.getByText('Barnet kan ikke starte', { exact: false }).count()).toBe(1);
     await asLeader.context.close();
 
-    const { page, context } = await newPage(browser);
-    await signIn(page, ADMIN);
-    await visit(page, `/personale/optag/${id}`);
+    const { page, context } = await signedInPage(browser, ADMIN, { at: `/personale/optag/${id}` });
     await expectAccessible(page);
     // Without an exception the start is refused, for the coordinator too.
     await page.getByRole('button', { name: 'Start barnet i gruppen' }).click();

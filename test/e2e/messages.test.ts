@@ -1,14 +1,13 @@
 // Messages end to end: each kind is caused through the pages, and read as it arrived at the real SMTP server or the
 // local SMS gateway that global setup started (test/support/mailbox.ts).
 import { randomUUID } from 'node:crypto';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { addDays, instantToZoned, todayInZone } from '../../src/lib/time';
-import type { DatabaseHandle } from '../../src/lib/server/db';
+import { addChild, addEnrollment, addGroup, addMeetingRule, addMeetings } from '../support/builders';
 import { readMailboxDir, waitForMessage, type Received } from '../support/mailbox';
-import { ADMIN, addAccount, signIn, type Account } from './support/accounts';
-import { expectAccessible, launchBrowser, newPage, visit } from './support/browser';
-import { openServerDatabase } from './support/database';
+import { ADMIN, addAccount, type Account } from './support/accounts';
+import { expectAccessible, newPage, visit, useBrowser, signedInPage, fillForm } from './support/browser';
+import { useServerDatabase } from './support/database';
 
 const LEADER_M: Account = { email: 'beskeder-leder@e2e.test', password: 'beskeder-adgangskode-1', name: 'Bente Beskedleder' };
 const PARENT_EMAIL = 'mor.beskeder@familie.e2e';
@@ -27,8 +26,8 @@ function lix(text: string): number {
 }
 
 describe('messages by e-mail and SMS', () => {
-  let browser: Browser;
-  let handle: DatabaseHandle;
+  const browser = useBrowser();
+  const handle = useServerDatabase();
   let groupId: string;
   let groupName: string;
   let childId: string;
@@ -38,54 +37,35 @@ describe('messages by e-mail and SMS', () => {
   let familyPath = '';
 
   beforeAll(async () => {
-    browser = await launchBrowser();
-    handle = openServerDatabase();
     addAccount(inject('databaseUrl'), LEADER_M, 'leader');
     const db = handle.db;
     const leaderId = (await db.selectFrom('users').select('id').where('email', '=', LEADER_M.email).executeTakeFirstOrThrow()).id;
     const at = new Date().toISOString();
-    groupId = randomUUID();
     groupName = 'Beskedgruppen';
-    await db.insertInto('groups').values({
-      id: groupId, slug: `beskeder-${groupId.slice(0, 6)}`, name: groupName, kind: 'girls', min_age: 7, max_age: 15, girls_only: 1, capacity: 10,
-      place: 'Familiecentret', intake_rule: 'open', max_course_months: null, archived_at: null, created_at: at, updated_at: at,
-    }).execute();
-    await db.insertInto('meeting_rules').values({ id: randomUUID(), group_id: groupId, weekday: 3, nth: 2, start_time: '16:00', end_time: '18:00', on_closed: 'next_week', updated_at: at }).execute();
-    await db.insertInto('group_leaders').values({ group_id: groupId, user_id: leaderId }).execute();
-    for (const days of [10, 20, 30]) {
-      const id = randomUUID();
+    groupId = await addGroup(db, {
+      slug: `beskeder-${randomUUID().slice(0, 6)}`, name: groupName, girls_only: 1, created_at: at, updated_at: at, leaderIds: [leaderId],
+    });
+    await addMeetingRule(db, groupId, { updated_at: at });
+    const starts = [10, 20, 30].map((days) => {
       const start = new Date(Date.now() + days * 24 * 3600_000);
       start.setUTCMinutes(0, 0, 0);
-      await db.insertInto('group_sessions').values({
-        id, group_id: groupId, occurrence_key: `e2e-beskeder-${days}`, starts_at: start.toISOString(), ends_at: new Date(start.getTime() + 2 * 3600_000).toISOString(),
-        place: 'Familiecentret, lokale 2', status: 'planned', created_at: at, updated_at: at,
-      }).execute();
-      sessions.push(id);
-    }
-    childId = randomUUID();
-    await db.insertInto('children').values({
-      id: childId, first_name: 'Naja', last_name: 'Hemmeligsen', birth_date: '2015-08-01', gender: 'girl', municipality: 'ishoj', created_at: at, updated_at: at,
-    }).execute();
-    emailGuardianId = randomUUID();
-    smsGuardianId = randomUUID();
-    await db.insertInto('guardians').values([
-      { id: emailGuardianId, child_id: childId, name: 'Mona Hemmeligsen', phone: null, email: PARENT_EMAIL, created_at: at },
-      { id: smsGuardianId, child_id: childId, name: 'Omar Hemmeligsen', phone: PARENT_PHONE, email: null, created_at: at },
-    ]).execute();
-    await db.insertInto('enrollments').values({
-      id: randomUUID(), child_id: childId, group_id: groupId, referral_id: null, state: 'active', intake_window_id: null, start_date: '2026-01-01',
-      planned_end_date: null, ended_on: null, end_reason: null, created_at: at, updated_at: at,
-    }).execute();
-  });
-  afterAll(async () => {
-    await browser.close();
-    await handle.close();
+      return start;
+    });
+    sessions.push(...(await addMeetings(db, groupId, starts, { place: 'Familiecentret, lokale 2', created_at: at, updated_at: at })));
+    let guardianIds: string[];
+    ({ childId, guardianIds } = await addChild(db, {
+      first_name: 'Naja', last_name: 'Hemmeligsen', birth_date: '2015-08-01', created_at: at, updated_at: at,
+      guardians: [
+        { name: 'Mona Hemmeligsen', phone: null, email: PARENT_EMAIL },
+        { name: 'Omar Hemmeligsen', phone: PARENT_PHONE, email: null },
+      ],
+    }));
+    [emailGuardianId = '', smsGuardianId = ''] = guardianIds;
+    await addEnrollment(db, { child_id: childId, group_id: groupId, created_at: at, updated_at: at });
   });
 
   it('staff send the family link from the child page; it arrives by e-mail, works, and never shows in the staff log', async () => {
-    const staff = await newPage(browser);
-    await signIn(staff.page, LEADER_M);
-    await visit(staff.page, `/personale/boern/${childId}`);
+    const staff = await signedInPage(browser, LEADER_M, { at: `/personale/boern/${childId}` });
     await staff.page.getByLabel('Mona Hemmeligsen: e-mail').check();
     await staff.page.getByRole('button', { name: 'Send linket' }).click();
     await staff.page.waitForURL(/gemt=sendt/);
@@ -104,9 +84,7 @@ describe('messages by e-mail and SMS', () => {
     expect(familyPath).not.toBe('');
 
     // The link is nowhere a coordinator can read it: not on the Beskeder page, not in the audit log.
-    const admin = await newPage(browser);
-    await signIn(admin.page, ADMIN);
-    await visit(admin.page, '/personale/beskeder');
+    const admin = await signedInPage(browser, ADMIN, { at: '/personale/beskeder' });
     const row = admin.page.locator('tr', { hasText: 'Dit link til Familiecentret' }).first();
     expect(await row.innerText()).toContain('Teksten har et hemmeligt link og vises ikke.');
     expect(await admin.page.content()).not.toContain(familyPath);
@@ -141,9 +119,7 @@ describe('messages by e-mail and SMS', () => {
   }, 120_000); // two sign-ins with a second factor and six pages checked with axe: over a minute on a loaded machine
 
   it('a moved meeting reaches the parent by e-mail with an unsubscribe link that works without signing in, by SMS, and the leader', async () => {
-    const staff = await newPage(browser);
-    await signIn(staff.page, LEADER_M);
-    await visit(staff.page, `/personale/moeder/${sessions[0]}`);
+    const staff = await signedInPage(browser, LEADER_M, { at: `/personale/moeder/${sessions[0]}` });
     const target = new Date(Date.now() + 11 * 24 * 3600_000);
     const date = instantToZoned(target).date;
     const move = staff.page.locator('form', { has: staff.page.locator('input[name="intent"][value="move"]') });
@@ -195,9 +171,7 @@ describe('messages by e-mail and SMS', () => {
   });
 
   it('a cancelled meeting goes by SMS to the guardian who chose SMS, and not to the one who unsubscribed', async () => {
-    const staff = await newPage(browser);
-    await signIn(staff.page, LEADER_M);
-    await visit(staff.page, `/personale/moeder/${sessions[1]}`);
+    const staff = await signedInPage(browser, LEADER_M, { at: `/personale/moeder/${sessions[1]}` });
     const cancel = staff.page.locator('form', { has: staff.page.locator('input[name="intent"][value="cancel"]') });
     await cancel.locator('textarea[name="reason"]').fill('Lederen er syg');
     await cancel.locator('input[name="confirm"]').check();
@@ -224,12 +198,8 @@ describe('messages by e-mail and SMS', () => {
   });
 
   it('a staff invitation and a new password link arrive by e-mail, and the link works', async () => {
-    const admin = await newPage(browser);
-    await signIn(admin.page, ADMIN);
-    await visit(admin.page, '/personale/brugere');
-    await admin.page.locator('#f-name').fill('Nina Nyansat');
-    await admin.page.locator('#f-email').fill('nina.nyansat@e2e.test');
-    await admin.page.locator('#f-role').selectOption('leader');
+    const admin = await signedInPage(browser, ADMIN, { at: '/personale/brugere' });
+    await fillForm(admin.page, { name: 'Nina Nyansat', email: 'nina.nyansat@e2e.test', role: 'leader' });
     await admin.page.getByRole('button', { name: 'Opret og lav link' }).click();
     await admin.page.waitForLoadState();
     const invite = await waitForMessage(mail, (m) => m.to === 'nina.nyansat@e2e.test' && m.subject === 'Din adgang til Gruppeforløb');
@@ -251,12 +221,10 @@ describe('messages by e-mail and SMS', () => {
     const slug = (await handle.db.selectFrom('groups').select('slug').where('id', '=', groupId).executeTakeFirstOrThrow()).slug;
     const { page, context } = await newPage(browser);
     await visit(page, `/grupper/${slug}/oensker-plads`);
-    await page.locator('#f-parentName').fill('Sara Spørger');
-    await page.locator('#f-email').fill('sara.spoerger@familie.e2e');
-    await page.locator('#f-firstName').fill('Ella');
-    await page.locator('#f-birthDate').fill('2016-02-28');
-    await page.locator('#f-municipality').selectOption('ishoj');
-    await page.locator('#f-custody').check();
+    await fillForm(page, {
+      parentName: 'Sara Spørger', email: 'sara.spoerger@familie.e2e', firstName: 'Ella', birthDate: '2016-02-28', municipality: 'ishoj',
+      custody: true,
+    });
     await page.waitForTimeout(HUMAN_PAUSE_MS);
     await page.getByRole('button', { name: 'Send' }).click();
     await page.waitForURL('**/tak');
@@ -268,8 +236,7 @@ describe('messages by e-mail and SMS', () => {
   });
 
   it('a reminder goes before the meeting at the time the coordinator set for the group', async () => {
-    const admin = await newPage(browser);
-    await signIn(admin.page, ADMIN);
+    const admin = await signedInPage(browser, ADMIN);
     // The next whole minute at least 15 s away: the reminder must not arrive before it.
     const next = new Date(Math.ceil((Date.now() + 15_000) / 60_000) * 60_000);
     const { date, time } = instantToZoned(next);
@@ -322,9 +289,7 @@ describe('messages by e-mail and SMS', () => {
       body_html: null, unsubscribe_url: null, payload: '{}', status: 'failed', attempts: 6, send_after: at, last_error: '451 prøv igen senere',
       message_id: `<${id}@familiecentret.test>`, created_at: at, updated_at: at,
     }).execute();
-    const admin = await newPage(browser);
-    await signIn(admin.page, ADMIN);
-    await visit(admin.page, '/personale/beskeder?status=failed');
+    const admin = await signedInPage(browser, ADMIN, { at: '/personale/beskeder?status=failed' });
     expect(await admin.page.locator('main').innerText()).toMatch(/\d+ besked(er)? er ikke sendt\./);
     const row = admin.page.locator('tr', { hasText: 'Fejlet besked til test' });
     expect(await row.innerText()).toContain('451 prøv igen senere');
@@ -339,36 +304,24 @@ describe('messages by e-mail and SMS', () => {
 
 describe('the caseworker who referred hears each step of the course', () => {
   const CASEWORKER_M: Account = { email: 'beskeder-raadgiver@e2e.test', password: 'beskeder-raadgiver-kode-5', name: 'Rasmus Rådgiver' };
-  let browser: Browser;
-  let handle: DatabaseHandle;
+  const browser = useBrowser();
+  const handle = useServerDatabase();
 
   beforeAll(async () => {
-    browser = await launchBrowser();
-    handle = openServerDatabase();
     addAccount(inject('databaseUrl'), CASEWORKER_M, 'caseworker', 'ishoj');
-  });
-  afterAll(async () => {
-    await browser.close();
-    await handle.close();
   });
 
   const toCaseworker = (subject: string | RegExp) => waitForMessage(mail, (m) => m.to === CASEWORKER_M.email && (typeof subject === 'string' ? m.subject.startsWith(subject) : subject.test(m.subject)));
 
   it('receipt, intake booked, waiting list, a place with the first meeting, closing booked, ended', async () => {
     const last = `Raadgiversen${randomUUID().slice(0, 5)}`;
-    const caseworker = await newPage(browser);
-    await signIn(caseworker.page, CASEWORKER_M);
-    await visit(caseworker.page, '/personale/henvisninger/ny');
+    const caseworker = await signedInPage(browser, CASEWORKER_M, { at: '/personale/henvisninger/ny' });
     const p = caseworker.page;
     await p.locator('#f-groupId').selectOption({ label: 'Pigegruppen (7-15 år)' });
-    await p.locator('#f-firstName').fill('Alma');
-    await p.locator('#f-lastName').fill(last);
-    await p.locator('#f-birthDate').fill('2016-03-01');
-    await p.locator('#f-gender').selectOption('girl');
-    await p.locator('#f-g1Name').fill('Mette Raadgiversen');
-    await p.locator('#f-g1Phone').fill('20 30 40 50');
-    await p.locator('#f-reason').fill('Har brug for at møde andre piger.');
-    await p.locator('#f-consent').check();
+    await fillForm(p, {
+      firstName: 'Alma', lastName: last, birthDate: '2016-03-01', gender: 'girl', g1Name: 'Mette Raadgiversen', g1Phone: '20 30 40 50',
+      reason: 'Har brug for at møde andre piger.', consent: true,
+    });
     await p.getByRole('button', { name: 'Send henvisning' }).click();
     await p.waitForURL(/\/personale\/henvisninger\/kvittering\//);
     const reference = (await p.locator('.reference').innerText()).trim();
@@ -380,9 +333,7 @@ describe('the caseworker who referred hears each step of the course', () => {
 
     const enrollmentId = (await handle.db.selectFrom('enrollments').innerJoin('referrals', 'referrals.id', 'enrollments.referral_id').select('enrollments.id')
       .where('referrals.reference', '=', reference).executeTakeFirstOrThrow()).id;
-    const { page, context } = await newPage(browser);
-    await signIn(page, ADMIN);
-    await visit(page, `/personale/optag/${enrollmentId}`);
+    const { page, context } = await signedInPage(browser, ADMIN, { at: `/personale/optag/${enrollmentId}` });
     await page.locator('#f-intake-date').fill(addDays(todayInZone(new Date()), 2));
     await page.locator('#f-intake-time').fill('15:00');
     await page.locator('#f-intake-leaderId').selectOption({ label: ADMIN.name });

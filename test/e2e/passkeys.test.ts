@@ -1,28 +1,21 @@
 // Passkeys for local accounts, in Chromium with its virtual authenticator (DevTools protocol WebAuthn domain).
 // WebAuthn needs a host name for the relying party, so these pages are opened as http://localhost, not 127.0.0.1.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { addAccount, ADMIN, signIn, type Account } from './support/accounts';
-import { baseURL, expectAccessible, launchBrowser } from './support/browser';
+import { baseURL, expectAccessible, useBrowser } from './support/browser';
 import { newPageAt } from './support/chromium';
-import { openServerDatabase } from './support/database';
-import type { DatabaseHandle } from '../../src/lib/server/db';
+import { useServerDatabase } from './support/database';
 
 const LEADER: Account = { email: 'noegle.leder@passkeys.e2e', password: 'noegle-leder-adgangskode-1', name: 'Nina Nøgle' };
 
 describe('passkeys', () => {
-  let browser: Browser;
-  let handle: DatabaseHandle;
+  const browser = useBrowser();
+  const handle = useServerDatabase();
   const localhost = () => baseURL().replace('127.0.0.1', 'localhost');
 
   beforeAll(async () => {
-    browser = await launchBrowser();
-    handle = openServerDatabase();
     addAccount(inject('databaseUrl'), LEADER, 'leader');
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await handle?.close();
   });
 
   async function withAuthenticator(context: BrowserContext, page: Page): Promise<void> {

@@ -1,31 +1,22 @@
 import { readFileSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, LEADER, signIn } from './support/accounts';
-import { expectAccessible, launchBrowser, newPage, visit } from './support/browser';
-import { openServerDatabase } from './support/database';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN, LEADER } from './support/accounts';
+import { expectAccessible, visit, useBrowser, signedInPage } from './support/browser';
+import { useServerDatabase } from './support/database';
 import { addChild, addGroup } from '../support/child-records';
-import type { DatabaseHandle } from '../../src/lib/server/db';
 
 describe('privacy pages for the coordinator', () => {
-  let browser: Browser;
-  let handle: DatabaseHandle;
+  const browser = useBrowser();
+  const handle = useServerDatabase();
   let childId: string;
 
   beforeAll(async () => {
-    browser = await launchBrowser();
-    handle = openServerDatabase();
     const groupId = await addGroup(handle.db, 'Privatlivsgruppen');
     childId = (await addChild(handle.db, { groupId, firstName: 'Privatina', lastName: 'Logsen', guardianName: 'Petra Logsen', enrollmentState: 'active', endedOn: null, referralStatus: 'started' })).childId;
   });
-  afterAll(async () => {
-    await browser.close();
-    await handle.close();
-  });
 
   it('insight page and JSON for one child; the log finds the export by the child’s name and downloads it for Excel', async () => {
-    const { page, context } = await newPage(browser);
-    await signIn(page, ADMIN);
+    const { page, context } = await signedInPage(browser, ADMIN);
 
     await visit(page, `/personale/boern/${childId}/indsigt`);
     expect(await page.getByRole('heading', { level: 1, name: 'Indsigt: Privatina Logsen' }).count()).toBe(1);
@@ -69,9 +60,7 @@ describe('privacy pages for the coordinator', () => {
   });
 
   it('retention setting: a wrong number is explained and kept, a right one is saved', async () => {
-    const { page, context } = await newPage(browser);
-    await signIn(page, ADMIN);
-    await visit(page, '/personale/indstillinger');
+    const { page, context } = await signedInPage(browser, ADMIN, { at: '/personale/indstillinger' });
     await page.locator('#f-retentionMonths').fill('130');
     await page.getByRole('button', { name: 'Gem' }).click();
     await expect.poll(() => page.getByText('Skriv et helt antal måneder fra 1 til 120.').count()).toBe(1);
@@ -92,8 +81,7 @@ describe('privacy pages for the coordinator', () => {
   });
 
   it('a group leader is turned away from the log, the settings and the insight export', async () => {
-    const { page, context } = await newPage(browser);
-    await signIn(page, LEADER);
+    const { page, context } = await signedInPage(browser, LEADER);
     await visit(page, '/personale/log', 403);
     await visit(page, '/personale/indstillinger', 403);
     await visit(page, `/personale/boern/${childId}/indsigt`, 403);

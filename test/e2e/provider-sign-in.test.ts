@@ -1,24 +1,16 @@
 // Staff sign in with their own municipality's login: two real OpenID Connect providers (support/oidc-provider.ts)
 // stand for Ishøj and Vallensbæk; everything goes through the browser as a person would do it.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { addAccount, ADMIN, signIn, type Account } from './support/accounts';
-import { expectAccessible, launchBrowser, newPage, visit } from './support/browser';
-import { openServerDatabase } from './support/database';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { addAccount, ADMIN, type Account } from './support/accounts';
+import { expectAccessible, newPage, visit, useBrowser, signedInPage } from './support/browser';
+import { useServerDatabase } from './support/database';
 import { signInAtProvider } from './support/provider-sign-in';
-import type { DatabaseHandle } from '../../src/lib/server/db';
 
 describe('sign-in with the municipality’s login', () => {
-  let browser: Browser;
-  let handle: DatabaseHandle;
+  const browser = useBrowser();
+  const handle = useServerDatabase();
 
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    handle = openServerDatabase();
-  });
   afterAll(async () => {
-    await browser?.close();
-    await handle?.close();
   });
 
   async function account(email: string) {
@@ -29,6 +21,13 @@ describe('sign-in with the municipality’s login', () => {
   }
   async function sessionCookie(context: import('playwright-core').BrowserContext) {
     return (await context.cookies()).find((c) => c.name === 'session') ?? null;
+  }
+  /** A return from the provider that was refused: no session, no account made, and the reason in the login's log. */
+  async function expectRefused(context: import('playwright-core').BrowserContext, email: string, reason: RegExp) {
+    expect(await sessionCookie(context)).toBeNull();
+    expect(await account(email)).toBeUndefined();
+    const trail = await handle.db.selectFrom('audit_log').select('detail').where('actor', '=', 'login:ishoj').execute();
+    expect(trail.map((r) => r.detail).join('\n')).toMatch(reason);
   }
 
   it('shows a button per configured municipality beside the password form', async () => {
@@ -100,9 +99,7 @@ describe('sign-in with the municipality’s login', () => {
     expect(await account('uffe.uden@ishoj.e2e')).toBeUndefined();
     await context.close();
 
-    const admin = await newPage(browser);
-    await signIn(admin.page, ADMIN);
-    await visit(admin.page, '/personale/brugere');
+    const admin = await signedInPage(browser, ADMIN, { at: '/personale/brugere' });
     await admin.page.getByRole('link', { name: 'Anmodninger om adgang fra kommunernes login' }).click();
     const row = admin.page.getByRole('row', { name: /Uffe Udengruppe/ });
     await expect(row.innerText()).resolves.toMatch(/uffe\.uden@ishoj\.e2e\s+Ishøj Kommune\s+grp-alle-ansatte/);
@@ -118,8 +115,7 @@ describe('sign-in with the municipality’s login', () => {
     expect(await signInAtProvider(first.page, 'Vallensbæk Kommune', 'lukas.lukket')).toBe(303);
     const user = await account('lukas.lukket@vallensbaek.e2e');
     // The coordinator closes the account on the staff page.
-    const admin = await newPage(browser);
-    await signIn(admin.page, ADMIN);
+    const admin = await signedInPage(browser, ADMIN);
     await admin.page.goto('/personale/brugere');
     await admin.page.getByRole('row', { name: /Lukas Lukket/ }).getByRole('button', { name: 'Luk konto' }).click();
     await admin.context.close();
@@ -153,10 +149,7 @@ describe('sign-in with the municipality’s login', () => {
     });
     expect(await signInAtProvider(page, 'Ishøj Kommune', 'tampered.state')).toBe(400);
     await expect(page.getByRole('alert').innerText()).resolves.toContain('Log ind mislykkedes');
-    expect(await sessionCookie(context)).toBeNull();
-    expect(await account('state@ishoj.e2e')).toBeUndefined();
-    const trail = await handle.db.selectFrom('audit_log').select('detail').where('actor', '=', 'login:ishoj').execute();
-    expect(trail.map((r) => r.detail).join('\n')).toMatch(/state/);
+    await expectRefused(context, 'state@ishoj.e2e', /state/);
     await context.close();
   });
 
@@ -174,20 +167,14 @@ describe('sign-in with the municipality’s login', () => {
       return route.fulfill({ status: 303, headers });
     });
     expect(await signInAtProvider(page, 'Ishøj Kommune', 'tampered.nonce')).toBe(400);
-    expect(await sessionCookie(context)).toBeNull();
-    expect(await account('nonce@ishoj.e2e')).toBeUndefined();
-    const trail = await handle.db.selectFrom('audit_log').select('detail').where('actor', '=', 'login:ishoj').execute();
-    expect(trail.map((r) => r.detail).join('\n')).toMatch(/nonce/);
+    await expectRefused(context, 'nonce@ishoj.e2e', /nonce/);
     await context.close();
   });
 
   it('refuses an ID token that has expired by the time it arrives', async () => {
     const { context, page } = await newPage(browser);
     expect(await signInAtProvider(page, 'Ishøj Kommune', 'udloebet')).toBe(400);
-    expect(await sessionCookie(context)).toBeNull();
-    expect(await account('udloebet@ishoj.e2e')).toBeUndefined();
-    const trail = await handle.db.selectFrom('audit_log').select('detail').where('actor', '=', 'login:ishoj').execute();
-    expect(trail.map((r) => r.detail).join('\n')).toMatch(/TIMESTAMP_CHECK/);
+    await expectRefused(context, 'udloebet@ishoj.e2e', /TIMESTAMP_CHECK/);
     await context.close();
   });
 

@@ -1,9 +1,9 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { openDatabase, type DatabaseHandle } from '../../src/lib/server/db';
-import { addAccount, signIn, type Account } from './support/accounts';
-import { baseURL, expectAccessible, launchBrowser, newPage, visit } from './support/browser';
+import { addAccount, type Account } from './support/accounts';
+import { baseURL, expectAccessible, newPage, visit, useBrowser, signedInPage } from './support/browser';
 import { addChild, addConversation, addLeaders } from '../support/builders';
+import { useServerDatabase } from './support/database';
 
 // The public pages as parents and children meet them: every page is checked with axe (in visit), carries no
 // JavaScript, reads plainly, works on a phone, and the calendar feed behind the button answers like a feed.
@@ -39,13 +39,11 @@ async function mainText(page: Page): Promise<string> {
 }
 
 describe('public pages', () => {
-  let browser: Browser;
-  let handle: DatabaseHandle;
+  const browser = useBrowser();
+  const handle = useServerDatabase();
   let childId: string;
 
   beforeAll(async () => {
-    browser = await launchBrowser();
-    handle = openDatabase(inject('databaseUrl'));
     const girls = await handle.db.selectFrom('groups').select('id').where('slug', '=', 'pigegruppen').executeTakeFirstOrThrow();
     addAccount(inject('databaseUrl'), FEED_LEADER, 'leader');
     const leader = await handle.db.selectFrom('users').select('id').where('email', '=', FEED_LEADER.email).executeTakeFirstOrThrow();
@@ -60,8 +58,6 @@ describe('public pages', () => {
 
   afterAll(async () => {
     await handle.db.deleteFrom('children').where('id', '=', childId).execute();
-    await handle.close();
-    await browser.close();
   });
 
   it('front page: the centre, its groups as cards, how to contact it, and a small staff sign-in link', async () => {
@@ -207,18 +203,14 @@ describe('public pages', () => {
   it('the caseworker\'s home links to the page for professionals', async () => {
     const caseworker: Account = { email: 'fagfolk-raadgiver@e2e.test', password: 'fagfolk-raadgiver-kode-9', name: 'Frida Fagfolk' };
     addAccount(inject('databaseUrl'), caseworker, 'caseworker', 'vallensbaek');
-    const { context, page } = await newPage(browser);
-    await signIn(page, caseworker);
-    await visit(page, '/personale');
+    const { context, page } = await signedInPage(browser, caseworker, { at: '/personale' });
     await page.getByRole('link', { name: 'For fagfolk: grupperne, og hvad der sker efter en henvisning' }).click();
     await page.waitForURL('**/fagfolk');
     await context.close();
   });
 
   it("a leader makes a personal calendar link, it shows only the child's first name, and a new link turns the old one off", async () => {
-    const { context, page } = await newPage(browser);
-    await signIn(page, FEED_LEADER);
-    await visit(page, '/personale/kalender');
+    const { context, page } = await signedInPage(browser, FEED_LEADER, { at: '/personale/kalender' });
     await page.getByRole('button', { name: 'Lav et link' }).click();
     await page.waitForLoadState();
     await expectAccessible(page);

@@ -1,13 +1,13 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/lib/server/db';
 import { FORM_TIME_MIN_MS, signFormTime } from '../../src/features/referrals/referrals';
 import { FORM_SECRET_KEY } from '../../src/features/referrals/referrals.repository';
-import { ADMIN, addAccount, signIn, type Account } from './support/accounts';
+import { ADMIN, addAccount, type Account } from './support/accounts';
 import { addLeaders } from '../support/builders';
 import { addDays, todayInZone } from '../../src/lib/time';
-import { baseURL, expectAccessible, launchBrowser, newPage, visit } from './support/browser';
-import { openServerDatabase } from './support/database';
+import { baseURL, expectAccessible, newPage, visit, useBrowser, signedInPage, fillForm } from './support/browser';
+import { useServerDatabase } from './support/database';
 
 // A caseworker refers a child (errors at the fields, input kept, receipt, a double submit makes one referral, the
 // list); a parent asks for a place in the girls' group (no JavaScript, the time check, thank-you page).
@@ -41,34 +41,23 @@ function lix(text: string): number {
 
 async function fillValidReferral(page: Page, child: { first: string; last: string }): Promise<void> {
   await page.locator('#f-groupId').selectOption({ label: 'Pigegruppen (7-15 år)' });
-  await page.locator('#f-firstName').fill(child.first);
-  await page.locator('#f-lastName').fill(child.last);
-  await page.locator('#f-birthDate').fill('2016-02-29');
-  await page.locator('#f-gender').selectOption('girl');
-  await page.locator('#f-g1Name').fill('Mette Henvisesen');
-  await page.locator('#f-g1Phone').fill('20 30 40 50');
-  await page.locator('#f-reason').fill('Har brug for at møde andre piger.');
-  await page.locator('#f-consent').check();
+  await fillForm(page, {
+    firstName: child.first, lastName: child.last, birthDate: '2016-02-29', gender: 'girl', g1Name: 'Mette Henvisesen',
+    g1Phone: '20 30 40 50', reason: 'Har brug for at møde andre piger.', consent: true,
+  });
 }
 
 describe('referrals in the browser', () => {
-  let browser: Browser;
-  let db: DatabaseHandle;
+  const browser = useBrowser();
+  const db = useServerDatabase();
 
   beforeAll(async () => {
     addAccount(inject('databaseUrl'), CASEWORKER, 'caseworker', 'ishoj');
     addAccount(inject('databaseUrl'), OTHER_CASEWORKER, 'caseworker', 'vallensbaek');
-    browser = await launchBrowser();
-    db = openServerDatabase();
-  });
-  afterAll(async () => {
-    await browser.close();
-    await db.close();
   });
 
   it('a caseworker gets errors at the fields with the input kept, then a receipt with a reference number', async () => {
-    const { page, context } = await newPage(browser);
-    await signIn(page, CASEWORKER);
+    const { page, context } = await signedInPage(browser, CASEWORKER);
     // The caseworker's home has the button.
     expect(new URL(page.url()).pathname).toBe('/personale');
     await page.getByRole('link', { name: 'Ny henvisning' }).click();
@@ -94,9 +83,7 @@ describe('referrals in the browser', () => {
     expect(await page.locator('#f-gender').getAttribute('aria-invalid')).toBe('true');
     await expectAccessible(page);
 
-    await page.locator('#f-gender').selectOption('girl');
-    await page.locator('#f-g1Language').fill('arabisk');
-    await page.locator('#f-consent').check();
+    await fillForm(page, { gender: 'girl', g1Language: 'arabisk', consent: true });
     await page.getByRole('button', { name: 'Send henvisning' }).click();
     await page.waitForURL(/\/personale\/henvisninger\/kvittering\/[0-9a-f-]{36}$/);
     await expectAccessible(page);
@@ -128,18 +115,14 @@ describe('referrals in the browser', () => {
     await context.close();
 
     // Another caseworker sees neither the row nor the receipt.
-    const other = await newPage(browser);
-    await signIn(other.page, OTHER_CASEWORKER);
-    await visit(other.page, '/personale/henvisninger');
+    const other = await signedInPage(browser, OTHER_CASEWORKER, { at: '/personale/henvisninger' });
     expect(await other.page.getByText(CHILD.first).count()).toBe(0);
     await visit(other.page, receiptPath, 404);
     await other.context.close();
   });
 
   it('the form names each group\'s ages, says the child\'s age as it is typed, and refuses a birth date outside the band at the field', async () => {
-    const { page, context } = await newPage(browser);
-    await signIn(page, CASEWORKER);
-    await visit(page, '/personale/henvisninger/ny');
+    const { page, context } = await signedInPage(browser, CASEWORKER, { at: '/personale/henvisninger/ny' });
     // The interpreter's language is asked for only when an interpreter is needed.
     expect(await page.locator('#f-g1Language').isVisible()).toBe(false);
     await page.locator('#f-g1Interpreter').check();
@@ -168,9 +151,7 @@ describe('referrals in the browser', () => {
   });
 
   it('the same form sent several times at once (a double click) makes one referral', async () => {
-    const { page, context } = await newPage(browser);
-    await signIn(page, CASEWORKER);
-    await visit(page, '/personale/henvisninger/ny');
+    const { page, context } = await signedInPage(browser, CASEWORKER, { at: '/personale/henvisninger/ny' });
     await fillValidReferral(page, TWICE);
     // Two posts of this very form race each other, then the button is clicked as well: one key, three submits.
     const statuses = await page.evaluate(async () => {
@@ -199,9 +180,7 @@ describe('referrals in the browser', () => {
   });
 
   it('a caseworker opens their referral and withdraws it (a reason, then a confirmation); the group\'s leaders see it on the case', async () => {
-    const { page, context } = await newPage(browser);
-    await signIn(page, CASEWORKER);
-    await visit(page, '/personale/henvisninger');
+    const { page, context } = await signedInPage(browser, CASEWORKER, { at: '/personale/henvisninger' });
     await page.getByRole('link', { name: new RegExp(TWICE.first) }).click();
     await page.waitForURL(/\/personale\/henvisninger\/[0-9a-f-]{36}$/);
     const path = new URL(page.url()).pathname;
@@ -210,8 +189,7 @@ describe('referrals in the browser', () => {
     expect(await page.getByText('Har brug for at møde andre piger.').count()).toBe(1);
 
     // Another caseworker is told it does not exist.
-    const other = await newPage(browser);
-    await signIn(other.page, OTHER_CASEWORKER);
+    const other = await signedInPage(browser, OTHER_CASEWORKER);
     await visit(other.page, path, 404);
     expect(await other.page.getByText(TWICE.first).count()).toBe(0);
     await other.context.close();
@@ -243,9 +221,7 @@ describe('referrals in the browser', () => {
     addAccount(inject('databaseUrl'), GIRLS_LEADER, 'leader');
     const leader = await db.db.selectFrom('users').select('id').where('email', '=', GIRLS_LEADER.email).executeTakeFirstOrThrow();
     await addLeaders(db.db, course.group_id, [leader.id]);
-    const asLeader = await newPage(browser);
-    await signIn(asLeader.page, GIRLS_LEADER);
-    await visit(asLeader.page, `/personale/optag/${course.id}`);
+    const asLeader = await signedInPage(browser, GIRLS_LEADER, { at: `/personale/optag/${course.id}` });
     expect(await asLeader.page.locator('.case-state .tag').innerText()).toBe('Trukket tilbage');
     expect(await asLeader.page.locator('dd', { hasText: reason }).count()).toBeGreaterThan(0);
     await asLeader.context.close();
@@ -257,9 +233,7 @@ describe('referrals in the browser', () => {
     const started = addDays(todayInZone(new Date()), -1);
     await db.db.updateTable('enrollments').set({ state: 'active', start_date: started }).where('id', '=', course.id).execute();
     await db.db.updateTable('referrals').set({ status: 'started' }).where('id', '=', course.referral_id ?? '').execute();
-    const { page, context } = await newPage(browser);
-    await signIn(page, CASEWORKER);
-    await visit(page, `/personale/henvisninger/${course.referral_id}`);
+    const { page, context } = await signedInPage(browser, CASEWORKER, { at: `/personale/henvisninger/${course.referral_id}` });
     expect(await page.locator('.referral-status .tag').innerText()).toBe('Startet');
     expect(await page.getByRole('button', { name: 'Træk henvisningen tilbage' }).count()).toBe(0);
     const late = await page.request.post(`/personale/henvisninger/${course.referral_id}`, {
@@ -271,8 +245,7 @@ describe('referrals in the browser', () => {
   });
 
   it('the coordinator is sent from the list to the inbox', async () => {
-    const { page, context } = await newPage(browser);
-    await signIn(page, ADMIN);
+    const { context } = await signedInPage(browser, ADMIN);
     const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
     const response = await fetch(`${baseURL()}/personale/henvisninger`, { headers: { cookie }, redirect: 'manual' });
     expect(response.status).toBe(303);
@@ -300,10 +273,7 @@ describe('referrals in the browser', () => {
       const box = await honeypot.boundingBox();
       expect(box === null || box.x + box.width <= 0).toBe(true);
 
-      await page.locator('#f-parentName').fill('Mette Forælder');
-      await page.locator('#f-firstName').fill(GIRL);
-      await page.locator('#f-birthDate').fill('2016-02-29');
-      await page.locator('#f-message').fill('Hun er lidt genert.');
+      await fillForm(page, { parentName: 'Mette Forælder', firstName: GIRL, birthDate: '2016-02-29', message: 'Hun er lidt genert.' });
       await stampForm(page, db, FORM_TIME_MIN_MS + 60_000);
       await page.getByRole('button', { name: 'Send' }).click();
       await expect.poll(() => page.locator('#f-phone-error').count()).toBe(1);
@@ -315,9 +285,7 @@ describe('referrals in the browser', () => {
       expect(await page.locator('#f-message').inputValue()).toBe('Hun er lidt genert.');
       await expectAccessible(page);
 
-      await page.locator('#f-email').fill('mette.foraelder@referrals.e2e');
-      await page.locator('#f-municipality').selectOption('vallensbaek');
-      await page.locator('#f-custody').check();
+      await fillForm(page, { email: 'mette.foraelder@referrals.e2e', municipality: 'vallensbaek', custody: true });
       await stampForm(page, db, FORM_TIME_MIN_MS + 60_000);
       await page.getByRole('button', { name: 'Send' }).click();
       await page.waitForURL(`**${path}/tak`);
@@ -344,12 +312,10 @@ describe('referrals in the browser', () => {
       const { page, context } = await newPage(browser);
       await visit(page, path);
       expect(await page.locator('#f-birthDate-hint').innerText()).toBe('Gruppen er for piger fra 7 til 15 år.');
-      await page.locator('#f-parentName').fill('Mette Småbørn');
-      await page.locator('#f-email').fill('smaaboern@referrals.e2e');
-      await page.locator('#f-firstName').fill('Lillemus');
-      await page.locator('#f-birthDate').fill(`${Number(todayInZone(new Date()).slice(0, 4)) - 3}-01-15`);
-      await page.locator('#f-municipality').selectOption('ishoj');
-      await page.locator('#f-custody').check();
+      await fillForm(page, {
+        parentName: 'Mette Småbørn', email: 'smaaboern@referrals.e2e', firstName: 'Lillemus',
+        birthDate: `${Number(todayInZone(new Date()).slice(0, 4)) - 3}-01-15`, municipality: 'ishoj', custody: true,
+      });
       await stampForm(page, db, FORM_TIME_MIN_MS + 60_000);
       await page.getByRole('button', { name: 'Send' }).click();
       await expect.poll(() => page.locator('#f-birthDate-error').count()).toBe(1);
@@ -376,9 +342,7 @@ describe('referrals in the browser', () => {
     it('a filled honeypot gets the same thank-you, and nothing is stored', async () => {
       const { page, context } = await newPage(browser);
       await visit(page, path);
-      await page.locator('#f-parentName').fill('Bot');
-      await page.locator('#f-firstName').fill('Honningkrukke');
-      await page.locator('#f-website').fill('http://spam.example');
+      await fillForm(page, { parentName: 'Bot', firstName: 'Honningkrukke', website: 'http://spam.example' });
       await page.getByRole('button', { name: 'Send' }).click();
       await page.waitForURL(`**${path}/tak`);
       const stored = await db.db.selectFrom('children').select('id').where('first_name', '=', 'Honningkrukke').execute();

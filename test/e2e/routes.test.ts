@@ -6,18 +6,16 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { sql, type Kysely } from 'kysely';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Actor } from '../../src/features/auth/auth';
 import { issueSetupLink } from '../../src/features/auth/auth.service';
 import { issueFamilyLink } from '../../src/features/families/families.service';
 import { issueStaffFeedToken } from '../../src/features/feeds/feeds.service';
 import type { Database } from '../../src/lib/server/database';
-import type { DatabaseHandle } from '../../src/lib/server/db';
 import { addChild, addGroup, addSessions, addStaff } from '../support/child-records';
-import { addAccount, signIn, type Account } from './support/accounts';
-import { baseURL, launchBrowser, newPage } from './support/browser';
-import { openServerDatabase } from './support/database';
+import { addAccount, type Account } from './support/accounts';
+import { baseURL, newPage, signedInCookie, useBrowser } from './support/browser';
+import { useServerDatabase } from './support/database';
 import { signInAtProvider } from './support/provider-sign-in';
 
 // ---------------------------------------------------------------------------------------------
@@ -277,14 +275,12 @@ async function snapshot(db: Kysely<Database>): Promise<Map<string, string>> {
 }
 
 describe('route × role', () => {
-  let browser: Browser;
-  let handle: DatabaseHandle;
+  const browser = useBrowser();
+  const handle = useServerDatabase();
   let fixtures: Fixtures;
   const cookies = new Map<Signer, string>();
 
   beforeAll(async () => {
-    browser = await launchBrowser();
-    handle = openServerDatabase();
     const db = handle.db;
     for (const [who, account] of Object.entries(ACCOUNTS)) {
       addAccount(inject('databaseUrl'), account, who === 'otherLeader' ? 'leader' : (who as 'caseworker' | 'leader' | 'admin'), who === 'caseworker' ? 'ishoj' : null);
@@ -338,10 +334,7 @@ describe('route × role', () => {
     await db.updateTable('guardians').set({ message_channel: 'email', unsubscribe_key: fixtures.unsubscribeKey }).where('id', '=', child.guardianId).execute();
 
     for (const who of ['caseworker', 'otherLeader', 'leader', 'admin'] as const) {
-      const { context, page } = await newPage(browser);
-      await signIn(page, ACCOUNTS[who]);
-      cookies.set(who, (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; '));
-      await context.close();
+      cookies.set(who, await signedInCookie(browser, ACCOUNTS[who]));
     }
     // The same two people through Ishøj's login (their accounts are linked by e-mail on the way).
     for (const [who, login] of [['caseworkerViaLogin', 'routes.cw'], ['leaderViaLogin', 'routes.leder']] as const) {
@@ -350,10 +343,6 @@ describe('route × role', () => {
       cookies.set(who, (await context.cookies()).filter((c) => c.name === 'session').map((c) => `${c.name}=${c.value}`).join('; '));
       await context.close();
     }
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await handle?.close();
   });
 
   function headersFor(who: Signer): Record<string, string> {

@@ -4,12 +4,12 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/lib/server/db';
 import { addChild, addGroup, addSessions } from '../support/child-records';
 import { addAccount, signIn, type Account } from './support/accounts';
 import { launchBrowser, newPageAt } from './support/chromium';
-import { openServerDatabase } from './support/database';
-import { freePort, startAppServer, type Running } from './support/servers';
+import { useServerDatabase } from './support/database';
+import { startAppServer, type Running } from './support/servers';
+import { freePort } from '../support/ports';
 
 const root = resolve(import.meta.dirname, '../..');
 const ACCOUNT: Account = { email: 'server-stop@e2e.test', password: 'server-stop-adgangskode-4', name: 'Sigrid Stop' };
@@ -61,14 +61,13 @@ function postHuge(port: number, bytes: number): Promise<{ status: number; writte
 }
 
 describe('the server', () => {
-  let handle: DatabaseHandle;
+  const handle = useServerDatabase();
   let server: Running;
   let port: number;
   let sessionId: string;
   const enrollments: string[] = [];
 
   beforeAll(async () => {
-    handle = openServerDatabase();
     addAccount(inject('databaseUrl'), ACCOUNT, 'admin');
     const groupId = await addGroup(handle.db, 'Stopgruppen');
     [sessionId] = (await addSessions(handle.db, groupId, [new Date(Date.now() - 3600_000).toISOString()])) as [string];
@@ -82,7 +81,6 @@ describe('the server', () => {
 
   afterAll(async () => {
     await server?.stop();
-    await handle?.close();
   });
 
   it('answers a 20 MB anonymous post with 413 without reading it, and its memory stays flat', async () => {

@@ -1,15 +1,10 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ADMIN, LEADER, addAccount, completeSecondFactor, signIn, type Account } from './support/accounts';
-import { baseURL, expectAccessible, launchBrowser, newPage, visit } from './support/browser';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { ADMIN, LEADER, addAccount, completeSecondFactor, type Account } from './support/accounts';
+import { baseURL, expectAccessible, newPage, visit, useBrowser, signedInPage, fillByLabel } from './support/browser';
 
 describe('staff in the browser', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
+  const browser = useBrowser();
   afterAll(async () => {
-    await browser.close();
   });
 
   it('a wrong password is refused with the e-mail kept; the right one opens the overview', async () => {
@@ -44,22 +39,16 @@ describe('staff in the browser', () => {
   });
 
   it('an admin creates a group: wrong values are named at their fields and the rest is kept; then a year of meetings with week numbers', async () => {
-    const { page, context } = await newPage(browser);
-    await signIn(page, ADMIN);
-    await visit(page, '/personale/grupper/ny');
+    const { page, context } = await signedInPage(browser, ADMIN, { at: '/personale/grupper/ny' });
     await page.locator('#f-name').fill('Testgruppen');
-    await page.getByLabel('Adressenavn').fill('testgruppen');
-    await page.getByLabel('Slags gruppe').selectOption('siblings');
-    await page.getByLabel('Laveste alder (år)').fill('12');
-    await page.getByLabel('Højeste alder (år)').fill('9');
-    await page.getByLabel('Pladser').fill('0');
+    await fillByLabel(page, {
+      'Adressenavn': 'testgruppen', 'Slags gruppe': 'siblings', 'Laveste alder (år)': '12', 'Højeste alder (år)': '9', 'Pladser': '0',
+    });
     await page.locator('#f-place').fill('Familiecentret, lokale 2');
-    await page.getByLabel('Hvornår kan nye starte?').selectOption('quarterly');
-    await page.getByLabel('Hvilken uge i måneden').selectOption('2');
-    await page.getByLabel('Ugedag').selectOption('3');
-    await page.getByLabel('Starter kl.').fill('16:00');
-    await page.getByLabel('Slutter kl.').fill('18:00');
-    await page.getByLabel('Lars Leder').check();
+    await fillByLabel(page, {
+      'Hvornår kan nye starte?': 'quarterly', 'Hvilken uge i måneden': '2', 'Ugedag': '3', 'Starter kl.': '16:00', 'Slutter kl.': '18:00',
+      'Lars Leder': true,
+    });
     await page.getByRole('button', { name: 'Opret gruppe' }).click();
 
     await expect.poll(() => page.getByText('Den højeste alder skal være mindst den laveste.').count()).toBe(1);
@@ -69,9 +58,7 @@ describe('staff in the browser', () => {
     expect(await page.getByLabel('Lars Leder').isChecked()).toBe(true);
     await expectAccessible(page);
 
-    await page.getByLabel('Laveste alder (år)').fill('9');
-    await page.getByLabel('Højeste alder (år)').fill('12');
-    await page.getByLabel('Pladser').fill('8');
+    await fillByLabel(page, { 'Laveste alder (år)': '9', 'Højeste alder (år)': '12', 'Pladser': '8' });
     await page.getByRole('button', { name: 'Opret gruppe' }).click();
     await page.waitForURL(/\/personale\/grupper\/[^/]+\?gemt=oprettet/);
     await expectAccessible(page);
@@ -93,8 +80,7 @@ describe('staff in the browser', () => {
   });
 
   it('one meeting is moved without touching the others', async () => {
-    const { page, context } = await newPage(browser);
-    await signIn(page, ADMIN);
+    const { page, context } = await signedInPage(browser, ADMIN);
     await page.goto('/personale/grupper');
     await page.getByRole('link', { name: 'Se møder for Testgruppen' }).click();
     await page.waitForURL(/\/moeder$/);
@@ -124,9 +110,7 @@ describe('staff in the browser', () => {
   });
 
   it('a leader sees the groups they lead and is kept out of staff accounts', async () => {
-    const { page, context } = await newPage(browser);
-    await signIn(page, LEADER);
-    await visit(page, '/personale');
+    const { page, context } = await signedInPage(browser, LEADER, { at: '/personale' });
     expect(await page.getByRole('heading', { level: 2, name: 'Testgruppen' }).count()).toBe(1);
     expect(await page.getByRole('heading', { level: 2, name: 'Pigegruppen' }).count()).toBe(0);
     const res = await page.goto('/personale/brugere');
@@ -138,13 +122,9 @@ describe('staff in the browser', () => {
   it('the coordinator changes a role: a demoted coordinator is out of the coordinator pages on the next click; a role that cannot be given is named at that account', async () => {
     const second: Account = { email: 'anden.koordinator@e2e.test', password: 'anden-koordinator-adgangskode-7', name: 'Cecilie Anden' };
     addAccount(inject('databaseUrl'), second, 'admin');
-    const demoted = await newPage(browser);
-    await signIn(demoted.page, second);
-    await visit(demoted.page, '/personale/brugere');
+    const demoted = await signedInPage(browser, second, { at: '/personale/brugere' });
 
-    const { page, context } = await newPage(browser);
-    await signIn(page, ADMIN);
-    await visit(page, '/personale/brugere');
+    const { page, context } = await signedInPage(browser, ADMIN, { at: '/personale/brugere' });
     await page.getByLabel(`Rolle for ${second.name}`).selectOption('leader');
     await page.getByRole('button', { name: `Skift rolle for ${second.name}` }).click();
     await page.waitForURL('**/personale/brugere?gemt=rolle');

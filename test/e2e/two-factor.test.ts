@@ -1,7 +1,7 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ADMIN, addAccount, forgetTotpKey, keyOnSetupPage, signIn, totpCodeNext, totpCodeNow, type Account } from './support/accounts';
-import { expectAccessible, launchBrowser, newPage, visit } from './support/browser';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { ADMIN, addAccount, forgetTotpKey, keyOnSetupPage, totpCodeNext, totpCodeNow, type Account } from './support/accounts';
+import { expectAccessible, newPage, visit, useBrowser, signedInPage } from './support/browser';
 
 const PERSON: Account = { email: 'tofaktor@two-factor.e2e', password: 'to-faktor-adgangskode-9', name: 'Tove Tofaktor' };
 
@@ -19,16 +19,12 @@ function wrongCode(key: Uint8Array): string {
 }
 
 describe('the second factor in the browser', () => {
-  let browser: Browser;
+  const browser = useBrowser();
   let key: Uint8Array;
   let recoveryCodes: string[] = [];
 
   beforeAll(async () => {
-    browser = await launchBrowser();
     addAccount(inject('databaseUrl'), PERSON, 'leader');
-  });
-  afterAll(async () => {
-    await browser.close();
   });
 
   it('first sign-in: QR code and key; staff pages stay closed; a wrong code is named at the field; the right one signs in and shows ten recovery codes once', async () => {
@@ -114,12 +110,9 @@ describe('the second factor in the browser', () => {
   });
 
   it('the coordinator resets a lost factor: the person is signed out and sets it up again', async () => {
-    const person = await newPage(browser);
-    await signIn(person.page, PERSON);
+    const person = await signedInPage(browser, PERSON);
 
-    const admin = await newPage(browser);
-    await signIn(admin.page, ADMIN);
-    await visit(admin.page, '/personale/brugere');
+    const admin = await signedInPage(browser, ADMIN, { at: '/personale/brugere' });
     await admin.page.locator('#f-userId').selectOption({ label: `${PERSON.name} (${PERSON.email})` });
     await admin.page.getByLabel('Jeg har talt med medarbejderen og vil nulstille to-faktor').check();
     await admin.page.getByRole('button', { name: 'Nulstil to-faktor' }).click();

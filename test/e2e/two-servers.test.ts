@@ -4,15 +4,15 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { migrations } from '../../db/migrations/index';
-import { openDatabase, type DatabaseHandle } from '../../src/lib/server/db';
+import { openDatabase } from '../../src/lib/server/db';
 import { addAccount, signIn, ADMIN, type Account } from './support/accounts';
-import { launchBrowser } from './support/browser';
-import { openServerDatabase } from './support/database';
-import { freePort, insecureGet, startAppServer, startCaddy, type Running } from './support/servers';
+import { useBrowser } from './support/browser';
+import { useServerDatabase } from './support/database';
+import { insecureGet, startAppServer, startCaddy, type Running } from './support/servers';
+import { freePort } from '../support/ports';
 
 const root = resolve(import.meta.dirname, '../..');
 const postgres = /^postgres/i.test(inject('databaseUrl'));
@@ -39,15 +39,14 @@ function copenhagen(instant: string): { date: string; time: string } {
 }
 
 describe('two servers behind Caddy on one database', () => {
-  let handle: DatabaseHandle;
-  let browser: Browser;
+  const handle = useServerDatabase();
+  const browser = useBrowser();
   let caddy: Running;
   const apps: Running[] = [];
   const ports: number[] = [];
   let origin: string;
 
   beforeAll(async () => {
-    handle = openServerDatabase();
     addAccount(inject('databaseUrl'), THROTTLED, 'leader');
     ports.push(await freePort(), await freePort());
     const httpsPort = await freePort();
@@ -55,14 +54,11 @@ describe('two servers behind Caddy on one database', () => {
     const env = { DATABASE_URL: inject('databaseUrl'), PUBLIC_ORIGIN: origin, TRUST_PROXY: '1' };
     apps.push(...(await Promise.all(ports.map((port) => startAppServer(port, env)))));
     caddy = await startCaddy(httpsPort, ports);
-    browser = await launchBrowser();
   });
 
   afterAll(async () => {
-    await browser?.close();
     await caddy?.stop();
     await Promise.all(apps.map((app) => app.stop()));
-    await handle?.close();
   });
 
   it('boots twice at the same moment on an empty PostgreSQL database without racing', async () => {

@@ -1,27 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/features/auth/auth';
 import {
   childAttendanceHistory, getAttendanceSheet, listTodaysSessions, saveMarks, saveSessionNote, saveSheetForm,
 } from '../../src/features/attendance/attendance.service';
 import { ForbiddenError, ValidationError } from '../../src/lib/errors';
 import type { Role } from '../../src/lib/server/database';
-import { statementCount, type DatabaseHandle } from '../../src/lib/server/db';
+import { statementCount } from '../../src/lib/server/db';
 import { instantToZoned } from '../../src/lib/time';
 import { addChild, addEnrollment, addGroup, addMeetings, addUser } from '../support/builders';
-import { createTestDatabase, databaseKind } from '../support/database';
+import { databaseKind, useTestDatabase } from '../support/database';
+import { errorOf } from '../support/errors';
 
 // Monday 23 November 2026, 17.00 in Copenhagen; today's session ran 15.00-17.00 (Copenhagen).
 const NOW = new Date('2026-11-23T16:00:00Z');
 const TODAY_START = new Date('2026-11-23T14:00:00Z');
 const MONTH = 30 * 24 * 60 * 60 * 1000;
 
-async function errorOf(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(() => null, (e: unknown) => e);
-}
 
 describe(`attendance on ${databaseKind()}`, () => {
-  let handle: DatabaseHandle;
+  const handle = useTestDatabase();
   let admin: Actor;
   let leader: Actor;
   let otherLeader: Actor;
@@ -58,14 +56,10 @@ describe(`attendance on ${databaseKind()}`, () => {
   }
 
   beforeAll(async () => {
-    handle = await createTestDatabase();
     admin = await addStaff('admin', 'Karin Koordinator');
     leader = await addStaff('leader', 'Lars Leder');
     otherLeader = await addStaff('leader', 'Olga Anden');
     caseworker = await addStaff('caseworker', 'Rita Raadgiver');
-  });
-  afterAll(async () => {
-    await handle.close();
   });
 
   it('lists the members on the session date with first name, age and "ny"; not waiting children, not courses that ended before', async () => {

@@ -1,17 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_PAGE_SIZE, type AuditFilter } from '../../src/features/audit/audit';
 import { exportAuditCsv, listAudit, recordAudit } from '../../src/features/audit/audit.service';
 import type { Actor } from '../../src/features/auth/auth';
 import { ForbiddenError } from '../../src/lib/errors';
-import type { DatabaseHandle } from '../../src/lib/server/db';
 import { addChild, addGroup, addStaff } from '../support/child-records';
-import { createTestDatabase, databaseKind } from '../support/database';
+import { databaseKind, useTestDatabase } from '../support/database';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 const ALL: AuditFilter = { child: null, userId: null, from: null, to: null, before: null };
 
 describe(`audit log listing on ${databaseKind()}`, () => {
-  let handle: DatabaseHandle;
+  const handle = useTestDatabase();
   let admin: Actor;
   let leader: Actor;
   let other: Actor;
@@ -19,7 +18,6 @@ describe(`audit log listing on ${databaseKind()}`, () => {
   let bo: string;
 
   beforeAll(async () => {
-    handle = await createTestDatabase();
     const db = handle.db;
     admin = await addStaff(db, 'admin', 'Karin Koordinator');
     leader = await addStaff(db, 'leader', 'Lars Leder');
@@ -38,9 +36,6 @@ describe(`audit log listing on ${databaseKind()}`, () => {
       { action: 'read', entityType: 'child', entityId: bo, childId: bo },
       { action: 'read', entityType: 'referral', entityId: 'r1', childId: bo },
     ], new Date('2026-11-12T09:00:00Z'));
-  });
-  afterAll(async () => {
-    await handle.close();
   });
 
   it('is for the coordinator only', async () => {

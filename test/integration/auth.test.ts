@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Actor, StaffUser } from '../../src/features/auth/auth';
 import {
   SIGN_IN_FAILED_MESSAGE,
@@ -22,10 +22,11 @@ import {
 import { issueStaffFeedToken, staffFeed } from '../../src/features/feeds/feeds.service';
 import { hitRateLimit, resetRateLimit } from '../../src/features/throttle/throttle.service';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../src/lib/errors';
-import { statementCount, type DatabaseHandle } from '../../src/lib/server/db';
+import { statementCount } from '../../src/lib/server/db';
 import { hashPassword } from '../../src/lib/server/password';
 import { sha256Hex } from '../../src/lib/server/tokens';
-import { createTestDatabase, databaseKind } from '../support/database';
+import { databaseKind, useTestDatabase } from '../support/database';
+import { errorOf } from '../support/errors';
 
 const HOUR = 60 * 60 * 1000;
 const NOW = new Date('2026-02-02T08:00:00Z');
@@ -41,26 +42,12 @@ function tokenFromPath(path: string): string {
   return token;
 }
 
-async function thrown(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe(`staff sign-in on ${databaseKind()}`, () => {
-  let handle: DatabaseHandle;
+  const handle = useTestDatabase();
   let admin: StaffUser;
   let adminActor: Actor;
 
-  beforeAll(async () => {
-    handle = await createTestDatabase();
-  });
-  afterAll(async () => {
-    await handle.close();
-  });
 
   /** A staff member who has chosen a password through their one-time link. */
   async function staffMember(email: string, password: string, role: 'leader' | 'caseworker' = 'leader'): Promise<StaffUser> {
@@ -102,7 +89,7 @@ describe(`staff sign-in on ${databaseKind()}`, () => {
 
     it('is created from the link, which then stops working; no new link is offered', async () => {
       const token = tokenFromPath((await ensureBootstrapLink(handle.db, NOW))!);
-      const weak = await thrown(completeBootstrap(handle.db, token, { name: 'Anne', email: ADMIN_EMAIL, password: 'kort', confirm: 'kort' }, meta, NOW));
+      const weak = await errorOf(completeBootstrap(handle.db, token, { name: 'Anne', email: ADMIN_EMAIL, password: 'kort', confirm: 'kort' }, meta, NOW));
       expect(weak).toBeInstanceOf(ValidationError);
       expect((weak as ValidationError).fields['password']).toMatch(/mindst 12 tegn/);
 
@@ -115,7 +102,7 @@ describe(`staff sign-in on ${databaseKind()}`, () => {
       expect((await validateSessionToken(handle.db, signedIn.token, NOW))?.user.id).toBe(admin.id);
 
       expect(await findSetupToken(handle.db, token, NOW)).toBeNull();
-      expect(await thrown(completeBootstrap(
+      expect(await errorOf(completeBootstrap(
         handle.db, token, { name: 'Mallory', email: 'mallory@example.com', password: ADMIN_PASSWORD, confirm: ADMIN_PASSWORD }, meta, NOW,
       ))).toBeInstanceOf(NotFoundError);
       expect(await ensureBootstrapLink(handle.db, NOW)).toBeNull();
@@ -286,11 +273,11 @@ describe(`staff sign-in on ${databaseKind()}`, () => {
     it('only the coordinator creates accounts, manages links and sees the list', async () => {
       const leader = await staffMember('kun.leder@familiecentret.dk', 'grøn te om aftenen');
       const leaderActor = { user: leader, ip: null };
-      expect(await thrown(createStaffUser(handle.db, leaderActor, { name: 'X', email: 'x@example.com', role: 'admin', municipality: null }, NOW)))
+      expect(await errorOf(createStaffUser(handle.db, leaderActor, { name: 'X', email: 'x@example.com', role: 'admin', municipality: null }, NOW)))
         .toBeInstanceOf(ForbiddenError);
-      expect(await thrown(issueSetupLink(handle.db, leaderActor, leader.id, NOW))).toBeInstanceOf(ForbiddenError);
-      expect(await thrown(listStaffUsers(handle.db, leaderActor))).toBeInstanceOf(ForbiddenError);
-      expect(await thrown(setUserDisabled(handle.db, leaderActor, admin.id, true, NOW))).toBeInstanceOf(ForbiddenError);
+      expect(await errorOf(issueSetupLink(handle.db, leaderActor, leader.id, NOW))).toBeInstanceOf(ForbiddenError);
+      expect(await errorOf(listStaffUsers(handle.db, leaderActor))).toBeInstanceOf(ForbiddenError);
+      expect(await errorOf(setUserDisabled(handle.db, leaderActor, admin.id, true, NOW))).toBeInstanceOf(ForbiddenError);
     });
 
     it('a new account has a 7-day link that sets the password once and signs the person in', async () => {
@@ -310,25 +297,25 @@ describe(`staff sign-in on ${databaseKind()}`, () => {
       // Nobody can sign in before choosing a password.
       expect(await signIn(handle.db, { email, password: '', ...meta, ip: '192.0.2.30' }, NOW)).toEqual({ ok: false, reason: 'invalid' });
 
-      const mistake = await thrown(completeSetup(handle.db, token, { password: email }, meta, NOW));
+      const mistake = await errorOf(completeSetup(handle.db, token, { password: email }, meta, NOW));
       expect((mistake as ValidationError).fields['password']).toBe('Adgangskoden må ikke være din e-mailadresse.');
       const signedIn = await completeSetup(handle.db, token, { password: 'vi ses i gruppen' }, meta, later(1));
       expect(signedIn.user).toMatchObject({ email, role: 'caseworker' });
       expect(await validateSessionToken(handle.db, signedIn.token, later(1))).not.toBeNull();
 
       expect(await findSetupToken(handle.db, token, later(1))).toBeNull();
-      expect(await thrown(completeSetup(handle.db, token, { password: 'en helt anden kode' }, meta, later(1)))).toBeInstanceOf(NotFoundError);
+      expect(await errorOf(completeSetup(handle.db, token, { password: 'en helt anden kode' }, meta, later(1)))).toBeInstanceOf(NotFoundError);
       expect((await signIn(handle.db, { email, password: 'vi ses i gruppen', ...meta }, later(2))).ok).toBe(true);
     });
 
     it('an expired link cannot be used', async () => {
       const { setupUrlPath } = await createStaffUser(handle.db, adminActor, { name: 'Sen', email: 'sen@familiecentret.dk', role: 'leader', municipality: null }, NOW);
-      expect(await thrown(completeSetup(handle.db, tokenFromPath(setupUrlPath), { password: 'for sent på den' }, meta, later(24 * 8))))
+      expect(await errorOf(completeSetup(handle.db, tokenFromPath(setupUrlPath), { password: 'for sent på den' }, meta, later(24 * 8))))
         .toBeInstanceOf(NotFoundError);
     });
 
     it('refuses a second account with the same e-mail', async () => {
-      const error = await thrown(createStaffUser(handle.db, adminActor, { name: 'Igen', email: ADMIN_EMAIL, role: 'leader', municipality: null }, NOW));
+      const error = await errorOf(createStaffUser(handle.db, adminActor, { name: 'Igen', email: ADMIN_EMAIL, role: 'leader', municipality: null }, NOW));
       expect((error as ValidationError).fields).toEqual({ email: 'Der findes allerede en medarbejder med denne e-mail.' });
     });
 
@@ -361,7 +348,7 @@ describe(`staff sign-in on ${databaseKind()}`, () => {
       expect(closed.status).toBe('disabled');
       expect(await validateSessionToken(handle.db, before.token, later(1))).toBeNull();
       expect(await signIn(handle.db, { email, password, ...meta, ip: '192.0.2.50' }, later(1))).toEqual({ ok: false, reason: 'invalid' });
-      const link = await thrown(issueSetupLink(handle.db, adminActor, user.id, later(1)));
+      const link = await errorOf(issueSetupLink(handle.db, adminActor, user.id, later(1)));
       expect(link).toBeInstanceOf(ConflictError);
 
       // A session that somehow survived (made before the close) is refused too.
@@ -380,7 +367,7 @@ describe(`staff sign-in on ${databaseKind()}`, () => {
     });
 
     it('the coordinator cannot close their own account', async () => {
-      expect(await thrown(setUserDisabled(handle.db, adminActor, admin.id, true, NOW))).toBeInstanceOf(ConflictError);
+      expect(await errorOf(setUserDisabled(handle.db, adminActor, admin.id, true, NOW))).toBeInstanceOf(ConflictError);
     });
 
     it('lists everyone with role, municipality and status', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/features/auth/auth';
 import { saveMarks } from '../../src/features/attendance/attendance.service';
 import { recordAudit } from '../../src/features/audit/audit.service';
@@ -8,9 +8,8 @@ import type { KyselyPlugin, OperationNode, RootOperationNode } from 'kysely';
 import { FIGURES_VERSION, PUBLIC_TABLES, READ_BY_FIGURES } from '../../src/lib/server/data-version';
 import { publicGroupFeed, publicGroupPage } from '../../src/features/feeds/feeds.service';
 import type { Database } from '../../src/lib/server/database';
-import type { DatabaseHandle } from '../../src/lib/server/db';
 import { addChild, addEnrollment, addGroup, addMeetings, addUser } from '../support/builders';
-import { createTestDatabase, databaseKind } from '../support/database';
+import { databaseKind, useTestDatabase } from '../support/database';
 
 /** The tables a query reads: every table in the FROM or a JOIN of a SELECT (the query itself or any subquery). */
 function tablesRead(root: RootOperationNode): { tables: Set<string>; raw: string[] } {
@@ -59,7 +58,7 @@ const NOW = new Date('2026-11-23T16:00:00Z');
 const SESSION_START = new Date('2026-11-23T14:00:00Z');
 
 describe(`the figures' data version on ${databaseKind()}`, () => {
-  let handle: DatabaseHandle;
+  const handle = useTestDatabase();
   let admin: Actor;
   let leader: Actor;
   let sessionId: string;
@@ -71,7 +70,6 @@ describe(`the figures' data version on ${databaseKind()}`, () => {
   }
 
   beforeAll(async () => {
-    handle = await createTestDatabase();
     admin = await addUser(handle.db, 'admin', { name: 'admin', at: NOW });
     leader = await addUser(handle.db, 'leader', { name: 'leader', at: NOW });
     const at = NOW.toISOString();
@@ -86,9 +84,6 @@ describe(`the figures' data version on ${databaseKind()}`, () => {
       });
       enrollments.push(await addEnrollment(handle.db, { child_id: childId, group_id: groupId, start_date: '2026-09-01', created_at: at, updated_at: at }));
     }
-  });
-  afterAll(async () => {
-    await handle.close();
   });
 
   it('moves once for a committed transaction, however many rows it wrote, and not for one rolled back', async () => {

@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/lib/server/db';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { statementCount } from '../../src/lib/server/db';
 import type { Role } from '../../src/lib/server/database';
 import { ConflictError, ForbiddenError, ValidationError } from '../../src/lib/errors';
@@ -24,14 +23,14 @@ import {
 } from '../../src/features/enrollment/enrollment.service';
 import { addDays, todayInZone } from '../../src/lib/time';
 import { addChild, addEnrollment, addLeaders, addReferral, addUser } from '../support/builders';
-import { createTestDatabase, databaseKind } from '../support/database';
+import { createTestDatabase, databaseKind, useTestDatabase } from '../support/database';
+import { errorOf } from '../support/errors';
+import { NOW } from '../support/clock';
 
-// Monday 23 November 2026, 10.00 in Copenhagen.
-const NOW = new Date('2026-11-23T09:00:00Z');
 const TODAY = todayInZone(NOW);
 
 describe(`enrollment service on ${databaseKind()}`, () => {
-  let handle: DatabaseHandle;
+  let handle = useTestDatabase();
   let admin: Actor;
   let kidsLeader: Actor;
   let girlsLeader: Actor;
@@ -74,13 +73,6 @@ describe(`enrollment service on ${databaseKind()}`, () => {
     return handle.db.selectFrom('referrals').select(['status', 'status_reason', 'group_id']).where('id', '=', referralId).executeTakeFirstOrThrow();
   }
 
-  async function errorOf(promise: Promise<unknown>): Promise<unknown> {
-    return promise.then(
-      () => null,
-      (e: unknown) => e,
-    );
-  }
-
   async function overviewOf(group: Group, actor: Actor = admin) {
     const view = (await windowOverview(handle.db, actor, NOW)).find((g) => g.group.id === group.id);
     if (!view) throw new Error('group not in overview');
@@ -90,7 +82,6 @@ describe(`enrollment service on ${databaseKind()}`, () => {
   const booking = (leader: Actor) => ({ date: addDays(TODAY, 3), time: '15.00', place: 'Familiecentret, mødelokale 1', leaderId: leader.user.id });
 
   beforeAll(async () => {
-    handle = await createTestDatabase();
     await seedDefaultGroups(handle.db, NOW);
     admin = await addStaff('admin', 'Karin Koordinator');
     kidsLeader = await addStaff('leader', 'Lis Søskende');
@@ -102,9 +93,6 @@ describe(`enrollment service on ${databaseKind()}`, () => {
     young = groups.find((g) => g.slug === 'soeskendegruppen-unge')!;
     await addLeaders(handle.db, kids.id, [kidsLeader.user.id]);
     await addLeaders(handle.db, girls.id, [girlsLeader.user.id]);
-  });
-  afterAll(async () => {
-    await handle.close();
   });
 
   it('walks the whole path: referred → intake booked → waiting → active → closing booked → ended, referral in step, every step audited', async () => {

@@ -1,5 +1,5 @@
 import ICAL from 'ical.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/features/auth/auth';
 import { getAttendanceSheet } from '../../src/features/attendance/attendance.service';
 import { FAMILY_RATE_LIMIT } from '../../src/features/families/families';
@@ -8,21 +8,14 @@ import {
 } from '../../src/features/families/families.service';
 import { ConflictError, ForbiddenError } from '../../src/lib/errors';
 import type { Role } from '../../src/lib/server/database';
-import type { DatabaseHandle } from '../../src/lib/server/db';
 import { sha256Hex } from '../../src/lib/server/tokens';
 import { addChild, addConversation, addEnrollment, addGroup, addMeetings, addUser } from '../support/builders';
-import { createTestDatabase, databaseKind } from '../support/database';
-
-// Monday 23 November 2026, 10.00 in Copenhagen.
-const NOW = new Date('2026-11-23T09:00:00Z');
-const DAY = 24 * 60 * 60 * 1000;
-
-async function errorOf(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(() => null, (e: unknown) => e);
-}
+import { databaseKind, useTestDatabase } from '../support/database';
+import { errorOf } from '../support/errors';
+import { NOW, DAY } from '../support/clock';
 
 describe(`family link on ${databaseKind()}`, () => {
-  let handle: DatabaseHandle;
+  const handle = useTestDatabase();
   let admin: Actor;
   let leader: Actor;
   let otherLeader: Actor;
@@ -49,13 +42,9 @@ describe(`family link on ${databaseKind()}`, () => {
   }
 
   beforeAll(async () => {
-    handle = await createTestDatabase();
     admin = await addStaff('admin', 'Karin');
     leader = await addStaff('leader', 'Lars');
     otherLeader = await addStaff('leader', 'Olga');
-  });
-  afterAll(async () => {
-    await handle.close();
   });
 
   it('stores only the hash; the page shows the first name, the group, the next meetings and the booked conversation', async () => {

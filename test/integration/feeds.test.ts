@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import ICAL from 'ical.js';
 import nodeIcal from 'node-ical';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/features/auth/auth';
 import {
   issueStaffFeedToken,
@@ -13,15 +13,13 @@ import {
 import { seedDefaultGroups } from '../../src/features/groups/groups.service';
 import { cancelSession, moveSession } from '../../src/features/schedule/schedule.service';
 import type { Role } from '../../src/lib/server/database';
-import type { DatabaseHandle } from '../../src/lib/server/db';
 import { instantToZoned } from '../../src/lib/time';
 import { addChild, addConversation, addEnrollment, addLeaders, addUser } from '../support/builders';
-import { createTestDatabase, databaseKind } from '../support/database';
+import { databaseKind, useTestDatabase } from '../support/database';
+import { NOW, DAY } from '../support/clock';
 
-// Monday 23 November 2026, 10.00 in Copenhagen (winter time). The girls' group meets the 2nd Wednesday at
-// 16.00; its January meeting is in winter time (UTC+1) and its April meeting in summer time (UTC+2).
-const NOW = new Date('2026-11-23T09:00:00Z');
-const DAY = 24 * 60 * 60 * 1000;
+// NOW is in winter time. The girls' group meets the 2nd Wednesday at 16.00; its January meeting is in winter time
+// (UTC+1) and its April meeting in summer time (UTC+2).
 
 interface ParsedEvent {
   uid: string;
@@ -82,7 +80,7 @@ function byUid(events: ParsedEvent[], uid: string): ParsedEvent | undefined {
 }
 
 describe(`calendar feeds on ${databaseKind()}`, () => {
-  let handle: DatabaseHandle;
+  const handle = useTestDatabase();
   let admin: Actor;
   let leader: Actor;
   let caseworker: Actor;
@@ -106,7 +104,6 @@ describe(`calendar feeds on ${databaseKind()}`, () => {
   }
 
   beforeAll(async () => {
-    handle = await createTestDatabase();
     await seedDefaultGroups(handle.db, NOW);
     admin = await addStaff('admin', 'Karin Koordinator');
     leader = await addStaff('leader', 'Lone Leder');
@@ -135,10 +132,6 @@ describe(`calendar feeds on ${databaseKind()}`, () => {
       created_at: at,
       updated_at: at,
     });
-  });
-
-  afterAll(async () => {
-    await handle.close();
   });
 
   it('parses in ical.js and node-ical, with the 16.00 meeting at 15:00Z in winter and 14:00Z in summer', async () => {

@@ -1,27 +1,21 @@
 // The yearly figures must not change when the retention purge deletes children's records (issue 15): the
 // counts the figures need are kept in yearly_counts first. Compared table by table, before and after a purge.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadDemoData } from '../../src/features/demo/demo.service';
 import { yearlyFigures } from '../../src/features/figures/figures.service';
 import { purgeExpiredData } from '../../src/features/retention/retention.service';
-import type { DatabaseHandle } from '../../src/lib/server/db';
 import { addChild, addEnrollment, addProgressAnswers, addReferral, addUser } from '../support/builders';
-import { createTestDatabase, databaseKind } from '../support/database';
+import { databaseKind, useFreshTestDatabases } from '../support/database';
+import { NOW } from '../support/clock';
 
-// Monday 23 November 2026, 10.00 in Copenhagen.
-const NOW = new Date('2026-11-23T09:00:00Z');
 /** The tables whose every cell survives a purge (not yet: attendance marks, kept as sums only, and the wait per quarter). */
 const KEPT_TABLES = ['forloeb', 'familier', 'venteliste', 'fremgang'];
 
 describe(`yearly figures before and after a purge on ${databaseKind()}`, () => {
-  const handles: DatabaseHandle[] = [];
-  afterAll(async () => {
-    for (const h of handles) await h.close();
-  });
+  const freshDatabase = useFreshTestDatabases();
 
   it('are the same in every year: courses, families, runs, the waiting list, the longest wait and the progress counts', async () => {
-    const handle = await createTestDatabase();
-    handles.push(handle);
+    const handle = await freshDatabase();
     const { db } = handle;
     // Three years of demo data: the courses that ended a year or more ago are due for deletion.
     await loadDemoData(db, NOW, { years: 3, groups: 3, childrenPerGroup: 30 });

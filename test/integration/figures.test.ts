@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/features/auth/auth';
 import { loadDemoData } from '../../src/features/demo/demo.service';
 import { getFeedbackSession, recordFeedbackAnswer } from '../../src/features/feedback/feedback.service';
@@ -9,10 +9,10 @@ import type { Role } from '../../src/lib/server/database';
 import { statementCount, type DatabaseHandle } from '../../src/lib/server/db';
 import { instantToZoned, zonedToInstant } from '../../src/lib/time';
 import { addMeetings, addUser } from '../support/builders';
-import { createTestDatabase, databaseKind } from '../support/database';
+import { databaseKind, useFreshTestDatabases } from '../support/database';
+import { errorOf } from '../support/errors';
+import { NOW } from '../support/clock';
 
-// Monday 23 November 2026, 10.00 in Copenhagen.
-const NOW = new Date('2026-11-23T09:00:00Z');
 const YEAR = 2026;
 const FROM = zonedToInstant('2026-01-01', '00:00').toISOString();
 const TO = zonedToInstant('2027-01-01', '00:00').toISOString();
@@ -20,10 +20,6 @@ const STARTED = ['active', 'closing_booked', 'ended'];
 
 function addStaff(handle: DatabaseHandle, role: Role): Promise<Actor> {
   return addUser(handle.db, role, { email: `${role}-${crypto.randomUUID().slice(0, 8)}@figures.test`, at: NOW });
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(() => null, (e: unknown) => e);
 }
 
 /** Statements sent while `fn` runs. */
@@ -34,14 +30,10 @@ async function statementsFor(fn: () => Promise<unknown>): Promise<number> {
 }
 
 describe(`yearly figures on ${databaseKind()}`, () => {
-  const handles: DatabaseHandle[] = [];
-  afterAll(async () => {
-    for (const h of handles) await h.close();
-  });
+  const freshDatabase = useFreshTestDatabases();
 
   it('match direct counts on the demo data, cost the same number of queries at four times the data, and are audited', async () => {
-    const handle = await createTestDatabase();
-    handles.push(handle);
+    const handle = await freshDatabase();
     const { db } = handle;
     await loadDemoData(db, NOW);
     const admin = await addStaff(handle, 'admin');
@@ -135,8 +127,7 @@ describe(`yearly figures on ${databaseKind()}`, () => {
     expect(audit.map((a) => [a.action, a.entity_id, a.user_id])).toEqual([['read', '2026', admin.user.id], ['read', '2026', admin.user.id]]);
 
     // The same page on a data set several times the size.
-    const big = await createTestDatabase();
-    handles.push(big);
+    const big = await freshDatabase();
     await loadDemoData(big.db, NOW, { years: 3, groups: 10, childrenPerGroup: 40 });
     const bigAdmin = await addStaff(big, 'admin');
     let bigPage: Awaited<ReturnType<typeof yearlyFigures>> | null = null;
@@ -156,8 +147,7 @@ describe(`yearly figures on ${databaseKind()}`, () => {
   }, 120_000);
 
   it('only the coordinator sees the figures', async () => {
-    const handle = await createTestDatabase();
-    handles.push(handle);
+    const handle = await freshDatabase();
     const leader = await addStaff(handle, 'leader');
     const caseworker = await addStaff(handle, 'caseworker');
     expect(await errorOf(yearlyFigures(handle.db, leader, null, NOW))).toBeInstanceOf(ForbiddenError);
@@ -171,8 +161,7 @@ describe(`yearly figures on ${databaseKind()}`, () => {
   });
 
   it('the attendance list names the members on the day, for the group’s leaders and admins; feedback is anonymous', async () => {
-    const handle = await createTestDatabase();
-    handles.push(handle);
+    const handle = await freshDatabase();
     const { db } = handle;
     await loadDemoData(db, NOW);
     const admin = await addStaff(handle, 'admin');

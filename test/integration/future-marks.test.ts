@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as futureMarks from '../../db/migrations/2026-12-01T0100_future_marks';
 import { selectAttendanceBetween } from '../../src/features/figures/figures.repository';
-import type { DatabaseHandle } from '../../src/lib/server/db';
 import { addChild, addEnrollment, addGroup, addMark, addMeetings } from '../support/builders';
-import { createTestDatabase, databaseKind } from '../support/database';
+import { databaseKind, useTestDatabase } from '../support/database';
 
 // Issue 11: marks saved on meetings still to come (before the fix) are deleted by a migration, and the figures'
 // query never counts a mark on a meeting that has not begun, whatever the form let through.
@@ -12,13 +11,7 @@ const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 
 describe(`marks on meetings still to come, on ${databaseKind()}`, () => {
-  let handle: DatabaseHandle;
-  beforeAll(async () => {
-    handle = await createTestDatabase();
-  });
-  afterAll(async () => {
-    await handle.close();
-  });
+  const handle = useTestDatabase();
 
   it('the migration deletes a leader\'s marks on meetings of later days, and keeps past marks and families\' afbud', async () => {
     const db = handle.db;

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/lib/server/db';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/lib/server/database';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../src/lib/errors';
 import type { Actor } from '../../src/features/auth/auth';
@@ -18,14 +17,11 @@ import {
 import { planningWindow } from '../../src/features/schedule/schedule.service';
 import { instantToZoned } from '../../src/lib/time';
 import { addUser } from '../support/builders';
-import { createTestDatabase, databaseKind } from '../support/database';
-
-// Monday 23 November 2026, 10.00 in Copenhagen.
-const NOW = new Date('2026-11-23T09:00:00Z');
-const DAY = 24 * 60 * 60 * 1000;
+import { databaseKind, useTestDatabase } from '../support/database';
+import { NOW, DAY } from '../support/clock';
 
 describe(`groups service on ${databaseKind()}`, () => {
-  let handle: DatabaseHandle;
+  const handle = useTestDatabase();
   let admin: Actor;
   let leaderA: Actor;
   let leaderB: Actor;
@@ -54,12 +50,6 @@ describe(`groups service on ${databaseKind()}`, () => {
     return { ...groupFormValues(group), leaderIds: group.leaderIds, ...overrides };
   }
 
-  beforeAll(async () => {
-    handle = await createTestDatabase();
-  });
-  afterAll(async () => {
-    await handle.close();
-  });
   beforeEach(async () => {
     for (const table of ['audit_log', 'intake_windows', 'group_sessions', 'closed_periods', 'group_leaders', 'meeting_rules', 'groups', 'users'] as const) {
       await handle.db.deleteFrom(table).execute();

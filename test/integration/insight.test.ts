@@ -1,24 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/features/auth/auth';
 import { recordAudit } from '../../src/features/audit/audit.service';
 import { insightJson } from '../../src/features/insight/insight';
 import { getChildInsight } from '../../src/features/insight/insight.service';
 import { ForbiddenError, NotFoundError } from '../../src/lib/errors';
-import type { DatabaseHandle } from '../../src/lib/server/db';
 import { addChild, addGroup, addSessions, addStaff, type ChildIds } from '../support/child-records';
-import { createTestDatabase, databaseKind } from '../support/database';
+import { databaseKind, useTestDatabase } from '../support/database';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 
 describe(`insight export on ${databaseKind()}`, () => {
-  let handle: DatabaseHandle;
+  const handle = useTestDatabase();
   let admin: Actor;
   let leader: Actor;
   let mine: ChildIds;
   let other: ChildIds;
 
   beforeAll(async () => {
-    handle = await createTestDatabase();
     const db = handle.db;
     admin = await addStaff(db, 'admin', 'Karin Koordinator');
     leader = await addStaff(db, 'leader', 'Lars Leder');
@@ -40,9 +38,6 @@ describe(`insight export on ${databaseKind()}`, () => {
         status: 'pending', send_after: '2026-11-01T10:00:00.000Z', message_id: `<${id}@x>`, created_at: '2026-11-01T10:00:00.000Z', updated_at: '2026-11-01T10:00:00.000Z',
       }).execute();
     }
-  });
-  afterAll(async () => {
-    await handle.close();
   });
 
   it('is for the coordinator only, and says so for a child that is gone', async () => {

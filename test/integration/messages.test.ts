@@ -16,15 +16,12 @@ import { createMailSender } from '../../src/lib/server/mail';
 import { createSmsSender } from '../../src/lib/server/sms';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../src/lib/server/db';
 import { addChild, addGroup, addSessions, addStaff } from '../support/child-records';
-import { createTestDatabase, databaseKind } from '../support/database';
+import { createTestDatabase, databaseKind, useTestDatabase } from '../support/database';
 import { startMailbox, type Mailbox } from '../support/mailbox';
-
-// Monday 23 November 2026, 10.00 in Copenhagen.
-const NOW = new Date('2026-11-23T09:00:00Z');
-const MINUTE = 60_000;
+import { NOW, MINUTE } from '../support/clock';
 
 describe(`messages through the outbox on ${databaseKind()}`, () => {
-  let handle: DatabaseHandle;
+  const handle = useTestDatabase();
   let mailbox: Mailbox;
   let senders: Senders;
   const log: string[] = [];
@@ -39,7 +36,6 @@ describe(`messages through the outbox on ${databaseKind()}`, () => {
 
   beforeAll(async () => {
     process.env['MAIL_FROM'] = 'Familiecentret <beskeder@familiecentret.test>';
-    handle = await createTestDatabase();
     mailbox = await startMailbox();
     senders = {
       mail: createMailSender(mailbox.smtpUrl, 'Familiecentret <beskeder@familiecentret.test>'),
@@ -73,7 +69,6 @@ describe(`messages through the outbox on ${databaseKind()}`, () => {
     delete process.env['MAIL_FROM'];
     senders.mail?.close();
     await mailbox.close();
-    await handle.close();
   });
 
   /** A meeting of its own for one test (16.00 Copenhagen on a December Wednesday). */

@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrateToLatest, type DatabaseHandle } from '../../src/lib/server/db';
-import { createTestDatabase, databaseKind } from '../support/database';
+import { describe, expect, it } from 'vitest';
+import { migrateToLatest } from '../../src/lib/server/db';
+import { databaseKind, useTestDatabase } from '../support/database';
 
 describe(`migrations on ${databaseKind()}`, () => {
-  let handle: DatabaseHandle;
-  beforeAll(async () => {
-    handle = await createTestDatabase();
-  });
-  afterAll(async () => {
-    await handle.close();
-  });
+  const handle = useTestDatabase();
 
   it('creates every table of the domain', async () => {
     const tables = (await handle.db.introspection.getTables()).map((t) => t.name).sort();

@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/lib/server/db';
+import { describe, expect, it } from 'vitest';
 import { pruneMutationIds } from '../../src/features/attendance/attendance.service';
-import { createTestDatabase, databaseKind } from '../support/database';
+import { databaseKind, useTestDatabase } from '../support/database';
 
 describe(`nightly forgetting of old attendance mutation ids on ${databaseKind()}`, () => {
-  let handle: DatabaseHandle;
-  beforeAll(async () => {
-    handle = await createTestDatabase();
-  });
-  afterAll(async () => {
-    await handle.close();
-  });
+  const handle = useTestDatabase();
 
   it('drops attendance ids older than 30 days and keeps newer ones and other scopes', async () => {
     const now = new Date('2026-11-23T02:30:00Z');

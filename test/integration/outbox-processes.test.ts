@@ -13,9 +13,9 @@ import { BATCH_SIZE } from '../../src/features/messages/messages.service';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../src/lib/server/db';
 import { createTestDatabase, databaseKind } from '../support/database';
 import { startMailbox, type Mailbox } from '../support/mailbox';
+import { NOW } from '../support/clock';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const NOW = new Date('2026-11-23T09:00:00Z');
 
 describe(`outbox workers in separate processes on ${databaseKind()}`, () => {
   let handle: DatabaseHandle;

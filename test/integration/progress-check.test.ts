@@ -1,22 +1,16 @@
 // A check on the progress scales at a meeting in between (issue 15): saved once per day, only for a child in the
 // group, only by the group's leaders and the coordinator, audited; bad input refused at its field.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/features/auth/auth';
 import { recordProgressCheck } from '../../src/features/course/course.service';
 import { ConflictError, ForbiddenError, ValidationError } from '../../src/lib/errors';
-import type { DatabaseHandle } from '../../src/lib/server/db';
 import { addChild, addEnrollment, addGroup, addLeaders, addUser } from '../support/builders';
-import { createTestDatabase, databaseKind } from '../support/database';
-
-// Monday 23 November 2026, 10.00 in Copenhagen.
-const NOW = new Date('2026-11-23T09:00:00Z');
-
-async function errorOf(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(() => null, (e: unknown) => e);
-}
+import { databaseKind, useTestDatabase } from '../support/database';
+import { errorOf } from '../support/errors';
+import { NOW } from '../support/clock';
 
 describe(`a progress check in between on ${databaseKind()}`, () => {
-  let handle: DatabaseHandle;
+  const handle = useTestDatabase();
   let leader: Actor;
   let otherLeader: Actor;
   let active: string;
@@ -24,7 +18,6 @@ describe(`a progress check in between on ${databaseKind()}`, () => {
   let childId: string;
 
   beforeAll(async () => {
-    handle = await createTestDatabase();
     const { db } = handle;
     const groupId = await addGroup(db, { name: 'Pigegruppen' });
     const otherGroup = await addGroup(db, { name: 'Søskendegruppen unge', slug: 'soeskende-unge-check' });
@@ -37,7 +30,6 @@ describe(`a progress check in between on ${databaseKind()}`, () => {
     const other = await addChild(db);
     ended = await addEnrollment(db, { child_id: other.childId, group_id: groupId, state: 'ended', start_date: '2026-01-07', ended_on: '2026-06-30' });
   });
-  afterAll(async () => handle.close());
 
   const rows = () => handle.db.selectFrom('progress_answers').select(['respondent', 'question', 'score', 'answered_on']).where('enrollment_id', '=', active).where('occasion', '=', 'meeting').orderBy('respondent').orderBy('question').execute();
 

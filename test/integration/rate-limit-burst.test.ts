@@ -1,12 +1,11 @@
 // Rate limits under a real concurrent burst: every attempt is counted atomically before it is checked, so of a
 // thousand simultaneous attempts no more than the limit reach the password or code check (counted by their audit
 // rows: each check of a real account that fails writes one).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { completeBootstrap, ensureBootstrapLink, signIn, validateSessionToken } from '../../src/features/auth/auth.service';
 import { decodeTotpKey, totpCodeAt } from '../../src/features/twofactor/twofactor';
 import { confirmTotpSetup, totpSetupView, verifyTotp } from '../../src/features/twofactor/twofactor.service';
-import type { DatabaseHandle } from '../../src/lib/server/db';
-import { createTestDatabase, databaseKind } from '../support/database';
+import { databaseKind, useTestDatabase } from '../support/database';
 
 const NOW = new Date('2026-05-06T09:00:00Z');
 const BURST = 1000;
@@ -16,7 +15,7 @@ const EMAIL = 'burst@familiecentret.dk';
 const PASSWORD = 'en lang og god adgangskode';
 
 describe(`rate limits under a burst of ${BURST} on ${databaseKind()}`, () => {
-  let handle: DatabaseHandle;
+  const handle = useTestDatabase();
   let userId: string;
   let key: Uint8Array;
 
@@ -26,7 +25,6 @@ describe(`rate limits under a burst of ${BURST} on ${databaseKind()}`, () => {
   }
 
   beforeAll(async () => {
-    handle = await createTestDatabase();
     const token = (await ensureBootstrapLink(handle.db, NOW))!.replace('/adgang/', '');
     const signedIn = await completeBootstrap(handle.db, token, { name: 'Bo Burst', email: EMAIL, password: PASSWORD, confirm: PASSWORD }, { ip: '192.0.2.1', userAgent: null }, NOW);
     userId = signedIn.user.id;
@@ -35,9 +33,6 @@ describe(`rate limits under a burst of ${BURST} on ${databaseKind()}`, () => {
     const session = await validateSessionToken(handle.db, signedIn.token, NOW);
     const done = await confirmTotpSetup(handle.db, { user: session!.user, sessionId: session!.sessionId }, { key: view.key, code: totpCodeAt(key, NOW) }, null, NOW);
     expect(done.ok).toBe(true);
-  });
-  afterAll(async () => {
-    await handle.close();
   });
 
   it('checks no more than 5 of 1,000 simultaneous wrong passwords from one address', async () => {

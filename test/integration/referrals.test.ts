@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/lib/server/db';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { statementCount } from '../../src/lib/server/db';
 import type { Role } from '../../src/lib/server/database';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../src/lib/errors';
@@ -16,14 +15,13 @@ import {
   submitReferral,
 } from '../../src/features/referrals/referrals.service';
 import { addConversation, addUser } from '../support/builders';
-import { createTestDatabase, databaseKind } from '../support/database';
+import { databaseKind, useTestDatabase } from '../support/database';
+import { NOW } from '../support/clock';
 
-// Monday 23 November 2026, 10.00 in Copenhagen.
-const NOW = new Date('2026-11-23T09:00:00Z');
 const LATER = new Date(NOW.getTime() + 60_000);
 
 describe(`referrals on ${databaseKind()}`, () => {
-  let handle: DatabaseHandle;
+  const handle = useTestDatabase();
   let anna: Actor;
   let bo: Actor;
   let leader: Actor;
@@ -96,7 +94,6 @@ describe(`referrals on ${databaseKind()}`, () => {
   }
 
   beforeAll(async () => {
-    handle = await createTestDatabase();
     await seedDefaultGroups(handle.db, NOW);
     const groups = await handle.db.selectFrom('groups').select(['id', 'slug']).execute();
     girlsId = groups.find((g) => g.slug === 'pigegruppen')!.id;
@@ -105,10 +102,6 @@ describe(`referrals on ${databaseKind()}`, () => {
     bo = await addStaff('caseworker', 'Bo');
     leader = await addStaff('leader', 'Lene');
     admin = await addStaff('admin', 'Karin');
-  });
-
-  afterAll(async () => {
-    await handle.close();
   });
 
   it('a referral creates exactly one child, its guardians, one referral and one referred enrollment, with an audit entry', async () => {

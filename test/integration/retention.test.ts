@@ -1,7 +1,7 @@
 import { readFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/features/auth/auth';
 import {
   getRetentionSettings, purgeExpiredData, runNightlyMaintenance, updateRetentionMonths,
@@ -10,7 +10,7 @@ import { selectYearlyCounts } from '../../src/features/retention/retention.repos
 import { ForbiddenError, ValidationError } from '../../src/lib/errors';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../src/lib/server/db';
 import { addChild, addGroup, addSessions, addStaff, type ChildIds } from '../support/child-records';
-import { createTestDatabase, databaseKind } from '../support/database';
+import { databaseKind, useTestDatabase } from '../support/database';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 const TABLES = ['children', 'guardians', 'referrals', 'enrollments', 'conversations', 'attendance', 'family_links'] as const;
@@ -35,7 +35,7 @@ async function rowsOfChild(handle: DatabaseHandle, ids: ChildIds): Promise<numbe
 }
 
 describe(`retention purge on ${databaseKind()}`, () => {
-  let handle: DatabaseHandle;
+  const handle = useTestDatabase();
   let admin: Actor;
   let leader: Actor;
   let groupId: string;
@@ -46,7 +46,6 @@ describe(`retention purge on ${databaseKind()}`, () => {
   let declined: ChildIds;
 
   beforeAll(async () => {
-    handle = await createTestDatabase();
     const db = handle.db;
     admin = await addStaff(db, 'admin', 'Karin Koordinator');
     leader = await addStaff(db, 'leader', 'Lars Leder');
@@ -61,9 +60,6 @@ describe(`retention purge on ${databaseKind()}`, () => {
     reopened = await addChild(db, { groupId, firstName: 'Vera', lastName: 'Venter', referralStatus: 'waiting' });
     // Declined long ago, never started: due, nothing to count but the audit entry.
     declined = await addChild(db, { groupId, firstName: 'Dina', lastName: 'Nej', enrollmentState: 'declined', startDate: null, endedOn: null, updatedAt: '2024-06-01T10:00:00.000Z', referralStatus: 'declined' });
-  });
-  afterAll(async () => {
-    await handle.close();
   });
 
   it('a dry run names the due children by id only and changes nothing', async () => {

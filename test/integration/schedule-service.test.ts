@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { DatabaseHandle } from '../../src/lib/server/db';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/lib/server/database';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../src/lib/errors';
 import type { Actor } from '../../src/features/auth/auth';
@@ -20,14 +19,14 @@ import {
   restoreSession,
 } from '../../src/features/schedule/schedule.service';
 import { addUser } from '../support/builders';
-import { createTestDatabase, databaseKind } from '../support/database';
+import { databaseKind, useTestDatabase } from '../support/database';
+import { errorOf } from '../support/errors';
+import { NOW, DAY } from '../support/clock';
 
-// Monday 23 November 2026, 10.00 in Copenhagen. The girls' group meets the 2nd Wednesday, 16.00-18.00.
-const NOW = new Date('2026-11-23T09:00:00Z');
-const DAY = 24 * 60 * 60 * 1000;
+// The girls' group meets the 2nd Wednesday, 16.00-18.00.
 
 describe(`schedule service on ${databaseKind()}`, () => {
-  let handle: DatabaseHandle;
+  const handle = useTestDatabase();
   let admin: Actor;
   let leaderA: Actor;
   let leaderB: Actor;
@@ -57,21 +56,8 @@ describe(`schedule service on ${databaseKind()}`, () => {
     return updateGroup(handle.db, admin, group.id, { ...groupFormValues(group), leaderIds: group.leaderIds, ...rule }, at);
   }
 
-  async function errorOf(promise: Promise<unknown>): Promise<unknown> {
-    return promise.then(
-      () => null,
-      (e: unknown) => e,
-    );
-  }
-
   const FEBRUARY_MOVE = { date: '2027-02-17', startTime: '17.00', endTime: '19.00', place: 'Ishøj Bibliotek', reason: 'Lokalet er optaget' };
 
-  beforeAll(async () => {
-    handle = await createTestDatabase();
-  });
-  afterAll(async () => {
-    await handle.close();
-  });
   beforeEach(async () => {
     for (const table of ['audit_log', 'intake_windows', 'group_sessions', 'closed_periods', 'group_leaders', 'meeting_rules', 'groups', 'users'] as const) {
       await handle.db.deleteFrom(table).execute();

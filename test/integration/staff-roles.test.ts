@@ -1,22 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { changeUserRole, createAuthSession, validateSessionToken } from '../../src/features/auth/auth.service';
 import { ForbiddenError, ValidationError } from '../../src/lib/errors';
-import type { DatabaseHandle } from '../../src/lib/server/db';
 import { addUser } from '../support/builders';
-import { createTestDatabase, databaseKind } from '../support/database';
+import { databaseKind, useTestDatabase } from '../support/database';
 
 const NOW = new Date('2026-03-02T09:00:00Z');
 const meta = { ip: '192.0.2.20', userAgent: 'Vitest' };
 
 describe(`the coordinator changes a staff member's role on ${databaseKind()}`, () => {
-  let handle: DatabaseHandle;
+  const handle = useTestDatabase();
 
-  beforeAll(async () => {
-    handle = await createTestDatabase();
-  });
-  afterAll(async () => {
-    await handle.close();
-  });
 
   async function roleOf(id: string): Promise<string> {
     return (await handle.db.selectFrom('users').select('role').where('id', '=', id).executeTakeFirstOrThrow()).role;

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { guardRequest, type Actor, type StaffUser } from '../../src/features/auth/auth';
 import {
   completeBootstrap, completeSetup, createStaffUser, ensureBootstrapLink, listStaffUsers, signIn, validateSessionToken,
@@ -9,8 +9,9 @@ import {
 } from '../../src/features/twofactor/twofactor.service';
 import { ConflictError, ForbiddenError } from '../../src/lib/errors';
 import { open } from '../../src/lib/server/secret-box';
-import { statementCount, type DatabaseHandle } from '../../src/lib/server/db';
-import { createTestDatabase, databaseKind } from '../support/database';
+import { statementCount } from '../../src/lib/server/db';
+import { databaseKind, useTestDatabase } from '../support/database';
+import { errorOf } from '../support/errors';
 
 const MINUTE = 60 * 1000;
 const NOW = new Date('2026-03-04T09:00:00Z');
@@ -19,14 +20,6 @@ const meta = { ip: '192.0.2.44', userAgent: 'Vitest' };
 const ADMIN_PASSWORD = 'koordinatorens lange kode';
 const LEADER_PASSWORD = 'lederens lange adgangskode';
 
-async function thrown(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 /** A code that is not the right one at `now` (nor one step off). */
 function wrongCode(key: Uint8Array, now: Date): string {
@@ -34,7 +27,7 @@ function wrongCode(key: Uint8Array, now: Date): string {
 }
 
 describe(`the second factor on ${databaseKind()}`, () => {
-  let handle: DatabaseHandle;
+  const handle = useTestDatabase();
   let admin: StaffUser;
   let adminActor: Actor;
   let leader: StaffUser;
@@ -66,16 +59,12 @@ describe(`the second factor on ${databaseKind()}`, () => {
   }
 
   beforeAll(async () => {
-    handle = await createTestDatabase();
     const token = (await ensureBootstrapLink(handle.db, NOW))!.replace('/adgang/', '');
     const signedIn = await completeBootstrap(handle.db, token, { name: 'Alma Admin', email: 'alma@familiecentret.dk', password: ADMIN_PASSWORD, confirm: ADMIN_PASSWORD }, meta, NOW);
     admin = signedIn.user;
     adminActor = { user: admin, ip: meta.ip };
     expect(signedIn.secondFactor).toBe('setup');
     await setUp(await pendingFromToken(signedIn.token, NOW), NOW);
-  });
-  afterAll(async () => {
-    await handle.close();
   });
 
   it('a one-time link signs in with a password-only session that cannot reach staff pages', async () => {
@@ -131,7 +120,7 @@ describe(`the second factor on ${databaseKind()}`, () => {
     expect(again.secondFactor).toBe('verify');
     const other = await totpSetupView(leader);
     const otherKey = decodeTotpKey(other.key)!;
-    expect(await thrown(confirmTotpSetup(handle.db, await pendingFromToken(again.token, NOW), { key: other.key, code: totpCodeAt(otherKey, NOW) }, meta.ip, NOW)))
+    expect(await errorOf(confirmTotpSetup(handle.db, await pendingFromToken(again.token, NOW), { key: other.key, code: totpCodeAt(otherKey, NOW) }, meta.ip, NOW)))
       .toBeInstanceOf(ConflictError);
     expect(await storedKey(leader.id)).toEqual(leaderKey);
   });
@@ -188,8 +177,8 @@ describe(`the second factor on ${databaseKind()}`, () => {
     if (!signedIn.ok) throw new Error('sign-in failed');
     await verifyTotp(handle.db, await pendingFromToken(signedIn.token, later(30)), totpCodeAt(leaderKey, later(30)), meta.ip, later(30));
 
-    expect(await thrown(resetSecondFactor(handle.db, { user: leader, ip: null }, admin.id, later(31)))).toBeInstanceOf(ForbiddenError);
-    expect(await thrown(resetSecondFactor(handle.db, adminActor, admin.id, later(31)))).toBeInstanceOf(ConflictError);
+    expect(await errorOf(resetSecondFactor(handle.db, { user: leader, ip: null }, admin.id, later(31)))).toBeInstanceOf(ForbiddenError);
+    expect(await errorOf(resetSecondFactor(handle.db, adminActor, admin.id, later(31)))).toBeInstanceOf(ConflictError);
     expect((await listStaffUsers(handle.db, adminActor)).find((u) => u.id === leader.id)?.hasSecondFactor).toBe(true);
 
     await resetSecondFactor(handle.db, adminActor, leader.id, later(31));
@@ -204,7 +193,7 @@ describe(`the second factor on ${databaseKind()}`, () => {
     expect(next).toMatchObject({ ok: true, secondFactor: 'setup' });
     // Nothing left to reset: refused, and nothing is written.
     const auditBefore = (await handle.db.selectFrom('audit_log').select('id').execute()).length;
-    expect(await thrown(resetSecondFactor(handle.db, adminActor, leader.id, later(33)))).toBeInstanceOf(ConflictError);
+    expect(await errorOf(resetSecondFactor(handle.db, adminActor, leader.id, later(33)))).toBeInstanceOf(ConflictError);
     expect((await handle.db.selectFrom('audit_log').select('id').execute()).length).toBe(auditBefore);
     // The admin's own factor is untouched.
     expect(await storedKey(admin.id)).not.toBeNull();

@@ -6,7 +6,7 @@ import type { Insertable, Kysely } from 'kysely';
 import type { Actor } from '../../src/features/auth/auth';
 import type {
   AttendanceTable, ChildrenTable, ConversationsTable, Database, EnrollmentsTable, GroupSessionsTable, GroupsTable,
-  GuardiansTable, Municipality, ReferralsTable, Role,
+  GuardiansTable, MeetingRulesTable, Municipality, ReferralsTable, Role,
 } from '../../src/lib/server/database';
 
 type Db = Kysely<Database>;
@@ -82,7 +82,7 @@ export async function addLeaders(db: Db, groupId: string, userIds: readonly stri
 }
 
 /** The group's meeting rule (default: the second Wednesday of the month, 16.00-18.00); staff group pages show it. */
-export async function addMeetingRule(db: Db, groupId: string, spec: { weekday?: number; nth?: number; start_time?: string; end_time?: string } = {}): Promise<void> {
+export async function addMeetingRule(db: Db, groupId: string, spec: Partial<Omit<Insertable<MeetingRulesTable>, 'group_id'>> = {}): Promise<void> {
   await db.insertInto('meeting_rules').values({
     id: randomUUID(), group_id: groupId, weekday: 3, nth: 2, start_time: '16:00', end_time: '18:00', on_closed: 'next_week', updated_at: DEFAULT_AT,
     ...spec,

@@ -1,7 +1,7 @@
 // A real SMTP server (smtp-server, parsed with mailparser) and a local SMS gateway (node:http) that keep what
 // arrives: in memory, and as one JSON file per message in a folder when one is given, so a test in another process
 // (the browser tests' global setup owns the servers) can read it too.
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -40,7 +40,12 @@ export async function startMailbox(options: { dir?: string; slowMs?: number } = 
   if (options.dir) mkdirSync(options.dir, { recursive: true });
   const keep = (item: Received): void => {
     received.push(item);
-    if (options.dir) writeFileSync(join(options.dir, `${Date.now()}-${process.pid}-${++counter}.json`), JSON.stringify(item));
+    if (options.dir) {
+      // Written under another name and renamed, so a test reading the folder never sees half a message.
+      const name = join(options.dir, `${Date.now()}-${process.pid}-${++counter}.json`);
+      writeFileSync(`${name}.part`, JSON.stringify(item));
+      renameSync(`${name}.part`, name);
+    }
   };
 
   const smtp = new SMTPServer({

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { AttendanceRow, HeldSession, Mark } from '../../src/features/attendance/attendance';
-import { ageOn } from '../../src/lib/time';
 import {
   canTakeAttendance, canWithdrawAfbud, keepsFamilyAfbud, childMarks, childTally, effectiveMarkTime, formatRate, groupTally, isMemberOn, markAllPresent,
   marksRequestSchema, needsFollowUp, nextMark, sessionTally, sheetNames, tally,
@@ -94,12 +93,6 @@ describe('who is on the list', () => {
     expect(isMemberOn({ state: 'waiting', startDate: '2026-01-01', endedOn: null }, '2026-03-01')).toBe(false);
     expect(isMemberOn({ state: 'declined', startDate: '2026-01-01', endedOn: null }, '2026-03-01')).toBe(false);
     expect(isMemberOn({ state: 'closing_booked', startDate: '2026-01-01', endedOn: null }, '2026-03-01')).toBe(true);
-  });
-  it('computes age in whole years on the session date', () => {
-    expect(ageOn('2016-11-25', '2026-11-24')).toBe(9);
-    expect(ageOn('2016-11-25', '2026-11-25')).toBe(10);
-    expect(ageOn('2016-02-29', '2026-02-28')).toBe(9);
-    expect(ageOn('2016-02-29', '2026-03-01')).toBe(10);
   });
 });
 

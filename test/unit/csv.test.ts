@@ -9,34 +9,40 @@ describe('CSV for Danish Excel', () => {
     expect(Buffer.from(text, 'utf8').subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
   });
 
-  it('writes a decimal comma and no thousands separator', () => {
-    expect(excelCsvField(87.5)).toBe('87,5');
-    expect(excelCsvField(1234.25)).toBe('1234,25');
-    expect(excelCsvField(-3)).toBe('-3');
-    expect(excelCsvField(0)).toBe('0');
-    expect(excelCsvField(Number.NaN)).toBe('');
-    expect(excelCsvField(null)).toBe('');
+  it.each([
+    [87.5, '87,5'],
+    [1234.25, '1234,25'],
+    [-3, '-3'],
+    [0, '0'],
+    [Number.NaN, ''],
+    [null, ''],
+  ])('writes a decimal comma and no thousands separator: %j → %j', (input, expected) => {
+    expect(excelCsvField(input)).toBe(expected);
   });
 
   it('writes dates dd.mm.åååå', () => {
     expect(excelCsvField(csvDate('2026-04-08'))).toBe('08.04.2026');
   });
 
-  it('quotes fields holding a separator, a quote or a line break, doubling quotes', () => {
-    expect(excelCsvField('a;b')).toBe('"a;b"');
-    expect(excelCsvField('hun sagde "nej"')).toBe('"hun sagde ""nej"""');
-    expect(excelCsvField('to\nlinjer')).toBe('"to\nlinjer"');
-    expect(excelCsvField(' mellemrum')).toBe('" mellemrum"');
-    expect(excelCsvField('1,5')).toBe('1,5');
+  it.each([
+    ['a;b', '"a;b"'],
+    ['hun sagde "nej"', '"hun sagde ""nej"""'],
+    ['to\nlinjer', '"to\nlinjer"'],
+    [' mellemrum', '" mellemrum"'],
+    ['1,5', '1,5'],
+  ])('quotes fields holding a separator, a quote or a line break, doubling quotes: %j → %j', (input, expected) => {
+    expect(excelCsvField(input)).toBe(expected);
   });
 
-  it('defuses text Excel would run as a formula', () => {
-    expect(excelCsvField('=HYPERLINK("http://x")')).toBe('"\'=HYPERLINK(""http://x"")"');
-    expect(excelCsvField('+45 12 34')).toBe("'+45 12 34");
-    expect(excelCsvField('-1')).toBe("'-1");
-    expect(excelCsvField('@SUM(A1)')).toBe("'@SUM(A1)");
-    expect(excelCsvField('\tx')).toBe("'\tx");
-    expect(excelCsvField('Pigegruppen')).toBe('Pigegruppen');
+  it.each([
+    ['=HYPERLINK("http://x")', '"\'=HYPERLINK(""http://x"")"'],
+    ['+45 12 34', "'+45 12 34"],
+    ['-1', "'-1"],
+    ['@SUM(A1)', "'@SUM(A1)"],
+    ['\tx', "'\tx"],
+    ['Pigegruppen', 'Pigegruppen'],
+  ])('defuses text Excel would run as a formula: %j → %j', (input, expected) => {
+    expect(excelCsvField(input)).toBe(expected);
   });
 
   it('names the download for any browser', () => {

@@ -69,20 +69,6 @@ describe('calendar helpers', () => {
     expect([...chose('email'), ...chose('sms')].every((g) => g.consent_by === 'demo' && g.consent_at !== null && /^[a-z2-7]{39}$/.test(g.unsubscribe_key ?? ''))).toBe(true);
     expect(new Set(guardians.map((g) => g.unsubscribe_key)).size).toBe(guardians.length);
   });
-
-  it('adds months and clamps to the end of a short month', () => {
-    expect(addMonths('2026-01-31', 1)).toBe('2026-02-28');
-    expect(addMonths('2024-02-29', 12)).toBe('2025-02-28');
-    expect(addMonths('2026-11-23', -12)).toBe('2025-11-23');
-    expect(addMonths('2026-01-15', -1)).toBe('2025-12-15');
-  });
-
-  it('counts whole years of age, birthday included', () => {
-    expect(ageOn('2015-03-10', '2026-03-09')).toBe(10);
-    expect(ageOn('2015-03-10', '2026-03-10')).toBe(11);
-    expect(ageOn('2016-02-29', '2026-02-28')).toBe(9);
-    expect(ageOn('2016-02-29', '2026-03-01')).toBe(10);
-  });
 });
 
 describe('generateDemoData', () => {

@@ -20,7 +20,6 @@ import {
   CLOSED_REFERRAL_STATUSES, ENROLLMENT_STATES, FINAL_STATES, INBOX_STATES, legalEvents, MEMBER_STATES, OPEN_STATES, REFERRAL_STATUSES,
   referralStatusFor, STARTED_STATES, stopWording, transition,
 } from '../../src/features/lifecycle/lifecycle';
-import { addMonths, ageOn } from '../../src/lib/time';
 
 const EVENTS: Record<EnrollmentEventType, EnrollmentEvent> = {
   book_intake: { type: 'book_intake' },
@@ -112,22 +111,8 @@ const YOUNG_BAND: EligibilityGroup = { id: 'young', name: 'Søskendegruppen (ung
 const GIRLS: EligibilityGroup = { id: 'girls', name: 'Pigegruppen', kind: 'girls', minAge: 7, maxAge: 15, girlsOnly: true, maxCourseMonths: null };
 const TODAY = '2026-11-23';
 
-describe('age', () => {
-  it('counts the birthday itself as the new age', () => {
-    expect(ageOn('2017-01-13', '2027-01-12')).toBe(9);
-    expect(ageOn('2017-01-13', '2027-01-13')).toBe(10);
-  });
-
-  it('gives a 29 February birthday on 1 March in years without that day', () => {
-    expect(ageOn('2016-02-29', '2026-02-28')).toBe(9);
-    expect(ageOn('2016-02-29', '2026-03-01')).toBe(10);
-    expect(ageOn('2016-02-29', '2028-02-28')).toBe(11);
-    expect(ageOn('2016-02-29', '2028-02-29')).toBe(12);
-  });
-
-  it('adds months clamped to the end of the month', () => {
-    expect(addMonths('2026-01-31', 1)).toBe('2026-02-28');
-    expect(addMonths('2026-10-14', 12)).toBe('2027-10-14');
+describe('course length', () => {
+  it('plans the end the course\'s months after the start (ages and months: test/unit/time.test.ts)', () => {
     expect(plannedEndDate('2026-01-14', 12)).toBe('2027-01-14');
     expect(plannedEndDate('2026-01-14', null)).toBeNull();
   });

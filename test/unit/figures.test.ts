@@ -13,8 +13,8 @@ import {
 } from '../../src/features/figures/figures';
 import { csvDate } from '../../src/lib/csv';
 import { zonedToInstant } from '../../src/lib/time';
+import { NOW } from '../support/clock';
 
-const NOW = new Date('2026-11-23T09:00:00Z');
 const GIRLS = { id: 'g1', name: 'Pigegruppen', capacity: 10 };
 const SIBLINGS = { id: 'g2', name: 'Søskendegruppen børn', capacity: 8 };
 

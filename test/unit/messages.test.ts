@@ -124,15 +124,17 @@ describe('the family link in a message', () => {
 });
 
 describe('SMS', () => {
-  it('normalises Danish numbers to +45 and 8 digits and refuses the rest', () => {
-    expect(normaliseDanishPhone('22 33 44 55')).toBe('+4522334455');
-    expect(normaliseDanishPhone('+45 22-33-44-55')).toBe('+4522334455');
-    expect(normaliseDanishPhone('004522334455')).toBe('+4522334455');
-    expect(normaliseDanishPhone('4522334455')).toBe('+4522334455');
-    expect(normaliseDanishPhone('12345678')).toBeNull();
-    expect(normaliseDanishPhone('2233445')).toBeNull();
-    expect(normaliseDanishPhone('+46 70 123 45 67')).toBeNull();
-    expect(normaliseDanishPhone(null)).toBeNull();
+  it.each([
+    ['22 33 44 55', '+4522334455'],
+    ['+45 22-33-44-55', '+4522334455'],
+    ['004522334455', '+4522334455'],
+    ['4522334455', '+4522334455'],
+    ['12345678', null],
+    ['2233445', null],
+    ['+46 70 123 45 67', null],
+    [null, null],
+  ])('normalises Danish numbers to +45 and 8 digits and refuses the rest: %j → %j', (input, expected) => {
+    expect(normaliseDanishPhone(input)).toBe(expected);
   });
 
   it('counts segments: æøå are GSM-7 (160/153), other letters make it UCS-2 (70/67)', () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { parseForm } from '../../src/lib/forms';
-import { ageOn } from '../../src/lib/time';
 import {
   acceptsParentRequests,
   ageBandIssue,
@@ -147,12 +146,6 @@ describe('the caseworker referral form', () => {
 });
 
 describe('age', () => {
-  it('a leap-day child turns a year older on 1 March in other years', () => {
-    expect(ageOn('2016-02-29', '2023-02-28')).toBe(6);
-    expect(ageOn('2016-02-29', '2023-03-01')).toBe(7);
-    expect(ageOn('2016-02-29', '2024-02-29')).toBe(8);
-  });
-
   it('warns, without refusing, when the age today is outside the band', () => {
     expect(ageWarning('2016-02-29', GIRLS, TODAY)).toBeNull();
     expect(ageWarning('2020-01-01', GIRLS, TODAY)).toBe('Barnet er 6 år. Pigegruppen er for 7-15 år. Vi ser på alderen, når vi læser henvisningen.');

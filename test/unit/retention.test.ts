@@ -16,13 +16,10 @@ function candidate(overrides: Partial<RetentionCandidate> = {}): RetentionCandid
 }
 
 describe('months after an end date', () => {
-  it('stays inside short months and leap years', () => {
+  // The calendar's addMonths (lib/time); every case of it is in test/unit/time.test.ts.
+  it('stays inside short months and leap years, for the ten years a setting allows', () => {
     expect(addMonthsClamped('2026-01-31', 1)).toBe('2026-02-28');
-    expect(addMonthsClamped('2028-01-31', 1)).toBe('2028-02-29');
     expect(addMonthsClamped('2024-02-29', 12)).toBe('2025-02-28');
-    expect(addMonthsClamped('2024-02-29', 48)).toBe('2028-02-29');
-    expect(addMonthsClamped('2025-03-31', 1)).toBe('2025-04-30');
-    expect(addMonthsClamped('2025-12-15', 1)).toBe('2026-01-15');
     expect(addMonthsClamped('2025-11-30', 120)).toBe('2035-11-30');
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   addDays,
+  addMonths,
+  ageOn,
   compareDates,
   daysInMonth,
   formatClock,
@@ -116,14 +118,52 @@ describe('todayInZone', () => {
 });
 
 describe('calendar arithmetic', () => {
-  it('adds days across months, years, leap days and the DST change', () => {
-    expect(addDays('2026-01-31', 1)).toBe('2026-02-01');
-    expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
-    expect(addDays('2028-02-28', 1)).toBe('2028-02-29');
-    expect(addDays('2028-02-29', 1)).toBe('2028-03-01');
-    expect(addDays('2026-03-28', 2)).toBe('2026-03-30');
-    expect(addDays('2026-10-26', -2)).toBe('2026-10-24');
-    expect(addDays('2026-03-01', -1)).toBe('2026-02-28');
+  it.each([
+    ['2026-01-31', 1, '2026-02-01'],
+    ['2026-12-31', 1, '2027-01-01'],
+    ['2028-02-28', 1, '2028-02-29'],
+    ['2028-02-29', 1, '2028-03-01'],
+    // Over the DST changes a day is still a day.
+    ['2026-03-28', 2, '2026-03-30'],
+    ['2026-10-26', -2, '2026-10-24'],
+    ['2026-03-01', -1, '2026-02-28'],
+  ])('adds days across months, years and leap days: %s %+i is %s', (date, days, sum) => {
+    expect(addDays(date, days)).toBe(sum);
+  });
+
+  it.each([
+    ['2026-01-31', 1, '2026-02-28'],
+    ['2028-01-31', 1, '2028-02-29'],
+    ['2025-03-31', 1, '2025-04-30'],
+    ['2024-02-29', 12, '2025-02-28'],
+    ['2024-02-29', 48, '2028-02-29'],
+    ['2025-12-15', 1, '2026-01-15'],
+    ['2026-10-14', 12, '2027-10-14'],
+    ['2025-11-30', 120, '2035-11-30'],
+    ['2026-11-23', -12, '2025-11-23'],
+    ['2026-01-15', -1, '2025-12-15'],
+  ])('adds months and clamps to the end of a short month: %s %+i months is %s', (date, months, sum) => {
+    expect(addMonths(date, months)).toBe(sum);
+  });
+
+  it.each([
+    // The birthday itself counts as the new age.
+    ['2017-01-13', '2027-01-12', 9],
+    ['2017-01-13', '2027-01-13', 10],
+    ['2015-03-10', '2026-03-09', 10],
+    ['2015-03-10', '2026-03-10', 11],
+    ['2016-11-25', '2026-11-24', 9],
+    ['2016-11-25', '2026-11-25', 10],
+    // A 29 February birthday is on 1 March in years without that day.
+    ['2016-02-29', '2023-02-28', 6],
+    ['2016-02-29', '2023-03-01', 7],
+    ['2016-02-29', '2024-02-29', 8],
+    ['2016-02-29', '2026-02-28', 9],
+    ['2016-02-29', '2026-03-01', 10],
+    ['2016-02-29', '2028-02-28', 11],
+    ['2016-02-29', '2028-02-29', 12],
+  ])('counts whole years of age: born %s, on %s %i years old', (born, day, age) => {
+    expect(ageOn(born, day)).toBe(age);
   });
 
   it('compares dates like a sort comparator', () => {
@@ -132,20 +172,25 @@ describe('calendar arithmetic', () => {
     expect(compareDates('2026-02-01', '2026-02-01')).toBe(0);
   });
 
-  it('knows ISO weekdays', () => {
-    expect(weekdayOf('2026-01-12')).toBe(1);
-    expect(weekdayOf('2026-01-14')).toBe(3);
-    expect(weekdayOf('2026-01-18')).toBe(7);
-    expect(weekdayOf('2028-02-29')).toBe(2);
+  it.each([
+    ['2026-01-12', 1],
+    ['2026-01-14', 3],
+    ['2026-01-18', 7],
+    ['2028-02-29', 2],
+  ])('knows ISO weekdays: %s is day %i', (date, weekday) => {
+    expect(weekdayOf(date)).toBe(weekday);
   });
 
-  it('knows month lengths, including century leap rules', () => {
-    expect(daysInMonth(2026, 2)).toBe(28);
-    expect(daysInMonth(2028, 2)).toBe(29);
-    expect(daysInMonth(2100, 2)).toBe(28);
-    expect(daysInMonth(2000, 2)).toBe(29);
-    expect(daysInMonth(2026, 4)).toBe(30);
-    expect(daysInMonth(2026, 12)).toBe(31);
+  it.each([
+    [2026, 2, 28],
+    [2028, 2, 29],
+    // Century leap rules.
+    [2100, 2, 28],
+    [2000, 2, 29],
+    [2026, 4, 30],
+    [2026, 12, 31],
+  ])('knows month lengths: %i-%i has %i days', (year, month, days) => {
+    expect(daysInMonth(year, month)).toBe(days);
   });
 });
 

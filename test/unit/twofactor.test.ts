@@ -76,11 +76,13 @@ describe('recovery codes', () => {
     expect(formatRecoveryCode('abcdefghijklmnop')).toBe('abcd-efgh-ijkl-mnop');
   });
 
-  it('are read back however they are typed: case, spaces, dashes, and 0/1/8 for o/l/b', () => {
-    expect(normalizeRecoveryCode('abcd-efgh-ijkl-mnop')).toBe('abcdefghijklmnop');
-    expect(normalizeRecoveryCode(' ABCD EFGH IJKL MNOP ')).toBe('abcdefghijklmnop');
-    expect(normalizeRecoveryCode('abcd-efgh-ijk1-mn0p')).toBe('abcdefghijklmnop');
-    expect(normalizeRecoveryCode('a8cd-efgh-ijkl-mnop')).toBe('abcdefghijklmnop');
+  it.each([
+    ['abcd-efgh-ijkl-mnop', 'abcdefghijklmnop'],
+    [' ABCD EFGH IJKL MNOP ', 'abcdefghijklmnop'],
+    ['abcd-efgh-ijk1-mn0p', 'abcdefghijklmnop'],
+    ['a8cd-efgh-ijkl-mnop', 'abcdefghijklmnop'],
+  ])('are read back however they are typed: case, spaces, dashes, and 0/1/8 for o/l/b: %j → %j', (input, expected) => {
+    expect(normalizeRecoveryCode(input)).toBe(expected);
   });
 
   it('refuse anything that cannot be a code', () => {

@@ -1,5 +1,6 @@
 import { inject } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../../src/lib/server/db';
+import { useDatabase } from '../../support/database';
 
 /**
  * The browser-test server's own database (SQLite file in WAL mode, or PostgreSQL), for arranging data through the
@@ -7,4 +8,12 @@ import { openDatabase, type DatabaseHandle } from '../../../src/lib/server/db';
  */
 export function openServerDatabase(): DatabaseHandle {
   return openDatabase(inject('databaseUrl'));
+}
+
+/**
+ * The server's database for the describe (or file) that calls it: opened before its first hook and test, closed after
+ * the last. `const server = useServerDatabase();` then `server.db` in the hooks and tests.
+ */
+export function useServerDatabase(): DatabaseHandle {
+  return useDatabase(openServerDatabase);
 }
