@@ -9,6 +9,7 @@ import sirv from 'sirv';
 import { clientIp, isTrustedProxy, reachedOverHttps } from '../lib/http-security';
 import type { Metrics } from './metrics';
 import type { FastPath } from './public-fast-path';
+import { requestLogLine } from './request-log';
 
 /** What the server hands Astro as `locals`, and reads back once the answer has gone out (for the log line). */
 export interface EdgeLocals {
@@ -23,7 +24,10 @@ export interface AppServerOptions {
   /** dist/client: the built static files. */
   clientDir: string;
   trustedProxies: BlockList;
+  /** Errors and events (pino). */
   logger: Logger;
+  /** Where the one line per request goes (src/server/request-log.ts builds it). */
+  requestLog: (line: string) => void;
   /** Called once every request in flight has been answered during a stop (close the database here). */
   onDrained?: () => Promise<void>;
   /** Anonymous public pages and feeds answered from memory (src/server/public-fast-path.ts). */
@@ -96,17 +100,13 @@ export function createAppServer(options: AppServerOptions): AppServer {
   let drained: (() => void) | null = null;
 
   function logLine(req: IncomingMessage, res: ServerResponse, locals: EdgeLocals, started: number): void {
-    const line = {
-      reqId: locals.edge.requestId,
-      method: req.method,
-      route: locals.edge.route ?? 'unmatched',
-      status: res.statusCode,
-      ms: Math.round((performance.now() - started) * 10) / 10,
-      userId: locals.edge.userId ?? undefined,
-    };
-    if (res.statusCode >= 500) logger.error(line, 'request');
-    else logger.info(line, 'request');
-    options.metrics?.observe(line.route, line.method ?? 'GET', res.statusCode, (performance.now() - started) / 1000);
+    const seconds = (performance.now() - started) / 1000;
+    const route = locals.edge.route ?? 'unmatched';
+    const method = req.method ?? 'GET';
+    options.requestLog(
+      requestLogLine({ requestId: locals.edge.requestId, method, route, status: res.statusCode, ms: Math.round(seconds * 10_000) / 10, userId: locals.edge.userId }),
+    );
+    options.metrics?.observe(route, method, res.statusCode, seconds);
   }
 
   /** Whether the connection comes from a trusted proxy: asked once per connection (a kept-alive one carries many). */

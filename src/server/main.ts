@@ -10,6 +10,7 @@ import { watchPublicVersion } from './data-versions';
 import { createAppServer, type AstroHandler } from './http-server';
 import { createMetrics, type PoolStats } from './metrics';
 import { createFastPath } from './public-fast-path';
+import { gatherLines, isoTime } from './request-log';
 
 const CLOSE_DATABASE = Symbol.for('gruppeforlob.closeDatabase');
 const STOP_OUTBOX_WORKER = Symbol.for('gruppeforlob.stopOutboxWorker');
@@ -19,19 +20,20 @@ const STOP_DEADLINE_MS = 9_000;
 // Asynchronous, gathered writes to stdout: a request does not wait for its log line's write(2); lines are written
 // together once 4 KB have gathered, or at the latest every 250 ms (one write(2) per ~25 lines when busy instead of
 // one or two per line: the log's writes were a fifth of the kept answers' time in a CPU profile). pino flushes
-// what is left when the process exits (process.exit included).
-// The time as ISO text, made once per millisecond (many requests share one when busy).
-let stampedAt = 0;
-let stamp = '';
-function isoTime(): string {
-  const now = Date.now();
-  if (now !== stampedAt) {
-    stampedAt = now;
-    stamp = `,"time":"${new Date(now).toISOString()}"`;
+// what is left when the process exits (process.exit included). Request lines go to the same destination, built by
+// src/server/request-log.ts; the time is ISO text, made once per millisecond (many requests share one when busy).
+const destination = pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 250 });
+const logger = pino({ base: null, timestamp: isoTime }, destination);
+const requestLines = gatherLines((chunk) => destination.write(chunk));
+// pino writes out its own buffer when the process exits; the gathered request lines go first.
+process.on('exit', () => {
+  requestLines.flush();
+  try {
+    destination.flushSync();
+  } catch {
+    // stdout gone: nothing to tell anyone
   }
-  return stamp;
-}
-const logger = pino({ base: null, timestamp: isoTime }, pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 250 }));
+});
 // Bundled to <outDir>/server/main.mjs: Astro's build is right here.
 const outDir = resolve(import.meta.dirname, '..');
 // The built site must not start its own server: we are the server.
@@ -51,6 +53,7 @@ const app = createAppServer({
   clientDir: join(outDir, 'client'),
   trustedProxies: parseTrustProxy(process.env['TRUST_PROXY']),
   logger,
+  requestLog: (line) => requestLines.line(line),
   metrics,
   ...(versions ? { fastPath: createFastPath(() => versions.current()) } : {}),
   onDrained: async () => {

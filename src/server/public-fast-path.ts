@@ -64,6 +64,8 @@ function withRequestId(kept: string[], requestId: string): string[] {
 }
 
 function etagMatches(ifNoneMatch: string, etag: string): boolean {
+  // The usual case first: the browser sends back exactly the tag it was given.
+  if (ifNoneMatch === etag) return true;
   const opaque = (tag: string): string => tag.trim().replace(/^W\//, '');
   if (ifNoneMatch.trim() === '*') return true;
   return ifNoneMatch.split(',').some((tag) => opaque(tag) === opaque(etag));

@@ -1,0 +1,74 @@
+// One JSON line per request, in the shape pino writes every other line of ours ({"level":30,"time":…,…,"msg":…}), but
+// built by hand: pino's general serialiser was the largest single cost of a kept public answer (measured on a quiet
+// machine with a stand-in renderer: 50 µs of CPU per kept 304 with the pino line, 38 µs without any line).
+
+/** The time as pino's timestamp option wants it (`,"time":"<ISO>"`), made once per millisecond. */
+let stampedAt = 0;
+let stamp = '';
+export function isoTime(): string {
+  const now = Date.now();
+  if (now !== stampedAt) {
+    stampedAt = now;
+    stamp = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return stamp;
+}
+
+export interface RequestFacts {
+  requestId: string;
+  method: string;
+  /** The route pattern (never the path: tokens live in paths). */
+  route: string;
+  status: number;
+  /** Milliseconds, one decimal. */
+  ms: number;
+  userId: string | null;
+}
+
+/** The line, ending in a line feed: info (30), or error (50) for an answer of 500 or more. */
+export function requestLogLine(facts: RequestFacts): string {
+  const level = facts.status >= 500 ? 50 : 30;
+  const user = facts.userId === null ? '' : `,"userId":${JSON.stringify(facts.userId)}`;
+  return (
+    `{"level":${level}${isoTime()},"reqId":${JSON.stringify(facts.requestId)},"method":${JSON.stringify(facts.method)},` +
+    `"route":${JSON.stringify(facts.route)},"status":${facts.status},"ms":${facts.ms}${user},"msg":"request"}\n`
+  );
+}
+
+export interface GatheredLines {
+  /** Adds one line; it is written with the others once `bytes` have gathered, or `ms` after the first of them. */
+  line(text: string): void;
+  /** Writes what has gathered now. */
+  flush(): void;
+}
+
+/**
+ * Request lines gathered into one write of about 4 KB. pino's destination (sonic-boom) buffers too, but measures the
+ * byte length of its whole growing buffer on every write: with a line per request that was 2-3 µs a line, the
+ * largest cost of a kept public answer after the socket write itself.
+ */
+export function gatherLines(write: (chunk: string) => void, bytes = 4096, ms = 250): GatheredLines {
+  let lines: string[] = [];
+  let size = 0;
+  let timer: NodeJS.Timeout | null = null;
+  const flush = (): void => {
+    if (timer !== null) {
+      clearTimeout(timer);
+      timer = null;
+    }
+    if (lines.length === 0) return;
+    const chunk = lines.join('');
+    lines = [];
+    size = 0;
+    write(chunk);
+  };
+  return {
+    line(text) {
+      lines.push(text);
+      size += text.length;
+      if (size >= bytes) flush();
+      else if (timer === null) timer = setTimeout(flush, ms).unref();
+    },
+    flush,
+  };
+}
