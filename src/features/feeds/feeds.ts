@@ -1,6 +1,7 @@
 import type { CalendarEvent } from '../../lib/server/ical';
 import type { GroupFacts } from '../../lib/server/rows';
 import type { Locale } from '../../lib/time';
+import { CONVERSATION_KIND_LABELS, type ConversationKind, type ConversationStatus } from '../lifecycle/lifecycle';
 import type { MeetingRule } from '../schedule/schedule';
 
 // What the public sees of a group (its page and its calendar feed) and what a staff member's own feed holds.
@@ -16,8 +17,6 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const UID_DOMAIN = 'gruppeforloeb';
 
 export type SessionStatus = 'planned' | 'cancelled' | 'moved';
-export type ConversationKind = 'intake' | 'parent' | 'follow_up' | 'closing';
-export type ConversationStatus = 'booked' | 'held' | 'cancelled' | 'skipped';
 
 /** One group meeting as a feed needs it. */
 export interface FeedSession {
@@ -55,13 +54,6 @@ export interface RenderedFeed {
   /** The newest stored change among the events, or null for an empty feed. */
   lastModified: Date | null;
 }
-
-export const CONVERSATION_LABELS: Record<ConversationKind, string> = {
-  intake: 'Indledende samtale',
-  parent: 'Forældresamtale',
-  follow_up: 'Opfølgningssamtale',
-  closing: 'Afsluttende samtale',
-};
 
 export const CANCELLED_PREFIX = 'AFLYST: ';
 
@@ -121,7 +113,7 @@ export function sessionEvent(session: FeedSession): CalendarEvent {
 /** A conversation in a staff feed: the kind and the group in the title, the child's first name at most below. */
 export function conversationEvent(conversation: FeedConversation): CalendarEvent {
   const cancelled = conversation.status === 'cancelled';
-  const summary = `${CONVERSATION_LABELS[conversation.kind]} – ${conversation.groupName}`;
+  const summary = `${CONVERSATION_KIND_LABELS[conversation.kind]} – ${conversation.groupName}`;
   return {
     uid: conversationUid(conversation.id),
     sequence: conversation.sequence,

@@ -2,6 +2,7 @@
 // changed it. Types and the Danish labels for the printable page; no I/O.
 import type { Municipality } from '../../lib/server/database';
 import { MUNICIPALITY_LABELS } from '../auth/auth';
+import type { ConversationKind } from '../lifecycle/lifecycle';
 import type { Child, Guardian } from '../../lib/server/rows';
 
 /** The child as stored: instants as the ISO text in the row. */
@@ -39,7 +40,7 @@ export interface InsightEnrollment {
 
 export interface InsightConversation {
   id: string;
-  kind: 'intake' | 'parent' | 'follow_up' | 'closing';
+  kind: ConversationKind;
   group: string;
   leader: string | null;
   startsAt: string;

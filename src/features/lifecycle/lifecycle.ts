@@ -5,6 +5,7 @@
 // The tables are typed as total records over the state and event names, so adding a state or a step without
 // saying what it means everywhere fails to compile. Pure: no I/O.
 
+import type { ConversationsTable } from '../../lib/server/database';
 import type { GroupKind } from '../groups/groups';
 import type { IsoDate } from '../../lib/time';
 import { addDays, compareDates, monthName, parseIsoDate } from '../../lib/time';
@@ -42,6 +43,10 @@ export const REFERRAL_STATUS_LABELS: Record<ReferralStatus, string> = {
 /** The kinds of conversation a course has (the conversations table's `kind`). */
 export const CONVERSATION_KINDS = ['intake', 'parent', 'follow_up', 'closing'] as const;
 export type ConversationKind = (typeof CONVERSATION_KINDS)[number];
+// The table's column (lib/server/database.ts, which cannot import features) holds exactly these kinds: a kind added
+// on one side only fails to compile here.
+const KINDS_MATCH_THE_TABLE: [ConversationKind, ConversationsTable['kind']] extends [ConversationsTable['kind'], ConversationKind] ? true : never = true;
+void KINDS_MATCH_THE_TABLE;
 
 export const CONVERSATION_KIND_LABELS: Record<ConversationKind, string> = {
   intake: 'Indledende samtale',
