@@ -151,11 +151,19 @@ describe('two servers behind Caddy on one database', () => {
     });
     expect(moved.status, await moved.text()).toBe(303);
 
-    expect(await feed(b)).toContain(place);
+    // The server that made the change answers with it at once (its own commit moves its version before the 303).
     expect(await feed(a)).toContain(place);
+    expect(await page(a)).toContain('09.17');
+    // The other server follows as soon as it hears of the commit: at once on SQLite (it reads the version again after
+    // any change to the database's files), through PostgreSQL's NOTIFY on PostgreSQL, which reaches it a moment after
+    // the commit (src/server/data-versions.ts). A busy machine can hand the test's next request to it first (CI saw it
+    // once), so it gets a moment, and the moment is printed.
+    const answered = performance.now();
+    let asked = 0;
+    await expect.poll(() => ((asked += 1), feed(b)), { timeout: 2_000, interval: 10 }).toContain(place);
+    console.log(`two servers: the other server's feed showed the move ${Math.round(performance.now() - answered)} ms after the answer (request ${asked})`);
     expect((await insecureGet(`${origin}/grupper/${group.slug}.ics`)).headers['etag']).not.toBe(etagBefore);
     // The page lists the next meetings' times: the moved one's new time shows on both servers.
     expect(await page(b)).toContain('09.17');
-    expect(await page(a)).toContain('09.17');
   });
 });
