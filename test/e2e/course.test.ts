@@ -60,9 +60,9 @@ describe('a course followed and closed, in the browser', () => {
 
   it('the intake conversation invites the referring caseworker: it shows in their list and their calendar feed', async () => {
     const { page, context } = await signedInPage(browser, ADMIN, { at: `/personale/optag/${enrollmentId}` });
-    // Moved to later today, with the caseworker invited.
+    // Moved to the first minute of today (so it has begun whenever the test runs), with the caseworker invited.
     await page.locator('#f-intake-date').fill(todayInZone(new Date()));
-    await page.locator('#f-intake-time').fill('00:30');
+    await page.locator('#f-intake-time').fill('00:00');
     await page.locator('#f-intake-leaderId').selectOption({ label: ADMIN.name });
     await page.getByLabel(`Invitér rådgiveren (${CASEWORKER.name}) til samtalen`).check();
     await page.getByRole('button', { name: 'Flyt samtalen' }).click();

@@ -319,7 +319,8 @@ describe('fuzz: hostile input to every form', () => {
     const today = todayInZone(new Date());
     [futureSession, todaySession, movableSession] = await addSessions(db, groupId, [
       zonedToInstant(addDays(today, 9), '16:00').toISOString(),
-      new Date(Date.now() - 3600_000).toISOString(),
+      // Begun an hour ago, but never before midnight in Copenhagen: a meeting on another day counts other members.
+      new Date(Math.max(Date.now() - 3600_000, zonedToInstant(today, '00:00').getTime())).toISOString(),
       zonedToInstant(addDays(today, 16), '16:00').toISOString(),
     ]) as [string, string, string];
     const active = await addChild(db, { groupId, firstName: 'Aktiv', lastName: 'Fuzz', referralStatus: 'started', enrollmentState: 'active', startDate: '2026-01-01', endedOn: null });
