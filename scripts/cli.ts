@@ -14,7 +14,7 @@ import { resealFamilyLinks } from '../src/features/families/families.service';
 const HELP = `Gruppeforløb – driftskommandoer (operator commands)
 
   npm run cli -- migrate                       kør databasemigreringer (run migrations)
-  npm run cli -- boot [--new-link]             migreringer, standardgrupper, engangslink til første administrator
+  npm run cli -- boot [--new-link]             migreringer, standardgrupper, engangslink til første koordinator
   npm run cli -- user add --email E --role R [--name N] [--municipality ishoj|vallensbaek]
                                                opret medarbejder; adgangskode fra stdin, ellers et engangslink
   npm run cli -- demo                          indlæs demodata (three groups, ~30 children, a year of sessions)
@@ -55,11 +55,11 @@ async function run(handle: DatabaseHandle, argv: string[]): Promise<number> {
       if (report.migrations.length) console.log(`Migreret: ${report.migrations.join(', ')}`);
       if (report.groupsCreated) console.log(`Oprettede ${report.groupsCreated} standardgrupper med møder 12 måneder frem.`);
       if (report.bootstrap?.kind === 'new') {
-        console.log('\nDer er endnu ingen administrator. Opret den første her (linket virker én gang, i 24 timer):');
+        console.log('\nDer er endnu ingen koordinator. Opret den første her (linket virker én gang, i 24 timer):');
         console.log(`  ${siteOrigin()}${report.bootstrap.path}\n`);
       } else if (report.bootstrap?.kind === 'kept') {
         const madeAt = report.bootstrap.madeAt.toLocaleTimeString('da-DK', { timeZone: 'Europe/Copenhagen', hour: '2-digit', minute: '2-digit' });
-        console.log(`\nDer er endnu ingen administrator. Brug engangslinket, som blev skrevet kl. ${madeAt} (af en start lige før denne).`);
+        console.log(`\nDer er endnu ingen koordinator. Brug engangslinket, som blev skrevet kl. ${madeAt} (af en start lige før denne).`);
         console.log('Er det væk, så start igen om 10 minutter, eller kør: npm run cli -- boot --new-link\n');
       }
       return 0;
@@ -76,7 +76,7 @@ async function run(handle: DatabaseHandle, argv: string[]): Promise<number> {
         },
       });
       if (positionals[0] !== 'add' || !values.email || !values.role) {
-        console.error('Brug: npm run cli -- user add --email E --role admin|leader|caseworker [--name N] [--municipality M]');
+        console.error('Brug: npm run cli -- user add --email E --role coordinator|leader|caseworker [--name N] [--municipality M]');
         return 2;
       }
       const password = await readStdin();

@@ -13,6 +13,8 @@ import * as providerSignIn from './2026-11-30T1600_provider_sign_in';
 import * as ageException from './2026-12-01T0100_age_exception';
 import * as futureMarks from './2026-12-01T0100_future_marks';
 import * as familyLinkSealed from './2026-12-01T0300_family_link_sealed';
+import * as meetingNames from './2026-12-01T0500_meeting_names';
+import * as coordinatorRole from './2026-12-01T0510_coordinator_role';
 
 // Listed by hand so the migrations are bundled into the built server (no directory scan at run time).
 // Names sort in the order they run.
@@ -31,4 +33,6 @@ export const migrations: Record<string, Migration> = {
   '2026-12-01T0100_age_exception': ageException,
   '2026-12-01T0100_future_marks': futureMarks,
   '2026-12-01T0300_family_link_sealed': familyLinkSealed,
+  '2026-12-01T0500_meeting_names': meetingNames,
+  '2026-12-01T0510_coordinator_role': coordinatorRole,
 };

@@ -17,7 +17,7 @@ export const SEED = 20261123;
 export const PUBLIC_SLUG = 'pigegruppen';
 export const PASSWORD = 'bench-Adgangskode-2026!';
 export const ACCOUNTS = {
-  admin: { email: 'bench-admin@example.org', role: 'admin', name: 'Bench Koordinator', municipality: '' },
+  coordinator: { email: 'bench-coordinator@example.org', role: 'coordinator', name: 'Bench Koordinator', municipality: '' },
   leader: { email: 'bench-leader@example.org', role: 'leader', name: 'Bench Gruppeleder', municipality: '' },
 } as const;
 
@@ -38,13 +38,13 @@ export async function addAccountsInProcess(db: Kysely<Database>, now: Date): Pro
 
 export interface Targets {
   slug: string;
-  /** A past session with the most attendance marks (a full group), the latest such. */
-  sessionId: string;
-  sessionMembers: number;
+  /** A past meeting with the most attendance marks (a full group), the latest such. */
+  meetingId: string;
+  meetingMembers: number;
   groupId: string;
-  /** The year with the most held sessions (the latest on a tie). */
+  /** The year with the most held meetings (the latest on a tie). */
   year: number;
-  admin: SignedInAccount;
+  coordinator: SignedInAccount;
   leader: SignedInAccount;
 }
 
@@ -57,7 +57,7 @@ export interface SignedInAccount {
 async function signInDirectly(db: Kysely<Database>, email: string, now: Date): Promise<SignedInAccount> {
   const row = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow();
   const { token, session } = await createAuthSession(db, row.id, { ip: '127.0.0.1', userAgent: 'npm run bench' }, now);
-  // A second factor, when the sign-in asks for one, is recorded on the session: the bench counts as past it.
+  // A second factor, when the sign-in asks for one, is recorded on the meeting: the bench counts as past it.
   await db.updateTable('auth_sessions').set({ two_factor_verified: 1 }).where('id', '=', session.id).execute();
   const valid = await validateSessionToken(db, token, now);
   if (!valid) throw new Error(`The session made for ${email} does not validate.`);
@@ -65,43 +65,43 @@ async function signInDirectly(db: Kysely<Database>, email: string, now: Date): P
 }
 
 export async function pickTargets(db: Kysely<Database>, now: Date): Promise<Targets> {
-  const session = await db
+  const meeting = await db
     .selectFrom('attendance')
-    .innerJoin('group_sessions', 'group_sessions.id', 'attendance.session_id')
-    .select(['group_sessions.id as id', 'group_sessions.group_id as groupId', 'group_sessions.starts_at as startsAt'])
+    .innerJoin('meetings', 'meetings.id', 'attendance.meeting_id')
+    .select(['meetings.id as id', 'meetings.group_id as groupId', 'meetings.starts_at as startsAt'])
     .select((eb) => eb.fn.countAll<number | string>().as('marks'))
-    .where('group_sessions.starts_at', '<', now.toISOString())
-    .groupBy(['group_sessions.id', 'group_sessions.group_id', 'group_sessions.starts_at'])
+    .where('meetings.starts_at', '<', now.toISOString())
+    .groupBy(['meetings.id', 'meetings.group_id', 'meetings.starts_at'])
     .orderBy('marks', 'desc')
-    .orderBy('group_sessions.starts_at', 'desc')
+    .orderBy('meetings.starts_at', 'desc')
     .limit(1)
     .executeTakeFirst();
-  if (!session) throw new Error('The data set has no session with attendance marks.');
+  if (!meeting) throw new Error('The data set has no meeting with attendance marks.');
 
   const years = await db
-    .selectFrom('group_sessions')
+    .selectFrom('meetings')
     .select(sql<string>`substr(starts_at, 1, 4)`.as('year'))
-    .select((eb) => eb.fn.countAll<number | string>().as('sessions'))
+    .select((eb) => eb.fn.countAll<number | string>().as('meetings'))
     .where('status', '!=', 'cancelled')
     .where('starts_at', '<', now.toISOString())
     .groupBy(sql`substr(starts_at, 1, 4)`)
     .execute();
   const best = years
-    .map((y) => ({ year: Number(y.year), sessions: Number(y.sessions) }))
-    .sort((a, b) => b.sessions - a.sessions || b.year - a.year)[0];
-  if (!best) throw new Error('The data set has no held sessions.');
+    .map((y) => ({ year: Number(y.year), meetings: Number(y.meetings) }))
+    .sort((a, b) => b.meetings - a.meetings || b.year - a.year)[0];
+  if (!best) throw new Error('The data set has no held meetings.');
 
   // The bench leader leads the group of the sheet, as a real leader would.
   const leaderRow = await db.selectFrom('users').select('id').where('email', '=', ACCOUNTS.leader.email).executeTakeFirstOrThrow();
-  await addLeaders(db, session.groupId, [leaderRow.id]);
+  await addLeaders(db, meeting.groupId, [leaderRow.id]);
 
   return {
     slug: PUBLIC_SLUG,
-    sessionId: session.id,
-    sessionMembers: Number(session.marks),
-    groupId: session.groupId,
+    meetingId: meeting.id,
+    meetingMembers: Number(meeting.marks),
+    groupId: meeting.groupId,
     year: best.year,
-    admin: await signInDirectly(db, ACCOUNTS.admin.email, now),
+    coordinator: await signInDirectly(db, ACCOUNTS.coordinator.email, now),
     leader: await signInDirectly(db, ACCOUNTS.leader.email, now),
   };
 }

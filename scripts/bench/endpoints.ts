@@ -31,8 +31,8 @@ export function endpoints(t: Targets): Endpoint[] {
     { key: 'group', label: `GET /grupper/${t.slug}`, path: `/grupper/${t.slug}`, audience: 'public', html: true, expectedStatus: 200, headers: {} },
     {
       key: 'attendance',
-      label: `GET /personale/fremmoede/<id> (${t.sessionMembers} children, leader)`,
-      path: `/personale/fremmoede/${t.sessionId}`,
+      label: `GET /personale/fremmoede/<id> (${t.meetingMembers} children, leader)`,
+      path: `/personale/fremmoede/${t.meetingId}`,
       audience: 'staff',
       html: true,
       expectedStatus: 200,
@@ -40,12 +40,12 @@ export function endpoints(t: Targets): Endpoint[] {
     },
     {
       key: 'figures',
-      label: `GET /personale/tal?aar=${t.year} (admin)`,
+      label: `GET /personale/tal?aar=${t.year} (coordinator)`,
       path: `/personale/tal?aar=${t.year}`,
       audience: 'staff',
       html: true,
       expectedStatus: 200,
-      headers: { cookie: t.admin.cookie },
+      headers: { cookie: t.coordinator.cookie },
     },
   ];
 }
@@ -77,7 +77,7 @@ export async function queriesPerRequest(
     feed: await counted(() => publicGroupFeed(db, t.slug, now)),
     feed304: await counted(() => publicGroupFeed(db, t.slug, now)),
     group: await counted(() => publicGroupPage(db, t.slug, now)),
-    attendance: await counted(() => staffCall(db, t.leader, now, (user) => getAttendanceSheet(db, { user, ip }, t.sessionId, now))),
-    figures: await counted(() => staffCall(db, t.admin, now, (user) => yearlyFigures(db, { user, ip }, t.year, now))),
+    attendance: await counted(() => staffCall(db, t.leader, now, (user) => getAttendanceSheet(db, { user, ip }, t.meetingId, now))),
+    figures: await counted(() => staffCall(db, t.coordinator, now, (user) => yearlyFigures(db, { user, ip }, t.year, now))),
   };
 }

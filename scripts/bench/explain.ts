@@ -103,8 +103,8 @@ console.log('\n## service calls (fastest of 5, SQL + JavaScript)');
 for (const [name, call] of [
   ['publicGroupFeed', () => publicGroupFeed(handle.db, targets.slug, now)],
   ['publicGroupPage', () => publicGroupPage(handle.db, targets.slug, now)],
-  ['getAttendanceSheet', () => getAttendanceSheet(handle.db, { user: targets.leader.user, ip: '127.0.0.1' }, targets.sessionId, now)],
-  ['yearlyFigures', () => yearlyFigures(handle.db, { user: targets.admin.user, ip: '127.0.0.1' }, targets.year, now)],
+  ['getAttendanceSheet', () => getAttendanceSheet(handle.db, { user: targets.leader.user, ip: '127.0.0.1' }, targets.meetingId, now)],
+  ['yearlyFigures', () => yearlyFigures(handle.db, { user: targets.coordinator.user, ip: '127.0.0.1' }, targets.year, now)],
 ] as const) {
   const times: number[] = [];
   for (let i = 0; i < 5; i++) {

@@ -19,7 +19,7 @@ const at = new Date().toISOString();
 const text = 'Mødet i Pigegruppen er flyttet.\n\nNy tid: onsdag 9. december 2026 kl. 16.00-18.00.\n\nSted: Familiecentret.';
 for (let i = 0; i < total; i += 500) {
   await handle.db.insertInto('outbox_messages').values(Array.from({ length: Math.min(500, total - i) }, (_, k) => ({
-    id: `bench-${i + k}`, kind: 'session_changed', channel: 'email' as const, recipient: `forælder${i + k}@bench.test`, language: 'da' as const,
+    id: `bench-${i + k}`, kind: 'meeting_changed', channel: 'email' as const, recipient: `forælder${i + k}@bench.test`, language: 'da' as const,
     subject: 'Ny tid: Pigegruppen onsdag 9. december 2026', body_text: text, body_html: `<p>${text}</p>`, unsubscribe_url: null, payload: '{}',
     status: 'pending' as const, send_after: at, message_id: `<bench-${i + k}@bench.test>`, created_at: at, updated_at: at,
   }))).execute();

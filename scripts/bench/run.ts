@@ -30,7 +30,7 @@ const PUBLIC_RATIO_BUDGETS: readonly (readonly [EndpointKey, number])[] = [['fee
 
 const HELP = `npm run bench -- [--size demo|large] [--db sqlite|postgres] [--duration SECONDS] [--connections N] [--rounds N] [--only KEYS] [--strict]
 
-  --size         demo: the demo data (3 groups, a year); large (default): 10 years, 50 groups, ~6,000 sessions
+  --size         demo: the demo data (3 groups, a year); large (default): 10 years, 50 groups, ~6,000 meetings
   --db           sqlite (default: a fresh temporary file) or postgres (DATABASE_URL; its public schema is WIPED)
   --duration     seconds of load per endpoint and server (default 10)
   --connections  concurrent connections (default 10)
@@ -209,7 +209,7 @@ async function main(): Promise<number> {
       runCli(args, env, `${PASSWORD}\n`);
     }
     const targets: Targets = await pickTargets(handle.db, now);
-    log(`attendance sheet: session ${targets.sessionId} (${targets.sessionMembers} marks); figures year ${targets.year}`);
+    log(`attendance sheet: meeting ${targets.meetingId} (${targets.meetingMembers} marks); figures year ${targets.year}`);
 
     const queries = await queriesPerRequest(handle.db, targets, now);
     const other = options.size === 'large' ? 'demo' : 'large';

@@ -80,7 +80,7 @@ export function attendanceSheet(): AttendanceSheet {
       const root = this.$el;
       if (!root) return;
       this.endpoint = root.dataset['endpoint'] ?? '';
-      this.storeKey = `fremmoede:${root.dataset['session'] ?? ''}`;
+      this.storeKey = `fremmoede:${root.dataset['meeting'] ?? ''}`;
       root.classList.add('att-js');
       for (const el of root.querySelectorAll<HTMLElement>('[data-js-only], [data-tap]')) el.hidden = false;
       for (const row of root.querySelectorAll<HTMLElement>('[data-row]')) {

@@ -1,7 +1,7 @@
 // The coordinator's own pages, acted on as a coordinator would: what a slip or a double click does.
 import { afterAll, describe, expect, it } from 'vitest';
 import { addChild, addEnrollment, addGroup, addMeetingRule, addReferral } from '../support/builders';
-import { ADMIN } from './support/accounts';
+import { COORDINATOR } from './support/accounts';
 import { expectAccessible, visit, useBrowser, signedInPage, fillByLabel } from './support/browser';
 import { useServerDatabase } from './support/database';
 
@@ -15,7 +15,7 @@ describe('the coordinator’s pages', () => {
     // For a group of this test's own, meeting on Wednesdays: no other test's meetings move.
     const groupName = `Lukkegruppen ${Date.now().toString(36)}`;
     await addMeetingRule(handle.db, await addGroup(handle.db, { name: groupName }), { weekday: 3 });
-    const { page, context } = await signedInPage(browser, ADMIN, { at: '/personale/lukkede-perioder' });
+    const { page, context } = await signedInPage(browser, COORDINATOR, { at: '/personale/lukkede-perioder' });
     await fillByLabel(page, { 'Navn': 'Personaledag søndag', 'Første lukkede dag': '2027-10-17', 'Sidste lukkede dag': '2027-10-16' });
     await page.getByLabel('Gælder for').selectOption({ label: groupName });
     await page.getByRole('button', { name: 'Tilføj perioden' }).click();
@@ -62,7 +62,7 @@ describe('the coordinator’s pages', () => {
       const referralId = await addReferral(handle.db, { child_id: childId, group_id: groupId, status: 'waiting', received_at: `2026-0${i + 1}-01T10:00:00.000Z` });
       await addEnrollment(handle.db, { child_id: childId, group_id: groupId, referral_id: referralId, state: 'waiting', start_date: null });
     }
-    const { page, context } = await signedInPage(browser, ADMIN, { at: '/personale/optag' });
+    const { page, context } = await signedInPage(browser, COORDINATOR, { at: '/personale/optag' });
     const section = page.locator('section', { has: page.getByRole('heading', { name: groupName }) });
     const order = () => section.locator('.waiting-list .waiting-name a').allInnerTexts();
     expect(await order()).toEqual(['Alma Ventesen', 'Bodil Ventesen']);

@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { issueFamilyLink } from '../../src/features/families/families.service';
 import { addDays, todayInZone } from '../../src/lib/time';
-import { ADMIN, addAccount, type Account } from './support/accounts';
+import { COORDINATOR, addAccount, type Account } from './support/accounts';
 import { expectAccessible, newPage, visit, useBrowser, signedInPage, fillForm } from './support/browser';
 import { useServerDatabase } from './support/database';
 import { readMailboxDir, waitForMessage } from '../support/mailbox';
@@ -33,7 +33,7 @@ describe('a course followed and closed, in the browser', () => {
     const db = server.db;
     const group = await db.selectFrom('groups').select(['id']).where('slug', '=', 'soeskendegruppen-boern').executeTakeFirstOrThrow();
     const caseworker = await db.selectFrom('users').select(['id']).where('email', '=', CASEWORKER.email).executeTakeFirstOrThrow();
-    const admin = await db.selectFrom('users').select(['id']).where('email', '=', ADMIN.email).executeTakeFirstOrThrow();
+    const coordinator = await db.selectFrom('users').select(['id']).where('email', '=', COORDINATOR.email).executeTakeFirstOrThrow();
     const now = new Date().toISOString();
     const birthDate = `${Number(todayInZone(new Date()).slice(0, 4)) - 10}-03-15`;
     ({ childId } = await addChild(db, {
@@ -51,19 +51,19 @@ describe('a course followed and closed, in the browser', () => {
     // The intake conversation was this morning at 00.00 (its time has come).
     const startsAt = new Date(`${todayInZone(new Date())}T00:00:00+01:00`);
     await addConversation(db, {
-      child_id: childId, group_id: group.id, referral_id: referralId, enrollment_id: enrollmentId, leader_id: admin.id, starts_at: startsAt.toISOString(),
+      child_id: childId, group_id: group.id, referral_id: referralId, enrollment_id: enrollmentId, leader_id: coordinator.id, starts_at: startsAt.toISOString(),
       created_at: now, updated_at: now,
     });
-    const adminActor = { user: { id: admin.id, email: ADMIN.email, displayName: ADMIN.name, role: 'admin' as const, municipality: null }, ip: null };
-    familyPath = (await issueFamilyLink(db, adminActor, childId, new Date())).path;
+    const coordinatorActor = { user: { id: coordinator.id, email: COORDINATOR.email, displayName: COORDINATOR.name, role: 'coordinator' as const, municipality: null }, ip: null };
+    familyPath = (await issueFamilyLink(db, coordinatorActor, childId, new Date())).path;
   });
 
   it('the intake conversation invites the referring caseworker: it shows in their list and their calendar feed', async () => {
-    const { page, context } = await signedInPage(browser, ADMIN, { at: `/personale/optag/${enrollmentId}` });
+    const { page, context } = await signedInPage(browser, COORDINATOR, { at: `/personale/optag/${enrollmentId}` });
     // Moved to the first minute of today (so it has begun whenever the test runs), with the caseworker invited.
     await page.locator('#f-intake-date').fill(todayInZone(new Date()));
     await page.locator('#f-intake-time').fill('00:00');
-    await page.locator('#f-intake-leaderId').selectOption({ label: ADMIN.name });
+    await page.locator('#f-intake-leaderId').selectOption({ label: COORDINATOR.name });
     await page.getByLabel(`Invitér rådgiveren (${CASEWORKER.name}) til samtalen`).check();
     await page.getByRole('button', { name: 'Flyt samtalen' }).click();
     await expect.poll(() => page.getByText('Den indledende samtale er aftalt.').count()).toBe(1);
@@ -87,7 +87,7 @@ describe('a course followed and closed, in the browser', () => {
   });
 
   it('the intake conversation records the child\'s and the parent\'s answers on the scales', async () => {
-    const { page, context } = await signedInPage(browser, ADMIN, { at: `/personale/optag/${enrollmentId}` });
+    const { page, context } = await signedInPage(browser, COORDINATOR, { at: `/personale/optag/${enrollmentId}` });
     await fillForm(page, { 'outcome-outcome': 'fits', 'outcome-child_talk': '2', 'outcome-child_friends': '2', 'outcome-parent_talk': '1' });
     await expectAccessible(page);
     await page.getByRole('button', { name: 'Gem udfaldet' }).click();
@@ -105,7 +105,7 @@ describe('a course followed and closed, in the browser', () => {
     const started = addDays(todayInZone(new Date()), -45);
     await server.db.updateTable('enrollments').set({ state: 'active', start_date: started, planned_end_date: addDays(started, 365) }).where('id', '=', enrollmentId).execute();
     await server.db.updateTable('referrals').set({ status: 'started' }).where('id', '=', referralId).execute();
-    const { page, context } = await signedInPage(browser, ADMIN, { at: '/personale/optag' });
+    const { page, context } = await signedInPage(browser, COORDINATOR, { at: '/personale/optag' });
     const due = page.locator('ul.follow-ups-due li', { hasText: `${FIRST} ${LAST}` });
     expect(await due.count()).toBe(1);
     await due.getByRole('link').click();
@@ -143,7 +143,7 @@ describe('a course followed and closed, in the browser', () => {
     expect(await parent.page.locator('script').count()).toBe(0);
     await expectAccessible(parent.page);
 
-    const { page, context } = await signedInPage(browser, ADMIN, { at: '/personale/optag' });
+    const { page, context } = await signedInPage(browser, COORDINATOR, { at: '/personale/optag' });
     expect(await page.locator('ul.requests-open li', { hasText: `${FIRST} ${LAST}` }).count()).toBe(1);
     await visit(page, `/personale/optag/${enrollmentId}`);
     const requests = page.locator('section', { has: page.getByRole('heading', { name: 'Forældrene beder om en samtale' }) });
@@ -159,7 +159,7 @@ describe('a course followed and closed, in the browser', () => {
   });
 
   it('the leaders ask the same questions at a meeting in between; the case page shows it between the start and now', async () => {
-    const { page, context } = await signedInPage(browser, ADMIN, { javaScript: false });
+    const { page, context } = await signedInPage(browser, COORDINATOR, { javaScript: false });
     await page.goto(`/personale/optag/${enrollmentId}`);
     await page.getByText('Spørg undervejs: de samme spørgsmål ved et møde').click();
     // Nothing chosen and a day ahead: both refused at their fields, the day kept as typed.
@@ -179,17 +179,17 @@ describe('a course followed and closed, in the browser', () => {
     expect(await table.locator('tr', { hasText: 'Jeg har nogen at tale med' }).innerText()).toMatch(/2 – Passer lidt\s+3 – Passer nogenlunde/);
     await context.close();
     // The same page, checked by axe in a scripted tab.
-    const checker = await signedInPage(browser, ADMIN, { at: `/personale/optag/${enrollmentId}` });
+    const checker = await signedInPage(browser, COORDINATOR, { at: `/personale/optag/${enrollmentId}` });
     await checker.page.getByText('Spørg undervejs: de samme spørgsmål ved et møde').click();
     await expectAccessible(checker.page);
     await checker.context.close();
   });
 
   it('the closing conversation records an evaluation and the scales; the case page shows start against now', async () => {
-    const { page, context } = await signedInPage(browser, ADMIN, { at: `/personale/optag/${enrollmentId}` });
+    const { page, context } = await signedInPage(browser, COORDINATOR, { at: `/personale/optag/${enrollmentId}` });
     await page.locator('#f-closing-date').fill(todayInZone(new Date()));
     await page.locator('#f-closing-time').fill('00:00');
-    await page.locator('#f-closing-leaderId').selectOption({ label: ADMIN.name });
+    await page.locator('#f-closing-leaderId').selectOption({ label: COORDINATOR.name });
     await page.getByRole('button', { name: 'Aftal samtalen' }).click();
     await expect.poll(() => page.getByText('Den afsluttende samtale er aftalt.').count()).toBe(1);
 
@@ -227,7 +227,7 @@ describe('a course followed and closed, in the browser', () => {
     const caseworker = await signedInPage(browser, CASEWORKER, { at: `/personale/henvisninger/kvittering/${referralId}` });
     expect(await caseworker.page.getByRole('heading', { name: 'Opsummering fra forløbet' }).count()).toBe(0);
 
-    const { page, context } = await signedInPage(browser, ADMIN, { at: `/personale/optag/${enrollmentId}/opsummering` });
+    const { page, context } = await signedInPage(browser, COORDINATOR, { at: `/personale/optag/${enrollmentId}/opsummering` });
     const body = page.locator('#f-save-body');
     const draft = await body.inputValue();
     expect(draft).toContain(`${FIRST} gik i Søskendegruppen`);
@@ -303,7 +303,7 @@ describe('a course followed and closed, in the browser', () => {
       child_id: girlId, group_id: girls.id, start_date: addDays(todayInZone(new Date()), -200), created_at: now, updated_at: now,
     });
 
-    const { page, context } = await signedInPage(browser, ADMIN);
+    const { page, context } = await signedInPage(browser, COORDINATOR);
     // The siblings course above never offered it.
     await visit(page, `/personale/optag/${girlEnrollment}`);
     await page.getByText('Afslut uden samtale', { exact: true }).first().click();
@@ -337,10 +337,10 @@ describe('a course followed and closed, in the browser', () => {
     // One meeting held since the start (marked present), two still to come with old marks saved on them ahead of time.
     const day = 24 * 3600_000;
     const [held = '', ...coming] = await addMeetings(db, groupId, [new Date(Date.now() - 2 * day), new Date(Date.now() + 10 * day), new Date(Date.now() + 40 * day)]);
-    await addMark(db, { session_id: held, enrollment_id: enrollmentId });
-    for (const id of coming) await addMark(db, { session_id: id, enrollment_id: enrollmentId });
+    await addMark(db, { meeting_id: held, enrollment_id: enrollmentId });
+    for (const id of coming) await addMark(db, { meeting_id: id, enrollment_id: enrollmentId });
 
-    const { page, context } = await signedInPage(browser, ADMIN, { at: `/personale/optag/${enrollmentId}` });
+    const { page, context } = await signedInPage(browser, COORDINATOR, { at: `/personale/optag/${enrollmentId}` });
     await page.getByText('Afslut uden samtale', { exact: true }).first().click();
     await page.locator('#f-endWithout-reason').fill('Familien flytter.');
     await page.locator('#f-endWithout-nextStep').selectOption('nothing');

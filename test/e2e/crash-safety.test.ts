@@ -5,7 +5,7 @@
 // - A save is acknowledged by a 2xx answer with a readable body. The service runs each request in one transaction
 //   and answers only after COMMIT, so an acknowledged mark survives the crash: its mutation id is in
 //   idempotency_keys, and the child's stored mark is that mark or one made later (last write wins by the time the
-//   leader tapped). Nothing is stored twice: one row per (session, enrollment), one key per mutation id.
+//   leader tapped). Nothing is stored twice: one row per (meeting, enrollment), one key per mutation id.
 // - A request that was not acknowledged (in flight at the kill) may or may not have committed, but all or nothing:
 //   either every mutation id of the request is stored or none is.
 // - Resending the acknowledged mutations after the restart changes nothing: each is answered "duplicate".
@@ -26,7 +26,7 @@ import { join, resolve } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../../src/lib/server/db';
-import { addChild, addGroup, addSessions } from '../support/child-records';
+import { addChild, addGroup, addMeetings } from '../support/child-records';
 import { signIn, type Account } from './support/accounts';
 import { launchBrowser, newPageAt } from './support/chromium';
 import { SERVER_ARGS } from '../../src/server/command';
@@ -100,8 +100,8 @@ function cli(databaseUrl: string, args: string[], input?: string): void {
   if (run.status !== 0) throw new Error(`cli ${args.join(' ')} failed:\n${run.stdout}\n${run.stderr}`);
 }
 
-async function post(baseURL: string, cookie: string, sessionId: string, marks: readonly SentMark[]): Promise<Response> {
-  return fetch(`${baseURL}/personale/fremmoede/${sessionId}/marks.json`, {
+async function post(baseURL: string, cookie: string, meetingId: string, marks: readonly SentMark[]): Promise<Response> {
+  return fetch(`${baseURL}/personale/fremmoede/${meetingId}/marks.json`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Origin: baseURL, Cookie: `session=${cookie}` },
     body: JSON.stringify({ marks }),
@@ -115,7 +115,7 @@ describe('crash safety: SIGKILL while attendance saves stream in', () => {
   let server: RunningServer | null = null;
   let handle: DatabaseHandle | null = null;
   const account: Account = { email: `crash-${randomUUID().slice(0, 8)}@e2e.test`, password: 'crash-sikker-adgangskode-9', name: 'Kim Krak' };
-  let sessionId: string;
+  let meetingId: string;
   const enrollments: string[] = [];
 
   beforeAll(async () => {
@@ -123,16 +123,16 @@ describe('crash safety: SIGKILL while attendance saves stream in', () => {
     dir = mkdtempSync(join(tmpdir(), 'gruppeforlob-crash-'));
     if (postgres) {
       // Its own app server on the run's PostgreSQL database (already booted by the global setup); this file's rows
-      // are told apart by its own session and mutation ids.
+      // are told apart by its own meeting and mutation ids.
       databaseUrl = inject('databaseUrl');
     } else {
       databaseUrl = join(dir, 'crash.sqlite');
       cli(databaseUrl, ['boot']);
     }
-    cli(databaseUrl, ['user', 'add', '--email', account.email, '--role', 'admin', '--name', account.name], `${account.password}\n`);
+    cli(databaseUrl, ['user', 'add', '--email', account.email, '--role', 'coordinator', '--name', account.name], `${account.password}\n`);
     handle = openDatabase(databaseUrl);
     const groupId = await addGroup(handle.db, 'Krakgruppen');
-    [sessionId] = (await addSessions(handle.db, groupId, [new Date(Date.now() - 3600_000).toISOString()])) as [string];
+    [meetingId] = (await addMeetings(handle.db, groupId, [new Date(Date.now() - 3600_000).toISOString()])) as [string];
     for (let i = 0; i < CHILDREN; i += 1) {
       const ids = await addChild(handle.db, { groupId, firstName: `Krak${i}`, lastName: 'Test', enrollmentState: 'active', endedOn: null, referralStatus: 'started' });
       enrollments.push(ids.enrollmentId as string);
@@ -203,7 +203,7 @@ describe('crash safety: SIGKILL while attendance saves stream in', () => {
         sent.push(request);
         inFlight += 1;
         try {
-          const res = await post(live.baseURL, cookie, sessionId, request.marks);
+          const res = await post(live.baseURL, cookie, meetingId, request.marks);
           const text = await res.text();
           if (res.status >= 200 && res.status < 300) {
             const body = JSON.parse(text) as { results: { mutationId: string; outcome: string }[] };
@@ -261,7 +261,7 @@ describe('crash safety: SIGKILL while attendance saves stream in', () => {
     expect(missing, 'every acknowledged mutation id is stored exactly once').toEqual([]);
     const sentIds = new Set(sentMarks.map((m) => m.mutationId));
     expect([...stored.keys()].filter((id) => !sentIds.has(id)), 'no key that was never sent').toEqual([]);
-    expect(keys.every((k) => k.result === sessionId)).toBe(true);
+    expect(keys.every((k) => k.result === meetingId)).toBe(true);
     // A request that was not acknowledged committed all of its marks or none.
     const torn = sent.filter((r) => !r.acknowledged).filter((r) => {
       const n = r.marks.filter((m) => stored.has(m.mutationId)).length;
@@ -273,7 +273,7 @@ describe('crash safety: SIGKILL while attendance saves stream in', () => {
     const rows = await db
       .selectFrom('attendance')
       .select(['enrollment_id', 'status', 'recorded_at', (eb) => eb.fn.countAll().over((ob) => ob.partitionBy('enrollment_id')).as('copies')])
-      .where('session_id', '=', sessionId)
+      .where('meeting_id', '=', meetingId)
       .execute();
     expect(rows.filter((r) => Number(r.copies) !== 1), 'one row per child').toEqual([]);
     const byTime = new Map(sentMarks.map((m) => [m.clientTime, m]));
@@ -297,14 +297,14 @@ describe('crash safety: SIGKILL while attendance saves stream in', () => {
     const keyCount = keys.length;
     const duplicates: string[] = [];
     for (let i = 0; i < ackedMarks.length; i += 100) {
-      const res = await post(server.baseURL, cookie, sessionId, ackedMarks.slice(i, i + 100));
+      const res = await post(server.baseURL, cookie, meetingId, ackedMarks.slice(i, i + 100));
       expect(res.status).toBe(200);
       const body = (await res.json()) as { results: { outcome: string }[] };
       duplicates.push(...body.results.map((r) => r.outcome));
     }
     expect(duplicates.length).toBe(ackedMarks.length);
     expect(duplicates.filter((o) => o !== 'duplicate')).toEqual([]);
-    const after = await db.selectFrom('attendance').select(['enrollment_id', 'status', 'recorded_at']).where('session_id', '=', sessionId).execute();
+    const after = await db.selectFrom('attendance').select(['enrollment_id', 'status', 'recorded_at']).where('meeting_id', '=', meetingId).execute();
     expect(JSON.stringify(after.map((r) => [r.enrollment_id, r.status, r.recorded_at]).sort())).toBe(before);
     const keysAfter = await db.selectFrom('idempotency_keys').select((eb) => eb.fn.countAll().as('n')).where('key', 'like', `attendance:crash-${run}-%`).executeTakeFirstOrThrow();
     expect(Number(keysAfter.n)).toBe(keyCount);

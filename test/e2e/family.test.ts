@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { issueFamilyLink } from '../../src/features/families/families.service';
-import { ADMIN, addAccount, type Account } from './support/accounts';
+import { COORDINATOR, addAccount, type Account } from './support/accounts';
 import { expectAccessible, newPage, visit, useBrowser, signedInPage } from './support/browser';
 import { useServerDatabase } from './support/database';
 import { addChild, addEnrollment, addGroup, addMeetingRule, addMeetings } from '../support/builders';
@@ -13,7 +13,7 @@ describe('the family link', () => {
   const handle = useServerDatabase();
   let leaderId: string;
   let childId: string;
-  let comingSession: string;
+  let comingMeeting: string;
 
   beforeAll(async () => {
     addAccount(inject('databaseUrl'), LEADER_F, 'leader');
@@ -25,7 +25,7 @@ describe('the family link', () => {
     });
     await addMeetingRule(handle.db, groupId);
     const start = now + 2 * 24 * 3600_000;
-    [comingSession = ''] = await addMeetings(handle.db, groupId, [new Date(start)], { place: 'Familiecentret, lokale 2', created_at: at, updated_at: at });
+    [comingMeeting = ''] = await addMeetings(handle.db, groupId, [new Date(start)], { place: 'Familiecentret, lokale 2', created_at: at, updated_at: at });
     ({ childId } = await addChild(handle.db, {
       first_name: 'Sofie', last_name: 'Skjultnavn', birth_date: '2015-08-01', municipality: 'vallensbaek', created_at: at, updated_at: at,
     }));
@@ -64,7 +64,7 @@ describe('the family link', () => {
     expect(await parent.page.getByRole('button', { name: /Undo/ }).count()).toBe(1);
     await parent.context.close();
 
-    const staff = await signedInPage(browser, LEADER_F, { at: `/personale/fremmoede/${comingSession}`, phone: true });
+    const staff = await signedInPage(browser, LEADER_F, { at: `/personale/fremmoede/${comingMeeting}`, phone: true });
     expect(await staff.page.getByText('Afbud fra familien: »Sofie har feber«').count()).toBe(1);
     expect(await staff.page.locator('[data-row]').first().getAttribute('data-mark')).toBe('excused');
     await staff.context.close();
@@ -116,7 +116,7 @@ describe('the family link', () => {
   });
 
   it('a cancelled meeting shows the leader\'s reason on the family page and in the family feed, never on public pages', async () => {
-    const staff = await signedInPage(browser, LEADER_F, { at: `/personale/moeder/${comingSession}` });
+    const staff = await signedInPage(browser, LEADER_F, { at: `/personale/moeder/${comingMeeting}` });
     // Each form's reason box has its own id, and each label points at its own box.
     expect(await staff.page.locator('[id="f-reason"]').count()).toBe(0);
     expect(await staff.page.getByLabel('Hvorfor aflyses mødet?').getAttribute('id')).toBe('f-cancel-reason');
@@ -133,7 +133,7 @@ describe('the family link', () => {
     expect(await parent.page.getByText('Mødet er aflyst. Grund: Lederen er syg').count()).toBe(1);
     const feed = await (await parent.page.request.get(`${path}/kalender.ics`)).text();
     expect(feed.replace(/\r\n[ \t]/g, '')).toContain('Mødet er aflyst. Grund: Lederen er syg');
-    const group = await handle.db.selectFrom('group_sessions').innerJoin('groups', 'groups.id', 'group_sessions.group_id').select('groups.slug').where('group_sessions.id', '=', comingSession).executeTakeFirstOrThrow();
+    const group = await handle.db.selectFrom('meetings').innerJoin('groups', 'groups.id', 'meetings.group_id').select('groups.slug').where('meetings.id', '=', comingMeeting).executeTakeFirstOrThrow();
     for (const publicPath of [`/grupper/${group.slug}`, `/grupper/${group.slug}.ics`]) {
       const answer = await parent.page.request.get(publicPath);
       expect(await answer.text()).not.toContain('Lederen er syg');
@@ -142,20 +142,20 @@ describe('the family link', () => {
   });
 
   it('the log and the insight page read as Danish sentences: no code words, no raw JSON', async () => {
-    const admin = await signedInPage(browser, ADMIN);
-    const codeWords = /\b(enrollment|attendance|family_link|referral|session_note|conversation|closed_period|feed_token|sign_in|caseworker|familielink:)\b|\{"/;
-    await visit(admin.page, '/personale/log');
-    const log = await admin.page.locator('main table').innerText();
+    const coordinator = await signedInPage(browser, COORDINATOR);
+    const codeWords = /\b(enrollment|attendance|family_link|referral|meeting_note|conversation|closed_period|feed_token|sign_in|caseworker|familielink:)\b|\{"/;
+    await visit(coordinator.page, '/personale/log');
+    const log = await coordinator.page.locator('main table').innerText();
     expect(log).not.toMatch(codeWords);
     expect(log).toMatch(/\b(Så|Ændrede|Oprettede|Slettede|Hentede) [a-zæøå]/);
-    await visit(admin.page, `/personale/boern/${childId}/indsigt`);
-    const insight = await admin.page.locator('main').innerText();
+    await visit(coordinator.page, `/personale/boern/${childId}/indsigt`);
+    const insight = await coordinator.page.locator('main').innerText();
     expect(insight).not.toMatch(codeWords);
     expect(insight).toContain('Familien (via familielinket)');
     expect(insight).toContain('Oprettede fremmøde. Afbud fra familien.');
     expect(insight).toContain('Oprettede familielinket.');
     expect(insight).toContain('Så barnets oplysninger.');
-    await admin.context.close();
+    await coordinator.context.close();
   });
 
   it('the public group page offers the calendar as a QR code too: an SVG image, no script', async () => {

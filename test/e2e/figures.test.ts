@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { addDays, todayInZone, zonedToInstant } from '../../src/lib/time';
-import { ADMIN, addAccount, type Account } from './support/accounts';
+import { COORDINATOR, addAccount, type Account } from './support/accounts';
 import { expectAccessible, visit, useBrowser, signedInPage } from './support/browser';
 import { useServerDatabase } from './support/database';
 import { addChild, addEnrollment, addMark, addReferral } from '../support/builders';
@@ -13,7 +13,7 @@ const SUFFIX = randomUUID().slice(0, 6);
 const GROUP = `Figurgruppen ${SUFFIX}`;
 const CHILD_A = { first: 'Asta', last: `Tallesen${SUFFIX}` };
 const CHILD_B = { first: 'Bodil', last: `Tællersen${SUFFIX}` };
-const SECOND_ADMIN: Account = { email: `tal-${SUFFIX}@e2e.test`, password: 'anden-koordinator-adgangskode-3', name: 'Tove Talsen' };
+const SECOND_COORDINATOR: Account = { email: `tal-${SUFFIX}@e2e.test`, password: 'anden-koordinator-adgangskode-3', name: 'Tove Talsen' };
 
 describe('yearly figures in the browser', () => {
   const browser = useBrowser();
@@ -24,7 +24,7 @@ describe('yearly figures in the browser', () => {
   const secondId = randomUUID();
 
   beforeAll(async () => {
-    addAccount(inject('databaseUrl'), SECOND_ADMIN, 'admin');
+    addAccount(inject('databaseUrl'), SECOND_COORDINATOR, 'coordinator');
     const db = server.db;
     const at = new Date().toISOString();
     const groupId = randomUUID();
@@ -33,17 +33,17 @@ describe('yearly figures in the browser', () => {
       capacity: 6, place: 'Familiecentret', intake_rule: 'quarterly', max_course_months: 12, public_description: '',
       archived_at: at, created_at: at, updated_at: at,
     }).execute();
-    const session = (id: string, date: string, status: 'planned' | 'cancelled') => ({
+    const meeting = (id: string, date: string, status: 'planned' | 'cancelled') => ({
       id, group_id: groupId, occurrence_key: date.slice(0, 7) + (status === 'cancelled' ? '-x' : date.slice(7)),
       starts_at: zonedToInstant(date, '16:00').toISOString(), ends_at: zonedToInstant(date, '18:00').toISOString(),
       place: 'Familiecentret', status, created_at: at, updated_at: at,
     });
-    await db.insertInto('group_sessions').values([
-      session(heldId, `${year}-01-14`, 'planned'),
-      session(secondId, `${year}-01-21`, 'planned'),
-      session(randomUUID(), `${year}-01-28`, 'cancelled'),
+    await db.insertInto('meetings').values([
+      meeting(heldId, `${year}-01-14`, 'planned'),
+      meeting(secondId, `${year}-01-21`, 'planned'),
+      meeting(randomUUID(), `${year}-01-28`, 'cancelled'),
     ]).execute();
-    await db.insertInto('intake_windows').values({ id: randomUUID(), group_id: groupId, quarter_start: `${year}-01-01`, session_id: heldId, places: null, created_at: at }).execute();
+    await db.insertInto('intake_windows').values({ id: randomUUID(), group_id: groupId, quarter_start: `${year}-01-01`, meeting_id: heldId, places: null, created_at: at }).execute();
     const enrollments: string[] = [];
     for (const [child, municipality] of [[CHILD_A, 'ishoj'], [CHILD_B, 'vallensbaek']] as const) {
       const { childId } = await addChild(db, {
@@ -56,9 +56,9 @@ describe('yearly figures in the browser', () => {
       });
       enrollments.push(await addEnrollment(db, { child_id: childId, group_id: groupId, referral_id: referralId, start_date: `${year}-01-14`, created_at: at, updated_at: at }));
     }
-    await addMark(db, { session_id: heldId, enrollment_id: enrollments[0] ?? '', recorded_at: at });
-    await addMark(db, { session_id: heldId, enrollment_id: enrollments[1] ?? '', status: 'absent', recorded_at: at });
-    await addMark(db, { session_id: secondId, enrollment_id: enrollments[0] ?? '', recorded_at: at });
+    await addMark(db, { meeting_id: heldId, enrollment_id: enrollments[0] ?? '', recorded_at: at });
+    await addMark(db, { meeting_id: heldId, enrollment_id: enrollments[1] ?? '', status: 'absent', recorded_at: at });
+    await addMark(db, { meeting_id: secondId, enrollment_id: enrollments[0] ?? '', recorded_at: at });
   });
 
   /** The cells of the table row whose first two cells are the group and the label. */
@@ -69,7 +69,7 @@ describe('yearly figures in the browser', () => {
   }
 
   it('shows the year’s tables and charts, accessible, and hands out CSV files Excel reads', async () => {
-    const { page, context } = await signedInPage(browser, ADMIN, { at: '/personale' });
+    const { page, context } = await signedInPage(browser, COORDINATOR, { at: '/personale' });
     await page.getByRole('link', { name: 'Tal og statistik' }).click();
     await page.waitForURL('**/personale/tal');
     await expectAccessible(page);
@@ -113,7 +113,7 @@ describe('yearly figures in the browser', () => {
   });
 
   it('shows the memo’s figures split by municipality, in tables, charts and CSV files, small counts as "under 5"', async () => {
-    const { page, context } = await signedInPage(browser, ADMIN, { at: `/personale/tal?aar=${year}` });
+    const { page, context } = await signedInPage(browser, COORDINATOR, { at: `/personale/tal?aar=${year}` });
     // Families and runs: one child (one family) in each municipality, both started on 14 January: one run.
     expect(await row(page, 'Familier og hold', 'Ishøj')).toEqual(['Ishøj', 'under 5', '1']);
     expect(await row(page, 'Familier og hold', 'Vallensbæk')).toEqual(['Vallensbæk', 'under 5', '1']);
@@ -144,7 +144,7 @@ describe('yearly figures in the browser', () => {
   });
 
   it('prints an attendance list with the members’ names and empty boxes', async () => {
-    const { page, context } = await signedInPage(browser, ADMIN, { at: `/personale/moeder/${heldId}/liste` });
+    const { page, context } = await signedInPage(browser, COORDINATOR, { at: `/personale/moeder/${heldId}/liste` });
     expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe(`Fremmødeliste: ${GROUP}`);
     expect(await page.getByRole('rowheader').allInnerTexts()).toEqual([`${CHILD_A.first} ${CHILD_A.last}`, `${CHILD_B.first} ${CHILD_B.last}`]);
     expect(await page.locator('table.sheet .box').count()).toBe(6);
@@ -156,8 +156,8 @@ describe('yearly figures in the browser', () => {
 
   it('takes three smiley answers without JavaScript, says thank you, and the trend shows on the figures page', async () => {
     // axe needs JavaScript in the page, so every state of the page is checked in a second, scripted tab.
-    const checker = await signedInPage(browser, ADMIN);
-    const { page, context } = await signedInPage(browser, ADMIN, { javaScript: false });
+    const checker = await signedInPage(browser, COORDINATOR);
+    const { page, context } = await signedInPage(browser, COORDINATOR, { javaScript: false });
     await page.goto(`/personale/feedback/${secondId}`);
     await visit(checker.page, `/personale/feedback/${secondId}`);
     expect(await page.getByText('Spørgsmål 1 af 3').count()).toBe(1);
@@ -184,7 +184,7 @@ describe('yearly figures in the browser', () => {
 
   it('shows a kept page only to the coordinator it was made for, and a corrected mark at once', async () => {
     const path = `/personale/tal?aar=${year}`;
-    const { page, context } = await signedInPage(browser, ADMIN, { at: path });
+    const { page, context } = await signedInPage(browser, COORDINATOR, { at: path });
     expect(await row(page, 'Fremmøde ', 'I alt')).toEqual(['I alt', '2', '0', '1', '66,7', '1']);
     // Shown again as it was rendered (kept), with the same headers as any staff page.
     const again = await page.request.get(path);
@@ -194,13 +194,13 @@ describe('yearly figures in the browser', () => {
     expect(await again.text()).toContain('Karin Koordinator');
 
     // Another coordinator gets a page with her own name on it, never the first one's.
-    const other = await signedInPage(browser, SECOND_ADMIN, { at: path });
-    expect(await other.page.locator('.who').innerText()).toContain(SECOND_ADMIN.name);
+    const other = await signedInPage(browser, SECOND_COORDINATOR, { at: path });
+    expect(await other.page.locator('.who').innerText()).toContain(SECOND_COORDINATOR.name);
     expect(await other.page.content()).not.toContain('Karin Koordinator');
     await other.context.close();
 
     // Bodil did come to the first meeting after all: the coordinator corrects the mark on the sheet (no JavaScript).
-    const plain = await signedInPage(browser, ADMIN, { javaScript: false });
+    const plain = await signedInPage(browser, COORDINATOR, { javaScript: false });
     await plain.page.goto(`/personale/fremmoede/${heldId}`);
     await plain.page.getByRole('group', { name: new RegExp(CHILD_B.first) }).getByLabel('Mødt').check();
     await plain.page.getByRole('button', { name: 'Gem fremmøde' }).click();

@@ -14,10 +14,10 @@ import { addDays, todayInZone, zonedToInstant } from '../../src/lib/time';
 import { addAccount, type Account } from './support/accounts';
 import { newPage, useBrowser, signedInCookie } from './support/browser';
 import { useServerDatabase } from './support/database';
-import { addChild, addSessions } from '../support/child-records';
+import { addChild, addMeetings } from '../support/child-records';
 import * as build from '../support/builders';
 
-const ADMIN_Z: Account = { email: 'admin@fuzz.e2e', password: 'fuzz-admin-adgangskode-1', name: 'Fuzz Admin' };
+const COORDINATOR_Z: Account = { email: 'coordinator@fuzz.e2e', password: 'fuzz-coordinator-adgangskode-1', name: 'Fuzz Coordinator' };
 const CASEWORKER_Z: Account = { email: 'raadgiver@fuzz.e2e', password: 'fuzz-raadgiver-adgangskode-2', name: 'Fuzz Rådgiver' };
 const SETUP_Z: Account = { email: 'ny@fuzz.e2e', password: 'fuzz-ny-adgangskode-3', name: 'Fuzz Ny' };
 
@@ -67,11 +67,11 @@ const PAYLOADS: string[] = [
 ];
 
 type Table =
-  | 'users' | 'user_setup_tokens' | 'groups' | 'meeting_rules' | 'group_leaders' | 'closed_periods' | 'group_sessions'
+  | 'users' | 'user_setup_tokens' | 'groups' | 'meeting_rules' | 'group_leaders' | 'closed_periods' | 'meetings'
   | 'intake_windows' | 'children' | 'guardians' | 'referrals' | 'enrollments' | 'conversations' | 'attendance'
   | 'family_links' | 'feed_tokens' | 'app_settings' | 'recovery_codes';
 const TABLES: Table[] = [
-  'users', 'user_setup_tokens', 'groups', 'meeting_rules', 'group_leaders', 'closed_periods', 'group_sessions',
+  'users', 'user_setup_tokens', 'groups', 'meeting_rules', 'group_leaders', 'closed_periods', 'meetings',
   'intake_windows', 'children', 'guardians', 'referrals', 'enrollments', 'conversations', 'attendance', 'family_links',
   'feed_tokens', 'app_settings', 'recovery_codes',
 ];
@@ -82,7 +82,7 @@ type Delta = Partial<Record<Table, number | 'any' | [number, number]>>;
 interface FormSpec {
   key: string;
   path: string;
-  who: 'admin' | 'caseworker' | null;
+  who: 'coordinator' | 'caseworker' | null;
   /** Valid values to start from (scraped from the page, then overridden). */
   base: Record<string, string>;
   /** Fields hostile values go into. */
@@ -104,12 +104,12 @@ describe('fuzz: hostile input to every form', () => {
   const handle = useServerDatabase();
   let scratch: Page;
   let base: string;
-  const cookies: { admin: string; caseworker: string } = { admin: '', caseworker: '' };
+  const cookies: { coordinator: string; caseworker: string } = { coordinator: '', caseworker: '' };
   let groupId: string;
   let groupSlug: string;
-  let futureSession: string;
-  let movableSession: string;
-  let todaySession: string;
+  let futureMeeting: string;
+  let movableMeeting: string;
+  let todayMeeting: string;
   let activeEnrollment: string;
   let referredEnrollment: string;
   let waitingEnrollment: string;
@@ -300,24 +300,24 @@ describe('fuzz: hostile input to every form', () => {
 
   beforeAll(async () => {
     base = inject('baseURL');
-    addAccount(inject('databaseUrl'), ADMIN_Z, 'admin');
+    addAccount(inject('databaseUrl'), COORDINATOR_Z, 'coordinator');
     addAccount(inject('databaseUrl'), CASEWORKER_Z, 'caseworker', 'ishoj');
     const db = handle.db;
-    const adminRow = await db.selectFrom('users').selectAll().where('email', '=', ADMIN_Z.email).executeTakeFirstOrThrow();
-    const admin: Actor = { user: { id: adminRow.id, email: adminRow.email, displayName: adminRow.display_name, role: 'admin', municipality: null }, ip: null };
+    const coordinatorRow = await db.selectFrom('users').selectAll().where('email', '=', COORDINATOR_Z.email).executeTakeFirstOrThrow();
+    const coordinator: Actor = { user: { id: coordinatorRow.id, email: coordinatorRow.email, displayName: coordinatorRow.display_name, role: 'coordinator', municipality: null }, ip: null };
 
-    cookies.admin = await signedInCookie(browser, ADMIN_Z);
+    cookies.coordinator = await signedInCookie(browser, COORDINATOR_Z);
     cookies.caseworker = await signedInCookie(browser, CASEWORKER_Z);
     scratch = (await newPage(browser, { javaScript: true })).page;
 
     groupSlug = `fuzz-${randomUUID().slice(0, 6)}`;
     const at = new Date().toISOString();
-    groupId = await build.addGroup(db, { slug: groupSlug, name: 'Fuzzgruppen', girls_only: 1, created_at: at, updated_at: at, leaderIds: [adminRow.id] });
+    groupId = await build.addGroup(db, { slug: groupSlug, name: 'Fuzzgruppen', girls_only: 1, created_at: at, updated_at: at, leaderIds: [coordinatorRow.id] });
     await build.addMeetingRule(db, groupId, { nth: 1, updated_at: at });
     // The meetings to come at 16.00 in Copenhagen: at the hour the test runs they could end after midnight, which
     // the move form rightly refuses.
     const today = todayInZone(new Date());
-    [futureSession, todaySession, movableSession] = await addSessions(db, groupId, [
+    [futureMeeting, todayMeeting, movableMeeting] = await addMeetings(db, groupId, [
       zonedToInstant(addDays(today, 9), '16:00').toISOString(),
       // Begun an hour ago, but never before midnight in Copenhagen: a meeting on another day counts other members.
       new Date(Math.max(Date.now() - 3600_000, zonedToInstant(today, '00:00').getTime())).toISOString(),
@@ -334,10 +334,10 @@ describe('fuzz: hostile input to every form', () => {
     caseEnrollment = inCourse.enrollmentId ?? '';
     const ending = await addChild(db, { groupId, firstName: 'Slut', lastName: 'Fuzz', referralStatus: 'started', enrollmentState: 'active', startDate: '2026-01-01', endedOn: null });
     endingEnrollment = ending.enrollmentId ?? '';
-    familyPath = (await issueFamilyLink(db, admin, activeChild, new Date())).path;
+    familyPath = (await issueFamilyLink(db, coordinator, activeChild, new Date())).path;
     addAccount(inject('databaseUrl'), SETUP_Z, 'leader');
     const setupUser = await db.selectFrom('users').select('id').where('email', '=', SETUP_Z.email).executeTakeFirstOrThrow();
-    setupPath = (await issueSetupLink(db, admin, setupUser.id, new Date())).setupUrlPath;
+    setupPath = (await issueSetupLink(db, coordinator, setupUser.id, new Date())).setupUrlPath;
   });
 
   afterAll(async () => {
@@ -353,26 +353,26 @@ describe('fuzz: hostile input to every form', () => {
     if (v['idempotencyKey'] !== undefined && !PAYLOADS.includes(v['idempotencyKey'])) v['idempotencyKey'] = randomUUID();
   };
 
-  it('staff forms: groups, sessions, closed periods, users, calendar, settings', async () => {
-    const newGroup = await specsOf('/personale/grupper/ny', 'admin', {
+  it('staff forms: groups, meetings, closed periods, users, calendar, settings', async () => {
+    const newGroup = await specsOf('/personale/grupper/ny', 'coordinator', {
       name: 'Fuzz ny gruppe', slug: 'fuzz-ny', minAge: '7', maxAge: '15', capacity: '8', publicDescription: 'Beskrivelse',
-    }, () => ({ groups: 1, meeting_rules: 1, group_leaders: 'any', group_sessions: 'any', intake_windows: 'any' }));
+    }, () => ({ groups: 1, meeting_rules: 1, group_leaders: 'any', meetings: 'any', intake_windows: 'any' }));
     for (const spec of newGroup) {
       spec.prepare = async (v) => { if (v['slug'] === 'fuzz-ny') v['slug'] = `fuzz-ny-${randomUUID().slice(0, 8)}`; };
       await fuzzForm(spec);
     }
-    for (const spec of await specsOf(`/personale/moeder/${movableSession}`, 'admin', { reason: 'Fuzz-grund', '+confirm': 'ja' }, () => ({}))) {
+    for (const spec of await specsOf(`/personale/moeder/${movableMeeting}`, 'coordinator', { reason: 'Fuzz-grund', '+confirm': 'ja' }, () => ({}))) {
       await fuzzForm(spec);
     }
-    for (const spec of await specsOf('/personale/lukkede-perioder', 'admin', {
+    for (const spec of await specsOf('/personale/lukkede-perioder', 'coordinator', {
       name: 'Fuzzferie', startDate: FUTURE_DAY(400), endDate: FUTURE_DAY(410),
-    }, (intent) => (intent === 'add' ? { closed_periods: 1, group_sessions: 'any', intake_windows: 'any' } : { closed_periods: -1, group_sessions: 'any', intake_windows: 'any' }))) {
+    }, (intent) => (intent === 'add' ? { closed_periods: 1, meetings: 'any', intake_windows: 'any' } : { closed_periods: -1, meetings: 'any', intake_windows: 'any' }))) {
       await fuzzForm(spec);
     }
     const spare: Account = { email: 'reserve@fuzz.e2e', password: 'fuzz-reserve-adgangskode-4', name: 'Fuzz Reserve' };
     addAccount(inject('databaseUrl'), spare, 'leader');
     const spareId = (await handle.db.selectFrom('users').select('id').where('email', '=', spare.email).executeTakeFirstOrThrow()).id;
-    for (const spec of await specsOf('/personale/brugere', 'admin', {
+    for (const spec of await specsOf('/personale/brugere', 'coordinator', {
       name: 'Fuzz Bruger', email: 'bruger@fuzz.e2e', userId: spareId,
     }, (intent) => (intent === 'create' ? { users: 1, user_setup_tokens: 1 } : { user_setup_tokens: [-1, 1] }))) {
       if (spec.key.endsWith('#role')) {
@@ -396,11 +396,11 @@ describe('fuzz: hostile input to every form', () => {
       spec.prepare = async (v) => { if (v['email'] === 'bruger@fuzz.e2e') v['email'] = `bruger-${randomUUID().slice(0, 8)}@fuzz.e2e`; };
       await fuzzForm(spec);
     }
-    for (const spec of await specsOf('/personale/kalender', 'admin', {}, () => ({ feed_tokens: [0, 1] }))) {
+    for (const spec of await specsOf('/personale/kalender', 'coordinator', {}, () => ({ feed_tokens: [0, 1] }))) {
       spec.acceptedWhen = (html) => html.includes('/kalender/personale/');
       await fuzzForm(spec);
     }
-    for (const spec of await specsOf('/personale/indstillinger', 'admin', {}, () => ({ app_settings: [0, 1] }))) await fuzzForm(spec);
+    for (const spec of await specsOf('/personale/indstillinger', 'coordinator', {}, () => ({ app_settings: [0, 1] }))) await fuzzForm(spec);
   });
 
   it('referral, case and attendance forms, and the attendance JSON endpoint', async () => {
@@ -411,7 +411,7 @@ describe('fuzz: hostile input to every form', () => {
       spec.prepare = freshIdempotency;
       await fuzzForm(spec);
     }
-    for (const spec of await specsOf('/personale/optag', 'admin', { enrollmentId: waitingEnrollment, reason: 'Fuzz-grund' }, () => ({}))) {
+    for (const spec of await specsOf('/personale/optag', 'coordinator', { enrollmentId: waitingEnrollment, reason: 'Fuzz-grund' }, () => ({}))) {
       spec.base['enrollmentId'] = waitingEnrollment;
       await fuzzForm(spec);
     }
@@ -421,7 +421,7 @@ describe('fuzz: hostile input to every form', () => {
     };
     const endingSpecs: FormSpec[] = [];
     for (const enrollment of [waitingEnrollment, caseEnrollment, referredEnrollment]) {
-      const specs = await specsOf(`/personale/optag/${enrollment}`, 'admin', caseOverrides, () => ({ conversations: [0, 1], intake_windows: 'any' }));
+      const specs = await specsOf(`/personale/optag/${enrollment}`, 'coordinator', caseOverrides, () => ({ conversations: [0, 1], intake_windows: 'any' }));
       // Withdrawing or ending last, so the other forms meet a case that is still open.
       specs.sort((a, b) => Number(/decline|end$|endWithout$/.test(a.key)) - Number(/decline|end$|endWithout$/.test(b.key)));
       for (const spec of specs) {
@@ -437,13 +437,13 @@ describe('fuzz: hostile input to every form', () => {
       }
     }
     for (const spec of endingSpecs) await fuzzForm(spec);
-    for (const spec of await specsOf(`/personale/fremmoede/${todaySession}`, 'admin', { theme: 'Fuzz-tema', note: 'Fuzz-note' }, () => ({ attendance: [-1, 1] }))) {
+    for (const spec of await specsOf(`/personale/fremmoede/${todayMeeting}`, 'coordinator', { theme: 'Fuzz-tema', note: 'Fuzz-note' }, () => ({ attendance: [-1, 1] }))) {
       await fuzzForm(spec);
     }
-    for (const spec of await specsOf(`/personale/feedback/${todaySession}`, 'admin', {}, () => 'unchanged')) await fuzzForm(spec);
+    for (const spec of await specsOf(`/personale/feedback/${todayMeeting}`, 'coordinator', {}, () => 'unchanged')) await fuzzForm(spec);
 
     // The JSON endpoint: hostile values in every member, wrong types and shapes.
-    const path = `/personale/fremmoede/${todaySession}/marks.json`;
+    const path = `/personale/fremmoede/${todayMeeting}/marks.json`;
     const mark = (over: Record<string, unknown>): unknown => ({
       marks: [{ enrollmentId: activeEnrollment, mark: 'excused', reason: 'Fuzz', mutationId: randomUUID(), clientTime: new Date().toISOString(), ...over }],
     });
@@ -451,22 +451,22 @@ describe('fuzz: hostile input to every form', () => {
       ...PAYLOADS.map((p, i) => mark({ [['reason', 'enrollmentId', 'mark', 'mutationId', 'clientTime'][i % 5] ?? 'reason']: p })),
       mark({ reason: 12 }), mark({ mark: ['present'] }), mark({ enrollmentId: null }), mark({ clientTime: '2026-02-30T10:00:00Z' }),
       { marks: [] }, { marks: 'present' }, { marks: Array.from({ length: 101 }, () => (mark({}) as { marks: unknown[] }).marks[0]) },
-      [], null, 'x', 42, { marks: [null] }, { __proto__: { marks: [] } }, { constructor: { prototype: { admin: true } } },
+      [], null, 'x', 42, { marks: [null] }, { __proto__: { marks: [] } }, { constructor: { prototype: { coordinator: true } } },
     ];
     const raws = [...bodies.map((b) => JSON.stringify(b)), '{"marks": [', '\u0000', '{"marks": [{"reason": "\\ud800"}]}'];
     for (const raw of raws) {
       await resetLimits();
       const before = await counts();
-      const res = await post(path, 'admin', raw, true);
+      const res = await post(path, 'coordinator', raw, true);
       await res.text();
       const after = await counts();
       cases++;
-      check({ key: 'marks.json', path, who: 'admin', base: {}, targets: [], accepted: { attendance: [-1, 1] } }, raw.slice(0, 60), res.status, before, after);
+      check({ key: 'marks.json', path, who: 'coordinator', base: {}, targets: [], accepted: { attendance: [-1, 1] } }, raw.slice(0, 60), res.status, before, after);
     }
   });
 
   it('public forms: sign-in, one-time link, family page, parent request', async () => {
-    for (const spec of await specsOf('/logind', null, { email: ADMIN_Z.email, password: ADMIN_Z.password }, () => 'unchanged')) {
+    for (const spec of await specsOf('/logind', null, { email: COORDINATOR_Z.email, password: COORDINATOR_Z.password }, () => 'unchanged')) {
       await fuzzForm(spec);
     }
     for (const spec of await specsOf(familyPath, null, { message: 'Fuzz-besked' }, () => ({ attendance: [0, 1] }))) {
@@ -494,7 +494,7 @@ describe('fuzz: hostile input to every form', () => {
     }
     // "Send linket" (issue 14) needs a ticked address, as a person ticks one.
     const guardian = await handle.db.selectFrom('guardians').select(['id', 'email']).where('child_id', '=', activeChild).executeTakeFirstOrThrow();
-    for (const spec of await specsOf(`/personale/boern/${activeChild}`, 'admin', { '+confirm': 'ja' }, () => ({ family_links: [0, 1] }))) {
+    for (const spec of await specsOf(`/personale/boern/${activeChild}`, 'coordinator', { '+confirm': 'ja' }, () => ({ family_links: [0, 1] }))) {
       if (spec.key.endsWith('#send-link')) spec.base['to'] = `${guardian.email ? 'email' : 'sms'}:${guardian.id}`;
       spec.acceptedWhen = (html) => html.includes('/familie/');
       await fuzzForm(spec);
@@ -502,7 +502,7 @@ describe('fuzz: hostile input to every form', () => {
   });
 
   it('filter forms (GET): log and figures', async () => {
-    const users = [(await handle.db.selectFrom('users').select('id').where('email', '=', ADMIN_Z.email).executeTakeFirstOrThrow()).id];
+    const users = [(await handle.db.selectFrom('users').select('id').where('email', '=', COORDINATOR_Z.email).executeTakeFirstOrThrow()).id];
     const params: [string, string[]][] = [['/personale/log', ['barn', 'bruger', 'fra', 'til']], ['/personale/tal', ['aar']]];
     for (const [path, names] of params) {
       for (const [i, payload] of PAYLOADS.entries()) {
@@ -510,7 +510,7 @@ describe('fuzz: hostile input to every form', () => {
         for (const name of names) query.set(name, name === 'bruger' ? users[0] ?? '' : '');
         query.set(names[i % names.length] ?? 'x', payload.slice(0, 2000));
         if (i % 7 === 0) query.append(names[0] ?? 'x', SCRIPT);
-        const res = await get(`${path}?${query.toString()}`, 'admin');
+        const res = await get(`${path}?${query.toString()}`, 'coordinator');
         cases++;
         expect(res.status, `${path} ${i}`).toBeLessThan(500);
         expectNoRawMarkup(res.html, `${path} ${i}`);
@@ -520,13 +520,13 @@ describe('fuzz: hostile input to every form', () => {
 
   it('pages that show stored text show the hostile markup escaped only', async () => {
     const pages: [string, FormSpec['who']][] = [
-      ['/personale', 'admin'], ['/personale/grupper', 'admin'], [`/personale/grupper/${groupId}`, 'admin'],
-      [`/personale/grupper/${groupId}/moeder`, 'admin'], [`/personale/moeder/${movableSession}`, 'admin'], [`/personale/moeder/${futureSession}`, 'admin'],
-      [`/personale/moeder/${todaySession}/liste`, 'admin'], ['/personale/lukkede-perioder', 'admin'], ['/personale/brugere', 'admin'],
-      ['/personale/optag', 'admin'], [`/personale/optag/${referredEnrollment}`, 'admin'], [`/personale/optag/${caseEnrollment}`, 'admin'],
-      [`/personale/optag/${waitingEnrollment}`, 'admin'], [`/personale/fremmoede/${todaySession}`, 'admin'], ['/personale/fremmoede', 'admin'],
-      [`/personale/boern/${activeChild}`, 'admin'], [`/personale/boern/${activeChild}/indsigt`, 'admin'], ['/personale/log', 'admin'],
-      ['/personale/tal', 'admin'], ['/personale/henvisninger', 'caseworker'], ['/grupper/pigegruppen', null], ['/', null],
+      ['/personale', 'coordinator'], ['/personale/grupper', 'coordinator'], [`/personale/grupper/${groupId}`, 'coordinator'],
+      [`/personale/grupper/${groupId}/moeder`, 'coordinator'], [`/personale/moeder/${movableMeeting}`, 'coordinator'], [`/personale/moeder/${futureMeeting}`, 'coordinator'],
+      [`/personale/moeder/${todayMeeting}/liste`, 'coordinator'], ['/personale/lukkede-perioder', 'coordinator'], ['/personale/brugere', 'coordinator'],
+      ['/personale/optag', 'coordinator'], [`/personale/optag/${referredEnrollment}`, 'coordinator'], [`/personale/optag/${caseEnrollment}`, 'coordinator'],
+      [`/personale/optag/${waitingEnrollment}`, 'coordinator'], [`/personale/fremmoede/${todayMeeting}`, 'coordinator'], ['/personale/fremmoede', 'coordinator'],
+      [`/personale/boern/${activeChild}`, 'coordinator'], [`/personale/boern/${activeChild}/indsigt`, 'coordinator'], ['/personale/log', 'coordinator'],
+      ['/personale/tal', 'coordinator'], ['/personale/henvisninger', 'caseworker'], ['/grupper/pigegruppen', null], ['/', null],
     ];
     let escaped = 0;
     for (const [path, who] of pages) {
@@ -541,14 +541,14 @@ describe('fuzz: hostile input to every form', () => {
   });
 
   it('the group edit form (last: it reshapes the schedule)', async () => {
-    for (const spec of await specsOf(`/personale/grupper/${groupId}`, 'admin', {}, () => ({
-      // The schedule is made again from the rule: our hand-made sessions that don't fit it go, with their marks.
-      group_sessions: 'any', intake_windows: 'any', group_leaders: 'any', attendance: [-10, 0],
+    for (const spec of await specsOf(`/personale/grupper/${groupId}`, 'coordinator', {}, () => ({
+      // The schedule is made again from the rule: our hand-made meetings that don't fit it go, with their marks.
+      meetings: 'any', intake_windows: 'any', group_leaders: 'any', attendance: [-10, 0],
     }))) {
       spec.targets = spec.targets.filter((t) => t !== 'slug');
       await fuzzForm(spec);
     }
-    const res = await get(`/personale/grupper/${groupId}`, 'admin');
+    const res = await get(`/personale/grupper/${groupId}`, 'coordinator');
     expectNoRawMarkup(res.html, 'group page');
     // Every form took some of the posts (at least its valid one): the refusals above were not all the test's doing.
     const neverAccepted = [...outcomes].filter(([, o]) => o.accepted === 0).map(([key]) => key);

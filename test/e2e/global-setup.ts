@@ -4,7 +4,7 @@ import { freePort } from '../support/ports';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { createFirstAdmin } from './support/accounts';
+import { createFirstCoordinator } from './support/accounts';
 import { CHROMIUM_PATH } from './support/chromium';
 import { SERVER_ARGS } from '../../src/server/command';
 import { startMailbox } from '../support/mailbox';
@@ -113,7 +113,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const boot = spawnSync(tsx, ['scripts/cli.ts', 'boot'], { cwd: root, env, encoding: 'utf8' });
   if (boot.status !== 0) throw new Error(`"cli boot" failed:\n${boot.stdout}\n${boot.stderr}`);
   const link = /https?:\/\/\S+\/adgang\/\S+/.exec(boot.stdout)?.[0];
-  if (!link) throw new Error(`"cli boot" printed no one-time admin link:\n${boot.stdout}`);
+  if (!link) throw new Error(`"cli boot" printed no one-time coordinator link:\n${boot.stdout}`);
   process.env['E2E_BOOTSTRAP_LINK'] = link;
 
   let log = '';
@@ -127,7 +127,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('databaseUrl', databaseUrl);
   project.provide('mailDir', mailDir);
   project.provide('oidcIssuers', Object.fromEntries(oidc.providers.map((p) => [p.name, p.issuer])));
-  await createFirstAdmin(baseURL, link.replace(/^https?:\/\/[^/]+/, ''), { cwd: root, env });
+  await createFirstCoordinator(baseURL, link.replace(/^https?:\/\/[^/]+/, ''), { cwd: root, env });
 
   return async () => {
     const exited = new Promise((r) => server.once('exit', r));

@@ -22,7 +22,7 @@ describe('behind a TLS-terminating proxy (Caddy)', () => {
   let caddy: Running;
   let origin: string;
   let appPort: number;
-  let sessionId: string;
+  let meetingId: string;
   let leaderId: string;
   let childId = '';
 
@@ -36,7 +36,7 @@ describe('behind a TLS-terminating proxy (Caddy)', () => {
     });
     const start = Date.now() - 30 * 60 * 1000;
     const coming = Date.now() + 2 * 24 * 3600_000;
-    [sessionId = ''] = await addMeetings(handle.db, groupId, [new Date(start), new Date(coming)], { created_at: at, updated_at: at });
+    [meetingId = ''] = await addMeetings(handle.db, groupId, [new Date(start), new Date(coming)], { created_at: at, updated_at: at });
     for (const name of CHILDREN) {
       const { childId: id } = await addChild(handle.db, { first_name: name, last_name: 'Httpsen', birth_date: '2016-03-15', created_at: at, updated_at: at });
       childId ||= id;
@@ -70,10 +70,10 @@ describe('behind a TLS-terminating proxy (Caddy)', () => {
     expect(cookie?.httpOnly).toBe(true);
 
     // Attendance: the sheet's script posts JSON to the same origin; "Alle mødt" saves both children at once.
-    await page.goto(`/personale/fremmoede/${sessionId}`);
+    await page.goto(`/personale/fremmoede/${meetingId}`);
     expect(await page.locator('[data-row]').count()).toBe(CHILDREN.length);
     await page.getByRole('button', { name: 'Alle mødt' }).click();
-    await expect.poll(async () => (await handle.db.selectFrom('attendance').select('status').where('session_id', '=', sessionId).execute())
+    await expect.poll(async () => (await handle.db.selectFrom('attendance').select('status').where('meeting_id', '=', meetingId).execute())
       .filter((r) => r.status === 'present').length).toBe(CHILDREN.length);
     expect(await axeViolations(page)).toEqual([]);
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { addDays, todayInZone } from '../../src/lib/time';
 import { startsOnLabel } from '../../src/features/lifecycle/lifecycle';
-import { ADMIN, addAccount, type Account } from './support/accounts';
+import { COORDINATOR, addAccount, type Account } from './support/accounts';
 import { expectAccessible, visit, useBrowser, signedInPage } from './support/browser';
 import { useServerDatabase } from './support/database';
 import { addChild, addEnrollment, addLeaders, addReferral } from '../support/builders';
@@ -47,7 +47,7 @@ describe('intake in the browser', () => {
   });
 
   it('inbox → case → book intake (a past date first) → "passer" with the child\'s words → waiting list → started at the window', async () => {
-    const { page, context } = await signedInPage(browser, ADMIN, { at: '/personale/optag' });
+    const { page, context } = await signedInPage(browser, COORDINATOR, { at: '/personale/optag' });
     const link = page.getByRole('link', { name: `${FIRST} ${LAST}` });
     expect(await link.count()).toBe(1);
     await link.click();
@@ -60,7 +60,7 @@ describe('intake in the browser', () => {
     const yesterday = addDays(todayInZone(new Date()), -1);
     await page.locator('#f-intake-date').fill(yesterday);
     await page.locator('#f-intake-time').fill('15:00');
-    await page.locator('#f-intake-leaderId').selectOption({ label: ADMIN.name });
+    await page.locator('#f-intake-leaderId').selectOption({ label: COORDINATOR.name });
     await page.getByRole('button', { name: 'Aftal samtalen' }).click();
     await expect.poll(() => page.locator('#f-intake-date-error').count()).toBe(1);
     expect(await page.locator('#f-intake-date-error').textContent()).toMatch(/overstået/);
@@ -137,13 +137,13 @@ describe('intake in the browser', () => {
     // A year passes: the course started at the window above; let it have started a year ago.
     const yearAgo = addDays(todayInZone(new Date()), -365);
     await server.db.updateTable('enrollments').set({ start_date: yearAgo, planned_end_date: addDays(yearAgo, 365) }).where('id', '=', enrollmentId).execute();
-    const { page, context } = await signedInPage(browser, ADMIN, { at: `/personale/optag/${enrollmentId}` });
+    const { page, context } = await signedInPage(browser, COORDINATOR, { at: `/personale/optag/${enrollmentId}` });
     const state = page.locator('.case-state .tag');
     expect(await page.getByText('Forløbet har varet 12 måneder. Det er over tiden: aftal den afsluttende samtale nu.').count()).toBe(1);
     // Booked for earlier today, so it counts as held when the course is ended.
     await page.locator('#f-closing-date').fill(todayInZone(new Date()));
     await page.locator('#f-closing-time').fill('00:00');
-    await page.locator('#f-closing-leaderId').selectOption({ label: ADMIN.name });
+    await page.locator('#f-closing-leaderId').selectOption({ label: COORDINATOR.name });
     await page.getByRole('button', { name: 'Aftal samtalen' }).click();
     await expect.poll(() => page.getByText('Den afsluttende samtale er aftalt.').count()).toBe(1);
     expect(await state.textContent()).toBe('Afsluttende samtale aftalt');
@@ -189,7 +189,7 @@ describe('intake in the browser', () => {
 
   it('a referral that never started is closed as a referral, not "stopped" as a course', async () => {
     const id = await arrangeReferral('Noa', `Afbrudsen${randomUUID().slice(0, 6)}`);
-    const { page, context } = await signedInPage(browser, ADMIN, { at: `/personale/optag/${id}` });
+    const { page, context } = await signedInPage(browser, COORDINATOR, { at: `/personale/optag/${id}` });
     expect(await page.getByRole('heading', { name: 'Afvis eller træk henvisningen tilbage' }).count()).toBe(1);
     expect(await page.getByText('Stop forløbet').count()).toBe(0);
     await page.locator('summary', { hasText: 'Afvis eller træk tilbage' }).click();
@@ -229,7 +229,7 @@ describe('intake in the browser', () => {
     await expect.poll(() => asLeader.page.getByText('Barnet kan ikke starte', { exact: false }).count()).toBe(1);
     await asLeader.context.close();
 
-    const { page, context } = await signedInPage(browser, ADMIN, { at: `/personale/optag/${id}` });
+    const { page, context } = await signedInPage(browser, COORDINATOR, { at: `/personale/optag/${id}` });
     await expectAccessible(page);
     // Without an exception the start is refused, for the coordinator too.
     await page.getByRole('button', { name: 'Start barnet i gruppen' }).click();

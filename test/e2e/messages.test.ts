@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { addDays, instantToZoned, todayInZone } from '../../src/lib/time';
 import { addChild, addEnrollment, addGroup, addMeetingRule, addMeetings } from '../support/builders';
 import { readMailboxDir, waitForMessage, type Received } from '../support/mailbox';
-import { ADMIN, addAccount, type Account } from './support/accounts';
+import { COORDINATOR, addAccount, type Account } from './support/accounts';
 import { expectAccessible, newPage, visit, useBrowser, signedInPage, fillForm } from './support/browser';
 import { useServerDatabase } from './support/database';
 
@@ -33,7 +33,7 @@ describe('messages by e-mail and SMS', () => {
   let childId: string;
   let emailGuardianId: string;
   let smsGuardianId: string;
-  const sessions: string[] = [];
+  const meetings: string[] = [];
   let familyPath = '';
 
   beforeAll(async () => {
@@ -51,7 +51,7 @@ describe('messages by e-mail and SMS', () => {
       start.setUTCMinutes(0, 0, 0);
       return start;
     });
-    sessions.push(...(await addMeetings(db, groupId, starts, { place: 'Familiecentret, lokale 2', created_at: at, updated_at: at })));
+    meetings.push(...(await addMeetings(db, groupId, starts, { place: 'Familiecentret, lokale 2', created_at: at, updated_at: at })));
     let guardianIds: string[];
     ({ childId, guardianIds } = await addChild(db, {
       first_name: 'Naja', last_name: 'Hemmeligsen', birth_date: '2015-08-01', created_at: at, updated_at: at,
@@ -84,11 +84,11 @@ describe('messages by e-mail and SMS', () => {
     expect(familyPath).not.toBe('');
 
     // The link is nowhere a coordinator can read it: not on the Beskeder page, not in the audit log.
-    const admin = await signedInPage(browser, ADMIN, { at: '/personale/beskeder' });
-    const row = admin.page.locator('tr', { hasText: 'Dit link til Familiecentret' }).first();
+    const coordinator = await signedInPage(browser, COORDINATOR, { at: '/personale/beskeder' });
+    const row = coordinator.page.locator('tr', { hasText: 'Dit link til Familiecentret' }).first();
     expect(await row.innerText()).toContain('Teksten har et hemmeligt link og vises ikke.');
-    expect(await admin.page.content()).not.toContain(familyPath);
-    await admin.context.close();
+    expect(await coordinator.page.content()).not.toContain(familyPath);
+    await coordinator.context.close();
     const token = familyPath.split('/').pop() ?? '';
     const audit = await handle.db.selectFrom('audit_log').select('detail').execute();
     expect(audit.filter((a) => a.detail?.includes(token))).toEqual([]);
@@ -119,7 +119,7 @@ describe('messages by e-mail and SMS', () => {
   }, 120_000); // two sign-ins with a second factor and six pages checked with axe: over a minute on a loaded machine
 
   it('a moved meeting reaches the parent by e-mail with an unsubscribe link that works without signing in, by SMS, and the leader', async () => {
-    const staff = await signedInPage(browser, LEADER_M, { at: `/personale/moeder/${sessions[0]}` });
+    const staff = await signedInPage(browser, LEADER_M, { at: `/personale/moeder/${meetings[0]}` });
     const target = new Date(Date.now() + 11 * 24 * 3600_000);
     const date = instantToZoned(target).date;
     const move = staff.page.locator('form', { has: staff.page.locator('input[name="intent"][value="move"]') });
@@ -156,7 +156,7 @@ describe('messages by e-mail and SMS', () => {
     expect(toLeader.listUnsubscribe).toBeNull();
     expect(mail().filter((m) => m.to === PARENT_EMAIL && m.subject.startsWith('Ny tid: Beskedgruppen'))).toHaveLength(1);
 
-    // The unsubscribe link, in a browser with no session: opening it changes nothing, the button does.
+    // The unsubscribe link, in a browser with no meeting: opening it changes nothing, the button does.
     const unsubscribePath = new URL((email.listUnsubscribe ?? '').slice(1, -1)).pathname;
     const stranger = await newPage(browser);
     await visit(stranger.page, unsubscribePath);
@@ -171,7 +171,7 @@ describe('messages by e-mail and SMS', () => {
   });
 
   it('a cancelled meeting goes by SMS to the guardian who chose SMS, and not to the one who unsubscribed', async () => {
-    const staff = await signedInPage(browser, LEADER_M, { at: `/personale/moeder/${sessions[1]}` });
+    const staff = await signedInPage(browser, LEADER_M, { at: `/personale/moeder/${meetings[1]}` });
     const cancel = staff.page.locator('form', { has: staff.page.locator('input[name="intent"][value="cancel"]') });
     await cancel.locator('textarea[name="reason"]').fill('Lederen er syg');
     await cancel.locator('input[name="confirm"]').check();
@@ -198,10 +198,10 @@ describe('messages by e-mail and SMS', () => {
   });
 
   it('a staff invitation and a new password link arrive by e-mail, and the link works', async () => {
-    const admin = await signedInPage(browser, ADMIN, { at: '/personale/brugere' });
-    await fillForm(admin.page, { name: 'Nina Nyansat', email: 'nina.nyansat@e2e.test', role: 'leader' });
-    await admin.page.getByRole('button', { name: 'Opret og lav link' }).click();
-    await admin.page.waitForLoadState();
+    const coordinator = await signedInPage(browser, COORDINATOR, { at: '/personale/brugere' });
+    await fillForm(coordinator.page, { name: 'Nina Nyansat', email: 'nina.nyansat@e2e.test', role: 'leader' });
+    await coordinator.page.getByRole('button', { name: 'Opret og lav link' }).click();
+    await coordinator.page.waitForLoadState();
     const invite = await waitForMessage(mail, (m) => m.to === 'nina.nyansat@e2e.test' && m.subject === 'Din adgang til Gruppeforløb');
     expect(invite.text).toContain('Hej Nina Nyansat');
     const path = /http:\/\/127\.0\.0\.1:\d+(\/adgang\/[a-z2-7]+)/.exec(invite.text)?.[1] ?? '';
@@ -209,12 +209,12 @@ describe('messages by e-mail and SMS', () => {
     expect(response.status).toBe(200);
 
     // A leader who has a password gets "Ny adgangskode" from "Nyt link".
-    await visit(admin.page, '/personale/brugere');
-    await admin.page.getByRole('button', { name: `Nyt link til ${LEADER_M.name}` }).click();
-    await admin.page.waitForLoadState();
+    await visit(coordinator.page, '/personale/brugere');
+    await coordinator.page.getByRole('button', { name: `Nyt link til ${LEADER_M.name}` }).click();
+    await coordinator.page.waitForLoadState();
     const reset = await waitForMessage(mail, (m) => m.to === LEADER_M.email && m.subject === 'Ny adgangskode til Gruppeforløb');
     expect(reset.text).toContain('/adgang/');
-    await admin.context.close();
+    await coordinator.context.close();
   });
 
   it('a parent\'s own request for a place gets a receipt that says when we call', async () => {
@@ -236,41 +236,41 @@ describe('messages by e-mail and SMS', () => {
   });
 
   it('a reminder goes before the meeting at the time the coordinator set for the group', async () => {
-    const admin = await signedInPage(browser, ADMIN);
+    const coordinator = await signedInPage(browser, COORDINATOR);
     // The next whole minute at least 15 s away: the reminder must not arrive before it.
     const next = new Date(Math.ceil((Date.now() + 15_000) / 60_000) * 60_000);
     const { date, time } = instantToZoned(next);
     const hour = Number(time.slice(0, 2));
     if (hour >= 21 || hour < 8 || time === '20:59') {
       console.log(`Reminder test skipped: it is ${time} in Copenhagen, inside the quiet hours 21.00-08.00 when no reminder may be set or sent.`);
-      await admin.context.close();
+      await coordinator.context.close();
       return;
     }
     // A meeting later today, a reminder 0 days before at the next whole minute.
-    const sessionId = randomUUID();
+    const meetingId = randomUUID();
     const starts = new Date(next.getTime() + 2 * 3600_000);
     if (instantToZoned(starts).date !== date) {
       console.log('Reminder test skipped: a meeting two hours from now falls on tomorrow in Copenhagen.');
-      await admin.context.close();
+      await coordinator.context.close();
       return;
     }
-    await visit(admin.page, '/personale/beskeder');
-    const form = admin.page.locator('form.reminder-form', { has: admin.page.locator('legend', { hasText: groupName }) });
+    await visit(coordinator.page, '/personale/beskeder');
+    const form = coordinator.page.locator('form.reminder-form', { has: coordinator.page.locator('legend', { hasText: groupName }) });
     await form.getByLabel('Antal dage før mødet').fill('0');
     await form.getByLabel('Klokkeslæt').fill('21:30');
     await form.getByRole('button', { name: /Gem/ }).click();
-    await admin.page.waitForLoadState();
-    expect(await admin.page.getByText('Vi sender ikke beskeder mellem kl. 21 og 8.').count()).toBe(1);
-    await expectAccessible(admin.page);
-    const again = admin.page.locator('form.reminder-form', { has: admin.page.locator('legend', { hasText: groupName }) });
+    await coordinator.page.waitForLoadState();
+    expect(await coordinator.page.getByText('Vi sender ikke beskeder mellem kl. 21 og 8.').count()).toBe(1);
+    await expectAccessible(coordinator.page);
+    const again = coordinator.page.locator('form.reminder-form', { has: coordinator.page.locator('legend', { hasText: groupName }) });
     await again.getByLabel('Klokkeslæt').fill(time);
     await again.getByRole('button', { name: /Gem/ }).click();
-    await admin.page.waitForURL(/gemt=paamindelse/);
-    await admin.context.close();
+    await coordinator.page.waitForURL(/gemt=paamindelse/);
+    await coordinator.context.close();
     // Only now the meeting and a guardian who wants reminders (the group's old setting would have sent one at once).
     const at = new Date().toISOString();
-    await handle.db.insertInto('group_sessions').values({
-      id: sessionId, group_id: groupId, occurrence_key: 'e2e-beskeder-paamindelse', starts_at: starts.toISOString(), ends_at: new Date(starts.getTime() + 3600_000).toISOString(),
+    await handle.db.insertInto('meetings').values({
+      id: meetingId, group_id: groupId, occurrence_key: 'e2e-beskeder-paamindelse', starts_at: starts.toISOString(), ends_at: new Date(starts.getTime() + 3600_000).toISOString(),
       place: 'Familiecentret', status: 'planned', created_at: at, updated_at: at,
     }).execute();
     await handle.db.updateTable('guardians').set({ message_reminders: 1 }).where('id', '=', smsGuardianId).execute();
@@ -289,14 +289,14 @@ describe('messages by e-mail and SMS', () => {
       body_html: null, unsubscribe_url: null, payload: '{}', status: 'failed', attempts: 6, send_after: at, last_error: '451 prøv igen senere',
       message_id: `<${id}@familiecentret.test>`, created_at: at, updated_at: at,
     }).execute();
-    const admin = await signedInPage(browser, ADMIN, { at: '/personale/beskeder?status=failed' });
-    expect(await admin.page.locator('main').innerText()).toMatch(/\d+ besked(er)? er ikke sendt\./);
-    const row = admin.page.locator('tr', { hasText: 'Fejlet besked til test' });
+    const coordinator = await signedInPage(browser, COORDINATOR, { at: '/personale/beskeder?status=failed' });
+    expect(await coordinator.page.locator('main').innerText()).toMatch(/\d+ besked(er)? er ikke sendt\./);
+    const row = coordinator.page.locator('tr', { hasText: 'Fejlet besked til test' });
     expect(await row.innerText()).toContain('451 prøv igen senere');
     expect(await row.innerText()).toContain('fe…@e2e.test');
     await row.getByRole('button', { name: /Send igen/ }).click();
-    await admin.page.waitForURL(/gemt=igen/);
-    await admin.context.close();
+    await coordinator.page.waitForURL(/gemt=igen/);
+    await coordinator.context.close();
     const arrived = await waitForMessage(mail, (m) => m.to === 'fejlet.modtager@e2e.test');
     expect(arrived.messageId).toBe(`<${id}@familiecentret.test>`);
   });
@@ -333,10 +333,10 @@ describe('the caseworker who referred hears each step of the course', () => {
 
     const enrollmentId = (await handle.db.selectFrom('enrollments').innerJoin('referrals', 'referrals.id', 'enrollments.referral_id').select('enrollments.id')
       .where('referrals.reference', '=', reference).executeTakeFirstOrThrow()).id;
-    const { page, context } = await signedInPage(browser, ADMIN, { at: `/personale/optag/${enrollmentId}` });
+    const { page, context } = await signedInPage(browser, COORDINATOR, { at: `/personale/optag/${enrollmentId}` });
     await page.locator('#f-intake-date').fill(addDays(todayInZone(new Date()), 2));
     await page.locator('#f-intake-time').fill('15:00');
-    await page.locator('#f-intake-leaderId').selectOption({ label: ADMIN.name });
+    await page.locator('#f-intake-leaderId').selectOption({ label: COORDINATOR.name });
     await page.getByRole('button', { name: 'Aftal samtalen' }).click();
     await expect.poll(() => page.getByText('Den indledende samtale er aftalt.').count()).toBe(1);
     const intake = await toCaseworker(`Første samtale er aftalt: ${reference}`);
@@ -364,7 +364,7 @@ describe('the caseworker who referred hears each step of the course', () => {
     await visit(page, `/personale/optag/${enrollmentId}`);
     await page.locator('#f-closing-date').fill(todayInZone(new Date()));
     await page.locator('#f-closing-time').fill('00:00');
-    await page.locator('#f-closing-leaderId').selectOption({ label: ADMIN.name });
+    await page.locator('#f-closing-leaderId').selectOption({ label: COORDINATOR.name });
     await page.getByRole('button', { name: 'Aftal samtalen' }).click();
     await expect.poll(() => page.getByText('Den afsluttende samtale er aftalt.').count()).toBe(1);
     const closing = await toCaseworker(`Sidste samtale er aftalt: ${reference}`);

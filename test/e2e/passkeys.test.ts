@@ -2,7 +2,7 @@
 // WebAuthn needs a host name for the relying party, so these pages are opened as http://localhost, not 127.0.0.1.
 import type { BrowserContext, Page } from 'playwright-core';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { addAccount, ADMIN, signIn, type Account } from './support/accounts';
+import { addAccount, COORDINATOR, signIn, type Account } from './support/accounts';
 import { baseURL, expectAccessible, useBrowser } from './support/browser';
 import { newPageAt } from './support/chromium';
 import { useServerDatabase } from './support/database';
@@ -78,11 +78,11 @@ describe('passkeys', () => {
     await page.getByRole('button', { name: 'Tilføj adgangsnøgle' }).click();
     await page.waitForURL((url) => url.searchParams.get('gemt') === 'tilfoejet');
 
-    const admin = await newPageAt(browser, localhost());
-    await signIn(admin.page, ADMIN);
-    await admin.page.goto('/personale/brugere');
-    await admin.page.getByRole('row', { name: /Lars Lukketnøgle/ }).getByRole('button', { name: 'Luk konto' }).click();
-    await admin.context.close();
+    const coordinator = await newPageAt(browser, localhost());
+    await signIn(coordinator.page, COORDINATOR);
+    await coordinator.page.goto('/personale/brugere');
+    await coordinator.page.getByRole('row', { name: /Lars Lukketnøgle/ }).getByRole('button', { name: 'Luk konto' }).click();
+    await coordinator.context.close();
 
     await page.goto('/logind');
     await page.getByRole('button', { name: 'Brug en adgangsnøgle i stedet' }).click();

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, LEADER } from './support/accounts';
+import { COORDINATOR, LEADER } from './support/accounts';
 import { expectAccessible, visit, useBrowser, signedInPage } from './support/browser';
 import { useServerDatabase } from './support/database';
 import { addChild, addGroup } from '../support/child-records';
@@ -16,7 +16,7 @@ describe('privacy pages for the coordinator', () => {
   });
 
   it('insight page and JSON for one child; the log finds the export by the child’s name and downloads it for Excel', async () => {
-    const { page, context } = await signedInPage(browser, ADMIN);
+    const { page, context } = await signedInPage(browser, COORDINATOR);
 
     await visit(page, `/personale/boern/${childId}/indsigt`);
     expect(await page.getByRole('heading', { level: 1, name: 'Indsigt: Privatina Logsen' }).count()).toBe(1);
@@ -60,7 +60,7 @@ describe('privacy pages for the coordinator', () => {
   });
 
   it('retention setting: a wrong number is explained and kept, a right one is saved', async () => {
-    const { page, context } = await signedInPage(browser, ADMIN, { at: '/personale/indstillinger' });
+    const { page, context } = await signedInPage(browser, COORDINATOR, { at: '/personale/indstillinger' });
     await page.locator('#f-retentionMonths').fill('130');
     await page.getByRole('button', { name: 'Gem' }).click();
     await expect.poll(() => page.getByText('Skriv et helt antal måneder fra 1 til 120.').count()).toBe(1);

@@ -1,7 +1,7 @@
 // Staff sign in with their own municipality's login: two real OpenID Connect providers (support/oidc-provider.ts)
 // stand for Ishøj and Vallensbæk; everything goes through the browser as a person would do it.
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { addAccount, ADMIN, type Account } from './support/accounts';
+import { addAccount, COORDINATOR, type Account } from './support/accounts';
 import { expectAccessible, newPage, visit, useBrowser, signedInPage } from './support/browser';
 import { useServerDatabase } from './support/database';
 import { signInAtProvider } from './support/provider-sign-in';
@@ -99,15 +99,15 @@ describe('sign-in with the municipality’s login', () => {
     expect(await account('uffe.uden@ishoj.e2e')).toBeUndefined();
     await context.close();
 
-    const admin = await signedInPage(browser, ADMIN, { at: '/personale/brugere' });
-    await admin.page.getByRole('link', { name: 'Anmodninger om adgang fra kommunernes login' }).click();
-    const row = admin.page.getByRole('row', { name: /Uffe Udengruppe/ });
+    const coordinator = await signedInPage(browser, COORDINATOR, { at: '/personale/brugere' });
+    await coordinator.page.getByRole('link', { name: 'Anmodninger om adgang fra kommunernes login' }).click();
+    const row = coordinator.page.getByRole('row', { name: /Uffe Udengruppe/ });
     await expect(row.innerText()).resolves.toMatch(/uffe\.uden@ishoj\.e2e\s+Ishøj Kommune\s+grp-alle-ansatte/);
-    await expectAccessible(admin.page);
+    await expectAccessible(coordinator.page);
     await row.getByRole('button', { name: 'Fjern fra listen' }).click();
-    await expect(admin.page.getByRole('status').innerText()).resolves.toContain('Anmodningen er fjernet');
-    await expect(admin.page.getByRole('row', { name: /Uffe Udengruppe/ }).count()).resolves.toBe(0);
-    await admin.context.close();
+    await expect(coordinator.page.getByRole('status').innerText()).resolves.toContain('Anmodningen er fjernet');
+    await expect(coordinator.page.getByRole('row', { name: /Uffe Udengruppe/ }).count()).resolves.toBe(0);
+    await coordinator.context.close();
   });
 
   it('refuses a closed account at the provider’s return too', async () => {
@@ -115,10 +115,10 @@ describe('sign-in with the municipality’s login', () => {
     expect(await signInAtProvider(first.page, 'Vallensbæk Kommune', 'lukas.lukket')).toBe(303);
     const user = await account('lukas.lukket@vallensbaek.e2e');
     // The coordinator closes the account on the staff page.
-    const admin = await signedInPage(browser, ADMIN);
-    await admin.page.goto('/personale/brugere');
-    await admin.page.getByRole('row', { name: /Lukas Lukket/ }).getByRole('button', { name: 'Luk konto' }).click();
-    await admin.context.close();
+    const coordinator = await signedInPage(browser, COORDINATOR);
+    await coordinator.page.goto('/personale/brugere');
+    await coordinator.page.getByRole('row', { name: /Lukas Lukket/ }).getByRole('button', { name: 'Luk konto' }).click();
+    await coordinator.context.close();
     expect((await account('lukas.lukket@vallensbaek.e2e'))?.disabled_at).not.toBeNull();
     // Signed out at once ...
     const staff = await first.page.goto('/personale');

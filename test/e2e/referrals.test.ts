@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DatabaseHandle } from '../../src/lib/server/db';
 import { FORM_TIME_MIN_MS, signFormTime } from '../../src/features/referrals/referrals';
 import { FORM_SECRET_KEY } from '../../src/features/referrals/referrals.repository';
-import { ADMIN, addAccount, type Account } from './support/accounts';
+import { COORDINATOR, addAccount, type Account } from './support/accounts';
 import { addLeaders } from '../support/builders';
 import { addDays, todayInZone } from '../../src/lib/time';
 import { baseURL, expectAccessible, newPage, visit, useBrowser, signedInPage, fillForm } from './support/browser';
@@ -245,7 +245,7 @@ describe('referrals in the browser', () => {
   });
 
   it('the coordinator is sent from the list to the inbox', async () => {
-    const { context } = await signedInPage(browser, ADMIN);
+    const { context } = await signedInPage(browser, COORDINATOR);
     const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
     const response = await fetch(`${baseURL()}/personale/henvisninger`, { headers: { cookie }, redirect: 'manual' });
     expect(response.status).toBe(303);

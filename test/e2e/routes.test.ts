@@ -12,7 +12,7 @@ import { issueSetupLink } from '../../src/features/auth/auth.service';
 import { issueFamilyLink } from '../../src/features/families/families.service';
 import { issueStaffFeedToken } from '../../src/features/feeds/feeds.service';
 import type { Database } from '../../src/lib/server/database';
-import { addChild, addGroup, addSessions, addStaff } from '../support/child-records';
+import { addChild, addGroup, addMeetings, addStaff } from '../support/child-records';
 import { addAccount, type Account } from './support/accounts';
 import { baseURL, newPage, signedInCookie, useBrowser } from './support/browser';
 import { useServerDatabase } from './support/database';
@@ -46,7 +46,7 @@ const FILES = new Map(pageFiles(PAGES).map((file) => [routeOf(file), file]));
 // ---------------------------------------------------------------------------------------------
 // The table
 
-const ROLES = ['anonymous', 'family', 'caseworker', 'otherLeader', 'leader', 'admin'] as const;
+const ROLES = ['anonymous', 'family', 'caseworker', 'otherLeader', 'leader', 'coordinator'] as const;
 type Who = (typeof ROLES)[number];
 /** The caseworker and the leader once more, signed in through the municipality's login: answered as their twin. */
 const VIA_LOGIN = { caseworkerViaLogin: 'caseworker', leaderViaLogin: 'leader' } as const;
@@ -54,13 +54,13 @@ type Signer = Who | keyof typeof VIA_LOGIN;
 
 /** A status, or a 303 with where it must send the browser (the Location must start with it). */
 type Answer = 200 | 400 | 403 | 404 | `303 ${string}`;
-/** In the order of ROLES: anonymous, family-link holder, caseworker, leader of another group, the group's leader, admin. */
+/** In the order of ROLES: anonymous, family-link holder, caseworker, leader of another group, the group's leader, coordinator. */
 type Answers = readonly [Answer, Answer, Answer, Answer, Answer, Answer];
 
 interface Fixtures {
   slug: string;
   groupId: string;
-  sessionId: string;
+  meetingId: string;
   childId: string;
   enrollmentId: string;
   endedEnrollmentId: string;
@@ -87,7 +87,7 @@ const STAFF: Answers = [LOGIN, LOGIN, 200, 200, 200, 200];
 const LEADERS: Answers = [LOGIN, LOGIN, 403, 200, 200, 200];
 /** Pages about one group's children or meetings: that group's leaders and the coordinator. */
 const OWN_GROUP: Answers = [LOGIN, LOGIN, 403, 403, 200, 200];
-const ADMIN_ONLY: Answers = [LOGIN, LOGIN, 403, 403, 403, 200];
+const COORDINATOR_ONLY: Answers = [LOGIN, LOGIN, 403, 403, 403, 200];
 
 /** A well-formed secret that opens nothing (base32, the length of the real ones). */
 const WRONG_TOKEN = 'abcdefghijklmnopqrstuvwxyz234567abcdefg';
@@ -155,35 +155,35 @@ const ROUTES: Record<string, readonly Case[]> = {
   '/personale/optag/[enrollmentId]': [
     { what: 'a course in the group', params: (f) => ({ enrollmentId: f.enrollmentId }), get: OWN_GROUP },
     // Issue 6: an ended course's notes are for the coordinator only.
-    { what: 'an ended course in the group', params: (f) => ({ enrollmentId: f.endedEnrollmentId }), get: ADMIN_ONLY },
+    { what: 'an ended course in the group', params: (f) => ({ enrollmentId: f.endedEnrollmentId }), get: COORDINATOR_ONLY },
   ],
   // The closing summary: the group's leaders write it after the end, so they (and the coordinator) may open it.
   '/personale/optag/[enrollmentId]/opsummering': [
     { what: 'an ended course in the group, with its summary', params: (f) => ({ enrollmentId: f.endedEnrollmentId }), get: OWN_GROUP },
   ],
   '/personale/boern/[childId]': [{ what: 'a child in the group', params: (f) => ({ childId: f.childId }), get: OWN_GROUP }],
-  '/personale/boern/[id]/indsigt': [{ what: 'a child in the group', params: (f) => ({ id: f.childId }), get: ADMIN_ONLY }],
-  '/personale/boern/[id]/indsigt.json': [{ what: 'a child in the group', params: (f) => ({ id: f.childId }), get: ADMIN_ONLY }],
+  '/personale/boern/[id]/indsigt': [{ what: 'a child in the group', params: (f) => ({ id: f.childId }), get: COORDINATOR_ONLY }],
+  '/personale/boern/[id]/indsigt.json': [{ what: 'a child in the group', params: (f) => ({ id: f.childId }), get: COORDINATOR_ONLY }],
   '/personale/grupper': [{ get: LEADERS }],
-  '/personale/grupper/ny': [{ get: ADMIN_ONLY }],
+  '/personale/grupper/ny': [{ get: COORDINATOR_ONLY }],
   '/personale/grupper/[id]': [{ params: group, get: OWN_GROUP }],
   '/personale/grupper/[id]/moeder': [{ params: group, get: OWN_GROUP }],
-  '/personale/moeder/[id]': [{ what: 'a meeting of the group', params: (f) => ({ id: f.sessionId }), get: OWN_GROUP }],
-  '/personale/moeder/[id]/liste': [{ what: 'a meeting of the group', params: (f) => ({ id: f.sessionId }), get: OWN_GROUP }],
+  '/personale/moeder/[id]': [{ what: 'a meeting of the group', params: (f) => ({ id: f.meetingId }), get: OWN_GROUP }],
+  '/personale/moeder/[id]/liste': [{ what: 'a meeting of the group', params: (f) => ({ id: f.meetingId }), get: OWN_GROUP }],
   '/personale/fremmoede': [{ get: LEADERS }],
-  '/personale/fremmoede/[sessionId]': [{ what: 'a meeting of the group', params: (f) => ({ sessionId: f.sessionId }), get: OWN_GROUP }],
+  '/personale/fremmoede/[meetingId]': [{ what: 'a meeting of the group', params: (f) => ({ meetingId: f.meetingId }), get: OWN_GROUP }],
   // POST only (the attendance page's instant saves): a GET finds nothing.
-  '/personale/fremmoede/[sessionId]/marks.json': [{ what: 'a meeting of the group', params: (f) => ({ sessionId: f.sessionId }), get: OWN_GROUP }],
-  '/personale/feedback/[id]': [{ what: 'a meeting of the group held an hour ago', params: (f) => ({ id: f.sessionId }), get: OWN_GROUP }],
-  '/personale/brugere': [{ get: ADMIN_ONLY }],
-  '/personale/brugere/kommune-login': [{ get: ADMIN_ONLY }],
-  '/personale/lukkede-perioder': [{ get: ADMIN_ONLY }],
-  '/personale/tal': [{ get: ADMIN_ONLY }],
-  '/personale/tal/[table].csv': [{ params: () => ({ table: 'forloeb' }), get: ADMIN_ONLY }],
-  '/personale/log': [{ get: ADMIN_ONLY }],
-  '/personale/log/eksport.csv': [{ get: ADMIN_ONLY }],
-  '/personale/indstillinger': [{ get: ADMIN_ONLY }],
-  '/personale/beskeder': [{ get: ADMIN_ONLY }],
+  '/personale/fremmoede/[meetingId]/marks.json': [{ what: 'a meeting of the group', params: (f) => ({ meetingId: f.meetingId }), get: OWN_GROUP }],
+  '/personale/feedback/[id]': [{ what: 'a meeting of the group held an hour ago', params: (f) => ({ id: f.meetingId }), get: OWN_GROUP }],
+  '/personale/brugere': [{ get: COORDINATOR_ONLY }],
+  '/personale/brugere/kommune-login': [{ get: COORDINATOR_ONLY }],
+  '/personale/lukkede-perioder': [{ get: COORDINATOR_ONLY }],
+  '/personale/tal': [{ get: COORDINATOR_ONLY }],
+  '/personale/tal/[table].csv': [{ params: () => ({ table: 'forloeb' }), get: COORDINATOR_ONLY }],
+  '/personale/log': [{ get: COORDINATOR_ONLY }],
+  '/personale/log/eksport.csv': [{ get: COORDINATOR_ONLY }],
+  '/personale/indstillinger': [{ get: COORDINATOR_ONLY }],
+  '/personale/beskeder': [{ get: COORDINATOR_ONLY }],
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -200,7 +200,7 @@ interface Post {
 }
 
 const POSTS: readonly Post[] = [
-  { route: '/personale/brugere', body: () => ({ intent: 'create', name: 'Ulovlig Bruger', email: 'ulovlig@routes.e2e', role: 'admin' }) },
+  { route: '/personale/brugere', body: () => ({ intent: 'create', name: 'Ulovlig Bruger', email: 'ulovlig@routes.e2e', role: 'coordinator' }) },
   { route: '/personale/brugere/kommune-login', body: () => ({ requestId: 'ingen-anmodning' }) },
   { route: '/personale/adgangsnoegler', body: () => ({ passkeyId: 'ingen-noegle' }) },
   { route: '/personale/adgangsnoegler/valg.json', refusedTo: ['anonymous', 'family'], body: () => ({ json: {} }) },
@@ -210,11 +210,11 @@ const POSTS: readonly Post[] = [
   { route: '/personale/beskeder', body: (f) => ({ intent: 'reminder', groupId: f.groupId, daysBefore: '3', time: '10:00' }) },
   { route: '/personale/grupper/ny', body: () => ({ name: 'Ulovlig gruppe', slug: 'ulovlig-gruppe', kind: 'girls', minAge: '7', maxAge: '15', capacity: '10', place: 'X', intakeRule: 'open' }) },
   { route: '/personale/grupper/[id]', params: group, alsoBy: ['leader'], body: () => ({ name: 'Omdøbt af en uvedkommende', capacity: '99' }) },
-  { route: '/personale/moeder/[id]', params: (f) => ({ id: f.sessionId }), body: () => ({ intent: 'cancel', reason: 'Ulovligt aflyst', confirm: '1' }) },
-  { route: '/personale/fremmoede/[sessionId]', params: (f) => ({ sessionId: f.sessionId }), body: () => ({ intent: 'all-present' }) },
-  { route: '/personale/fremmoede/[sessionId]/marks.json', params: (f) => ({ sessionId: f.sessionId }), refusedTo: ['anonymous', 'family', 'caseworker', 'otherLeader'],
+  { route: '/personale/moeder/[id]', params: (f) => ({ id: f.meetingId }), body: () => ({ intent: 'cancel', reason: 'Ulovligt aflyst', confirm: '1' }) },
+  { route: '/personale/fremmoede/[meetingId]', params: (f) => ({ meetingId: f.meetingId }), body: () => ({ intent: 'all-present' }) },
+  { route: '/personale/fremmoede/[meetingId]/marks.json', params: (f) => ({ meetingId: f.meetingId }), refusedTo: ['anonymous', 'family', 'caseworker', 'otherLeader'],
     body: (f) => ({ json: { marks: [{ enrollmentId: f.enrollmentId, mark: 'present', mutationId: `routes-${randomUUID()}`, clientTime: new Date().toISOString() }] } }) },
-  { route: '/personale/feedback/[id]', params: (f) => ({ id: f.sessionId }), body: () => ({ question: 'tryg', score: '5' }) },
+  { route: '/personale/feedback/[id]', params: (f) => ({ id: f.meetingId }), body: () => ({ question: 'tryg', score: '5' }) },
   { route: '/personale/boern/[childId]', params: (f) => ({ childId: f.childId }), body: () => ({ intent: 'revoke' }) },
   { route: '/personale/optag', body: (f) => ({ intent: 'reorder', enrollmentId: f.enrollmentId, position: '1', reason: 'Ulovligt' }) },
   { route: '/personale/optag/[enrollmentId]', params: (f) => ({ enrollmentId: f.enrollmentId }), body: () => ({ intent: 'end', endedOn: '2026-11-01', reason: 'Ulovligt afsluttet', confirm: '1' }) },
@@ -224,7 +224,7 @@ const POSTS: readonly Post[] = [
   { route: '/personale/henvisninger/[id]', params: (f) => ({ id: f.othersReferralId }), refusedTo: ['anonymous', 'family', 'caseworker', 'otherLeader', 'leader'],
     body: () => ({ intent: 'withdraw', reason: 'Ulovligt trukket tilbage', confirm: 'ja' }) },
   { route: '/personale/henvisninger/ny', body: (f) => ({ groupId: f.groupId, childFirstName: 'Ulovlig', childLastName: 'Henvisning', birthDate: '2016-01-01', gender: 'girl', municipality: 'ishoj', reason: 'x', custodyConsent: 'on' }) },
-  { route: '/familie/[token]', params: () => ({ token: WRONG_TOKEN }), body: (f) => ({ intent: 'absence', sessionId: f.sessionId, message: 'Ulovligt afbud' }) },
+  { route: '/familie/[token]', params: () => ({ token: WRONG_TOKEN }), body: (f) => ({ intent: 'absence', meetingId: f.meetingId, message: 'Ulovligt afbud' }) },
   { route: '/adgang/[token]', params: () => ({ token: WRONG_TOKEN }), body: () => ({ name: 'Ulovlig', email: 'ulovlig2@routes.e2e', password: 'en-lang-adgangskode-1', confirm: 'en-lang-adgangskode-1' }) },
 ];
 
@@ -236,11 +236,11 @@ const MAY_CHANGE = new Set(['audit_log', 'rate_limits', 'auth_sessions', 'kysely
 
 // ---------------------------------------------------------------------------------------------
 
-const ACCOUNTS: Record<'caseworker' | 'otherLeader' | 'leader' | 'admin', Account> = {
+const ACCOUNTS: Record<'caseworker' | 'otherLeader' | 'leader' | 'coordinator', Account> = {
   caseworker: { email: 'cw@routes.e2e', password: 'routes-raadgiver-adgangskode-1', name: 'Rasmus Rådgiver' },
   otherLeader: { email: 'anden-leder@routes.e2e', password: 'routes-anden-leder-adgangskode-1', name: 'Anne Andengruppe' },
   leader: { email: 'leder@routes.e2e', password: 'routes-leder-adgangskode-1', name: 'Lone Ledersen' },
-  admin: { email: 'admin@routes.e2e', password: 'routes-koordinator-adgangskode-1', name: 'Kirsten Koordinator' },
+  coordinator: { email: 'coordinator@routes.e2e', password: 'routes-koordinator-adgangskode-1', name: 'Kirsten Koordinator' },
 };
 
 function fill(pattern: string, params: Record<string, string>): string {
@@ -283,7 +283,7 @@ describe('route × role', () => {
   beforeAll(async () => {
     const db = handle.db;
     for (const [who, account] of Object.entries(ACCOUNTS)) {
-      addAccount(inject('databaseUrl'), account, who === 'otherLeader' ? 'leader' : (who as 'caseworker' | 'leader' | 'admin'), who === 'caseworker' ? 'ishoj' : null);
+      addAccount(inject('databaseUrl'), account, who === 'otherLeader' ? 'leader' : (who as 'caseworker' | 'leader' | 'coordinator'), who === 'caseworker' ? 'ishoj' : null);
     }
     const ids = Object.fromEntries(await Promise.all(Object.entries(ACCOUNTS).map(async ([who, account]) =>
       [who, (await db.selectFrom('users').select('id').where('email', '=', account.email).executeTakeFirstOrThrow()).id] as const)));
@@ -303,8 +303,8 @@ describe('route × role', () => {
     // The girls' kind with open intake, so the parents' request form is there too.
     await db.updateTable('groups').set({ girls_only: 1 }).where('id', '=', groupId).execute();
     const slug = (await db.selectFrom('groups').select('slug').where('id', '=', groupId).executeTakeFirstOrThrow()).slug;
-    const [sessionId = ''] = await addSessions(db, groupId, [new Date(Date.now() - 3600_000).toISOString()]);
-    await addSessions(db, groupId, [new Date(Date.now() + 7 * 24 * 3600_000).toISOString()]);
+    const [meetingId = ''] = await addMeetings(db, groupId, [new Date(Date.now() - 3600_000).toISOString()]);
+    await addMeetings(db, groupId, [new Date(Date.now() + 7 * 24 * 3600_000).toISOString()]);
     const child = await addChild(db, {
       groupId, firstName: 'Rutina', lastName: 'Rollesen', enrollmentState: 'active', startDate: '2026-01-07', endedOn: null,
       referralStatus: 'started', caseworkerId: ids['caseworker'] ?? null,
@@ -326,14 +326,14 @@ describe('route × role', () => {
     const { setupUrlPath } = await issueSetupLink(db, { system: 'route × role test' }, newcomer.user.id, new Date());
     const lastSegment = (path: string) => path.split('/').filter(Boolean).at(-1)?.replace(/\.ics$/, '') ?? '';
     fixtures = {
-      slug, groupId, sessionId, childId: child.childId, enrollmentId: child.enrollmentId ?? '', endedEnrollmentId: ended.enrollmentId ?? '', referralId: child.referralId,
+      slug, groupId, meetingId, childId: child.childId, enrollmentId: child.enrollmentId ?? '', endedEnrollmentId: ended.enrollmentId ?? '', referralId: child.referralId,
       othersReferralId: othersChild.referralId, familyToken: lastSegment(familyPath), staffFeedToken: lastSegment(feedPath),
       setupToken: lastSegment(setupUrlPath),
       unsubscribeKey: 'routesunsubscribekey234567abcdefghijklm',
     };
     await db.updateTable('guardians').set({ message_channel: 'email', unsubscribe_key: fixtures.unsubscribeKey }).where('id', '=', child.guardianId).execute();
 
-    for (const who of ['caseworker', 'otherLeader', 'leader', 'admin'] as const) {
+    for (const who of ['caseworker', 'otherLeader', 'leader', 'coordinator'] as const) {
       cookies.set(who, await signedInCookie(browser, ACCOUNTS[who]));
     }
     // The same two people through Ishøj's login (their accounts are linked by e-mail on the way).
@@ -375,7 +375,7 @@ describe('route × role', () => {
   it('sees a change a permitted post saves (the control for the checks below)', async () => {
     const calendar = POSTS.find((p) => p.route === '/personale/kalender');
     if (!calendar) throw new Error('No POST check for /personale/kalender');
-    expect(await postAndCompare('admin', calendar)).toEqual({ answer: 200, changed: ['feed_tokens'] });
+    expect(await postAndCompare('coordinator', calendar)).toEqual({ answer: 200, changed: ['feed_tokens'] });
   });
 
   it('has a row for every route in src/pages, and no row for a route that is gone', () => {

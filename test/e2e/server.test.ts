@@ -4,7 +4,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { addChild, addGroup, addSessions } from '../support/child-records';
+import { addChild, addGroup, addMeetings } from '../support/child-records';
 import { addAccount, signIn, type Account } from './support/accounts';
 import { launchBrowser, newPageAt } from './support/chromium';
 import { useServerDatabase } from './support/database';
@@ -64,13 +64,13 @@ describe('the server', () => {
   const handle = useServerDatabase();
   let server: Running;
   let port: number;
-  let sessionId: string;
+  let meetingId: string;
   const enrollments: string[] = [];
 
   beforeAll(async () => {
-    addAccount(inject('databaseUrl'), ACCOUNT, 'admin');
+    addAccount(inject('databaseUrl'), ACCOUNT, 'coordinator');
     const groupId = await addGroup(handle.db, 'Stopgruppen');
-    [sessionId] = (await addSessions(handle.db, groupId, [new Date(Date.now() - 3600_000).toISOString()])) as [string];
+    [meetingId] = (await addMeetings(handle.db, groupId, [new Date(Date.now() - 3600_000).toISOString()])) as [string];
     for (let i = 0; i < CHILDREN; i += 1) {
       const ids = await addChild(handle.db, { groupId, firstName: `Stop${i}`, lastName: 'Test', enrollmentState: 'active', endedOn: null, referralStatus: 'started' });
       enrollments.push(ids.enrollmentId as string);
@@ -157,7 +157,7 @@ describe('the server', () => {
         const request: Sent = { ids: marks.map((m) => m.mutationId), acknowledgedAt: null, sentAt: Date.now() };
         sent.push(request);
         try {
-          const res = await fetch(`${base}/personale/fremmoede/${sessionId}/marks.json`, {
+          const res = await fetch(`${base}/personale/fremmoede/${meetingId}/marks.json`, {
             method: 'POST', headers: { 'content-type': 'application/json', origin: base, cookie: `session=${cookie}` }, body: JSON.stringify({ marks }),
           });
           await res.text();

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { ADMIN, LEADER, addAccount, completeSecondFactor, type Account } from './support/accounts';
+import { COORDINATOR, LEADER, addAccount, completeSecondFactor, type Account } from './support/accounts';
 import { baseURL, expectAccessible, newPage, visit, useBrowser, signedInPage, fillByLabel } from './support/browser';
 
 describe('staff in the browser', () => {
@@ -10,16 +10,16 @@ describe('staff in the browser', () => {
   it('a wrong password is refused with the e-mail kept; the right one opens the overview', async () => {
     const { page, context } = await newPage(browser);
     await visit(page, '/logind');
-    await page.locator('#f-email').fill(ADMIN.email);
+    await page.locator('#f-email').fill(COORDINATOR.email);
     await page.locator('#f-password').fill('forkert-adgangskode');
     await page.getByRole('button', { name: 'Log ind' }).click();
     await expect.poll(() => page.getByText('E-mail eller adgangskode er forkert.').count()).toBeGreaterThan(0);
-    expect(await page.locator('#f-email').inputValue()).toBe(ADMIN.email);
+    expect(await page.locator('#f-email').inputValue()).toBe(COORDINATOR.email);
     await expectAccessible(page);
 
-    await page.locator('#f-password').fill(ADMIN.password);
+    await page.locator('#f-password').fill(COORDINATOR.password);
     await page.getByRole('button', { name: 'Log ind' }).click();
-    await completeSecondFactor(page, ADMIN);
+    await completeSecondFactor(page, COORDINATOR);
     await page.waitForURL('**/personale');
     await expect.poll(() => page.getByRole('heading', { level: 2, name: 'Pigegruppen' }).count()).toBe(1);
     await expectAccessible(page);
@@ -38,8 +38,8 @@ describe('staff in the browser', () => {
     await context.close();
   });
 
-  it('an admin creates a group: wrong values are named at their fields and the rest is kept; then a year of meetings with week numbers', async () => {
-    const { page, context } = await signedInPage(browser, ADMIN, { at: '/personale/grupper/ny' });
+  it('an coordinator creates a group: wrong values are named at their fields and the rest is kept; then a year of meetings with week numbers', async () => {
+    const { page, context } = await signedInPage(browser, COORDINATOR, { at: '/personale/grupper/ny' });
     await page.locator('#f-name').fill('Testgruppen');
     await fillByLabel(page, {
       'Adressenavn': 'testgruppen', 'Slags gruppe': 'siblings', 'Laveste alder (år)': '12', 'Højeste alder (år)': '9', 'Pladser': '0',
@@ -80,7 +80,7 @@ describe('staff in the browser', () => {
   });
 
   it('one meeting is moved without touching the others', async () => {
-    const { page, context } = await signedInPage(browser, ADMIN);
+    const { page, context } = await signedInPage(browser, COORDINATOR);
     await page.goto('/personale/grupper');
     await page.getByRole('link', { name: 'Se møder for Testgruppen' }).click();
     await page.waitForURL(/\/moeder$/);
@@ -121,10 +121,10 @@ describe('staff in the browser', () => {
 
   it('the coordinator changes a role: a demoted coordinator is out of the coordinator pages on the next click; a role that cannot be given is named at that account', async () => {
     const second: Account = { email: 'anden.koordinator@e2e.test', password: 'anden-koordinator-adgangskode-7', name: 'Cecilie Anden' };
-    addAccount(inject('databaseUrl'), second, 'admin');
+    addAccount(inject('databaseUrl'), second, 'coordinator');
     const demoted = await signedInPage(browser, second, { at: '/personale/brugere' });
 
-    const { page, context } = await signedInPage(browser, ADMIN, { at: '/personale/brugere' });
+    const { page, context } = await signedInPage(browser, COORDINATOR, { at: '/personale/brugere' });
     await page.getByLabel(`Rolle for ${second.name}`).selectOption('leader');
     await page.getByRole('button', { name: `Skift rolle for ${second.name}` }).click();
     await page.waitForURL('**/personale/brugere?gemt=rolle');

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { ADMIN, addAccount, forgetTotpKey, keyOnSetupPage, totpCodeNext, totpCodeNow, type Account } from './support/accounts';
+import { COORDINATOR, addAccount, forgetTotpKey, keyOnSetupPage, totpCodeNext, totpCodeNow, type Account } from './support/accounts';
 import { expectAccessible, newPage, visit, useBrowser, signedInPage } from './support/browser';
 
 const PERSON: Account = { email: 'tofaktor@two-factor.e2e', password: 'to-faktor-adgangskode-9', name: 'Tove Tofaktor' };
@@ -112,14 +112,14 @@ describe('the second factor in the browser', () => {
   it('the coordinator resets a lost factor: the person is signed out and sets it up again', async () => {
     const person = await signedInPage(browser, PERSON);
 
-    const admin = await signedInPage(browser, ADMIN, { at: '/personale/brugere' });
-    await admin.page.locator('#f-userId').selectOption({ label: `${PERSON.name} (${PERSON.email})` });
-    await admin.page.getByLabel('Jeg har talt med medarbejderen og vil nulstille to-faktor').check();
-    await admin.page.getByRole('button', { name: 'Nulstil to-faktor' }).click();
-    await admin.page.waitForURL(/gemt=tofaktor/);
-    await expect.poll(() => admin.page.getByText('To-faktor er nulstillet').count()).toBeGreaterThan(0);
-    await expectAccessible(admin.page);
-    await admin.context.close();
+    const coordinator = await signedInPage(browser, COORDINATOR, { at: '/personale/brugere' });
+    await coordinator.page.locator('#f-userId').selectOption({ label: `${PERSON.name} (${PERSON.email})` });
+    await coordinator.page.getByLabel('Jeg har talt med medarbejderen og vil nulstille to-faktor').check();
+    await coordinator.page.getByRole('button', { name: 'Nulstil to-faktor' }).click();
+    await coordinator.page.waitForURL(/gemt=tofaktor/);
+    await expect.poll(() => coordinator.page.getByText('To-faktor er nulstillet').count()).toBeGreaterThan(0);
+    await expectAccessible(coordinator.page);
+    await coordinator.context.close();
 
     await person.page.goto('/personale');
     expect(new URL(person.page.url()).pathname).toBe('/logind');

@@ -1,5 +1,5 @@
 // Two app processes behind one Caddy (round robin) on one database, as docs/deploy.md sets them up: they boot at
-// the same moment without racing, share sessions and rate limits, and neither serves a stale public feed or page
+// the same moment without racing, share meetings and rate limits, and neither serves a stale public feed or page
 // after the other changed a meeting.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -8,7 +8,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { migrations } from '../../db/migrations/index';
 import { openDatabase } from '../../src/lib/server/db';
-import { addAccount, signIn, ADMIN, type Account } from './support/accounts';
+import { addAccount, signIn, COORDINATOR, type Account } from './support/accounts';
 import { useBrowser } from './support/browser';
 import { useServerDatabase } from './support/database';
 import { insecureGet, startAppServer, startCaddy, type Running } from './support/servers';
@@ -80,7 +80,7 @@ describe('two servers behind Caddy on one database', () => {
         expect(groups.map((g) => g.slug).sort()).toEqual(['pigegruppen', 'soeskendegruppen-boern', 'soeskendegruppen-unge']);
         const applied = await sql<{ name: string }>`select name from kysely_migration`.execute(race.db);
         expect(applied.rows.map((r) => r.name).sort()).toEqual(Object.keys(migrations).sort());
-        const doubled = await sql<{ n: string }>`select count(*) as n from (select group_id, occurrence_key from group_sessions group by group_id, occurrence_key having count(*) > 1) d`.execute(race.db);
+        const doubled = await sql<{ n: string }>`select count(*) as n from (select group_id, occurrence_key from meetings group by group_id, occurrence_key having count(*) > 1) d`.execute(race.db);
         expect(Number(doubled.rows[0]?.n)).toBe(0);
       } finally {
         await race.close();
@@ -91,11 +91,11 @@ describe('two servers behind Caddy on one database', () => {
     }
   });
 
-  it('a session made through one server is valid on the other', async () => {
+  it('a meeting made through one server is valid on the other', async () => {
     const context = await browser.newContext({ baseURL: origin, ignoreHTTPSErrors: true, locale: 'da-DK' });
     const page = await context.newPage();
     // Through Caddy's round robin the sign-in's requests alternate between the servers already.
-    await signIn(page, ADMIN);
+    await signIn(page, COORDINATOR);
     const cookie = (await context.cookies()).find((c) => c.name === 'session')?.value ?? '';
     for (const port of ports) {
       const res = await fetch(`http://127.0.0.1:${port}/personale/grupper`, { headers: { cookie: `session=${cookie}` }, redirect: 'manual' });
@@ -125,7 +125,7 @@ describe('two servers behind Caddy on one database', () => {
 
   it('a meeting moved through one server shows at once in the feed and page the other serves', async () => {
     const group = await handle.db.selectFrom('groups').select(['id', 'slug']).where('slug', '=', 'pigegruppen').executeTakeFirstOrThrow();
-    const meeting = await handle.db.selectFrom('group_sessions').select(['id', 'starts_at'])
+    const meeting = await handle.db.selectFrom('meetings').select(['id', 'starts_at'])
       .where('group_id', '=', group.id).where('status', '=', 'planned').where('starts_at', '>', new Date(Date.now() + 86_400_000).toISOString())
       .orderBy('starts_at').executeTakeFirstOrThrow();
     const [a, b] = ports as [number, number];
@@ -139,7 +139,7 @@ describe('two servers behind Caddy on one database', () => {
 
     const context = await browser.newContext({ baseURL: `http://127.0.0.1:${a}`, locale: 'da-DK' });
     const signedIn = await context.newPage();
-    await signIn(signedIn, ADMIN);
+    await signIn(signedIn, COORDINATOR);
     const cookie = (await context.cookies()).find((c) => c.name === 'session')?.value ?? '';
     await context.close();
     const place = `Lokale ${randomUUID().slice(0, 6)}`;

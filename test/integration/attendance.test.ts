@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/features/auth/auth';
 import {
-  childAttendanceHistory, getAttendanceSheet, listTodaysSessions, saveMarks, saveSessionNote, saveSheetForm,
+  childAttendanceHistory, getAttendanceSheet, listTodaysMeetings, saveMarks, saveMeetingNote, saveSheetForm,
 } from '../../src/features/attendance/attendance.service';
 import { ForbiddenError, ValidationError } from '../../src/lib/errors';
 import type { Role } from '../../src/lib/server/database';
@@ -12,7 +12,7 @@ import { addChild, addEnrollment, addGroup, addMeetings, addUser } from '../supp
 import { databaseKind, useTestDatabase } from '../support/database';
 import { errorOf } from '../support/errors';
 
-// Monday 23 November 2026, 17.00 in Copenhagen; today's session ran 15.00-17.00 (Copenhagen).
+// Monday 23 November 2026, 17.00 in Copenhagen; today's meeting ran 15.00-17.00 (Copenhagen).
 const NOW = new Date('2026-11-23T16:00:00Z');
 const TODAY_START = new Date('2026-11-23T14:00:00Z');
 const MONTH = 30 * 24 * 60 * 60 * 1000;
@@ -20,7 +20,7 @@ const MONTH = 30 * 24 * 60 * 60 * 1000;
 
 describe(`attendance on ${databaseKind()}`, () => {
   const handle = useTestDatabase();
-  let admin: Actor;
+  let coordinator: Actor;
   let leader: Actor;
   let otherLeader: Actor;
   let caseworker: Actor;
@@ -28,11 +28,11 @@ describe(`attendance on ${databaseKind()}`, () => {
   const at = NOW.toISOString();
   const addStaff = (role: Role, name: string): Promise<Actor> => addUser(handle.db, role, { name, at });
 
-  /** A group led by `leaderId` with sessions at the given instants (2 hours each). */
-  async function addGroupWith(leaderId: string, starts: Date[]): Promise<{ groupId: string; sessionIds: string[] }> {
+  /** A group led by `leaderId` with meetings at the given instants (2 hours each). */
+  async function addGroupWith(leaderId: string, starts: Date[]): Promise<{ groupId: string; meetingIds: string[] }> {
     const groupId = await addGroup(handle.db, { girls_only: 1, capacity: 20, created_at: at, updated_at: at, leaderIds: [leaderId] });
-    const sessionIds = await addMeetings(handle.db, groupId, starts, { created_at: at, updated_at: at });
-    return { groupId, sessionIds };
+    const meetingIds = await addMeetings(handle.db, groupId, starts, { created_at: at, updated_at: at });
+    return { groupId, meetingIds };
   }
 
   async function addMember(groupId: string, firstName: string, course: { state?: string; startDate?: string | null; endedOn?: string | null } = {}): Promise<{ childId: string; enrollmentId: string }> {
@@ -50,21 +50,21 @@ describe(`attendance on ${databaseKind()}`, () => {
     return { enrollmentId, mark: m, mutationId: `m-${seq}-${randomUUID().slice(0, 8)}`, clientTime: clientTime.toISOString(), ...(reason ? { reason } : {}) };
   }
 
-  async function rowCount(sessionId: string): Promise<number> {
-    const r = await handle.db.selectFrom('attendance').select((eb) => eb.fn.countAll().as('n')).where('session_id', '=', sessionId).executeTakeFirstOrThrow();
+  async function rowCount(meetingId: string): Promise<number> {
+    const r = await handle.db.selectFrom('attendance').select((eb) => eb.fn.countAll().as('n')).where('meeting_id', '=', meetingId).executeTakeFirstOrThrow();
     return Number(r.n);
   }
 
   beforeAll(async () => {
-    admin = await addStaff('admin', 'Karin Koordinator');
+    coordinator = await addStaff('coordinator', 'Karin Koordinator');
     leader = await addStaff('leader', 'Lars Leder');
     otherLeader = await addStaff('leader', 'Olga Anden');
     caseworker = await addStaff('caseworker', 'Rita Raadgiver');
   });
 
-  it('lists the members on the session date with first name, age and "ny"; not waiting children, not courses that ended before', async () => {
-    const { groupId, sessionIds } = await addGroupWith(leader.user.id, [new Date(TODAY_START.getTime() - MONTH), TODAY_START]);
-    const [earlier, today] = sessionIds as [string, string];
+  it('lists the members on the meeting date with first name, age and "ny"; not waiting children, not courses that ended before', async () => {
+    const { groupId, meetingIds } = await addGroupWith(leader.user.id, [new Date(TODAY_START.getTime() - MONTH), TODAY_START]);
+    const [earlier, today] = meetingIds as [string, string];
     const ida = await addMember(groupId, 'Ida');
     const noor = await addMember(groupId, 'Noor');
     await addMember(groupId, 'Vente', { state: 'waiting', startDate: null });
@@ -88,16 +88,16 @@ describe(`attendance on ${databaseKind()}`, () => {
 
   it('renders a group of 10 with the same number of SQL statements as a group of 3', async () => {
     async function statementsFor(children: number): Promise<number> {
-      const { groupId, sessionIds } = await addGroupWith(leader.user.id, [
+      const { groupId, meetingIds } = await addGroupWith(leader.user.id, [
         new Date(TODAY_START.getTime() - 2 * MONTH), new Date(TODAY_START.getTime() - MONTH), TODAY_START,
       ]);
       const ids: string[] = [];
       for (let i = 0; i < children; i++) ids.push((await addMember(groupId, `Barn${i}`)).enrollmentId);
-      for (const s of sessionIds.slice(0, 2)) {
+      for (const s of meetingIds.slice(0, 2)) {
         await saveMarks(handle.db, leader, s, { marks: ids.map((id) => mark(id, 'present', NOW)) }, NOW);
       }
       const before = statementCount();
-      const sheet = await getAttendanceSheet(handle.db, leader, sessionIds[2] ?? '', NOW);
+      const sheet = await getAttendanceSheet(handle.db, leader, meetingIds[2] ?? '', NOW);
       const used = statementCount() - before;
       expect(sheet.rows).toHaveLength(children);
       return used;
@@ -109,9 +109,9 @@ describe(`attendance on ${databaseKind()}`, () => {
     expect(ten).toBeLessThanOrEqual(8);
   });
 
-  it('saves each mark once: a resent mutation id is a duplicate, and the row is an upsert on (session, child)', async () => {
-    const { groupId, sessionIds } = await addGroupWith(leader.user.id, [TODAY_START]);
-    const s = sessionIds[0] ?? '';
+  it('saves each mark once: a resent mutation id is a duplicate, and the row is an upsert on (meeting, child)', async () => {
+    const { groupId, meetingIds } = await addGroupWith(leader.user.id, [TODAY_START]);
+    const s = meetingIds[0] ?? '';
     const a = await addMember(groupId, 'Asta');
     const m = mark(a.enrollmentId, 'present', NOW);
     const first = await saveMarks(handle.db, leader, s, { marks: [m] }, NOW);
@@ -125,8 +125,8 @@ describe(`attendance on ${databaseKind()}`, () => {
   });
 
   it('two leaders at once: the later tap per child wins, different children never clash', async () => {
-    const { groupId, sessionIds } = await addGroupWith(leader.user.id, [TODAY_START]);
-    const s = sessionIds[0] ?? '';
+    const { groupId, meetingIds } = await addGroupWith(leader.user.id, [TODAY_START]);
+    const s = meetingIds[0] ?? '';
     const kids = [];
     for (const name of ['A', 'B', 'C', 'D']) kids.push(await addMember(groupId, name));
     const [a, b, c, d] = kids as [typeof kids[0], typeof kids[0], typeof kids[0], typeof kids[0]];
@@ -134,7 +134,7 @@ describe(`attendance on ${databaseKind()}`, () => {
     const t2 = new Date(NOW.getTime() - 30_000);
     await Promise.all([
       saveMarks(handle.db, leader, s, { marks: [mark(a.enrollmentId, 'present', t1), mark(b.enrollmentId, 'present', t1), mark(c.enrollmentId, 'absent', t2)] }, NOW),
-      saveMarks(handle.db, admin, s, { marks: [mark(c.enrollmentId, 'present', t1), mark(d.enrollmentId, 'excused', t1, 'Syg')] }, NOW),
+      saveMarks(handle.db, coordinator, s, { marks: [mark(c.enrollmentId, 'present', t1), mark(d.enrollmentId, 'excused', t1, 'Syg')] }, NOW),
     ]);
     const sheet = await getAttendanceSheet(handle.db, leader, s, NOW);
     const got = Object.fromEntries(sheet.rows.map((r) => [r.firstName, r.mark]));
@@ -152,8 +152,8 @@ describe(`attendance on ${databaseKind()}`, () => {
   });
 
   it('only the group\'s leaders and the coordinator may see or mark; bad input is refused', async () => {
-    const { groupId, sessionIds } = await addGroupWith(leader.user.id, [TODAY_START]);
-    const s = sessionIds[0] ?? '';
+    const { groupId, meetingIds } = await addGroupWith(leader.user.id, [TODAY_START]);
+    const s = meetingIds[0] ?? '';
     const a = await addMember(groupId, 'Alma');
     const outsider = await addMember((await addGroupWith(otherLeader.user.id, [TODAY_START])).groupId, 'Ude');
     expect(await errorOf(getAttendanceSheet(handle.db, otherLeader, s, NOW))).toBeInstanceOf(ForbiddenError);
@@ -162,17 +162,17 @@ describe(`attendance on ${databaseKind()}`, () => {
     expect(await errorOf(saveMarks(handle.db, leader, s, { marks: [mark(outsider.enrollmentId, 'present', NOW)] }, NOW))).toBeInstanceOf(ValidationError);
     expect(await errorOf(saveMarks(handle.db, leader, s, { marks: [{ enrollmentId: a.enrollmentId, mark: 'present' }] }, NOW))).toBeInstanceOf(ValidationError);
     expect(await rowCount(s)).toBe(0);
-    expect((await getAttendanceSheet(handle.db, admin, s, NOW)).rows).toHaveLength(1);
+    expect((await getAttendanceSheet(handle.db, coordinator, s, NOW)).rows).toHaveLength(1);
   });
 
   it('the form without JavaScript saves only what was changed on it, and "Alle mødt" keeps an afbud', async () => {
-    const { groupId, sessionIds } = await addGroupWith(leader.user.id, [TODAY_START]);
-    const s = sessionIds[0] ?? '';
+    const { groupId, meetingIds } = await addGroupWith(leader.user.id, [TODAY_START]);
+    const s = meetingIds[0] ?? '';
     const a = await addMember(groupId, 'Ane');
     const b = await addMember(groupId, 'Bo');
     const c = await addMember(groupId, 'Cia');
     // Loaded with everyone unregistered; meanwhile an afbud arrives for Bo (another leader, or the family).
-    await saveMarks(handle.db, admin, s, { marks: [mark(b.enrollmentId, 'excused', new Date(NOW.getTime() - 1000), 'Tandlæge')] }, NOW);
+    await saveMarks(handle.db, coordinator, s, { marks: [mark(b.enrollmentId, 'excused', new Date(NOW.getTime() - 1000), 'Tandlæge')] }, NOW);
     await saveSheetForm(handle.db, leader, s, {
       [`mark-${a.enrollmentId}`]: 'absent', [`was-${a.enrollmentId}`]: 'unregistered',
       [`mark-${b.enrollmentId}`]: 'unregistered', [`was-${b.enrollmentId}`]: 'unregistered',
@@ -193,8 +193,8 @@ describe(`attendance on ${databaseKind()}`, () => {
 
   it('flags two unexcused absences in a row and keeps a running rate per child', async () => {
     const starts = [3, 2, 1].map((n) => new Date(TODAY_START.getTime() - n * MONTH));
-    const { groupId, sessionIds } = await addGroupWith(leader.user.id, [...starts, TODAY_START]);
-    const [s1, s2, s3, today] = sessionIds as [string, string, string, string];
+    const { groupId, meetingIds } = await addGroupWith(leader.user.id, [...starts, TODAY_START]);
+    const [s1, s2, s3, today] = meetingIds as [string, string, string, string];
     const a = await addMember(groupId, 'Freja');
     await saveMarks(handle.db, leader, s1, { marks: [mark(a.enrollmentId, 'present', NOW)] }, NOW);
     await saveMarks(handle.db, leader, s2, { marks: [mark(a.enrollmentId, 'excused', NOW)] }, NOW);
@@ -214,8 +214,8 @@ describe(`attendance on ${databaseKind()}`, () => {
 
   it('counts each member\'s history from their own start, without cancelled meetings, also when members started at different times', async () => {
     const starts = [4, 3, 2, 1].map((n) => new Date(TODAY_START.getTime() - n * MONTH));
-    const { groupId, sessionIds } = await addGroupWith(leader.user.id, [...starts, TODAY_START]);
-    const [s4, s3, s2, s1, today] = sessionIds as [string, string, string, string, string];
+    const { groupId, meetingIds } = await addGroupWith(leader.user.id, [...starts, TODAY_START]);
+    const [s4, s3, s2, s1, today] = meetingIds as [string, string, string, string, string];
     const dateOf = (at: Date) => instantToZoned(at).date;
     const early = await addMember(groupId, 'Alma', { startDate: dateOf(starts[0] as Date) });
     const late = await addMember(groupId, 'Bea', { startDate: dateOf(starts[2] as Date) });
@@ -224,7 +224,7 @@ describe(`attendance on ${databaseKind()}`, () => {
     await saveMarks(handle.db, leader, s2, { marks: [mark(early.enrollmentId, 'absent', NOW), mark(late.enrollmentId, 'present', NOW)] }, NOW);
     await saveMarks(handle.db, leader, s1, { marks: [mark(early.enrollmentId, 'excused', NOW)] }, NOW);
     // The second meeting was cancelled after a mark had been taken: it is not history.
-    await handle.db.updateTable('group_sessions').set({ status: 'cancelled' }).where('id', '=', s3).execute();
+    await handle.db.updateTable('meetings').set({ status: 'cancelled' }).where('id', '=', s3).execute();
 
     const sheet = await getAttendanceSheet(handle.db, leader, today, NOW);
     const byName = new Map(sheet.rows.map((r) => [r.firstName, r]));
@@ -234,21 +234,21 @@ describe(`attendance on ${databaseKind()}`, () => {
     expect(byName.get('Bea')?.isNew).toBe(false);
   });
 
-  it('"Dagens møde" lists today\'s sessions of the leader\'s groups, else the next ones; the session note is saved', async () => {
+  it('"Dagens møde" lists today\'s meetings of the leader\'s groups, else the next ones; the meeting note is saved', async () => {
     const fresh = await addStaff('leader', 'Nina Ny');
     const other = await addGroupWith(fresh.user.id, [new Date(NOW.getTime() + 2 * MONTH)]);
     const mine = await addGroupWith(fresh.user.id, [new Date(NOW.getTime() + MONTH)]);
-    const list = await listTodaysSessions(handle.db, fresh, NOW);
+    const list = await listTodaysMeetings(handle.db, fresh, NOW);
     expect(list.today).toEqual([]);
-    expect(list.next.map((s) => s.id)).toEqual([mine.sessionIds[0], other.sessionIds[0]]);
-    const leaders = await listTodaysSessions(handle.db, leader, NOW);
+    expect(list.next.map((s) => s.id)).toEqual([mine.meetingIds[0], other.meetingIds[0]]);
+    const leaders = await listTodaysMeetings(handle.db, leader, NOW);
     expect(leaders.today.length).toBeGreaterThan(0);
     expect(leaders.today.every((s) => s.groupId !== other.groupId)).toBe(true);
 
     const s = leaders.today[0]?.id ?? '';
-    await saveSessionNote(handle.db, leader, s, { theme: 'Venskab', note: 'God stemning.' }, NOW);
+    await saveMeetingNote(handle.db, leader, s, { theme: 'Venskab', note: 'God stemning.' }, NOW);
     const sheet = await getAttendanceSheet(handle.db, leader, s, NOW);
-    expect(sheet.session).toMatchObject({ theme: 'Venskab', note: 'God stemning.' });
-    expect(await errorOf(saveSessionNote(handle.db, fresh, s, { theme: 'x' }, NOW))).toBeInstanceOf(ForbiddenError);
+    expect(sheet.meeting).toMatchObject({ theme: 'Venskab', note: 'God stemning.' });
+    expect(await errorOf(saveMeetingNote(handle.db, fresh, s, { theme: 'x' }, NOW))).toBeInstanceOf(ForbiddenError);
   });
 });

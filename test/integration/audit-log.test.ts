@@ -11,7 +11,7 @@ const ALL: AuditFilter = { child: null, userId: null, from: null, to: null, befo
 
 describe(`audit log listing on ${databaseKind()}`, () => {
   const handle = useTestDatabase();
-  let admin: Actor;
+  let coordinator: Actor;
   let leader: Actor;
   let other: Actor;
   let astrid: string;
@@ -19,7 +19,7 @@ describe(`audit log listing on ${databaseKind()}`, () => {
 
   beforeAll(async () => {
     const db = handle.db;
-    admin = await addStaff(db, 'admin', 'Karin Koordinator');
+    coordinator = await addStaff(db, 'coordinator', 'Karin Koordinator');
     leader = await addStaff(db, 'leader', 'Lars Leder');
     other = await addStaff(db, 'leader', 'Mette Anden');
     const groupId = await addGroup(db, 'Pigegruppen');
@@ -48,7 +48,7 @@ describe(`audit log listing on ${databaseKind()}`, () => {
     let filter: AuditFilter = { ...ALL, to: '2026-11-20' };
     let pages = 0;
     for (;;) {
-      const page = await listAudit(handle.db, admin, filter, NOW);
+      const page = await listAudit(handle.db, coordinator, filter, NOW);
       pages += 1;
       expect(page.entries.length).toBeLessThanOrEqual(AUDIT_PAGE_SIZE);
       seen.push(...page.entries.map((e) => e.id));
@@ -63,38 +63,38 @@ describe(`audit log listing on ${databaseKind()}`, () => {
   });
 
   it('filters by child name (case and special characters), by child id, by user and by Copenhagen dates', async () => {
-    const byName = await listAudit(handle.db, admin, { ...ALL, child: 'astrid ågård' }, NOW);
+    const byName = await listAudit(handle.db, coordinator, { ...ALL, child: 'astrid ågård' }, NOW);
     expect(byName.entries).toHaveLength(50);
     expect(byName.entries.every((e) => e.childId === astrid && e.childName === 'Astrid Ågård')).toBe(true);
 
-    const percent = await listAudit(handle.db, admin, { ...ALL, child: 'percent_%' }, NOW);
+    const percent = await listAudit(handle.db, coordinator, { ...ALL, child: 'percent_%' }, NOW);
     expect(percent.entries.map((e) => e.childId)).toEqual([bo, bo, bo]);
     // A % typed by the user is a literal, not "anything".
-    expect((await listAudit(handle.db, admin, { ...ALL, child: '%' }, NOW)).entries.every((e) => e.childId === bo)).toBe(true);
+    expect((await listAudit(handle.db, coordinator, { ...ALL, child: '%' }, NOW)).entries.every((e) => e.childId === bo)).toBe(true);
 
-    const byId = await listAudit(handle.db, admin, { ...ALL, child: bo }, NOW);
+    const byId = await listAudit(handle.db, coordinator, { ...ALL, child: bo }, NOW);
     expect(byId.entries).toHaveLength(3);
 
-    const byUser = await listAudit(handle.db, admin, { ...ALL, userId: other.user.id }, NOW);
+    const byUser = await listAudit(handle.db, coordinator, { ...ALL, userId: other.user.id }, NOW);
     expect(byUser.entries).toHaveLength(3);
     expect(byUser.entries.every((e) => e.userName === 'Mette Anden' && e.ip === '10.1.2.3')).toBe(true);
 
     // 22.30 UTC on 11 November is 23.30 on 11 November in Copenhagen: inside "11 November", not the 12th.
-    const eleventh = await listAudit(handle.db, admin, { ...ALL, from: '2026-11-11', to: '2026-11-11' }, NOW);
+    const eleventh = await listAudit(handle.db, coordinator, { ...ALL, from: '2026-11-11', to: '2026-11-11' }, NOW);
     expect(eleventh.entries.map((e) => e.action)).toEqual(['update']);
-    const twelfth = await listAudit(handle.db, admin, { ...ALL, from: '2026-11-12', to: '2026-11-12' }, NOW);
+    const twelfth = await listAudit(handle.db, coordinator, { ...ALL, from: '2026-11-12', to: '2026-11-12' }, NOW);
     expect(twelfth.entries).toHaveLength(2);
   });
 
   it('records each look at the log and each export, and a deleted child shows by id', async () => {
     const before = await handle.db.selectFrom('audit_log').selectAll().where('entity_type', '=', 'audit_log').execute();
-    await listAudit(handle.db, admin, { ...ALL, child: 'Astrid' }, NOW);
-    const csv = await exportAuditCsv(handle.db, admin, { ...ALL, userId: other.user.id }, NOW);
+    await listAudit(handle.db, coordinator, { ...ALL, child: 'Astrid' }, NOW);
+    const csv = await exportAuditCsv(handle.db, coordinator, { ...ALL, userId: other.user.id }, NOW);
     const after = await handle.db.selectFrom('audit_log').selectAll().where('entity_type', '=', 'audit_log').orderBy('at').execute();
     const added = after.filter((a) => !before.some((b) => b.id === a.id));
     expect(added.map((a) => [a.action, a.user_id, a.detail])).toEqual([
-      ['read', admin.user.id, 'barn=Astrid'],
-      ['export', admin.user.id, `bruger=${other.user.id}`],
+      ['read', coordinator.user.id, 'barn=Astrid'],
+      ['export', coordinator.user.id, `bruger=${other.user.id}`],
     ]);
 
     expect(csv.startsWith('\uFEFFTidspunkt;')).toBe(true);
@@ -105,7 +105,7 @@ describe(`audit log listing on ${databaseKind()}`, () => {
     expect(lines[4]).toBe('');
 
     await handle.db.deleteFrom('children').where('id', '=', bo).execute();
-    const gone = await listAudit(handle.db, admin, { ...ALL, child: bo }, NOW);
+    const gone = await listAudit(handle.db, coordinator, { ...ALL, child: bo }, NOW);
     expect(gone.entries).toHaveLength(3);
     expect(gone.entries.every((e) => e.childName === null && e.childId === bo)).toBe(true);
   });

@@ -33,8 +33,8 @@ const NOW = new Date('2026-02-02T08:00:00Z');
 const later = (hours: number) => new Date(NOW.getTime() + hours * HOUR);
 const meta = { ip: '192.0.2.10', userAgent: 'Vitest' };
 
-const ADMIN_EMAIL = 'koordinator@familiecentret.dk';
-const ADMIN_PASSWORD = 'fire ord om foråret';
+const COORDINATOR_EMAIL = 'koordinator@familiecentret.dk';
+const COORDINATOR_PASSWORD = 'fire ord om foråret';
 
 function tokenFromPath(path: string): string {
   const token = path.replace(/^\/adgang\//, '');
@@ -45,8 +45,8 @@ function tokenFromPath(path: string): string {
 
 describe(`staff sign-in on ${databaseKind()}`, () => {
   const handle = useTestDatabase();
-  let admin: StaffUser;
-  let adminActor: Actor;
+  let coordinator: StaffUser;
+  let coordinatorActor: Actor;
 
 
   /** A staff member who has chosen a password through their one-time link. */
@@ -54,13 +54,13 @@ describe(`staff sign-in on ${databaseKind()}`, () => {
     const input = role === 'caseworker'
       ? { name: email.split('@')[0] ?? email, email, role, municipality: 'ishoj' as const }
       : { name: email.split('@')[0] ?? email, email, role, municipality: null };
-    const { setupUrlPath } = await createStaffUser(handle.db, adminActor, input, NOW);
+    const { setupUrlPath } = await createStaffUser(handle.db, coordinatorActor, input, NOW);
     const signedIn = await completeSetup(handle.db, tokenFromPath(setupUrlPath), { password }, meta, NOW);
     return signedIn.user;
   }
 
-  describe('the first administrator', () => {
-    it('gets a one-time link while there is no admin, and only the newest link works', async () => {
+  describe('the first coordinator', () => {
+    it('gets a one-time link while there is no coordinator, and only the newest link works', async () => {
       const first = await ensureBootstrapLink(handle.db, NOW);
       const second = await ensureBootstrapLink(handle.db, NOW);
       expect(first).toMatch(/^\/adgang\/[a-z2-7]+$/);
@@ -89,21 +89,21 @@ describe(`staff sign-in on ${databaseKind()}`, () => {
 
     it('is created from the link, which then stops working; no new link is offered', async () => {
       const token = tokenFromPath((await ensureBootstrapLink(handle.db, NOW))!);
-      const weak = await errorOf(completeBootstrap(handle.db, token, { name: 'Anne', email: ADMIN_EMAIL, password: 'kort', confirm: 'kort' }, meta, NOW));
+      const weak = await errorOf(completeBootstrap(handle.db, token, { name: 'Anne', email: COORDINATOR_EMAIL, password: 'kort', confirm: 'kort' }, meta, NOW));
       expect(weak).toBeInstanceOf(ValidationError);
       expect((weak as ValidationError).fields['password']).toMatch(/mindst 12 tegn/);
 
       const signedIn = await completeBootstrap(
-        handle.db, token, { name: 'Anne Koordinator', email: ADMIN_EMAIL, password: ADMIN_PASSWORD, confirm: ADMIN_PASSWORD }, meta, NOW,
+        handle.db, token, { name: 'Anne Koordinator', email: COORDINATOR_EMAIL, password: COORDINATOR_PASSWORD, confirm: COORDINATOR_PASSWORD }, meta, NOW,
       );
-      admin = signedIn.user;
-      adminActor = { user: admin, ip: meta.ip };
-      expect(admin).toMatchObject({ email: ADMIN_EMAIL, role: 'admin', displayName: 'Anne Koordinator' });
-      expect((await validateSessionToken(handle.db, signedIn.token, NOW))?.user.id).toBe(admin.id);
+      coordinator = signedIn.user;
+      coordinatorActor = { user: coordinator, ip: meta.ip };
+      expect(coordinator).toMatchObject({ email: COORDINATOR_EMAIL, role: 'coordinator', displayName: 'Anne Koordinator' });
+      expect((await validateSessionToken(handle.db, signedIn.token, NOW))?.user.id).toBe(coordinator.id);
 
       expect(await findSetupToken(handle.db, token, NOW)).toBeNull();
       expect(await errorOf(completeBootstrap(
-        handle.db, token, { name: 'Mallory', email: 'mallory@example.com', password: ADMIN_PASSWORD, confirm: ADMIN_PASSWORD }, meta, NOW,
+        handle.db, token, { name: 'Mallory', email: 'mallory@example.com', password: COORDINATOR_PASSWORD, confirm: COORDINATOR_PASSWORD }, meta, NOW,
       ))).toBeInstanceOf(NotFoundError);
       expect(await ensureBootstrapLink(handle.db, NOW)).toBeNull();
       const settings = await handle.db.selectFrom('app_settings').select('key').where('key', 'like', 'bootstrap%').execute();
@@ -113,22 +113,22 @@ describe(`staff sign-in on ${databaseKind()}`, () => {
 
   describe('signing in', () => {
     it('works with the right password and gives a session for the user', async () => {
-      const result = await signIn(handle.db, { email: '  Koordinator@Familiecentret.dk ', password: ADMIN_PASSWORD, ...meta }, NOW);
+      const result = await signIn(handle.db, { email: '  Koordinator@Familiecentret.dk ', password: COORDINATOR_PASSWORD, ...meta }, NOW);
       expect(result.ok).toBe(true);
       if (!result.ok) return;
-      expect(result.user.id).toBe(admin.id);
+      expect(result.user.id).toBe(coordinator.id);
       expect(result.token).toMatch(/^[a-z2-7]+\.[a-z2-7]+$/);
       expect(result.expiresAt).toEqual(later(8));
-      expect((await validateSessionToken(handle.db, result.token, NOW))?.user.email).toBe(ADMIN_EMAIL);
+      expect((await validateSessionToken(handle.db, result.token, NOW))?.user.email).toBe(COORDINATOR_EMAIL);
     });
 
     it('answers a wrong password and an unknown e-mail the same way', async () => {
-      const wrong = await signIn(handle.db, { email: ADMIN_EMAIL, password: 'forkert forkert', ...meta, ip: '192.0.2.20' }, NOW);
-      const unknown = await signIn(handle.db, { email: 'ingen@familiecentret.dk', password: ADMIN_PASSWORD, ...meta, ip: '192.0.2.20' }, NOW);
+      const wrong = await signIn(handle.db, { email: COORDINATOR_EMAIL, password: 'forkert forkert', ...meta, ip: '192.0.2.20' }, NOW);
+      const unknown = await signIn(handle.db, { email: 'ingen@familiecentret.dk', password: COORDINATOR_PASSWORD, ...meta, ip: '192.0.2.20' }, NOW);
       expect(wrong).toEqual({ ok: false, reason: 'invalid' });
       expect(unknown).toEqual(wrong);
       expect(SIGN_IN_FAILED_MESSAGE).toBe('E-mail eller adgangskode er forkert.');
-      await resetRateLimit(handle.db, `login:account:${ADMIN_EMAIL}`);
+      await resetRateLimit(handle.db, `login:account:${COORDINATOR_EMAIL}`);
     });
 
     it('checks a password even for an unknown e-mail, against a hash made like the real ones', async () => {
@@ -174,14 +174,14 @@ describe(`staff sign-in on ${databaseKind()}`, () => {
       for (let i = 0; i < 30; i += 1) {
         await signIn(handle.db, { email: `gaet${i}@example.com`, password: 'gæt gæt gæt gæt', ip, userAgent: null }, NOW);
       }
-      expect(await signIn(handle.db, { email: ADMIN_EMAIL, password: ADMIN_PASSWORD, ip, userAgent: null }, NOW)).toMatchObject({ reason: 'throttled' });
-      expect((await signIn(handle.db, { email: ADMIN_EMAIL, password: ADMIN_PASSWORD, ...meta }, NOW)).ok).toBe(true);
+      expect(await signIn(handle.db, { email: COORDINATOR_EMAIL, password: COORDINATOR_PASSWORD, ip, userAgent: null }, NOW)).toMatchObject({ reason: 'throttled' });
+      expect((await signIn(handle.db, { email: COORDINATOR_EMAIL, password: COORDINATOR_PASSWORD, ...meta }, NOW)).ok).toBe(true);
     });
 
     it('records sign-ins, failures on real accounts and sign-outs in the audit log', async () => {
-      const rows = await handle.db.selectFrom('audit_log').select(['action', 'entity_id', 'detail', 'ip']).where('entity_id', '=', admin.id).execute();
-      expect(rows).toContainEqual({ action: 'sign_in', entity_id: admin.id, detail: null, ip: meta.ip });
-      expect(rows).toContainEqual({ action: 'sign_in', entity_id: admin.id, detail: 'mislykket: forkert adgangskode', ip: '192.0.2.20' });
+      const rows = await handle.db.selectFrom('audit_log').select(['action', 'entity_id', 'detail', 'ip']).where('entity_id', '=', coordinator.id).execute();
+      expect(rows).toContainEqual({ action: 'sign_in', entity_id: coordinator.id, detail: null, ip: meta.ip });
+      expect(rows).toContainEqual({ action: 'sign_in', entity_id: coordinator.id, detail: 'mislykket: forkert adgangskode', ip: '192.0.2.20' });
       const unknown = await handle.db.selectFrom('audit_log').select('id').where('actor', '=', 'ingen@familiecentret.dk').execute();
       expect(unknown).toEqual([]);
     });
@@ -189,7 +189,7 @@ describe(`staff sign-in on ${databaseKind()}`, () => {
 
   describe('sessions', () => {
     it('cost one SELECT on a normal page view', async () => {
-      const { token } = await createAuthSession(handle.db, admin.id, meta, NOW);
+      const { token } = await createAuthSession(handle.db, coordinator.id, meta, NOW);
       const before = statementCount();
       const result = await validateSessionToken(handle.db, token, later(1));
       expect(statementCount() - before).toBe(1);
@@ -197,7 +197,7 @@ describe(`staff sign-in on ${databaseKind()}`, () => {
     });
 
     it('end after 8 hours without use, and the row is removed', async () => {
-      const { token, session } = await createAuthSession(handle.db, admin.id, meta, NOW);
+      const { token, session } = await createAuthSession(handle.db, coordinator.id, meta, NOW);
       expect(await validateSessionToken(handle.db, token, later(3))).toMatchObject({ refreshed: false });
       expect(await validateSessionToken(handle.db, token, later(8))).toBeNull();
       const row = await handle.db.selectFrom('auth_sessions').select('id').where('id', '=', session.id).executeTakeFirst();
@@ -205,7 +205,7 @@ describe(`staff sign-in on ${databaseKind()}`, () => {
     });
 
     it('slide forward when used in the second half of the window, and stop after 7 days', async () => {
-      const { token } = await createAuthSession(handle.db, admin.id, meta, NOW);
+      const { token } = await createAuthSession(handle.db, coordinator.id, meta, NOW);
       const refreshed = await validateSessionToken(handle.db, token, later(5));
       expect(refreshed).toMatchObject({ refreshed: true, expiresAt: later(13) });
       expect(await validateSessionToken(handle.db, token, later(12))).toMatchObject({ refreshed: true, expiresAt: later(20) });
@@ -219,7 +219,7 @@ describe(`staff sign-in on ${databaseKind()}`, () => {
     });
 
     it('that nobody came back to are cleared by the housekeeping', async () => {
-      const { session } = await createAuthSession(handle.db, admin.id, meta, later(100));
+      const { session } = await createAuthSession(handle.db, coordinator.id, meta, later(100));
       await pruneExpiredSessions(handle.db, later(108));
       const left = await handle.db.selectFrom('auth_sessions').select('id').where('expires_at', '<=', later(108).toISOString()).execute();
       expect(left).toEqual([]);
@@ -227,7 +227,7 @@ describe(`staff sign-in on ${databaseKind()}`, () => {
     });
 
     it('refuse a token whose secret is wrong, without ending the real session', async () => {
-      const { token } = await createAuthSession(handle.db, admin.id, meta, NOW);
+      const { token } = await createAuthSession(handle.db, coordinator.id, meta, NOW);
       const [id, secret] = token.split('.') as [string, string];
       const forged = `${id}.${secret.slice(0, -1)}${secret.endsWith('a') ? 'b' : 'a'}`;
       expect(await validateSessionToken(handle.db, forged, NOW)).toBeNull();
@@ -236,14 +236,14 @@ describe(`staff sign-in on ${databaseKind()}`, () => {
     });
 
     it('keep only a hash of the secret in the database', async () => {
-      const { token, session } = await createAuthSession(handle.db, admin.id, meta, NOW);
+      const { token, session } = await createAuthSession(handle.db, coordinator.id, meta, NOW);
       const secret = token.split('.')[1]!;
       const row = await handle.db.selectFrom('auth_sessions').selectAll().where('id', '=', session.id).executeTakeFirstOrThrow();
       expect(row.secret_hash).toBe(sha256Hex(secret));
       expect(JSON.stringify(row)).not.toContain(secret);
-      const user = await handle.db.selectFrom('users').select('password_hash').where('id', '=', admin.id).executeTakeFirstOrThrow();
+      const user = await handle.db.selectFrom('users').select('password_hash').where('id', '=', coordinator.id).executeTakeFirstOrThrow();
       expect(user.password_hash).toMatch(/^\$argon2id\$/);
-      expect(user.password_hash).not.toContain(ADMIN_PASSWORD);
+      expect(user.password_hash).not.toContain(COORDINATOR_PASSWORD);
     });
 
     it('end on sign-out: this device only, or every device with "log ud overalt"', async () => {
@@ -261,7 +261,7 @@ describe(`staff sign-in on ${databaseKind()}`, () => {
       await signOut(handle.db, actor, laptop.session.id, { everywhere: true }, NOW);
       expect(await validateSessionToken(handle.db, laptop.token, NOW)).toBeNull();
       expect(await validateSessionToken(handle.db, tablet.token, NOW)).toBeNull();
-      expect(await validateSessionToken(handle.db, (await createAuthSession(handle.db, admin.id, meta, NOW)).token, NOW)).not.toBeNull();
+      expect(await validateSessionToken(handle.db, (await createAuthSession(handle.db, coordinator.id, meta, NOW)).token, NOW)).not.toBeNull();
 
       const trail = await handle.db.selectFrom('audit_log').select(['action', 'detail']).where('user_id', '=', user.id).where('action', '=', 'sign_out').execute();
       expect(trail).toEqual(expect.arrayContaining([{ action: 'sign_out', detail: null }, { action: 'sign_out', detail: 'overalt' }]));
@@ -273,17 +273,17 @@ describe(`staff sign-in on ${databaseKind()}`, () => {
     it('only the coordinator creates accounts, manages links and sees the list', async () => {
       const leader = await staffMember('kun.leder@familiecentret.dk', 'grøn te om aftenen');
       const leaderActor = { user: leader, ip: null };
-      expect(await errorOf(createStaffUser(handle.db, leaderActor, { name: 'X', email: 'x@example.com', role: 'admin', municipality: null }, NOW)))
+      expect(await errorOf(createStaffUser(handle.db, leaderActor, { name: 'X', email: 'x@example.com', role: 'coordinator', municipality: null }, NOW)))
         .toBeInstanceOf(ForbiddenError);
       expect(await errorOf(issueSetupLink(handle.db, leaderActor, leader.id, NOW))).toBeInstanceOf(ForbiddenError);
       expect(await errorOf(listStaffUsers(handle.db, leaderActor))).toBeInstanceOf(ForbiddenError);
-      expect(await errorOf(setUserDisabled(handle.db, leaderActor, admin.id, true, NOW))).toBeInstanceOf(ForbiddenError);
+      expect(await errorOf(setUserDisabled(handle.db, leaderActor, coordinator.id, true, NOW))).toBeInstanceOf(ForbiddenError);
     });
 
     it('a new account has a 7-day link that sets the password once and signs the person in', async () => {
       const email = 'sara.raadgiver@vallensbaek.dk';
       const { user, setupUrlPath } = await createStaffUser(
-        handle.db, adminActor, { name: 'Sara Rådgiver', email, role: 'caseworker', municipality: 'vallensbaek' }, NOW,
+        handle.db, coordinatorActor, { name: 'Sara Rådgiver', email, role: 'caseworker', municipality: 'vallensbaek' }, NOW,
       );
       expect(user).toMatchObject({ status: 'invited', municipality: 'vallensbaek' });
       const token = tokenFromPath(setupUrlPath);
@@ -309,13 +309,13 @@ describe(`staff sign-in on ${databaseKind()}`, () => {
     });
 
     it('an expired link cannot be used', async () => {
-      const { setupUrlPath } = await createStaffUser(handle.db, adminActor, { name: 'Sen', email: 'sen@familiecentret.dk', role: 'leader', municipality: null }, NOW);
+      const { setupUrlPath } = await createStaffUser(handle.db, coordinatorActor, { name: 'Sen', email: 'sen@familiecentret.dk', role: 'leader', municipality: null }, NOW);
       expect(await errorOf(completeSetup(handle.db, tokenFromPath(setupUrlPath), { password: 'for sent på den' }, meta, later(24 * 8))))
         .toBeInstanceOf(NotFoundError);
     });
 
     it('refuses a second account with the same e-mail', async () => {
-      const error = await errorOf(createStaffUser(handle.db, adminActor, { name: 'Igen', email: ADMIN_EMAIL, role: 'leader', municipality: null }, NOW));
+      const error = await errorOf(createStaffUser(handle.db, coordinatorActor, { name: 'Igen', email: COORDINATOR_EMAIL, role: 'leader', municipality: null }, NOW));
       expect((error as ValidationError).fields).toEqual({ email: 'Der findes allerede en medarbejder med denne e-mail.' });
     });
 
@@ -323,8 +323,8 @@ describe(`staff sign-in on ${databaseKind()}`, () => {
       const email = 'glemsom@familiecentret.dk';
       const user = await staffMember(email, 'første kode er god');
       const old = await signIn(handle.db, { email, password: 'første kode er god', ...meta }, NOW);
-      const first = await issueSetupLink(handle.db, adminActor, user.id, NOW);
-      const second = await issueSetupLink(handle.db, adminActor, user.id, NOW);
+      const first = await issueSetupLink(handle.db, coordinatorActor, user.id, NOW);
+      const second = await issueSetupLink(handle.db, coordinatorActor, user.id, NOW);
       expect(await findSetupToken(handle.db, tokenFromPath(first.setupUrlPath), NOW)).toBeNull();
       expect(await findSetupToken(handle.db, tokenFromPath(second.setupUrlPath), NOW)).toMatchObject({ kind: 'reset' });
 
@@ -344,18 +344,18 @@ describe(`staff sign-in on ${databaseKind()}`, () => {
       const feedToken = feedPath.split('/').pop()!.replace(/\.ics$/, '');
       expect(await staffFeed(handle.db, feedToken, NOW)).not.toBeNull();
 
-      const closed = await setUserDisabled(handle.db, adminActor, user.id, true, later(1));
+      const closed = await setUserDisabled(handle.db, coordinatorActor, user.id, true, later(1));
       expect(closed.status).toBe('disabled');
       expect(await validateSessionToken(handle.db, before.token, later(1))).toBeNull();
       expect(await signIn(handle.db, { email, password, ...meta, ip: '192.0.2.50' }, later(1))).toEqual({ ok: false, reason: 'invalid' });
-      const link = await errorOf(issueSetupLink(handle.db, adminActor, user.id, later(1)));
+      const link = await errorOf(issueSetupLink(handle.db, coordinatorActor, user.id, later(1)));
       expect(link).toBeInstanceOf(ConflictError);
 
       // A session that somehow survived (made before the close) is refused too.
       const stray = await createAuthSession(handle.db, user.id, meta, later(1));
       expect(await validateSessionToken(handle.db, stray.token, later(1))).toBeNull();
 
-      await setUserDisabled(handle.db, adminActor, user.id, false, later(2));
+      await setUserDisabled(handle.db, coordinatorActor, user.id, false, later(2));
       expect((await signIn(handle.db, { email, password, ...meta }, later(2))).ok).toBe(true);
       // Reopening revives neither the old calendar link nor the sessions from before the close.
       expect(await staffFeed(handle.db, feedToken, later(2))).toBeNull();
@@ -367,12 +367,12 @@ describe(`staff sign-in on ${databaseKind()}`, () => {
     });
 
     it('the coordinator cannot close their own account', async () => {
-      expect(await errorOf(setUserDisabled(handle.db, adminActor, admin.id, true, NOW))).toBeInstanceOf(ConflictError);
+      expect(await errorOf(setUserDisabled(handle.db, coordinatorActor, coordinator.id, true, NOW))).toBeInstanceOf(ConflictError);
     });
 
     it('lists everyone with role, municipality and status', async () => {
-      const list = await listStaffUsers(handle.db, adminActor);
-      expect(list.find((u) => u.email === ADMIN_EMAIL)).toMatchObject({ role: 'admin', status: 'active', municipality: null });
+      const list = await listStaffUsers(handle.db, coordinatorActor);
+      expect(list.find((u) => u.email === COORDINATOR_EMAIL)).toMatchObject({ role: 'coordinator', status: 'active', municipality: null });
       expect(list.find((u) => u.email === 'sen@familiecentret.dk')).toMatchObject({ status: 'invited' });
       expect(list.find((u) => u.email === 'sara.raadgiver@vallensbaek.dk')).toMatchObject({ role: 'caseworker', municipality: 'vallensbaek' });
       const created = await handle.db.selectFrom('audit_log').select('entity_id').where('action', '=', 'create').where('entity_type', '=', 'user').execute();

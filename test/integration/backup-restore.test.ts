@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../src/lib/server/db';
-import { addChild, addGroup, addSessions, addStaff } from '../support/child-records';
+import { addChild, addGroup, addMeetings, addStaff } from '../support/child-records';
 import { databaseKind } from '../support/database';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -55,9 +55,9 @@ describe.skipIf(databaseKind() !== 'sqlite')('backup under load, then restore on
 
   it('the restored copy holds every row committed before the backup began, consistently, and passes integrity_check', async () => {
     const db = handle.db;
-    await addStaff(db, 'admin', 'Karin Koordinator');
+    await addStaff(db, 'coordinator', 'Karin Koordinator');
     const groupId = await addGroup(db, 'Pigegruppen');
-    const sessions = await addSessions(db, groupId, Array.from({ length: 20 }, (_, i) => new Date(Date.UTC(2026, 0, 7 + 7 * i, 15)).toISOString()));
+    const meetings = await addMeetings(db, groupId, Array.from({ length: 20 }, (_, i) => new Date(Date.UTC(2026, 0, 7 + 7 * i, 15)).toISOString()));
     const enrollments: string[] = [];
     for (let i = 0; i < 10; i += 1) {
       const ids = await addChild(db, { groupId, firstName: `Barn${i}`, lastName: 'Backup', enrollmentState: 'active', endedOn: null, referralStatus: 'started' });
@@ -65,13 +65,13 @@ describe.skipIf(databaseKind() !== 'sqlite')('backup under load, then restore on
     }
     const order: string[] = [];
     const insertMark = async (k: number): Promise<void> => {
-      const sessionId = sessions[Math.floor(k / 10)] as string;
+      const meetingId = meetings[Math.floor(k / 10)] as string;
       const enrollmentId = enrollments[k % 10] as string;
       await db.insertInto('attendance').values({
-        session_id: sessionId, enrollment_id: enrollmentId, status: k % 3 === 0 ? 'excused' : 'present', reason: null,
+        meeting_id: meetingId, enrollment_id: enrollmentId, status: k % 3 === 0 ? 'excused' : 'present', reason: null,
         source: 'leader', recorded_by: null, recorded_at: new Date(Date.UTC(2026, 10, 23, 10, 0, k)).toISOString(),
       }).execute();
-      order.push(`${sessionId}|${enrollmentId}`);
+      order.push(`${meetingId}|${enrollmentId}`);
     };
     // Some marks before the backup starts; the rest stream in while the operator's backup runs in another process.
     for (let k = 0; k < 20; k += 1) await insertMark(k);
@@ -111,8 +111,8 @@ describe.skipIf(databaseKind() !== 'sqlite')('backup under load, then restore on
     // Attendance: all marks committed before the backup began, and then a prefix of the ones that came in
     // meanwhile (a consistent snapshot, never a mark without the ones saved before it).
     const marks = (restored['attendance'] ?? []).map((r) => {
-      const row = JSON.parse(r) as { session_id: string; enrollment_id: string };
-      return `${row.session_id}|${row.enrollment_id}`;
+      const row = JSON.parse(r) as { meeting_id: string; enrollment_id: string };
+      return `${row.meeting_id}|${row.enrollment_id}`;
     });
     expect(marks.length).toBeGreaterThanOrEqual(committedBefore);
     expect(new Set(marks)).toEqual(new Set(order.slice(0, marks.length)));

@@ -55,13 +55,13 @@ function readRecorder(): { plugin: KyselyPlugin; tables: Set<string>; raw: strin
 
 // Monday 23 November 2026, 17.00 in Copenhagen; the group met 15.00-17.00.
 const NOW = new Date('2026-11-23T16:00:00Z');
-const SESSION_START = new Date('2026-11-23T14:00:00Z');
+const MEETING_START = new Date('2026-11-23T14:00:00Z');
 
 describe(`the figures' data version on ${databaseKind()}`, () => {
   const handle = useTestDatabase();
-  let admin: Actor;
+  let coordinator: Actor;
   let leader: Actor;
-  let sessionId: string;
+  let meetingId: string;
   const enrollments: string[] = [];
 
   async function version(): Promise<number> {
@@ -70,14 +70,14 @@ describe(`the figures' data version on ${databaseKind()}`, () => {
   }
 
   beforeAll(async () => {
-    admin = await addUser(handle.db, 'admin', { name: 'admin', at: NOW });
+    coordinator = await addUser(handle.db, 'coordinator', { name: 'coordinator', at: NOW });
     leader = await addUser(handle.db, 'leader', { name: 'leader', at: NOW });
     const at = NOW.toISOString();
     const groupId = await addGroup(handle.db, {
       slug: 'soeskende', name: 'Søskendegruppen', kind: 'siblings', girls_only: 0, capacity: 12, created_at: at, updated_at: at,
       leaderIds: [leader.user.id],
     });
-    [sessionId = ''] = await addMeetings(handle.db, groupId, [SESSION_START], { occurrence_key: '2026-11-23', created_at: at, updated_at: at });
+    [meetingId = ''] = await addMeetings(handle.db, groupId, [MEETING_START], { occurrence_key: '2026-11-23', created_at: at, updated_at: at });
     for (let i = 0; i < 6; i++) {
       const { childId } = await addChild(handle.db, {
         first_name: `Barn${i}`, last_name: 'Tal', gender: 'boy', municipality: i % 2 ? 'ishoj' : 'vallensbaek', created_at: at, updated_at: at,
@@ -91,7 +91,7 @@ describe(`the figures' data version on ${databaseKind()}`, () => {
     await handle.db.transaction().execute(async (trx) => {
       for (const [i, enrollmentId] of enrollments.slice(0, 3).entries()) {
         await trx.insertInto('attendance').values({
-          session_id: sessionId, enrollment_id: enrollmentId, status: 'present', reason: null, source: 'leader',
+          meeting_id: meetingId, enrollment_id: enrollmentId, status: 'present', reason: null, source: 'leader',
           recorded_by: leader.user.id, recorded_at: new Date(NOW.getTime() + i).toISOString(),
         }).execute();
       }
@@ -101,12 +101,12 @@ describe(`the figures' data version on ${databaseKind()}`, () => {
 
     await expect(
       handle.db.transaction().execute(async (trx) => {
-        await trx.deleteFrom('attendance').where('session_id', '=', sessionId).execute();
+        await trx.deleteFrom('attendance').where('meeting_id', '=', meetingId).execute();
         throw new Error('changed my mind');
       }),
     ).rejects.toThrow('changed my mind');
     expect(await version()).toBe(start + 1);
-    const kept = await handle.db.selectFrom('attendance').select('enrollment_id').where('session_id', '=', sessionId).execute();
+    const kept = await handle.db.selectFrom('attendance').select('enrollment_id').where('meeting_id', '=', meetingId).execute();
     expect(kept).toHaveLength(3);
   });
 
@@ -116,35 +116,35 @@ describe(`the figures' data version on ${databaseKind()}`, () => {
     expect(await version()).toBe(start + 1);
 
     await handle.db.selectFrom('attendance').selectAll().execute();
-    await recordAudit(handle.db, admin, [{ action: 'read', entityType: 'figures', entityId: '2026' }], NOW);
-    await handle.db.updateTable('users').set({ display_name: 'Koordinatoren' }).where('id', '=', admin.user.id).execute();
+    await recordAudit(handle.db, coordinator, [{ action: 'read', entityType: 'figures', entityId: '2026' }], NOW);
+    await handle.db.updateTable('users').set({ display_name: 'Koordinatoren' }).where('id', '=', coordinator.user.id).execute();
     expect(await version()).toBe(start + 1);
   });
 
   it('gives the figures page a new stamp after a leader saves marks, and the same stamp while nothing changes', async () => {
-    const first = await yearlyFiguresStamp(handle.db, admin, '2026', NOW);
-    const again = await yearlyFiguresStamp(handle.db, admin, '2026', NOW);
+    const first = await yearlyFiguresStamp(handle.db, coordinator, '2026', NOW);
+    const again = await yearlyFiguresStamp(handle.db, coordinator, '2026', NOW);
     expect(again.key).toBe(first.key);
-    const before = await loadYearlyFigures(handle.db, admin, first, NOW);
+    const before = await loadYearlyFigures(handle.db, coordinator, first, NOW);
 
     const marks = [{ enrollmentId: enrollments[5] ?? '', mark: 'present', mutationId: `m-${randomUUID()}`, clientTime: NOW.toISOString() }];
-    await saveMarks(handle.db, leader, sessionId, { marks }, NOW);
-    const after = await yearlyFiguresStamp(handle.db, admin, '2026', NOW);
+    await saveMarks(handle.db, leader, meetingId, { marks }, NOW);
+    const after = await yearlyFiguresStamp(handle.db, coordinator, '2026', NOW);
     expect(after.key).not.toBe(first.key);
-    const figures = await loadYearlyFigures(handle.db, admin, after, NOW);
+    const figures = await loadYearlyFigures(handle.db, coordinator, after, NOW);
     expect(figures.figures.totals.total.present).toBe(before.figures.totals.total.present + 1);
 
     // The phone sends the same mark again (same mutation id): nothing is written, so the stamp stays.
-    await saveMarks(handle.db, leader, sessionId, { marks }, NOW);
-    expect((await yearlyFiguresStamp(handle.db, admin, '2026', NOW)).key).toBe(after.key);
+    await saveMarks(handle.db, leader, meetingId, { marks }, NOW);
+    expect((await yearlyFiguresStamp(handle.db, coordinator, '2026', NOW)).key).toBe(after.key);
   });
 
   it('is moved by every table the figures read: each one is declared read by the figures', async () => {
     const recorder = readRecorder();
-    const stamp = await yearlyFiguresStamp(handle.db, admin, '2026', NOW);
-    await loadYearlyFigures(handle.db.withPlugin(recorder.plugin), admin, stamp, NOW);
+    const stamp = await yearlyFiguresStamp(handle.db, coordinator, '2026', NOW);
+    await loadYearlyFigures(handle.db.withPlugin(recorder.plugin), coordinator, stamp, NOW);
     // The recorder sees the figures' own tables (so this test can fail) and no raw SQL it cannot read.
-    expect([...recorder.tables]).toEqual(expect.arrayContaining(['attendance', 'children', 'enrollments', 'group_sessions']));
+    expect([...recorder.tables]).toEqual(expect.arrayContaining(['attendance', 'children', 'enrollments', 'meetings']));
     expect(recorder.raw).toEqual([]);
     const undeclared = [...recorder.tables].filter((t) => READ_BY_FIGURES[t as keyof Database] !== true);
     expect(undeclared, 'tables the figures read without READ_BY_FIGURES saying so (lib/server/data-version.ts)').toEqual([]);
@@ -161,7 +161,7 @@ describe(`the figures' data version on ${databaseKind()}`, () => {
     const db = handle.db.withPlugin(recorder.plugin);
     expect(await publicGroupPage(db, 'soeskende', NOW)).not.toBeNull();
     expect(await publicGroupFeed(db, 'soeskende', NOW)).not.toBeNull();
-    expect([...recorder.tables]).toEqual(expect.arrayContaining(['groups', 'group_sessions']));
+    expect([...recorder.tables]).toEqual(expect.arrayContaining(['groups', 'meetings']));
     expect(recorder.raw).toEqual([]);
     const undeclared = [...recorder.tables].filter((t) => !PUBLIC_TABLES.includes(t as keyof Database));
     expect(undeclared, 'tables the public pages read without PUBLIC_TABLES saying so (lib/server/data-version.ts)').toEqual([]);
@@ -178,7 +178,7 @@ describe(`the figures' data version on ${databaseKind()}`, () => {
         // Later saves carry later tap times, so each one changes the stored marks.
         clientTime: new Date(NOW.getTime() + 60_000 + k * 1000).toISOString(),
       }));
-      return saveMarks(handle.db, leader, sessionId, { marks }, new Date(NOW.getTime() + 60_000 + k * 1000));
+      return saveMarks(handle.db, leader, meetingId, { marks }, new Date(NOW.getTime() + 60_000 + k * 1000));
     });
     const results = await Promise.allSettled(saves);
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);

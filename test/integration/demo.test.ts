@@ -12,7 +12,7 @@ import { createTestDatabase, databaseKind } from '../support/database';
 const NOW = new Date('2026-11-23T10:00:00Z');
 
 const TABLES = [
-  'users', 'groups', 'meeting_rules', 'group_leaders', 'closed_periods', 'group_sessions', 'intake_windows', 'children',
+  'users', 'groups', 'meeting_rules', 'group_leaders', 'closed_periods', 'meetings', 'intake_windows', 'children',
   'guardians', 'referrals', 'enrollments', 'conversations', 'attendance',
 ] as const;
 
@@ -31,7 +31,7 @@ async function seedGroupsLikeBoot(db: Kysely<Database>, now: Date): Promise<numb
   await insertInChunks(db, 'groups', rows.map((r) => r.group));
   await insertInChunks(db, 'meeting_rules', rows.map((r) => r.rule));
   const today = todayInZone(now);
-  const sessions = rows.flatMap(({ group, rule }) =>
+  const meetings = rows.flatMap(({ group, rule }) =>
     generateOccurrences({
       rule: { weekday: rule.weekday, nth: rule.nth, startTime: rule.start_time, endTime: rule.end_time, onClosed: rule.on_closed } as MeetingRule,
       from: today,
@@ -54,13 +54,13 @@ async function seedGroupsLikeBoot(db: Kysely<Database>, now: Date): Promise<numb
       updated_at: now.toISOString(),
     })),
   );
-  await insertInChunks(db, 'group_sessions', sessions);
+  await insertInChunks(db, 'meetings', meetings);
   // Intake windows from this quarter on, as the schedule service stores them.
   const quarterStart = `${today.slice(0, 5)}${String(Math.floor((Number(today.slice(5, 7)) - 1) / 3) * 3 + 1).padStart(2, '0')}-01`;
   const windows = rows
     .filter(({ group }) => group.intake_rule === 'quarterly')
     .flatMap(({ group }) => {
-      const own = sessions.filter((x) => x.group_id === group.id);
+      const own = meetings.filter((x) => x.group_id === group.id);
       return intakeWindows(
         own.map((x) => ({ occurrenceKey: x.occurrence_key, date: todayInZone(new Date(x.starts_at)), cancelled: false })),
         quarterStart,
@@ -69,13 +69,13 @@ async function seedGroupsLikeBoot(db: Kysely<Database>, now: Date): Promise<numb
         id: `${group.slug}-window-${w.quarterStart}`,
         group_id: group.id,
         quarter_start: w.quarterStart,
-        session_id: own.find((x) => x.occurrence_key === w.occurrenceKey)?.id ?? null,
+        meeting_id: own.find((x) => x.occurrence_key === w.occurrenceKey)?.id ?? null,
         places: null,
         created_at: now.toISOString(),
       }));
     });
   await insertInChunks(db, 'intake_windows', windows);
-  return sessions.length;
+  return meetings.length;
 }
 
 describe(`loadDemoData on ${databaseKind()}`, () => {
@@ -94,7 +94,7 @@ describe(`loadDemoData on ${databaseKind()}`, () => {
     expect(counts['groups']).toBe(3);
     expect(counts['children']).toBe(30);
     expect(counts['referrals']).toBe(30);
-    expect(counts['group_sessions']).toBeGreaterThanOrEqual(27);
+    expect(counts['meetings']).toBeGreaterThanOrEqual(27);
     expect(counts['attendance']).toBeGreaterThan(30);
     expect(describeDemoResult(result)).toContain('uden adgangskode');
 
@@ -139,11 +139,11 @@ describe(`loadDemoData on ${databaseKind()}`, () => {
 
     const counts = await countRows(handle.db);
     expect(counts['groups']).toBe(3);
-    expect(counts['group_sessions']).toBe(future + (result.counts['group_sessions'] ?? 0));
+    expect(counts['meetings']).toBe(future + (result.counts['meetings'] ?? 0));
     // The app's future meetings are untouched and no month has two meetings.
-    const sessions = await handle.db.selectFrom('group_sessions').select(['id', 'group_id', 'occurrence_key', 'starts_at']).execute();
-    expect(sessions.filter((s) => s.id.startsWith('boot-')).length).toBe(future);
-    expect(new Set(sessions.map((s) => `${s.group_id}/${s.occurrence_key}`)).size).toBe(sessions.length);
+    const meetings = await handle.db.selectFrom('meetings').select(['id', 'group_id', 'occurrence_key', 'starts_at']).execute();
+    expect(meetings.filter((s) => s.id.startsWith('boot-')).length).toBe(future);
+    expect(new Set(meetings.map((s) => `${s.group_id}/${s.occurrence_key}`)).size).toBe(meetings.length);
     // The girls' group is led by the existing leader account.
     const girls = await handle.db
       .selectFrom('group_leaders')
@@ -166,8 +166,8 @@ describe(`loadDemoData on ${databaseKind()}`, () => {
     const started = await handle.db
       .selectFrom('enrollments')
       .innerJoin('intake_windows', 'intake_windows.id', 'enrollments.intake_window_id')
-      .innerJoin('group_sessions', 'group_sessions.id', 'intake_windows.session_id')
-      .select(['enrollments.start_date', 'group_sessions.starts_at'])
+      .innerJoin('meetings', 'meetings.id', 'intake_windows.meeting_id')
+      .select(['enrollments.start_date', 'meetings.starts_at'])
       .where('enrollments.start_date', 'is not', null)
       .execute();
     expect(started.length).toBeGreaterThan(0);
@@ -186,13 +186,13 @@ describe(`loadDemoData on ${databaseKind()}`, () => {
     const ms = performance.now() - started;
     const counts = await countRows(handle.db);
     console.log(
-      `demo on ${databaseKind()}, 3 years × 10 groups: ${ms.toFixed(0)} ms — ${counts['group_sessions']} sessions, ` +
+      `demo on ${databaseKind()}, 3 years × 10 groups: ${ms.toFixed(0)} ms — ${counts['meetings']} meetings, ` +
         `${counts['children']} children, ${counts['attendance']} attendance rows`,
     );
     expect(result.loaded).toBe(true);
     expect(counts['groups']).toBe(10);
     expect(counts['children']).toBe(300);
-    expect(counts['group_sessions']).toBeGreaterThan(300);
+    expect(counts['meetings']).toBeGreaterThan(300);
     expect(ms).toBeLessThan(15_000);
   });
 });

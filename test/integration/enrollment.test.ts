@@ -31,7 +31,7 @@ const TODAY = todayInZone(NOW);
 
 describe(`enrollment service on ${databaseKind()}`, () => {
   let handle = useTestDatabase();
-  let admin: Actor;
+  let coordinator: Actor;
   let kidsLeader: Actor;
   let girlsLeader: Actor;
   let caseworker: Actor;
@@ -73,7 +73,7 @@ describe(`enrollment service on ${databaseKind()}`, () => {
     return handle.db.selectFrom('referrals').select(['status', 'status_reason', 'group_id']).where('id', '=', referralId).executeTakeFirstOrThrow();
   }
 
-  async function overviewOf(group: Group, actor: Actor = admin) {
+  async function overviewOf(group: Group, actor: Actor = coordinator) {
     const view = (await windowOverview(handle.db, actor, NOW)).find((g) => g.group.id === group.id);
     if (!view) throw new Error('group not in overview');
     return view;
@@ -83,11 +83,11 @@ describe(`enrollment service on ${databaseKind()}`, () => {
 
   beforeAll(async () => {
     await seedDefaultGroups(handle.db, NOW);
-    admin = await addStaff('admin', 'Karin Koordinator');
+    coordinator = await addStaff('coordinator', 'Karin Koordinator');
     kidsLeader = await addStaff('leader', 'Lis Søskende');
     girlsLeader = await addStaff('leader', 'Pia Pige');
     caseworker = await addStaff('caseworker', 'Rita Rådgiver');
-    const groups = await listGroups(handle.db, admin);
+    const groups = await listGroups(handle.db, coordinator);
     girls = groups.find((g) => g.slug === 'pigegruppen')!;
     kids = groups.find((g) => g.slug === 'soeskendegruppen-boern')!;
     young = groups.find((g) => g.slug === 'soeskendegruppen-unge')!;
@@ -131,21 +131,21 @@ describe(`enrollment service on ${databaseKind()}`, () => {
     const overview = await overviewOf(kids, kidsLeader);
     expect(overview.waiting.map((w) => w.enrollmentId)).toContain(enrollmentId);
 
-    // Siblings start only at an intake window's session.
-    const ordinary = await handle.db.selectFrom('group_sessions').select('id').where('group_id', '=', kids.id).where('id', 'not in', handle.db.selectFrom('intake_windows').select('session_id').where('session_id', 'is not', null).$narrowType<{ session_id: string }>()).where('starts_at', '>', NOW.toISOString()).executeTakeFirstOrThrow();
-    expect(await errorOf(startCourse(handle.db, kidsLeader, enrollmentId, { sessionId: ordinary.id }, later))).toBeInstanceOf(ValidationError);
+    // Siblings start only at an intake window's meeting.
+    const ordinary = await handle.db.selectFrom('meetings').select('id').where('group_id', '=', kids.id).where('id', 'not in', handle.db.selectFrom('intake_windows').select('meeting_id').where('meeting_id', 'is not', null).$narrowType<{ meeting_id: string }>()).where('starts_at', '>', NOW.toISOString()).executeTakeFirstOrThrow();
+    expect(await errorOf(startCourse(handle.db, kidsLeader, enrollmentId, { meetingId: ordinary.id }, later))).toBeInstanceOf(ValidationError);
 
-    const started = await startCourse(handle.db, kidsLeader, enrollmentId, { sessionId: window.sessionId }, later);
+    const started = await startCourse(handle.db, kidsLeader, enrollmentId, { meetingId: window.meetingId }, later);
     expect(started).toEqual({ startDate: window.date, plannedEndDate: addMonths(window.date, 12) });
     expect((await referralStatus(referralId)).status).toBe('started');
     // A second click finds the course already started.
-    expect(await errorOf(startCourse(handle.db, kidsLeader, enrollmentId, { sessionId: window.sessionId }, later))).toBeInstanceOf(ConflictError);
+    expect(await errorOf(startCourse(handle.db, kidsLeader, enrollmentId, { meetingId: window.meetingId }, later))).toBeInstanceOf(ConflictError);
 
     await recordParentConversation(handle.db, kidsLeader, enrollmentId, { date: addDays(TODAY, 2), time: '10:00', note: 'Mor ville tale om søvn.' }, later);
 
     const afterStart = new Date(NOW.getTime() + 60 * 86_400_000);
     await bookClosingConversation(handle.db, kidsLeader, enrollmentId, { ...booking(kidsLeader), date: todayInZone(afterStart) }, afterStart);
-    expect((await getCase(handle.db, admin, enrollmentId, afterStart)).enrollment.state).toBe('closing_booked');
+    expect((await getCase(handle.db, coordinator, enrollmentId, afterStart)).enrollment.state).toBe('closing_booked');
     expect((await referralStatus(referralId)).status).toBe('started');
 
     const noConfirm = await errorOf(endCourse(handle.db, kidsLeader, enrollmentId, { endedOn: todayInZone(afterStart), reason: '' }, afterStart));
@@ -179,36 +179,36 @@ describe(`enrollment service on ${databaseKind()}`, () => {
     expect(audit.filter((a) => a.entity_type === 'conversation' && a.action === 'create')).toHaveLength(4);
     // Besides the messages the steps put in the outbox (issue 14), written by the system, every entry is by these two.
     const byPeople = audit.filter((a) => a.entity_type !== 'message');
-    expect(byPeople.every((a) => a.user_id === kidsLeader.user.id || a.user_id === admin.user.id)).toBe(true);
+    expect(byPeople.every((a) => a.user_id === kidsLeader.user.id || a.user_id === coordinator.user.id)).toBe(true);
   });
 
   it('"does not fit" declines with the reason; the caseworker sees "afvist"', async () => {
     const { enrollmentId, referralId } = await refer(kids, { firstName: 'Oskar', birthDate: '2016-09-01' });
-    await bookIntakeConversation(handle.db, admin, enrollmentId, booking(kidsLeader), NOW);
+    await bookIntakeConversation(handle.db, coordinator, enrollmentId, booking(kidsLeader), NOW);
     // Before the conversation's time nothing can be recorded; after it, the outcome is written.
-    const early = await errorOf(recordIntakeOutcome(handle.db, admin, enrollmentId, { outcome: 'does_not_fit', reason: 'For tidligt' }, NOW));
+    const early = await errorOf(recordIntakeOutcome(handle.db, coordinator, enrollmentId, { outcome: 'does_not_fit', reason: 'For tidligt' }, NOW));
     expect((early as ConflictError).message).toMatch(/^Den indledende samtale er ikke holdt endnu/);
     const after = new Date('2026-12-01T09:00:00Z');
-    const missing = await errorOf(recordIntakeOutcome(handle.db, admin, enrollmentId, { outcome: 'does_not_fit', reason: '' }, after));
+    const missing = await errorOf(recordIntakeOutcome(handle.db, coordinator, enrollmentId, { outcome: 'does_not_fit', reason: '' }, after));
     expect((missing as ValidationError).fields['reason']).toBeDefined();
-    expect(await recordIntakeOutcome(handle.db, admin, enrollmentId, { outcome: 'does_not_fit', reason: 'Familien ønsker individuel støtte' }, after)).toBe('declined');
+    expect(await recordIntakeOutcome(handle.db, coordinator, enrollmentId, { outcome: 'does_not_fit', reason: 'Familien ønsker individuel støtte' }, after)).toBe('declined');
     expect(await referralStatus(referralId)).toMatchObject({ status: 'declined', status_reason: 'Familien ønsker individuel støtte' });
     // Nothing is legal after the end.
-    expect(await errorOf(bookIntakeConversation(handle.db, admin, enrollmentId, booking(kidsLeader), NOW))).toBeInstanceOf(ConflictError);
+    expect(await errorOf(bookIntakeConversation(handle.db, coordinator, enrollmentId, booking(kidsLeader), NOW))).toBeInstanceOf(ConflictError);
   });
 
   it('withdraws from the waiting list with a reason and a confirmation; booked conversations are cancelled', async () => {
     const { enrollmentId, referralId } = await refer(kids, { firstName: 'Ida', birthDate: '2016-01-02', gender: 'girl' });
-    await bookIntakeConversation(handle.db, admin, enrollmentId, booking(kidsLeader), NOW);
-    const unconfirmed = await errorOf(declineOrWithdraw(handle.db, admin, enrollmentId, { kind: 'withdraw', reason: 'Familien er flyttet' }, NOW));
+    await bookIntakeConversation(handle.db, coordinator, enrollmentId, booking(kidsLeader), NOW);
+    const unconfirmed = await errorOf(declineOrWithdraw(handle.db, coordinator, enrollmentId, { kind: 'withdraw', reason: 'Familien er flyttet' }, NOW));
     expect((unconfirmed as ValidationError).fields['confirm']).toBeDefined();
-    expect(await declineOrWithdraw(handle.db, admin, enrollmentId, { kind: 'withdraw', reason: 'Familien er flyttet', confirm: 'ja' }, NOW)).toBe('withdrawn');
+    expect(await declineOrWithdraw(handle.db, coordinator, enrollmentId, { kind: 'withdraw', reason: 'Familien er flyttet', confirm: 'ja' }, NOW)).toBe('withdrawn');
     expect(await referralStatus(referralId)).toMatchObject({ status: 'withdrawn', status_reason: 'Familien er flyttet' });
     const c = await handle.db.selectFrom('conversations').select('status').where('enrollment_id', '=', enrollmentId).executeTakeFirstOrThrow();
     expect(c.status).toBe('cancelled');
   });
 
-  it('refuses a start when the group is exactly full, and allows it when a member leaves before that session', async () => {
+  it('refuses a start when the group is exactly full, and allows it when a member leaves before that meeting', async () => {
     await handle.db.updateTable('groups').set({ capacity: 2 }).where('id', '=', girls.id).execute();
     try {
       await refer(girls, { firstName: 'Amalie', birthDate: '2015-03-03', gender: 'girl' }, { state: 'active', startDate: '2026-03-11' });
@@ -216,17 +216,17 @@ describe(`enrollment service on ${databaseKind()}`, () => {
       const waiting = await refer(girls, { firstName: 'Cecilie', birthDate: '2016-06-06', gender: 'girl' }, { state: 'waiting' });
       const view = await overviewOf(girls);
       expect(view.freePlaces).toBe(0);
-      const session = view.next!.sessionId;
-      const full = await errorOf(startCourse(handle.db, admin, waiting.enrollmentId, { sessionId: session }, NOW));
+      const meeting = view.next!.meetingId;
+      const full = await errorOf(startCourse(handle.db, coordinator, waiting.enrollmentId, { meetingId: meeting }, NOW));
       expect(full).toBeInstanceOf(ConflictError);
       expect((full as Error).message).toMatch(/ingen ledig plads/);
 
-      // Bella's course is planned to end before the next session: her place is free then.
+      // Bella's course is planned to end before the next meeting: her place is free then.
       await handle.db.updateTable('enrollments').set({ planned_end_date: addDays(view.next!.date, -1) }).where('id', '=', second.enrollmentId).execute();
       const again = await overviewOf(girls);
       expect(again.freePlaces).toBe(1);
       expect(again.dueToLeave.map((m) => m.firstName)).toEqual(['Bella']);
-      await startCourse(handle.db, admin, waiting.enrollmentId, { sessionId: session }, NOW);
+      await startCourse(handle.db, coordinator, waiting.enrollmentId, { meetingId: meeting }, NOW);
       expect((await overviewOf(girls)).freePlaces).toBe(0);
     } finally {
       await handle.db.updateTable('groups').set({ capacity: 10 }).where('id', '=', girls.id).execute();
@@ -244,8 +244,8 @@ describe(`enrollment service on ${databaseKind()}`, () => {
       // Warm the connection pool so both transactions really run side by side on PostgreSQL.
       await Promise.all([1, 2, 3, 4].map(() => handle.db.selectFrom('groups').select('id').execute()));
       const results = await Promise.allSettled([
-        startCourse(handle.db, admin, a.enrollmentId, { sessionId: view.next!.sessionId }, NOW),
-        startCourse(handle.db, admin, b.enrollmentId, { sessionId: view.next!.sessionId }, NOW),
+        startCourse(handle.db, coordinator, a.enrollmentId, { meetingId: view.next!.meetingId }, NOW),
+        startCourse(handle.db, coordinator, b.enrollmentId, { meetingId: view.next!.meetingId }, NOW),
       ]);
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       const refused = results.find((r) => r.status === 'rejected');
@@ -274,9 +274,9 @@ describe(`enrollment service on ${databaseKind()}`, () => {
     const second = await refer(young, { firstName: 'Bo', birthDate: '2012-01-01' }, { state: 'waiting', receivedAt: '2026-09-02T08:00:00.000Z' });
     const third = await refer(young, { firstName: 'Carl', birthDate: '2012-01-01' }, { state: 'waiting', receivedAt: '2026-09-03T08:00:00.000Z' });
     expect((await overviewOf(young)).waiting.map((w) => w.firstName)).toEqual(['Anna', 'Bo', 'Carl']);
-    const noReason = await errorOf(reorderWaitingList(handle.db, admin, third.enrollmentId, { position: '1', reason: '' }, NOW));
+    const noReason = await errorOf(reorderWaitingList(handle.db, coordinator, third.enrollmentId, { position: '1', reason: '' }, NOW));
     expect((noReason as ValidationError).fields['reason']).toBeDefined();
-    expect(await reorderWaitingList(handle.db, admin, third.enrollmentId, { position: '1', reason: 'Akut behov efter samtale' }, NOW)).toEqual({ from: 3, to: 1 });
+    expect(await reorderWaitingList(handle.db, coordinator, third.enrollmentId, { position: '1', reason: 'Akut behov efter samtale' }, NOW)).toEqual({ from: 3, to: 1 });
     const view = await overviewOf(young);
     expect(view.waiting.map((w) => w.firstName)).toEqual(['Carl', 'Anna', 'Bo']);
     expect(view.waiting[0]?.reordered).toBe(true);
@@ -290,7 +290,7 @@ describe(`enrollment service on ${databaseKind()}`, () => {
   it('flags two referrals for the same child', async () => {
     const a = await refer(kids, { firstName: 'Sofus', lastName: 'Berg', birthDate: '2017-05-05' });
     await refer(young, { firstName: 'sofus', lastName: 'berg', birthDate: '2017-05-05' });
-    const view = await getCase(handle.db, admin, a.enrollmentId, NOW);
+    const view = await getCase(handle.db, coordinator, a.enrollmentId, NOW);
     expect(view.duplicates).toHaveLength(1);
   });
 
@@ -298,23 +298,23 @@ describe(`enrollment service on ${databaseKind()}`, () => {
     const view0 = await overviewOf(kids);
     const windowDate = view0.next!.date;
     const { enrollmentId, referralId } = await refer(kids, { firstName: 'Villads', birthDate: addMonths(windowDate, -13 * 12) }, { state: 'waiting' });
-    const view = await getCase(handle.db, admin, enrollmentId, NOW);
+    const view = await getCase(handle.db, coordinator, enrollmentId, NOW);
     expect(view.eligibility.age).toBe(13);
     expect(view.eligibility.moveTo?.groupId).toBe(young.id);
-    expect(await errorOf(moveToBand(handle.db, admin, enrollmentId, girls.id, NOW))).toBeInstanceOf(ConflictError);
-    const newId = await moveToBand(handle.db, admin, enrollmentId, young.id, NOW);
+    expect(await errorOf(moveToBand(handle.db, coordinator, enrollmentId, girls.id, NOW))).toBeInstanceOf(ConflictError);
+    const newId = await moveToBand(handle.db, coordinator, enrollmentId, young.id, NOW);
     const rows = await handle.db.selectFrom('enrollments').select(['id', 'state', 'group_id', 'end_reason']).where('referral_id', '=', referralId).execute();
     expect(rows.find((r) => r.id === enrollmentId)).toMatchObject({ state: 'ended', end_reason: 'Flyttet til unge-gruppen' });
     expect(rows.find((r) => r.id === newId)).toMatchObject({ state: 'waiting', group_id: young.id });
     expect(await referralStatus(referralId)).toMatchObject({ status: 'waiting', group_id: young.id });
   });
 
-  it('quarter boundary: up to the window session it is the next intake; once it has begun, the next quarter\'s is', async () => {
+  it('quarter boundary: up to the window meeting it is the next intake; once it has begun, the next quarter\'s is', async () => {
     const first = (await overviewOf(kids)).next!;
     const justBefore = new Date(first.startsAt.getTime() - 60_000);
     const justAfter = new Date(first.startsAt.getTime() + 60_000);
-    const before = (await windowOverview(handle.db, admin, justBefore)).find((g) => g.group.id === kids.id)!;
-    const after = (await windowOverview(handle.db, admin, justAfter)).find((g) => g.group.id === kids.id)!;
+    const before = (await windowOverview(handle.db, coordinator, justBefore)).find((g) => g.group.id === kids.id)!;
+    const after = (await windowOverview(handle.db, coordinator, justAfter)).find((g) => g.group.id === kids.id)!;
     expect(before.next?.date).toBe(first.date);
     expect(after.next).not.toBeNull();
     expect(after.next!.date > first.date).toBe(true);
@@ -325,10 +325,10 @@ describe(`enrollment service on ${databaseKind()}`, () => {
     // A child who turns 9 on the window date is in the band for that window (the birthday counts).
     const nine = addMonths(first.date, -9 * 12);
     const { enrollmentId } = await refer(kids, { firstName: 'Karla', birthDate: nine, gender: 'girl' });
-    const view = await getCase(handle.db, admin, enrollmentId, justBefore);
+    const view = await getCase(handle.db, coordinator, enrollmentId, justBefore);
     expect(view.eligibility).toMatchObject({ intakeDate: first.date, age: 9, inBand: true });
     const dayLate = await refer(kids, { firstName: 'Kasper', birthDate: addDays(nine, 1) });
-    expect((await getCase(handle.db, admin, dayLate.enrollmentId, justBefore)).eligibility.flags.map((f) => f.code)).toContain('too_young');
+    expect((await getCase(handle.db, coordinator, dayLate.enrollmentId, justBefore)).eligibility.flags.map((f) => f.code)).toContain('too_young');
   });
 
   it('lists siblings courses from 11 months under "skal afsluttes"', async () => {
@@ -347,7 +347,7 @@ describe(`enrollment service on ${databaseKind()}`, () => {
     handle = fresh;
     try {
       await seedDefaultGroups(handle.db, NOW);
-      const boss = await addStaff('admin', 'Bente Boss');
+      const boss = await addStaff('coordinator', 'Bente Boss');
       caseworker = await addStaff('caseworker', 'Cai Rådgiver');
       const groups = await listGroups(handle.db, boss);
       const measure = async () => {

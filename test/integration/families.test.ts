@@ -16,7 +16,7 @@ import { NOW, DAY } from '../support/clock';
 
 describe(`family link on ${databaseKind()}`, () => {
   const handle = useTestDatabase();
-  let admin: Actor;
+  let coordinator: Actor;
   let leader: Actor;
   let otherLeader: Actor;
   let ipCounter = 0;
@@ -25,7 +25,7 @@ describe(`family link on ${databaseKind()}`, () => {
 
   const addStaff = (role: Role, name: string): Promise<Actor> => addUser(handle.db, role, { name, at: NOW });
 
-  /** A group with a child in an active course and sessions at +2, +30 and -30 days (16.00-18.00 Copenhagen). */
+  /** A group with a child in an active course and meetings at +2, +30 and -30 days (16.00-18.00 Copenhagen). */
   async function arrange(): Promise<{ groupId: string; childId: string; enrollmentId: string; soon: string; later: string; past: string }> {
     const at = NOW.toISOString();
     const groupId = await addGroup(handle.db, { name: 'Pigegruppen', girls_only: 1, created_at: at, updated_at: at, leaderIds: [leader.user.id] });
@@ -42,7 +42,7 @@ describe(`family link on ${databaseKind()}`, () => {
   }
 
   beforeAll(async () => {
-    admin = await addStaff('admin', 'Karin');
+    coordinator = await addStaff('coordinator', 'Karin');
     leader = await addStaff('leader', 'Lars');
     otherLeader = await addStaff('leader', 'Olga');
   });
@@ -65,8 +65,8 @@ describe(`family link on ${databaseKind()}`, () => {
     expect(JSON.stringify(page.value)).not.toContain('Hemmeligsen');
     expect(JSON.stringify(page.value)).not.toContain('Privat note');
     expect(page.value.courses).toEqual([{ groupName: 'Pigegruppen', started: true }]);
-    expect(page.value.sessions.map((s) => s.id)).toEqual([a.soon, a.later]);
-    expect(page.value.sessions[0]).toMatchObject({ place: 'Familiecentret, lokale 2', mayReportAbsence: true, afbud: null });
+    expect(page.value.meetings.map((s) => s.id)).toEqual([a.soon, a.later]);
+    expect(page.value.meetings[0]).toMatchObject({ place: 'Familiecentret, lokale 2', mayReportAbsence: true, afbud: null });
     expect(page.value.conversations).toHaveLength(1);
     expect(page.value.conversations[0]?.kind).toBe('parent');
 
@@ -77,10 +77,10 @@ describe(`family link on ${databaseKind()}`, () => {
 
   it('an afbud is stored as excused from the family, shows on the leader\'s list, and can be taken back until the start', async () => {
     const a = await arrange();
-    const { token } = await issueFamilyLink(handle.db, admin, a.childId, NOW);
-    const done = await submitFamilyAction(handle.db, token, ip(), { action: 'absence', values: { sessionId: a.soon, message: '  Ida er syg  ' } }, NOW);
+    const { token } = await issueFamilyLink(handle.db, coordinator, a.childId, NOW);
+    const done = await submitFamilyAction(handle.db, token, ip(), { action: 'absence', values: { meetingId: a.soon, message: '  Ida er syg  ' } }, NOW);
     expect(done).toEqual({ kind: 'ok', value: { done: 'absence' } });
-    const row = await handle.db.selectFrom('attendance').selectAll().where('session_id', '=', a.soon).executeTakeFirstOrThrow();
+    const row = await handle.db.selectFrom('attendance').selectAll().where('meeting_id', '=', a.soon).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: 'excused', source: 'family', reason: 'Ida er syg', enrollment_id: a.enrollmentId });
 
     const sheet = await getAttendanceSheet(handle.db, leader, a.soon, NOW);
@@ -88,32 +88,32 @@ describe(`family link on ${databaseKind()}`, () => {
 
     let page = await openFamilyPage(handle.db, token, ip(), NOW);
     if (page.kind !== 'ok') throw new Error('no page');
-    expect(page.value.sessions[0]).toMatchObject({ mayReportAbsence: false, afbud: { message: 'Ida er syg', byFamily: true, mayWithdraw: true } });
+    expect(page.value.meetings[0]).toMatchObject({ mayReportAbsence: false, afbud: { message: 'Ida er syg', byFamily: true, mayWithdraw: true } });
 
     // After the start it can no longer be taken back.
     const started = new Date(Date.parse('2026-11-25T15:00:00Z') + 60_000);
-    expect(await errorOf(submitFamilyAction(handle.db, token, ip(), { action: 'withdraw', values: { sessionId: a.soon } }, started))).toBeInstanceOf(ConflictError);
-    await submitFamilyAction(handle.db, token, ip(), { action: 'withdraw', values: { sessionId: a.soon } }, NOW);
-    expect(await handle.db.selectFrom('attendance').selectAll().where('session_id', '=', a.soon).execute()).toHaveLength(0);
+    expect(await errorOf(submitFamilyAction(handle.db, token, ip(), { action: 'withdraw', values: { meetingId: a.soon } }, started))).toBeInstanceOf(ConflictError);
+    await submitFamilyAction(handle.db, token, ip(), { action: 'withdraw', values: { meetingId: a.soon } }, NOW);
+    expect(await handle.db.selectFrom('attendance').selectAll().where('meeting_id', '=', a.soon).execute()).toHaveLength(0);
     page = await openFamilyPage(handle.db, token, ip(), NOW);
     if (page.kind !== 'ok') throw new Error('no page');
-    expect(page.value.sessions[0]?.afbud).toBeNull();
+    expect(page.value.meetings[0]?.afbud).toBeNull();
 
-    // A session of another group, or one before the child started, is not the family's to touch.
-    expect(await errorOf(submitFamilyAction(handle.db, token, ip(), { action: 'absence', values: { sessionId: a.past } }, NOW))).toBeInstanceOf(ConflictError);
+    // A meeting of another group, or one before the child started, is not the family's to touch.
+    expect(await errorOf(submitFamilyAction(handle.db, token, ip(), { action: 'absence', values: { meetingId: a.past } }, NOW))).toBeInstanceOf(ConflictError);
     const other = await arrange();
-    expect((await errorOf(submitFamilyAction(handle.db, token, ip(), { action: 'absence', values: { sessionId: other.soon } }, NOW)))).toBeTruthy();
-    expect(await handle.db.selectFrom('attendance').selectAll().where('session_id', '=', other.soon).execute()).toHaveLength(0);
+    expect((await errorOf(submitFamilyAction(handle.db, token, ip(), { action: 'absence', values: { meetingId: other.soon } }, NOW)))).toBeTruthy();
+    expect(await handle.db.selectFrom('attendance').selectAll().where('meeting_id', '=', other.soon).execute()).toHaveLength(0);
   });
 
   it('a moved or cancelled meeting shows at once', async () => {
     const a = await arrange();
     const { token } = await issueFamilyLink(handle.db, leader, a.childId, NOW);
-    await handle.db.updateTable('group_sessions').set({ status: 'cancelled' }).where('id', '=', a.soon).execute();
-    await handle.db.updateTable('group_sessions').set({ status: 'moved', place: 'Ishøj Bibliotek' }).where('id', '=', a.later).execute();
+    await handle.db.updateTable('meetings').set({ status: 'cancelled' }).where('id', '=', a.soon).execute();
+    await handle.db.updateTable('meetings').set({ status: 'moved', place: 'Ishøj Bibliotek' }).where('id', '=', a.later).execute();
     const page = await openFamilyPage(handle.db, token, ip(), NOW);
     if (page.kind !== 'ok') throw new Error('no page');
-    expect(page.value.sessions.map((s) => [s.status, s.place, s.mayReportAbsence])).toEqual([
+    expect(page.value.meetings.map((s) => [s.status, s.place, s.mayReportAbsence])).toEqual([
       ['cancelled', 'Familiecentret, lokale 2', false],
       ['moved', 'Ishøj Bibliotek', true],
     ]);
@@ -143,7 +143,7 @@ describe(`family link on ${databaseKind()}`, () => {
     expect(await errorOf(getChildPage(handle.db, otherLeader, a.childId, NOW))).toBeInstanceOf(ForbiddenError);
     expect(await errorOf(issueFamilyLink(handle.db, otherLeader, a.childId, NOW))).toBeInstanceOf(ForbiddenError);
     expect(await errorOf(revokeFamilyLink(handle.db, otherLeader, a.childId, NOW))).toBeInstanceOf(ForbiddenError);
-    expect((await getChildPage(handle.db, admin, a.childId, NOW)).child.lastName).toBe('Hemmeligsen');
+    expect((await getChildPage(handle.db, coordinator, a.childId, NOW)).child.lastName).toBe('Hemmeligsen');
     const reads = await handle.db.selectFrom('audit_log').selectAll().where('child_id', '=', a.childId).where('action', '=', 'read').execute();
     expect(reads).toHaveLength(1);
   });

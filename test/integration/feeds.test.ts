@@ -11,7 +11,7 @@ import {
   staffFeedLinkCreatedAt,
 } from '../../src/features/feeds/feeds.service';
 import { seedDefaultGroups } from '../../src/features/groups/groups.service';
-import { cancelSession, moveSession } from '../../src/features/schedule/schedule.service';
+import { cancelMeeting, moveMeeting } from '../../src/features/schedule/schedule.service';
 import type { Role } from '../../src/lib/server/database';
 import { instantToZoned } from '../../src/lib/time';
 import { addChild, addConversation, addEnrollment, addLeaders, addUser } from '../support/builders';
@@ -81,16 +81,16 @@ function byUid(events: ParsedEvent[], uid: string): ParsedEvent | undefined {
 
 describe(`calendar feeds on ${databaseKind()}`, () => {
   const handle = useTestDatabase();
-  let admin: Actor;
+  let coordinator: Actor;
   let leader: Actor;
   let caseworker: Actor;
   let girlsId: string;
 
   const addStaff = (role: Role, name: string): Promise<Actor> => addUser(handle.db, role, { name, email: `${name.toLowerCase().replace(/\s+/g, '.')}@ishoj.dk`, at: NOW });
 
-  async function sessionRow(groupId: string, key: string) {
+  async function meetingRow(groupId: string, key: string) {
     return handle.db
-      .selectFrom('group_sessions')
+      .selectFrom('meetings')
       .selectAll()
       .where('group_id', '=', groupId)
       .where('occurrence_key', '=', key)
@@ -105,7 +105,7 @@ describe(`calendar feeds on ${databaseKind()}`, () => {
 
   beforeAll(async () => {
     await seedDefaultGroups(handle.db, NOW);
-    admin = await addStaff('admin', 'Karin Koordinator');
+    coordinator = await addStaff('coordinator', 'Karin Koordinator');
     leader = await addStaff('leader', 'Lone Leder');
     caseworker = await addStaff('caseworker', 'Rikke Rådgiver');
     const groups = await handle.db.selectFrom('groups').select(['id', 'slug']).execute();
@@ -136,8 +136,8 @@ describe(`calendar feeds on ${databaseKind()}`, () => {
 
   it('parses in ical.js and node-ical, with the 16.00 meeting at 15:00Z in winter and 14:00Z in summer', async () => {
     const body = await feedBody(NOW);
-    const january = await sessionRow(girlsId, '2027-01');
-    const april = await sessionRow(girlsId, '2027-04');
+    const january = await meetingRow(girlsId, '2027-01');
+    const april = await meetingRow(girlsId, '2027-04');
 
     const viaIcalJs = parseWithIcalJs(body);
     const viaNodeIcal = parseWithNodeIcal(body);
@@ -171,12 +171,12 @@ describe(`calendar feeds on ${databaseKind()}`, () => {
 
   it('keeps the UID and raises SEQUENCE when a meeting is moved, so calendars show the new time', async () => {
     const before = await publicGroupFeed(handle.db, 'pigegruppen', NOW);
-    const january = await sessionRow(girlsId, '2027-01');
+    const january = await meetingRow(girlsId, '2027-01');
     const uid = `${january.id}@gruppeforloeb`;
     const oldSequence = byUid(parseWithIcalJs(before!.body).events, uid)!.sequence;
 
     const later = new Date(NOW.getTime() + DAY);
-    await moveSession(handle.db, admin, january.id, { date: '2027-01-20', startTime: '17:00', endTime: '19:00', place: 'Familiecentret, Ishøj' }, later);
+    await moveMeeting(handle.db, coordinator, january.id, { date: '2027-01-20', startTime: '17:00', endTime: '19:00', place: 'Familiecentret, Ishøj' }, later);
 
     const after = await publicGroupFeed(handle.db, 'pigegruppen', later);
     expect(after!.etag).not.toBe(before!.etag);
@@ -190,10 +190,10 @@ describe(`calendar feeds on ${databaseKind()}`, () => {
   });
 
   it('shows a cancelled meeting as CANCELLED with AFLYST, and drops it two weeks after its date', async () => {
-    const april = await sessionRow(girlsId, '2027-04');
+    const april = await meetingRow(girlsId, '2027-04');
     const uid = `${april.id}@gruppeforloeb`;
     const at = new Date(NOW.getTime() + 2 * DAY);
-    await cancelSession(handle.db, admin, april.id, { reason: 'Sygdom hos Ingrid Hemmeligsen', confirm: 'ja' }, at);
+    await cancelMeeting(handle.db, coordinator, april.id, { reason: 'Sygdom hos Ingrid Hemmeligsen', confirm: 'ja' }, at);
 
     const body = await feedBody(at);
     const viaIcalJs = byUid(parseWithIcalJs(body).events, uid);
@@ -220,8 +220,8 @@ describe(`calendar feeds on ${databaseKind()}`, () => {
   it("shows the girls' group's free places as capacity minus active members", async () => {
     const page = await publicGroupPage(handle.db, 'pigegruppen', NOW);
     expect(page?.freePlaces).toBe(9);
-    expect(page?.nextSessions.length).toBeGreaterThan(0);
-    expect(page!.nextSessions.every((s) => s.endsAt.getTime() > NOW.getTime())).toBe(true);
+    expect(page?.nextMeetings.length).toBeGreaterThan(0);
+    expect(page!.nextMeetings.every((s) => s.endsAt.getTime() > NOW.getTime())).toBe(true);
     const siblings = await publicGroupPage(handle.db, 'soeskendegruppen-boern', NOW);
     expect(siblings?.freePlaces).toBeNull();
   });
@@ -249,14 +249,14 @@ describe(`calendar feeds on ${databaseKind()}`, () => {
       expect(conversation?.summary).toBe('Indledende samtale – Pigegruppen');
       expect(conversation?.description).toBe('Barnets fornavn: Ingrid');
       expect(feed!.body).not.toContain('Hemmeligsen');
-      const sessions = events.filter((e) => e.uid !== 'samtale-conversation-1@gruppeforloeb');
-      expect(sessions.length).toBeGreaterThan(0);
-      expect(sessions.every((e) => e.summary.endsWith('Pigegruppen – Gruppemøde'))).toBe(true);
+      const meetings = events.filter((e) => e.uid !== 'samtale-conversation-1@gruppeforloeb');
+      expect(meetings.length).toBeGreaterThan(0);
+      expect(meetings.every((e) => e.summary.endsWith('Pigegruppen – Gruppemøde'))).toBe(true);
       expect(parseWithIcalJs(feed!.body).events).toHaveLength(events.length);
     });
 
     it("gives a coordinator every group's meetings", async () => {
-      const token = tokenOf(await issueStaffFeedToken(handle.db, admin.user.id, NOW));
+      const token = tokenOf(await issueStaffFeedToken(handle.db, coordinator.user.id, NOW));
       const feed = await staffFeed(handle.db, token, NOW);
       const summaries = new Set(parseWithIcalJs(feed!.body).events.map((e) => e.summary.replace(/^AFLYST: /, '')));
       expect(summaries).toEqual(new Set(['Pigegruppen – Gruppemøde', 'Søskendegruppen børn – Gruppemøde']));

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/features/auth/auth';
 import { loadDemoData } from '../../src/features/demo/demo.service';
-import { getFeedbackSession, recordFeedbackAnswer } from '../../src/features/feedback/feedback.service';
+import { getFeedbackMeeting, recordFeedbackAnswer } from '../../src/features/feedback/feedback.service';
 import { attendanceSheet, yearlyFigures, yearlyFiguresTable } from '../../src/features/figures/figures.service';
 import { ConflictError, ForbiddenError, ValidationError } from '../../src/lib/errors';
 import type { Role } from '../../src/lib/server/database';
@@ -36,11 +36,11 @@ describe(`yearly figures on ${databaseKind()}`, () => {
     const handle = await freshDatabase();
     const { db } = handle;
     await loadDemoData(db, NOW);
-    const admin = await addStaff(handle, 'admin');
+    const coordinator = await addStaff(handle, 'coordinator');
 
     let page: Awaited<ReturnType<typeof yearlyFigures>> | null = null;
     const smallQueries = await statementsFor(async () => {
-      page = await yearlyFigures(db, admin, String(YEAR), NOW);
+      page = await yearlyFigures(db, coordinator, String(YEAR), NOW);
     });
     if (page === null) throw new Error('no page');
     const { figures, years } = page as Awaited<ReturnType<typeof yearlyFigures>>;
@@ -70,19 +70,19 @@ describe(`yearly figures on ${databaseKind()}`, () => {
     expect(figures.totals.total.newStarts).toBe(courseRows.filter((r) => (r.start_date ?? '').startsWith('2026')).length);
 
     const held = await db
-      .selectFrom('group_sessions')
+      .selectFrom('meetings')
       .select((eb) => eb.fn.countAll().as('n'))
       .where('starts_at', '>=', FROM)
       .where('starts_at', '<', TO)
       .where('starts_at', '<=', NOW.toISOString())
       .where('status', '!=', 'cancelled')
       .executeTakeFirstOrThrow();
-    expect(figures.totals.sessions.held).toBe(Number(held.n));
-    expect(figures.totals.sessions.held).toBeGreaterThan(10);
+    expect(figures.totals.meetings.held).toBe(Number(held.n));
+    expect(figures.totals.meetings.held).toBeGreaterThan(10);
 
     const marks = await db
       .selectFrom('attendance as a')
-      .innerJoin('group_sessions as s', 's.id', 'a.session_id')
+      .innerJoin('meetings as s', 's.id', 'a.meeting_id')
       .select(['a.status', (eb) => eb.fn.countAll().as('n')])
       .where('s.starts_at', '>=', FROM)
       .where('s.starts_at', '<', TO)
@@ -117,32 +117,32 @@ describe(`yearly figures on ${databaseKind()}`, () => {
       { year: YEAR, group_id: girls.groupId, municipality: 'vallensbaek', metric: 'children', value: 1 },
       { year: YEAR - 1, group_id: girls.groupId, municipality: 'vallensbaek', metric: 'courses', value: 50 },
     ]).execute();
-    const withKept = (await yearlyFigures(db, admin, String(YEAR), NOW)).figures;
+    const withKept = (await yearlyFigures(db, coordinator, String(YEAR), NOW)).figures;
     expect(withKept.groups[0]?.byMunicipality.vallensbaek.courses).toBe(girls.byMunicipality.vallensbaek.courses + 2);
     expect(withKept.groups[0]?.byMunicipality.vallensbaek.children).toBe(girls.byMunicipality.vallensbaek.children + 1);
     expect(withKept.totals.total.courses).toBe(figures.totals.total.courses + 2);
     expect(withKept.includesRetained).toBe(true);
 
     const audit = await db.selectFrom('audit_log').selectAll().where('entity_type', '=', 'figures').orderBy('at').execute();
-    expect(audit.map((a) => [a.action, a.entity_id, a.user_id])).toEqual([['read', '2026', admin.user.id], ['read', '2026', admin.user.id]]);
+    expect(audit.map((a) => [a.action, a.entity_id, a.user_id])).toEqual([['read', '2026', coordinator.user.id], ['read', '2026', coordinator.user.id]]);
 
     // The same page on a data set several times the size.
     const big = await freshDatabase();
     await loadDemoData(big.db, NOW, { years: 3, groups: 10, childrenPerGroup: 40 });
-    const bigAdmin = await addStaff(big, 'admin');
+    const bigCoordinator = await addStaff(big, 'coordinator');
     let bigPage: Awaited<ReturnType<typeof yearlyFigures>> | null = null;
     const bigQueries = await statementsFor(async () => {
-      bigPage = await yearlyFigures(big.db, bigAdmin, String(YEAR), NOW);
+      bigPage = await yearlyFigures(big.db, bigCoordinator, String(YEAR), NOW);
     });
     const bigFigures = (bigPage as Awaited<ReturnType<typeof yearlyFigures>> | null)?.figures;
     expect(bigFigures?.groups.length).toBe(10);
     expect(bigFigures?.totals.total.courses ?? 0).toBeGreaterThan(figures.totals.total.courses);
     expect(bigQueries).toBe(smallQueries);
-    // 10 reads (years, groups, courses, sessions, marks, intake windows, feedback, recent meetings, kept counts, progress
+    // 10 reads (years, groups, courses, meetings, marks, intake windows, feedback, recent meetings, kept counts, progress
     // answers of the courses that ended in the year) + 1 audit row.
     expect(smallQueries).toBe(11);
     // The export reads the same way, audited as an export.
-    const exportQueries = await statementsFor(() => yearlyFiguresTable(big.db, bigAdmin, 'forloeb', '2025', NOW));
+    const exportQueries = await statementsFor(() => yearlyFiguresTable(big.db, bigCoordinator, 'forloeb', '2025', NOW));
     expect(exportQueries).toBe(smallQueries);
   }, 120_000);
 
@@ -153,21 +153,21 @@ describe(`yearly figures on ${databaseKind()}`, () => {
     expect(await errorOf(yearlyFigures(handle.db, leader, null, NOW))).toBeInstanceOf(ForbiddenError);
     expect(await errorOf(yearlyFiguresTable(handle.db, caseworker, 'forloeb', null, NOW))).toBeInstanceOf(ForbiddenError);
     // An empty database: this year, nothing counted.
-    const admin = await addStaff(handle, 'admin');
-    const page = await yearlyFigures(handle.db, admin, '1999', NOW);
+    const coordinator = await addStaff(handle, 'coordinator');
+    const page = await yearlyFigures(handle.db, coordinator, '1999', NOW);
     expect(page.year).toBe(YEAR);
     expect(page.years).toEqual([YEAR]);
     expect(page.figures.totals.total.courses).toBe(0);
   });
 
-  it('the attendance list names the members on the day, for the group’s leaders and admins; feedback is anonymous', async () => {
+  it('the attendance list names the members on the day, for the group’s leaders and coordinators; feedback is anonymous', async () => {
     const handle = await freshDatabase();
     const { db } = handle;
     await loadDemoData(db, NOW);
-    const admin = await addStaff(handle, 'admin');
+    const coordinator = await addStaff(handle, 'coordinator');
     const stranger = await addStaff(handle, 'leader');
     const past = await db
-      .selectFrom('group_sessions as s')
+      .selectFrom('meetings as s')
       .innerJoin('group_leaders as l', 'l.group_id', 's.group_id')
       .select(['s.id', 's.group_id', 's.starts_at', 'l.user_id'])
       .where('s.status', '!=', 'cancelled')
@@ -193,7 +193,7 @@ describe(`yearly figures on ${databaseKind()}`, () => {
     const trail = await db.selectFrom('audit_log').select(['child_id']).where('entity_type', '=', 'attendance_sheet').execute();
     expect(trail).toHaveLength(sheet.members.length);
     expect(await errorOf(attendanceSheet(db, stranger, past.id, NOW))).toBeInstanceOf(ForbiddenError);
-    expect((await attendanceSheet(db, admin, past.id, NOW)).members).toHaveLength(sheet.members.length);
+    expect((await attendanceSheet(db, coordinator, past.id, NOW)).members).toHaveLength(sheet.members.length);
 
     // Feedback: three answers, then the round starts over; nothing points at a child.
     const form = (question: string, score: string) => {
@@ -207,20 +207,20 @@ describe(`yearly figures on ${databaseKind()}`, () => {
     expect((await recordFeedbackAnswer(db, leader, past.id, form('again', '1'), NOW)).next).toBeNull();
     expect(await errorOf(recordFeedbackAnswer(db, leader, past.id, form('again', '4'), NOW))).toBeInstanceOf(ValidationError);
     expect(await errorOf(recordFeedbackAnswer(db, stranger, past.id, form('again', '2'), NOW))).toBeInstanceOf(ForbiddenError);
-    expect((await getFeedbackSession(db, admin, past.id, NOW)).answers).toBe(3);
+    expect((await getFeedbackMeeting(db, coordinator, past.id, NOW)).answers).toBe(3);
     const soon = new Date(NOW.getTime() + 3 * 86_400_000);
     const [futureId = ''] = await addMeetings(db, past.group_id, [soon], {
       occurrence_key: 'test-future', place: 'Et sted', created_at: NOW.toISOString(), updated_at: NOW.toISOString(),
     });
     const future = { id: futureId };
-    expect(await errorOf(recordFeedbackAnswer(db, admin, future.id, form('heard', '3'), NOW))).toBeInstanceOf(ConflictError);
-    const columns = await sql<{ name: string }>`select * from session_feedback`.execute(db);
-    expect(Object.keys(columns.rows[0] ?? {}).sort()).toEqual(['created_at', 'id', 'question', 'score', 'session_id']);
+    expect(await errorOf(recordFeedbackAnswer(db, coordinator, future.id, form('heard', '3'), NOW))).toBeInstanceOf(ConflictError);
+    const columns = await sql<{ name: string }>`select * from meeting_feedback`.execute(db);
+    expect(Object.keys(columns.rows[0] ?? {}).sort()).toEqual(['created_at', 'id', 'meeting_id', 'question', 'score']);
 
-    const page = await yearlyFigures(db, admin, null, NOW);
+    const page = await yearlyFigures(db, coordinator, null, NOW);
     const month = Number(date.slice(5, 7));
     const trend = page.figures.feedbackTrend.find((g) => g.groupId === past.group_id);
     expect(trend?.months).toEqual([{ month, answers: 1, averages: { heard: 3, good: 2, again: 1 } }]);
-    expect(page.recentSessions.some((s) => s.id === past.id)).toBe(true);
+    expect(page.recentMeetings.some((s) => s.id === past.id)).toBe(true);
   }, 60_000);
 });

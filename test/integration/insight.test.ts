@@ -4,30 +4,30 @@ import { recordAudit } from '../../src/features/audit/audit.service';
 import { insightJson } from '../../src/features/insight/insight';
 import { getChildInsight } from '../../src/features/insight/insight.service';
 import { ForbiddenError, NotFoundError } from '../../src/lib/errors';
-import { addChild, addGroup, addSessions, addStaff, type ChildIds } from '../support/child-records';
+import { addChild, addGroup, addMeetings, addStaff, type ChildIds } from '../support/child-records';
 import { databaseKind, useTestDatabase } from '../support/database';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 
 describe(`insight export on ${databaseKind()}`, () => {
   const handle = useTestDatabase();
-  let admin: Actor;
+  let coordinator: Actor;
   let leader: Actor;
   let mine: ChildIds;
   let other: ChildIds;
 
   beforeAll(async () => {
     const db = handle.db;
-    admin = await addStaff(db, 'admin', 'Karin Koordinator');
+    coordinator = await addStaff(db, 'coordinator', 'Karin Koordinator');
     leader = await addStaff(db, 'leader', 'Lars Leder');
     const caseworker = await addStaff(db, 'caseworker', 'Rita Rådgiver');
     const groupId = await addGroup(db, 'Pigegruppen');
-    const sessions = await addSessions(db, groupId, ['2026-09-09T14:00:00.000Z', '2026-10-14T14:00:00.000Z']);
+    const meetings = await addMeetings(db, groupId, ['2026-09-09T14:00:00.000Z', '2026-10-14T14:00:00.000Z']);
     mine = await addChild(db, {
-      groupId, firstName: 'Ingrid', lastName: 'Indsigt', guardianName: 'Ida Indsigt', sessionIds: sessions,
+      groupId, firstName: 'Ingrid', lastName: 'Indsigt', guardianName: 'Ida Indsigt', meetingIds: meetings,
       enrollmentState: 'active', endedOn: null, referralStatus: 'started', caseworkerId: caseworker.user.id,
     });
-    other = await addChild(db, { groupId, firstName: 'Oskar', lastName: 'Andersen', guardianName: 'Otto Andersen', sessionIds: sessions.slice(0, 1) });
+    other = await addChild(db, { groupId, firstName: 'Oskar', lastName: 'Andersen', guardianName: 'Otto Andersen', meetingIds: meetings.slice(0, 1) });
     await recordAudit(db, leader, [{ action: 'read', entityType: 'child', entityId: mine.childId, childId: mine.childId }], new Date('2026-11-01T10:00:00Z'));
     await recordAudit(db, leader, [{ action: 'update', entityType: 'attendance', entityId: other.enrollmentId, childId: other.childId, detail: 'Oskar' }], new Date('2026-11-01T10:05:00Z'));
     // A message about Ingrid in the outbox (issue 14): one with text, one with a secret link.
@@ -42,17 +42,17 @@ describe(`insight export on ${databaseKind()}`, () => {
 
   it('is for the coordinator only, and says so for a child that is gone', async () => {
     await expect(getChildInsight(handle.db, leader, mine.childId, 'html', NOW)).rejects.toBeInstanceOf(ForbiddenError);
-    await expect(getChildInsight(handle.db, admin, 'no-such-child', 'html', NOW)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(getChildInsight(handle.db, coordinator, 'no-such-child', 'html', NOW)).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('holds everything about the child and the guardians, nothing of another child, and no link hashes', async () => {
-    const report = await getChildInsight(handle.db, admin, mine.childId, 'json', NOW);
+    const report = await getChildInsight(handle.db, coordinator, mine.childId, 'json', NOW);
     expect(report.child).toMatchObject({ id: mine.childId, firstName: 'Ingrid', lastName: 'Indsigt', birthDate: '2014-05-01', municipality: 'ishoj', hasSiblingWithDisability: false });
     expect(report.guardians).toEqual([expect.objectContaining({ id: mine.guardianId, name: 'Ida Indsigt', phone: '+45 12 34 56 78', hasCustody: true })]);
     expect(report.referrals).toEqual([expect.objectContaining({ id: mine.referralId, group: 'Pigegruppen', caseworker: 'Rita Rådgiver', status: 'started', reason: 'Grund for Ingrid' })]);
     expect(report.enrollments).toEqual([expect.objectContaining({ id: mine.enrollmentId, state: 'active', startDate: '2024-02-14' })]);
     expect(report.conversations).toEqual([expect.objectContaining({ id: mine.conversationId, kind: 'intake', childWords: 'Ingrid glæder sig', note: 'Note om Ingrid' })]);
-    expect(report.attendance.map((a) => [a.sessionStartsAt, a.status])).toEqual([
+    expect(report.attendance.map((a) => [a.meetingStartsAt, a.status])).toEqual([
       ['2026-09-09T14:00:00.000Z', 'present'],
       ['2026-10-14T14:00:00.000Z', 'present'],
     ]);
@@ -61,7 +61,7 @@ describe(`insight export on ${databaseKind()}`, () => {
     // The earlier read and this export itself.
     expect(report.audit.map((a) => [a.action, a.actor, a.detail])).toEqual([
       ['read', leader.user.email, null],
-      ['export', admin.user.email, 'indsigt json'],
+      ['export', coordinator.user.email, 'indsigt json'],
     ]);
 
     const json = insightJson(report);
@@ -84,7 +84,7 @@ describe(`insight export on ${databaseKind()}`, () => {
       }
       await db.insertInto('conversation_requests').values({ id: `cr-${c.childId}`, child_id: c.childId, enrollment_id: enrollmentId, message: `${name}s mor vil tale`, asked_at: at, answered_at: null, answered_by: null, answer_note: null }).execute();
     }
-    const report = await getChildInsight(db, admin, mine.childId, 'json', NOW);
+    const report = await getChildInsight(db, coordinator, mine.childId, 'json', NOW);
     expect(report.evaluations.map((e) => e.goalsReached)).toEqual(['Ingrid nåede målet']);
     expect(report.progressAnswers).toEqual([expect.objectContaining({ occasion: 'closing', respondent: 'child', question: 'talk', score: 4 })]);
     expect(report.summaries.map((v) => v.body)).toEqual(['Ingrids opsummering 1', 'Ingrids opsummering 2']);

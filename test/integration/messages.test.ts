@@ -8,14 +8,14 @@ import { forgetSecretKeys } from '../../src/lib/server/secret-box';
 import { LEASE_MS, MAX_ATTEMPTS, smsSegments } from '../../src/features/messages/messages';
 import { claimDueMessages } from '../../src/features/messages/messages.repository';
 import {
-  deliverDueMessages, enqueueSessionChange, listOutbox, resendMessage, scheduleReminders, unsubscribe, type Senders,
+  deliverDueMessages, enqueueMeetingChange, listOutbox, resendMessage, scheduleReminders, unsubscribe, type Senders,
 } from '../../src/features/messages/messages.service';
 import { deleteChild } from '../../src/features/retention/retention.repository';
-import { cancelSession, moveSession, restoreSession } from '../../src/features/schedule/schedule.service';
+import { cancelMeeting, moveMeeting, restoreMeeting } from '../../src/features/schedule/schedule.service';
 import { createMailSender } from '../../src/lib/server/mail';
 import { createSmsSender } from '../../src/lib/server/sms';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../src/lib/server/db';
-import { addChild, addGroup, addSessions, addStaff } from '../support/child-records';
+import { addChild, addGroup, addMeetings, addStaff } from '../support/child-records';
 import { createTestDatabase, databaseKind, useTestDatabase } from '../support/database';
 import { startMailbox, type Mailbox } from '../support/mailbox';
 import { NOW, MINUTE } from '../support/clock';
@@ -25,11 +25,11 @@ describe(`messages through the outbox on ${databaseKind()}`, () => {
   let mailbox: Mailbox;
   let senders: Senders;
   const log: string[] = [];
-  let admin: Actor;
+  let coordinator: Actor;
   let leader: Actor;
   let groupId: string;
-  let sessionId: string;
-  let laterSessionId: string;
+  let meetingId: string;
+  let laterMeetingId: string;
   let childId: string;
   let guardianId: string;
   let smsGuardianId: string;
@@ -43,12 +43,12 @@ describe(`messages through the outbox on ${databaseKind()}`, () => {
       log: (line) => log.push(line),
     };
     const db = handle.db;
-    admin = await addStaff(db, 'admin', 'Karin Koordinator');
+    coordinator = await addStaff(db, 'coordinator', 'Karin Koordinator');
     leader = await addStaff(db, 'leader', 'Lars Leder');
     groupId = await addGroup(db, 'Pigegruppen');
     await db.insertInto('group_leaders').values({ group_id: groupId, user_id: leader.user.id }).execute();
     await db.insertInto('meeting_rules').values({ id: `rule-${groupId}`, group_id: groupId, weekday: 3, nth: 2, start_time: '16:00', end_time: '18:00', on_closed: 'next_week', updated_at: NOW.toISOString() }).execute();
-    [sessionId = '', laterSessionId = ''] = await addSessions(db, groupId, ['2026-11-25T15:00:00.000Z', '2026-12-09T15:00:00.000Z']);
+    [meetingId = '', laterMeetingId = ''] = await addMeetings(db, groupId, ['2026-11-25T15:00:00.000Z', '2026-12-09T15:00:00.000Z']);
     const child = await addChild(db, { groupId, firstName: 'Sofie', lastName: 'Skjultnavn', enrollmentState: 'active', startDate: '2026-09-01', endedOn: null, referralStatus: 'active' });
     childId = child.childId;
     guardianId = child.guardianId;
@@ -73,12 +73,12 @@ describe(`messages through the outbox on ${databaseKind()}`, () => {
 
   /** A meeting of its own for one test (16.00 Copenhagen on a December Wednesday). */
   let month = 0;
-  async function newSession(): Promise<string> {
+  async function newMeeting(): Promise<string> {
     month += 1;
     const key = `2027-${String(month).padStart(2, '0')}`;
-    const id = `session-${key}`;
+    const id = `meeting-${key}`;
     const start = `${key}-13T15:00:00.000Z`;
-    await handle.db.insertInto('group_sessions').values({
+    await handle.db.insertInto('meetings').values({
       id, group_id: groupId, occurrence_key: key, starts_at: start, ends_at: `${key}-13T17:00:00.000Z`, place: 'Familiecentret',
       status: 'planned', created_at: NOW.toISOString(), updated_at: NOW.toISOString(),
     }).execute();
@@ -93,7 +93,7 @@ describe(`messages through the outbox on ${databaseKind()}`, () => {
   }
 
   it('a moved meeting reaches the guardian by e-mail and SMS and the leader, with a stable Message-ID and an unsubscribe link', async () => {
-    await moveSession(handle.db, leader, sessionId, { date: '2026-11-26', startTime: '16:30', endTime: '18:30', place: 'Lokale 3', reason: 'Vi har lånt en større sal' }, NOW);
+    await moveMeeting(handle.db, leader, meetingId, { date: '2026-11-26', startTime: '16:30', endTime: '18:30', place: 'Lokale 3', reason: 'Vi har lånt en større sal' }, NOW);
     // It waits a few minutes so a correction can replace it.
     await deliverAll(NOW);
     expect(mailbox.received).toHaveLength(0);
@@ -130,8 +130,8 @@ describe(`messages through the outbox on ${databaseKind()}`, () => {
   });
 
   it("a moved meeting's message carries the child's current family link, put in as it is sent: never stored, never logged", async () => {
-    const moved = await newSession();
-    await moveSession(handle.db, leader, moved, { date: '2027-01-14', startTime: '16:00', endTime: '18:00', place: 'Lokale 2', reason: '' }, NOW);
+    const moved = await newMeeting();
+    await moveMeeting(handle.db, leader, moved, { date: '2027-01-14', startTime: '16:00', endTime: '18:00', place: 'Lokale 2', reason: '' }, NOW);
     // The link is replaced after the message was written and before it goes: the new one is sent.
     const first = await issueFamilyLink(handle.db, leader, childId, NOW);
     const second = await issueFamilyLink(handle.db, leader, childId, new Date(NOW.getTime() + MINUTE));
@@ -155,7 +155,7 @@ describe(`messages through the outbox on ${databaseKind()}`, () => {
     expect(toLeader?.text).not.toContain('/familie/');
 
     // What staff read of the outbox, and the log, never hold it.
-    const page = await listOutbox(handle.db, admin, null, NOW);
+    const page = await listOutbox(handle.db, coordinator, null, NOW);
     expect(JSON.stringify(page)).not.toContain(second.token);
     expect(log.join('\n')).not.toContain(second.token);
   });
@@ -175,8 +175,8 @@ describe(`messages through the outbox on ${databaseKind()}`, () => {
       secrets('den-nye-hemmelighed-til-testen', 'den-gamle-hemmelighed-til-testen');
       expect(await resealFamilyLinks(handle.db)).toBe(1);
       secrets('den-nye-hemmelighed-til-testen', undefined);
-      const moved = await newSession();
-      await moveSession(handle.db, leader, moved, { date: '2027-02-15', startTime: '16:00', endTime: '18:00', place: 'Lokale 2', reason: '' }, NOW);
+      const moved = await newMeeting();
+      await moveMeeting(handle.db, leader, moved, { date: '2027-02-15', startTime: '16:00', endTime: '18:00', place: 'Lokale 2', reason: '' }, NOW);
       await deliverAll(new Date(NOW.getTime() + 4 * MINUTE));
       const family = mailbox.received.find((m) => m.to.endsWith('@familie.dk'));
       expect(family?.text).toContain(`http://localhost:4321/familie/${link.token}`);
@@ -187,7 +187,7 @@ describe(`messages through the outbox on ${databaseKind()}`, () => {
 
   it('a change that rolls back leaves nothing in the outbox and sends nothing', async () => {
     await expect(handle.db.transaction().execute(async (trx) => {
-      expect(await enqueueSessionChange(trx, laterSessionId, 'cancelled', 'Sygdom', NOW)).toBe(3);
+      expect(await enqueueMeetingChange(trx, laterMeetingId, 'cancelled', 'Sygdom', NOW)).toBe(3);
       throw new Error('rolled back');
     })).rejects.toThrow('rolled back');
     await deliverAll(new Date(NOW.getTime() + 10 * MINUTE));
@@ -196,9 +196,9 @@ describe(`messages through the outbox on ${databaseKind()}`, () => {
   });
 
   it('a correction within minutes replaces the unsent message: one message per recipient, with the last change', async () => {
-    const laterSessionId = await newSession();
-    await moveSession(handle.db, leader, laterSessionId, { date: '2026-12-10', startTime: '16:00', endTime: '18:00', place: 'Lokale 1' }, NOW);
-    await moveSession(handle.db, leader, laterSessionId, { date: '2026-12-11', startTime: '16:00', endTime: '18:00', place: 'Lokale 1' }, new Date(NOW.getTime() + MINUTE));
+    const laterMeetingId = await newMeeting();
+    await moveMeeting(handle.db, leader, laterMeetingId, { date: '2026-12-10', startTime: '16:00', endTime: '18:00', place: 'Lokale 1' }, NOW);
+    await moveMeeting(handle.db, leader, laterMeetingId, { date: '2026-12-11', startTime: '16:00', endTime: '18:00', place: 'Lokale 1' }, new Date(NOW.getTime() + MINUTE));
     await deliverAll(new Date(NOW.getTime() + 10 * MINUTE));
     const family = mailbox.received.filter((m) => m.to.endsWith('@familie.dk'));
     expect(family).toHaveLength(1);
@@ -207,9 +207,9 @@ describe(`messages through the outbox on ${databaseKind()}`, () => {
   });
 
   it('a cancellation undone before it went sends nothing to anyone', async () => {
-    const laterSessionId = await newSession();
-    await cancelSession(handle.db, leader, laterSessionId, { reason: 'Fejl', confirm: 'ja' }, NOW);
-    await restoreSession(handle.db, leader, laterSessionId, new Date(NOW.getTime() + MINUTE));
+    const laterMeetingId = await newMeeting();
+    await cancelMeeting(handle.db, leader, laterMeetingId, { reason: 'Fejl', confirm: 'ja' }, NOW);
+    await restoreMeeting(handle.db, leader, laterMeetingId, new Date(NOW.getTime() + MINUTE));
     await deliverAll(new Date(NOW.getTime() + 10 * MINUTE));
     expect(mailbox.received).toHaveLength(0);
   });
@@ -219,8 +219,8 @@ describe(`messages through the outbox on ${databaseKind()}`, () => {
     const token = link.path.split('/').pop();
     const other = await addChild(handle.db, { groupId, firstName: 'Maja', lastName: 'Efternavnsen', enrollmentState: 'active', startDate: '2026-09-01', endedOn: null });
     const otherLink = await issueFamilyLink(handle.db, leader, other.childId, NOW);
-    await submitFamilyAction(handle.db, token, '10.9.0.1', { action: 'absence', values: { sessionId: laterSessionId, message: 'Syg' } }, NOW);
-    await submitFamilyAction(handle.db, otherLink.path.split('/').pop(), '10.9.0.2', { action: 'absence', values: { sessionId: laterSessionId, message: '' } }, new Date(NOW.getTime() + 2 * MINUTE));
+    await submitFamilyAction(handle.db, token, '10.9.0.1', { action: 'absence', values: { meetingId: laterMeetingId, message: 'Syg' } }, NOW);
+    await submitFamilyAction(handle.db, otherLink.path.split('/').pop(), '10.9.0.2', { action: 'absence', values: { meetingId: laterMeetingId, message: '' } }, new Date(NOW.getTime() + 2 * MINUTE));
     await deliverAll(new Date(NOW.getTime() + 20 * MINUTE));
     const toLeader = mailbox.received.filter((m) => m.to === leader.user.email);
     expect(toLeader).toHaveLength(1);
@@ -231,9 +231,9 @@ describe(`messages through the outbox on ${databaseKind()}`, () => {
   });
 
   it('a temporary SMTP error is tried again later; after the last try the message is failed, listed, and "send igen" sends it', async () => {
-    const laterSessionId = await newSession();
+    const laterMeetingId = await newMeeting();
     mailbox.failNext(1);
-    await cancelSession(handle.db, leader, laterSessionId, { reason: 'Sygdom', confirm: 'ja' }, NOW);
+    await cancelMeeting(handle.db, leader, laterMeetingId, { reason: 'Sygdom', confirm: 'ja' }, NOW);
     const due = new Date(NOW.getTime() + 4 * MINUTE);
     await deliverAll(due);
     const retried = await handle.db.selectFrom('outbox_messages').select(['status', 'attempts', 'send_after', 'last_error']).where('status', '=', 'pending').execute();
@@ -247,7 +247,7 @@ describe(`messages through the outbox on ${databaseKind()}`, () => {
     await handle.db.deleteFrom('outbox_messages').execute();
     mailbox.received.length = 0;
     mailbox.failNext(1000);
-    await restoreSession(handle.db, leader, laterSessionId, new Date(NOW.getTime() + 30 * MINUTE));
+    await restoreMeeting(handle.db, leader, laterMeetingId, new Date(NOW.getTime() + 30 * MINUTE));
     let at = new Date(NOW.getTime() + 40 * MINUTE);
     for (let i = 0; i < MAX_ATTEMPTS + 2; i++) {
       await deliverAll(at);
@@ -257,17 +257,17 @@ describe(`messages through the outbox on ${databaseKind()}`, () => {
     const failed = await handle.db.selectFrom('outbox_messages').select(['id', 'status', 'attempts']).where('channel', '=', 'email').execute();
     expect(failed.map((f) => [f.status, f.attempts])).toEqual([['failed', MAX_ATTEMPTS], ['failed', MAX_ATTEMPTS]]);
     expect(log.some((l) => l.includes('opgivet efter 6 forsøg'))).toBe(true);
-    const page = await listOutbox(handle.db, admin, 'failed', at);
+    const page = await listOutbox(handle.db, coordinator, 'failed', at);
     expect(page.messages).toHaveLength(2);
-    await resendMessage(handle.db, admin, failed[0]?.id ?? '', at);
+    await resendMessage(handle.db, coordinator, failed[0]?.id ?? '', at);
     await deliverAll(at);
     expect(mailbox.received.filter((m) => m.channel === 'email')).toHaveLength(1);
     await expect(resendMessage(handle.db, leader, failed[1]?.id ?? '', at)).rejects.toThrow();
   });
 
   it('a worker that dies mid-send loses nothing: after its lease another sends it, with the same Message-ID', async () => {
-    const laterSessionId = await newSession();
-    await cancelSession(handle.db, leader, laterSessionId, { reason: 'Sygdom', confirm: 'ja' }, NOW);
+    const laterMeetingId = await newMeeting();
+    await cancelMeeting(handle.db, leader, laterMeetingId, { reason: 'Sygdom', confirm: 'ja' }, NOW);
     const at = new Date(NOW.getTime() + 70 * MINUTE);
     // Worker A claims the batch and sends the first e-mail, then is killed before it can mark anything.
     const claimed = await claimDueMessages(handle.db, 'worker-a', at, new Date(at.getTime() + LEASE_MS), 20);
@@ -286,9 +286,9 @@ describe(`messages through the outbox on ${databaseKind()}`, () => {
   });
 
   it('reminders go once, at the group\'s time, only to guardians who chose them', async () => {
-    const laterSessionId = await newSession();
-    const session = await handle.db.selectFrom('group_sessions').select(['starts_at']).where('id', '=', laterSessionId).executeTakeFirstOrThrow();
-    const startsAt = new Date(session.starts_at);
+    const laterMeetingId = await newMeeting();
+    const meeting = await handle.db.selectFrom('meetings').select(['starts_at']).where('id', '=', laterMeetingId).executeTakeFirstOrThrow();
+    const startsAt = new Date(meeting.starts_at);
     const dayBefore = new Date(startsAt.getTime() - 24 * 60 * MINUTE);
     const { instantToZoned, zonedToInstant } = await import('../../src/lib/time');
     const reminderAt = zonedToInstant(instantToZoned(dayBefore).date, '16:00');
@@ -311,7 +311,7 @@ describe(`messages through the outbox on ${databaseKind()}`, () => {
   });
 
   it('without SMTP_URL and SMS_GATEWAY_URL messages stay in the outbox, marked unsent, and the log says where they would have gone', async () => {
-    await cancelSession(handle.db, leader, await newSession(), { reason: 'Sygdom', confirm: 'ja' }, NOW);
+    await cancelMeeting(handle.db, leader, await newMeeting(), { reason: 'Sygdom', confirm: 'ja' }, NOW);
     const rows = await handle.db.selectFrom('outbox_messages').select('id').execute();
     expect(rows.length).toBeGreaterThan(0);
     const silent: Senders = { mail: null, sms: null, log: (line) => log.push(line) };
@@ -326,8 +326,8 @@ describe(`messages through the outbox on ${databaseKind()}`, () => {
   it('messages about a child are deleted with the child (retention)', async () => {
     const other = await addChild(handle.db, { groupId, firstName: 'Ida', lastName: 'Slettes', enrollmentState: 'active', startDate: '2026-09-01', endedOn: null });
     await handle.db.updateTable('guardians').set({ message_channel: 'email' }).where('id', '=', other.guardianId).execute();
-    const laterSessionId = await newSession();
-    await handle.db.transaction().execute((trx) => enqueueSessionChange(trx, laterSessionId, 'moved', null, NOW));
+    const laterMeetingId = await newMeeting();
+    await handle.db.transaction().execute((trx) => enqueueMeetingChange(trx, laterMeetingId, 'moved', null, NOW));
     const before = await handle.db.selectFrom('outbox_messages').select('id').where('child_id', '=', other.childId).execute();
     expect(before).toHaveLength(1);
     await deleteChild(handle.db, other.childId);

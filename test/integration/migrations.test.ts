@@ -10,7 +10,7 @@ describe(`migrations on ${databaseKind()}`, () => {
     expect(tables).toEqual(
       expect.arrayContaining([
         'app_settings', 'attendance', 'audit_log', 'auth_sessions', 'children', 'closed_periods', 'conversations',
-        'enrollments', 'family_links', 'feed_tokens', 'group_leaders', 'group_sessions', 'groups', 'guardians',
+        'enrollments', 'family_links', 'feed_tokens', 'group_leaders', 'meetings', 'groups', 'guardians',
         'idempotency_keys', 'intake_windows', 'meeting_rules', 'rate_limits', 'recovery_codes', 'referrals', 'user_setup_tokens', 'users',
       ]),
     );

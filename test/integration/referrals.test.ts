@@ -25,7 +25,7 @@ describe(`referrals on ${databaseKind()}`, () => {
   let anna: Actor;
   let bo: Actor;
   let leader: Actor;
-  let admin: Actor;
+  let coordinator: Actor;
   let girlsId: string;
   let siblingsId: string;
 
@@ -101,7 +101,7 @@ describe(`referrals on ${databaseKind()}`, () => {
     anna = await addStaff('caseworker', 'Anna');
     bo = await addStaff('caseworker', 'Bo');
     leader = await addStaff('leader', 'Lene');
-    admin = await addStaff('admin', 'Karin');
+    coordinator = await addStaff('coordinator', 'Karin');
   });
 
   it('a referral creates exactly one child, its guardians, one referral and one referred enrollment, with an audit entry', async () => {
@@ -179,9 +179,9 @@ describe(`referrals on ${databaseKind()}`, () => {
 
   it('a leader cannot refer; the coordinator can and is the sender', async () => {
     await expect(submitReferral(handle.db, leader, referralValues(), NOW)).rejects.toBeInstanceOf(ForbiddenError);
-    const result = await submitReferral(handle.db, admin, referralValues({ firstName: 'Koordinatorbarn', groupId: siblingsId, siblingDisability: 'on', gender: 'boy' }), NOW);
+    const result = await submitReferral(handle.db, coordinator, referralValues({ firstName: 'Koordinatorbarn', groupId: siblingsId, siblingDisability: 'on', gender: 'boy' }), NOW);
     const row = await handle.db.selectFrom('referrals').select('caseworker_id').where('id', '=', result.id).executeTakeFirstOrThrow();
-    expect(row.caseworker_id).toBe(admin.user.id);
+    expect(row.caseworker_id).toBe(coordinator.user.id);
     const child = await handle.db
       .selectFrom('children')
       .innerJoin('referrals', 'referrals.child_id', 'children.id')
@@ -241,7 +241,7 @@ describe(`referrals on ${databaseKind()}`, () => {
     await expect(listMyReferrals(handle.db, leader, NOW)).rejects.toBeInstanceOf(ForbiddenError);
     const receipt = await getReceipt(handle.db, bo, mine.id, NOW);
     expect(receipt).toMatchObject({ reference: mine.reference, childName: 'Emil Berg', intakeRule: 'quarterly', ageWarning: null });
-    expect((await getReceipt(handle.db, admin, mine.id, NOW)).reference).toBe(mine.reference);
+    expect((await getReceipt(handle.db, coordinator, mine.id, NOW)).reference).toBe(mine.reference);
   });
 
   it('reading writes audit entries: one for the list, one per child for a receipt', async () => {

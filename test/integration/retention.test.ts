@@ -9,7 +9,7 @@ import {
 import { selectYearlyCounts } from '../../src/features/retention/retention.repository';
 import { ForbiddenError, ValidationError } from '../../src/lib/errors';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../src/lib/server/db';
-import { addChild, addGroup, addSessions, addStaff, type ChildIds } from '../support/child-records';
+import { addChild, addGroup, addMeetings, addStaff, type ChildIds } from '../support/child-records';
 import { databaseKind, useTestDatabase } from '../support/database';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
@@ -30,13 +30,13 @@ async function rowsOfChild(handle: DatabaseHandle, ids: ChildIds): Promise<numbe
   for (const t of ['guardians', 'referrals', 'enrollments', 'conversations', 'family_links'] as const) {
     n += (await handle.db.selectFrom(t).select('child_id').where('child_id', '=', ids.childId).execute()).length;
   }
-  if (ids.enrollmentId) n += (await handle.db.selectFrom('attendance').select('session_id').where('enrollment_id', '=', ids.enrollmentId).execute()).length;
+  if (ids.enrollmentId) n += (await handle.db.selectFrom('attendance').select('meeting_id').where('enrollment_id', '=', ids.enrollmentId).execute()).length;
   return n;
 }
 
 describe(`retention purge on ${databaseKind()}`, () => {
   const handle = useTestDatabase();
-  let admin: Actor;
+  let coordinator: Actor;
   let leader: Actor;
   let groupId: string;
   let old: ChildIds;
@@ -47,13 +47,13 @@ describe(`retention purge on ${databaseKind()}`, () => {
 
   beforeAll(async () => {
     const db = handle.db;
-    admin = await addStaff(db, 'admin', 'Karin Koordinator');
+    coordinator = await addStaff(db, 'coordinator', 'Karin Koordinator');
     leader = await addStaff(db, 'leader', 'Lars Leder');
     groupId = await addGroup(db, 'Pigegruppen');
-    const sessions = await addSessions(db, groupId, ['2024-03-13T15:00:00.000Z', '2024-04-10T14:00:00.000Z', '2025-01-08T15:00:00.000Z']);
+    const meetings = await addMeetings(db, groupId, ['2024-03-13T15:00:00.000Z', '2024-04-10T14:00:00.000Z', '2025-01-08T15:00:00.000Z']);
     // Ended 31 January 2025: due from 31 January 2026 with 12 months.
-    old = await addChild(db, { groupId, firstName: 'Quirina', lastName: 'Zanzibarsen', sessionIds: sessions, receivedAt: '2024-01-10T09:00:00.000Z' });
-    oldToo = await addChild(db, { groupId, firstName: 'Olga', lastName: 'Ældst', sessionIds: sessions.slice(0, 1), receivedAt: '2024-02-04T09:00:00.000Z' });
+    old = await addChild(db, { groupId, firstName: 'Quirina', lastName: 'Zanzibarsen', meetingIds: meetings, receivedAt: '2024-01-10T09:00:00.000Z' });
+    oldToo = await addChild(db, { groupId, firstName: 'Olga', lastName: 'Ældst', meetingIds: meetings.slice(0, 1), receivedAt: '2024-02-04T09:00:00.000Z' });
     // Ended in June 2026: kept until June 2027.
     recent = await addChild(db, { groupId, firstName: 'Rikke', lastName: 'Ny', endedOn: '2026-06-30', updatedAt: '2026-06-30T12:00:00.000Z' });
     // An old ended course, but a new referral waiting: kept.
@@ -64,7 +64,7 @@ describe(`retention purge on ${databaseKind()}`, () => {
 
   it('a dry run names the due children by id only and changes nothing', async () => {
     const before = await rowCounts(handle);
-    const report = await purgeExpiredData(handle.db, admin, { apply: false }, NOW);
+    const report = await purgeExpiredData(handle.db, coordinator, { apply: false }, NOW);
     expect(report.applied).toBe(false);
     expect(report.retentionMonths).toBe(12);
     expect(report.lines.map((l) => l.childId).sort()).toEqual([old.childId, oldToo.childId, declined.childId].sort());
@@ -98,9 +98,9 @@ describe(`retention purge on ${databaseKind()}`, () => {
     expect(value(2024, 'wait_count')).toBe(2);
     // 10 January → 14 February is 35 days; 4 February → 14 February is 10 days.
     expect(value(2024, 'wait_days_total')).toBe(45);
-    expect(value(2024, 'sessions_registered')).toBe(3);
-    expect(value(2024, 'sessions_attended')).toBe(3);
-    expect(value(2025, 'sessions_attended')).toBe(1);
+    expect(value(2024, 'meetings_registered')).toBe(3);
+    expect(value(2024, 'meetings_attended')).toBe(3);
+    expect(value(2025, 'meetings_attended')).toBe(1);
 
     const audit = await handle.db.selectFrom('audit_log').selectAll().where('action', '=', 'delete').execute();
     expect(audit.map((a) => a.child_id).sort()).toEqual([old.childId, oldToo.childId, declined.childId].sort());
@@ -116,21 +116,21 @@ describe(`retention purge on ${databaseKind()}`, () => {
   });
 
   it('a shorter period set by the coordinator takes effect; bad values are refused in Danish', async () => {
-    await expect(updateRetentionMonths(handle.db, admin, { retentionMonths: '0' }, NOW)).rejects.toSatisfy(
+    await expect(updateRetentionMonths(handle.db, coordinator, { retentionMonths: '0' }, NOW)).rejects.toSatisfy(
       (e: unknown) => e instanceof ValidationError && e.fields['retentionMonths'] === 'Skriv et helt antal måneder fra 1 til 120.',
     );
     await expect(updateRetentionMonths(handle.db, leader, { retentionMonths: '3' }, NOW)).rejects.toBeInstanceOf(ForbiddenError);
-    expect((await getRetentionSettings(handle.db, admin, NOW)).dueNow).toBe(0);
-    await updateRetentionMonths(handle.db, admin, { retentionMonths: '3' }, NOW);
-    const settings = await getRetentionSettings(handle.db, admin, NOW);
+    expect((await getRetentionSettings(handle.db, coordinator, NOW)).dueNow).toBe(0);
+    await updateRetentionMonths(handle.db, coordinator, { retentionMonths: '3' }, NOW);
+    const settings = await getRetentionSettings(handle.db, coordinator, NOW);
     expect(settings).toEqual({ retentionMonths: 3, dueNow: 1 });
     const logged = await handle.db.selectFrom('audit_log').selectAll().where('entity_type', '=', 'app_settings').execute();
-    expect(logged.map((l) => [l.user_id, l.detail])).toEqual([[admin.user.id, '3 måneder']]);
-    await updateRetentionMonths(handle.db, admin, { retentionMonths: '12' }, NOW);
+    expect(logged.map((l) => [l.user_id, l.detail])).toEqual([[coordinator.user.id, '3 måneder']]);
+    await updateRetentionMonths(handle.db, coordinator, { retentionMonths: '12' }, NOW);
   });
 
   it('the nightly run happens once per Copenhagen night, never in the daytime', async () => {
-    await updateRetentionMonths(handle.db, admin, { retentionMonths: '3' }, NOW);
+    await updateRetentionMonths(handle.db, coordinator, { retentionMonths: '3' }, NOW);
     // 12.00 UTC is 13.00 in Copenhagen: nothing happens.
     expect((await runNightlyMaintenance(handle.db, NOW)).ran).toBe(false);
     // 01.30 UTC on 24 November is 02.30 in Copenhagen: two processes ask at once, one runs.

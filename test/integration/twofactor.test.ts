@@ -17,7 +17,7 @@ const MINUTE = 60 * 1000;
 const NOW = new Date('2026-03-04T09:00:00Z');
 const later = (minutes: number) => new Date(NOW.getTime() + minutes * MINUTE);
 const meta = { ip: '192.0.2.44', userAgent: 'Vitest' };
-const ADMIN_PASSWORD = 'koordinatorens lange kode';
+const COORDINATOR_PASSWORD = 'koordinatorens lange kode';
 const LEADER_PASSWORD = 'lederens lange adgangskode';
 
 
@@ -28,8 +28,8 @@ function wrongCode(key: Uint8Array, now: Date): string {
 
 describe(`the second factor on ${databaseKind()}`, () => {
   const handle = useTestDatabase();
-  let admin: StaffUser;
-  let adminActor: Actor;
+  let coordinator: StaffUser;
+  let coordinatorActor: Actor;
   let leader: StaffUser;
   let leaderKey: Uint8Array;
   let recoveryCodes: string[];
@@ -60,15 +60,15 @@ describe(`the second factor on ${databaseKind()}`, () => {
 
   beforeAll(async () => {
     const token = (await ensureBootstrapLink(handle.db, NOW))!.replace('/adgang/', '');
-    const signedIn = await completeBootstrap(handle.db, token, { name: 'Alma Admin', email: 'alma@familiecentret.dk', password: ADMIN_PASSWORD, confirm: ADMIN_PASSWORD }, meta, NOW);
-    admin = signedIn.user;
-    adminActor = { user: admin, ip: meta.ip };
+    const signedIn = await completeBootstrap(handle.db, token, { name: 'Alma Coordinator', email: 'alma@familiecentret.dk', password: COORDINATOR_PASSWORD, confirm: COORDINATOR_PASSWORD }, meta, NOW);
+    coordinator = signedIn.user;
+    coordinatorActor = { user: coordinator, ip: meta.ip };
     expect(signedIn.secondFactor).toBe('setup');
     await setUp(await pendingFromToken(signedIn.token, NOW), NOW);
   });
 
   it('a one-time link signs in with a password-only session that cannot reach staff pages', async () => {
-    const { setupUrlPath } = await createStaffUser(handle.db, adminActor, { name: 'Lise Leder', email: 'lise@familiecentret.dk', role: 'leader', municipality: null }, NOW);
+    const { setupUrlPath } = await createStaffUser(handle.db, coordinatorActor, { name: 'Lise Leder', email: 'lise@familiecentret.dk', role: 'leader', municipality: null }, NOW);
     const signedIn = await completeSetup(handle.db, setupUrlPath.replace('/adgang/', ''), { password: LEADER_PASSWORD }, meta, NOW);
     leader = signedIn.user;
     expect(signedIn.secondFactor).toBe('setup');
@@ -168,7 +168,7 @@ describe(`the second factor on ${databaseKind()}`, () => {
     expect(await signInWithRecoveryCode(handle.db, pending, 'aaaa-bbbb-cccc-dddd', meta.ip, later(21))).toEqual({ ok: false, reason: 'invalid' });
     expect((await validateSessionToken(handle.db, second.token, later(21)))?.twoFactorVerified).toBe(false);
     // Another person's codes do not open this account.
-    expect(await signInWithRecoveryCode(handle.db, { user: admin, sessionId: pending.sessionId }, recoveryCodes[4]!, meta.ip, later(21)))
+    expect(await signInWithRecoveryCode(handle.db, { user: coordinator, sessionId: pending.sessionId }, recoveryCodes[4]!, meta.ip, later(21)))
       .toEqual({ ok: false, reason: 'invalid' });
   });
 
@@ -177,25 +177,25 @@ describe(`the second factor on ${databaseKind()}`, () => {
     if (!signedIn.ok) throw new Error('sign-in failed');
     await verifyTotp(handle.db, await pendingFromToken(signedIn.token, later(30)), totpCodeAt(leaderKey, later(30)), meta.ip, later(30));
 
-    expect(await errorOf(resetSecondFactor(handle.db, { user: leader, ip: null }, admin.id, later(31)))).toBeInstanceOf(ForbiddenError);
-    expect(await errorOf(resetSecondFactor(handle.db, adminActor, admin.id, later(31)))).toBeInstanceOf(ConflictError);
-    expect((await listStaffUsers(handle.db, adminActor)).find((u) => u.id === leader.id)?.hasSecondFactor).toBe(true);
+    expect(await errorOf(resetSecondFactor(handle.db, { user: leader, ip: null }, coordinator.id, later(31)))).toBeInstanceOf(ForbiddenError);
+    expect(await errorOf(resetSecondFactor(handle.db, coordinatorActor, coordinator.id, later(31)))).toBeInstanceOf(ConflictError);
+    expect((await listStaffUsers(handle.db, coordinatorActor)).find((u) => u.id === leader.id)?.hasSecondFactor).toBe(true);
 
-    await resetSecondFactor(handle.db, adminActor, leader.id, later(31));
+    await resetSecondFactor(handle.db, coordinatorActor, leader.id, later(31));
     expect(await storedKey(leader.id)).toBeNull();
     expect(await handle.db.selectFrom('recovery_codes').select('id').where('user_id', '=', leader.id).execute()).toEqual([]);
     expect(await validateSessionToken(handle.db, signedIn.token, later(31))).toBeNull();
-    expect((await listStaffUsers(handle.db, adminActor)).find((u) => u.id === leader.id)?.hasSecondFactor).toBe(false);
+    expect((await listStaffUsers(handle.db, coordinatorActor)).find((u) => u.id === leader.id)?.hasSecondFactor).toBe(false);
     const entry = await handle.db.selectFrom('audit_log').select(['actor', 'action']).where('entity_id', '=', leader.id).where('detail', '=', 'to-faktor nulstillet').executeTakeFirst();
-    expect(entry).toEqual({ actor: admin.email, action: 'update' });
+    expect(entry).toEqual({ actor: coordinator.email, action: 'update' });
 
     const next = await signIn(handle.db, { email: 'lise@familiecentret.dk', password: LEADER_PASSWORD, ...meta }, later(32));
     expect(next).toMatchObject({ ok: true, secondFactor: 'setup' });
     // Nothing left to reset: refused, and nothing is written.
     const auditBefore = (await handle.db.selectFrom('audit_log').select('id').execute()).length;
-    expect(await errorOf(resetSecondFactor(handle.db, adminActor, leader.id, later(33)))).toBeInstanceOf(ConflictError);
+    expect(await errorOf(resetSecondFactor(handle.db, coordinatorActor, leader.id, later(33)))).toBeInstanceOf(ConflictError);
     expect((await handle.db.selectFrom('audit_log').select('id').execute()).length).toBe(auditBefore);
-    // The admin's own factor is untouched.
-    expect(await storedKey(admin.id)).not.toBeNull();
+    // The coordinator's own factor is untouched.
+    expect(await storedKey(coordinator.id)).not.toBeNull();
   });
 });

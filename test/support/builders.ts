@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Insertable, Kysely } from 'kysely';
 import type { Actor } from '../../src/features/auth/auth';
 import type {
-  AttendanceTable, ChildrenTable, ConversationsTable, Database, EnrollmentsTable, GroupSessionsTable, GroupsTable,
+  AttendanceTable, ChildrenTable, ConversationsTable, Database, EnrollmentsTable, MeetingsTable, GroupsTable,
   GuardiansTable, MeetingRulesTable, Municipality, ReferralsTable, Role,
 } from '../../src/lib/server/database';
 
@@ -89,12 +89,12 @@ export async function addMeetingRule(db: Db, groupId: string, spec: Partial<Omit
   }).execute();
 }
 
-export type MeetingSpec = Partial<Omit<Insertable<GroupSessionsTable>, 'starts_at'>> & {
+export type MeetingSpec = Partial<Omit<Insertable<MeetingsTable>, 'starts_at'>> & {
   /** Default: two hours. */
   hours?: number;
 };
 
-/** Group meetings (group_sessions) starting at the given instants, two hours each. Returns their ids, in order. */
+/** Group meetings (meetings) starting at the given instants, two hours each. Returns their ids, in order. */
 export async function addMeetings(db: Db, groupId: string, starts: readonly (Date | string)[], spec: MeetingSpec = {}): Promise<string[]> {
   const { hours = 2, ...columns } = spec;
   const rows = starts.map((start) => {
@@ -106,7 +106,7 @@ export async function addMeetings(db: Db, groupId: string, starts: readonly (Dat
       ...columns, id, group_id: groupId, starts_at: startsAt,
     };
   });
-  if (rows.length > 0) await db.insertInto('group_sessions').values(rows).execute();
+  if (rows.length > 0) await db.insertInto('meetings').values(rows).execute();
   return rows.map((r) => r.id);
 }
 
@@ -188,7 +188,7 @@ export async function addConversation(db: Db, spec: ConversationSpec): Promise<s
 // ---------------------------------------------------------------------------------------------
 // Attendance
 
-export type MarkSpec = Partial<Insertable<AttendanceTable>> & Pick<Insertable<AttendanceTable>, 'session_id' | 'enrollment_id'>;
+export type MarkSpec = Partial<Insertable<AttendanceTable>> & Pick<Insertable<AttendanceTable>, 'meeting_id' | 'enrollment_id'>;
 
 /** One attendance mark (present, by a leader, unless told otherwise). */
 export async function addMark(db: Db, spec: MarkSpec): Promise<void> {

@@ -17,7 +17,7 @@ export async function addGroup(db: Kysely<Database>, name: string): Promise<stri
 }
 
 /** Meetings of a group at the given instants (16.00 Copenhagen winter time if given as dates). */
-export async function addSessions(db: Kysely<Database>, groupId: string, startsAt: string[]): Promise<string[]> {
+export async function addMeetings(db: Kysely<Database>, groupId: string, startsAt: string[]): Promise<string[]> {
   const ids: string[] = [];
   for (const start of startsAt) ids.push(...(await build.addMeetings(db, groupId, [start], { created_at: start, updated_at: start })));
   return ids;
@@ -34,7 +34,7 @@ export interface ChildSpec {
   startDate?: string | null;
   endedOn?: string | null;
   updatedAt?: string;
-  sessionIds?: string[];
+  meetingIds?: string[];
   guardianName?: string;
   caseworkerId?: string | null;
 }
@@ -68,8 +68,8 @@ export async function addChild(db: Kysely<Database>, spec: ChildSpec): Promise<C
       start_date: spec.startDate === undefined ? '2024-02-14' : spec.startDate,
       ended_on: spec.endedOn === undefined ? '2025-01-31' : spec.endedOn, created_at: receivedAt, updated_at: updatedAt,
     });
-    for (const sessionId of spec.sessionIds ?? []) {
-      await build.addMark(db, { session_id: sessionId, enrollment_id: enrollmentId, recorded_at: updatedAt });
+    for (const meetingId of spec.meetingIds ?? []) {
+      await build.addMark(db, { meeting_id: meetingId, enrollment_id: enrollmentId, recorded_at: updatedAt });
     }
   }
   const conversationId = await build.addConversation(db, {

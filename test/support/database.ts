@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll } from 'vitest';
+import { Migrator } from 'kysely/migration';
+import { migrations } from '../../db/migrations/index';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../src/lib/server/db';
 
 /**
@@ -7,17 +9,31 @@ import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../src/li
  * DATABASE_URL names (its public schema is wiped first, so point it at a database made for tests).
  */
 export async function createTestDatabase(): Promise<DatabaseHandle> {
+  const handle = await createEmptyTestDatabase();
+  await migrateToLatest(handle.db);
+  return handle;
+}
+
+/**
+ * Migrates `db` up or down to the migration named (it is then the last one applied), or to the latest: for a test of
+ * a migration on the schema of its own day.
+ */
+export async function migrateTestDatabaseTo(db: DatabaseHandle['db'], name: string | 'latest'): Promise<void> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const result = name === 'latest' ? await migrator.migrateToLatest() : await migrator.migrateTo(name);
+  if (result.error) throw result.error;
+}
+
+/** Like createTestDatabase, without the migrations: for a test that migrates step by step. */
+export async function createEmptyTestDatabase(): Promise<DatabaseHandle> {
   const url = process.env['DATABASE_URL'];
   if (url && /^postgres(ql)?:\/\//i.test(url)) {
     const handle = openDatabase(url);
     await sql`drop schema if exists public cascade`.execute(handle.db);
     await sql`create schema public`.execute(handle.db);
-    await migrateToLatest(handle.db);
     return handle;
   }
-  const handle = openDatabase(':memory:');
-  await migrateToLatest(handle.db);
-  return handle;
+  return openDatabase(':memory:');
 }
 
 export function databaseKind(): 'sqlite' | 'postgres' {

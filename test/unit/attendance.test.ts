@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { AttendanceRow, HeldSession, Mark } from '../../src/features/attendance/attendance';
+import type { AttendanceRow, HeldMeeting, Mark } from '../../src/features/attendance/attendance';
 import {
   canTakeAttendance, canWithdrawAfbud, keepsFamilyAfbud, childMarks, childTally, effectiveMarkTime, formatRate, groupTally, isMemberOn, markAllPresent,
-  marksRequestSchema, needsFollowUp, nextMark, sessionTally, sheetNames, tally,
+  marksRequestSchema, needsFollowUp, nextMark, meetingTally, sheetNames, tally,
 } from '../../src/features/attendance/attendance';
 
 const at = (iso: string) => new Date(iso);
@@ -26,13 +26,13 @@ describe('one tap per child', () => {
 });
 
 describe('figures from stored rows', () => {
-  it('a session with marks for only some children counts the rest as ikke registreret, never as present', () => {
+  it('a meeting with marks for only some children counts the rest as ikke registreret, never as present', () => {
     const rows: AttendanceRow[] = [
-      { sessionId: 's1', enrollmentId: 'a', status: 'present' },
-      { sessionId: 's1', enrollmentId: 'b', status: 'excused' },
-      { sessionId: 's2', enrollmentId: 'c', status: 'present' },
+      { meetingId: 's1', enrollmentId: 'a', status: 'present' },
+      { meetingId: 's1', enrollmentId: 'b', status: 'excused' },
+      { meetingId: 's2', enrollmentId: 'c', status: 'present' },
     ];
-    const t = sessionTally(['a', 'b', 'c', 'd'], rows, 's1');
+    const t = meetingTally(['a', 'b', 'c', 'd'], rows, 's1');
     expect(t).toMatchObject({ present: 1, excused: 1, absent: 0, unregistered: 2, registered: 2 });
     expect(t.rate).toBe(0.5);
   });
@@ -51,20 +51,20 @@ describe('figures from stored rows', () => {
     expect(t.unregistered).toBe(1);
   });
 
-  it('counts a child only over the sessions they were a member for, in time order', () => {
-    const sessions: HeldSession[] = [
+  it('counts a child only over the meetings they were a member for, in time order', () => {
+    const meetings: HeldMeeting[] = [
       { id: 's3', startsAt: at('2026-03-11T15:00:00Z'), memberIds: ['a', 'b'] },
       { id: 's1', startsAt: at('2026-01-14T15:00:00Z'), memberIds: ['a'] },
       { id: 's2', startsAt: at('2026-02-11T15:00:00Z'), memberIds: ['a', 'b'] },
     ];
     const rows: AttendanceRow[] = [
-      { sessionId: 's1', enrollmentId: 'a', status: 'present' },
-      { sessionId: 's1', enrollmentId: 'b', status: 'present' }, // not a member then: ignored
-      { sessionId: 's3', enrollmentId: 'b', status: 'absent' },
+      { meetingId: 's1', enrollmentId: 'a', status: 'present' },
+      { meetingId: 's1', enrollmentId: 'b', status: 'present' }, // not a member then: ignored
+      { meetingId: 's3', enrollmentId: 'b', status: 'absent' },
     ];
-    expect(childMarks('b', sessions, rows).map((m) => [m.sessionId, m.mark])).toEqual([['s2', 'unregistered'], ['s3', 'absent']]);
-    expect(childTally('a', sessions, rows)).toMatchObject({ present: 1, unregistered: 2, rate: 1 });
-    expect(groupTally(sessions, rows)).toMatchObject({ present: 1, absent: 1, unregistered: 3, registered: 2, rate: 0.5 });
+    expect(childMarks('b', meetings, rows).map((m) => [m.meetingId, m.mark])).toEqual([['s2', 'unregistered'], ['s3', 'absent']]);
+    expect(childTally('a', meetings, rows)).toMatchObject({ present: 1, unregistered: 2, rate: 1 });
+    expect(groupTally(meetings, rows)).toMatchObject({ present: 1, absent: 1, unregistered: 3, registered: 2, rate: 0.5 });
   });
 });
 
@@ -72,7 +72,7 @@ describe('two unexcused absences in a row', () => {
   it('flags the latest two marks both udeblevet', () => {
     expect(needsFollowUp(['present', 'absent', 'absent'])).toBe(true);
   });
-  it('does not flag one absence, an afbud between, an unknown session between, or an old run that ended', () => {
+  it('does not flag one absence, an afbud between, an unknown meeting between, or an old run that ended', () => {
     expect(needsFollowUp(['absent'])).toBe(false);
     expect(needsFollowUp(['absent', 'excused', 'absent'])).toBe(false);
     expect(needsFollowUp(['absent', 'unregistered', 'absent'])).toBe(false);
@@ -86,7 +86,7 @@ describe('who is on the list', () => {
     expect(isMemberOn(e, '2026-02-10')).toBe(false);
     expect(isMemberOn(e, '2026-02-11')).toBe(true);
   });
-  it('an ended course counts for sessions before ended_on only; waiting or declined never', () => {
+  it('an ended course counts for meetings before ended_on only; waiting or declined never', () => {
     const ended = { state: 'ended', startDate: '2026-01-01', endedOn: '2026-06-10' };
     expect(isMemberOn(ended, '2026-06-09')).toBe(true);
     expect(isMemberOn(ended, '2026-06-10')).toBe(false);
@@ -103,7 +103,7 @@ describe('saving marks', () => {
     expect(effectiveMarkTime(at('2026-11-24T15:00:00Z'), now)).toEqual(now);
     expect(effectiveMarkTime(new Date('nonsense'), now)).toEqual(now);
   });
-  it('an afbud can be taken back until the session starts, not after', () => {
+  it('an afbud can be taken back until the meeting starts, not after', () => {
     expect(canWithdrawAfbud(at('2026-11-23T15:30:01Z'), now)).toBe(true);
     expect(canWithdrawAfbud(at('2026-11-23T15:30:00Z'), now)).toBe(false);
   });

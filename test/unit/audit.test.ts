@@ -95,11 +95,18 @@ describe('each log entry as a Danish sentence', () => {
   it('names the thing and says the details in words, never code words or JSON', () => {
     expect(describeAuditEntry({ action: 'update', entityType: 'attendance', detail: '{"mark":"present"}' })).toBe('Ændrede fremmøde. Markeret som mødt.');
     expect(describeAuditEntry({ action: 'create', entityType: 'family_link', detail: null })).toBe('Oprettede familielinket.');
-    expect(describeAuditEntry({ action: 'update', entityType: 'enrollment', detail: '{"event":"start","from":"waiting","to":"active","startDate":"2027-01-05","sessionId":"x"}' }, (s) => (s === 'waiting' ? 'Venter på optag' : 'Går i gruppen')))
+    expect(describeAuditEntry({ action: 'update', entityType: 'enrollment', detail: '{"event":"start","from":"waiting","to":"active","startDate":"2027-01-05","meetingId":"x"}' }, (s) => (s === 'waiting' ? 'Venter på optag' : 'Går i gruppen')))
       .toBe('Ændrede forløbet. Trin: startet i gruppen, Fra »Venter på optag« til »Går i gruppen«, start 5.1.2027.');
     expect(describeAuditEntry({ action: 'create', entityType: 'user', detail: 'rolle caseworker' })).toBe('Oprettede en medarbejder. Rolle familierådgiver.');
     expect(describeAuditEntry({ action: 'sign_in', entityType: 'user', detail: null })).toBe('Loggede ind.');
     expect(describeAuditEntry({ action: 'read', entityType: 'something_new', detail: '{"unknownKey":1}' })).toBe('Så en oplysning.');
     expect(describeAuditActor('familielink:abc')).toBe('Familien (via familielinket)');
+  });
+
+  it('reads entries written before the renames of 1 December 2026 (session, admin) in the same words as new ones', () => {
+    expect(describeAuditEntry({ action: 'update', entityType: 'session', detail: null })).toBe(describeAuditEntry({ action: 'update', entityType: 'meeting', detail: null }));
+    expect(describeAuditEntry({ action: 'update', entityType: 'session_note', detail: null })).toBe('Ændrede noten om et gruppemøde.');
+    expect(describeAuditEntry({ action: 'create', entityType: 'user', detail: 'rolle admin' })).toBe('Oprettede en medarbejder. Rolle koordinator.');
+    expect(describeAuditEntry({ action: 'create', entityType: 'user', detail: 'rolle coordinator' })).toBe('Oprettede en medarbejder. Rolle koordinator.');
   });
 });

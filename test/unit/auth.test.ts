@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   SESSION_INACTIVITY_MS,
   SESSION_MAX_AGE_MS,
-  bootstrapAdminSchema,
+  bootstrapCoordinatorSchema,
   createUserSchema,
   normalizeGuardPath,
   parseSessionToken,
@@ -83,13 +83,13 @@ describe('parseSessionToken', () => {
 
 describe('requiredRolesFor', () => {
   it.each([
-    ['/personale', ['admin', 'leader', 'caseworker']],
-    ['/personale/henvisninger/123', ['admin', 'leader', 'caseworker']],
-    ['/personale/brugere', ['admin']],
-    ['/personale/brugere/', ['admin']],
-    ['/personale/lukkede-perioder/ny', ['admin']],
-    ['/personale/grupper', ['admin', 'leader']],
-    ['/personale/grupper/pigegruppen/fremmoede', ['admin', 'leader']],
+    ['/personale', ['coordinator', 'leader', 'caseworker']],
+    ['/personale/henvisninger/123', ['coordinator', 'leader', 'caseworker']],
+    ['/personale/brugere', ['coordinator']],
+    ['/personale/brugere/', ['coordinator']],
+    ['/personale/lukkede-perioder/ny', ['coordinator']],
+    ['/personale/grupper', ['coordinator', 'leader']],
+    ['/personale/grupper/pigegruppen/fremmoede', ['coordinator', 'leader']],
   ])('%s → %j', (path, roles) => {
     expect(requiredRolesFor(path)).toEqual(roles);
   });
@@ -99,11 +99,11 @@ describe('requiredRolesFor', () => {
   });
 
   it('is not fooled by case, doubled or encoded slashes, or a trailing slash', () => {
-    expect(requiredRolesFor('/Personale/Brugere')).toEqual(['admin']);
-    expect(requiredRolesFor('//personale//brugere//')).toEqual(['admin']);
-    expect(requiredRolesFor('/personale%2Fbrugere')).toEqual(['admin']);
-    expect(requiredRolesFor('/%70ersonale/brugere')).toEqual(['admin']);
-    expect(requiredRolesFor('/personale\\brugere')).toEqual(['admin']);
+    expect(requiredRolesFor('/Personale/Brugere')).toEqual(['coordinator']);
+    expect(requiredRolesFor('//personale//brugere//')).toEqual(['coordinator']);
+    expect(requiredRolesFor('/personale%2Fbrugere')).toEqual(['coordinator']);
+    expect(requiredRolesFor('/%70ersonale/brugere')).toEqual(['coordinator']);
+    expect(requiredRolesFor('/personale\\brugere')).toEqual(['coordinator']);
     expect(normalizeGuardPath('/personale/%E0%A4%A')).toBe('/personale/%e0%a4%a');
   });
 });
@@ -164,8 +164,8 @@ describe('forms', () => {
     }
   });
 
-  it('creates the first admin from name, e-mail and a repeated password', () => {
-    const parsed = parseForm(bootstrapAdminSchema, { name: 'Anne', email: 'ANNE@fc.dk', password: 'en lang sætning', confirm: 'en lang sætning' });
+  it('creates the first coordinator from name, e-mail and a repeated password', () => {
+    const parsed = parseForm(bootstrapCoordinatorSchema, { name: 'Anne', email: 'ANNE@fc.dk', password: 'en lang sætning', confirm: 'en lang sætning' });
     expect(parsed.ok && parsed.data.email).toBe('anne@fc.dk');
   });
 });

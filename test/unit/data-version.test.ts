@@ -3,12 +3,12 @@ import { FIGURES_TABLES, writtenTable } from '../../src/lib/server/data-version'
 
 describe('writtenTable', () => {
   it.each([
-    ['insert into "attendance" ("session_id", "status") values (?, ?)', 'attendance'],
-    ['insert into "attendance" ("session_id") values ($1) on conflict ("session_id") do update set "status" = $2', 'attendance'],
+    ['insert into "attendance" ("meeting_id", "status") values (?, ?)', 'attendance'],
+    ['insert into "attendance" ("meeting_id") values ($1) on conflict ("meeting_id") do update set "status" = $2', 'attendance'],
     ['update "enrollments" set "state" = ? where "id" = ?', 'enrollments'],
     ['delete from "children" where "id" in (?, ?)', 'children'],
     ['  INSERT OR IGNORE INTO yearly_counts (year) VALUES (1)', 'yearly_counts'],
-    ['update "public"."group_sessions" set "status" = $1', 'group_sessions'],
+    ['update "public"."meetings" set "status" = $1', 'meetings'],
   ])('names the table of the INSERT, UPDATE and DELETE statements Kysely writes on both databases: %j → %j', (input, expected) => {
     expect(writtenTable(input)).toBe(expected);
   });
@@ -22,8 +22,8 @@ describe('writtenTable', () => {
     expect(writtenTable(input)).toBe(expected);
   });
 
-  it('watches every table the yearly figures are counted from, and not the audit log or sessions', () => {
-    for (const table of ['attendance', 'enrollments', 'children', 'referrals', 'group_sessions', 'groups', 'intake_windows', 'session_feedback', 'yearly_counts']) {
+  it('watches every table the yearly figures are counted from, and not the audit log or meetings', () => {
+    for (const table of ['attendance', 'enrollments', 'children', 'referrals', 'meetings', 'groups', 'intake_windows', 'meeting_feedback', 'yearly_counts']) {
       expect(FIGURES_TABLES).toContain(table);
     }
     expect(FIGURES_TABLES).not.toContain('audit_log');

@@ -31,7 +31,7 @@ function groupsFor(count: number, years: number, seed = 1): DemoGroup[] {
     place: group.place,
     leaderIds: [`leader-${i % 2}`],
     closedPeriods: closed,
-    existingSessions: [],
+    existingMeetings: [],
     existingIntakeWindows: [],
   }));
 }
@@ -186,21 +186,21 @@ describe('generateDemoData', () => {
     ['the demo', demo],
     ['a three-year run', big],
   ])('records attendance only from the start, before the end, on meetings held (%s)', (_name, data: DemoData) => {
-    const sessions = byId(data.sessions);
+    const meetings = byId(data.meetings);
     const enrollments = byId(data.enrollments);
     const seen = new Set<string>();
     for (const a of data.attendance) {
-      const session = sessions.get(a.session_id);
+      const meeting = meetings.get(a.meeting_id);
       const enrollment = enrollments.get(a.enrollment_id);
-      if (!session || !enrollment) throw new Error('dangling attendance');
-      const date = todayInZone(new Date(session.starts_at));
-      expect(session.status).not.toBe('cancelled');
-      expect(session.group_id).toBe(enrollment.group_id);
+      if (!meeting || !enrollment) throw new Error('dangling attendance');
+      const date = todayInZone(new Date(meeting.starts_at));
+      expect(meeting.status).not.toBe('cancelled');
+      expect(meeting.group_id).toBe(enrollment.group_id);
       expect(['active', 'closing_booked', 'ended']).toContain(enrollment.state);
       expect(date >= (enrollment.start_date ?? '9999')).toBe(true);
       if (enrollment.ended_on) expect(date < enrollment.ended_on).toBe(true);
-      expect(new Date(session.ends_at).getTime()).toBeLessThanOrEqual(NOW.getTime());
-      seen.add(`${a.session_id}/${a.enrollment_id}`);
+      expect(new Date(meeting.ends_at).getTime()).toBeLessThanOrEqual(NOW.getTime());
+      seen.add(`${a.meeting_id}/${a.enrollment_id}`);
     }
     expect(seen.size).toBe(data.attendance.length);
     const statuses = new Set(data.attendance.map((a) => a.status));
@@ -215,7 +215,7 @@ describe('generateDemoData', () => {
   });
 
   it('gives each started child attendance on every meeting held since the start', () => {
-    const held = demo.sessions.filter((s) => s.status !== 'cancelled');
+    const held = demo.meetings.filter((s) => s.status !== 'cancelled');
     for (const e of demo.enrollments.filter((x) => x.state === 'active')) {
       const expected = held.filter(
         (s) => s.group_id === e.group_id && todayInZone(new Date(s.starts_at)) >= (e.start_date ?? ''),
@@ -227,17 +227,17 @@ describe('generateDemoData', () => {
   it('starts quarterly courses on an intake window meeting and open ones on any meeting held', () => {
     const groups = byId(demoInput().groups);
     const windows = byId(demo.intakeWindows);
-    const sessions = byId(demo.sessions);
+    const meetings = byId(demo.meetings);
     for (const e of demo.enrollments.filter((x) => x.start_date !== null)) {
       const group = groups.get(e.group_id);
-      const meeting = demo.sessions.find(
+      const meeting = demo.meetings.find(
         (s) => s.group_id === e.group_id && s.status !== 'cancelled' && todayInZone(new Date(s.starts_at)) === e.start_date,
       );
       expect(meeting).toBeDefined();
       if (group?.intakeRule === 'quarterly') {
         const window = windows.get(e.intake_window_id ?? '');
-        expect(window?.session_id).toBe(meeting?.id);
-        expect(sessions.get(window?.session_id ?? '')).toBeDefined();
+        expect(window?.meeting_id).toBe(meeting?.id);
+        expect(meetings.get(window?.meeting_id ?? '')).toBeDefined();
         expect(e.planned_end_date).toBe(addMonths(e.start_date ?? '', 12));
       } else {
         expect(e.planned_end_date).toBeNull();
@@ -247,7 +247,7 @@ describe('generateDemoData', () => {
 
   it('never has more children in a group than its capacity', () => {
     const groups = byId(groupsFor(9, 3));
-    for (const s of big.sessions) {
+    for (const s of big.meetings) {
       const date = todayInZone(new Date(s.starts_at));
       const inGroup = big.enrollments.filter(
         (e) => e.group_id === s.group_id && e.start_date !== null && e.start_date <= date && (e.ended_on === null || date < e.ended_on),
@@ -291,22 +291,22 @@ describe('generateDemoData', () => {
 
   it('makes a year of meetings per group, a few cancelled with a reason, some with a theme, all in the past', () => {
     for (const group of demoInput().groups) {
-      const own = demo.sessions.filter((s) => s.group_id === group.id);
+      const own = demo.meetings.filter((s) => s.group_id === group.id);
       expect(own.length).toBeGreaterThanOrEqual(9);
       expect(own.length).toBeLessThanOrEqual(13);
     }
-    const cancelled = big.sessions.filter((s) => s.status === 'cancelled');
+    const cancelled = big.meetings.filter((s) => s.status === 'cancelled');
     expect(cancelled.length).toBeGreaterThan(0);
     for (const s of cancelled) expect(s.cancel_reason).toBeTruthy();
-    expect(demo.sessions.some((s) => s.theme !== null)).toBe(true);
-    for (const s of demo.sessions) expect(new Date(s.ends_at).getTime()).toBeLessThanOrEqual(NOW.getTime());
+    expect(demo.meetings.some((s) => s.theme !== null)).toBe(true);
+    for (const s of demo.meetings) expect(new Date(s.ends_at).getTime()).toBeLessThanOrEqual(NOW.getTime());
   });
 
   it('leaves months the app already scheduled alone and uses those meetings', () => {
     const input = demoInput();
     const first = input.groups[0] as DemoGroup;
-    const existing = demo.sessions.filter((s) => s.group_id === first.id).slice(-2);
-    first.existingSessions = existing.map((s) => ({
+    const existing = demo.meetings.filter((s) => s.group_id === first.id).slice(-2);
+    first.existingMeetings = existing.map((s) => ({
       id: `app-${s.occurrence_key}`,
       occurrenceKey: s.occurrence_key,
       startsAt: new Date(s.starts_at),
@@ -314,9 +314,9 @@ describe('generateDemoData', () => {
       status: 'planned' as const,
     }));
     const data = generateDemoData(input);
-    const keys = data.sessions.filter((s) => s.group_id === first.id).map((s) => s.occurrence_key);
+    const keys = data.meetings.filter((s) => s.group_id === first.id).map((s) => s.occurrence_key);
     for (const s of existing) expect(keys).not.toContain(s.occurrence_key);
-    expect(data.attendance.some((a) => a.session_id.startsWith('app-'))).toBe(true);
+    expect(data.attendance.some((a) => a.meeting_id.startsWith('app-'))).toBe(true);
   });
 
   it('gives every child one or two guardians with a Danish mobile number, some needing an interpreter', () => {
@@ -339,7 +339,7 @@ describe('generateDemoData', () => {
       const input = demoInput({ seed: i === 24 ? 285 : i });
       const data = generateDemoData({ ...input, now });
       const past = [
-        ...data.sessions.flatMap((s) => [s.ends_at, s.created_at, s.updated_at]),
+        ...data.meetings.flatMap((s) => [s.ends_at, s.created_at, s.updated_at]),
         ...data.referrals.flatMap((r) => [r.received_at, r.updated_at]),
         ...data.enrollments.map((e) => e.updated_at),
         ...data.children.map((c) => c.updated_at),
@@ -358,10 +358,10 @@ describe('generateDemoData', () => {
     const groups = demoInput().groups;
     for (const e of demo.enrollments.filter((x) => x.state === 'waiting' || x.state === 'intake_held')) {
       const group = groups.find((g) => g.id === e.group_id);
-      const starts = demo.sessions
+      const starts = demo.meetings
         .filter((s) => s.group_id === e.group_id && s.status !== 'cancelled')
         .map((s) => todayInZone(new Date(s.starts_at)))
-        .filter((d) => group?.intakeRule === 'open' || demo.intakeWindows.some((w) => w.group_id === e.group_id && todayInZone(new Date(demo.sessions.find((s) => s.id === w.session_id)?.starts_at ?? 0)) === d));
+        .filter((d) => group?.intakeRule === 'open' || demo.intakeWindows.some((w) => w.group_id === e.group_id && todayInZone(new Date(demo.meetings.find((s) => s.id === w.meeting_id)?.starts_at ?? 0)) === d));
       const intake = demo.conversations.find((c) => c.enrollment_id === e.id && c.kind === 'intake');
       expect(intake?.status).toBe('held');
       expect(todayInZone(new Date(intake?.starts_at ?? 0)) > (starts.sort().at(-1) ?? '')).toBe(true);
@@ -373,10 +373,10 @@ describe('generateDemoData', () => {
     const data = generateDemoData(demoInput({ years: 10, groupCount: 50, childrenPerGroup: 100 }));
     const ms = performance.now() - started;
     console.log(
-      `generateDemoData 10 years × 50 groups: ${ms.toFixed(0)} ms; ${data.sessions.length} sessions, ${data.children.length} children, ${data.attendance.length} attendance rows`,
+      `generateDemoData 10 years × 50 groups: ${ms.toFixed(0)} ms; ${data.meetings.length} meetings, ${data.children.length} children, ${data.attendance.length} attendance rows`,
     );
     expect(data.children).toHaveLength(5000);
-    expect(data.sessions.length).toBeGreaterThan(5000);
+    expect(data.meetings.length).toBeGreaterThan(5000);
     expect(data.attendance.length).toBeGreaterThan(35_000);
     expect(ms).toBeLessThan(10_000);
   });

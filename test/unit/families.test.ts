@@ -25,9 +25,9 @@ describe('family link tokens', () => {
 
 describe('the afbud form', () => {
   it('takes an optional message, trimmed, at most 200 characters', () => {
-    expect(absenceSchema.parse({ sessionId: 's1' }).message).toBe('');
-    expect(absenceSchema.parse({ sessionId: 's1', message: '  Syg  ' }).message).toBe('Syg');
-    expect(absenceSchema.safeParse({ sessionId: 's1', message: 'x'.repeat(201) }).success).toBe(false);
+    expect(absenceSchema.parse({ meetingId: 's1' }).message).toBe('');
+    expect(absenceSchema.parse({ meetingId: 's1', message: '  Syg  ' }).message).toBe('Syg');
+    expect(absenceSchema.safeParse({ meetingId: 's1', message: 'x'.repeat(201) }).success).toBe(false);
     expect(absenceSchema.safeParse({ message: 'Syg' }).success).toBe(false);
   });
 });

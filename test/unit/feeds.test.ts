@@ -9,10 +9,10 @@ import {
   isShownInFeed,
   isWellFormedFeedToken,
   newestChange,
-  sessionEvent,
+  meetingEvent,
   staffFeedPath,
   type FeedConversation,
-  type FeedSession,
+  type FeedMeeting,
 } from '../../src/features/feeds/feeds';
 import { conditionalResponse, publicCacheControl } from '../../src/lib/http-cache';
 import { strongEtag } from '../../src/lib/server/etag';
@@ -22,7 +22,7 @@ import { sha256Hex } from '../../src/lib/server/tokens';
 const DAY = 24 * 60 * 60 * 1000;
 const now = new Date('2026-03-10T09:30:00.000Z');
 
-function session(overrides: Partial<FeedSession> = {}): FeedSession {
+function meeting(overrides: Partial<FeedMeeting> = {}): FeedMeeting {
   return {
     id: 's-1',
     groupName: 'Pigegruppen',
@@ -70,7 +70,7 @@ describe('which meetings a feed holds', () => {
   });
 
   it('shows a cancelled meeting, marked AFLYST, until two weeks after its date, then drops it', () => {
-    const cancelled = session({ id: 'gone-soon', status: 'cancelled', startsAt: new Date(now.getTime() - 13 * DAY), endsAt: new Date(now.getTime() - 13 * DAY + 2 * 3600_000) });
+    const cancelled = meeting({ id: 'gone-soon', status: 'cancelled', startsAt: new Date(now.getTime() - 13 * DAY), endsAt: new Date(now.getTime() - 13 * DAY + 2 * 3600_000) });
     const [event] = feedEvents([cancelled], [], now);
     expect(event?.cancelled).toBe(true);
     expect(event?.summary).toBe('AFLYST: Pigegruppen – Gruppemøde');
@@ -82,13 +82,13 @@ describe('which meetings a feed holds', () => {
   });
 
   it('keeps a cancelled meeting that has not happened yet', () => {
-    const events = feedEvents([session({ status: 'cancelled' })], [], now);
+    const events = feedEvents([meeting({ status: 'cancelled' })], [], now);
     expect(events.map((e) => e.summary)).toEqual([`${CANCELLED_PREFIX}Pigegruppen – Gruppemøde`]);
   });
 
   it('orders events by start, the same way every time', () => {
-    const a = session({ id: 'b', startsAt: new Date('2026-05-13T14:00:00Z'), endsAt: new Date('2026-05-13T16:00:00Z') });
-    const b = session({ id: 'a', startsAt: new Date('2026-04-08T14:00:00Z') });
+    const a = meeting({ id: 'b', startsAt: new Date('2026-05-13T14:00:00Z'), endsAt: new Date('2026-05-13T16:00:00Z') });
+    const b = meeting({ id: 'a', startsAt: new Date('2026-04-08T14:00:00Z') });
     const c = conversation();
     const order = feedEvents([a, b], [c], now).map((e) => e.uid);
     expect(order).toEqual(['samtale-c-1@gruppeforloeb', 'a@gruppeforloeb', 'b@gruppeforloeb']);
@@ -97,8 +97,8 @@ describe('which meetings a feed holds', () => {
 });
 
 describe('what an event says', () => {
-  it('gives a meeting its stored identity: UID from the session id, SEQUENCE and times from the database', () => {
-    const event = sessionEvent(session({ id: 'abc', sequence: 3 }));
+  it('gives a meeting its stored identity: UID from the meeting id, SEQUENCE and times from the database', () => {
+    const event = meetingEvent(meeting({ id: 'abc', sequence: 3 }));
     expect(event).toMatchObject({
       uid: 'abc@gruppeforloeb',
       sequence: 3,
@@ -128,8 +128,8 @@ describe('what an event says', () => {
 describe('the rendered calendar', () => {
   const events = feedEvents(
     [
-      session(),
-      session({ id: 's-2', status: 'cancelled', sequence: 2, startsAt: new Date('2026-05-13T14:00:00Z'), endsAt: new Date('2026-05-13T16:00:00Z'), updatedAt: new Date('2026-03-01T12:00:00Z') }),
+      meeting(),
+      meeting({ id: 's-2', status: 'cancelled', sequence: 2, startsAt: new Date('2026-05-13T14:00:00Z'), endsAt: new Date('2026-05-13T16:00:00Z'), updatedAt: new Date('2026-03-01T12:00:00Z') }),
     ],
     [],
     now,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FigureEnrollmentRow, FigureInput, FigureSessionRow } from '../../src/features/figures/figures';
+import type { FigureEnrollmentRow, FigureInput, FigureMeetingRow } from '../../src/features/figures/figures';
 import {
   END_CATEGORY_LABELS,
   endCategory,
@@ -31,12 +31,12 @@ function course(over: Partial<FigureEnrollmentRow> & { id: string }): FigureEnro
   };
 }
 
-function session(id: string, date: string, status: FigureSessionRow['status'] = 'planned', groupId = GIRLS.id): FigureSessionRow {
+function meeting(id: string, date: string, status: FigureMeetingRow['status'] = 'planned', groupId = GIRLS.id): FigureMeetingRow {
   return { id, groupId, startsAt: zonedToInstant(date, '16:00'), status };
 }
 
 function input(over: Partial<FigureInput>): FigureInput {
-  return { year: 2026, now: NOW, groups: [GIRLS, SIBLINGS], enrollments: [], sessions: [], attendance: [], intakeWindows: [], feedback: [], ...over };
+  return { year: 2026, now: NOW, groups: [GIRLS, SIBLINGS], enrollments: [], meetings: [], attendance: [], intakeWindows: [], feedback: [], ...over };
 }
 
 describe('how a course ended, in fixed categories', () => {
@@ -122,7 +122,7 @@ describe('yearly figures', () => {
   it('gives zeros and empty lists for a year without data', () => {
     const set = computeYearlyFigures(input({ year: 2019 }));
     expect(set.totals.total).toMatchObject({ courses: 0, children: 0, attendanceRate: null, averageWaitDays: null, longestWaitDays: null });
-    expect(set.totals.sessions).toEqual({ held: 0, cancelled: 0, upcoming: 0 });
+    expect(set.totals.meetings).toEqual({ held: 0, cancelled: 0, upcoming: 0 });
     expect(set.intakeWindows).toEqual([]);
     expect(set.monthlyAttendance[0]?.months.every((m) => m.rate === null)).toBe(true);
     const tables = figureTables(set);
@@ -136,24 +136,24 @@ describe('yearly figures', () => {
     const late = course({ id: 'c', startDate: '2026-03-01' });
     const set = computeYearlyFigures(input({
       enrollments: [a, b, late],
-      sessions: [
-        session('jan', '2026-01-14'),
-        session('feb', '2026-02-11'),
-        session('mar', '2026-03-11', 'cancelled'),
-        session('apr', '2026-04-08', 'moved'),
-        session('dec', '2026-12-09'),
-        session('old', '2025-12-10'),
+      meetings: [
+        meeting('jan', '2026-01-14'),
+        meeting('feb', '2026-02-11'),
+        meeting('mar', '2026-03-11', 'cancelled'),
+        meeting('apr', '2026-04-08', 'moved'),
+        meeting('dec', '2026-12-09'),
+        meeting('old', '2025-12-10'),
       ],
       attendance: [
-        { sessionId: 'jan', enrollmentId: 'a', municipality: 'ishoj', status: 'present' },
-        { sessionId: 'jan', enrollmentId: 'b', municipality: 'vallensbaek', status: 'absent' },
-        { sessionId: 'feb', enrollmentId: 'a', municipality: 'ishoj', status: 'present' },
-        { sessionId: 'apr', enrollmentId: 'a', municipality: 'ishoj', status: 'excused' },
-        { sessionId: 'apr', enrollmentId: 'c', municipality: 'ishoj', status: 'present' },
-        { sessionId: 'old', enrollmentId: 'a', municipality: 'ishoj', status: 'absent' },
+        { meetingId: 'jan', enrollmentId: 'a', municipality: 'ishoj', status: 'present' },
+        { meetingId: 'jan', enrollmentId: 'b', municipality: 'vallensbaek', status: 'absent' },
+        { meetingId: 'feb', enrollmentId: 'a', municipality: 'ishoj', status: 'present' },
+        { meetingId: 'apr', enrollmentId: 'a', municipality: 'ishoj', status: 'excused' },
+        { meetingId: 'apr', enrollmentId: 'c', municipality: 'ishoj', status: 'present' },
+        { meetingId: 'old', enrollmentId: 'a', municipality: 'ishoj', status: 'absent' },
       ],
     }));
-    expect(set.totals.sessions).toEqual({ held: 3, cancelled: 1, upcoming: 1 });
+    expect(set.totals.meetings).toEqual({ held: 3, cancelled: 1, upcoming: 1 });
     expect(set.totals.total).toMatchObject({ present: 3, excused: 1, absent: 1, attendanceRate: 3 / 5 });
     // b has no mark in February and April: not registered, not counted as absent.
     expect(set.totals.total.notRegistered).toBe(2);
@@ -172,9 +172,9 @@ describe('yearly figures', () => {
         course({ id: 'c', startDate: '2026-01-14', endedOn: '2026-04-08' }),
       ],
       intakeWindows: [
-        { groupId: GIRLS.id, quarterStart: '2026-04-01', sessionDate: '2026-04-08' },
-        { groupId: GIRLS.id, quarterStart: '2026-10-01', sessionDate: null },
-        { groupId: GIRLS.id, quarterStart: '2025-10-01', sessionDate: '2025-10-08' },
+        { groupId: GIRLS.id, quarterStart: '2026-04-01', meetingDate: '2026-04-08' },
+        { groupId: GIRLS.id, quarterStart: '2026-10-01', meetingDate: null },
+        { groupId: GIRLS.id, quarterStart: '2025-10-01', meetingDate: '2025-10-08' },
       ],
     }));
     expect(set.intakeWindows.map((w) => [w.date, w.active, w.free])).toEqual([
@@ -192,7 +192,7 @@ describe('yearly figures', () => {
         { groupId: GIRLS.id, municipality: 'vallensbaek', metric: 'new_starts', value: 1 },
         { groupId: GIRLS.id, municipality: 'vallensbaek', metric: 'wait_count', value: 2 },
         { groupId: GIRLS.id, municipality: 'vallensbaek', metric: 'wait_days_total', value: 50 },
-        { groupId: GIRLS.id, municipality: 'vallensbaek', metric: 'sessions_attended', value: 7 },
+        { groupId: GIRLS.id, municipality: 'vallensbaek', metric: 'meetings_attended', value: 7 },
       ],
     }));
     expect(set.groups[0]?.byMunicipality.vallensbaek).toMatchObject({ courses: 3, children: 2, newStarts: 1, waits: 2, averageWaitDays: 25, present: 0 });

@@ -21,9 +21,9 @@ const EVENTS: CaseworkerEvent[] = ['intake_booked', 'waiting', 'admitted', 'decl
 
 /** One payload of every kind (and every caseworker step), as the services write them. */
 const PAYLOADS: MessagePayload[] = [
-  { kind: 'session_changed', change: 'moved', audience: 'family', groupName: 'Pigegruppen', startsAt: START, endsAt: END, place: 'Lokale 3', reason: 'Vi får en større sal' },
-  { kind: 'session_changed', change: 'cancelled', audience: 'family', groupName: 'Pigegruppen', startsAt: START, endsAt: END, place: 'Lokale 3', reason: 'Sygdom' },
-  { kind: 'session_changed', change: 'restored', audience: 'family', groupName: 'Pigegruppen', startsAt: START, endsAt: END, place: 'Lokale 3', reason: null },
+  { kind: 'meeting_changed', change: 'moved', audience: 'family', groupName: 'Pigegruppen', startsAt: START, endsAt: END, place: 'Lokale 3', reason: 'Vi får en større sal' },
+  { kind: 'meeting_changed', change: 'cancelled', audience: 'family', groupName: 'Pigegruppen', startsAt: START, endsAt: END, place: 'Lokale 3', reason: 'Sygdom' },
+  { kind: 'meeting_changed', change: 'restored', audience: 'family', groupName: 'Pigegruppen', startsAt: START, endsAt: END, place: 'Lokale 3', reason: null },
   { kind: 'reminder', groupName: 'Pigegruppen', firstName: 'Sofie', startsAt: START, endsAt: END, place: 'Familiecentret' },
   { kind: 'afbud', groupName: 'Pigegruppen', items: [{ firstName: 'Sofie', startsAt: START, message: 'Syg' }, { firstName: 'Maja', startsAt: START, message: null }] },
   { kind: 'family_link', firstName: 'Sofie', url: URL_ },
@@ -73,7 +73,7 @@ describe('message words', () => {
     expect(plainText(message)).toContain('Sted: Lokale 3.');
     expect(plainText(message)).toContain('Grunden: Vi får en større sal');
     expect(plainText(message)).toContain(ctx.unsubscribeUrl);
-    const html = htmlPart(renderMessage({ ...(PAYLOADS[0] as Extract<MessagePayload, { kind: 'session_changed' }>), reason: '<b>&' }, { ...ctx, language: 'da' }), 'da');
+    const html = htmlPart(renderMessage({ ...(PAYLOADS[0] as Extract<MessagePayload, { kind: 'meeting_changed' }>), reason: '<b>&' }, { ...ctx, language: 'da' }), 'da');
     expect(html).toContain('Grunden: &lt;b&gt;&amp;');
     expect(html).toContain(`<a href="${ctx.unsubscribeUrl}">`);
     expect(html).toContain('<html lang="da">');
@@ -116,7 +116,7 @@ describe('the family link in a message', () => {
   });
 
   it('in an SMS the text with the link still fits two parts', () => {
-    const long = { ...(moved as Extract<MessagePayload, { kind: 'session_changed' }>), reason: 'Vi skal bruge salen til noget andet den dag, så vi mødes i lokale 3 i stedet' };
+    const long = { ...(moved as Extract<MessagePayload, { kind: 'meeting_changed' }>), reason: 'Vi skal bruge salen til noget andet den dag, så vi mødes i lokale 3 i stedet' };
     const text = smsText(renderMessage(long, { ...ctx, language: 'da' }));
     const filled = fillFamilyLink({ channel: 'sms', text, html: null }, `${URL_}${'x'.repeat(30)}`, 'da');
     expect(smsSegments(filled.text)).toBeLessThanOrEqual(2);
@@ -148,7 +148,7 @@ describe('SMS', () => {
   });
 
   it('every SMS fits in two segments, a long reason is cut at a word', () => {
-    const long = { ...(PAYLOADS[0] as Extract<MessagePayload, { kind: 'session_changed' }>), reason: 'Vi skal bruge lokalet til noget andet '.repeat(20) };
+    const long = { ...(PAYLOADS[0] as Extract<MessagePayload, { kind: 'meeting_changed' }>), reason: 'Vi skal bruge lokalet til noget andet '.repeat(20) };
     for (const payload of [...PAYLOADS, long]) {
       const text = smsText(renderMessage(payload, { language: 'da', phone: '43 57 00 00', unsubscribeUrl: null }));
       expect(smsSegments(text), text).toBeLessThanOrEqual(2);

@@ -38,7 +38,7 @@ describe('provider configuration from the environment', () => {
   it('refuses a half-made configuration at start, naming the variable', () => {
     expect(() => parseProviderConfigs({ ...ISHOJ_ENV, OIDC_ISHOJ_CLIENT_SECRET: '' })).toThrow(/OIDC_ISHOJ_CLIENT_SECRET is not set/);
     expect(() => parseProviderConfigs({ ...ISHOJ_ENV, OIDC_ISHOJ_MUNICIPALITY: 'koege' })).toThrow(ProviderConfigError);
-    expect(() => parseProviderConfigs({ ...ISHOJ_ENV, OIDC_ISHOJ_ROLE_MAP: 'g=boss' })).toThrow(/not <group>=admin\|leader\|caseworker/);
+    expect(() => parseProviderConfigs({ ...ISHOJ_ENV, OIDC_ISHOJ_ROLE_MAP: 'g=boss' })).toThrow(/not <group>=coordinator\|leader\|caseworker/);
     expect(() => parseProviderConfigs({ ...ISHOJ_ENV, OIDC_PROVIDERS: 'ishoj,ishoj' })).toThrow(/twice/);
   });
 

@@ -122,11 +122,11 @@ describe("a deleted child's share of the yearly figures", () => {
       { groupId: 'g2', state: 'declined', startDate: null, endedOn: null, referralReceivedAt: '2023-05-01T10:00:00.000Z' },
     ],
     attendance: [
-      { groupId: 'g1', sessionStartsAt: '2024-03-13T15:00:00.000Z', sessionStatus: 'planned', status: 'present' },
-      { groupId: 'g1', sessionStartsAt: '2024-04-10T14:00:00.000Z', sessionStatus: 'moved', status: 'excused' },
+      { groupId: 'g1', meetingStartsAt: '2024-03-13T15:00:00.000Z', meetingStatus: 'planned', status: 'present' },
+      { groupId: 'g1', meetingStartsAt: '2024-04-10T14:00:00.000Z', meetingStatus: 'moved', status: 'excused' },
       // New Year's Eve 23.30 UTC is 2025 in Copenhagen.
-      { groupId: 'g1', sessionStartsAt: '2024-12-31T23:30:00.000Z', sessionStatus: 'planned', status: 'present' },
-      { groupId: 'g1', sessionStartsAt: '2025-01-08T15:00:00.000Z', sessionStatus: 'cancelled', status: 'absent' },
+      { groupId: 'g1', meetingStartsAt: '2024-12-31T23:30:00.000Z', meetingStatus: 'planned', status: 'present' },
+      { groupId: 'g1', meetingStartsAt: '2025-01-08T15:00:00.000Z', meetingStatus: 'cancelled', status: 'absent' },
     ],
   };
 
@@ -144,10 +144,10 @@ describe("a deleted child's share of the yearly figures", () => {
     expect(get(2024, 'wait_count')).toBe(1);
     // Received 3 January (Copenhagen), started 13 March 2024: 70 days.
     expect(get(2024, 'wait_days_total')).toBe(70);
-    expect(get(2024, 'sessions_registered')).toBe(2);
-    expect(get(2024, 'sessions_attended')).toBe(1);
-    expect(get(2025, 'sessions_registered')).toBe(1);
-    expect(get(2025, 'sessions_attended')).toBe(1);
+    expect(get(2024, 'meetings_registered')).toBe(2);
+    expect(get(2024, 'meetings_attended')).toBe(1);
+    expect(get(2025, 'meetings_registered')).toBe(1);
+    expect(get(2025, 'meetings_attended')).toBe(1);
     expect(get(2024, 'wait_longest')).toBe(70);
     // The memo's figures: the run the course began, a family per group and once for all groups (group ''), the
     // days on the waiting list per month and the longest wait in the year.

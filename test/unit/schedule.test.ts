@@ -11,7 +11,7 @@ import {
 } from '../../src/features/schedule/schedule';
 import type {
   ClosedPeriod,
-  ExistingSession,
+  ExistingMeeting,
   GeneratedOccurrence,
   MeetingRule,
 } from '../../src/features/schedule/schedule';
@@ -470,48 +470,48 @@ describe('generateOccurrences', () => {
 });
 
 describe('intakeWindows', () => {
-  const session = (date: string, cancelled = false): { occurrenceKey: string; date: string; cancelled: boolean } => ({
+  const meeting = (date: string, cancelled = false): { occurrenceKey: string; date: string; cancelled: boolean } => ({
     occurrenceKey: date.slice(0, 7),
     date,
     cancelled,
   });
 
-  it('takes the first held session of each quarter, a session on the quarter start included', () => {
-    const sessions = [
-      session('2026-06-10'),
-      session('2026-03-31'),
-      session('2026-02-11'),
-      session('2026-04-01'),
-      session('2026-01-14'),
-      session('2026-05-06'),
+  it('takes the first held meeting of each quarter, a meeting on the quarter start included', () => {
+    const meetings = [
+      meeting('2026-06-10'),
+      meeting('2026-03-31'),
+      meeting('2026-02-11'),
+      meeting('2026-04-01'),
+      meeting('2026-01-14'),
+      meeting('2026-05-06'),
     ];
-    expect(intakeWindows(sessions, '2026-01-01', '2026-06-30')).toEqual([
+    expect(intakeWindows(meetings, '2026-01-01', '2026-06-30')).toEqual([
       { quarterStart: '2026-01-01', occurrenceKey: '2026-01', date: '2026-01-14' },
       { quarterStart: '2026-04-01', occurrenceKey: '2026-04', date: '2026-04-01' },
     ]);
   });
 
-  it('skips a cancelled first session and has no window for a quarter without sessions', () => {
-    const sessions = [
-      session('2026-07-08', true),
-      session('2026-08-12'),
-      session('2026-09-09'),
-      session('2027-01-13'),
+  it('skips a cancelled first meeting and has no window for a quarter without meetings', () => {
+    const meetings = [
+      meeting('2026-07-08', true),
+      meeting('2026-08-12'),
+      meeting('2026-09-09'),
+      meeting('2027-01-13'),
       { occurrenceKey: '2026-12', date: '2027-01-07', cancelled: false }, // December's meeting, shifted
     ];
-    expect(intakeWindows(sessions, '2026-07-01', '2027-03-31')).toEqual([
+    expect(intakeWindows(meetings, '2026-07-01', '2027-03-31')).toEqual([
       { quarterStart: '2026-07-01', occurrenceKey: '2026-08', date: '2026-08-12' },
       { quarterStart: '2027-01-01', occurrenceKey: '2026-12', date: '2027-01-07' },
     ]);
   });
 
   it('only considers quarter starts inside [from, to]', () => {
-    const sessions = [session('2026-01-14'), session('2026-04-08'), session('2026-07-08'), session('2026-10-14')];
-    expect(intakeWindows(sessions, '2026-01-02', '2026-07-01').map((w) => w.quarterStart)).toEqual([
+    const meetings = [meeting('2026-01-14'), meeting('2026-04-08'), meeting('2026-07-08'), meeting('2026-10-14')];
+    expect(intakeWindows(meetings, '2026-01-02', '2026-07-01').map((w) => w.quarterStart)).toEqual([
       '2026-04-01',
       '2026-07-01',
     ]);
-    expect(intakeWindows(sessions, '2026-04-02', '2026-06-30')).toEqual([]);
+    expect(intakeWindows(meetings, '2026-04-02', '2026-06-30')).toEqual([]);
   });
 });
 
@@ -524,7 +524,7 @@ describe('planRegeneration', () => {
     endsAt: new Date(`${date}T${end}:00Z`),
     shiftedFrom: null,
   });
-  const existing = (id: string, o: GeneratedOccurrence, extra: Partial<ExistingSession> = {}): ExistingSession => ({
+  const existing = (id: string, o: GeneratedOccurrence, extra: Partial<ExistingMeeting> = {}): ExistingMeeting => ({
     id,
     occurrenceKey: o.occurrenceKey,
     startsAt: o.startsAt,
@@ -534,7 +534,7 @@ describe('planRegeneration', () => {
     ...extra,
   });
 
-  it('touches only future, untouched sessions and keeps their ids', () => {
+  it('touches only future, untouched meetings and keeps their ids', () => {
     const plan = planRegeneration({
       now,
       existing: [
@@ -546,8 +546,8 @@ describe('planRegeneration', () => {
       ],
       generated: [
         occurrence('2026-03', '2026-03-04'), // new key, but in the past
-        occurrence('2026-04', '2026-04-01'), // past session: the rule changed after it was held
-        occurrence('2026-05', '2026-05-06'), // hand-moved session
+        occurrence('2026-04', '2026-04-01'), // past meeting: the rule changed after it was held
+        occurrence('2026-05', '2026-05-06'), // hand-moved meeting
         occurrence('2026-06', '2026-06-03', '15:00', '17:00'),
         occurrence('2026-08', '2026-08-12'),
         occurrence('2026-09', '2026-09-02'),
@@ -571,7 +571,7 @@ describe('planRegeneration', () => {
     expect(plan.remove).toEqual([]);
   });
 
-  it('leaves a session starting exactly now alone, and does not create one starting exactly now', () => {
+  it('leaves a meeting starting exactly now alone, and does not create one starting exactly now', () => {
     const startingNow: GeneratedOccurrence = { ...occurrence('2026-05', '2026-05-01'), startsAt: now };
     expect(planRegeneration({ now, existing: [existing('s1', startingNow)], generated: [] })).toEqual({
       create: [],
@@ -581,7 +581,7 @@ describe('planRegeneration', () => {
     expect(planRegeneration({ now, existing: [], generated: [startingNow] }).create).toEqual([]);
   });
 
-  it('never removes or changes a cancelled or moved session, even without the manual flag', () => {
+  it('never removes or changes a cancelled or moved meeting, even without the manual flag', () => {
     const plan = planRegeneration({
       now,
       existing: [
@@ -593,7 +593,7 @@ describe('planRegeneration', () => {
     expect(plan).toEqual({ create: [], update: [], remove: [] });
   });
 
-  it('keeps a future session whose new date under the changed rule has already passed', () => {
+  it('keeps a future meeting whose new date under the changed rule has already passed', () => {
     const plan = planRegeneration({
       now,
       existing: [existing('may', occurrence('2026-05', '2026-05-20'))],
@@ -609,14 +609,14 @@ describe('planRegeneration', () => {
       to: '2026-12-31',
       closedPeriods: [],
     });
-    const sessions = before.map((o, i) => existing(`s${i + 1}`, o));
+    const meetings = before.map((o, i) => existing(`s${i + 1}`, o));
     const after = generateOccurrences({
       rule: { ...secondWednesday, startTime: '15:30' },
       from: '2026-01-01',
       to: '2026-12-31',
       closedPeriods: [summer2026],
     });
-    const plan = planRegeneration({ now, existing: sessions, generated: after });
+    const plan = planRegeneration({ now, existing: meetings, generated: after });
     expect(plan.create).toEqual([]);
     // May to December except July (in the summer holiday: shifted to 15 July, also closed, then 22 and 29 July).
     expect(plan.update.map((u) => u.occurrence.occurrenceKey)).toEqual([

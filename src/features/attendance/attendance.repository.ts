@@ -7,12 +7,12 @@ import type { IsoDate } from '../../lib/time';
 import { STARTED_STATES } from '../lifecycle/lifecycle';
 import type { AttendanceRow, AttendanceStatus, MarkSource } from './attendance';
 
-// Attendance rows (PK session_id + enrollment_id), the sessions and members an attendance sheet needs, and the
+// Attendance rows (PK meeting_id + enrollment_id), the meetings and members an attendance sheet needs, and the
 // client mutation ids that make a resent mark count once. Every function is one statement.
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export interface SheetSession extends GroupMeeting {
+export interface SheetMeeting extends GroupMeeting {
   theme: string | null;
   note: string | null;
 }
@@ -37,44 +37,44 @@ export interface StoredMark {
   recordedAt: Date;
 }
 
-function selectSheetSessions(db: Db) {
-  return selectMeetings(db).select(['group_sessions.theme', 'group_sessions.note']);
+function selectSheetMeetings(db: Db) {
+  return selectMeetings(db).select(['meetings.theme', 'meetings.note']);
 }
 
-function toSheetSession(row: GroupMeetingRow & { theme: string | null; note: string | null }): SheetSession {
+function toSheetMeeting(row: GroupMeetingRow & { theme: string | null; note: string | null }): SheetMeeting {
   return { ...meetingFromRow(row), theme: row.theme, note: row.note };
 }
 
-/** A session, and whether `userId` leads its group (in the same statement: the sheet is opened often). */
-export async function selectSheetSession(db: Db, sessionId: string, userId: string): Promise<(SheetSession & { userLeads: boolean }) | null> {
-  const row = await selectSheetSessions(db)
+/** A meeting, and whether `userId` leads its group (in the same statement: the sheet is opened often). */
+export async function selectSheetMeeting(db: Db, meetingId: string, userId: string): Promise<(SheetMeeting & { userLeads: boolean }) | null> {
+  const row = await selectSheetMeetings(db)
     .select((eb) =>
       eb
         .exists(
           eb
             .selectFrom('group_leaders')
             .select('group_leaders.user_id')
-            .whereRef('group_leaders.group_id', '=', 'group_sessions.group_id')
+            .whereRef('group_leaders.group_id', '=', 'meetings.group_id')
             .where('group_leaders.user_id', '=', userId),
         )
         .as('user_leads'),
     )
-    .where('group_sessions.id', '=', sessionId)
+    .where('meetings.id', '=', meetingId)
     .executeTakeFirst();
   // SQLite answers EXISTS with 0/1, PostgreSQL with a boolean.
-  return row ? { ...toSheetSession(row), userLeads: Boolean(Number(row.user_leads)) } : null;
+  return row ? { ...toSheetMeeting(row), userLeads: Boolean(Number(row.user_leads)) } : null;
 }
 
-/** Sessions of the given groups (null: every group not archived) starting in [from, to), in time order. */
-export async function selectSessionsStarting(db: Db, groupIds: readonly string[] | null, from: Date, to: Date | null, limit: number): Promise<SheetSession[]> {
+/** Meetings of the given groups (null: every group not archived) starting in [from, to), in time order. */
+export async function selectMeetingsStarting(db: Db, groupIds: readonly string[] | null, from: Date, to: Date | null, limit: number): Promise<SheetMeeting[]> {
   if (groupIds !== null && groupIds.length === 0) return [];
-  let query = selectSheetSessions(db)
+  let query = selectSheetMeetings(db)
     .where('groups.archived_at', 'is', null)
-    .where('group_sessions.starts_at', '>=', from.toISOString());
-  if (to) query = query.where('group_sessions.starts_at', '<', to.toISOString());
-  if (groupIds !== null) query = query.where('group_sessions.group_id', 'in', [...groupIds]);
-  const rows = await query.orderBy('group_sessions.starts_at').orderBy('group_sessions.id').limit(limit).execute();
-  return rows.map(toSheetSession);
+    .where('meetings.starts_at', '>=', from.toISOString());
+  if (to) query = query.where('meetings.starts_at', '<', to.toISOString());
+  if (groupIds !== null) query = query.where('meetings.group_id', 'in', [...groupIds]);
+  const rows = await query.orderBy('meetings.starts_at').orderBy('meetings.id').limit(limit).execute();
+  return rows.map(toSheetMeeting);
 }
 
 /** The columns of an enrollment joined with its child that a member list needs. */
@@ -121,11 +121,11 @@ export async function selectStartedEnrollments(db: Db, groupId: string, runningO
   return rows.map(toGroupEnrollment);
 }
 
-export async function selectSessionMarks(db: Db, sessionId: string): Promise<StoredMark[]> {
+export async function selectMeetingMarks(db: Db, meetingId: string): Promise<StoredMark[]> {
   const rows = await db
     .selectFrom('attendance')
     .select(['enrollment_id', 'status', 'reason', 'source', 'recorded_at'])
-    .where('session_id', '=', sessionId)
+    .where('meeting_id', '=', meetingId)
     .execute();
   return rows.map((r) => ({
     enrollmentId: r.enrollment_id,
@@ -137,26 +137,26 @@ export async function selectSessionMarks(db: Db, sessionId: string): Promise<Sto
 }
 
 export interface DatedMark extends StoredMark {
-  sessionId: string;
-  sessionStartsAt: Date;
+  meetingId: string;
+  meetingStartsAt: Date;
 }
 
-export interface SessionsWithMarks {
-  /** The group's sessions that started in [from, through], oldest first, cancelled ones included. */
-  sessions: { id: string; startsAt: Date; status: 'planned' | 'cancelled' | 'moved' }[];
-  /** The given enrollments' marks at those sessions. */
+export interface MeetingsWithMarks {
+  /** The group's meetings that started in [from, through], oldest first, cancelled ones included. */
+  meetings: { id: string; startsAt: Date; status: 'planned' | 'cancelled' | 'moved' }[];
+  /** The given enrollments' marks at those meetings. */
   marks: DatedMark[];
 }
 
 /**
- * A group's sessions in [from, through] with some enrollments' marks at them, in one statement: what an attendance
+ * A group's meetings in [from, through] with some enrollments' marks at them, in one statement: what an attendance
  * sheet needs of its own meeting and of its members' history (the sheet is opened on a phone, often).
  */
-export async function selectSessionsWithMarks(db: Db, groupId: string, enrollmentIds: readonly string[], from: Date, through: Date): Promise<SessionsWithMarks> {
-  if (enrollmentIds.length === 0) return { sessions: [], marks: [] };
+export async function selectMeetingsWithMarks(db: Db, groupId: string, enrollmentIds: readonly string[], from: Date, through: Date): Promise<MeetingsWithMarks> {
+  if (enrollmentIds.length === 0) return { meetings: [], marks: [] };
   const rows = await db
-    .selectFrom('group_sessions as s')
-    .leftJoin('attendance as a', (join) => join.onRef('a.session_id', '=', 's.id').on('a.enrollment_id', 'in', [...enrollmentIds]))
+    .selectFrom('meetings as s')
+    .leftJoin('attendance as a', (join) => join.onRef('a.meeting_id', '=', 's.id').on('a.enrollment_id', 'in', [...enrollmentIds]))
     .select(['s.id', 's.starts_at', 's.status', 'a.enrollment_id', 'a.status as mark', 'a.reason', 'a.source', 'a.recorded_at'])
     .where('s.group_id', '=', groupId)
     .where('s.starts_at', '>=', from.toISOString())
@@ -164,15 +164,15 @@ export async function selectSessionsWithMarks(db: Db, groupId: string, enrollmen
     .orderBy('s.starts_at')
     .orderBy('s.id')
     .execute();
-  const sessions: SessionsWithMarks['sessions'] = [];
+  const meetings: MeetingsWithMarks['meetings'] = [];
   const marks: DatedMark[] = [];
   for (const r of rows) {
     const startsAt = new Date(r.starts_at);
-    if (sessions[sessions.length - 1]?.id !== r.id) sessions.push({ id: r.id, startsAt, status: r.status });
+    if (meetings[meetings.length - 1]?.id !== r.id) meetings.push({ id: r.id, startsAt, status: r.status });
     if (r.enrollment_id === null || r.mark === null || r.source === null || r.recorded_at === null) continue;
     marks.push({
-      sessionId: r.id,
-      sessionStartsAt: startsAt,
+      meetingId: r.id,
+      meetingStartsAt: startsAt,
       enrollmentId: r.enrollment_id,
       status: r.mark,
       reason: r.reason,
@@ -180,7 +180,7 @@ export async function selectSessionsWithMarks(db: Db, groupId: string, enrollmen
       recordedAt: new Date(r.recorded_at),
     });
   }
-  return { sessions, marks };
+  return { meetings, marks };
 }
 
 /**
@@ -203,7 +203,7 @@ export async function deleteMutationIdsBefore(db: Db, scope: string, before: str
 }
 
 export interface MarkWrite {
-  sessionId: string;
+  meetingId: string;
   enrollmentId: string;
   status: AttendanceStatus;
   reason: string | null;
@@ -220,7 +220,7 @@ export async function upsertMark(db: Db, mark: MarkWrite): Promise<boolean> {
   const result = await db
     .insertInto('attendance')
     .values({
-      session_id: mark.sessionId,
+      meeting_id: mark.meetingId,
       enrollment_id: mark.enrollmentId,
       status: mark.status,
       reason: mark.reason,
@@ -230,7 +230,7 @@ export async function upsertMark(db: Db, mark: MarkWrite): Promise<boolean> {
     })
     .onConflict((oc) =>
       oc
-        .columns(['session_id', 'enrollment_id'])
+        .columns(['meeting_id', 'enrollment_id'])
         .doUpdateSet((eb) => ({
           status: eb.ref('excluded.status'),
           reason: eb.ref('excluded.reason'),
@@ -245,10 +245,10 @@ export async function upsertMark(db: Db, mark: MarkWrite): Promise<boolean> {
 }
 
 /** Removes a mark ("ikke registreret" again) unless a later one is stored. */
-export async function deleteMark(db: Db, sessionId: string, enrollmentId: string, notAfter: Date, onlySource: MarkSource | null = null): Promise<number> {
+export async function deleteMark(db: Db, meetingId: string, enrollmentId: string, notAfter: Date, onlySource: MarkSource | null = null): Promise<number> {
   let query = db
     .deleteFrom('attendance')
-    .where('session_id', '=', sessionId)
+    .where('meeting_id', '=', meetingId)
     .where('enrollment_id', '=', enrollmentId)
     .where('recorded_at', '<=', notAfter.toISOString());
   if (onlySource) query = query.where('source', '=', onlySource);
@@ -256,12 +256,12 @@ export async function deleteMark(db: Db, sessionId: string, enrollmentId: string
   return Number(result.numDeletedRows);
 }
 
-export async function updateSessionNote(db: Db, sessionId: string, theme: string | null, note: string | null, now: Date): Promise<void> {
+export async function updateMeetingNote(db: Db, meetingId: string, theme: string | null, note: string | null, now: Date): Promise<void> {
   // Theme and note are staff-only: they do not change what a calendar shows, so the SEQUENCE stays.
   await db
-    .updateTable('group_sessions')
+    .updateTable('meetings')
     .set({ theme, note, updated_at: now.toISOString() })
-    .where('id', '=', sessionId)
+    .where('id', '=', meetingId)
     .execute();
 }
 
@@ -278,11 +278,11 @@ export async function selectChildEnrollments(db: Db, childId: string): Promise<(
   return rows.map((r) => ({ ...toGroupEnrollment(r), groupId: r.group_id, groupName: r.group_name }));
 }
 
-/** Held sessions (not cancelled, started before `before`) of several groups, oldest first. */
-export async function selectHeldSessionsOfGroups(db: Db, groupIds: readonly string[], before: Date): Promise<{ id: string; groupId: string; startsAt: Date }[]> {
+/** Held meetings (not cancelled, started before `before`) of several groups, oldest first. */
+export async function selectHeldMeetingsOfGroups(db: Db, groupIds: readonly string[], before: Date): Promise<{ id: string; groupId: string; startsAt: Date }[]> {
   if (groupIds.length === 0) return [];
   const rows = await db
-    .selectFrom('group_sessions')
+    .selectFrom('meetings')
     .select(['id', 'group_id', 'starts_at'])
     .where('group_id', 'in', [...groupIds])
     .where('status', '!=', 'cancelled')
@@ -301,10 +301,10 @@ export async function selectMarksOfEnrollments(
   if (enrollmentIds.length === 0) return [];
   const rows = await db
     .selectFrom('attendance')
-    .innerJoin('group_sessions', 'group_sessions.id', 'attendance.session_id')
-    .select(['attendance.session_id', 'attendance.enrollment_id', 'attendance.status', 'attendance.reason', 'attendance.source'])
+    .innerJoin('meetings', 'meetings.id', 'attendance.meeting_id')
+    .select(['attendance.meeting_id', 'attendance.enrollment_id', 'attendance.status', 'attendance.reason', 'attendance.source'])
     .where('attendance.enrollment_id', 'in', [...enrollmentIds])
-    .where('group_sessions.starts_at', '<', before.toISOString())
+    .where('meetings.starts_at', '<', before.toISOString())
     .execute();
-  return rows.map((r) => ({ sessionId: r.session_id, enrollmentId: r.enrollment_id, status: r.status, reason: r.reason, source: r.source }));
+  return rows.map((r) => ({ meetingId: r.meeting_id, enrollmentId: r.enrollment_id, status: r.status, reason: r.reason, source: r.source }));
 }

@@ -5,9 +5,9 @@ import { isEnrollmentState, isMemberState, STATES } from '../lifecycle/lifecycle
 // Attendance (fremmøde) as pure rules: what a mark is, how a tap cycles it, and the figures computed from stored
 // rows. No I/O; `now` is an argument.
 //
-// The attendance rate is present ÷ (present + absent + excused): every session the child was registered for counts,
+// The attendance rate is present ÷ (present + absent + excused): every meeting the child was registered for counts,
 // an afbud too, because a child who often sends afbud still misses the group. Excused is shown beside the rate, so a
-// leader can tell "often ill and says so" from "stays away". Sessions with no mark ("ikke registreret") are left out
+// leader can tell "often ill and says so" from "stays away". Meetings with no mark ("ikke registreret") are left out
 // of the rate entirely: they are unknown, never present and never absent.
 
 export type AttendanceStatus = 'present' | 'absent' | 'excused';
@@ -59,44 +59,44 @@ export function tally(marks: Iterable<Mark>): Tally {
 
 /** A stored attendance row, as the figures need it. */
 export interface AttendanceRow {
-  sessionId: string;
+  meetingId: string;
   enrollmentId: string;
   status: AttendanceStatus;
 }
 
-/** A session's figures: every member counted, a member without a row as "ikke registreret" (never as present). */
-export function sessionTally(memberIds: readonly string[], rows: readonly AttendanceRow[], sessionId: string): Tally {
+/** A meeting's figures: every member counted, a member without a row as "ikke registreret" (never as present). */
+export function meetingTally(memberIds: readonly string[], rows: readonly AttendanceRow[], meetingId: string): Tally {
   const byMember = new Map<string, AttendanceStatus>();
-  for (const r of rows) if (r.sessionId === sessionId) byMember.set(r.enrollmentId, r.status);
+  for (const r of rows) if (r.meetingId === meetingId) byMember.set(r.enrollmentId, r.status);
   return tally(memberIds.map((id) => byMember.get(id) ?? 'unregistered'));
 }
 
-/** A held session and who was a member of the group on its date. */
-export interface HeldSession {
+/** A held meeting and who was a member of the group on its date. */
+export interface HeldMeeting {
   id: string;
   startsAt: Date;
   memberIds: readonly string[];
 }
 
-/** One child's marks in time order over the sessions they were a member for (cancelled ones are not passed in). */
-export function childMarks(enrollmentId: string, sessions: readonly HeldSession[], rows: readonly AttendanceRow[]): { sessionId: string; startsAt: Date; mark: Mark }[] {
+/** One child's marks in time order over the meetings they were a member for (cancelled ones are not passed in). */
+export function childMarks(enrollmentId: string, meetings: readonly HeldMeeting[], rows: readonly AttendanceRow[]): { meetingId: string; startsAt: Date; mark: Mark }[] {
   const mine = new Map<string, AttendanceStatus>();
-  for (const r of rows) if (r.enrollmentId === enrollmentId) mine.set(r.sessionId, r.status);
-  return [...sessions]
+  for (const r of rows) if (r.enrollmentId === enrollmentId) mine.set(r.meetingId, r.status);
+  return [...meetings]
     .filter((s) => s.memberIds.includes(enrollmentId))
     .sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime())
-    .map((s) => ({ sessionId: s.id, startsAt: s.startsAt, mark: mine.get(s.id) ?? 'unregistered' }));
+    .map((s) => ({ meetingId: s.id, startsAt: s.startsAt, mark: mine.get(s.id) ?? 'unregistered' }));
 }
 
-export function childTally(enrollmentId: string, sessions: readonly HeldSession[], rows: readonly AttendanceRow[]): Tally {
-  return tally(childMarks(enrollmentId, sessions, rows).map((m) => m.mark));
+export function childTally(enrollmentId: string, meetings: readonly HeldMeeting[], rows: readonly AttendanceRow[]): Tally {
+  return tally(childMarks(enrollmentId, meetings, rows).map((m) => m.mark));
 }
 
-/** A group's figures over its held sessions: every member of every session counted once. */
-export function groupTally(sessions: readonly HeldSession[], rows: readonly AttendanceRow[]): Tally {
+/** A group's figures over its held meetings: every member of every meeting counted once. */
+export function groupTally(meetings: readonly HeldMeeting[], rows: readonly AttendanceRow[]): Tally {
   const marks: Mark[] = [];
-  for (const s of sessions) {
-    const t = sessionTally(s.memberIds, rows, s.id);
+  for (const s of meetings) {
+    const t = meetingTally(s.memberIds, rows, s.id);
     marks.push(
       ...Array<Mark>(t.present).fill('present'),
       ...Array<Mark>(t.absent).fill('absent'),
@@ -108,8 +108,8 @@ export function groupTally(sessions: readonly HeldSession[], rows: readonly Atte
 }
 
 /**
- * "To udeblivelser i træk": the child's two latest sessions (in time order) were both udeblevet without afbud.
- * A session with no mark breaks the run: we don't know, so we don't flag.
+ * "To udeblivelser i træk": the child's two latest meetings (in time order) were both udeblevet without afbud.
+ * A meeting with no mark breaks the run: we don't know, so we don't flag.
  */
 export function needsFollowUp(marksInOrder: readonly Mark[]): boolean {
   const n = marksInOrder.length;
@@ -128,8 +128,8 @@ export function formatRate(rate: number | null): string {
  * Marks are taken from the meeting's own day (Copenhagen) on: a leader cannot mark a meeting that has not come yet.
  * A family's afbud for a coming meeting is not a leader's mark and is not covered by this.
  */
-export function canTakeAttendance(sessionDate: IsoDate, today: IsoDate): boolean {
-  return sessionDate <= today;
+export function canTakeAttendance(meetingDate: IsoDate, today: IsoDate): boolean {
+  return meetingDate <= today;
 }
 
 /**
@@ -141,9 +141,9 @@ export function keepsFamilyAfbud(stored: { status: AttendanceStatus; source: Mar
   return allPresent || expected !== 'excused';
 }
 
-/** A family's afbud can be taken back until the session starts. */
-export function canWithdrawAfbud(sessionStartsAt: Date, now: Date): boolean {
-  return now.getTime() < sessionStartsAt.getTime();
+/** A family's afbud can be taken back until the meeting starts. */
+export function canWithdrawAfbud(meetingStartsAt: Date, now: Date): boolean {
+  return now.getTime() < meetingStartsAt.getTime();
 }
 
 /**
@@ -179,8 +179,8 @@ export type MarkInput = z.output<typeof markSchema>;
 
 export type MarkOutcome = 'saved' | 'duplicate' | 'superseded';
 
-/** The session note form: theme and what happened. */
-export const sessionNoteSchema = z.object({
+/** The meeting note form: theme and what happened. */
+export const meetingNoteSchema = z.object({
   theme: z.string().optional().transform((v) => (v ?? '').trim()).pipe(z.string().max(200, 'Temaet må højst være 200 tegn.')),
   note: z.string().optional().transform((v) => (v ?? '').trim()).pipe(z.string().max(4000, 'Noten må højst være 4000 tegn.')),
 });
@@ -196,7 +196,7 @@ export interface Membership {
 }
 
 /**
- * A child is on a session's list when their course had started by the session's date (Copenhagen) and had not
+ * A child is on a meeting's list when their course had started by the meeting's date (Copenhagen) and had not
  * ended before it: state active or closing_booked, or ended with ended_on after the date.
  */
 export function isMemberOn(enrollment: Membership, date: IsoDate): boolean {

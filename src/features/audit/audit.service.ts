@@ -98,10 +98,10 @@ class AuditBatch {
 const batches = new WeakMap<Kysely<Database>, AuditBatch>();
 
 // ---------------------------------------------------------------------------------------------
-// The admin's view of the trail. Looking at the trail is itself a trail entry.
+// The coordinator's view of the trail. Looking at the trail is itself a trail entry.
 
-function requireAdmin(actor: Actor): void {
-  if (actor.user.role !== 'admin') throw new ForbiddenError('Kun koordinatoren kan se loggen.');
+function requireCoordinator(actor: Actor): void {
+  if (actor.user.role !== 'coordinator') throw new ForbiddenError('Kun koordinatoren kan se loggen.');
 }
 
 function describeFilter(filter: AuditFilter): string {
@@ -121,9 +121,9 @@ export interface AuditPage {
   next: AuditCursor | null;
 }
 
-/** One page (50 entries, newest first) of the filtered trail. Admin only; the reading is recorded. */
+/** One page (50 entries, newest first) of the filtered trail. Coordinator only; the reading is recorded. */
 export async function listAudit(db: Kysely<Database>, actor: Actor, filter: AuditFilter, now: Date): Promise<AuditPage> {
-  requireAdmin(actor);
+  requireCoordinator(actor);
   const rows = await selectFilteredEntries(db, filter, AUDIT_PAGE_SIZE + 1);
   await recordAudit(db, actor, [{ action: 'read', entityType: 'audit_log', entityId: null, detail: describeFilter(filter) }], now);
   const entries = rows.slice(0, AUDIT_PAGE_SIZE);
@@ -132,16 +132,16 @@ export async function listAudit(db: Kysely<Database>, actor: Actor, filter: Audi
   return { entries, next };
 }
 
-/** The whole filtered trail (the cursor is ignored) as a CSV file for Danish Excel. Admin only; recorded. */
+/** The whole filtered trail (the cursor is ignored) as a CSV file for Danish Excel. Coordinator only; recorded. */
 export async function exportAuditCsv(db: Kysely<Database>, actor: Actor, filter: AuditFilter, now: Date): Promise<string> {
-  requireAdmin(actor);
+  requireCoordinator(actor);
   const rows = await selectFilteredEntries(db, { ...filter, before: null }, null);
   await recordAudit(db, actor, [{ action: 'export', entityType: 'audit_log', entityId: null, detail: describeFilter({ ...filter, before: null }) }], now);
   return auditCsv(rows);
 }
 
-/** Staff accounts for the log page's "by user" choice. Admin only. */
+/** Staff accounts for the log page's "by user" choice. Coordinator only. */
 export async function listAuditUsers(db: Kysely<Database>, actor: Actor): Promise<{ id: string; name: string; email: string }[]> {
-  requireAdmin(actor);
+  requireCoordinator(actor);
   return selectAuditUsers(db);
 }

@@ -14,7 +14,7 @@ export interface AuditEntry {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Reading the trail: the admin's filter, one page at a time, and the CSV export.
+// Reading the trail: the coordinator's filter, one page at a time, and the CSV export.
 
 
 export const AUDIT_PAGE_SIZE = 50;
@@ -53,6 +53,9 @@ const ENTITY_NOUNS: Record<string, string> = {
   group: 'en gruppe',
   referral: 'henvisningen',
   referral_list: 'listen over henvisninger',
+  meeting: 'et gruppemøde',
+  meeting_note: 'noten om et gruppemøde',
+  // Entries written before the meeting was called a meeting in code (1 December 2026) keep their old words.
   session: 'et gruppemøde',
   session_note: 'noten om et gruppemøde',
   user: 'en medarbejder',
@@ -77,12 +80,14 @@ const EVENT_WORDS: Record<string, string> = {
   move_band: 'flyttet til en anden gruppe', decline: 'afvist', withdraw: 'trukket tilbage', age_exception: 'undtagelse for alderen',
 };
 const WORDS: Record<string, string> = {
-  caseworker: 'familierådgiver', parent: 'forælder', leader: 'gruppeleder', admin: 'koordinator', retention: 'opbevaringstiden er udløbet',
+  caseworker: 'familierådgiver', parent: 'forælder', leader: 'gruppeleder', coordinator: 'koordinator',
+  // The coordinator's role was coded 'admin' in entries written before 1 December 2026.
+  admin: 'koordinator', retention: 'opbevaringstiden er udløbet',
 };
 
 /** Replaces the few code words short text details may carry ("rolle caseworker", "H-2026-0001 (parent)"). */
 function plainWords(text: string): string {
-  return text.replace(/\b(caseworker|parent|leader|admin|retention)\b/g, (w) => WORDS[w] ?? w);
+  return text.replace(/\b(caseworker|parent|leader|coordinator|admin|retention)\b/g, (w) => WORDS[w] ?? w);
 }
 
 function dateWords(value: unknown): string | null {

@@ -106,18 +106,18 @@ export async function updateUserRole(db: Db, userId: string, role: Role, now: Da
  * other at once then take turns, and the second sees the first's change); SQLite runs one writer at a time.
  */
 export async function lockOpenCoordinators(db: Transaction<Database>): Promise<string[]> {
-  const query = db.selectFrom('users').select('id').where('role', '=', 'admin').where('disabled_at', 'is', null).orderBy('id');
+  const query = db.selectFrom('users').select('id').where('role', '=', 'coordinator').where('disabled_at', 'is', null).orderBy('id');
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
   const rows = await (postgres ? query.forUpdate() : query).execute();
   return rows.map((r) => r.id);
 }
 
-/** An administrator who can sign in: not disabled, and has chosen a password. */
-export async function hasUsableAdmin(db: Db): Promise<boolean> {
+/** An coordinator who can sign in: not disabled, and has chosen a password. */
+export async function hasUsableCoordinator(db: Db): Promise<boolean> {
   const row = await db
     .selectFrom('users')
     .select('id')
-    .where('role', '=', 'admin')
+    .where('role', '=', 'coordinator')
     .where('disabled_at', 'is', null)
     .where('password_hash', 'is not', null)
     .limit(1)
@@ -279,7 +279,7 @@ export async function deleteUnusedSetupTokensOfUser(db: Db, userId: string): Pro
 }
 
 // ---------------------------------------------------------------------------------------------
-// The first administrator's link, kept in app_settings
+// The first coordinator's link, kept in app_settings
 
 export const BOOTSTRAP_HASH_KEY = 'bootstrap_token_hash';
 export const BOOTSTRAP_EXPIRES_KEY = 'bootstrap_token_expires_at';

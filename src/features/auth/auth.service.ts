@@ -23,7 +23,7 @@ import {
   type Actor,
   changeRoleSchema,
   roleChangeProblem,
-  type BootstrapAdminInput,
+  type BootstrapCoordinatorInput,
   type CreateUserInput,
   type Municipality,
   type Role,
@@ -42,7 +42,7 @@ import {
   findSetupTokenByHash,
   findUserByEmail,
   findUserById,
-  hasUsableAdmin,
+  hasUsableCoordinator,
   insertSession,
   insertSetupToken,
   insertUser,
@@ -72,8 +72,8 @@ function toStaffUser(user: UserRecord): StaffUser {
   return { id: user.id, email: user.email, displayName: user.displayName, role: user.role, municipality: user.municipality };
 }
 
-function requireAdmin(actor: Actor | SystemActor): void {
-  if ('user' in actor && actor.user.role !== 'admin') {
+function requireCoordinator(actor: Actor | SystemActor): void {
+  if ('user' in actor && actor.user.role !== 'coordinator') {
     throw new ForbiddenError('Kun koordinatoren kan styre medarbejdernes adgang.');
   }
 }
@@ -305,7 +305,7 @@ export async function createStaffUser(
   now: Date,
   options: { emailLink?: boolean } = {},
 ): Promise<{ user: StaffAccount; setupUrlPath: string }> {
-  requireAdmin(actor);
+  requireCoordinator(actor);
   if (await findUserByEmail(db, input.email)) throw new ValidationError({ email: EMAIL_TAKEN_MESSAGE });
   const municipality: Municipality | null = input.role === 'caseworker' ? input.municipality : null;
   if (input.role === 'caseworker' && municipality === null) {
@@ -332,7 +332,7 @@ export async function issueSetupLink(
   userId: string,
   now: Date,
 ): Promise<{ user: StaffAccount; setupUrlPath: string }> {
-  requireAdmin(actor);
+  requireCoordinator(actor);
   return db.transaction().execute(async (trx) => {
     const user = await findUserById(trx, userId);
     if (!user) throw new NotFoundError('Medarbejderen findes ikke.');
@@ -347,7 +347,7 @@ export async function issueSetupLink(
 }
 
 export async function listStaffUsers(db: Db, actor: Actor): Promise<StaffAccount[]> {
-  requireAdmin(actor);
+  requireCoordinator(actor);
   return (await listUsers(db)).map(toStaffAccount);
 }
 
@@ -362,7 +362,7 @@ export async function setUserDisabled(
   disabled: boolean,
   now: Date,
 ): Promise<StaffAccount> {
-  requireAdmin(actor);
+  requireCoordinator(actor);
   if (disabled && userId === actor.user.id) throw new ConflictError('Du kan ikke lukke din egen konto.');
   return db.transaction().execute(async (trx) => {
     const user = await findUserById(trx, userId);
@@ -388,7 +388,7 @@ export async function setUserDisabled(
  * coordinator account keeps its role; a caseworker's municipality is left as it is.
  */
 export async function changeUserRole(db: Db, actor: Actor, input: FormValues, now: Date): Promise<StaffAccount> {
-  requireAdmin(actor);
+  requireCoordinator(actor);
   const parsed = parseForm(changeRoleSchema, input);
   if (!parsed.ok) throw new ValidationError(parsed.errors);
   const { userId, role } = parsed.data;
@@ -436,7 +436,7 @@ async function usableBootstrapToken(
   const stored = await findBootstrapToken(db);
   if (!stored || stored.expiresAt.getTime() <= now.getTime()) return null;
   if (!constantTimeEqualHex(sha256Hex(token), stored.tokenHash)) return null;
-  if (await hasUsableAdmin(db)) return null;
+  if (await hasUsableCoordinator(db)) return null;
   return stored;
 }
 
@@ -487,11 +487,11 @@ export async function completeSetup(
   });
 }
 
-/** Creates the first administrator from the bootstrap link (which works once, and only while there is no admin). */
+/** Creates the first coordinator from the bootstrap link (which works once, and only while there is no coordinator). */
 export async function completeBootstrap(
   db: Db,
   token: string,
-  input: BootstrapAdminInput,
+  input: BootstrapCoordinatorInput,
   meta: SessionMeta,
   now: Date,
 ): Promise<SignedIn> {
@@ -501,16 +501,16 @@ export async function completeBootstrap(
   if (await findUserByEmail(db, input.email)) throw new ValidationError({ email: EMAIL_TAKEN_MESSAGE });
   const passwordHash = await hashPassword(input.password);
   return db.transaction().execute(async (trx) => {
-    // Checked again inside the transaction: two people opening the link at once create one admin, not two.
+    // Checked again inside the transaction: two people opening the link at once create one coordinator, not two.
     const bootstrap = await usableBootstrapToken(trx, token, now);
     if (!bootstrap || !(await consumeBootstrapToken(trx, bootstrap.tokenHash))) throw new NotFoundError(LINK_GONE_MESSAGE);
     const id = randomUUID();
-    const role: Role = 'admin';
+    const role: Role = 'coordinator';
     await insertUser(trx, { id, email: input.email, displayName: input.name, role, municipality: null, passwordHash }, now);
     const user: StaffUser = { id, email: input.email, displayName: input.name, role, municipality: null };
     const started = await startSession(trx, id, meta, now);
     await recordAudit(trx, { user, ip: meta.ip }, [
-      { action: 'create', entityType: 'user', entityId: id, detail: 'første administrator' },
+      { action: 'create', entityType: 'user', entityId: id, detail: 'første koordinator' },
       { action: 'sign_in', entityType: 'user', entityId: id, detail: null },
     ], now);
     return { token: started.token, user, expiresAt: started.session.expiresAt, secondFactor: 'setup' };
@@ -518,19 +518,19 @@ export async function completeBootstrap(
 }
 
 /**
- * While no administrator can sign in, makes a fresh one-time link (24 hours) for creating the first one and returns
- * its path; any earlier bootstrap link stops working. Returns null (and forgets any old link) once an admin exists.
+ * While no coordinator can sign in, makes a fresh one-time link (24 hours) for creating the first one and returns
+ * its path; any earlier bootstrap link stops working. Returns null (and forgets any old link) once an coordinator exists.
  */
-/** What a boot hands the operator: a new link, the time the still-fresh link was made, or nothing (an admin exists). */
+/** What a boot hands the operator: a new link, the time the still-fresh link was made, or nothing (an coordinator exists). */
 export type BootstrapOnBoot = { kind: 'new'; path: string } | { kind: 'kept'; madeAt: Date } | null;
 
 /**
- * The first administrator's link at boot: a link made less than BOOTSTRAP_LINK_KEPT_MS ago (by another server
+ * The first coordinator's link at boot: a link made less than BOOTSTRAP_LINK_KEPT_MS ago (by another server
  * starting at the same moment, or by `cli boot` just before) is kept, since it was printed there; otherwise as
  * ensureBootstrapLink (always so with `replace`). Boots are serialized by the boot lock: they decide one by one.
  */
 export async function bootstrapLinkOnBoot(db: Db, now: Date, replace = false): Promise<BootstrapOnBoot> {
-  if (!replace && !(await hasUsableAdmin(db))) {
+  if (!replace && !(await hasUsableCoordinator(db))) {
     const outstanding = await findBootstrapToken(db);
     const madeAt = outstanding ? keptBootstrapLinkMadeAt(outstanding.expiresAt, now) : null;
     if (madeAt) return { kind: 'kept', madeAt };
@@ -541,7 +541,7 @@ export async function bootstrapLinkOnBoot(db: Db, now: Date, replace = false): P
 
 export async function ensureBootstrapLink(db: Db, now: Date): Promise<string | null> {
   return db.transaction().execute(async (trx) => {
-    if (await hasUsableAdmin(trx)) {
+    if (await hasUsableCoordinator(trx)) {
       await deleteBootstrapToken(trx);
       return null;
     }

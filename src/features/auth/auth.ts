@@ -25,7 +25,7 @@ export function staffActor(locals: { user: StaffUser | null; ip: string | null }
 }
 
 export const ROLE_LABELS: Record<Role, string> = {
-  admin: 'Koordinator (administrator)',
+  coordinator: 'Koordinator',
   leader: 'Gruppeleder',
   caseworker: 'Familierådgiver',
 };
@@ -47,11 +47,11 @@ export const SESSION_INACTIVITY_MS = 8 * HOUR_MS;
 export const SESSION_MAX_AGE_MS = 7 * 24 * HOUR_MS;
 /** A one-time link to choose a password works this long. */
 export const SETUP_LINK_LIFETIME_MS = 7 * 24 * HOUR_MS;
-/** The link that creates the first administrator works this long. */
+/** The link that creates the first coordinator works this long. */
 export const BOOTSTRAP_LINK_LIFETIME_MS = 24 * HOUR_MS;
 
 /**
- * A boot keeps a first-administrator link made this recently instead of replacing it: two servers started together
+ * A boot keeps a first-coordinator link made this recently instead of replacing it: two servers started together
  * (or `cli boot` run just before them) would otherwise each print a link, and only the last would work.
  */
 export const BOOTSTRAP_LINK_KEPT_MS = 10 * 60 * 1000;
@@ -113,23 +113,23 @@ export function setupLinkPath(token: string): string {
 // ---------------------------------------------------------------------------------------------
 // Who may see what
 
-export const ALL_ROLES: readonly Role[] = ['admin', 'leader', 'caseworker'];
+export const ALL_ROLES: readonly Role[] = ['coordinator', 'leader', 'caseworker'];
 
 /** Longest prefix first: the first match wins. Anything not under /personale is public. */
 export const ROLE_GUARDS: readonly { prefix: string; roles: readonly Role[] }[] = [
-  { prefix: '/personale/brugere', roles: ['admin'] },
-  { prefix: '/personale/lukkede-perioder', roles: ['admin'] },
-  { prefix: '/personale/grupper', roles: ['admin', 'leader'] },
-  { prefix: '/personale/moeder', roles: ['admin', 'leader'] },
-  { prefix: '/personale/fremmoede', roles: ['admin', 'leader'] },
-  { prefix: '/personale/boern', roles: ['admin', 'leader'] },
-  { prefix: '/personale/optag', roles: ['admin', 'leader'] },
-  { prefix: '/personale/feedback', roles: ['admin', 'leader'] },
-  { prefix: '/personale/tal', roles: ['admin'] },
-  { prefix: '/personale/log', roles: ['admin'] },
-  { prefix: '/personale/indstillinger', roles: ['admin'] },
-  { prefix: '/personale/beskeder', roles: ['admin'] },
-  // Caseworkers see their own referrals here; leaders and admins the inbox. Services narrow it further.
+  { prefix: '/personale/brugere', roles: ['coordinator'] },
+  { prefix: '/personale/lukkede-perioder', roles: ['coordinator'] },
+  { prefix: '/personale/grupper', roles: ['coordinator', 'leader'] },
+  { prefix: '/personale/moeder', roles: ['coordinator', 'leader'] },
+  { prefix: '/personale/fremmoede', roles: ['coordinator', 'leader'] },
+  { prefix: '/personale/boern', roles: ['coordinator', 'leader'] },
+  { prefix: '/personale/optag', roles: ['coordinator', 'leader'] },
+  { prefix: '/personale/feedback', roles: ['coordinator', 'leader'] },
+  { prefix: '/personale/tal', roles: ['coordinator'] },
+  { prefix: '/personale/log', roles: ['coordinator'] },
+  { prefix: '/personale/indstillinger', roles: ['coordinator'] },
+  { prefix: '/personale/beskeder', roles: ['coordinator'] },
+  // Caseworkers see their own referrals here; leaders and coordinators the inbox. Services narrow it further.
   { prefix: '/personale/henvisninger', roles: ALL_ROLES },
   { prefix: '/personale', roles: ALL_ROLES },
 ];
@@ -268,17 +268,17 @@ export const setPasswordSchema = z
   .refine(passwordsMatch, MISMATCH);
 export type SetPasswordInput = z.output<typeof setPasswordSchema>;
 
-/** The first administrator, from the bootstrap link. */
-export const bootstrapAdminSchema = z
+/** The first coordinator, from the bootstrap link. */
+export const bootstrapCoordinatorSchema = z
   .object({ name: displayName, email, password: newPassword, confirm: repeatPassword })
   .refine(passwordsMatch, MISMATCH);
-export type BootstrapAdminInput = z.output<typeof bootstrapAdminSchema>;
+export type BootstrapCoordinatorInput = z.output<typeof bootstrapCoordinatorSchema>;
 
 export const createUserSchema = z
   .object({
     name: displayName,
     email,
-    role: z.enum(['admin', 'leader', 'caseworker'], { error: 'Vælg en rolle.' }),
+    role: z.enum(['coordinator', 'leader', 'caseworker'], { error: 'Vælg en rolle.' }),
     municipality: z
       .string()
       .optional()
@@ -296,7 +296,7 @@ export type CreateUserInput = z.output<typeof createUserSchema>;
 /** The coordinator gives an existing account another role (one form per account on the staff page). */
 export const changeRoleSchema = z.object({
   userId: z.string().min(1, { error: 'Vælg en medarbejder.' }),
-  role: z.enum(['admin', 'leader', 'caseworker'], { error: 'Vælg en rolle.' }),
+  role: z.enum(['coordinator', 'leader', 'caseworker'], { error: 'Vælg en rolle.' }),
 });
 export type ChangeRoleInput = z.output<typeof changeRoleSchema>;
 
@@ -311,7 +311,7 @@ export function roleChangeProblem(
   role: Role,
   otherOpenCoordinators: number,
 ): string | null {
-  if (account.role === 'admin' && role !== 'admin' && !account.disabled && otherOpenCoordinators === 0) {
+  if (account.role === 'coordinator' && role !== 'coordinator' && !account.disabled && otherOpenCoordinators === 0) {
     return 'Der skal altid være mindst én koordinator. Gør en anden til koordinator først.';
   }
   if (role === 'caseworker' && account.municipality === null) {

@@ -193,7 +193,7 @@ export async function selectCourseAttendance(
   to: string,
 ): Promise<{ held: number; attended: number }> {
   const held = await db
-    .selectFrom('group_sessions')
+    .selectFrom('meetings')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('group_id', '=', groupId)
     .where('status', '!=', 'cancelled')
@@ -203,7 +203,7 @@ export async function selectCourseAttendance(
   // Only marks on the meetings counted as held above: a mark on a meeting still to come is not attendance.
   const attended = await db
     .selectFrom('attendance as a')
-    .innerJoin('group_sessions as s', 's.id', 'a.session_id')
+    .innerJoin('meetings as s', 's.id', 'a.meeting_id')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('a.enrollment_id', '=', enrollmentId)
     .where('a.status', '=', 'present')

@@ -3,7 +3,7 @@ import type { Database } from '../../lib/server/database';
 import { GROUP_FACT_REFS, groupFromRow } from '../../lib/server/rows';
 import { MEETING_RULE_COLUMNS, meetingRuleFromRow } from '../groups/groups.repository';
 import type { Group } from '../groups/groups';
-import type { DemoExistingSession } from './demo';
+import type { DemoExistingMeeting } from './demo';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -47,13 +47,13 @@ export async function selectGroupSlugs(db: Db): Promise<string[]> {
   return rows.map((r) => r.slug);
 }
 
-export async function selectSessionsByGroup(db: Db): Promise<Map<string, DemoExistingSession[]>> {
+export async function selectMeetingsByGroup(db: Db): Promise<Map<string, DemoExistingMeeting[]>> {
   const rows = await db
-    .selectFrom('group_sessions')
+    .selectFrom('meetings')
     .select(['id', 'group_id', 'occurrence_key', 'starts_at', 'ends_at', 'status'])
     .orderBy('starts_at')
     .execute();
-  const byGroup = new Map<string, DemoExistingSession[]>();
+  const byGroup = new Map<string, DemoExistingMeeting[]>();
   for (const r of rows) {
     const list = byGroup.get(r.group_id) ?? [];
     list.push({ id: r.id, occurrenceKey: r.occurrence_key, startsAt: new Date(r.starts_at), endsAt: new Date(r.ends_at), status: r.status });
@@ -62,14 +62,14 @@ export async function selectSessionsByGroup(db: Db): Promise<Map<string, DemoExi
   return byGroup;
 }
 
-type StoredWindow = { id: string; quarterStart: string; sessionId: string | null };
+type StoredWindow = { id: string; quarterStart: string; meetingId: string | null };
 
 export async function selectIntakeWindowsByGroup(db: Db): Promise<Map<string, StoredWindow[]>> {
-  const rows = await db.selectFrom('intake_windows').select(['id', 'group_id', 'quarter_start', 'session_id']).execute();
+  const rows = await db.selectFrom('intake_windows').select(['id', 'group_id', 'quarter_start', 'meeting_id']).execute();
   const byGroup = new Map<string, StoredWindow[]>();
   for (const r of rows) {
     const list = byGroup.get(r.group_id) ?? [];
-    list.push({ id: r.id, quarterStart: r.quarter_start, sessionId: r.session_id });
+    list.push({ id: r.id, quarterStart: r.quarter_start, meetingId: r.meeting_id });
     byGroup.set(r.group_id, list);
   }
   return byGroup;
@@ -115,6 +115,6 @@ export async function insertInChunks<T extends keyof Database & string>(
   return rows.length;
 }
 
-export async function updateIntakeWindowSession(db: Db, id: string, sessionId: string): Promise<void> {
-  await db.updateTable('intake_windows').set({ session_id: sessionId }).where('id', '=', id).execute();
+export async function updateIntakeWindowMeeting(db: Db, id: string, meetingId: string): Promise<void> {
+  await db.updateTable('intake_windows').set({ meeting_id: meetingId }).where('id', '=', id).execute();
 }

@@ -20,9 +20,9 @@ import {
   selectGroupSlugs,
   selectIntakeWindowsByGroup,
   selectReferralReferences,
-  selectSessionsByGroup,
+  selectMeetingsByGroup,
   selectUsersByEmail,
-  updateIntakeWindowSession,
+  updateIntakeWindowMeeting,
 } from './demo.repository';
 
 /**
@@ -86,7 +86,7 @@ export async function loadDemoData(
       closed = rows.map((r) => ({ groupId: r.group_id, name: r.name, startDate: r.start_date, endDate: r.end_date }));
     }
 
-    const sessions = await selectSessionsByGroup(trx);
+    const meetings = await selectMeetingsByGroup(trx);
     const windows = await selectIntakeWindowsByGroup(trx);
     const demoGroups: DemoGroup[] = groups.map((g) => ({
       id: g.id,
@@ -100,7 +100,7 @@ export async function loadDemoData(
       place: g.place,
       leaderIds: g.leaderIds,
       closedPeriods: closed.filter((p) => p.groupId === null || p.groupId === g.id),
-      existingSessions: sessions.get(g.id) ?? [],
+      existingMeetings: meetings.get(g.id) ?? [],
       existingIntakeWindows: windows.get(g.id) ?? [],
     }));
 
@@ -114,9 +114,9 @@ export async function loadDemoData(
       takenReferences: await selectReferralReferences(trx, 'H-'),
     });
     // Parents before children: the foreign keys are checked row by row.
-    counts['group_sessions'] = await insertInChunks(trx, 'group_sessions', data.sessions);
+    counts['meetings'] = await insertInChunks(trx, 'meetings', data.meetings);
     counts['intake_windows'] = await insertInChunks(trx, 'intake_windows', data.intakeWindows);
-    for (const w of data.intakeWindowSessions) await updateIntakeWindowSession(trx, w.id, w.sessionId);
+    for (const w of data.intakeWindowMeetings) await updateIntakeWindowMeeting(trx, w.id, w.meetingId);
     counts['children'] = await insertInChunks(trx, 'children', data.children);
     counts['guardians'] = await insertInChunks(trx, 'guardians', data.guardians);
     counts['referrals'] = await insertInChunks(trx, 'referrals', data.referrals);

@@ -1,9 +1,9 @@
-// The demo data set: plausible groups, children, families, referrals, courses, sessions and attendance for a
+// The demo data set: plausible groups, children, families, referrals, courses, meetings and attendance for a
 // family centre, from a seed. Pure: no I/O, `now` is an argument, and the same seed gives the same rows (ids
 // included), so the benchmark can rebuild the same data at any size.
 //
 // The story per group: a referral arrives, an intake conversation is booked and held, the child waits for an
-// intake session (any meeting for an open group, the first meeting of a quarter for a quarterly one), attends
+// intake meeting (any meeting for an open group, the first meeting of a quarter for a quarterly one), attends
 // the monthly meetings and ends with a closing conversation. Capacity is respected at every start.
 
 import type { Selectable } from 'kysely';
@@ -13,7 +13,7 @@ import type {
   ClosedPeriodsTable,
   ConversationsTable,
   EnrollmentsTable,
-  GroupSessionsTable,
+  MeetingsTable,
   GroupsTable,
   GuardiansTable,
   IntakeWindowsTable,
@@ -36,7 +36,7 @@ export const DEMO_EMAIL_DOMAIN = 'demo.gruppeforloeb.dk';
 
 export interface DemoOptions {
   seed: number;
-  /** Years of past sessions (and courses) per group. */
+  /** Years of past meetings (and courses) per group. */
   years: number;
   childrenPerGroup: number;
   /** At least this many groups: existing groups are used, missing ones are created. */
@@ -50,7 +50,7 @@ export const DEFAULT_DEMO_OPTIONS: DemoOptions = { seed: 20261123, years: 1, chi
 // ---------------------------------------------------------------------------------------------
 // Input and output shapes
 
-export interface DemoExistingSession {
+export interface DemoExistingMeeting {
   id: string;
   occurrenceKey: string;
   startsAt: Date;
@@ -72,9 +72,9 @@ export interface DemoGroup {
   leaderIds: string[];
   /** Closed periods that apply to this group (the centre's and its own). */
   closedPeriods: ClosedPeriod[];
-  /** Sessions the app already made (typically the coming twelve months); their months are not generated again. */
-  existingSessions: DemoExistingSession[];
-  existingIntakeWindows: { id: string; quarterStart: IsoDate; sessionId: string | null }[];
+  /** Meetings the app already made (typically the coming twelve months); their months are not generated again. */
+  existingMeetings: DemoExistingMeeting[];
+  existingIntakeWindows: { id: string; quarterStart: IsoDate; meetingId: string | null }[];
 }
 
 export interface DemoStaffRef {
@@ -94,7 +94,7 @@ export interface DemoInput {
 }
 
 export interface DemoData {
-  sessions: Selectable<GroupSessionsTable>[];
+  meetings: Selectable<MeetingsTable>[];
   intakeWindows: Selectable<IntakeWindowsTable>[];
   children: Selectable<ChildrenTable>[];
   guardians: Selectable<GuardiansTable>[];
@@ -103,7 +103,7 @@ export interface DemoData {
   conversations: Selectable<ConversationsTable>[];
   attendance: Selectable<AttendanceTable>[];
   /** Existing intake windows whose quarter now has an earlier first meeting (one of the generated past ones). */
-  intakeWindowSessions: { id: string; sessionId: string }[];
+  intakeWindowMeetings: { id: string; meetingId: string }[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -376,7 +376,7 @@ const THEMES_GIRLS = ['Venskaber', 'At være en god veninde', 'Selvværd', 'Dril
 const THEMES_SIBLINGS = ['Søskenderoller', 'Når min bror eller søster får mest opmærksomhed', 'Min familie', 'Jalousi og retfærdighed',
   'Når mor eller far er trætte', 'Hvad jeg siger til mine venner'];
 
-const SESSION_NOTES = [
+const MEETING_NOTES = [
   'Vi spiste sammen og snakkede om ugen.',
   'God snak om at sige fra. Alle var med.',
   'Vi var ude at gå en tur og sluttede med kage.',
@@ -590,7 +590,7 @@ export function demoClosedPeriodRows(input: { seed: number; now: Date; years: nu
 // ---------------------------------------------------------------------------------------------
 // The generator
 
-type Session = {
+type Meeting = {
   id: string;
   date: IsoDate;
   startsAt: Date;
@@ -599,7 +599,7 @@ type Session = {
   occurrenceKey: string;
 };
 
-type Slot = { date: IsoDate; sessionId: string; windowId: string | null };
+type Slot = { date: IsoDate; meetingId: string; windowId: string | null };
 
 /** A course in the making: a child who starts at a slot and leaves on `endDate` (the closing conversation). */
 type Course = { start: Slot; endDate: IsoDate; early: boolean };
@@ -628,8 +628,8 @@ export function generateDemoData(input: DemoInput): DemoData {
   const today = todayInZone(now);
   const historyFrom = addMonths(today, -12 * input.years);
   const out: DemoData = {
-    sessions: [], intakeWindows: [], children: [], guardians: [], referrals: [], enrollments: [], conversations: [], attendance: [],
-    intakeWindowSessions: [],
+    meetings: [], intakeWindows: [], children: [], guardians: [], referrals: [], enrollments: [], conversations: [], attendance: [],
+    intakeWindowMeetings: [],
   };
   // Referral references are numbered per year in the order received, after everything is generated.
   const pendingReferrals: Selectable<ReferralsTable>[] = [];
@@ -643,10 +643,10 @@ export function generateDemoData(input: DemoInput): DemoData {
     const leaderId = group.leaderIds[0] ?? null;
     const themes = [...THEMES_COMMON, ...(group.kind === 'girls' ? THEMES_GIRLS : THEMES_SIBLINGS)];
 
-    // --- Sessions: a meeting a month back to historyFrom, except months the app already has.
-    const existingKeys = new Set(group.existingSessions.map((s) => s.occurrenceKey));
-    const past: Session[] = [];
-    for (const s of group.existingSessions) {
+    // --- Meetings: a meeting a month back to historyFrom, except months the app already has.
+    const existingKeys = new Set(group.existingMeetings.map((s) => s.occurrenceKey));
+    const past: Meeting[] = [];
+    for (const s of group.existingMeetings) {
       if (s.endsAt.getTime() <= now.getTime()) {
         past.push({ id: s.id, date: todayInZone(s.startsAt), startsAt: s.startsAt, endsAt: s.endsAt,
           cancelled: s.status === 'cancelled', occurrenceKey: s.occurrenceKey });
@@ -663,7 +663,7 @@ export function generateDemoData(input: DemoInput): DemoData {
       const endsAt = moved ? new Date(o.endsAt.getTime() + 86_400_000) : o.endsAt;
       const createdAt = new Date(o.startsAt.getTime() - 120 * 86_400_000);
       const changedAt = new Date(o.startsAt.getTime() - random.int(2, 10) * 86_400_000);
-      out.sessions.push({
+      out.meetings.push({
         id,
         group_id: group.id,
         occurrence_key: o.occurrenceKey,
@@ -673,7 +673,7 @@ export function generateDemoData(input: DemoInput): DemoData {
         status: cancelled ? 'cancelled' : moved ? 'moved' : 'planned',
         is_manual: cancelled || moved ? 1 : 0,
         theme: !cancelled && random.chance(0.45) ? random.pick(themes) : null,
-        note: moved ? 'Flyttet en dag, fordi lokalet var optaget.' : !cancelled && random.chance(0.15) ? random.pick(SESSION_NOTES) : null,
+        note: moved ? 'Flyttet en dag, fordi lokalet var optaget.' : !cancelled && random.chance(0.15) ? random.pick(MEETING_NOTES) : null,
         cancel_reason: cancelled ? random.pick(CANCEL_REASONS) : null,
         sequence: cancelled || moved ? 1 : 0,
         created_at: createdAt.toISOString(),
@@ -687,12 +687,12 @@ export function generateDemoData(input: DemoInput): DemoData {
     // --- Start slots. Quarterly: the first meeting of each quarter (an intake window). Open: every meeting.
     const windowIds = new Map(group.existingIntakeWindows.map((w) => [w.quarterStart, w.id]));
     const newWindows = new Map<IsoDate, Selectable<IntakeWindowsTable>>();
-    const windowFor = (quarterStart: IsoDate, sessionId: string | null): string => {
+    const windowFor = (quarterStart: IsoDate, meetingId: string | null): string => {
       const known = windowIds.get(quarterStart);
       if (known) return known;
       const id = random.uuid();
       const createdAt = notAfterNow(at(addDays(quarterStart, -60), 9));
-      newWindows.set(quarterStart, { id, group_id: group.id, quarter_start: quarterStart, session_id: sessionId, places: null,
+      newWindows.set(quarterStart, { id, group_id: group.id, quarter_start: quarterStart, meeting_id: meetingId, places: null,
         created_at: createdAt.toISOString() });
       windowIds.set(quarterStart, id);
       return id;
@@ -702,26 +702,26 @@ export function generateDemoData(input: DemoInput): DemoData {
     if (group.intakeRule === 'quarterly') {
       const all = [
         ...past.map((s) => ({ occurrenceKey: s.occurrenceKey, date: s.date, cancelled: s.cancelled })),
-        ...group.existingSessions
+        ...group.existingMeetings
           .filter((s) => s.endsAt.getTime() > now.getTime())
           .map((s) => ({ occurrenceKey: s.occurrenceKey, date: todayInZone(s.startsAt), cancelled: s.status === 'cancelled' })),
       ];
       const horizon = addMonths(quarterStartOf(today), 6);
       const windows = intakeWindows(all, historyFrom, addDays(horizon, -1));
-      const sessionIdByKey = new Map([
+      const meetingIdByKey = new Map([
         ...past.map((s) => [s.occurrenceKey, s.id] as const),
-        ...group.existingSessions.map((s) => [s.occurrenceKey, s.id] as const),
+        ...group.existingMeetings.map((s) => [s.occurrenceKey, s.id] as const),
       ]);
       const heldKeys = new Set(held.map((s) => s.occurrenceKey));
       slots = [];
       const pastQuarters = new Set<IsoDate>();
       for (const w of windows) {
-        const sessionId = sessionIdByKey.get(w.occurrenceKey) ?? null;
-        if (heldKeys.has(w.occurrenceKey) && sessionId !== null) {
-          const windowId = windowFor(w.quarterStart, sessionId);
+        const meetingId = meetingIdByKey.get(w.occurrenceKey) ?? null;
+        if (heldKeys.has(w.occurrenceKey) && meetingId !== null) {
+          const windowId = windowFor(w.quarterStart, meetingId);
           const stored = group.existingIntakeWindows.find((e) => e.id === windowId);
-          if (stored && stored.sessionId !== sessionId) out.intakeWindowSessions.push({ id: windowId, sessionId });
-          slots.push({ date: w.date, sessionId, windowId });
+          if (stored && stored.meetingId !== meetingId) out.intakeWindowMeetings.push({ id: windowId, meetingId });
+          slots.push({ date: w.date, meetingId, windowId });
           pastQuarters.add(w.quarterStart);
         }
       }
@@ -729,10 +729,10 @@ export function generateDemoData(input: DemoInput): DemoData {
       for (let q = quarterStartOf(today); compareDates(q, horizon) < 0; q = addMonths(q, 3)) {
         if (pastQuarters.has(q)) continue;
         const upcoming = windows.find((w) => w.quarterStart === q);
-        futureWindowIds.push(windowFor(q, upcoming ? (sessionIdByKey.get(upcoming.occurrenceKey) ?? null) : null));
+        futureWindowIds.push(windowFor(q, upcoming ? (meetingIdByKey.get(upcoming.occurrenceKey) ?? null) : null));
       }
     } else {
-      slots = held.map((s) => ({ date: s.date, sessionId: s.id, windowId: null }));
+      slots = held.map((s) => ({ date: s.date, meetingId: s.id, windowId: null }));
     }
 
     // --- Who the group's children are: a few in the pipeline now, some turned away over the years, the rest started.
@@ -1008,24 +1008,24 @@ export function generateDemoData(input: DemoInput): DemoData {
         }
 
         // --- Attendance on every meeting held from the start until the closing conversation.
-        for (const session of held) {
-          if (compareDates(session.date, startDate) < 0 || compareDates(session.date, course.endDate) >= 0) continue;
+        for (const meeting of held) {
+          if (compareDates(meeting.date, startDate) < 0 || compareDates(meeting.date, course.endDate) >= 0) continue;
           if (attendanceDeck.length === 0) attendanceDeck = random.shuffle(ATTENDANCE_DECK);
           const status = attendanceDeck.pop() ?? 'present';
           const byFamily = status === 'excused' && random.chance(0.6);
           out.attendance.push({
-            session_id: session.id,
+            meeting_id: meeting.id,
             enrollment_id: enrollmentId,
             status,
             reason: status === 'excused' ? random.pick(EXCUSE_REASONS) : null,
             source: byFamily ? 'family' : 'leader',
             recorded_by: byFamily ? null : leaderId,
             recorded_at: (byFamily
-              ? new Date(session.startsAt.getTime() - random.int(2, 48) * 3_600_000)
-              : new Date(session.startsAt.getTime() + 15 * 60_000)
+              ? new Date(meeting.startsAt.getTime() - random.int(2, 48) * 3_600_000)
+              : new Date(meeting.startsAt.getTime() + 15 * 60_000)
             ).toISOString(),
           });
-          touch(session.endsAt);
+          touch(meeting.endsAt);
         }
       }
 
@@ -1199,7 +1199,7 @@ const COUNT_LABELS: Record<string, string> = {
   meeting_rules: 'mødeplaner',
   group_leaders: 'gruppeledere tilknyttet',
   closed_periods: 'lukkede perioder',
-  group_sessions: 'gruppemøder',
+  meetings: 'gruppemøder',
   intake_windows: 'optagelsesvinduer',
   children: 'børn',
   guardians: 'forældre',
@@ -1222,7 +1222,7 @@ export function describeDemoResult(result: DemoLoadResult): string {
   }
   const created = result.staff.filter((s) => s.created);
   if (created.length > 0) {
-    lines.push('', 'Demomedarbejdere (uden adgangskode – de kan først logge ind, når en administrator har sendt dem et link):');
+    lines.push('', 'Demomedarbejdere (uden adgangskode – de kan først logge ind, når en koordinator har sendt dem et link):');
     for (const s of created) lines.push(`  ${s.email} (${s.role === 'leader' ? 'gruppeleder' : 'familierådgiver'})`);
   }
   return lines.join('\n');

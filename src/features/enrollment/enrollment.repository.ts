@@ -209,27 +209,27 @@ export async function selectEnrollmentList(db: Db, groupIds: readonly string[], 
   }));
 }
 
-/** Upcoming intake windows (with a session that is not cancelled) of the groups: one statement. */
-export async function selectUpcomingWindowSessions(
+/** Upcoming intake windows (with a meeting that is not cancelled) of the groups: one statement. */
+export async function selectUpcomingWindowMeetings(
   db: Db,
   groupIds: readonly string[],
   after: Date,
-): Promise<{ windowId: string; groupId: string; quarterStart: IsoDate; sessionId: string; startsAt: Date }[]> {
+): Promise<{ windowId: string; groupId: string; quarterStart: IsoDate; meetingId: string; startsAt: Date }[]> {
   if (groupIds.length === 0) return [];
   const rows = await db
     .selectFrom('intake_windows')
-    .innerJoin('group_sessions', 'group_sessions.id', 'intake_windows.session_id')
-    .select(['intake_windows.id', 'intake_windows.group_id', 'intake_windows.quarter_start', 'group_sessions.id as session_id', 'group_sessions.starts_at'])
+    .innerJoin('meetings', 'meetings.id', 'intake_windows.meeting_id')
+    .select(['intake_windows.id', 'intake_windows.group_id', 'intake_windows.quarter_start', 'meetings.id as meeting_id', 'meetings.starts_at'])
     .where('intake_windows.group_id', 'in', [...groupIds])
-    .where('group_sessions.status', '!=', 'cancelled')
-    .where('group_sessions.starts_at', '>', after.toISOString())
-    .orderBy('group_sessions.starts_at')
+    .where('meetings.status', '!=', 'cancelled')
+    .where('meetings.starts_at', '>', after.toISOString())
+    .orderBy('meetings.starts_at')
     .execute();
-  return rows.map((r) => ({ windowId: r.id, groupId: r.group_id, quarterStart: r.quarter_start, sessionId: r.session_id, startsAt: new Date(r.starts_at) }));
+  return rows.map((r) => ({ windowId: r.id, groupId: r.group_id, quarterStart: r.quarter_start, meetingId: r.meeting_id, startsAt: new Date(r.starts_at) }));
 }
 
-export async function selectWindowForSession(db: Db, sessionId: string): Promise<string | null> {
-  const row = await db.selectFrom('intake_windows').select('id').where('session_id', '=', sessionId).executeTakeFirst();
+export async function selectWindowForMeeting(db: Db, meetingId: string): Promise<string | null> {
+  const row = await db.selectFrom('intake_windows').select('id').where('meeting_id', '=', meetingId).executeTakeFirst();
   return row?.id ?? null;
 }
 
@@ -394,7 +394,7 @@ export async function selectStaffCandidate(db: Db, id: string): Promise<{ id: st
     .selectFrom('users')
     .select(['id', 'display_name'])
     .where('id', '=', id)
-    .where('role', 'in', ['admin', 'leader'])
+    .where('role', 'in', ['coordinator', 'leader'])
     .where('disabled_at', 'is', null)
     .executeTakeFirst();
   return row ? { id: row.id, displayName: row.display_name } : null;

@@ -12,8 +12,8 @@ import { recordAudit } from '../audit/audit.service';
 import { enqueueCaseworkerNotices } from '../messages/messages.service';
 import type { Group, StaffMember } from '../groups/groups';
 import { selectGroupIdsLedBy, selectGroups, selectLeaderCandidates } from '../groups/groups.repository';
-import type { Session } from '../schedule/schedule.repository';
-import { selectSession, selectUpcomingSessions } from '../schedule/schedule.repository';
+import type { Meeting } from '../schedule/schedule.repository';
+import { selectMeeting, selectUpcomingMeetings } from '../schedule/schedule.repository';
 import type {
   AgeExceptionInput,
   BookConversationInput,
@@ -86,8 +86,8 @@ import {
   selectGuardians,
   selectReferral,
   selectStaffCandidate,
-  selectUpcomingWindowSessions,
-  selectWindowForSession,
+  selectUpcomingWindowMeetings,
+  selectWindowForMeeting,
   updateAgeException,
   updateConversation,
   updateEnrollment,
@@ -95,7 +95,7 @@ import {
   updateReferral,
 } from './enrollment.repository';
 
-// From a received referral to an active member and on to the end of the course. Coordinators (admin) work in
+// From a received referral to an active member and on to the end of the course. Coordinators work in
 // every group, leaders in the groups they lead, caseworkers not here. Every read of a child's case and every
 // change writes an audit entry with the child's id, in the same transaction as the change.
 
@@ -105,14 +105,14 @@ type FormInput = Record<string, unknown>;
 const MOVED_TO_BAND_REASON = 'Flyttet til unge-gruppen';
 
 function assertStaffWithGroups(actor: Actor): void {
-  if (actor.user.role !== 'admin' && actor.user.role !== 'leader') {
+  if (actor.user.role !== 'coordinator' && actor.user.role !== 'leader') {
     throw new ForbiddenError('Kun koordinatorer og gruppeledere arbejder med optag.');
   }
 }
 
 async function assertGroupAccess(db: Db, actor: Actor, groupId: string): Promise<void> {
   assertStaffWithGroups(actor);
-  if (actor.user.role === 'admin') return;
+  if (actor.user.role === 'coordinator') return;
   if ((await selectGroupIdsLedBy(db, actor.user.id)).includes(groupId)) return;
   throw new ForbiddenError('Du kan kun se børn i de grupper, du selv er leder af.');
 }
@@ -121,7 +121,7 @@ async function assertGroupAccess(db: Db, actor: Actor, groupId: string): Promise
 async function groupsFor(db: Db, actor: Actor): Promise<{ all: Group[]; visible: Group[] }> {
   assertStaffWithGroups(actor);
   const all = await selectGroups(db);
-  if (actor.user.role === 'admin') return { all, visible: all };
+  if (actor.user.role === 'coordinator') return { all, visible: all };
   const led = new Set(await selectGroupIdsLedBy(db, actor.user.id));
   return { all, visible: all.filter((g) => led.has(g.id)) };
 }
@@ -182,25 +182,25 @@ function groupOf(groups: Group[], id: string): Group {
 // Where the next start is, per group (pure over rows already loaded)
 
 export interface StartChance {
-  sessionId: string;
+  meetingId: string;
   startsAt: Date;
   date: IsoDate;
   freePlaces: number;
 }
 
-/** The sessions a waiting child of the group may start at: a quarterly group's intake windows, an open group's every session. */
-function startChances(group: Group, sessions: Session[], windows: { groupId: string; sessionId: string; startsAt: Date }[], members: Member[]): StartChance[] {
+/** The meetings a waiting child of the group may start at: a quarterly group's intake windows, an open group's every meeting. */
+function startChances(group: Group, meetings: Meeting[], windows: { groupId: string; meetingId: string; startsAt: Date }[], members: Member[]): StartChance[] {
   const source =
     group.intakeRule === 'quarterly'
-      ? windows.filter((w) => w.groupId === group.id).map((w) => ({ sessionId: w.sessionId, startsAt: w.startsAt }))
-      : sessions.filter((s) => s.groupId === group.id && s.status !== 'cancelled').map((s) => ({ sessionId: s.id, startsAt: s.startsAt }));
+      ? windows.filter((w) => w.groupId === group.id).map((w) => ({ meetingId: w.meetingId, startsAt: w.startsAt }))
+      : meetings.filter((s) => s.groupId === group.id && s.status !== 'cancelled').map((s) => ({ meetingId: s.id, startsAt: s.startsAt }));
   return source.map((s) => {
     const date = instantToZoned(s.startsAt).date;
     return { ...s, date, freePlaces: freePlaces(group.capacity, members, date) };
   });
 }
 
-/** The next intake date: siblings the next window; an open group the next session with a free place. */
+/** The next intake date: siblings the next window; an open group the next meeting with a free place. */
 function nextIntake(group: Group, chances: StartChance[]): StartChance | null {
   if (group.intakeRule === 'quarterly') return chances[0] ?? null;
   return chances.find((c) => c.freePlaces > 0) ?? null;
@@ -301,7 +301,7 @@ function bookedIntakeAhead(conversations: readonly ConversationRecord[], enrollm
 export async function getCase(db: Kysely<Database>, actor: Actor, enrollmentId: string, now: Date): Promise<CaseView> {
   const e = await loadEnrollment(db, actor, enrollmentId);
   // An ended course's notes (conversations, the child's words, the referral's reason) are for the coordinator only.
-  if (e.state === 'ended' && actor.user.role !== 'admin') {
+  if (e.state === 'ended' && actor.user.role !== 'coordinator') {
     throw new ForbiddenError('Forløbet er afsluttet. Kun koordinatoren kan se det nu.');
   }
   const today = todayInZone(now);
@@ -313,10 +313,10 @@ export async function getCase(db: Kysely<Database>, actor: Actor, enrollmentId: 
   const guardians = await selectGuardians(db, child.id);
   const conversations = (await selectConversations(db, child.id, group.id)).filter((c) => c.enrollmentId === null || c.enrollmentId === e.id);
   const duplicates = await selectDuplicateReferrals(db, child, referral?.id ?? null);
-  const sessions = await selectUpcomingSessions(db, [group.id], now);
-  const windows = await selectUpcomingWindowSessions(db, [group.id], now);
+  const meetings = await selectUpcomingMeetings(db, [group.id], now);
+  const windows = await selectUpcomingWindowMeetings(db, [group.id], now);
   const memberRows = await selectEnrollmentList(db, [group.id], MEMBER_STATES);
-  const chances = startChances(group, sessions.filter((s) => s.startsAt.getTime() > now.getTime()), windows, membersOf(memberRows, group.id));
+  const chances = startChances(group, meetings.filter((s) => s.startsAt.getTime() > now.getTime()), windows, membersOf(memberRows, group.id));
   const next = nextIntake(group, chances);
   const eligibility = checkEligibility(child, eligibilityGroup(group), next?.date ?? null, today, all.map(eligibilityGroup));
   const intake = [...conversations].reverse().find((c) => c.kind === 'intake' && c.status === 'held') ?? null;
@@ -413,8 +413,8 @@ export interface MemberEntry {
 
 export interface GroupWindowView {
   group: Group;
-  /** The next intake date: a quarterly group's next window, an open group's next session. */
-  next: { date: IsoDate; startsAt: Date; sessionId: string } | null;
+  /** The next intake date: a quarterly group's next window, an open group's next meeting. */
+  next: { date: IsoDate; startsAt: Date; meetingId: string } | null;
   /** Children whose course has begun (the start meeting has come). */
   members: number;
   /** Children with a place whose start meeting is still ahead: they hold a place but are not in the group yet. */
@@ -435,8 +435,8 @@ export async function windowOverview(db: Db, actor: Actor, now: Date): Promise<G
   const { all, visible } = await groupsFor(db, actor);
   const ids = visible.map((g) => g.id);
   const today = todayInZone(now);
-  const sessions = (await selectUpcomingSessions(db, ids, now)).filter((s) => s.startsAt.getTime() > now.getTime());
-  const windows = await selectUpcomingWindowSessions(db, ids, now);
+  const meetings = (await selectUpcomingMeetings(db, ids, now)).filter((s) => s.startsAt.getTime() > now.getTime());
+  const windows = await selectUpcomingWindowMeetings(db, ids, now);
   const rows = await selectEnrollmentList(db, ids, ['waiting', ...MEMBER_STATES]);
   const memberIds = rows.filter((r) => isMemberState(r.state)).map((r) => r.enrollmentId);
   const followUps = await selectFollowUps(db, memberIds);
@@ -444,10 +444,10 @@ export async function windowOverview(db: Db, actor: Actor, now: Date): Promise<G
   const others = all.map(eligibilityGroup);
   return visible.map((group) => {
     const members = membersOf(rows, group.id);
-    const chances = startChances(group, sessions, windows, members);
+    const chances = startChances(group, meetings, windows, members);
     const next = chances[0] ?? null;
     const date = next?.date ?? today;
-    // The age is checked on the date a waiting child could start: an open group's next session with a place.
+    // The age is checked on the date a waiting child could start: an open group's next meeting with a place.
     const intakeDate = nextIntake(group, chances)?.date ?? null;
     const memberRows = rows.filter((r) => r.groupId === group.id && isMemberState(r.state));
     const toEntry = (r: EnrollmentListRow): MemberEntry => ({
@@ -463,7 +463,7 @@ export async function windowOverview(db: Db, actor: Actor, now: Date): Promise<G
     const duplicates = duplicateIds(waitingRows.map((r) => ({ id: r.enrollmentId, firstName: r.firstName, lastName: r.lastName, birthDate: r.birthDate })));
     return {
       group,
-      next: next ? { date: next.date, startsAt: next.startsAt, sessionId: next.sessionId } : null,
+      next: next ? { date: next.date, startsAt: next.startsAt, meetingId: next.meetingId } : null,
       members: memberRows.filter((r) => hasBegun(r.startDate, today)).length,
       startingLater: memberRows.filter((r) => !hasBegun(r.startDate, today)).length,
       freePlaces: freePlaces(group.capacity, members, date),
@@ -588,7 +588,7 @@ export async function recordIntakeOutcome(
   });
 }
 
-/** A waiting child starts at a session: any upcoming one (open group) or an intake window's (quarterly). */
+/** A waiting child starts at a meeting: any upcoming one (open group) or an intake window's (quarterly). */
 export async function startCourse(
   db: Kysely<Database>,
   actor: Actor,
@@ -602,15 +602,15 @@ export async function startCourse(
     await lockGroupForIntake(trx, e.groupId);
     const all = await selectGroups(trx);
     const group = groupOf(all, e.groupId);
-    const session = await selectSession(trx, data.sessionId);
-    if (!session || session.groupId !== group.id || session.status === 'cancelled' || session.startsAt.getTime() <= now.getTime()) {
-      throw new ValidationError({ sessionId: 'Vælg et kommende møde i gruppen.' });
+    const meeting = await selectMeeting(trx, data.meetingId);
+    if (!meeting || meeting.groupId !== group.id || meeting.status === 'cancelled' || meeting.startsAt.getTime() <= now.getTime()) {
+      throw new ValidationError({ meetingId: 'Vælg et kommende møde i gruppen.' });
     }
-    const windowId = await selectWindowForSession(trx, session.id);
+    const windowId = await selectWindowForMeeting(trx, meeting.id);
     if (group.intakeRule === 'quarterly' && windowId === null) {
-      throw new ValidationError({ sessionId: 'Nye børn starter kun på kvartalets første møde. Vælg et af dem.' });
+      throw new ValidationError({ meetingId: 'Nye børn starter kun på kvartalets første møde. Vælg et af dem.' });
     }
-    const startDate = instantToZoned(session.startsAt).date;
+    const startDate = instantToZoned(meeting.startsAt).date;
     const child = await selectChild(trx, e.childId);
     if (!child) throw new NotFoundError('Barnet findes ikke.');
     const eligibility = checkEligibility(child, eligibilityGroup(group), startDate, todayInZone(now), all.map(eligibilityGroup));
@@ -626,7 +626,7 @@ export async function startCourse(
     }
     const end = plannedEndDate(startDate, group.maxCourseMonths);
     const state = await applyEvents(trx, e, [{ type: 'start', startDate }], { startDate, plannedEndDate: end, intakeWindowId: windowId }, now);
-    await recordAudit(trx, actor, [auditChange(e, { event: 'start', from: e.state, to: state, sessionId: session.id, startDate, plannedEndDate: end })], now);
+    await recordAudit(trx, actor, [auditChange(e, { event: 'start', from: e.state, to: state, meetingId: meeting.id, startDate, plannedEndDate: end })], now);
     return { startDate, plannedEndDate: end };
   });
 }
@@ -642,7 +642,7 @@ export async function grantAgeException(
   input: AgeExceptionInput | FormInput,
   now: Date,
 ): Promise<void> {
-  if (actor.user.role !== 'admin') throw new ForbiddenError('Kun koordinatoren kan gøre en undtagelse for alderen.');
+  if (actor.user.role !== 'coordinator') throw new ForbiddenError('Kun koordinatoren kan gøre en undtagelse for alderen.');
   const data = parseInput(ageExceptionSchema, input);
   await db.transaction().execute(async (trx) => {
     const e = await loadEnrollment(trx, actor, enrollmentId);
@@ -702,12 +702,12 @@ export async function withdrawReferral(
   input: WithdrawReferralInput | FormInput,
   now: Date,
 ): Promise<EnrollmentState> {
-  if (actor.user.role !== 'caseworker' && actor.user.role !== 'admin') throw new ForbiddenError();
+  if (actor.user.role !== 'caseworker' && actor.user.role !== 'coordinator') throw new ForbiddenError();
   const data = parseInput(withdrawReferralSchema, input);
   return db.transaction().execute(async (trx) => {
     const referral = await selectReferral(trx, referralId);
     const e = referral ? await selectEnrollmentOfReferral(trx, referral.id) : null;
-    if (!referral || !e || (actor.user.role !== 'admin' && referral.caseworkerId !== actor.user.id)) throw new NotFoundError('Henvisningen findes ikke.');
+    if (!referral || !e || (actor.user.role !== 'coordinator' && referral.caseworkerId !== actor.user.id)) throw new NotFoundError('Henvisningen findes ikke.');
     if (!caseworkerMayWithdraw(e.state, e.startDate, todayInZone(now))) {
       throw new ConflictError(isFinalState(e.state) ? 'Henvisningen er allerede afsluttet.' : 'Barnet er startet i gruppen. Ring til koordinatoren, hvis forløbet skal stoppe.');
     }
@@ -918,9 +918,9 @@ export async function moveToBand(db: Kysely<Database>, actor: Actor, enrollmentI
     const group = groupOf(all, e.groupId);
     const child = await selectChild(trx, e.childId);
     if (!child) throw new NotFoundError('Barnet findes ikke.');
-    const windows = await selectUpcomingWindowSessions(trx, [group.id], now);
-    const sessions = group.intakeRule === 'open' ? await selectUpcomingSessions(trx, [group.id], now) : [];
-    const chances = startChances(group, sessions.filter((s) => s.startsAt.getTime() > now.getTime()), windows, []);
+    const windows = await selectUpcomingWindowMeetings(trx, [group.id], now);
+    const meetings = group.intakeRule === 'open' ? await selectUpcomingMeetings(trx, [group.id], now) : [];
+    const chances = startChances(group, meetings.filter((s) => s.startsAt.getTime() > now.getTime()), windows, []);
     const eligibility = checkEligibility(child, eligibilityGroup(group), chances[0]?.date ?? null, todayInZone(now), all.map(eligibilityGroup));
     if (eligibility.moveTo?.groupId !== targetGroupId) throw new ConflictError('Barnet kan ikke flyttes til den gruppe.');
     const newId = randomUUID();

@@ -222,7 +222,7 @@ export const intakeOutcomeSchema = z.object({
 });
 export type IntakeOutcomeInput = z.input<typeof intakeOutcomeSchema>;
 
-export const startCourseSchema = z.object({ sessionId: requiredText(100, 'Vælg det møde, barnet starter på.') });
+export const startCourseSchema = z.object({ meetingId: requiredText(100, 'Vælg det møde, barnet starter på.') });
 export type StartCourseInput = z.input<typeof startCourseSchema>;
 
 export const reorderSchema = z.object({

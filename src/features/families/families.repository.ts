@@ -7,7 +7,7 @@ import type { IsoDate } from '../../lib/time';
 import { OPEN_STATES } from '../lifecycle/lifecycle';
 
 // Family links (the token's hash to find it, and the token sealed with APP_SECRET for automatic messages) and what the family page reads: the child's first name, courses,
-// the groups' sessions, booked conversations and the family's own afbud.
+// the groups' meetings, booked conversations and the family's own afbud.
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -121,16 +121,16 @@ export async function selectOpenCourses(db: Db, childId: string): Promise<Course
   }));
 }
 
-export interface FamilySessionRow extends GroupMeeting, CalendarStamp {
+export interface FamilyMeetingRow extends GroupMeeting, CalendarStamp {
   /** Written by a leader for the families when cancelling: no child's name (the form says so). */
   cancelReason: string | null;
 }
 
-function selectFamilySessions(db: Db) {
-  return selectMeetings(db).select(['group_sessions.sequence', 'group_sessions.updated_at', 'group_sessions.cancel_reason']);
+function selectFamilyMeetings(db: Db) {
+  return selectMeetings(db).select(['meetings.sequence', 'meetings.updated_at', 'meetings.cancel_reason']);
 }
 
-function toFamilySession(row: Awaited<ReturnType<ReturnType<typeof selectFamilySessions>['executeTakeFirstOrThrow']>>): FamilySessionRow {
+function toFamilyMeeting(row: Awaited<ReturnType<ReturnType<typeof selectFamilyMeetings>['executeTakeFirstOrThrow']>>): FamilyMeetingRow {
   return {
     ...meetingFromRow(row),
     ...calendarStampFromRow(row),
@@ -138,17 +138,17 @@ function toFamilySession(row: Awaited<ReturnType<ReturnType<typeof selectFamilyS
   };
 }
 
-/** Sessions of some groups starting in [from, to), read live so a move or a cancellation shows at once. */
-export async function selectGroupSessionsBetween(db: Db, groupIds: readonly string[], from: Date, to: Date): Promise<FamilySessionRow[]> {
+/** Meetings of some groups starting in [from, to), read live so a move or a cancellation shows at once. */
+export async function selectMeetingsBetween(db: Db, groupIds: readonly string[], from: Date, to: Date): Promise<FamilyMeetingRow[]> {
   if (groupIds.length === 0) return [];
-  const rows = await selectFamilySessions(db)
-    .where('group_sessions.group_id', 'in', [...groupIds])
-    .where('group_sessions.ends_at', '>', from.toISOString())
-    .where('group_sessions.starts_at', '<', to.toISOString())
-    .orderBy('group_sessions.starts_at')
-    .orderBy('group_sessions.id')
+  const rows = await selectFamilyMeetings(db)
+    .where('meetings.group_id', 'in', [...groupIds])
+    .where('meetings.ends_at', '>', from.toISOString())
+    .where('meetings.starts_at', '<', to.toISOString())
+    .orderBy('meetings.starts_at')
+    .orderBy('meetings.id')
     .execute();
-  return rows.map(toFamilySession);
+  return rows.map(toFamilyMeeting);
 }
 
 export type FamilyConversationRow = CalendarConversation;
@@ -165,27 +165,27 @@ export async function selectChildConversations(db: Db, childId: string, from: Da
 }
 
 export interface FamilyMarkRow {
-  sessionId: string;
+  meetingId: string;
   enrollmentId: string;
   status: 'present' | 'excused' | 'absent';
   reason: string | null;
   source: 'leader' | 'family';
 }
 
-export async function selectMarksInSessions(db: Db, enrollmentIds: readonly string[], sessionIds: readonly string[]): Promise<FamilyMarkRow[]> {
-  if (enrollmentIds.length === 0 || sessionIds.length === 0) return [];
+export async function selectMarksInMeetings(db: Db, enrollmentIds: readonly string[], meetingIds: readonly string[]): Promise<FamilyMarkRow[]> {
+  if (enrollmentIds.length === 0 || meetingIds.length === 0) return [];
   const rows = await db
     .selectFrom('attendance')
-    .select(['session_id', 'enrollment_id', 'status', 'reason', 'source'])
+    .select(['meeting_id', 'enrollment_id', 'status', 'reason', 'source'])
     .where('enrollment_id', 'in', [...enrollmentIds])
-    .where('session_id', 'in', [...sessionIds])
+    .where('meeting_id', 'in', [...meetingIds])
     .execute();
-  return rows.map((r) => ({ sessionId: r.session_id, enrollmentId: r.enrollment_id, status: r.status, reason: r.reason, source: r.source }));
+  return rows.map((r) => ({ meetingId: r.meeting_id, enrollmentId: r.enrollment_id, status: r.status, reason: r.reason, source: r.source }));
 }
 
-export async function selectSessionById(db: Db, sessionId: string): Promise<FamilySessionRow | null> {
-  const row = await selectFamilySessions(db).where('group_sessions.id', '=', sessionId).executeTakeFirst();
-  return row ? toFamilySession(row) : null;
+export async function selectMeetingById(db: Db, meetingId: string): Promise<FamilyMeetingRow | null> {
+  const row = await selectFamilyMeetings(db).where('meetings.id', '=', meetingId).executeTakeFirst();
+  return row ? toFamilyMeeting(row) : null;
 }
 
 /** Whether a user leads one of the groups where the child has a course that is not over or turned down. */

@@ -19,14 +19,14 @@ import { selectEndedEnrollmentIds } from '../course/course.repository';
 import { deleteMark, upsertMark } from '../attendance/attendance.repository';
 import type { ChildCourseHistory } from '../attendance/attendance.service';
 import { childAttendanceHistory } from '../attendance/attendance.service';
-import type { FeedConversation, FeedSession, RenderedFeed } from '../feeds/feeds';
+import type { FeedConversation, FeedMeeting, RenderedFeed } from '../feeds/feeds';
 import { feedEvents, feedWindow, newestChange } from '../feeds/feeds';
 import { hitRateLimit } from '../throttle/throttle.service';
 import { enqueueAfbud, enqueueFamilyLink, guardianChoices, saveGuardianChoice, type GuardianChoice, type LinkTarget } from '../messages/messages.service';
-import type { CourseRow, FamilyConversationRow, FamilyLinkRow, FamilySessionRow } from './families.repository';
+import type { CourseRow, FamilyConversationRow, FamilyLinkRow, FamilyMeetingRow } from './families.repository';
 import {
-  insertFamilyLink, leadsOpenCourseOf, revokeChildLinks, selectSealedTokens, updateSealedToken, selectChild, selectChildConversations, selectGroupSessionsBetween,
-  selectMarksInSessions, selectOpenCourses, selectOpenLinkByHash, selectOpenLinkOfChild, selectSessionById,
+  insertFamilyLink, leadsOpenCourseOf, revokeChildLinks, selectSealedTokens, updateSealedToken, selectChild, selectChildConversations, selectMeetingsBetween,
+  selectMarksInMeetings, selectOpenCourses, selectOpenLinkByHash, selectOpenLinkOfChild, selectMeetingById,
 } from './families.repository';
 import { FAMILY_RATE_LIMIT, absenceSchema, familyPagePath, familyRateLimitKey, isWellFormedFamilyToken } from './families';
 
@@ -41,7 +41,7 @@ function familyActor(link: FamilyLinkRow): { system: string } {
 // Staff: the child's page with the family link
 
 async function assertMaySeeChild(db: Db, actor: Actor, childId: string): Promise<void> {
-  if (actor.user.role === 'admin') return;
+  if (actor.user.role === 'coordinator') return;
   if (actor.user.role === 'leader' && (await leadsOpenCourseOf(db, actor.user.id, childId))) return;
   throw new ForbiddenError('Du kan kun se børn i de grupper, du selv er leder af.');
 }
@@ -57,7 +57,7 @@ export interface ChildPage {
 }
 
 export async function getChildPage(db: Db, actor: Actor, childId: string, now: Date): Promise<ChildPage> {
-  if (actor.user.role !== 'admin' && actor.user.role !== 'leader') throw new ForbiddenError();
+  if (actor.user.role !== 'coordinator' && actor.user.role !== 'leader') throw new ForbiddenError();
   const child = await selectChild(db, childId);
   if (!child) throw new NotFoundError('Barnet findes ikke.');
   await assertMaySeeChild(db, actor, childId);
@@ -83,7 +83,7 @@ export async function issueFamilyLink(
   now: Date,
   send: { origin: string; targets: LinkTarget[] } | null = null,
 ): Promise<IssuedLink> {
-  if (actor.user.role !== 'admin' && actor.user.role !== 'leader') throw new ForbiddenError();
+  if (actor.user.role !== 'coordinator' && actor.user.role !== 'leader') throw new ForbiddenError();
   const token = generateSecret();
   const replaced = await db.transaction().execute(async (trx) => {
     if (!(await selectChild(trx, childId))) throw new NotFoundError('Barnet findes ikke.');
@@ -124,7 +124,7 @@ export async function resealFamilyLinks(db: Kysely<Database>): Promise<number> {
 
 /** Closes the child's family link. */
 export async function revokeFamilyLink(db: Kysely<Database>, actor: Actor, childId: string, now: Date): Promise<{ revoked: number }> {
-  if (actor.user.role !== 'admin' && actor.user.role !== 'leader') throw new ForbiddenError();
+  if (actor.user.role !== 'coordinator' && actor.user.role !== 'leader') throw new ForbiddenError();
   return db.transaction().execute(async (trx) => {
     if (!(await selectChild(trx, childId))) throw new NotFoundError('Barnet findes ikke.');
     await assertMaySeeChild(trx, actor, childId);
@@ -140,7 +140,7 @@ export { qrCodeDataUrl } from '../../lib/server/qr';
 // ---------------------------------------------------------------------------------------------
 // The family page
 
-export interface FamilySession {
+export interface FamilyMeeting {
   id: string;
   groupName: string;
   startsAt: Date;
@@ -149,7 +149,7 @@ export interface FamilySession {
   status: 'planned' | 'cancelled' | 'moved';
   /** Why the meeting is cancelled, as the leader wrote it for the families. */
   cancelReason: string | null;
-  /** The child is on the list and the session has not begun: "Meld afbud" is offered. */
+  /** The child is on the list and the meeting has not begun: "Meld afbud" is offered. */
   mayReportAbsence: boolean;
   afbud: { message: string | null; byFamily: boolean; mayWithdraw: boolean } | null;
 }
@@ -157,7 +157,7 @@ export interface FamilySession {
 export interface FamilyView {
   firstName: string;
   courses: { groupName: string; started: boolean }[];
-  sessions: FamilySession[];
+  meetings: FamilyMeeting[];
   conversations: { id: string; kind: ConversationKind; groupName: string; startsAt: Date; endsAt: Date; place: string }[];
   /** The course a parent may ask for a conversation in (the first started one), and whether a request is open. */
   ask: { enrollmentId: string; open: boolean } | null;
@@ -169,8 +169,8 @@ export interface FamilyView {
 
 export type FamilyAccess<T> = { kind: 'ok'; value: T } | { kind: 'gone' } | { kind: 'limited'; retryAfterSeconds: number };
 
-/** How many coming sessions the page lists. */
-export const FAMILY_NEXT_SESSIONS = 6;
+/** How many coming meetings the page lists. */
+export const FAMILY_NEXT_MEETINGS = 6;
 
 async function openLink(db: Kysely<Database>, token: string | undefined, ip: string | null, now: Date): Promise<FamilyAccess<FamilyLinkRow>> {
   const limit = await hitRateLimit(db, familyRateLimitKey(ip), FAMILY_RATE_LIMIT, now);
@@ -180,17 +180,17 @@ async function openLink(db: Kysely<Database>, token: string | undefined, ip: str
   return link ? { kind: 'ok', value: link } : { kind: 'gone' };
 }
 
-function sessionIsMemberOf(course: CourseRow, session: { groupId: string; startsAt: Date }): boolean {
-  return course.groupId === session.groupId && isMemberOn(course, instantToZoned(session.startsAt).date);
+function meetingIsMemberOf(course: CourseRow, meeting: { groupId: string; startsAt: Date }): boolean {
+  return course.groupId === meeting.groupId && isMemberOn(course, instantToZoned(meeting.startsAt).date);
 }
 
 function startedCourses(courses: readonly CourseRow[]): CourseRow[] {
   return courses.filter((c) => c.startDate !== null && isEnrollmentState(c.state) && isMemberState(c.state));
 }
 
-/** The sessions a family sees: from the child's start date on (or now), never earlier ones. */
-function familySessionsFrom(sessions: readonly FamilySessionRow[], courses: readonly CourseRow[]): FamilySessionRow[] {
-  return sessions.filter((s) =>
+/** The meetings a family sees: from the child's start date on (or now), never earlier ones. */
+function familyMeetingsFrom(meetings: readonly FamilyMeetingRow[], courses: readonly CourseRow[]): FamilyMeetingRow[] {
+  return meetings.filter((s) =>
     courses.some((c) => c.groupId === s.groupId && c.startDate !== null && instantToZoned(s.startsAt).date >= c.startDate),
   );
 }
@@ -201,16 +201,16 @@ async function familyView(db: Db, link: FamilyLinkRow, now: Date): Promise<Famil
   const courses = await selectOpenCourses(db, child.id);
   const started = startedCourses(courses);
   const window = feedWindow(now);
-  const all = await selectGroupSessionsBetween(db, started.map((c) => c.groupId), now, window.to);
-  const sessions = familySessionsFrom(all, started).slice(0, FAMILY_NEXT_SESSIONS);
-  const marks = await selectMarksInSessions(db, started.map((c) => c.enrollmentId), sessions.map((s) => s.id));
+  const all = await selectMeetingsBetween(db, started.map((c) => c.groupId), now, window.to);
+  const meetings = familyMeetingsFrom(all, started).slice(0, FAMILY_NEXT_MEETINGS);
+  const marks = await selectMarksInMeetings(db, started.map((c) => c.enrollmentId), meetings.map((s) => s.id));
   const conversations = (await selectChildConversations(db, child.id, now)).filter((c) => c.status === 'booked');
   return {
     firstName: child.firstName,
     courses: courses.map((c) => ({ groupName: c.groupName, started: started.includes(c) })),
-    sessions: sessions.map((s) => {
-      const course = started.find((c) => sessionIsMemberOf(c, s)) ?? null;
-      const mark = course ? marks.find((m) => m.sessionId === s.id && m.enrollmentId === course.enrollmentId) : undefined;
+    meetings: meetings.map((s) => {
+      const course = started.find((c) => meetingIsMemberOf(c, s)) ?? null;
+      const mark = course ? marks.find((m) => m.meetingId === s.id && m.enrollmentId === course.enrollmentId) : undefined;
       const before = canWithdrawAfbud(s.startsAt, now);
       return {
         id: s.id,
@@ -247,7 +247,7 @@ export type FamilyAction =
 
 /**
  * The family page's two forms: "Meld afbud" (an afbud with an optional message, stored as the attendance row
- * status 'excused', source 'family') and "Tag afbud tilbage" (only the family's own, only before the session starts).
+ * status 'excused', source 'family') and "Tag afbud tilbage" (only the family's own, only before the meeting starts).
  */
 export async function submitFamilyAction(
   db: Kysely<Database>,
@@ -271,16 +271,16 @@ export async function submitFamilyAction(
     for (const issue of parsed.error.issues) fields[String(issue.path[0] ?? '_form')] ??= issue.message;
     throw new ValidationError(fields);
   }
-  const { sessionId, message } = parsed.data;
+  const { meetingId, message } = parsed.data;
   return db.transaction().execute(async (trx) => {
-    const session = await selectSessionById(trx, sessionId);
-    const course = session ? startedCourses(await selectOpenCourses(trx, link.childId)).find((c) => sessionIsMemberOf(c, session)) : undefined;
-    if (!session || !course) throw new NotFoundError('Mødet findes ikke.');
-    if (!canWithdrawAfbud(session.startsAt, now)) throw new ConflictError('Mødet er begyndt. Ring til os, hvis der er noget.');
+    const meeting = await selectMeetingById(trx, meetingId);
+    const course = meeting ? startedCourses(await selectOpenCourses(trx, link.childId)).find((c) => meetingIsMemberOf(c, meeting)) : undefined;
+    if (!meeting || !course) throw new NotFoundError('Mødet findes ikke.');
+    if (!canWithdrawAfbud(meeting.startsAt, now)) throw new ConflictError('Mødet er begyndt. Ring til os, hvis der er noget.');
     if (request.action === 'absence') {
-      if (session.status === 'cancelled') throw new ConflictError('Mødet er aflyst.');
+      if (meeting.status === 'cancelled') throw new ConflictError('Mødet er aflyst.');
       await upsertMark(trx, {
-        sessionId,
+        meetingId,
         enrollmentId: course.enrollmentId,
         status: 'excused',
         reason: message === '' ? null : message,
@@ -288,12 +288,12 @@ export async function submitFamilyAction(
         recordedBy: null,
         recordedAt: now,
       });
-      await recordAudit(trx, familyActor(link), [{ action: 'create', entityType: 'attendance', entityId: sessionId, childId: link.childId, detail: 'afbud fra familien' }], now);
-      await enqueueAfbud(trx, sessionId, link.childId, message === '' ? null : message, now); // messages (issue 14)
+      await recordAudit(trx, familyActor(link), [{ action: 'create', entityType: 'attendance', entityId: meetingId, childId: link.childId, detail: 'afbud fra familien' }], now);
+      await enqueueAfbud(trx, meetingId, link.childId, message === '' ? null : message, now); // messages (issue 14)
       return { kind: 'ok' as const, value: { done: 'absence' as const } };
     }
-    await deleteMark(trx, sessionId, course.enrollmentId, now, 'family');
-    await recordAudit(trx, familyActor(link), [{ action: 'delete', entityType: 'attendance', entityId: sessionId, childId: link.childId, detail: 'afbud taget tilbage' }], now);
+    await deleteMark(trx, meetingId, course.enrollmentId, now, 'family');
+    await recordAudit(trx, familyActor(link), [{ action: 'delete', entityType: 'attendance', entityId: meetingId, childId: link.childId, detail: 'afbud taget tilbage' }], now);
     return { kind: 'ok' as const, value: { done: 'withdrawn' as const } };
   });
 }
@@ -318,7 +318,7 @@ async function courseAction(db: Kysely<Database>, link: FamilyLinkRow, request: 
 // ---------------------------------------------------------------------------------------------
 // The family's calendar feed
 
-function toFeedSession(s: FamilySessionRow): FeedSession {
+function toFeedMeeting(s: FamilyMeetingRow): FeedMeeting {
   return {
     id: s.id, groupName: s.groupName, startsAt: s.startsAt, endsAt: s.endsAt, place: s.place, status: s.status, sequence: s.sequence,
     updatedAt: s.updatedAt, cancelReason: s.cancelReason,
@@ -332,7 +332,7 @@ function toFeedConversation(c: FamilyConversationRow, firstName: string): FeedCo
   };
 }
 
-/** The child's group sessions and booked conversations as iCalendar; the first name only in a DESCRIPTION. */
+/** The child's group meetings and booked conversations as iCalendar; the first name only in a DESCRIPTION. */
 export async function familyCalendar(db: Kysely<Database>, token: string | undefined, ip: string | null, now: Date): Promise<FamilyAccess<RenderedFeed>> {
   const access = await openLink(db, token, ip, now);
   if (access.kind !== 'ok') return access;
@@ -340,9 +340,9 @@ export async function familyCalendar(db: Kysely<Database>, token: string | undef
   if (!child) return { kind: 'gone' };
   const started = startedCourses(await selectOpenCourses(db, child.id));
   const window = feedWindow(now);
-  const sessions = familySessionsFrom(await selectGroupSessionsBetween(db, started.map((c) => c.groupId), window.from, window.to), started);
+  const meetings = familyMeetingsFrom(await selectMeetingsBetween(db, started.map((c) => c.groupId), window.from, window.to), started);
   const conversations = await selectChildConversations(db, child.id, window.from);
-  const events = feedEvents(sessions.map(toFeedSession), conversations.map((c) => toFeedConversation(c, child.firstName)), now);
+  const events = feedEvents(meetings.map(toFeedMeeting), conversations.map((c) => toFeedConversation(c, child.firstName)), now);
   const body = renderCalendar({ name: 'Gruppeforløb', description: 'Møder og samtaler i Familiecentret', events });
   return { kind: 'ok', value: { body, etag: strongEtag(body), lastModified: newestChange(events) } };
 }

@@ -33,7 +33,7 @@ export const FALLBACK_CENTRE_PHONE = '43 57 00 00';
 export const ABSENCE_MESSAGE_MAX = 200;
 
 export const absenceSchema = z.object({
-  sessionId: z.string().min(1).max(100),
+  meetingId: z.string().min(1).max(100),
   message: z
     .string()
     .optional()

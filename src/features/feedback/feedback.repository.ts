@@ -6,28 +6,28 @@ import type { GroupMeeting } from '../../lib/server/rows';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export type FeedbackSessionRow = GroupMeeting;
+export type FeedbackMeetingRow = GroupMeeting;
 
-export async function selectFeedbackSession(db: Db, sessionId: string): Promise<FeedbackSessionRow | null> {
-  const row = await selectMeetings(db).where('group_sessions.id', '=', sessionId).executeTakeFirst();
+export async function selectFeedbackMeeting(db: Db, meetingId: string): Promise<FeedbackMeetingRow | null> {
+  const row = await selectMeetings(db).where('meetings.id', '=', meetingId).executeTakeFirst();
   return row ? meetingFromRow(row) : null;
 }
 
 export async function insertFeedback(
   db: Db,
-  row: { id: string; sessionId: string; question: string; score: number; createdAt: Date },
+  row: { id: string; meetingId: string; question: string; score: number; createdAt: Date },
 ): Promise<void> {
   await db
-    .insertInto('session_feedback')
-    .values({ id: row.id, session_id: row.sessionId, question: row.question, score: row.score, created_at: row.createdAt.toISOString() })
+    .insertInto('meeting_feedback')
+    .values({ id: row.id, meeting_id: row.meetingId, question: row.question, score: row.score, created_at: row.createdAt.toISOString() })
     .execute();
 }
 
-export async function countFeedback(db: Db, sessionId: string): Promise<number> {
+export async function countFeedback(db: Db, meetingId: string): Promise<number> {
   const row = await db
-    .selectFrom('session_feedback')
+    .selectFrom('meeting_feedback')
     .select((eb) => eb.fn.countAll().as('n'))
-    .where('session_id', '=', sessionId)
+    .where('meeting_id', '=', meetingId)
     .executeTakeFirst();
   return Number(row?.n ?? 0);
 }

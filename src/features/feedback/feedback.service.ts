@@ -7,9 +7,9 @@ import { instantToZoned, todayInZone, type IsoDate } from '../../lib/time';
 import type { Actor } from '../auth/auth';
 import { isLeaderOf } from '../groups/groups.repository';
 import { canGiveFeedback, feedbackAnswerSchema, nextQuestion, type FeedbackQuestion } from './feedback';
-import { countFeedback, insertFeedback, selectFeedbackSession, type FeedbackSessionRow } from './feedback.repository';
+import { countFeedback, insertFeedback, selectFeedbackMeeting, type FeedbackMeetingRow } from './feedback.repository';
 
-export interface FeedbackSession {
+export interface FeedbackMeeting {
   id: string;
   groupId: string;
   groupName: string;
@@ -20,28 +20,28 @@ export interface FeedbackSession {
   answers: number;
 }
 
-async function sessionFor(db: Kysely<Database>, actor: Actor, sessionId: string): Promise<FeedbackSessionRow> {
-  if (actor.user.role !== 'admin' && actor.user.role !== 'leader') throw new ForbiddenError();
-  const session = await selectFeedbackSession(db, sessionId);
-  if (!session) throw new NotFoundError('Mødet findes ikke.');
-  if (actor.user.role === 'leader' && !(await isLeaderOf(db, actor.user.id, session.groupId))) {
+async function meetingFor(db: Kysely<Database>, actor: Actor, meetingId: string): Promise<FeedbackMeetingRow> {
+  if (actor.user.role !== 'coordinator' && actor.user.role !== 'leader') throw new ForbiddenError();
+  const meeting = await selectFeedbackMeeting(db, meetingId);
+  if (!meeting) throw new NotFoundError('Mødet findes ikke.');
+  if (actor.user.role === 'leader' && !(await isLeaderOf(db, actor.user.id, meeting.groupId))) {
     throw new ForbiddenError('Du kan kun tage imod svar i de grupper, du selv er leder af.');
   }
-  return session;
+  return meeting;
 }
 
-/** The meeting the tablet page asks about. Admins and the group's leaders. Nothing personal is read. */
-export async function getFeedbackSession(db: Kysely<Database>, actor: Actor, sessionId: string, now: Date): Promise<FeedbackSession> {
-  const session = await sessionFor(db, actor, sessionId);
-  const date = instantToZoned(session.startsAt).date;
+/** The meeting the tablet page asks about. Coordinators and the group's leaders. Nothing personal is read. */
+export async function getFeedbackMeeting(db: Kysely<Database>, actor: Actor, meetingId: string, now: Date): Promise<FeedbackMeeting> {
+  const meeting = await meetingFor(db, actor, meetingId);
+  const date = instantToZoned(meeting.startsAt).date;
   return {
-    id: session.id,
-    groupId: session.groupId,
-    groupName: session.groupName,
+    id: meeting.id,
+    groupId: meeting.groupId,
+    groupName: meeting.groupName,
     date,
-    startsAt: session.startsAt,
-    open: canGiveFeedback({ status: session.status, date }, todayInZone(now)),
-    answers: await countFeedback(db, session.id),
+    startsAt: meeting.startsAt,
+    open: canGiveFeedback({ status: meeting.status, date }, todayInZone(now)),
+    answers: await countFeedback(db, meeting.id),
   };
 }
 
@@ -53,16 +53,16 @@ export async function getFeedbackSession(db: Kysely<Database>, actor: Actor, ses
 export async function recordFeedbackAnswer(
   db: Kysely<Database>,
   actor: Actor,
-  sessionId: string,
+  meetingId: string,
   form: FormData | FormValues,
   now: Date,
 ): Promise<{ next: FeedbackQuestion | null }> {
-  const session = await sessionFor(db, actor, sessionId);
-  if (!canGiveFeedback({ status: session.status, date: instantToZoned(session.startsAt).date }, todayInZone(now))) {
+  const meeting = await meetingFor(db, actor, meetingId);
+  if (!canGiveFeedback({ status: meeting.status, date: instantToZoned(meeting.startsAt).date }, todayInZone(now))) {
     throw new ConflictError('Der kan kun svares på et møde, der er holdt.');
   }
   const parsed = parseForm(feedbackAnswerSchema, form);
   if (!parsed.ok) throw new ValidationError(parsed.errors);
-  await insertFeedback(db, { id: randomUUID(), sessionId, question: parsed.data.question, score: parsed.data.score, createdAt: now });
+  await insertFeedback(db, { id: randomUUID(), meetingId, question: parsed.data.question, score: parsed.data.score, createdAt: now });
   return { next: nextQuestion(parsed.data.question) };
 }

@@ -1,4 +1,4 @@
-// Session feedback: three questions a child may answer after a meeting, anonymously, with a smiley.
+// Meeting feedback: three questions a child may answer after a meeting, anonymously, with a smiley.
 // Our own wording (not FIT/ORS/SRS, which are licensed).
 import { z } from 'astro/zod';
 
@@ -37,6 +37,6 @@ export function questionFor(key: string | null): FeedbackQuestion {
 }
 
 /** Feedback is given on the day of the meeting or later, never for a cancelled meeting. */
-export function canGiveFeedback(session: { status: string; date: string }, today: string): boolean {
-  return session.status !== 'cancelled' && session.date <= today;
+export function canGiveFeedback(meeting: { status: string; date: string }, today: string): boolean {
+  return meeting.status !== 'cancelled' && meeting.date <= today;
 }

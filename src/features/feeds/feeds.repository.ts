@@ -5,7 +5,7 @@ import { selectCalendarConversations, selectMeetings } from '../../lib/server/qu
 import { calendarConversationFromRow, calendarStampFromRow, GROUP_FACT_REFS, groupFromRow, meetingFromRow } from '../../lib/server/rows';
 import { MEETING_RULE_COLUMNS, meetingRuleFromRow } from '../groups/groups.repository';
 import { MEMBER_STATES } from '../lifecycle/lifecycle';
-import type { FeedConversation, FeedSession, PublicGroup, PublicSession } from './feeds';
+import type { FeedConversation, FeedMeeting, PublicGroup, PublicMeeting } from './feeds';
 
 // The queries behind public group pages and calendar feeds. Rows never leave this file: every function maps
 // to the domain shapes in feeds.ts (0/1 → boolean, ISO text → Date, PostgreSQL counts → number).
@@ -54,35 +54,35 @@ export async function countMembers(db: Db, groupId: string): Promise<number> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Sessions and conversations
+// Meetings and conversations
 
 /**
  * Meetings of running groups that start in [from, to), oldest first. `groupIds` null means every group;
  * an empty list selects nothing. Instants are stored as ISO 8601 UTC text, so text order is time order.
  */
-export async function selectFeedSessions(
+export async function selectFeedMeetings(
   db: Db,
   groupIds: readonly string[] | null,
   from: Date,
   to: Date,
-): Promise<FeedSession[]> {
+): Promise<FeedMeeting[]> {
   if (groupIds !== null && groupIds.length === 0) return [];
   let query = selectMeetings(db)
-    .select(['group_sessions.sequence', 'group_sessions.updated_at'])
+    .select(['meetings.sequence', 'meetings.updated_at'])
     .where('groups.archived_at', 'is', null)
-    .where('group_sessions.starts_at', '>=', from.toISOString())
-    .where('group_sessions.starts_at', '<', to.toISOString())
-    .orderBy('group_sessions.starts_at')
-    .orderBy('group_sessions.id');
-  if (groupIds !== null) query = query.where('group_sessions.group_id', 'in', [...groupIds]);
+    .where('meetings.starts_at', '>=', from.toISOString())
+    .where('meetings.starts_at', '<', to.toISOString())
+    .orderBy('meetings.starts_at')
+    .orderBy('meetings.id');
+  if (groupIds !== null) query = query.where('meetings.group_id', 'in', [...groupIds]);
   const rows = await query.execute();
   return rows.map((r) => ({ ...meetingFromRow(r), ...calendarStampFromRow(r) }));
 }
 
 /** The next meetings of one group that have not ended by `now`: date, time and status only. */
-export async function selectNextSessions(db: Db, groupId: string, now: Date, limit: number): Promise<PublicSession[]> {
+export async function selectNextMeetings(db: Db, groupId: string, now: Date, limit: number): Promise<PublicMeeting[]> {
   const rows = await db
-    .selectFrom('group_sessions')
+    .selectFrom('meetings')
     .select(['starts_at', 'ends_at', 'status'])
     .where('group_id', '=', groupId)
     .where('ends_at', '>', now.toISOString())

@@ -6,9 +6,9 @@ import { strongEtag } from '../../lib/server/etag';
 import { renderCalendar } from '../../lib/server/ical';
 import { generateSecret, sha256Hex } from '../../lib/server/tokens';
 import { recordAudit } from '../audit/audit.service';
-import type { FeedConversation, FeedSession, PublicGroup, PublicGroupPage, RenderedFeed } from './feeds';
+import type { FeedConversation, FeedMeeting, PublicGroup, PublicGroupPage, RenderedFeed } from './feeds';
 import {
-  PUBLIC_NEXT_SESSIONS,
+  PUBLIC_NEXT_MEETINGS,
   feedEvents,
   feedWindow,
   freePlaces,
@@ -24,9 +24,9 @@ import {
   selectActiveStaffUser,
   selectConversationsInvitingCaseworker,
   selectConversationsLedBy,
-  selectFeedSessions,
+  selectFeedMeetings,
   selectFeedTokenOwner,
-  selectNextSessions,
+  selectNextMeetings,
   selectPublicGroupBySlug,
   selectPublicGroups,
 } from './feeds.repository';
@@ -37,11 +37,11 @@ type Db = Kysely<Database>;
 function renderFeed(
   name: string,
   description: string,
-  sessions: readonly FeedSession[],
+  meetings: readonly FeedMeeting[],
   conversations: readonly FeedConversation[],
   now: Date,
 ): RenderedFeed {
-  const events = feedEvents(sessions, conversations, now);
+  const events = feedEvents(meetings, conversations, now);
   const body = renderCalendar({ name, description, events });
   return { body, etag: strongEtag(body), lastModified: newestChange(events) };
 }
@@ -54,8 +54,8 @@ export async function publicGroupFeed(db: Db, slug: string, now: Date): Promise<
   const group = await selectPublicGroupBySlug(db, slug);
   if (!group) return null;
   const { from, to } = feedWindow(now);
-  const sessions = await selectFeedSessions(db, [group.id], from, to);
-  return renderFeed(group.name, `Møder i ${group.name}. ${group.place}.`, sessions, [], now);
+  const meetings = await selectFeedMeetings(db, [group.id], from, to);
+  return renderFeed(group.name, `Møder i ${group.name}. ${group.place}.`, meetings, [], now);
 }
 
 /** The running groups for the front page. */
@@ -67,11 +67,11 @@ export async function publicGroups(db: Db): Promise<PublicGroup[]> {
 export async function publicGroupPage(db: Db, slug: string, now: Date): Promise<PublicGroupPage | null> {
   const group = await selectPublicGroupBySlug(db, slug);
   if (!group) return null;
-  const [active, nextSessions] = await Promise.all([
+  const [active, nextMeetings] = await Promise.all([
     group.intakeRule === 'open' ? countMembers(db, group.id) : Promise.resolve(null),
-    selectNextSessions(db, group.id, now, PUBLIC_NEXT_SESSIONS),
+    selectNextMeetings(db, group.id, now, PUBLIC_NEXT_MEETINGS),
   ]);
-  return { group, freePlaces: active === null ? null : freePlaces(group.capacity, active), nextSessions };
+  return { group, freePlaces: active === null ? null : freePlaces(group.capacity, active), nextMeetings };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -91,12 +91,12 @@ export async function staffFeed(db: Db, token: string, now: Date): Promise<Rende
     const invited = await selectConversationsInvitingCaseworker(db, owner.userId, from, to);
     return renderFeed('Gruppeforløb – mine samtaler', 'Samtaler, du er inviteret til. Linket er personligt.', [], invited, now);
   }
-  const groupIds = owner.role === 'admin' ? null : await selectGroupIdsLedBy(db, owner.userId);
-  const [sessions, conversations] = await Promise.all([
-    selectFeedSessions(db, groupIds, from, to),
+  const groupIds = owner.role === 'coordinator' ? null : await selectGroupIdsLedBy(db, owner.userId);
+  const [meetings, conversations] = await Promise.all([
+    selectFeedMeetings(db, groupIds, from, to),
     selectConversationsLedBy(db, owner.userId, from, to),
   ]);
-  return renderFeed('Gruppeforløb – mine møder', 'Dine gruppemøder og samtaler. Linket er personligt.', sessions, conversations, now);
+  return renderFeed('Gruppeforløb – mine møder', 'Dine gruppemøder og samtaler. Linket er personligt.', meetings, conversations, now);
 }
 
 

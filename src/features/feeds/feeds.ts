@@ -16,16 +16,16 @@ export const CANCELLED_VISIBLE_DAYS = 14;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const UID_DOMAIN = 'gruppeforloeb';
 
-export type SessionStatus = 'planned' | 'cancelled' | 'moved';
+export type MeetingStatus = 'planned' | 'cancelled' | 'moved';
 
 /** One group meeting as a feed needs it. */
-export interface FeedSession {
+export interface FeedMeeting {
   id: string;
   groupName: string;
   startsAt: Date;
   endsAt: Date;
   place: string;
-  status: SessionStatus;
+  status: MeetingStatus;
   sequence: number;
   updatedAt: Date;
   /** Why a cancelled meeting is cancelled: set in a family's own feed only, never in a public or staff feed. */
@@ -80,8 +80,8 @@ export function isShownInFeed(item: { startsAt: Date; cancelled: boolean }, now:
   return true;
 }
 
-export function sessionUid(sessionId: string): string {
-  return `${sessionId}@${UID_DOMAIN}`;
+export function meetingUid(meetingId: string): string {
+  return `${meetingId}@${UID_DOMAIN}`;
 }
 
 export function conversationUid(conversationId: string): string {
@@ -89,23 +89,23 @@ export function conversationUid(conversationId: string): string {
 }
 
 /** A group meeting as a calendar event: the group's name, "Gruppemøde" and the place. Never a name or a note. */
-export function sessionEvent(session: FeedSession): CalendarEvent {
-  const cancelled = session.status === 'cancelled';
-  const summary = `${session.groupName} – Gruppemøde`;
+export function meetingEvent(meeting: FeedMeeting): CalendarEvent {
+  const cancelled = meeting.status === 'cancelled';
+  const summary = `${meeting.groupName} – Gruppemøde`;
   return {
-    uid: sessionUid(session.id),
-    sequence: session.sequence,
-    start: session.startsAt,
-    end: session.endsAt,
-    stamp: session.updatedAt,
-    lastModified: session.updatedAt,
+    uid: meetingUid(meeting.id),
+    sequence: meeting.sequence,
+    start: meeting.startsAt,
+    end: meeting.endsAt,
+    stamp: meeting.updatedAt,
+    lastModified: meeting.updatedAt,
     summary: cancelled ? `${CANCELLED_PREFIX}${summary}` : summary,
     description: cancelled
-      ? session.cancelReason ? `Mødet er aflyst. Grund: ${session.cancelReason}` : 'Mødet er aflyst.'
-      : session.status === 'moved'
+      ? meeting.cancelReason ? `Mødet er aflyst. Grund: ${meeting.cancelReason}` : 'Mødet er aflyst.'
+      : meeting.status === 'moved'
         ? 'Mødet er flyttet til denne dag og dette tidspunkt.'
         : null,
-    location: session.place,
+    location: meeting.place,
     cancelled,
   };
 }
@@ -134,14 +134,14 @@ function byStartThenUid(a: CalendarEvent, b: CalendarEvent): number {
 
 /** The events of a feed, in a fixed order so the same data always gives the same bytes. */
 export function feedEvents(
-  sessions: readonly FeedSession[],
+  meetings: readonly FeedMeeting[],
   conversations: readonly FeedConversation[],
   now: Date,
 ): CalendarEvent[] {
   return [
-    ...sessions
+    ...meetings
       .filter((s) => isShownInFeed({ startsAt: s.startsAt, cancelled: s.status === 'cancelled' }, now))
-      .map(sessionEvent),
+      .map(meetingEvent),
     ...conversations
       .filter((c) => isShownInFeed({ startsAt: c.startsAt, cancelled: c.status === 'cancelled' }, now))
       .map(conversationEvent),
@@ -227,7 +227,7 @@ export interface PublicGroup extends GroupFacts {
 }
 
 /** A coming meeting on a public page: date, time and whether it is cancelled. Nothing else. */
-export interface PublicSession {
+export interface PublicMeeting {
   startsAt: Date;
   endsAt: Date;
   cancelled: boolean;
@@ -237,8 +237,8 @@ export interface PublicGroupPage {
   group: PublicGroup;
   /** Only for groups with open intake (a new child starts when there is a place); else null. */
   freePlaces: number | null;
-  nextSessions: PublicSession[];
+  nextMeetings: PublicMeeting[];
 }
 
 /** How many coming meetings a public page lists. */
-export const PUBLIC_NEXT_SESSIONS = 6;
+export const PUBLIC_NEXT_MEETINGS = 6;

@@ -12,7 +12,7 @@ import type {
   FigureWaitRow,
   FigureFeedbackRow,
   FigureGroupRow,
-  FigureSessionRow,
+  FigureMeetingRow,
   RetainedCountRow,
 } from './figures';
 import { OPEN_STATES, STARTED_STATES } from '../lifecycle/lifecycle';
@@ -31,15 +31,15 @@ export interface InstantRange {
 
 /** The figures' data version (data_versions, moved by every committed write to their tables) and the first dates
  * with data, in one statement. */
-export async function selectFiguresStamp(db: Db): Promise<{ version: string; firstSession: string | null; firstStart: string | null }> {
+export async function selectFiguresStamp(db: Db): Promise<{ version: string; firstMeeting: string | null; firstStart: string | null }> {
   const row = await db
     .selectNoFrom((eb) => [
       eb.selectFrom('data_versions').select('version').where('name', '=', FIGURES_VERSION).as('version'),
-      eb.selectFrom('group_sessions').select((s) => s.fn.min('starts_at').as('m')).as('first_session'),
+      eb.selectFrom('meetings').select((s) => s.fn.min('starts_at').as('m')).as('first_meeting'),
       eb.selectFrom('enrollments').select((s) => s.fn.min('start_date').as('m')).as('first_start'),
     ])
     .executeTakeFirst();
-  return { version: String(row?.version ?? 0), firstSession: row?.first_session ?? null, firstStart: row?.first_start ?? null };
+  return { version: String(row?.version ?? 0), firstMeeting: row?.first_meeting ?? null, firstStart: row?.first_start ?? null };
 }
 
 export async function selectFigureGroups(db: Db): Promise<FigureGroupRow[]> {
@@ -148,9 +148,9 @@ export async function selectYearCourses(db: Db, first: IsoDate, last: IsoDate, r
   return { courses: [...courses.values()], waits: [...waits.values()], contacts };
 }
 
-export async function selectSessionsBetween(db: Db, range: InstantRange): Promise<FigureSessionRow[]> {
+export async function selectMeetingsBetween(db: Db, range: InstantRange): Promise<FigureMeetingRow[]> {
   const rows = await db
-    .selectFrom('group_sessions')
+    .selectFrom('meetings')
     .select(['id', 'group_id', 'starts_at', 'status'])
     .where('starts_at', '>=', range.from.toISOString())
     .where('starts_at', '<', range.to.toISOString())
@@ -162,27 +162,27 @@ export async function selectSessionsBetween(db: Db, range: InstantRange): Promis
 export async function selectAttendanceBetween(db: Db, range: InstantRange, now: Date): Promise<FigureAttendanceRow[]> {
   const rows = await db
     .selectFrom('attendance as a')
-    .innerJoin('group_sessions as s', 's.id', 'a.session_id')
+    .innerJoin('meetings as s', 's.id', 'a.meeting_id')
     .innerJoin('enrollments as e', 'e.id', 'a.enrollment_id')
     .innerJoin('children as c', 'c.id', 'e.child_id')
-    .select(['a.session_id', 'a.enrollment_id', 'a.status', 'c.municipality'])
+    .select(['a.meeting_id', 'a.enrollment_id', 'a.status', 'c.municipality'])
     .where('s.starts_at', '>=', range.from.toISOString())
     .where('s.starts_at', '<', range.to.toISOString())
     .where('s.starts_at', '<=', now.toISOString())
     .execute();
-  return rows.map((r) => ({ sessionId: r.session_id, enrollmentId: r.enrollment_id, status: r.status, municipality: r.municipality }));
+  return rows.map((r) => ({ meetingId: r.meeting_id, enrollmentId: r.enrollment_id, status: r.status, municipality: r.municipality }));
 }
 
 export interface IntakeWindowRow {
   groupId: string;
   quarterStart: IsoDate;
-  sessionStartsAt: Date | null;
+  meetingStartsAt: Date | null;
 }
 
 export async function selectIntakeWindowsBetween(db: Db, first: IsoDate, last: IsoDate): Promise<IntakeWindowRow[]> {
   const rows = await db
     .selectFrom('intake_windows as w')
-    .leftJoin('group_sessions as s', 's.id', 'w.session_id')
+    .leftJoin('meetings as s', 's.id', 'w.meeting_id')
     .select(['w.group_id', 'w.quarter_start', 's.starts_at'])
     .where('w.quarter_start', '>=', first)
     .where('w.quarter_start', '<=', last)
@@ -190,14 +190,14 @@ export async function selectIntakeWindowsBetween(db: Db, first: IsoDate, last: I
   return rows.map((r) => ({
     groupId: r.group_id,
     quarterStart: r.quarter_start,
-    sessionStartsAt: r.starts_at === null ? null : new Date(r.starts_at),
+    meetingStartsAt: r.starts_at === null ? null : new Date(r.starts_at),
   }));
 }
 
 export async function selectFeedbackBetween(db: Db, range: InstantRange): Promise<FigureFeedbackRow[]> {
   const rows = await db
-    .selectFrom('session_feedback as f')
-    .innerJoin('group_sessions as s', 's.id', 'f.session_id')
+    .selectFrom('meeting_feedback as f')
+    .innerJoin('meetings as s', 's.id', 'f.meeting_id')
     .select(['s.group_id', 's.starts_at', 'f.question', 'f.score'])
     .where('s.starts_at', '>=', range.from.toISOString())
     .where('s.starts_at', '<', range.to.toISOString())
@@ -205,7 +205,7 @@ export async function selectFeedbackBetween(db: Db, range: InstantRange): Promis
   return rows.map((r) => ({ groupId: r.group_id, startsAt: new Date(r.starts_at), question: r.question, score: Number(r.score) }));
 }
 
-export interface RecentSessionRow {
+export interface RecentMeetingRow {
   id: string;
   groupId: string;
   groupName: string;
@@ -213,10 +213,10 @@ export interface RecentSessionRow {
   status: 'planned' | 'cancelled' | 'moved';
 }
 
-/** Sessions starting in [from, to), newest first, for the links to attendance lists and feedback. */
-export async function selectRecentSessions(db: Db, range: InstantRange, limit: number): Promise<RecentSessionRow[]> {
+/** Meetings starting in [from, to), newest first, for the links to attendance lists and feedback. */
+export async function selectRecentMeetings(db: Db, range: InstantRange, limit: number): Promise<RecentMeetingRow[]> {
   const rows = await db
-    .selectFrom('group_sessions as s')
+    .selectFrom('meetings as s')
     .innerJoin('groups as g', 'g.id', 's.group_id')
     .select(['s.id', 's.group_id', 'g.name', 's.starts_at', 's.status'])
     .where('s.starts_at', '>=', range.from.toISOString())
@@ -231,10 +231,10 @@ export async function selectRecentSessions(db: Db, range: InstantRange, limit: n
 // ---------------------------------------------------------------------------------------------
 // The printable attendance list
 
-export type SheetSessionRow = GroupMeeting;
+export type SheetMeetingRow = GroupMeeting;
 
-export async function selectSheetSession(db: Db, sessionId: string): Promise<SheetSessionRow | null> {
-  const row = await selectMeetings(db).where('group_sessions.id', '=', sessionId).executeTakeFirst();
+export async function selectSheetMeeting(db: Db, meetingId: string): Promise<SheetMeetingRow | null> {
+  const row = await selectMeetings(db).where('meetings.id', '=', meetingId).executeTakeFirst();
   return row ? meetingFromRow(row) : null;
 }
 

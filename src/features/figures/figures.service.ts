@@ -19,12 +19,12 @@ import {
   selectFiguresStamp,
   selectIntakeWindowsBetween,
   selectMembersOn,
-  selectRecentSessions,
+  selectRecentMeetings,
   selectRetainedCounts,
-  selectSessionsBetween,
-  selectSheetSession,
+  selectMeetingsBetween,
+  selectSheetMeeting,
   selectYearCourses,
-  type RecentSessionRow,
+  type RecentMeetingRow,
 } from './figures.repository';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -40,7 +40,7 @@ export interface YearlyFiguresPage {
   /** What the page's charts draw. */
   charts: FigureCharts;
   /** Meetings from five weeks back to two weeks ahead, for the attendance-list and feedback links. */
-  recentSessions: RecentSessionRow[];
+  recentMeetings: RecentMeetingRow[];
   /** From this instant the same data would show differently (a meeting begins, a new day): see figuresStaleAt. */
   staleAt: Date;
 }
@@ -57,8 +57,8 @@ const RECENT_DAYS_BACK = 35;
 const RECENT_DAYS_AHEAD = 14;
 const RECENT_LIMIT = 30;
 
-function assertAdmin(actor: Actor): void {
-  if (actor.user.role !== 'admin') throw new ForbiddenError('Kun koordinatoren kan se tal og statistik.');
+function assertCoordinator(actor: Actor): void {
+  if (actor.user.role !== 'coordinator') throw new ForbiddenError('Kun koordinatoren kan se tal og statistik.');
 }
 
 /**
@@ -77,7 +77,7 @@ export async function yearlyFigures(db: Kysely<Database>, actor: Actor, year: st
  * otherwise `loadYearlyFigures` counts the year.
  */
 export async function yearlyFiguresStamp(db: Kysely<Database>, actor: Actor, year: string | number | null, now: Date): Promise<FiguresStamp> {
-  assertAdmin(actor);
+  assertCoordinator(actor);
   const stamp = await stampOf(db, year === null ? null : String(year), now);
   await recordAudit(db, actor, [{ action: 'read', entityType: 'figures', entityId: String(stamp.year) }], now);
   return stamp;
@@ -85,7 +85,7 @@ export async function yearlyFiguresStamp(db: Kysely<Database>, actor: Actor, yea
 
 /** The year's figures for a stamp from `yearlyFiguresStamp` (not audited again). */
 export async function loadYearlyFigures(db: Kysely<Database>, actor: Actor, stamp: FiguresStamp, now: Date): Promise<YearlyFiguresPage> {
-  assertAdmin(actor);
+  assertCoordinator(actor);
   return loadYear(db, stamp, now);
 }
 
@@ -97,7 +97,7 @@ export async function yearlyFiguresTable(
   year: string | null,
   now: Date,
 ): Promise<{ year: number; table: FigureTable }> {
-  assertAdmin(actor);
+  assertCoordinator(actor);
   const page = await loadYear(db, await stampOf(db, year, now), now);
   const table = page.tables.find((t) => t.key === key);
   if (!table) throw new NotFoundError('Tabellen findes ikke.');
@@ -107,7 +107,7 @@ export async function yearlyFiguresTable(
 
 async function stampOf(db: Db, year: string | null, now: Date): Promise<FiguresStamp> {
   const row = await selectFiguresStamp(db);
-  const years = yearsWithData([row.firstSession === null ? null : instantToZoned(new Date(row.firstSession)).date, row.firstStart], now);
+  const years = yearsWithData([row.firstMeeting === null ? null : instantToZoned(new Date(row.firstMeeting)).date, row.firstStart], now);
   const chosen = pickYear(year, years, now);
   return { year: chosen, years, key: `${chosen}@${row.version}` };
 }
@@ -122,14 +122,14 @@ async function loadYear(db: Db, stamp: FiguresStamp, now: Date): Promise<YearlyF
     to: zonedToInstant(addDays(today, RECENT_DAYS_AHEAD + 1), '00:00'),
   };
 
-  const [groups, yearCourses, sessions, attendance, windows, feedback, recentSessions, retained] = await Promise.all([
+  const [groups, yearCourses, meetings, attendance, windows, feedback, recentMeetings, retained] = await Promise.all([
     selectFigureGroups(db),
     selectYearCourses(db, firstDay, lastDay, range),
-    selectSessionsBetween(db, range),
+    selectMeetingsBetween(db, range),
     selectAttendanceBetween(db, range, now),
     selectIntakeWindowsBetween(db, firstDay, lastDay),
     selectFeedbackBetween(db, range),
-    selectRecentSessions(db, recentRange, RECENT_LIMIT),
+    selectRecentMeetings(db, recentRange, RECENT_LIMIT),
     selectRetainedCounts(db, chosen),
   ]);
   groups.sort((a, b) => a.name.localeCompare(b.name, 'da') || a.id.localeCompare(b.id));
@@ -139,28 +139,28 @@ async function loadYear(db: Db, stamp: FiguresStamp, now: Date): Promise<YearlyF
     now,
     groups,
     enrollments: yearCourses.courses,
-    sessions,
+    meetings,
     attendance,
     intakeWindows: windows.map((w) => ({
       groupId: w.groupId,
       quarterStart: w.quarterStart,
-      sessionDate: w.sessionStartsAt === null ? null : instantToZoned(w.sessionStartsAt).date,
+      meetingDate: w.meetingStartsAt === null ? null : instantToZoned(w.meetingStartsAt).date,
     })),
     feedback,
     retained,
   });
-  const staleAt = figuresStaleAt(sessions.map((s) => s.startsAt), now);
+  const staleAt = figuresStaleAt(meetings.map((s) => s.startsAt), now);
   const progress = progressFigures(groups, await selectEndedProgress(db, firstDay, addDays(lastDay, 1)), retained);
   const memo = memoFigures({ year: chosen, now, groups, courses: yearCourses.courses, waits: yearCourses.waits, contacts: yearCourses.contacts, retained });
   const tables = [...figureTables(figures), progressTable(progress), ...memoTables(memo)];
-  return { year: chosen, years, figures, memo, progress, tables, charts: figureCharts(figures, memo), recentSessions, staleAt };
+  return { year: chosen, years, figures, memo, progress, tables, charts: figureCharts(figures, memo), recentMeetings, staleAt };
 }
 
 // ---------------------------------------------------------------------------------------------
 // The printable attendance list (paper fallback)
 
 export interface AttendanceSheet {
-  sessionId: string;
+  meetingId: string;
   groupId: string;
   groupName: string;
   date: IsoDate;
@@ -171,34 +171,34 @@ export interface AttendanceSheet {
   members: { enrollmentId: string; name: string }[];
 }
 
-/** The group's members on the meeting's date with full names, for printing. Leaders of the group and admins. */
-export async function attendanceSheet(db: Kysely<Database>, actor: Actor, sessionId: string, now: Date): Promise<AttendanceSheet> {
-  if (actor.user.role !== 'admin' && actor.user.role !== 'leader') throw new ForbiddenError();
-  const session = await selectSheetSession(db, sessionId);
-  if (!session) throw new NotFoundError('Mødet findes ikke.');
-  if (actor.user.role === 'leader' && !(await isLeaderOf(db, actor.user.id, session.groupId))) {
+/** The group's members on the meeting's date with full names, for printing. Leaders of the group and coordinators. */
+export async function attendanceSheet(db: Kysely<Database>, actor: Actor, meetingId: string, now: Date): Promise<AttendanceSheet> {
+  if (actor.user.role !== 'coordinator' && actor.user.role !== 'leader') throw new ForbiddenError();
+  const meeting = await selectSheetMeeting(db, meetingId);
+  if (!meeting) throw new NotFoundError('Mødet findes ikke.');
+  if (actor.user.role === 'leader' && !(await isLeaderOf(db, actor.user.id, meeting.groupId))) {
     throw new ForbiddenError('Du kan kun udskrive lister for de grupper, du selv er leder af.');
   }
-  const date = instantToZoned(session.startsAt).date;
-  const members = (await selectMembersOn(db, session.groupId, date)).sort(
+  const date = instantToZoned(meeting.startsAt).date;
+  const members = (await selectMembersOn(db, meeting.groupId, date)).sort(
     (a, b) => a.firstName.localeCompare(b.firstName, 'da') || a.lastName.localeCompare(b.lastName, 'da'),
   );
   // Full names of children on paper: each child's record counts as read.
   await recordAudit(
     db,
     actor,
-    members.map((m) => ({ action: 'read' as const, entityType: 'attendance_sheet', entityId: session.id, childId: m.childId })),
+    members.map((m) => ({ action: 'read' as const, entityType: 'attendance_sheet', entityId: meeting.id, childId: m.childId })),
     now,
   );
   return {
-    sessionId: session.id,
-    groupId: session.groupId,
-    groupName: session.groupName,
+    meetingId: meeting.id,
+    groupId: meeting.groupId,
+    groupName: meeting.groupName,
     date,
-    startsAt: session.startsAt,
-    endsAt: session.endsAt,
-    place: session.place,
-    cancelled: session.status === 'cancelled',
+    startsAt: meeting.startsAt,
+    endsAt: meeting.endsAt,
+    place: meeting.place,
+    cancelled: meeting.status === 'cancelled',
     members: members.map((m) => ({ enrollmentId: m.enrollmentId, name: `${m.firstName} ${m.lastName}` })),
   };
 }

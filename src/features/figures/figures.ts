@@ -64,7 +64,7 @@ export interface FigureEnrollmentRow {
   receivedAt: Date | null;
 }
 
-export interface FigureSessionRow {
+export interface FigureMeetingRow {
   id: string;
   groupId: string;
   startsAt: Date;
@@ -72,7 +72,7 @@ export interface FigureSessionRow {
 }
 
 export interface FigureAttendanceRow {
-  sessionId: string;
+  meetingId: string;
   enrollmentId: string;
   municipality: Municipality;
   status: 'present' | 'excused' | 'absent';
@@ -82,7 +82,7 @@ export interface FigureIntakeWindowRow {
   groupId: string;
   quarterStart: IsoDate;
   /** The date of the meeting new members start at, when the window has one. */
-  sessionDate: IsoDate | null;
+  meetingDate: IsoDate | null;
 }
 
 export interface FigureFeedbackRow {
@@ -106,7 +106,7 @@ export interface FigureInput {
   now: Date;
   groups: FigureGroupRow[];
   enrollments: FigureEnrollmentRow[];
-  sessions: FigureSessionRow[];
+  meetings: FigureMeetingRow[];
   attendance: FigureAttendanceRow[];
   intakeWindows: FigureIntakeWindowRow[];
   feedback: FigureFeedbackRow[];
@@ -134,7 +134,7 @@ export interface FigureCell {
   longestWaitDays: number | null;
 }
 
-export interface SessionCounts {
+export interface MeetingCounts {
   held: number;
   cancelled: number;
   /** Not cancelled and not begun yet. */
@@ -149,7 +149,7 @@ export interface EndReasonCount {
 export interface FigureBlock {
   byMunicipality: Record<Municipality, FigureCell>;
   total: FigureCell;
-  sessions: SessionCounts;
+  meetings: MeetingCounts;
   endReasons: EndReasonCount[];
 }
 
@@ -286,7 +286,7 @@ function cellOf(t: Tally): FigureCell {
 class BlockTally {
   readonly byMunicipality: Record<Municipality, Tally> = { ishoj: emptyTally(), vallensbaek: emptyTally() };
   readonly total = emptyTally();
-  readonly sessions: SessionCounts = { held: 0, cancelled: 0, upcoming: 0 };
+  readonly meetings: MeetingCounts = { held: 0, cancelled: 0, upcoming: 0 };
   readonly endReasons = new Map<string, number>();
 
   each(municipality: Municipality, fn: (t: Tally) => void): void {
@@ -298,7 +298,7 @@ class BlockTally {
     return {
       byMunicipality: { ishoj: cellOf(this.byMunicipality.ishoj), vallensbaek: cellOf(this.byMunicipality.vallensbaek) },
       total: cellOf(this.total),
-      sessions: { ...this.sessions },
+      meetings: { ...this.meetings },
       endReasons: [...this.endReasons.entries()]
         .map(([reason, count]) => ({ reason, count }))
         .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason, 'da')),
@@ -333,7 +333,7 @@ export function computeYearlyFigures(input: FigureInput): YearlyFigureSet {
   const all = new BlockTally();
   // Time-zone conversion is the costly step here: once per meeting, not once per mark.
   const dateOf = copenhagenDates();
-  const sessionYear = (s: FigureSessionRow): number => yearOf(dateOf(s.startsAt));
+  const meetingYear = (s: FigureMeetingRow): number => yearOf(dateOf(s.startsAt));
 
   // Courses, children, starts, ends, waits.
   const courses = input.enrollments.filter((e) => courseOverlapsYear(e, year));
@@ -369,33 +369,33 @@ export function computeYearlyFigures(input: FigureInput): YearlyFigureSet {
     if (wait !== null) pushTo(quarterWaits, quarterOf(e.startDate), wait);
   }
 
-  // Sessions held and cancelled; marks and missing marks on the meetings held.
-  const yearSessions = input.sessions.filter((s) => sessionYear(s) === year);
-  const heldSessions = new Map<string, FigureSessionRow>();
-  for (const s of yearSessions) {
-    const kind: keyof SessionCounts =
+  // Meetings held and cancelled; marks and missing marks on the meetings held.
+  const yearMeetings = input.meetings.filter((s) => meetingYear(s) === year);
+  const heldMeetings = new Map<string, FigureMeetingRow>();
+  for (const s of yearMeetings) {
+    const kind: keyof MeetingCounts =
       s.status === 'cancelled' ? 'cancelled' : s.startsAt.getTime() <= now.getTime() ? 'held' : 'upcoming';
-    if (kind === 'held') heldSessions.set(s.id, s);
+    if (kind === 'held') heldMeetings.set(s.id, s);
     const group = groupTallies.get(s.groupId);
-    if (group) group.sessions[kind] += 1;
-    all.sessions[kind] += 1;
+    if (group) group.meetings[kind] += 1;
+    all.meetings[kind] += 1;
   }
 
   const marked = new Set<string>();
   const monthly = new Map<string, { present: number; registered: number }[]>();
   for (const a of input.attendance) {
-    const session = heldSessions.get(a.sessionId);
-    if (!session) continue;
-    marked.add(`${a.sessionId}|${a.enrollmentId}`);
-    const group = groupTallies.get(session.groupId);
+    const meeting = heldMeetings.get(a.meetingId);
+    if (!meeting) continue;
+    marked.add(`${a.meetingId}|${a.enrollmentId}`);
+    const group = groupTallies.get(meeting.groupId);
     for (const block of group ? [group, all] : [all]) {
       block.each(a.municipality, (t) => {
         t[a.status] += 1;
       });
     }
-    const months = monthly.get(session.groupId) ?? Array.from({ length: 12 }, () => ({ present: 0, registered: 0 }));
-    monthly.set(session.groupId, months);
-    const m = months[monthOf(dateOf(session.startsAt)) - 1];
+    const months = monthly.get(meeting.groupId) ?? Array.from({ length: 12 }, () => ({ present: 0, registered: 0 }));
+    monthly.set(meeting.groupId, months);
+    const m = months[monthOf(dateOf(meeting.startsAt)) - 1];
     if (m) {
       m.registered += 1;
       if (a.status === 'present') m.present += 1;
@@ -404,7 +404,7 @@ export function computeYearlyFigures(input: FigureInput): YearlyFigureSet {
 
   const coursesByGroup = new Map<string, FigureEnrollmentRow[]>();
   for (const e of courses) pushTo(coursesByGroup, e.groupId, e);
-  for (const s of heldSessions.values()) {
+  for (const s of heldMeetings.values()) {
     const date = dateOf(s.startsAt);
     const group = groupTallies.get(s.groupId);
     for (const e of coursesByGroup.get(s.groupId) ?? []) {
@@ -464,7 +464,7 @@ export function computeYearlyFigures(input: FigureInput): YearlyFigureSet {
   const today = instantToZoned(now).date;
   const groupById = new Map(input.groups.map((g) => [g.id, g]));
   const intakeWindows: IntakeOccupancy[] = input.intakeWindows
-    .map((w) => ({ w, date: w.sessionDate ?? w.quarterStart }))
+    .map((w) => ({ w, date: w.meetingDate ?? w.quarterStart }))
     .filter(({ date }) => yearOf(date) === year)
     .flatMap(({ w, date }) => {
       const group = groupById.get(w.groupId);
@@ -525,10 +525,10 @@ export function feedbackTrend(
  * moves from coming to held), or a new day begins in Copenhagen (the recent meetings, the links to the children's
  * answers, coming intakes, and the year list on New Year's Day).
  */
-export function figuresStaleAt(sessionStarts: Date[], now: Date): Date {
+export function figuresStaleAt(meetingStarts: Date[], now: Date): Date {
   let next = zonedToInstant(addDays(instantToZoned(now).date, 1), '00:00').getTime();
   const at = now.getTime();
-  for (const start of sessionStarts) {
+  for (const start of meetingStarts) {
     const t = start.getTime();
     if (t > at && t < next) next = t;
   }
@@ -625,7 +625,7 @@ export function figureTables(set: YearlyFigureSet): FigureTable[] {
       key: 'moeder',
       title: 'Møder',
       headers: ['Gruppe', 'Holdt', 'Aflyst', 'Kommende'],
-      rows: blocks.map(({ name, block }) => [name, block.sessions.held, block.sessions.cancelled, block.sessions.upcoming]),
+      rows: blocks.map(({ name, block }) => [name, block.meetings.held, block.meetings.cancelled, block.meetings.upcoming]),
       totalRows: new Set([blocks.length - 1]),
     },
     {

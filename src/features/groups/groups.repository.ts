@@ -190,7 +190,7 @@ export async function selectLeaderCandidates(db: Db): Promise<StaffMember[]> {
   const rows = await db
     .selectFrom('users')
     .select(['id', 'display_name'])
-    .where('role', 'in', ['leader', 'admin'])
+    .where('role', 'in', ['leader', 'coordinator'])
     .where('disabled_at', 'is', null)
     .orderBy('display_name')
     .orderBy('id')

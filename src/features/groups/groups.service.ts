@@ -6,9 +6,9 @@ import type { FieldErrors } from '../../lib/errors';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors';
 import type { Actor } from '../auth/auth';
 import { recordAudit } from '../audit/audit.service';
-import type { RegenerationResult, SessionView } from '../schedule/schedule.service';
-import { regenerateSessions, toSessionView } from '../schedule/schedule.service';
-import { selectUpcomingSessions } from '../schedule/schedule.repository';
+import type { RegenerationResult, MeetingView } from '../schedule/schedule.service';
+import { regenerateMeetings, toMeetingView } from '../schedule/schedule.service';
+import { selectUpcomingMeetings } from '../schedule/schedule.repository';
 import type { Group, GroupInput, StaffMember } from './groups';
 import { DEFAULT_GROUPS, groupFormSchema } from './groups';
 import {
@@ -35,20 +35,20 @@ export interface GroupWithLeaders extends Group {
 
 export interface DashboardGroup {
   group: GroupWithLeaders;
-  /** The next three sessions that have not ended yet, cancelled ones included (shown as cancelled). */
-  nextSessions: SessionView[];
+  /** The next three meetings that have not ended yet, cancelled ones included (shown as cancelled). */
+  nextMeetings: MeetingView[];
 }
 
 /** The edit form's input: the form's text fields, plus leaderIds from the checkbox list. */
 export type GroupFormInput = Record<string, unknown>;
 
-function assertAdmin(actor: Actor): void {
-  if (actor.user.role !== 'admin') throw new ForbiddenError('Kun koordinatoren kan oprette og ændre grupper.');
+function assertCoordinator(actor: Actor): void {
+  if (actor.user.role !== 'coordinator') throw new ForbiddenError('Kun koordinatoren kan oprette og ændre grupper.');
 }
 
 /** The groups an actor may see: all for the coordinator, their own for a leader, none for anyone else. */
 async function visibleGroups(db: Db, actor: Actor): Promise<Group[]> {
-  if (actor.user.role === 'admin') return selectGroups(db);
+  if (actor.user.role === 'coordinator') return selectGroups(db);
   if (actor.user.role === 'leader') return selectGroups(db, await selectGroupIdsLedBy(db, actor.user.id));
   throw new ForbiddenError();
 }
@@ -68,7 +68,7 @@ export async function listGroups(db: Db, actor: Actor): Promise<GroupWithLeaders
 }
 
 export async function getGroup(db: Db, actor: Actor, id: string): Promise<GroupWithLeaders> {
-  if (actor.user.role !== 'admin' && actor.user.role !== 'leader') throw new ForbiddenError();
+  if (actor.user.role !== 'coordinator' && actor.user.role !== 'leader') throw new ForbiddenError();
   const group = await selectGroup(db, id);
   if (!group) throw new NotFoundError('Gruppen findes ikke.');
   if (actor.user.role === 'leader' && !group.leaderIds.includes(actor.user.id)) {
@@ -109,9 +109,9 @@ function auditDetail(group: GroupInput): string {
   });
 }
 
-/** Creates a group with its meeting rule, leaders and the next 12 months of sessions. Coordinator only. */
+/** Creates a group with its meeting rule, leaders and the next 12 months of meetings. Coordinator only. */
 export async function createGroup(db: Kysely<Database>, actor: Actor, input: GroupFormInput, now: Date): Promise<Group> {
-  assertAdmin(actor);
+  assertCoordinator(actor);
   return db.transaction().execute(async (trx) => {
     const data = await validateGroupInput(trx, input, null);
     const id = randomUUID();
@@ -120,7 +120,7 @@ export async function createGroup(db: Kysely<Database>, actor: Actor, input: Gro
     }
     await insertMeetingRule(trx, randomUUID(), id, data.rule, now);
     await replaceGroupLeaders(trx, id, data.leaderIds);
-    await regenerateSessions(trx, id, now);
+    await regenerateMeetings(trx, id, now);
     await recordAudit(trx, actor, [{ action: 'create', entityType: 'group', entityId: id, detail: auditDetail(data) }], now);
     const created = await selectGroup(trx, id);
     if (!created) throw new NotFoundError('Gruppen findes ikke.');
@@ -136,16 +136,16 @@ function sameRule(a: Group['rule'], b: Group['rule']): boolean {
 
 export interface GroupUpdate {
   group: Group;
-  /** What happened to the future sessions; null when the rule and place were unchanged. */
-  sessions: RegenerationResult | null;
+  /** What happened to the future meetings; null when the rule and place were unchanged. */
+  meetings: RegenerationResult | null;
 }
 
 /**
  * Changes a group, its meeting rule and its leaders in one transaction. A changed rule or place moves the
- * future sessions nobody has touched by hand; a changed intake rule refreshes the intake windows.
+ * future meetings nobody has touched by hand; a changed intake rule refreshes the intake windows.
  */
 export async function updateGroup(db: Kysely<Database>, actor: Actor, id: string, input: GroupFormInput, now: Date): Promise<GroupUpdate> {
-  assertAdmin(actor);
+  assertCoordinator(actor);
   return db.transaction().execute(async (trx) => {
     const before = await selectGroup(trx, id);
     if (!before) throw new NotFoundError('Gruppen findes ikke.');
@@ -155,17 +155,17 @@ export async function updateGroup(db: Kysely<Database>, actor: Actor, id: string
     if (ruleChanged) await updateMeetingRule(trx, id, data.rule, now);
     await replaceGroupLeaders(trx, id, data.leaderIds);
     const scheduleChanged = ruleChanged || before.place !== data.place || before.intakeRule !== data.intakeRule;
-    // regenerateSessions also refreshes the intake windows, so an intake rule change is covered here too.
-    const sessions = scheduleChanged ? await regenerateSessions(trx, id, now) : null;
+    // regenerateMeetings also refreshes the intake windows, so an intake rule change is covered here too.
+    const meetings = scheduleChanged ? await regenerateMeetings(trx, id, now) : null;
     await recordAudit(trx, actor, [{ action: 'update', entityType: 'group', entityId: id, detail: auditDetail(data) }], now);
     const after = await selectGroup(trx, id);
     if (!after) throw new NotFoundError('Gruppen findes ikke.');
-    return { group: after, sessions };
+    return { group: after, meetings };
   });
 }
 
 /**
- * Creates the centre's three groups with 12 months of sessions, only when there are no groups yet. Safe when two
+ * Creates the centre's three groups with 12 months of meetings, only when there are no groups yet. Safe when two
  * processes start at once: a group whose slug exists already is skipped. Returns how many groups it created.
  */
 export async function seedDefaultGroups(db: Kysely<Database>, now: Date): Promise<number> {
@@ -176,7 +176,7 @@ export async function seedDefaultGroups(db: Kysely<Database>, now: Date): Promis
       const id = randomUUID();
       if (!(await insertGroupIfSlugFree(trx, id, input, now))) continue;
       await insertMeetingRule(trx, randomUUID(), id, input.rule, now);
-      await regenerateSessions(trx, id, now);
+      await regenerateMeetings(trx, id, now);
       await recordAudit(trx, { system: 'seed' }, [{ action: 'create', entityType: 'group', entityId: id, detail: auditDetail(input) }], now);
       created += 1;
     }
@@ -184,19 +184,19 @@ export async function seedDefaultGroups(db: Kysely<Database>, now: Date): Promis
   });
 }
 
-/** The staff front page: the actor's groups (all for the coordinator) with their next three sessions. */
+/** The staff front page: the actor's groups (all for the coordinator) with their next three meetings. */
 export async function leaderDashboard(db: Db, actor: Actor, now: Date): Promise<DashboardGroup[]> {
   const groups = await withLeaders(db, await visibleGroups(db, actor));
-  const upcoming = await selectUpcomingSessions(
+  const upcoming = await selectUpcomingMeetings(
     db,
     groups.map((g) => g.id),
     now,
   );
   return groups.map((group) => ({
     group,
-    nextSessions: upcoming
+    nextMeetings: upcoming
       .filter((s) => s.groupId === group.id)
       .slice(0, 3)
-      .map(toSessionView),
+      .map(toMeetingView),
   }));
 }

@@ -111,7 +111,7 @@ export async function selectInsightAttendance(db: Db, childId: string): Promise<
   const rows = await db
     .selectFrom('attendance as a')
     .innerJoin('enrollments as e', 'e.id', 'a.enrollment_id')
-    .innerJoin('group_sessions as s', 's.id', 'a.session_id')
+    .innerJoin('meetings as s', 's.id', 'a.meeting_id')
     .innerJoin('groups as g', 'g.id', 's.group_id')
     .select(['g.name as group_name', 's.starts_at', 'a.status', 'a.reason', 'a.source', 'a.recorded_at'])
     .where('e.child_id', '=', childId)
@@ -119,7 +119,7 @@ export async function selectInsightAttendance(db: Db, childId: string): Promise<
     .execute();
   return rows.map((r) => ({
     group: r.group_name,
-    sessionStartsAt: r.starts_at,
+    meetingStartsAt: r.starts_at,
     status: r.status,
     reason: r.reason,
     source: r.source,

@@ -22,7 +22,7 @@ export async function getChildInsight(
   format: 'html' | 'json',
   now: Date,
 ): Promise<InsightReport> {
-  if (actor.user.role !== 'admin') throw new ForbiddenError('Kun koordinatoren kan lave en indsigt.');
+  if (actor.user.role !== 'coordinator') throw new ForbiddenError('Kun koordinatoren kan lave en indsigt.');
   return db.transaction().execute(async (trx) => {
     const child = await selectInsightChild(trx, childId);
     if (!child) throw new NotFoundError('Barnet findes ikke (måske er oplysningerne slettet).');

@@ -57,7 +57,7 @@ export interface InsightConversation {
 
 export interface InsightAttendance {
   group: string;
-  sessionStartsAt: string;
+  meetingStartsAt: string;
   status: 'present' | 'excused' | 'absent';
   reason: string | null;
   source: 'leader' | 'family';

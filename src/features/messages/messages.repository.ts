@@ -374,33 +374,33 @@ export async function selectGroupLeaders(db: Db, groupId: string): Promise<Staff
   return rows.map((r) => ({ id: r.id, email: r.email, name: r.display_name }));
 }
 
-export interface SessionFacts extends GroupMeeting {
+export interface MeetingFacts extends GroupMeeting {
   reminder: ReminderSetting;
 }
 
-function selectSessionsWithReminder(db: Db) {
+function selectMeetingsWithReminder(db: Db) {
   return selectMeetings(db).select(['groups.reminder_days_before', 'groups.reminder_time']);
 }
 
-export async function selectSessionFacts(db: Db, sessionId: string): Promise<SessionFacts | null> {
-  const r = await selectSessionsWithReminder(db).where('group_sessions.id', '=', sessionId).executeTakeFirst();
-  return r ? toSessionFacts(r) : null;
+export async function selectMeetingFacts(db: Db, meetingId: string): Promise<MeetingFacts | null> {
+  const r = await selectMeetingsWithReminder(db).where('meetings.id', '=', meetingId).executeTakeFirst();
+  return r ? toMeetingFacts(r) : null;
 }
 
-function toSessionFacts(r: GroupMeetingRow & { reminder_days_before: number; reminder_time: string }): SessionFacts {
+function toMeetingFacts(r: GroupMeetingRow & { reminder_days_before: number; reminder_time: string }): MeetingFacts {
   return { ...meetingFromRow(r), reminder: { daysBefore: Number(r.reminder_days_before), time: r.reminder_time } };
 }
 
 /** Meetings (not cancelled) that begin between two instants, with their group's reminder setting. */
-export async function selectSessionsStartingBetween(db: Db, from: Date, to: Date): Promise<SessionFacts[]> {
-  const rows = await selectSessionsWithReminder(db)
-    .where('group_sessions.starts_at', '>', from.toISOString())
-    .where('group_sessions.starts_at', '<=', to.toISOString())
-    .where('group_sessions.status', '!=', 'cancelled')
+export async function selectMeetingsStartingBetween(db: Db, from: Date, to: Date): Promise<MeetingFacts[]> {
+  const rows = await selectMeetingsWithReminder(db)
+    .where('meetings.starts_at', '>', from.toISOString())
+    .where('meetings.starts_at', '<=', to.toISOString())
+    .where('meetings.status', '!=', 'cancelled')
     .where('groups.archived_at', 'is', null)
-    .orderBy('group_sessions.starts_at')
+    .orderBy('meetings.starts_at')
     .execute();
-  return rows.map(toSessionFacts);
+  return rows.map(toMeetingFacts);
 }
 
 export interface GroupReminder {
@@ -486,14 +486,14 @@ export async function selectCourseFacts(db: Db, enrollmentId: string): Promise<C
   return r ? { enrollmentId: r.id, referralId: r.referral_id, groupId: r.group_id, intakeRule: r.intake_rule, startDate: r.start_date, endReason: r.end_reason } : null;
 }
 
-export interface MeetingFacts {
+export interface TimeAndPlace {
   startsAt: Date;
   endsAt: Date;
   place: string;
 }
 
 /** The course's latest booked conversation of a kind. */
-export async function selectBookedConversation(db: Db, enrollmentId: string, kind: 'intake' | 'closing'): Promise<MeetingFacts | null> {
+export async function selectBookedConversation(db: Db, enrollmentId: string, kind: 'intake' | 'closing'): Promise<TimeAndPlace | null> {
   const r = await db
     .selectFrom('conversations')
     .select(['starts_at', 'ends_at', 'place'])
@@ -507,9 +507,9 @@ export async function selectBookedConversation(db: Db, enrollmentId: string, kin
 }
 
 /** The group's first meeting (not cancelled) from an instant on. */
-export async function selectFirstMeetingFrom(db: Db, groupId: string, from: Date): Promise<MeetingFacts | null> {
+export async function selectFirstMeetingFrom(db: Db, groupId: string, from: Date): Promise<TimeAndPlace | null> {
   const r = await db
-    .selectFrom('group_sessions')
+    .selectFrom('meetings')
     .select(['starts_at', 'ends_at', 'place'])
     .where('group_id', '=', groupId)
     .where('starts_at', '>=', from.toISOString())
@@ -523,7 +523,7 @@ export async function selectFirstMeetingFrom(db: Db, groupId: string, from: Date
 export async function selectNextIntakeWindow(db: Db, groupId: string, today: string): Promise<{ quarterStart: string; startsAt: Date | null } | null> {
   const r = await db
     .selectFrom('intake_windows as w')
-    .leftJoin('group_sessions as s', 's.id', 'w.session_id')
+    .leftJoin('meetings as s', 's.id', 'w.meeting_id')
     .select(['w.quarter_start', 's.starts_at'])
     .where('w.group_id', '=', groupId)
     .where('w.quarter_start', '>=', today)

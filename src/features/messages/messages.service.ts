@@ -25,12 +25,12 @@ import {
   maskRecipient, messageIdFor, nextDaytime, normaliseDanishPhone, plainText, reminderSettingSchema, reminderTime,
   renderMessage, retryDelayMs, smsText,
 } from './messages';
-import type { GroupReminder, GuardianContact, MeetingFacts, OutboxMessage, StaffContact } from './messages.repository';
+import type { GroupReminder, GuardianContact, OutboxMessage, StaffContact, TimeAndPlace } from './messages.repository';
 import {
   claimDueMessages, countOutboxByStatus, selectBookedConversation, selectCourseFacts, selectFirstMeetingFrom, selectNextIntakeWindow, deleteOpenOnTopic, insertOutboxMessage, markNotSent, markSent, requeueMessage,
   selectChildFirstName, selectChildMessages, selectGroupLeaders, selectGroupReminders, selectGuardianByUnsubscribeKey,
   selectGuardiansOfChild, selectMemberGuardians, selectOpenOnTopic, selectOutboxMessages, selectReferralFacts,
-  selectSessionFacts, selectSessionsStartingBetween, updateGroupReminder, updateGuardianChoice,
+  selectMeetingFacts, selectMeetingsStartingBetween, updateGroupReminder, updateGuardianChoice,
   updateOpenMessageContent,
 } from './messages.repository';
 
@@ -145,32 +145,32 @@ async function put(trx: Transaction<Database>, payload: MessagePayload, to: Reci
  * to each of the group's leaders. It waits a few minutes; a later change of the same meeting replaces it while it
  * is unsent (and a cancellation undone before anyone heard of it sends nothing).
  */
-export async function enqueueSessionChange(
+export async function enqueueMeetingChange(
   trx: Transaction<Database>,
-  sessionId: string,
+  meetingId: string,
   change: 'moved' | 'cancelled' | 'restored',
   reason: string | null,
   now: Date,
 ): Promise<number> {
-  const session = await selectSessionFacts(trx, sessionId);
-  if (!session || session.startsAt.getTime() <= now.getTime()) return 0;
+  const meeting = await selectMeetingFacts(trx, meetingId);
+  if (!meeting || meeting.startsAt.getTime() <= now.getTime()) return 0;
   const base = {
-    kind: 'session_changed' as const, change, groupName: session.groupName, startsAt: session.startsAt.toISOString(),
-    endsAt: session.endsAt.toISOString(), place: session.place, reason: reason && reason.trim() !== '' ? reason.trim() : null,
+    kind: 'meeting_changed' as const, change, groupName: meeting.groupName, startsAt: meeting.startsAt.toISOString(),
+    endsAt: meeting.endsAt.toISOString(), place: meeting.place, reason: reason && reason.trim() !== '' ? reason.trim() : null,
   };
   const sendAfter = new Date(now.getTime() + delayMs('OUTBOX_CHANGE_DELAY_MS', CHANGE_DELAY_MS));
   let written = 0;
-  const guardians = await selectMemberGuardians(trx, session.groupId, instantToZoned(session.startsAt).date);
+  const guardians = await selectMemberGuardians(trx, meeting.groupId, instantToZoned(meeting.startsAt).date);
   for (const g of guardians) {
     const to = guardianRecipient(g);
     if (!to) continue;
-    const topic = `session:${sessionId}:guardian:${g.id}`;
+    const topic = `meeting:${meetingId}:guardian:${g.id}`;
     const replaced = await deleteOpenOnTopic(trx, topic);
     if (change === 'restored' && replaced > 0) continue;
     if (await put(trx, { ...base, audience: 'family' }, to, { childId: g.childId, topic, sendAfter: familyTime(sendAfter) }, now)) written += 1;
   }
-  for (const leader of await selectGroupLeaders(trx, session.groupId)) {
-    const topic = `session:${sessionId}:user:${leader.id}`;
+  for (const leader of await selectGroupLeaders(trx, meeting.groupId)) {
+    const topic = `meeting:${meetingId}:user:${leader.id}`;
     const replaced = await deleteOpenOnTopic(trx, topic);
     if (change === 'restored' && replaced > 0) continue;
     if (await put(trx, { ...base, audience: 'leader' }, staffRecipient(leader), { childId: null, topic, sendAfter }, now)) written += 1;
@@ -181,24 +181,24 @@ export async function enqueueSessionChange(
 /** A family's afbud → the group's leaders by e-mail; afbud close together are gathered into one e-mail. */
 export async function enqueueAfbud(
   trx: Transaction<Database>,
-  sessionId: string,
+  meetingId: string,
   childId: string,
   message: string | null,
   now: Date,
 ): Promise<void> {
-  const session = await selectSessionFacts(trx, sessionId);
+  const meeting = await selectMeetingFacts(trx, meetingId);
   const child = await selectChildFirstName(trx, childId);
-  if (!session || child === null) return;
-  const item = { firstName: child, startsAt: session.startsAt.toISOString(), message };
-  for (const leader of await selectGroupLeaders(trx, session.groupId)) {
-    const topic = `afbud:${session.groupId}:${leader.id}`;
+  if (!meeting || child === null) return;
+  const item = { firstName: child, startsAt: meeting.startsAt.toISOString(), message };
+  for (const leader of await selectGroupLeaders(trx, meeting.groupId)) {
+    const topic = `afbud:${meeting.groupId}:${leader.id}`;
     const open = (await selectOpenOnTopic(trx, topic))[0];
     if (open && open.payload.kind === 'afbud') {
       const payload: MessagePayload = { ...open.payload, items: [...open.payload.items, item] };
       const content = renderFor(payload, staffRecipient(leader));
       if (await updateOpenMessageContent(trx, open.id, { subject: content.subject, bodyText: content.text, bodyHtml: content.html, payload }, now)) continue;
     }
-    await put(trx, { kind: 'afbud', groupName: session.groupName, items: [item] }, staffRecipient(leader), {
+    await put(trx, { kind: 'afbud', groupName: meeting.groupName, items: [item] }, staffRecipient(leader), {
       childId, topic, sendAfter: new Date(now.getTime() + delayMs('OUTBOX_AFBUD_GATHER_MS', AFBUD_GATHER_MS)),
     }, now);
   }
@@ -279,7 +279,7 @@ export async function enqueueCaseworkerNotices(
   if (!course || !facts?.caseworker) return 0;
   let written = 0;
   for (const event of notices) {
-    let meeting: MeetingFacts | null = null;
+    let meeting: TimeAndPlace | null = null;
     let window: string | null = null;
     if (event === 'intake_booked') meeting = await selectBookedConversation(trx, enrollmentId, 'intake');
     if (event === 'closing_booked') meeting = await selectBookedConversation(trx, enrollmentId, 'closing');
@@ -325,21 +325,21 @@ const REMINDER_HORIZON_DAYS = 8;
  * process, so this may run as often as it likes; a moved meeting gets a reminder for its new time.
  */
 export async function scheduleReminders(db: Kysely<Database>, now: Date): Promise<number> {
-  const sessions = await selectSessionsStartingBetween(db, now, new Date(now.getTime() + REMINDER_HORIZON_DAYS * 86_400_000));
+  const meetings = await selectMeetingsStartingBetween(db, now, new Date(now.getTime() + REMINDER_HORIZON_DAYS * 86_400_000));
   let written = 0;
-  for (const session of sessions) {
-    const at = reminderTime(session.startsAt, session.reminder);
+  for (const meeting of meetings) {
+    const at = reminderTime(meeting.startsAt, meeting.reminder);
     if (!at || at.getTime() > now.getTime()) continue;
     written += await db.transaction().execute(async (trx) => {
       let n = 0;
-      for (const g of await selectMemberGuardians(trx, session.groupId, instantToZoned(session.startsAt).date)) {
+      for (const g of await selectMemberGuardians(trx, meeting.groupId, instantToZoned(meeting.startsAt).date)) {
         const to = g.reminders ? guardianRecipient(g) : null;
         if (!to) continue;
         const payload: MessagePayload = {
-          kind: 'reminder', groupName: session.groupName, firstName: g.childFirstName, startsAt: session.startsAt.toISOString(),
-          endsAt: session.endsAt.toISOString(), place: session.place,
+          kind: 'reminder', groupName: meeting.groupName, firstName: g.childFirstName, startsAt: meeting.startsAt.toISOString(),
+          endsAt: meeting.endsAt.toISOString(), place: meeting.place,
         };
-        const onceKey = `reminder:${session.id}:${session.startsAt.toISOString()}:${g.id}`;
+        const onceKey = `reminder:${meeting.id}:${meeting.startsAt.toISOString()}:${g.id}`;
         if (await put(trx, payload, to, { childId: g.childId, onceKey, sendAfter: familyTime(now) }, now)) n += 1;
       }
       return n;
@@ -458,7 +458,7 @@ export interface OutboxPage {
 }
 
 function requireCoordinator(actor: Actor): void {
-  if (actor.user.role !== 'admin') throw new ForbiddenError('Kun koordinatoren kan se beskederne.');
+  if (actor.user.role !== 'coordinator') throw new ForbiddenError('Kun koordinatoren kan se beskederne.');
 }
 
 export async function listOutbox(db: Kysely<Database>, actor: Actor, status: MessageStatus | null, now: Date): Promise<OutboxPage> {

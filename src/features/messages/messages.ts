@@ -17,7 +17,7 @@ export type CaseworkerEvent =
 
 /** The template's input, kept in the outbox row as JSON. Instants are ISO strings. */
 export type MessagePayload =
-  | { kind: 'session_changed'; change: 'moved' | 'cancelled' | 'restored'; audience: 'family' | 'leader'; groupName: string; startsAt: string; endsAt: string; place: string; reason: string | null }
+  | { kind: 'meeting_changed'; change: 'moved' | 'cancelled' | 'restored'; audience: 'family' | 'leader'; groupName: string; startsAt: string; endsAt: string; place: string; reason: string | null }
   | { kind: 'reminder'; groupName: string; firstName: string; startsAt: string; endsAt: string; place: string }
   | { kind: 'afbud'; groupName: string; items: { firstName: string; startsAt: string; message: string | null }[] }
   | { kind: 'family_link'; firstName: string; url: string }
@@ -62,14 +62,14 @@ export function caseworkerNotices(steps: readonly EnrollmentEventType[]): Casewo
 }
 
 /** The kinds a guardian may turn off (they carry an unsubscribe link and a List-Unsubscribe header). */
-export const OPTIONAL_KINDS: readonly MessageKind[] = ['session_changed', 'reminder'];
+export const OPTIONAL_KINDS: readonly MessageKind[] = ['meeting_changed', 'reminder'];
 
 export function isOptional(kind: MessageKind): boolean {
   return OPTIONAL_KINDS.includes(kind);
 }
 
 export const KIND_LABELS: Record<MessageKind, string> = {
-  session_changed: 'Møde flyttet eller aflyst',
+  meeting_changed: 'Møde flyttet eller aflyst',
   reminder: 'Påmindelse',
   afbud: 'Afbud til ledere',
   family_link: 'Familielink',
@@ -317,7 +317,7 @@ export function renderMessage(payload: MessagePayload, ctx: RenderContext): Rend
     ? [da ? 'Vil du ikke have flere beskeder? Tryk her:' : 'No more messages? Tap here:', ctx.unsubscribeUrl]
     : [];
   switch (payload.kind) {
-    case 'session_changed': {
+    case 'meeting_changed': {
       const place = da ? `Sted: ${payload.place}.` : `Place: ${payload.place}.`;
       const reason = payload.reason ? [da ? `Grunden: ${payload.reason}` : `The reason: ${payload.reason}`] : [];
       const fromUs = payload.audience === 'family'

@@ -233,8 +233,8 @@ export async function providerSignOutUrl(db: Db, sessionId: string, publicOrigin
 // ---------------------------------------------------------------------------------------------
 // The coordinator's list of requests
 
-function requireAdmin(actor: Actor): void {
-  if (actor.user.role !== 'admin') throw new ForbiddenError('Kun koordinatoren kan se anmodninger om adgang.');
+function requireCoordinator(actor: Actor): void {
+  if (actor.user.role !== 'coordinator') throw new ForbiddenError('Kun koordinatoren kan se anmodninger om adgang.');
 }
 
 export interface AccessRequestView extends AccessRequest {
@@ -242,14 +242,14 @@ export interface AccessRequestView extends AccessRequest {
 }
 
 export async function listProviderAccessRequests(db: Db, actor: Actor): Promise<AccessRequestView[]> {
-  requireAdmin(actor);
+  requireCoordinator(actor);
   const labels = new Map(configuredProviders().map((p) => [p.name, p.label]));
   return (await listAccessRequests(db)).map((r) => ({ ...r, providerLabel: labels.get(r.provider) ?? r.provider }));
 }
 
 /** The coordinator has dealt with a request (made an account, or decided against it). */
 export async function dismissProviderAccessRequest(db: Db, actor: Actor, id: string, now: Date): Promise<void> {
-  requireAdmin(actor);
+  requireCoordinator(actor);
   await db.transaction().execute(async (trx) => {
     if (!(await deleteAccessRequest(trx, id))) throw new NotFoundError('Anmodningen findes ikke længere.');
     await recordAudit(trx, actor, [{ action: 'delete', entityType: 'oidc_access_request', entityId: id, detail: null }], now);

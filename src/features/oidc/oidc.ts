@@ -29,7 +29,7 @@ export class ProviderConfigError extends Error {
 }
 
 const NAME = /^[a-z][a-z0-9-]{0,30}$/;
-const ROLES = new Set<Role>(['admin', 'leader', 'caseworker']);
+const ROLES = new Set<Role>(['coordinator', 'leader', 'caseworker']);
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 function envKey(name: string, field: string): string {
@@ -46,7 +46,7 @@ export function parseRoleMap(text: string, where: string): { group: string; role
     const group = item.slice(0, at).trim();
     const role = item.slice(at + 1).trim() as Role;
     if (at <= 0 || group === '' || !ROLES.has(role)) {
-      throw new ProviderConfigError(`${where}: "${item}" is not <group>=admin|leader|caseworker.`);
+      throw new ProviderConfigError(`${where}: "${item}" is not <group>=coordinator|leader|caseworker.`);
     }
     entries.push({ group, role });
   }

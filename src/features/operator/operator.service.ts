@@ -15,13 +15,13 @@ import { regenerateAllGroups } from '../schedule/schedule.service';
 export interface BootReport {
   migrations: string[];
   groupsCreated: number;
-  /** The first administrator's link: new (print it), kept (printed by the boot at `madeAt`), or null. */
+  /** The first coordinator's link: new (print it), kept (printed by the boot at `madeAt`), or null. */
   bootstrap: BootstrapOnBoot;
 }
 
 /**
  * Run before the server starts: migrate, create the three groups on an empty database, keep every group planned
- * twelve months ahead, and hand out a one-time link while no administrator exists.
+ * twelve months ahead, and hand out a one-time link while no coordinator exists.
  */
 export async function bootApplication(db: Kysely<Database>, now: Date, options: { newLink?: boolean } = {}): Promise<BootReport> {
   const migrated = await migrateToLatest(db);

@@ -61,7 +61,7 @@ export interface SubmittedReferral {
 export const DUPLICATE_WINDOW_DAYS = 30;
 
 function mayRefer(actor: Actor): boolean {
-  return actor.user.role === 'caseworker' || actor.user.role === 'admin';
+  return actor.user.role === 'caseworker' || actor.user.role === 'coordinator';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -106,7 +106,7 @@ export async function submitReferral(db: Db, actor: Actor, values: FormValues, n
       });
     }
   }
-  // A signed-in account that sends referrals in bulk is a stolen session or a script, not a caseworker.
+  // A signed-in account that sends referrals in bulk is a stolen meeting or a script, not a caseworker.
   const limit = await hitRateLimit(db, `referral:user:${actor.user.id}`, CASEWORKER_REFERRAL_POLICY, now);
   if (!limit.allowed) throw new ConflictError('Du har sendt mange henvisninger på kort tid. Vent en time, og prøv igen.');
   return storeReferral(
@@ -254,7 +254,7 @@ export async function getReferral(db: Db, actor: Actor, referralId: string, now:
 async function readOwnReferral(db: Db, actor: Actor, referralId: string, now: Date): Promise<{ receipt: ReferralReceipt; row: ReceiptRow }> {
   if (!mayRefer(actor)) throw new ForbiddenError();
   const row = await selectReceipt(db, referralId);
-  if (!row || (actor.user.role !== 'admin' && row.caseworkerId !== actor.user.id)) {
+  if (!row || (actor.user.role !== 'coordinator' && row.caseworkerId !== actor.user.id)) {
     throw new NotFoundError('Henvisningen findes ikke.');
   }
   await recordAudit(db, actor, [{ action: 'read', entityType: 'referral', entityId: row.id, childId: row.childId }], now);

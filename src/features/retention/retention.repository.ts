@@ -124,8 +124,8 @@ export async function selectChildFigures(db: Db, childId: string): Promise<Child
   const attendance = await db
     .selectFrom('attendance as a')
     .innerJoin('enrollments as e', 'e.id', 'a.enrollment_id')
-    .innerJoin('group_sessions as s', 's.id', 'a.session_id')
-    .select(['s.group_id', 's.starts_at', 's.status as session_status', 'a.status'])
+    .innerJoin('meetings as s', 's.id', 'a.meeting_id')
+    .select(['s.group_id', 's.starts_at', 's.status as meeting_status', 'a.status'])
     .where('e.child_id', '=', childId)
     .execute();
   return {
@@ -159,8 +159,8 @@ export async function selectChildFigures(db: Db, childId: string): Promise<Child
     })),
     attendance: attendance.map((a) => ({
       groupId: a.group_id,
-      sessionStartsAt: a.starts_at,
-      sessionStatus: a.session_status,
+      meetingStartsAt: a.starts_at,
+      meetingStatus: a.meeting_status,
       status: a.status,
     })),
   };

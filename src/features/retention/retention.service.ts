@@ -17,8 +17,8 @@ import {
 } from './retention.repository';
 import { pruneMutationIds } from '../attendance/attendance.service';
 
-function requireAdmin(actor: Actor): void {
-  if (actor.user.role !== 'admin') throw new ForbiddenError('Kun koordinatoren kan ændre, hvor længe data gemmes.');
+function requireCoordinator(actor: Actor): void {
+  if (actor.user.role !== 'coordinator') throw new ForbiddenError('Kun koordinatoren kan ændre, hvor længe data gemmes.');
 }
 
 export async function readRetentionMonths(db: Kysely<Database>): Promise<number> {
@@ -32,7 +32,7 @@ export interface RetentionSettings {
 }
 
 export async function getRetentionSettings(db: Kysely<Database>, actor: Actor, now: Date): Promise<RetentionSettings> {
-  requireAdmin(actor);
+  requireCoordinator(actor);
   const retentionMonths = await readRetentionMonths(db);
   const today = todayInZone(now);
   const candidates = await selectRetentionCandidates(db);
@@ -41,7 +41,7 @@ export async function getRetentionSettings(db: Kysely<Database>, actor: Actor, n
 
 /** Saves the number of months (1-120); throws ValidationError with a Danish message at the field. */
 export async function updateRetentionMonths(db: Kysely<Database>, actor: Actor, input: FormData | FormValues, now: Date): Promise<number> {
-  requireAdmin(actor);
+  requireCoordinator(actor);
   const parsed = parseForm(retentionSettingsSchema, input);
   if (!parsed.ok) throw new ValidationError(parsed.errors);
   const months = parsed.data.retentionMonths;
@@ -75,7 +75,7 @@ export async function purgeExpiredData(
   options: { apply: boolean },
   now: Date,
 ): Promise<PurgeReport> {
-  if ('user' in actor) requireAdmin(actor);
+  if ('user' in actor) requireCoordinator(actor);
   const retentionMonths = await readRetentionMonths(db);
   const today = todayInZone(now);
   const due = (await selectRetentionCandidates(db)).filter((c) => isDueForPurge(c, retentionMonths, today));

@@ -88,7 +88,7 @@ export function isDueForPurge(c: RetentionCandidate, retentionMonths: number, to
  * - ended: started courses whose end date lies in the year
  * - wait_count / wait_days_total: courses started in the year that came from a referral, and the sum of their
  *   waits in whole days (Copenhagen date of the referral → start date, never negative); average = total ÷ count
- * - sessions_registered / sessions_attended: the child's marks (present, excused or absent) at meetings held in the
+ * - meetings_registered / meetings_attended: the child's marks (present, excused or absent) at meetings held in the
  *   year (not cancelled, begun before the purge), and the present ones among them; year and group of the meeting
  * - wait_longest: the longest wait of those courses (a maximum, not a sum)
  * The memo's figures (issue 15, see figures.ts):
@@ -100,8 +100,8 @@ export function isDueForPurge(c: RetentionCandidate, retentionMonths: number, to
  * - progress_up / progress_same / progress_down: how an ended course moved on the scales, in the year it ended
  */
 export type YearlyMetric =
-  | 'courses' | 'children' | 'new_starts' | 'ended' | 'wait_count' | 'wait_days_total' | 'sessions_registered'
-  | 'sessions_attended' | 'wait_longest' | 'families' | 'waitlist_longest' | `run:${string}` | `waitlist_days_${string}`
+  | 'courses' | 'children' | 'new_starts' | 'ended' | 'wait_count' | 'wait_days_total' | 'meetings_registered'
+  | 'meetings_attended' | 'wait_longest' | 'families' | 'waitlist_longest' | `run:${string}` | `waitlist_days_${string}`
   | `progress_${'up' | 'same' | 'down'}`;
 
 /** Metrics kept as the largest value seen, not a sum. */
@@ -128,7 +128,7 @@ export interface ChildFigures {
     /** When the course's referral came in; null without one. */
     referralReceivedAt: string | null;
   }[];
-  attendance: { groupId: string; sessionStartsAt: string; sessionStatus: string; status: 'present' | 'excused' | 'absent' }[];
+  attendance: { groupId: string; meetingStartsAt: string; meetingStatus: string; status: 'present' | 'excused' | 'absent' }[];
   /** The child's courses from a referral, as the waiting list sees them. */
   waits?: Omit<FigureWaitRow, 'childId' | 'municipality'>[];
   /** The courses of the other children of the child's family who are still stored. */
@@ -204,10 +204,10 @@ export function childContribution(f: ChildFigures, now: Date): YearlyCount[] {
     if (first && first.endedOn !== null && m !== null) add(yearOf(first.endedOn), first.groupId, progressMetric(m), 1);
   }
   for (const a of f.attendance) {
-    if (a.sessionStatus === 'cancelled' || new Date(a.sessionStartsAt).getTime() > now.getTime()) continue;
-    const year = yearOf(copenhagenDate(a.sessionStartsAt));
-    add(year, a.groupId, 'sessions_registered', 1);
-    if (a.status === 'present') add(year, a.groupId, 'sessions_attended', 1);
+    if (a.meetingStatus === 'cancelled' || new Date(a.meetingStartsAt).getTime() > now.getTime()) continue;
+    const year = yearOf(copenhagenDate(a.meetingStartsAt));
+    add(year, a.groupId, 'meetings_registered', 1);
+    if (a.status === 'present') add(year, a.groupId, 'meetings_attended', 1);
   }
   return [...counts.values()];
 }

@@ -1,23 +1,23 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { Database, GroupSessionsTable } from '../../lib/server/database';
+import type { Database, MeetingsTable } from '../../lib/server/database';
 import type { IsoDate } from '../../lib/time';
 
-// Sessions (group_sessions), closed periods and intake windows. Instants are stored as ISO 8601 UTC text,
+// Meetings (meetings), closed periods and intake windows. Instants are stored as ISO 8601 UTC text,
 // which sorts and compares as time on both SQLite and PostgreSQL.
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export type SessionStatus = 'planned' | 'cancelled' | 'moved';
+export type MeetingStatus = 'planned' | 'cancelled' | 'moved';
 
 /** One dated meeting of a group, as stored. */
-export interface Session {
+export interface Meeting {
   id: string;
   groupId: string;
   occurrenceKey: string;
   startsAt: Date;
   endsAt: Date;
   place: string;
-  status: SessionStatus;
+  status: MeetingStatus;
   /** Moved or cancelled by hand: regeneration leaves it alone. */
   isManual: boolean;
   theme: string | null;
@@ -44,12 +44,12 @@ export interface StoredIntakeWindow {
   id: string;
   groupId: string;
   quarterStart: IsoDate;
-  sessionId: string | null;
+  meetingId: string | null;
   /** Enrollments that point at this window; such a window is never deleted. */
   enrollmentCount: number;
 }
 
-function toSession(row: Selectable<GroupSessionsTable>): Session {
+function toMeeting(row: Selectable<MeetingsTable>): Meeting {
   return {
     id: row.id,
     groupId: row.group_id,
@@ -69,65 +69,65 @@ function toSession(row: Selectable<GroupSessionsTable>): Session {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Sessions
+// Meetings
 
-export async function selectSession(db: Db, id: string): Promise<Session | null> {
-  const row = await db.selectFrom('group_sessions').selectAll().where('id', '=', id).executeTakeFirst();
-  return row ? toSession(row) : null;
+export async function selectMeeting(db: Db, id: string): Promise<Meeting | null> {
+  const row = await db.selectFrom('meetings').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toMeeting(row) : null;
 }
 
-/** A group's sessions starting in [from, to) (either end open when null), in time order. */
-export async function selectGroupSessions(
+/** A group's meetings starting in [from, to) (either end open when null), in time order. */
+export async function selectMeetings(
   db: Db,
   groupId: string,
   range: { from: Date | null; to: Date | null },
-): Promise<Session[]> {
-  let query = db.selectFrom('group_sessions').selectAll().where('group_id', '=', groupId);
+): Promise<Meeting[]> {
+  let query = db.selectFrom('meetings').selectAll().where('group_id', '=', groupId);
   if (range.from) query = query.where('starts_at', '>=', range.from.toISOString());
   if (range.to) query = query.where('starts_at', '<', range.to.toISOString());
   const rows = await query.orderBy('starts_at').orderBy('id').execute();
-  return rows.map(toSession);
+  return rows.map(toMeeting);
 }
 
 /**
- * A group's sessions whose occurrence key ('YYYY-MM') is `keyFrom` or later, whenever they start: the set a
+ * A group's meetings whose occurrence key ('YYYY-MM') is `keyFrom` or later, whenever they start: the set a
  * regeneration must know, because a key already used in the past must not be created again.
  */
-export async function selectSessionsFromKey(db: Db, groupId: string, keyFrom: string): Promise<Session[]> {
+export async function selectMeetingsFromKey(db: Db, groupId: string, keyFrom: string): Promise<Meeting[]> {
   const rows = await db
-    .selectFrom('group_sessions')
+    .selectFrom('meetings')
     .selectAll()
     .where('group_id', '=', groupId)
     .where('occurrence_key', '>=', keyFrom)
     .orderBy('starts_at')
     .orderBy('id')
     .execute();
-  return rows.map(toSession);
+  return rows.map(toMeeting);
 }
 
-/** Sessions of several groups that end after `after`, in time order (one statement). */
-export async function selectUpcomingSessions(db: Db, groupIds: readonly string[], after: Date): Promise<Session[]> {
+/** Meetings of several groups that end after `after`, in time order (one statement). */
+export async function selectUpcomingMeetings(db: Db, groupIds: readonly string[], after: Date): Promise<Meeting[]> {
   if (groupIds.length === 0) return [];
   const rows = await db
-    .selectFrom('group_sessions')
+    .selectFrom('meetings')
     .selectAll()
     .where('group_id', 'in', [...groupIds])
     .where('ends_at', '>', after.toISOString())
     .orderBy('starts_at')
     .orderBy('id')
     .execute();
-  return rows.map(toSession);
+  return rows.map(toMeeting);
 }
 
-export type NewSession = Pick<Session, 'id' | 'groupId' | 'occurrenceKey' | 'startsAt' | 'endsAt' | 'place'>;
+export type NewMeeting = Pick<Meeting, 'id' | 'groupId' | 'occurrenceKey' | 'startsAt' | 'endsAt' | 'place'>;
 
-export async function insertSessions(db: Db, sessions: readonly NewSession[], now: Date): Promise<void> {
-  if (sessions.length === 0) return;
+export async function insertMeetings(db: Db, meetings: readonly NewMeeting[], now: Date): Promise<void> {
+  if (meetings.length === 0) return;
   const at = now.toISOString();
   await db
-    .insertInto('group_sessions')
+    .insertInto('meetings')
     .values(
-      sessions.map((s) => ({
+      meetings.map((s) => ({
         id: s.id,
         group_id: s.groupId,
         occurrence_key: s.occurrenceKey,
@@ -146,19 +146,19 @@ export async function insertSessions(db: Db, sessions: readonly NewSession[], no
     .execute();
 }
 
-export interface SessionChange {
+export interface MeetingChange {
   startsAt?: Date;
   endsAt?: Date;
   place?: string;
-  status?: SessionStatus;
+  status?: MeetingStatus;
   isManual?: boolean;
   cancelReason?: string | null;
 }
 
-/** Changes one session and raises its sequence by one, so calendar feeds show the change. */
-export async function updateSession(db: Db, id: string, change: SessionChange, now: Date): Promise<void> {
+/** Changes one meeting and raises its sequence by one, so calendar feeds show the change. */
+export async function updateMeeting(db: Db, id: string, change: MeetingChange, now: Date): Promise<void> {
   await db
-    .updateTable('group_sessions')
+    .updateTable('meetings')
     .set((eb) => ({
       ...(change.startsAt !== undefined ? { starts_at: change.startsAt.toISOString() } : {}),
       ...(change.endsAt !== undefined ? { ends_at: change.endsAt.toISOString() } : {}),
@@ -173,9 +173,9 @@ export async function updateSession(db: Db, id: string, change: SessionChange, n
     .execute();
 }
 
-export async function deleteSessions(db: Db, ids: readonly string[]): Promise<void> {
+export async function deleteMeetings(db: Db, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
-  await db.deleteFrom('group_sessions').where('id', 'in', [...ids]).execute();
+  await db.deleteFrom('meetings').where('id', 'in', [...ids]).execute();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -268,7 +268,7 @@ export async function selectIntakeWindows(db: Db, groupId: string, quarterFrom: 
       'intake_windows.id',
       'intake_windows.group_id',
       'intake_windows.quarter_start',
-      'intake_windows.session_id',
+      'intake_windows.meeting_id',
       eb
         .selectFrom('enrollments')
         .select((e) => e.fn.countAll().as('n'))
@@ -283,14 +283,14 @@ export async function selectIntakeWindows(db: Db, groupId: string, quarterFrom: 
     id: r.id,
     groupId: r.group_id,
     quarterStart: r.quarter_start,
-    sessionId: r.session_id,
+    meetingId: r.meeting_id,
     enrollmentCount: Number(r.enrollment_count ?? 0),
   }));
 }
 
 export async function insertIntakeWindow(
   db: Db,
-  window: { id: string; groupId: string; quarterStart: IsoDate; sessionId: string | null },
+  window: { id: string; groupId: string; quarterStart: IsoDate; meetingId: string | null },
   now: Date,
 ): Promise<void> {
   await db
@@ -299,7 +299,7 @@ export async function insertIntakeWindow(
       id: window.id,
       group_id: window.groupId,
       quarter_start: window.quarterStart,
-      session_id: window.sessionId,
+      meeting_id: window.meetingId,
       places: null,
       created_at: now.toISOString(),
     })
@@ -307,8 +307,8 @@ export async function insertIntakeWindow(
     .execute();
 }
 
-export async function setIntakeWindowSession(db: Db, id: string, sessionId: string | null): Promise<void> {
-  await db.updateTable('intake_windows').set({ session_id: sessionId }).where('id', '=', id).execute();
+export async function setIntakeWindowMeeting(db: Db, id: string, meetingId: string | null): Promise<void> {
+  await db.updateTable('intake_windows').set({ meeting_id: meetingId }).where('id', '=', id).execute();
 }
 
 export async function deleteIntakeWindows(db: Db, ids: readonly string[]): Promise<void> {

@@ -24,38 +24,38 @@ import {
 } from '../../lib/time';
 import type { Actor } from '../auth/auth';
 import { recordAudit } from '../audit/audit.service';
-import { enqueueSessionChange } from '../messages/messages.service';
+import { enqueueMeetingChange } from '../messages/messages.service';
 import type { Group } from '../groups/groups';
 import { isLeaderOf, selectGroup, selectGroups } from '../groups/groups.repository';
 import { generateOccurrences, intakeWindows, planRegeneration } from './schedule';
-import type { Session, SessionStatus, StoredClosedPeriod } from './schedule.repository';
+import type { Meeting, MeetingStatus, StoredClosedPeriod } from './schedule.repository';
 import {
   deleteClosedPeriodRow,
   deleteIntakeWindows,
-  deleteSessions,
+  deleteMeetings,
   insertClosedPeriod,
   insertIntakeWindow,
-  insertSessions,
+  insertMeetings,
   selectClosedPeriod,
   selectClosedPeriods,
   selectClosedPeriodsForGroup,
-  selectGroupSessions,
+  selectMeetings,
   selectIntakeWindows,
-  selectSession,
-  selectSessionsFromKey,
-  setIntakeWindowSession,
-  updateSession,
+  selectMeeting,
+  selectMeetingsFromKey,
+  setIntakeWindowMeeting,
+  updateMeeting,
 } from './schedule.repository';
 
 type Db = Kysely<Database> | Transaction<Database>;
 /** A posted form's fields as text (see formValues); the schemas check them. */
 type FormInput = Record<string, string>;
 
-/** Sessions are planned this many months ahead (to the end of that month). */
+/** Meetings are planned this many months ahead (to the end of that month). */
 export const PLANNING_MONTHS = 12;
 
-/** A session as staff pages show it: Copenhagen date, wall-clock times and ISO week. */
-export interface SessionView {
+/** A meeting as staff pages show it: Copenhagen date, wall-clock times and ISO week. */
+export interface MeetingView {
   id: string;
   groupId: string;
   occurrenceKey: string;
@@ -66,46 +66,46 @@ export interface SessionView {
   endTime: Clock;
   week: number;
   place: string;
-  status: SessionStatus;
+  status: MeetingStatus;
   isManual: boolean;
   theme: string | null;
   cancelReason: string | null;
   sequence: number;
 }
 
-export function toSessionView(session: Session): SessionView {
-  const start = instantToZoned(session.startsAt);
+export function toMeetingView(meeting: Meeting): MeetingView {
+  const start = instantToZoned(meeting.startsAt);
   return {
-    id: session.id,
-    groupId: session.groupId,
-    occurrenceKey: session.occurrenceKey,
-    startsAt: session.startsAt,
-    endsAt: session.endsAt,
+    id: meeting.id,
+    groupId: meeting.groupId,
+    occurrenceKey: meeting.occurrenceKey,
+    startsAt: meeting.startsAt,
+    endsAt: meeting.endsAt,
     date: start.date,
     startTime: start.time,
-    endTime: instantToZoned(session.endsAt).time,
+    endTime: instantToZoned(meeting.endsAt).time,
     week: isoWeek(start.date).week,
-    place: session.place,
-    status: session.status,
-    isManual: session.isManual,
-    theme: session.theme,
-    cancelReason: session.cancelReason,
-    sequence: session.sequence,
+    place: meeting.place,
+    status: meeting.status,
+    isManual: meeting.isManual,
+    theme: meeting.theme,
+    cancelReason: meeting.cancelReason,
+    sequence: meeting.sequence,
   };
 }
 
-/** 'onsdag 9. december 2026 kl. 16.00-18.00 · uge 50': how staff pages name a session's time. */
-export function describeSessionTime(session: Pick<SessionView, 'date' | 'startTime' | 'endTime'>): string {
-  return `${formatDate(session.date, 'da')} kl. ${formatClock(session.startTime, 'da')}-${formatClock(session.endTime, 'da')} · ${formatWeek(session.date, 'da')}`;
+/** 'onsdag 9. december 2026 kl. 16.00-18.00 · uge 50': how staff pages name a meeting's time. */
+export function describeMeetingTime(meeting: Pick<MeetingView, 'date' | 'startTime' | 'endTime'>): string {
+  return `${formatDate(meeting.date, 'da')} kl. ${formatClock(meeting.startTime, 'da')}-${formatClock(meeting.endTime, 'da')} · ${formatWeek(meeting.date, 'da')}`;
 }
 
-export const SESSION_STATUS_LABELS: Record<SessionStatus, string> = {
+export const MEETING_STATUS_LABELS: Record<MeetingStatus, string> = {
   planned: 'planlagt',
   cancelled: 'aflyst',
   moved: 'flyttet',
 };
 
-/** The dates sessions are planned for: today (Copenhagen) to the end of the month 12 months on. */
+/** The dates meetings are planned for: today (Copenhagen) to the end of the month 12 months on. */
 export function planningWindow(now: Date): { from: IsoDate; to: IsoDate } {
   const from = todayInZone(now);
   const year = Number(from.slice(0, 4));
@@ -126,20 +126,20 @@ function previousMonthKey(date: IsoDate): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Permissions: the coordinator (admin) everything; a leader the groups they lead; caseworkers nothing here.
+// Permissions: the coordinator everything; a leader the groups they lead; caseworkers nothing here.
 
 async function assertCanManageGroup(db: Db, actor: Actor, groupId: string): Promise<void> {
-  if (actor.user.role === 'admin') return;
+  if (actor.user.role === 'coordinator') return;
   if (actor.user.role === 'leader' && (await isLeaderOf(db, actor.user.id, groupId))) return;
   throw new ForbiddenError('Du kan kun se og ændre møder i de grupper, du selv er leder af.');
 }
 
-function assertAdmin(actor: Actor): void {
-  if (actor.user.role !== 'admin') throw new ForbiddenError('Kun koordinatoren kan ændre ferier og lukkede perioder.');
+function assertCoordinator(actor: Actor): void {
+  if (actor.user.role !== 'coordinator') throw new ForbiddenError('Kun koordinatoren kan ændre ferier og lukkede perioder.');
 }
 
 function assertStaffWithGroups(actor: Actor): void {
-  if (actor.user.role !== 'admin' && actor.user.role !== 'leader') throw new ForbiddenError();
+  if (actor.user.role !== 'coordinator' && actor.user.role !== 'leader') throw new ForbiddenError();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -152,11 +152,11 @@ export interface RegenerationResult {
 }
 
 /**
- * Brings a group's sessions in line with its meeting rule, place and closed periods, from today to 12 months
- * ahead. Past sessions and sessions moved or cancelled by hand are never touched; an untouched session keeps
+ * Brings a group's meetings in line with its meeting rule, place and closed periods, from today to 12 months
+ * ahead. Past meetings and meetings moved or cancelled by hand are never touched; an untouched meeting keeps
  * its id and gets sequence + 1 when its time or place changes. Runs inside the caller's transaction.
  */
-export async function regenerateSessions(trx: Db, groupId: string, now: Date): Promise<RegenerationResult> {
+export async function regenerateMeetings(trx: Db, groupId: string, now: Date): Promise<RegenerationResult> {
   const group = await selectGroup(trx, groupId);
   if (!group) throw new NotFoundError('Gruppen findes ikke.');
   const { from, to } = planningWindow(now);
@@ -167,22 +167,22 @@ export async function regenerateSessions(trx: Db, groupId: string, now: Date): P
     to,
     closedPeriods: periods.map((p) => ({ name: p.name, startDate: p.startDate, endDate: p.endDate })),
   });
-  // Every session whose key the engine might generate again, past ones included: a used key is never reused.
-  const existing = await selectSessionsFromKey(trx, groupId, previousMonthKey(from));
+  // Every meeting whose key the engine might generate again, past ones included: a used key is never reused.
+  const existing = await selectMeetingsFromKey(trx, groupId, previousMonthKey(from));
   const plan = planRegeneration({ existing, generated, now });
 
   const removed = new Set(plan.remove);
   const retimed = new Map(plan.update.map((u) => [u.id, u.occurrence]));
   let updated = 0;
-  for (const session of existing) {
-    const untouched = !session.isManual && session.status === 'planned' && session.startsAt.getTime() > now.getTime();
-    if (!untouched || removed.has(session.id)) continue;
-    const occurrence = retimed.get(session.id);
-    const placeChanged = session.place !== group.place;
+  for (const meeting of existing) {
+    const untouched = !meeting.isManual && meeting.status === 'planned' && meeting.startsAt.getTime() > now.getTime();
+    if (!untouched || removed.has(meeting.id)) continue;
+    const occurrence = retimed.get(meeting.id);
+    const placeChanged = meeting.place !== group.place;
     if (!occurrence && !placeChanged) continue;
-    await updateSession(
+    await updateMeeting(
       trx,
-      session.id,
+      meeting.id,
       {
         ...(occurrence ? { startsAt: occurrence.startsAt, endsAt: occurrence.endsAt } : {}),
         ...(placeChanged ? { place: group.place } : {}),
@@ -191,8 +191,8 @@ export async function regenerateSessions(trx: Db, groupId: string, now: Date): P
     );
     updated += 1;
   }
-  await deleteSessions(trx, plan.remove);
-  await insertSessions(
+  await deleteMeetings(trx, plan.remove);
+  await insertMeetings(
     trx,
     plan.create.map((o) => ({
       id: randomUUID(),
@@ -215,7 +215,7 @@ export async function regenerateSessions(trx: Db, groupId: string, now: Date): P
 export async function regenerateAllGroups(db: Kysely<Database>, now: Date): Promise<RegenerationResult> {
   const total: RegenerationResult = { created: 0, updated: 0, removed: 0 };
   for (const group of await selectGroups(db)) {
-    const result = await db.transaction().execute((trx) => regenerateSessions(trx, group.id, now));
+    const result = await db.transaction().execute((trx) => regenerateMeetings(trx, group.id, now));
     total.created += result.created;
     total.updated += result.updated;
     total.removed += result.removed;
@@ -224,8 +224,8 @@ export async function regenerateAllGroups(db: Kysely<Database>, now: Date): Prom
 }
 
 /**
- * Stores the quarterly intake windows (the first session held in each quarter) from the current quarter on.
- * A window an enrollment points at is kept (without a session if its quarter has none); other stale ones go.
+ * Stores the quarterly intake windows (the first meeting held in each quarter) from the current quarter on.
+ * A window an enrollment points at is kept (without a meeting if its quarter has none); other stale ones go.
  */
 export async function refreshIntakeWindows(trx: Db, groupId: string, now: Date): Promise<void> {
   const group = await selectGroup(trx, groupId);
@@ -236,69 +236,69 @@ export async function refreshIntakeWindows(trx: Db, groupId: string, now: Date):
 async function refreshIntakeWindowsFor(trx: Db, group: Group, now: Date): Promise<void> {
   const quarterStart = quarterStartOf(todayInZone(now));
   const { to } = planningWindow(now);
-  const sessions =
+  const meetings =
     group.intakeRule === 'quarterly'
-      ? await selectGroupSessions(trx, group.id, { from: zonedToInstant(quarterStart, '00:00'), to: null })
+      ? await selectMeetings(trx, group.id, { from: zonedToInstant(quarterStart, '00:00'), to: null })
       : [];
   const computed = intakeWindows(
-    sessions.map((s) => ({ occurrenceKey: s.occurrenceKey, date: instantToZoned(s.startsAt).date, cancelled: s.status === 'cancelled' })),
+    meetings.map((s) => ({ occurrenceKey: s.occurrenceKey, date: instantToZoned(s.startsAt).date, cancelled: s.status === 'cancelled' })),
     quarterStart,
     to,
   );
-  const sessionIdByKey = new Map(sessions.map((s) => [s.occurrenceKey, s.id]));
+  const meetingIdByKey = new Map(meetings.map((s) => [s.occurrenceKey, s.id]));
   const stored = await selectIntakeWindows(trx, group.id, quarterStart);
   const storedByQuarter = new Map(stored.map((w) => [w.quarterStart, w]));
   const keep = new Set<string>();
   for (const window of computed) {
-    const sessionId = sessionIdByKey.get(window.occurrenceKey) ?? null;
+    const meetingId = meetingIdByKey.get(window.occurrenceKey) ?? null;
     const current = storedByQuarter.get(window.quarterStart);
     if (current) {
       keep.add(current.id);
-      if (current.sessionId !== sessionId) await setIntakeWindowSession(trx, current.id, sessionId);
+      if (current.meetingId !== meetingId) await setIntakeWindowMeeting(trx, current.id, meetingId);
     } else {
-      await insertIntakeWindow(trx, { id: randomUUID(), groupId: group.id, quarterStart: window.quarterStart, sessionId }, now);
+      await insertIntakeWindow(trx, { id: randomUUID(), groupId: group.id, quarterStart: window.quarterStart, meetingId }, now);
     }
   }
   const stale = stored.filter((w) => !keep.has(w.id));
   await deleteIntakeWindows(trx, stale.filter((w) => w.enrollmentCount === 0).map((w) => w.id));
   for (const window of stale) {
-    if (window.enrollmentCount > 0 && window.sessionId !== null) await setIntakeWindowSession(trx, window.id, null);
+    if (window.enrollmentCount > 0 && window.meetingId !== null) await setIntakeWindowMeeting(trx, window.id, null);
   }
 }
 
 // ---------------------------------------------------------------------------------------------
-// Sessions
+// Meetings
 
-/** A group's sessions starting on the dates from..to (inclusive, Copenhagen), in time order. */
-export async function listSessions(
+/** A group's meetings starting on the dates from..to (inclusive, Copenhagen), in time order. */
+export async function listMeetings(
   db: Db,
   actor: Actor,
   groupId: string,
   range: { from: IsoDate; to: IsoDate },
-): Promise<SessionView[]> {
+): Promise<MeetingView[]> {
   assertStaffWithGroups(actor);
   await assertCanManageGroup(db, actor, groupId);
-  const sessions = await selectGroupSessions(db, groupId, {
+  const meetings = await selectMeetings(db, groupId, {
     from: zonedToInstant(range.from, '00:00'),
     to: zonedToInstant(addDays(range.to, 1), '00:00'),
   });
-  return sessions.map(toSessionView);
+  return meetings.map(toMeetingView);
 }
 
-export interface SessionDetail {
-  session: SessionView;
+export interface MeetingDetail {
+  meeting: MeetingView;
   group: { id: string; name: string; place: string };
 }
 
-/** One session with its group's name, for the move/cancel page. */
-export async function getSession(db: Db, actor: Actor, sessionId: string): Promise<SessionDetail> {
+/** One meeting with its group's name, for the move/cancel page. */
+export async function getMeeting(db: Db, actor: Actor, meetingId: string): Promise<MeetingDetail> {
   assertStaffWithGroups(actor);
-  const session = await selectSession(db, sessionId);
-  if (!session) throw new NotFoundError('Mødet findes ikke.');
-  await assertCanManageGroup(db, actor, session.groupId);
-  const group = await selectGroup(db, session.groupId);
+  const meeting = await selectMeeting(db, meetingId);
+  if (!meeting) throw new NotFoundError('Mødet findes ikke.');
+  await assertCanManageGroup(db, actor, meeting.groupId);
+  const group = await selectGroup(db, meeting.groupId);
   if (!group) throw new NotFoundError('Gruppen findes ikke.');
-  return { session: toSessionView(session), group: { id: group.id, name: group.name, place: group.place } };
+  return { meeting: toMeetingView(meeting), group: { id: group.id, name: group.name, place: group.place } };
 }
 
 const dateField = (missing: string) => parsedField(parseIsoDate, missing, 'Skriv datoen som år-måned-dag, fx 2026-12-09.');
@@ -312,7 +312,7 @@ const optionalText = (max: number, tooLong: string) =>
     .pipe(z.string().max(max, tooLong));
 
 /** The "move this meeting" form: a new date, times and place (a reason is optional). */
-export const moveSessionSchema = z
+export const moveMeetingSchema = z
   .object({
     date: dateField('Vælg den nye dato.'),
     startTime: clockField('Skriv starttidspunktet, fx 16.00.'),
@@ -329,10 +329,10 @@ export const moveSessionSchema = z
     },
   });
 
-export type MoveSessionInput = z.input<typeof moveSessionSchema>;
+export type MoveMeetingInput = z.input<typeof moveMeetingSchema>;
 
 /** The "cancel this meeting" form: a reason and a ticked confirmation box. */
-export const cancelSessionSchema = z.object({
+export const cancelMeetingSchema = z.object({
   reason: z
     .string({ error: 'Skriv kort hvorfor mødet er aflyst, fx sygdom.' })
     .trim()
@@ -345,53 +345,53 @@ export const cancelSessionSchema = z.object({
     }),
 });
 
-export type CancelSessionInput = z.input<typeof cancelSessionSchema>;
+export type CancelMeetingInput = z.input<typeof cancelMeetingSchema>;
 
-async function loadManagedSession(db: Db, actor: Actor, sessionId: string): Promise<Session> {
+async function loadManagedMeeting(db: Db, actor: Actor, meetingId: string): Promise<Meeting> {
   assertStaffWithGroups(actor);
-  const session = await selectSession(db, sessionId);
-  if (!session) throw new NotFoundError('Mødet findes ikke.');
-  await assertCanManageGroup(db, actor, session.groupId);
-  return session;
+  const meeting = await selectMeeting(db, meetingId);
+  if (!meeting) throw new NotFoundError('Mødet findes ikke.');
+  await assertCanManageGroup(db, actor, meeting.groupId);
+  return meeting;
 }
 
-function assertNotStarted(session: Session, now: Date): void {
-  if (session.startsAt.getTime() <= now.getTime()) {
+function assertNotStarted(meeting: Meeting, now: Date): void {
+  if (meeting.startsAt.getTime() <= now.getTime()) {
     throw new ConflictError('Mødet er allerede begyndt eller holdt, så det kan ikke ændres her.');
   }
 }
 
-/** Moves one session to a new date, time and/or place. It becomes manual: the meeting rule leaves it alone. */
-export async function moveSession(db: Kysely<Database>, actor: Actor, sessionId: string, input: MoveSessionInput | FormInput, now: Date): Promise<SessionView> {
-  const data = parseInput(moveSessionSchema, input);
+/** Moves one meeting to a new date, time and/or place. It becomes manual: the meeting rule leaves it alone. */
+export async function moveMeeting(db: Kysely<Database>, actor: Actor, meetingId: string, input: MoveMeetingInput | FormInput, now: Date): Promise<MeetingView> {
+  const data = parseInput(moveMeetingSchema, input);
   return db.transaction().execute(async (trx) => {
-    const session = await loadManagedSession(trx, actor, sessionId);
-    assertNotStarted(session, now);
+    const meeting = await loadManagedMeeting(trx, actor, meetingId);
+    assertNotStarted(meeting, now);
     const startsAt = zonedToInstant(data.date, data.startTime);
     const endsAt = zonedToInstant(data.date, data.endTime);
     if (startsAt.getTime() <= now.getTime()) {
       throw new ValidationError({ date: 'Det nye tidspunkt er allerede passeret. Vælg en dato og et tidspunkt frem i tiden.' });
     }
     const unchanged =
-      session.status !== 'cancelled' &&
-      startsAt.getTime() === session.startsAt.getTime() &&
-      endsAt.getTime() === session.endsAt.getTime() &&
-      data.place === session.place;
+      meeting.status !== 'cancelled' &&
+      startsAt.getTime() === meeting.startsAt.getTime() &&
+      endsAt.getTime() === meeting.endsAt.getTime() &&
+      data.place === meeting.place;
     if (unchanged) throw new ValidationError({ date: 'Mødet ligger allerede der. Vælg en ny dato, et nyt tidspunkt eller et nyt sted.' });
-    await updateSession(trx, session.id, { startsAt, endsAt, place: data.place, status: 'moved', isManual: true, cancelReason: null }, now);
-    await refreshIntakeWindows(trx, session.groupId, now);
-    await enqueueSessionChange(trx, session.id, 'moved', data.reason ?? null, now); // messages (issue 14)
+    await updateMeeting(trx, meeting.id, { startsAt, endsAt, place: data.place, status: 'moved', isManual: true, cancelReason: null }, now);
+    await refreshIntakeWindows(trx, meeting.groupId, now);
+    await enqueueMeetingChange(trx, meeting.id, 'moved', data.reason ?? null, now); // messages (issue 14)
     await recordAudit(
       trx,
       actor,
       [
         {
           action: 'update',
-          entityType: 'session',
-          entityId: session.id,
+          entityType: 'meeting',
+          entityId: meeting.id,
           detail: JSON.stringify({
             change: 'moved',
-            from: session.startsAt.toISOString(),
+            from: meeting.startsAt.toISOString(),
             to: startsAt.toISOString(),
             place: data.place,
             ...(data.reason ? { reason: data.reason } : {}),
@@ -400,75 +400,75 @@ export async function moveSession(db: Kysely<Database>, actor: Actor, sessionId:
       ],
       now,
     );
-    const moved = await selectSession(trx, session.id);
+    const moved = await selectMeeting(trx, meeting.id);
     if (!moved) throw new NotFoundError('Mødet findes ikke.');
-    return toSessionView(moved);
+    return toMeetingView(moved);
   });
 }
 
-/** Cancels one session (it stays in the list and in calendars, marked cancelled). */
-export async function cancelSession(db: Kysely<Database>, actor: Actor, sessionId: string, input: CancelSessionInput | FormInput, now: Date): Promise<SessionView> {
-  const data = parseInput(cancelSessionSchema, input);
+/** Cancels one meeting (it stays in the list and in calendars, marked cancelled). */
+export async function cancelMeeting(db: Kysely<Database>, actor: Actor, meetingId: string, input: CancelMeetingInput | FormInput, now: Date): Promise<MeetingView> {
+  const data = parseInput(cancelMeetingSchema, input);
   return db.transaction().execute(async (trx) => {
-    const session = await loadManagedSession(trx, actor, sessionId);
-    if (session.status === 'cancelled') throw new ConflictError('Mødet er allerede aflyst.');
-    assertNotStarted(session, now);
-    await updateSession(trx, session.id, { status: 'cancelled', isManual: true, cancelReason: data.reason }, now);
-    await refreshIntakeWindows(trx, session.groupId, now);
-    await enqueueSessionChange(trx, session.id, 'cancelled', data.reason, now); // messages (issue 14)
+    const meeting = await loadManagedMeeting(trx, actor, meetingId);
+    if (meeting.status === 'cancelled') throw new ConflictError('Mødet er allerede aflyst.');
+    assertNotStarted(meeting, now);
+    await updateMeeting(trx, meeting.id, { status: 'cancelled', isManual: true, cancelReason: data.reason }, now);
+    await refreshIntakeWindows(trx, meeting.groupId, now);
+    await enqueueMeetingChange(trx, meeting.id, 'cancelled', data.reason, now); // messages (issue 14)
     await recordAudit(
       trx,
       actor,
-      [{ action: 'update', entityType: 'session', entityId: session.id, detail: JSON.stringify({ change: 'cancelled', reason: data.reason }) }],
+      [{ action: 'update', entityType: 'meeting', entityId: meeting.id, detail: JSON.stringify({ change: 'cancelled', reason: data.reason }) }],
       now,
     );
-    const cancelled = await selectSession(trx, session.id);
+    const cancelled = await selectMeeting(trx, meeting.id);
     if (!cancelled) throw new NotFoundError('Mødet findes ikke.');
-    return toSessionView(cancelled);
+    return toMeetingView(cancelled);
   });
 }
 
 /**
- * Undoes a cancellation: the session is held again at its stored date, time and place. If that is where the
+ * Undoes a cancellation: the meeting is held again at its stored date, time and place. If that is where the
  * meeting rule puts it, the rule takes care of it again (planned); if it had been moved first, it stays moved.
  */
-export async function restoreSession(db: Kysely<Database>, actor: Actor, sessionId: string, now: Date): Promise<SessionView> {
+export async function restoreMeeting(db: Kysely<Database>, actor: Actor, meetingId: string, now: Date): Promise<MeetingView> {
   return db.transaction().execute(async (trx) => {
-    const session = await loadManagedSession(trx, actor, sessionId);
-    if (session.status !== 'cancelled') throw new ConflictError('Mødet er ikke aflyst, så der er intet at fortryde.');
-    assertNotStarted(session, now);
-    const group = await selectGroup(trx, session.groupId);
+    const meeting = await loadManagedMeeting(trx, actor, meetingId);
+    if (meeting.status !== 'cancelled') throw new ConflictError('Mødet er ikke aflyst, så der er intet at fortryde.');
+    assertNotStarted(meeting, now);
+    const group = await selectGroup(trx, meeting.groupId);
     if (!group) throw new NotFoundError('Gruppen findes ikke.');
-    const monthStart = `${session.occurrenceKey}-01`;
+    const monthStart = `${meeting.occurrenceKey}-01`;
     const periods = await selectClosedPeriodsForGroup(trx, group.id, monthStart);
     const ruled = generateOccurrences({
       rule: group.rule,
       from: monthStart,
       to: addDays(monthStart, 62),
       closedPeriods: periods.map((p) => ({ name: p.name, startDate: p.startDate, endDate: p.endDate })),
-    }).find((o) => o.occurrenceKey === session.occurrenceKey);
+    }).find((o) => o.occurrenceKey === meeting.occurrenceKey);
     const followsRule =
       ruled !== undefined &&
-      ruled.startsAt.getTime() === session.startsAt.getTime() &&
-      ruled.endsAt.getTime() === session.endsAt.getTime() &&
-      session.place === group.place;
-    await updateSession(
+      ruled.startsAt.getTime() === meeting.startsAt.getTime() &&
+      ruled.endsAt.getTime() === meeting.endsAt.getTime() &&
+      meeting.place === group.place;
+    await updateMeeting(
       trx,
-      session.id,
+      meeting.id,
       { status: followsRule ? 'planned' : 'moved', isManual: !followsRule, cancelReason: null },
       now,
     );
     await refreshIntakeWindowsFor(trx, group, now);
-    await enqueueSessionChange(trx, session.id, 'restored', null, now); // messages (issue 14)
+    await enqueueMeetingChange(trx, meeting.id, 'restored', null, now); // messages (issue 14)
     await recordAudit(
       trx,
       actor,
-      [{ action: 'update', entityType: 'session', entityId: session.id, detail: JSON.stringify({ change: 'restored' }) }],
+      [{ action: 'update', entityType: 'meeting', entityId: meeting.id, detail: JSON.stringify({ change: 'restored' }) }],
       now,
     );
-    const restored = await selectSession(trx, session.id);
+    const restored = await selectMeeting(trx, meeting.id);
     if (!restored) throw new NotFoundError('Mødet findes ikke.');
-    return toSessionView(restored);
+    return toMeetingView(restored);
   });
 }
 
@@ -499,30 +499,30 @@ export const closedPeriodSchema = z
 export type ClosedPeriodInput = z.input<typeof closedPeriodSchema>;
 
 export async function listClosedPeriods(db: Db, actor: Actor): Promise<StoredClosedPeriod[]> {
-  assertAdmin(actor);
+  assertCoordinator(actor);
   return selectClosedPeriods(db);
 }
 
 export interface ClosedPeriodChange {
   id: string;
-  /** Sessions created, moved or removed by the change. */
-  sessionsChanged: number;
-  /** Sessions set by hand that still lie in the period: someone should look at them. */
-  manualSessionsInPeriod: number;
+  /** Meetings created, moved or removed by the change. */
+  meetingsChanged: number;
+  /** Meetings set by hand that still lie in the period: someone should look at them. */
+  manualMeetingsInPeriod: number;
 }
 
 async function regenerateAffected(trx: Db, groupId: string | null, now: Date): Promise<{ groupIds: string[]; changed: number }> {
   const groupIds = groupId !== null ? [groupId] : (await selectGroups(trx)).map((g) => g.id);
   let changed = 0;
   for (const id of groupIds) {
-    const result = await regenerateSessions(trx, id, now);
+    const result = await regenerateMeetings(trx, id, now);
     changed += result.created + result.updated + result.removed;
   }
   return { groupIds, changed };
 }
 
 export async function addClosedPeriod(db: Kysely<Database>, actor: Actor, input: ClosedPeriodInput | FormInput, now: Date): Promise<ClosedPeriodChange> {
-  assertAdmin(actor);
+  assertCoordinator(actor);
   const data = parseInput(closedPeriodSchema, input);
   return db.transaction().execute(async (trx) => {
     if (data.groupId !== null && !(await selectGroup(trx, data.groupId))) {
@@ -531,13 +531,13 @@ export async function addClosedPeriod(db: Kysely<Database>, actor: Actor, input:
     const id = randomUUID();
     await insertClosedPeriod(trx, { id, groupId: data.groupId, name: data.name, startDate: data.startDate, endDate: data.endDate }, now);
     const { groupIds, changed } = await regenerateAffected(trx, data.groupId, now);
-    let manualSessionsInPeriod = 0;
+    let manualMeetingsInPeriod = 0;
     for (const groupId of groupIds) {
-      const sessions = await selectGroupSessions(trx, groupId, {
+      const meetings = await selectMeetings(trx, groupId, {
         from: zonedToInstant(data.startDate, '00:00'),
         to: zonedToInstant(addDays(data.endDate, 1), '00:00'),
       });
-      manualSessionsInPeriod += sessions.filter((s) => s.status !== 'cancelled' && s.startsAt.getTime() > now.getTime()).length;
+      manualMeetingsInPeriod += meetings.filter((s) => s.status !== 'cancelled' && s.startsAt.getTime() > now.getTime()).length;
     }
     await recordAudit(
       trx,
@@ -552,12 +552,12 @@ export async function addClosedPeriod(db: Kysely<Database>, actor: Actor, input:
       ],
       now,
     );
-    return { id, sessionsChanged: changed, manualSessionsInPeriod };
+    return { id, meetingsChanged: changed, manualMeetingsInPeriod };
   });
 }
 
-export async function deleteClosedPeriod(db: Kysely<Database>, actor: Actor, id: string, now: Date): Promise<{ sessionsChanged: number }> {
-  assertAdmin(actor);
+export async function deleteClosedPeriod(db: Kysely<Database>, actor: Actor, id: string, now: Date): Promise<{ meetingsChanged: number }> {
+  assertCoordinator(actor);
   return db.transaction().execute(async (trx) => {
     const period = await selectClosedPeriod(trx, id);
     if (!period) throw new NotFoundError('Perioden findes ikke. Måske er den allerede slettet.');
@@ -576,6 +576,6 @@ export async function deleteClosedPeriod(db: Kysely<Database>, actor: Actor, id:
       ],
       now,
     );
-    return { sessionsChanged: changed };
+    return { meetingsChanged: changed };
   });
 }

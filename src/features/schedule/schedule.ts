@@ -1,4 +1,4 @@
-// The schedule engine: how a group's monthly meeting rule becomes dated sessions, which days the
+// The schedule engine: how a group's monthly meeting rule becomes dated meetings, which days the
 // centre is closed, when the quarterly intake windows fall, and what a changed rule may touch.
 // Pure rules: no I/O, `now` is always an argument, every date is a Copenhagen calendar date.
 
@@ -306,15 +306,15 @@ function quarterStartsBetween(from: IsoDate, to: IsoDate): IsoDate[] {
 
 /**
  * New members of a quarterly group start at the first meeting held in each quarter. For every quarter start
- * (1 Jan, 1 Apr, 1 Jul, 1 Oct) in [from, to]: the first non-cancelled session dated on or after it and before
- * the next quarter start. A quarter without such a session has no window.
+ * (1 Jan, 1 Apr, 1 Jul, 1 Oct) in [from, to]: the first non-cancelled meeting dated on or after it and before
+ * the next quarter start. A quarter without such a meeting has no window.
  */
 export function intakeWindows(
-  sessions: { occurrenceKey: string; date: IsoDate; cancelled: boolean }[],
+  meetings: { occurrenceKey: string; date: IsoDate; cancelled: boolean }[],
   from: IsoDate,
   to: IsoDate,
 ): { quarterStart: IsoDate; occurrenceKey: string; date: IsoDate }[] {
-  const held = sessions
+  const held = meetings
     .filter((s) => !s.cancelled)
     .sort((a, b) => compareDates(a.date, b.date) || compareDates(a.occurrenceKey, b.occurrenceKey));
   const windows: { quarterStart: IsoDate; occurrenceKey: string; date: IsoDate }[] = [];
@@ -332,7 +332,7 @@ export function intakeWindows(
 // ---------------------------------------------------------------------------------------------
 // Regeneration after a rule or a closed period changes
 
-export type ExistingSession = {
+export type ExistingMeeting = {
   id: string;
   occurrenceKey: string;
   startsAt: Date;
@@ -348,18 +348,18 @@ export type RegenerationPlan = {
 };
 
 /**
- * A changed rule regenerates only future, untouched sessions; identity is the occurrenceKey, so a session
+ * A changed rule regenerates only future, untouched meetings; identity is the occurrenceKey, so a meeting
  * keeps its id (and calendar UID) across regenerations.
- * - A session that started at or before `now` is history and is never touched.
- * - A session changed by hand (isManual, or any status other than 'planned') is never touched.
- * - An untouched future session whose key is generated again is updated when its times differ, unless the new
+ * - A meeting that started at or before `now` is history and is never touched.
+ * - A meeting changed by hand (isManual, or any status other than 'planned') is never touched.
+ * - An untouched future meeting whose key is generated again is updated when its times differ, unless the new
  *   time is already past: families were told the old date, so it stays rather than vanish into the past.
- * - An untouched future session whose key is no longer generated is removed.
+ * - An untouched future meeting whose key is no longer generated is removed.
  * - A generated occurrence with a new key is created when it starts after `now`.
- * `generated` must cover every month that has a future session, or those sessions are removed.
+ * `generated` must cover every month that has a future meeting, or those meetings are removed.
  */
 export function planRegeneration(input: {
-  existing: ExistingSession[];
+  existing: ExistingMeeting[];
   generated: GeneratedOccurrence[];
   now: Date;
 }): RegenerationPlan {
@@ -368,19 +368,19 @@ export function planRegeneration(input: {
   const existingKeys = new Set(input.existing.map((s) => s.occurrenceKey));
   const plan: RegenerationPlan = { create: [], update: [], remove: [] };
 
-  for (const session of input.existing) {
-    const started = session.startsAt.getTime() <= now;
-    const touchedByHand = session.isManual || session.status !== 'planned';
+  for (const meeting of input.existing) {
+    const started = meeting.startsAt.getTime() <= now;
+    const touchedByHand = meeting.isManual || meeting.status !== 'planned';
     if (started || touchedByHand) continue;
-    const occurrence = generatedByKey.get(session.occurrenceKey);
+    const occurrence = generatedByKey.get(meeting.occurrenceKey);
     if (!occurrence) {
-      plan.remove.push(session.id);
+      plan.remove.push(meeting.id);
       continue;
     }
     const sameTimes =
-      occurrence.startsAt.getTime() === session.startsAt.getTime() &&
-      occurrence.endsAt.getTime() === session.endsAt.getTime();
-    if (!sameTimes && occurrence.startsAt.getTime() > now) plan.update.push({ id: session.id, occurrence });
+      occurrence.startsAt.getTime() === meeting.startsAt.getTime() &&
+      occurrence.endsAt.getTime() === meeting.endsAt.getTime();
+    if (!sameTimes && occurrence.startsAt.getTime() > now) plan.update.push({ id: meeting.id, occurrence });
   }
 
   for (const occurrence of input.generated) {

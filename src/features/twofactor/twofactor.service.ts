@@ -219,7 +219,7 @@ export async function signInWithRecoveryCode(
  * coordinator must do it, so a stolen password and session alone cannot remove the factor).
  */
 export async function resetSecondFactor(db: Db, actor: Actor, userId: string, now: Date): Promise<StaffUser> {
-  if (actor.user.role !== 'admin') throw new ForbiddenError('Kun koordinatoren kan nulstille to-faktor.');
+  if (actor.user.role !== 'coordinator') throw new ForbiddenError('Kun koordinatoren kan nulstille to-faktor.');
   if (userId === actor.user.id) throw new ConflictError('Du kan ikke nulstille din egen to-faktor. Bed en anden koordinator om det.');
   return db.transaction().execute(async (trx) => {
     const user = await findUserById(trx, userId);

@@ -30,7 +30,7 @@ export const READ_BY_FIGURES: { readonly [Table in keyof Database]: boolean } = 
   meeting_rules: false,
   group_leaders: false,
   closed_periods: false,
-  group_sessions: true,
+  meetings: true,
   intake_windows: true,
   children: true,
   // The families behind the children (issue 15: a family is children whose guardians share an e-mail or phone).
@@ -44,7 +44,7 @@ export const READ_BY_FIGURES: { readonly [Table in keyof Database]: boolean } = 
   audit_log: false,
   idempotency_keys: false,
   app_settings: false,
-  session_feedback: true,
+  meeting_feedback: true,
   yearly_counts: true,
   course_evaluations: false,
   progress_answers: true,
@@ -73,7 +73,7 @@ export const FIGURES_VERSION = 'figures';
  * them moves the 'public' version. test/integration/data-version.test.ts renders both and fails when they read a
  * table not listed here.
  */
-export const PUBLIC_TABLES: readonly (keyof Database)[] = ['groups', 'meeting_rules', 'group_sessions', 'enrollments'];
+export const PUBLIC_TABLES: readonly (keyof Database)[] = ['groups', 'meeting_rules', 'meetings', 'enrollments'];
 
 export const PUBLIC_VERSION = 'public';
 

@@ -4,7 +4,7 @@ import type { ColumnType, Generated } from 'kysely';
 // to domain types. Flags are 0 | 1, instants ISO 8601 UTC text, calendar dates 'YYYY-MM-DD'.
 
 export type Flag = 0 | 1;
-export type Role = 'admin' | 'leader' | 'caseworker';
+export type Role = 'coordinator' | 'leader' | 'caseworker';
 export type Municipality = 'ishoj' | 'vallensbaek';
 
 export interface UsersTable {
@@ -103,7 +103,7 @@ export interface ClosedPeriodsTable {
   created_at: string;
 }
 
-export interface GroupSessionsTable {
+export interface MeetingsTable {
   id: string;
   group_id: string;
   occurrence_key: string;
@@ -124,7 +124,7 @@ export interface IntakeWindowsTable {
   id: string;
   group_id: string;
   quarter_start: string;
-  session_id: string | null;
+  meeting_id: string | null;
   places: number | null;
   created_at: string;
 }
@@ -272,7 +272,7 @@ export interface ConversationRequestsTable {
 }
 
 export interface AttendanceTable {
-  session_id: string;
+  meeting_id: string;
   enrollment_id: string;
   status: 'present' | 'excused' | 'absent';
   reason: string | null;
@@ -325,10 +325,10 @@ export interface AppSettingsTable {
   value: string;
 }
 
-/** Anonymous smiley answers after a session: no child, no user (see the migration). */
-export interface SessionFeedbackTable {
+/** Anonymous smiley answers after a meeting: no child, no user (see the migration). */
+export interface MeetingFeedbackTable {
   id: string;
-  session_id: string;
+  meeting_id: string;
   question: string;
   score: number;
   created_at: string;
@@ -360,7 +360,7 @@ export interface Database {
   meeting_rules: MeetingRulesTable;
   group_leaders: GroupLeadersTable;
   closed_periods: ClosedPeriodsTable;
-  group_sessions: GroupSessionsTable;
+  meetings: MeetingsTable;
   intake_windows: IntakeWindowsTable;
   children: ChildrenTable;
   guardians: GuardiansTable;
@@ -377,7 +377,7 @@ export interface Database {
   audit_log: AuditLogTable;
   idempotency_keys: IdempotencyKeysTable;
   app_settings: AppSettingsTable;
-  session_feedback: SessionFeedbackTable;
+  meeting_feedback: MeetingFeedbackTable;
   yearly_counts: YearlyCountsTable;
   data_versions: DataVersionsTable;
   outbox_messages: OutboxMessagesTable;

@@ -122,7 +122,7 @@ const BOOT_LOCK = 4_721_202_611;
 /**
  * Runs `work` while holding a lock that every other process booting against the same PostgreSQL database waits for
  * (a session advisory lock on a connection of its own), so two servers started at the same moment do not race on
- * migrations, default groups or the first-admin link: the second waits, then finds nothing left to do. SQLite is
+ * migrations, default groups or the first-coordinator link: the second waits, then finds nothing left to do. SQLite is
  * one server on one machine: no lock.
  */
 export async function withBootLock<T>(handle: DatabaseHandle, work: () => Promise<T>): Promise<T> {

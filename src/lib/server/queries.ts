@@ -9,7 +9,7 @@ type Db = Kysely<Database> | Transaction<Database>;
 
 /** Group meetings with their group's name, as meetingFromRow reads them. */
 export function selectMeetings(db: Db) {
-  return db.selectFrom('group_sessions').innerJoin('groups', 'groups.id', 'group_sessions.group_id').select(GROUP_MEETING_COLUMNS);
+  return db.selectFrom('meetings').innerJoin('groups', 'groups.id', 'meetings.group_id').select(GROUP_MEETING_COLUMNS);
 }
 
 /** Conversations with their group's name, as calendarConversationFromRow reads them. */

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type {
-  ChildrenTable, ConversationsTable, EnrollmentsTable, GroupSessionsTable, GroupsTable, GuardiansTable, Municipality, ReferralsTable,
+  ChildrenTable, ConversationsTable, EnrollmentsTable, MeetingsTable, GroupsTable, GuardiansTable, Municipality, ReferralsTable,
 } from './database';
 
 // One decoding per stored row of the tables that several features read whole: flags 0/1 become booleans, instants
@@ -204,13 +204,13 @@ export interface GroupTimeAndPlace {
 export interface GroupMeeting extends GroupTimeAndPlace {
   id: string;
   groupId: string;
-  status: GroupSessionsTable['status'];
+  status: MeetingsTable['status'];
 }
 
-/** The columns meetingFromRow reads, from `group_sessions` joined with `groups` (selectMeetings in queries.ts). */
+/** The columns meetingFromRow reads, from `meetings` joined with `groups` (selectMeetings in queries.ts). */
 export const GROUP_MEETING_COLUMNS = [
-  'group_sessions.id', 'group_sessions.group_id', 'groups.name as group_name', 'group_sessions.starts_at',
-  'group_sessions.ends_at', 'group_sessions.place', 'group_sessions.status',
+  'meetings.id', 'meetings.group_id', 'groups.name as group_name', 'meetings.starts_at',
+  'meetings.ends_at', 'meetings.place', 'meetings.status',
 ] as const;
 
 export interface GroupMeetingRow {
@@ -220,7 +220,7 @@ export interface GroupMeetingRow {
   starts_at: string;
   ends_at: string;
   place: string;
-  status: GroupSessionsTable['status'];
+  status: MeetingsTable['status'];
 }
 
 export function meetingFromRow(row: GroupMeetingRow): GroupMeeting {

@@ -12,11 +12,11 @@ export interface Account {
 }
 
 /** Made in global setup through the one-time link `cli boot` printed, in the browser, as a new centre would. */
-export const ADMIN: Account = { email: 'koordinator@e2e.test', password: 'lang-og-sikker-adgangskode-1', name: 'Karin Koordinator' };
+export const COORDINATOR: Account = { email: 'koordinator@e2e.test', password: 'lang-og-sikker-adgangskode-1', name: 'Karin Koordinator' };
 /** Made in global setup with `cli user add` (password on stdin). */
 export const LEADER: Account = { email: 'leder@e2e.test', password: 'gruppeleder-adgangskode-2', name: 'Lars Leder' };
 
-export async function createFirstAdmin(
+export async function createFirstCoordinator(
   baseURL: string,
   bootstrapPath: string,
   run: { cwd: string; env: NodeJS.ProcessEnv },
@@ -25,21 +25,21 @@ export async function createFirstAdmin(
   try {
     const { page } = await newPageAt(browser, baseURL);
     const response = await page.goto(bootstrapPath);
-    if (response?.status() !== 200) throw new Error(`The one-time admin link answered ${response?.status()}`);
+    if (response?.status() !== 200) throw new Error(`The one-time coordinator link answered ${response?.status()}`);
     const problems = await axeViolations(page);
-    if (problems.length) throw new Error(`axe on the first-admin page:\n${problems.join('\n')}`);
-    await page.getByLabel('Dit navn').fill(ADMIN.name);
-    await page.getByLabel('Din e-mail').fill(ADMIN.email);
-    await page.locator('#f-password').fill(ADMIN.password);
-    await page.locator('#f-confirm').fill(ADMIN.password);
+    if (problems.length) throw new Error(`axe on the first-coordinator page:\n${problems.join('\n')}`);
+    await page.getByLabel('Dit navn').fill(COORDINATOR.name);
+    await page.getByLabel('Din e-mail').fill(COORDINATOR.email);
+    await page.locator('#f-password').fill(COORDINATOR.password);
+    await page.locator('#f-confirm').fill(COORDINATOR.password);
     await page.getByRole('button', { name: 'Opret og log ind' }).click();
     // The link gives a password-only session: the second factor is set up next, as at any first sign-in.
-    await completeSecondFactor(page, ADMIN);
-    if (new URL(page.url()).pathname !== '/personale/brugere') throw new Error(`After setup the admin landed on ${page.url()}`);
+    await completeSecondFactor(page, COORDINATOR);
+    if (new URL(page.url()).pathname !== '/personale/brugere') throw new Error(`After setup the coordinator landed on ${page.url()}`);
     // The link works once.
     const again = await page.goto(bootstrapPath);
     if (again?.status() === 200 && (await page.getByLabel('Dit navn').count()) > 0) {
-      throw new Error('The one-time admin link still offers the form after it was used.');
+      throw new Error('The one-time coordinator link still offers the form after it was used.');
     }
   } finally {
     await browser.close();
@@ -148,7 +148,7 @@ export async function signIn(page: Page, account: Account): Promise<void> {
   await completeSecondFactor(page, account);
 }
 
-/** Forgets a key this process saw (after an admin reset the account's second factor). */
+/** Forgets a key this process saw (after an coordinator reset the account's second factor). */
 export function forgetTotpKey(email: string): void {
   knownKeys.delete(email);
 }
@@ -160,7 +160,7 @@ export function forgetTotpKey(email: string): void {
 export function addAccount(
   databaseUrl: string,
   account: Account,
-  role: 'admin' | 'leader' | 'caseworker',
+  role: 'coordinator' | 'leader' | 'caseworker',
   municipality: 'ishoj' | 'vallensbaek' | null = null,
 ): void {
   const root = join(import.meta.dirname, '../../..');

@@ -75,7 +75,7 @@ export function insecureGet(url: string, headers: Record<string, string> = {}): 
 
 /**
  * Caddy on https://localhost:<port>, `tls internal`, proxying round robin to the given app ports. Its home and data
- * live in a temporary folder; it installs nothing into the machine's trust store and runs no admin endpoint.
+ * live in a temporary folder; it installs nothing into the machine's trust store and runs no coordinator endpoint.
  */
 export async function startCaddy(port: number, upstreams: number[]): Promise<Running & { dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'gruppeforlob-caddy-'));

@@ -1,4 +1,4 @@
-// The filtered audit log as a CSV file for Danish Excel (admin only; the export is itself logged).
+// The filtered audit log as a CSV file for Danish Excel (coordinator only; the export is itself logged).
 import type { APIRoute } from 'astro';
 import { auditFilterSchema, toAuditFilter } from '../../../features/audit/audit';
 import { exportAuditCsv } from '../../../features/audit/audit.service';

@@ -1,6 +1,6 @@
-// POST /personale/fremmoede/<sessionId>/marks.json: the attendance page's instant saves.
+// POST /personale/fremmoede/<meetingId>/marks.json: the attendance page's instant saves.
 // Astro's checkOrigin covers form posts only, so a JSON post checks its Origin here: same origin or nothing.
-// The middleware has already required a signed-in admin or leader; the service checks the group.
+// The middleware has already required a signed-in coordinator or leader; the service checks the group.
 import type { APIRoute } from 'astro';
 import { currentMarks, saveMarks } from '../../../../features/attendance/attendance.service';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../../../lib/errors';
@@ -12,7 +12,7 @@ import { json, sameOrigin } from '../../../../lib/server/json-post';
 export const GET: APIRoute = async ({ params, locals }) => {
   if (!locals.user) return json({ error: 'Du er ikke logget ind.' }, 401);
   try {
-    return json({ marks: await currentMarks(getDb(), { user: locals.user, ip: locals.ip }, params['sessionId'] ?? '') }, 200);
+    return json({ marks: await currentMarks(getDb(), { user: locals.user, ip: locals.ip }, params['meetingId'] ?? '') }, 200);
   } catch (error) {
     if (error instanceof ForbiddenError) return json({ error: error.message }, 403);
     if (error instanceof NotFoundError) return json({ error: error.message }, 404);
@@ -32,7 +32,7 @@ export const POST: APIRoute = async ({ request, url, params, locals }) => {
     return json({ error: 'Ugyldig JSON.' }, 400);
   }
   try {
-    const saved = await saveMarks(getDb(), { user: locals.user, ip: locals.ip }, params['sessionId'] ?? '', body, new Date());
+    const saved = await saveMarks(getDb(), { user: locals.user, ip: locals.ip }, params['meetingId'] ?? '', body, new Date());
     return json(saved, 200);
   } catch (error) {
     if (error instanceof ValidationError) return json({ error: error.message, fields: error.fields }, 400);
