@@ -16,6 +16,21 @@ const RENAMED_INDEXES: readonly { from: string; to: string; table: string; colum
   { from: 'attendance_session_status', to: 'attendance_meeting_status', table: 'attendance', columns: ['meeting_id', 'enrollment_id', 'status'] },
 ];
 
+/** The yearly counts' metrics, the outbox's message kind (column and payload) and its topics, from one word to the other. */
+async function renameStoredWords(db: Kysely<any>, from: 'session' | 'meeting', to: 'session' | 'meeting'): Promise<void> {
+  for (const metric of ['registered', 'attended']) {
+    await db.updateTable('yearly_counts').set({ metric: `${to}s_${metric}` }).where('metric', '=', `${from}s_${metric}`).execute();
+  }
+  const kind = (word: string): string => `"kind":"${word}_changed"`;
+  await db
+    .updateTable('outbox_messages')
+    .set({ kind: `${to}_changed`, payload: sql`replace(payload, ${sql.lit(kind(from))}, ${sql.lit(kind(to))})` })
+    .where('kind', '=', `${from}_changed`)
+    .execute();
+  // Both words have seven letters: the rest of a topic starts at its ninth character.
+  await db.updateTable('outbox_messages').set({ topic: sql`${sql.lit(`${to}:`)} || substr(topic, 9)` }).where('topic', 'like', `${from}:%`).execute();
+}
+
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('group_sessions').renameTo('meetings').execute();
   await db.schema.alterTable('session_feedback').renameTo('meeting_feedback').execute();
@@ -26,41 +41,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     await db.schema.dropIndex(index.from).execute();
     await db.schema.createIndex(index.to).on(index.table).columns(index.columns).execute();
   }
-  for (const [from, to] of [['sessions_registered', 'meetings_registered'], ['sessions_attended', 'meetings_attended']]) {
-    await db.updateTable('yearly_counts').set({ metric: to }).where('metric', '=', from).execute();
-  }
-  await db
-    .updateTable('outbox_messages')
-    .set({
-      kind: 'meeting_changed',
-      payload: sql`replace(payload, '"kind":"session_changed"', '"kind":"meeting_changed"')`,
-    })
-    .where('kind', '=', 'session_changed')
-    .execute();
-  await db
-    .updateTable('outbox_messages')
-    .set({ topic: sql`'meeting:' || substr(topic, 9)` })
-    .where('topic', 'like', 'session:%')
-    .execute();
+  await renameStoredWords(db, 'session', 'meeting');
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  await db
-    .updateTable('outbox_messages')
-    .set({ topic: sql`'session:' || substr(topic, 9)` })
-    .where('topic', 'like', 'meeting:%')
-    .execute();
-  await db
-    .updateTable('outbox_messages')
-    .set({
-      kind: 'session_changed',
-      payload: sql`replace(payload, '"kind":"meeting_changed"', '"kind":"session_changed"')`,
-    })
-    .where('kind', '=', 'meeting_changed')
-    .execute();
-  for (const [from, to] of [['sessions_registered', 'meetings_registered'], ['sessions_attended', 'meetings_attended']]) {
-    await db.updateTable('yearly_counts').set({ metric: from }).where('metric', '=', to).execute();
-  }
+  await renameStoredWords(db, 'meeting', 'session');
   for (const index of RENAMED_INDEXES) {
     await db.schema.dropIndex(index.to).execute();
   }

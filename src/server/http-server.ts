@@ -120,18 +120,24 @@ export function createAppServer(options: AppServerOptions): AppServer {
     return trusted;
   }
 
+  /** Whether the visitor reached the proxy over https: a forwarded scheme is believed only from a trusted proxy. */
+  function httpsOf(req: IncomingMessage): boolean {
+    const forwardedProto = req.headers['x-forwarded-proto'];
+    return typeof forwardedProto === 'string' && fromTrustedProxy(req) && reachedOverHttps(req.socket.remoteAddress ?? null, forwardedProto, trustedProxies);
+  }
+
   async function serve(req: IncomingMessage, res: ServerResponse, locals: EdgeLocals): Promise<void> {
     const socketAddress = req.socket.remoteAddress ?? null;
     const fromProxy = fromTrustedProxy(req);
     const forwardedFor = typeof req.headers['x-forwarded-for'] === 'string' ? req.headers['x-forwarded-for'] : null;
-    const forwardedProto = typeof req.headers['x-forwarded-proto'] === 'string' ? req.headers['x-forwarded-proto'] : null;
     locals.ip = clientIp(socketAddress, forwardedFor, trustedProxies);
     // Astro builds the request's URL from the socket: "https" only for a TLS socket. Behind a trusted proxy that
     // terminated TLS it must be https too, or its origin check refuses every form post, cookies are not Secure and
     // no HSTS goes out. Set for every request on the socket (a kept-alive connection carries several), and read
     // by Astro synchronously when the handler starts. From anyone else the forwarded headers are dropped unread.
+    const https = fromProxy && httpsOf(req);
     if (fromProxy) {
-      (req.socket as { encrypted?: boolean }).encrypted = reachedOverHttps(socketAddress, forwardedProto, trustedProxies);
+      (req.socket as { encrypted?: boolean }).encrypted = https;
     } else {
       // Only where one was sent: deleting a property makes every later read of the headers object slower.
       for (const name of FORWARDED) if (req.headers[name] !== undefined) delete req.headers[name];
@@ -160,7 +166,6 @@ export function createAppServer(options: AppServerOptions): AppServer {
       locals.edge.route = '/_image';
       return notFound(res);
     }
-    const https = fromProxy && (req.socket as { encrypted?: boolean }).encrypted === true;
     if (options.metrics && pathname === '/metrics') {
       locals.edge.route = '/metrics';
       if (await options.metrics.serve(req, res)) return;
@@ -189,10 +194,7 @@ export function createAppServer(options: AppServerOptions): AppServer {
   function answerFromMemory(req: IncomingMessage, res: ServerResponse, started: number, requestId: string): boolean {
     const fast = options.fastPath;
     if (fast === undefined || stopping || !fast.eligible(req)) return false;
-    let https = false;
-    const forwardedProto = req.headers['x-forwarded-proto'];
-    if (typeof forwardedProto === 'string' && fromTrustedProxy(req)) https = reachedOverHttps(req.socket.remoteAddress ?? null, forwardedProto, trustedProxies);
-    if (!fast.serve(req, res, https, requestId)) return false;
+    if (!fast.serve(req, res, httpsOf(req), requestId)) return false;
     const route = (req.url ?? '').endsWith('.ics') ? '/grupper/[slug].ics (kept)' : '/grupper/[slug] (kept)';
     logLine(req, res, { ip: null, edge: { requestId, route, userId: null } }, started);
     return true;

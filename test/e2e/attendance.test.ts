@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { issueFamilyLink } from '../../src/features/families/families.service';
 import { instantToZoned } from '../../src/lib/time';
-import { addAccount, type Account } from './support/accounts';
+import { type Account } from './support/accounts';
 import { expectAccessible, newPage, visit, useBrowser, signedInPage } from './support/browser';
 import { useServerDatabase } from './support/database';
-import { addChild, addEnrollment, addGroup, addMeetingRule, addMeetings } from '../support/builders';
+import { arrangeGroup, type ArrangedGroup } from './support/arrange';
 
 const LEADER_A: Account = { email: 'fremmoede-leder@e2e.test', password: 'fremmoede-adgangskode-1', name: 'Frida Fremmøde' };
 const NAMES = ['Alma', 'Bella', 'Cecilie', 'Dina', 'Emma', 'Freja', 'Gry', 'Hanna', 'Ida', 'Julie'];
@@ -15,16 +15,20 @@ const NAMES = ['Alma', 'Bella', 'Cecilie', 'Dina', 'Emma', 'Freja', 'Gry', 'Hann
 describe('attendance on a phone', () => {
   const browser = useBrowser();
   const handle = useServerDatabase();
-  let meetingNow: string;
-  let meetingNoJs: string;
-  /** Today (Copenhagen), starting a few minutes from now: families may still send afbud, leaders may mark. */
-  let meetingSoon: string;
-  /** In ten days: no marks yet. */
-  let meetingFuture: string;
-  /** Three days ago, for the phone checks. */
-  let meetingUndo: string;
-  let leaderId: string;
-  let groupId: string;
+  /** The group's meetings, made in beforeAll. */
+  const meeting = {
+    /** Began an hour ago. */
+    now: '',
+    /** Twenty days ago, for the sheet without JavaScript. */
+    noJs: '',
+    /** Today (Copenhagen), starting a few minutes from now: families may still send afbud, leaders may mark. */
+    soon: '',
+    /** In ten days: no marks yet. */
+    future: '',
+    /** Three days ago, for the phone checks. */
+    undo: '',
+  };
+  let fixture: ArrangedGroup;
   const enrollments = new Map<string, string>();
   const childIds = new Map<string, string>();
 
@@ -52,57 +56,50 @@ describe('attendance on a phone', () => {
   }
 
   beforeAll(async () => {
-    addAccount(inject('databaseUrl'), LEADER_A, 'leader');
-    const leader = await handle.db.selectFrom('users').select('id').where('email', '=', LEADER_A.email).executeTakeFirstOrThrow();
-    leaderId = leader.id;
     // The "soon" meeting must be today in Copenhagen: right before midnight, wait for the new day.
     const soonStart = () => Date.now() + 15 * 60_000;
     while (instantToZoned(new Date(soonStart() + 2 * 60_000)).date !== instantToZoned(new Date()).date) await new Promise((r) => setTimeout(r, 10_000));
     const now = Date.now();
-    const at = new Date(now).toISOString();
-    groupId = await addGroup(handle.db, {
-      slug: `fremmoede-${randomUUID().slice(0, 6)}`, name: 'Fremmødegruppen', girls_only: 1, capacity: 12, created_at: at, updated_at: at,
-      leaderIds: [leader.id],
+    const starts = [now - 60 * 60 * 1000, now - 20 * 24 * 60 * 60 * 1000, soonStart(), now + 10 * 24 * 60 * 60 * 1000, now - 3 * 24 * 60 * 60 * 1000];
+    fixture = await arrangeGroup(handle.db, {
+      leader: LEADER_A, name: 'Fremmødegruppen', group: { capacity: 12 }, rule: true, meetings: starts.map((ms) => new Date(ms)),
+      children: NAMES.map((name) => ({ first_name: name })),
     });
-    await addMeetingRule(handle.db, groupId);
-    const starts = [now - 60 * 60 * 1000, now - 20 * 24 * 60 * 60 * 1000, soonStart(), now + 10 * 24 * 60 * 60 * 1000, now - 3 * 24 * 60 * 60 * 1000]
-      .map((ms) => new Date(ms));
-    [meetingNow = '', meetingNoJs = '', meetingSoon = '', meetingFuture = '', meetingUndo = ''] = await addMeetings(handle.db, groupId, starts, { created_at: at, updated_at: at });
-    for (const name of NAMES) {
-      const { childId } = await addChild(handle.db, { first_name: name, birth_date: '2016-03-15', created_at: at, updated_at: at });
-      enrollments.set(name, await addEnrollment(handle.db, { child_id: childId, group_id: groupId, created_at: at, updated_at: at }));
-      childIds.set(name, childId);
-    }
+    [meeting.now = '', meeting.noJs = '', meeting.soon = '', meeting.future = '', meeting.undo = ''] = fixture.meetingIds;
+    NAMES.forEach((name, i) => {
+      enrollments.set(name, fixture.children[i]!.enrollmentId);
+      childIds.set(name, fixture.children[i]!.childId);
+    });
   });
 
   it('marks ten children with "Alle mødt" and one correction, a mis-tap undone in one tap; saved at once, a reload shows the same', async () => {
     const { page, context } = await signedInPage(browser, LEADER_A, { at: '/personale/fremmoede', phone: true });
-    await page.locator(`a[href="/personale/fremmoede/${meetingNow}"]`).click();
-    await page.waitForURL(`**/personale/fremmoede/${meetingNow}`);
+    await page.locator(`a[href="/personale/fremmoede/${meeting.now}"]`).click();
+    await page.waitForURL(`**/personale/fremmoede/${meeting.now}`);
     await expectAccessible(page);
     expect(await page.locator('[data-row]').count()).toBe(10);
 
     let taps = 0;
     await page.getByRole('button', { name: 'Alle mødt' }).tap();
     taps += 1;
-    await expect.poll(async () => [...(await rows(meetingNow)).values()].filter((s) => s === 'present').length).toBe(10);
+    await expect.poll(async () => [...(await rows(meeting.now)).values()].filter((s) => s === 'present').length).toBe(10);
     // One correction: Cecilie did not come (1 tap: mødt → udeblevet).
     await row(page, 'Cecilie').locator('[data-tap]').tap();
     taps += 1;
-    await expect.poll(async () => Object.fromEntries(await rows(meetingNow))).toMatchObject({ Cecilie: 'absent', Alma: 'present' });
+    await expect.poll(async () => Object.fromEntries(await rows(meeting.now))).toMatchObject({ Cecilie: 'absent', Alma: 'present' });
     await expect.poll(() => row(page, 'Cecilie').locator('[data-state]').textContent()).toBe('Gemt');
     console.log(`taps for ten children with one correction: ${taps} ("Alle mødt" = 1 tap for ten present, + 1 for an udeblevet)`);
     expect(taps).toBe(2);
     // A mis-tap on Emma is taken back with one tap on "Fortryd".
     await row(page, 'Emma').locator('[data-tap]').tap();
-    await expect.poll(async () => (await rows(meetingNow)).get('Emma')).toBe('absent');
+    await expect.poll(async () => (await rows(meeting.now)).get('Emma')).toBe('absent');
     await page.getByRole('button', { name: 'Fortryd' }).tap();
-    await expect.poll(async () => (await rows(meetingNow)).get('Emma')).toBe('present');
+    await expect.poll(async () => (await rows(meeting.now)).get('Emma')).toBe('present');
     expect(await row(page, 'Emma').getAttribute('data-mark')).toBe('present');
     // Emma sent afbud by phone: two taps from mødt.
     await row(page, 'Emma').locator('[data-tap]').tap();
     await row(page, 'Emma').locator('[data-tap]').tap();
-    await expect.poll(async () => (await rows(meetingNow)).get('Emma')).toBe('excused');
+    await expect.poll(async () => (await rows(meeting.now)).get('Emma')).toBe('excused');
     await expect.poll(() => row(page, 'Emma').locator('[data-state]').textContent()).toBe('Gemt');
     await expectAccessible(page);
 
@@ -133,8 +130,8 @@ describe('attendance on a phone', () => {
   });
 
   it('offline: a mark waits on the phone as "Ikke gemt endnu" and is saved once when the connection is back', async () => {
-    const { page, context } = await signedInPage(browser, LEADER_A, { at: `/personale/fremmoede/${meetingNow}`, phone: true });
-    const audits = async () => (await handle.db.selectFrom('audit_log').select('id').where('entity_id', '=', meetingNow).where('action', '=', 'update').execute()).length;
+    const { page, context } = await signedInPage(browser, LEADER_A, { at: `/personale/fremmoede/${meeting.now}`, phone: true });
+    const audits = async () => (await handle.db.selectFrom('audit_log').select('id').where('entity_id', '=', meeting.now).where('action', '=', 'update').execute()).length;
     const auditsBefore = await audits();
 
     await context.setOffline(true);
@@ -142,14 +139,14 @@ describe('attendance on a phone', () => {
     await expect.poll(() => row(page, 'Gry').locator('[data-state]').textContent()).toBe('Ikke gemt endnu');
     await expect.poll(() => page.locator('[data-offline]').isVisible()).toBe(true);
     await expectAccessible(page);
-    expect((await rows(meetingNow)).get('Gry')).toBe('present');
+    expect((await rows(meeting.now)).get('Gry')).toBe('present');
 
     await context.setOffline(false);
     await expect.poll(() => row(page, 'Gry').locator('[data-state]').textContent(), { timeout: 10_000 }).toBe('Gemt');
-    expect((await rows(meetingNow)).get('Gry')).toBe('absent');
-    expect((await rows(meetingNow)).size).toBe(10);
+    expect((await rows(meeting.now)).get('Gry')).toBe('absent');
+    expect((await rows(meeting.now)).size).toBe(10);
     expect(await audits()).toBe(auditsBefore + 1);
-    expect(await page.evaluate((key) => localStorage.getItem(key), `fremmoede:${meetingNow}`)).toBe('[]');
+    expect(await page.evaluate((key) => localStorage.getItem(key), `fremmoede:${meeting.now}`)).toBe('[]');
 
     // Nothing is sent twice: a reload finds an empty queue and the same marks.
     await page.reload();
@@ -160,22 +157,22 @@ describe('attendance on a phone', () => {
 
   it('opened once, the sheet opens and works with no network (a service worker); the marks reach the server when it is back', async () => {
     const { page, context } = await signedInPage(browser, LEADER_A, { at: '/personale/fremmoede', phone: true });
-    await page.locator(`a[href="/personale/fremmoede/${meetingNow}"]`).click();
-    await page.waitForURL(`**/personale/fremmoede/${meetingNow}`);
-    const sheetPath = `/personale/fremmoede/${meetingNow}`;
+    await page.locator(`a[href="/personale/fremmoede/${meeting.now}"]`).click();
+    await page.waitForURL(`**/personale/fremmoede/${meeting.now}`);
+    const sheetPath = `/personale/fremmoede/${meeting.now}`;
     await expect.poll(() => keptOnPhone(page, sheetPath), { timeout: 20_000 }).toBe(true);
     const idaBefore = await row(page, 'Ida').getAttribute('data-mark');
 
     await context.setOffline(true);
     // Changed on the server meanwhile: the sheet that opens now is the one kept on the phone, not the server's.
     const idaEnrollment = enrollments.get('Ida') ?? '';
-    await handle.db.deleteFrom('attendance').where('meeting_id', '=', meetingNow).where('enrollment_id', '=', idaEnrollment).execute();
+    await handle.db.deleteFrom('attendance').where('meeting_id', '=', meeting.now).where('enrollment_id', '=', idaEnrollment).execute();
     await page.reload();
     expect(await page.evaluate(() => fetch('/healthz').then(() => 'net', () => 'no net'))).toBe('no net');
     expect(await page.locator('[data-row]').count()).toBe(10);
     expect(await row(page, 'Ida').getAttribute('data-mark')).toBe(idaBefore);
     // It works: Hanna is tapped (one step on from her mark) and waits on the phone.
-    const hannaBefore = (await rows(meetingNow)).get('Hanna') ?? 'unregistered';
+    const hannaBefore = (await rows(meeting.now)).get('Hanna') ?? 'unregistered';
     const next: Record<string, string> = { unregistered: 'present', present: 'absent', absent: 'excused', excused: 'unregistered' };
     await row(page, 'Hanna').locator('[data-tap]').tap();
     await expect.poll(() => row(page, 'Hanna').locator('[data-state]').textContent()).toBe('Ikke gemt endnu');
@@ -183,7 +180,7 @@ describe('attendance on a phone', () => {
 
     await context.setOffline(false);
     await expect.poll(() => row(page, 'Hanna').locator('[data-state]').textContent(), { timeout: 15_000 }).toBe('Gemt');
-    expect((await rows(meetingNow)).get('Hanna')).toBe(next[hannaBefore]);
+    expect((await rows(meeting.now)).get('Hanna')).toBe(next[hannaBefore]);
     // Read back through the page, from the server.
     await page.reload();
     expect(await row(page, 'Hanna').getAttribute('data-mark')).toBe(next[hannaBefore]);
@@ -192,8 +189,8 @@ describe('attendance on a phone', () => {
   });
 
   it('after signing out, the sheet does not open with no network', async () => {
-    const { page, context } = await signedInPage(browser, LEADER_A, { at: `/personale/fremmoede/${meetingNow}`, phone: true });
-    const sheetPath = `/personale/fremmoede/${meetingNow}`;
+    const { page, context } = await signedInPage(browser, LEADER_A, { at: `/personale/fremmoede/${meeting.now}`, phone: true });
+    const sheetPath = `/personale/fremmoede/${meeting.now}`;
     await expect.poll(() => keptOnPhone(page, sheetPath), { timeout: 20_000 }).toBe(true);
 
     await page.getByRole('button', { name: 'Log ud' }).click();
@@ -212,7 +209,7 @@ describe('attendance on a phone', () => {
   it('without JavaScript the sheet is a form with radio buttons and one save button', async () => {
     const { page, context } = await signedInPage(browser, LEADER_A, { phone: true, javaScript: false });
     // axe needs JavaScript in the page, so this context is checked below with the page's own script blocked instead.
-    const response = await page.goto(`/personale/fremmoede/${meetingNoJs}`);
+    const response = await page.goto(`/personale/fremmoede/${meeting.noJs}`);
     expect(response?.status()).toBe(200);
     expect(await page.locator('[data-tap]').first().isVisible()).toBe(false);
     await page.getByRole('group', { name: /Hanna/ }).getByLabel('Mødt').check();
@@ -221,7 +218,7 @@ describe('attendance on a phone', () => {
     await page.getByRole('button', { name: 'Gem fremmøde' }).click();
     await page.waitForURL(/gemt=fremmoede/);
     expect(await page.getByText('Fremmødet er gemt.').count()).toBe(1);
-    expect(Object.fromEntries(await rows(meetingNoJs))).toEqual({ Hanna: 'present', Ida: 'excused' });
+    expect(Object.fromEntries(await rows(meeting.noJs))).toEqual({ Hanna: 'present', Ida: 'excused' });
     expect(await page.getByRole('group', { name: /Hanna/ }).getByLabel('Mødt').isChecked()).toBe(true);
     expect(enrollments.size).toBe(10);
     await context.close();
@@ -229,24 +226,24 @@ describe('attendance on a phone', () => {
     // The same page as a browser without JavaScript renders it (the page's script never arrives), checked with axe.
     const plain = await signedInPage(browser, LEADER_A, { phone: true });
     await plain.context.route('**/_astro/*.js', (route) => route.abort());
-    await visit(plain.page, `/personale/fremmoede/${meetingNoJs}?gemt=fremmoede`);
+    await visit(plain.page, `/personale/fremmoede/${meeting.noJs}?gemt=fremmoede`);
     expect(await plain.page.getByRole('button', { name: 'Gem fremmøde' }).isVisible()).toBe(true);
     await plain.context.close();
   });
 
   it('refuses a JSON post from another origin', async () => {
     const { page, context } = await signedInPage(browser, LEADER_A);
-    const response = await page.request.post(`/personale/fremmoede/${meetingNow}/marks.json`, {
+    const response = await page.request.post(`/personale/fremmoede/${meeting.now}/marks.json`, {
       headers: { 'Content-Type': 'application/json', Origin: 'https://evil.example' },
       data: { marks: [{ enrollmentId: enrollments.get('Julie'), mark: 'absent', mutationId: 'evil-0000001', clientTime: new Date().toISOString() }] },
     });
     expect(response.status()).toBe(403);
-    expect((await rows(meetingNow)).get('Julie')).toBe('present');
+    expect((await rows(meeting.now)).get('Julie')).toBe('present');
     await context.close();
   });
 
   it('on a 390×844 phone: eight children in view at once, tap targets of 44 px, no sideways scroll; "Alle mødt" undone at once', async () => {
-    const { page, context } = await signedInPage(browser, LEADER_A, { at: `/personale/fremmoede/${meetingUndo}`, phone: true });
+    const { page, context } = await signedInPage(browser, LEADER_A, { at: `/personale/fremmoede/${meeting.undo}`, phone: true });
     const inView = await page.locator('[data-tap]').evaluateAll((els) => els.filter((e) => {
       const r = e.getBoundingClientRect();
       return r.top >= 0 && r.bottom <= window.innerHeight;
@@ -258,18 +255,18 @@ describe('attendance on a phone', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 
     await page.getByRole('button', { name: 'Alle mødt' }).tap();
-    await expect.poll(async () => (await rows(meetingUndo)).size).toBe(10);
+    await expect.poll(async () => (await rows(meeting.undo)).size).toBe(10);
     const undo = page.getByRole('button', { name: 'Fortryd' });
     expect((await undo.boundingBox())?.height ?? 0).toBeGreaterThanOrEqual(44);
     await undo.tap();
-    await expect.poll(async () => (await rows(meetingUndo)).size).toBe(0);
+    await expect.poll(async () => (await rows(meeting.undo)).size).toBe(0);
     expect(await page.locator('[data-count="unregistered"]').textContent()).toBe('10');
     await context.close();
   });
 
   it('a parent\'s afbud stands: the open sheet shows it, "Alle mødt" and a tap made before it showed leave it, both sides see it', async () => {
-    const actor = { user: { id: leaderId, email: LEADER_A.email, displayName: LEADER_A.name, role: 'leader' as const, municipality: null }, ip: null };
-    const leader = await signedInPage(browser, LEADER_A, { at: `/personale/fremmoede/${meetingSoon}`, phone: true });
+    const actor = fixture.leader;
+    const leader = await signedInPage(browser, LEADER_A, { at: `/personale/fremmoede/${meeting.soon}`, phone: true });
     expect(await leader.page.locator('[data-count="unregistered"]').textContent()).toBe('10');
 
     async function parentSendsAfbud(name: string): Promise<{ close: () => Promise<void>; reload: () => Promise<string> }> {
@@ -298,8 +295,8 @@ describe('attendance on a phone', () => {
     const cecilie = await parentSendsAfbud('Cecilie');
     await row(leader.page, 'Cecilie').locator('[data-tap]').tap();
     await leader.page.getByRole('button', { name: 'Alle mødt' }).tap();
-    await expect.poll(async () => [...(await rows(meetingSoon)).values()].filter((s) => s === 'present').length).toBe(7);
-    expect(Object.fromEntries(await rows(meetingSoon))).toMatchObject({ Alma: 'excused', Bella: 'excused', Cecilie: 'excused', Dina: 'present' });
+    await expect.poll(async () => [...(await rows(meeting.soon)).values()].filter((s) => s === 'present').length).toBe(7);
+    expect(Object.fromEntries(await rows(meeting.soon))).toMatchObject({ Alma: 'excused', Bella: 'excused', Cecilie: 'excused', Dina: 'present' });
     await expect.poll(() => row(leader.page, 'Bella').getAttribute('data-mark')).toBe('excused');
     await expect.poll(() => row(leader.page, 'Cecilie').getAttribute('data-mark')).toBe('excused');
     expect(await leader.page.locator('[data-count="excused"]').textContent()).toBe('3');
@@ -314,12 +311,12 @@ describe('attendance on a phone', () => {
   });
 
   it('without JavaScript, a sheet opened before an afbud arrived does not overwrite it', async () => {
-    const actor = { user: { id: leaderId, email: LEADER_A.email, displayName: LEADER_A.name, role: 'leader' as const, municipality: null }, ip: null };
+    const actor = fixture.leader;
     const { page, context } = await signedInPage(browser, LEADER_A, { phone: true, javaScript: false });
     // Dina has no mark yet when the leader opens the sheet; meanwhile her parent sends afbud; the leader, not knowing,
     // sets Dina to udeblevet.
-    await handle.db.deleteFrom('attendance').where('meeting_id', '=', meetingSoon).where('enrollment_id', '=', enrollments.get('Dina') ?? '').execute();
-    await page.goto(`/personale/fremmoede/${meetingSoon}`);
+    await handle.db.deleteFrom('attendance').where('meeting_id', '=', meeting.soon).where('enrollment_id', '=', enrollments.get('Dina') ?? '').execute();
+    await page.goto(`/personale/fremmoede/${meeting.soon}`);
     const { path } = await issueFamilyLink(handle.db, actor, childIds.get('Dina') ?? '', new Date());
     const parent = await newPage(browser, { phone: true });
     await parent.page.goto(path);
@@ -331,35 +328,35 @@ describe('attendance on a phone', () => {
     await page.getByRole('button', { name: 'Gem fremmøde' }).click();
     await page.waitForURL(/gemt=afbud/);
     expect(await page.getByText('Afbuddet står stadig.').count()).toBe(1);
-    expect((await rows(meetingSoon)).get('Dina')).toBe('excused');
+    expect((await rows(meeting.soon)).get('Dina')).toBe('excused');
     await context.close();
   });
 
   it('no marks for a meeting that has not come: the sheet says so, and a post is refused', async () => {
-    const { page, context } = await signedInPage(browser, LEADER_A, { at: `/personale/fremmoede/${meetingFuture}`, phone: true });
+    const { page, context } = await signedInPage(browser, LEADER_A, { at: `/personale/fremmoede/${meeting.future}`, phone: true });
     expect(await page.getByText('Mødet er ikke holdt endnu. Fremmøde kan tages fra mødets dag').count()).toBe(1);
     expect(await page.locator('[data-tap]').count()).toBe(0);
-    const json = await page.request.post(`/personale/fremmoede/${meetingFuture}/marks.json`, {
+    const json = await page.request.post(`/personale/fremmoede/${meeting.future}/marks.json`, {
       headers: { 'Content-Type': 'application/json', Origin: new URL(page.url()).origin },
       data: { marks: [{ enrollmentId: enrollments.get('Julie'), mark: 'present', mutationId: 'future-0000001', clientTime: new Date().toISOString() }] },
     });
     expect(json.status()).toBe(409);
-    const form = await page.request.post(`/personale/fremmoede/${meetingFuture}`, {
+    const form = await page.request.post(`/personale/fremmoede/${meeting.future}`, {
       headers: { Origin: new URL(page.url()).origin },
       form: { intent: 'all-present' },
     });
     expect(form.status()).toBe(200);
     expect(await form.text()).toContain('Fremmøde kan tages fra mødets dag');
-    expect((await rows(meetingFuture)).size).toBe(0);
+    expect((await rows(meeting.future)).size).toBe(0);
     await context.close();
   });
 
   it('no staff page a leader uses scrolls sideways on a 390 px phone', async () => {
     const { page, context } = await signedInPage(browser, LEADER_A, { phone: true });
     const paths = [
-      '/personale', '/personale/fremmoede', `/personale/fremmoede/${meetingNow}`, `/personale/fremmoede/${meetingFuture}`,
-      '/personale/grupper', `/personale/grupper/${groupId}`, `/personale/grupper/${groupId}/moeder`, `/personale/moeder/${meetingFuture}`,
-      `/personale/moeder/${meetingNow}/liste`, `/personale/feedback/${meetingNow}`, '/personale/optag',
+      '/personale', '/personale/fremmoede', `/personale/fremmoede/${meeting.now}`, `/personale/fremmoede/${meeting.future}`,
+      '/personale/grupper', `/personale/grupper/${fixture.groupId}`, `/personale/grupper/${fixture.groupId}/moeder`, `/personale/moeder/${meeting.future}`,
+      `/personale/moeder/${meeting.now}/liste`, `/personale/feedback/${meeting.now}`, '/personale/optag',
       `/personale/boern/${childIds.get('Alma')}`, '/personale/kalender',
     ];
     const wide: string[] = [];
@@ -378,13 +375,13 @@ describe('attendance on a phone', () => {
     const start = Date.now() - 40 * 24 * 3600_000;
     const at = new Date().toISOString();
     await handle.db.insertInto('meetings').values({
-      id: held, group_id: groupId, occurrence_key: 'e2e-members', starts_at: new Date(start).toISOString(), ends_at: new Date(start + 2 * 3600_000).toISOString(),
+      id: held, group_id: fixture.groupId, occurrence_key: 'e2e-members', starts_at: new Date(start).toISOString(), ends_at: new Date(start + 2 * 3600_000).toISOString(),
       place: 'Familiecentret', status: 'planned', created_at: at, updated_at: at,
     }).execute();
     await handle.db.insertInto('attendance').values({
-      meeting_id: held, enrollment_id: enrollments.get('Alma') ?? '', status: 'present', reason: null, source: 'leader', recorded_by: leaderId, recorded_at: at,
+      meeting_id: held, enrollment_id: enrollments.get('Alma') ?? '', status: 'present', reason: null, source: 'leader', recorded_by: fixture.leaderId, recorded_at: at,
     }).execute();
-    const { page, context } = await signedInPage(browser, LEADER_A, { at: `/personale/grupper/${groupId}`, phone: true });
+    const { page, context } = await signedInPage(browser, LEADER_A, { at: `/personale/grupper/${fixture.groupId}`, phone: true });
     const list = page.locator('table.members tbody tr');
     expect(await list.count()).toBe(10);
     const alma = list.filter({ hasText: 'Alma' });

@@ -1,40 +1,27 @@
-import { randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { issueFamilyLink } from '../../src/features/families/families.service';
-import { COORDINATOR, addAccount, type Account } from './support/accounts';
+import { COORDINATOR, type Account } from './support/accounts';
 import { expectAccessible, newPage, visit, useBrowser, signedInPage } from './support/browser';
 import { useServerDatabase } from './support/database';
-import { addChild, addEnrollment, addGroup, addMeetingRule, addMeetings } from '../support/builders';
+import { arrangeGroup, type ArrangedGroup } from './support/arrange';
 
 const LEADER_F: Account = { email: 'familie-leder@e2e.test', password: 'familie-adgangskode-1', name: 'Fie Familieleder' };
 
 describe('the family link', () => {
   const browser = useBrowser();
   const handle = useServerDatabase();
-  let leaderId: string;
-  let childId: string;
-  let comingMeeting: string;
+  let fixture: ArrangedGroup;
 
   beforeAll(async () => {
-    addAccount(inject('databaseUrl'), LEADER_F, 'leader');
-    leaderId = (await handle.db.selectFrom('users').select('id').where('email', '=', LEADER_F.email).executeTakeFirstOrThrow()).id;
-    const now = Date.now();
-    const at = new Date(now).toISOString();
-    const groupId = await addGroup(handle.db, {
-      slug: `familie-${randomUUID().slice(0, 6)}`, name: 'Familiegruppen', girls_only: 1, created_at: at, updated_at: at, leaderIds: [leaderId],
+    fixture = await arrangeGroup(handle.db, {
+      leader: LEADER_F, name: 'Familiegruppen', rule: true,
+      meetings: [new Date(Date.now() + 2 * 24 * 3600_000)], meetingSpec: { place: 'Familiecentret, lokale 2' },
+      children: [{ first_name: 'Sofie', last_name: 'Skjultnavn', birth_date: '2015-08-01', municipality: 'vallensbaek' }],
     });
-    await addMeetingRule(handle.db, groupId);
-    const start = now + 2 * 24 * 3600_000;
-    [comingMeeting = ''] = await addMeetings(handle.db, groupId, [new Date(start)], { place: 'Familiecentret, lokale 2', created_at: at, updated_at: at });
-    ({ childId } = await addChild(handle.db, {
-      first_name: 'Sofie', last_name: 'Skjultnavn', birth_date: '2015-08-01', municipality: 'vallensbaek', created_at: at, updated_at: at,
-    }));
-    await addEnrollment(handle.db, { child_id: childId, group_id: groupId, created_at: at, updated_at: at });
   });
 
   it('a parent reports afbud with a message on the family page, and the leader sees it on the list', async () => {
-    const leader = { user: { id: leaderId, email: LEADER_F.email, displayName: LEADER_F.name, role: 'leader' as const, municipality: null }, ip: null };
-    const { path } = await issueFamilyLink(handle.db, leader, childId, new Date());
+    const { path } = await issueFamilyLink(handle.db, fixture.leader, fixture.childId, new Date());
 
     const parent = await newPage(browser, { phone: true });
     const response = await parent.page.goto(path);
@@ -64,14 +51,14 @@ describe('the family link', () => {
     expect(await parent.page.getByRole('button', { name: /Undo/ }).count()).toBe(1);
     await parent.context.close();
 
-    const staff = await signedInPage(browser, LEADER_F, { at: `/personale/fremmoede/${comingMeeting}`, phone: true });
+    const staff = await signedInPage(browser, LEADER_F, { at: `/personale/fremmoede/${fixture.meetingIds[0]}`, phone: true });
     expect(await staff.page.getByText('Afbud fra familien: »Sofie har feber«').count()).toBe(1);
     expect(await staff.page.locator('[data-row]').first().getAttribute('data-mark')).toBe('excused');
     await staff.context.close();
   });
 
   it('staff make a link with a QR code, make a new one (the old shows the kind page), and close it', async () => {
-    const staff = await signedInPage(browser, LEADER_F, { at: `/personale/boern/${childId}`, phone: true });
+    const staff = await signedInPage(browser, LEADER_F, { at: `/personale/boern/${fixture.childId}`, phone: true });
     // A link exists from the test above: a new one needs the confirmation.
     await staff.page.getByRole('button', { name: 'Lav et nyt link' }).click();
     await expect.poll(() => staff.page.getByText('Sæt flueben for at lave et nyt link.', { exact: false }).count()).toBe(1);
@@ -105,7 +92,7 @@ describe('the family link', () => {
     expect(await feed.text()).not.toContain('Skjultnavn');
     await visit(parent.page, new URL(second).pathname);
 
-    await visit(staff.page, `/personale/boern/${childId}`);
+    await visit(staff.page, `/personale/boern/${fixture.childId}`);
     await staff.page.getByLabel('Ja, luk linket').check();
     await staff.page.getByRole('button', { name: 'Luk linket' }).click();
     await staff.page.waitForURL(/gemt=lukket/);
@@ -116,7 +103,7 @@ describe('the family link', () => {
   });
 
   it('a cancelled meeting shows the leader\'s reason on the family page and in the family feed, never on public pages', async () => {
-    const staff = await signedInPage(browser, LEADER_F, { at: `/personale/moeder/${comingMeeting}` });
+    const staff = await signedInPage(browser, LEADER_F, { at: `/personale/moeder/${fixture.meetingIds[0]}` });
     // Each form's reason box has its own id, and each label points at its own box.
     expect(await staff.page.locator('[id="f-reason"]').count()).toBe(0);
     expect(await staff.page.getByLabel('Hvorfor aflyses mødet?').getAttribute('id')).toBe('f-cancel-reason');
@@ -125,7 +112,7 @@ describe('the family link', () => {
     await staff.page.getByLabel('Ja, aflys mødet').check();
     await staff.page.getByRole('button', { name: 'Aflys mødet' }).click();
     await staff.page.waitForURL(/gemt=aflyst/);
-    const { path } = await issueFamilyLink(handle.db, { user: { id: leaderId, email: LEADER_F.email, displayName: LEADER_F.name, role: 'leader', municipality: null }, ip: null }, childId, new Date());
+    const { path } = await issueFamilyLink(handle.db, fixture.leader, fixture.childId, new Date());
     await staff.context.close();
 
     const parent = await newPage(browser, { phone: true });
@@ -133,7 +120,7 @@ describe('the family link', () => {
     expect(await parent.page.getByText('Mødet er aflyst. Grund: Lederen er syg').count()).toBe(1);
     const feed = await (await parent.page.request.get(`${path}/kalender.ics`)).text();
     expect(feed.replace(/\r\n[ \t]/g, '')).toContain('Mødet er aflyst. Grund: Lederen er syg');
-    const group = await handle.db.selectFrom('meetings').innerJoin('groups', 'groups.id', 'meetings.group_id').select('groups.slug').where('meetings.id', '=', comingMeeting).executeTakeFirstOrThrow();
+    const group = await handle.db.selectFrom('meetings').innerJoin('groups', 'groups.id', 'meetings.group_id').select('groups.slug').where('meetings.id', '=', fixture.meetingIds[0]!).executeTakeFirstOrThrow();
     for (const publicPath of [`/grupper/${group.slug}`, `/grupper/${group.slug}.ics`]) {
       const answer = await parent.page.request.get(publicPath);
       expect(await answer.text()).not.toContain('Lederen er syg');
@@ -148,7 +135,7 @@ describe('the family link', () => {
     const log = await coordinator.page.locator('main table').innerText();
     expect(log).not.toMatch(codeWords);
     expect(log).toMatch(/\b(Så|Ændrede|Oprettede|Slettede|Hentede) [a-zæøå]/);
-    await visit(coordinator.page, `/personale/boern/${childId}/indsigt`);
+    await visit(coordinator.page, `/personale/boern/${fixture.childId}/indsigt`);
     const insight = await coordinator.page.locator('main').innerText();
     expect(insight).not.toMatch(codeWords);
     expect(insight).toContain('Familien (via familielinket)');

@@ -1,14 +1,13 @@
 // The site where a municipality runs it: the built server behind a real Caddy that terminates TLS
 // (PUBLIC_ORIGIN=https://…, TRUST_PROXY=1), driven by Chromium over https.
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { issueFamilyLink } from '../../src/features/families/families.service';
-import { addAccount, signIn, type Account } from './support/accounts';
+import { signIn, type Account } from './support/accounts';
 import { baseURL, useBrowser, fillForm } from './support/browser';
 import { axeViolations } from './support/chromium';
 import { useServerDatabase } from './support/database';
 import { insecureGet, startAppServer, startCaddy, type Running } from './support/servers';
-import { addChild, addEnrollment, addGroup, addMeetings } from '../support/builders';
+import { arrangeGroup, type ArrangedGroup } from './support/arrange';
 import { freePort } from '../support/ports';
 
 const LEADER_HTTPS: Account = { email: 'https-leder@e2e.test', password: 'https-adgangskode-123', name: 'Hanne Https' };
@@ -22,26 +21,14 @@ describe('behind a TLS-terminating proxy (Caddy)', () => {
   let caddy: Running;
   let origin: string;
   let appPort: number;
-  let meetingId: string;
-  let leaderId: string;
-  let childId = '';
+  let fixture: ArrangedGroup;
 
   beforeAll(async () => {
-    addAccount(inject('databaseUrl'), LEADER_HTTPS, 'leader');
-    const leader = await handle.db.selectFrom('users').select('id').where('email', '=', LEADER_HTTPS.email).executeTakeFirstOrThrow();
-    leaderId = leader.id;
-    const at = new Date().toISOString();
-    const groupId = await addGroup(handle.db, {
-      slug: `https-${randomUUID().slice(0, 6)}`, name: 'Httpsgruppen', girls_only: 1, capacity: 12, created_at: at, updated_at: at, leaderIds: [leader.id],
+    fixture = await arrangeGroup(handle.db, {
+      leader: LEADER_HTTPS, name: 'Httpsgruppen', group: { capacity: 12 },
+      meetings: [new Date(Date.now() - 30 * 60 * 1000), new Date(Date.now() + 2 * 24 * 3600_000)],
+      children: CHILDREN.map((name) => ({ first_name: name, last_name: 'Httpsen' })),
     });
-    const start = Date.now() - 30 * 60 * 1000;
-    const coming = Date.now() + 2 * 24 * 3600_000;
-    [meetingId = ''] = await addMeetings(handle.db, groupId, [new Date(start), new Date(coming)], { created_at: at, updated_at: at });
-    for (const name of CHILDREN) {
-      const { childId: id } = await addChild(handle.db, { first_name: name, last_name: 'Httpsen', birth_date: '2016-03-15', created_at: at, updated_at: at });
-      childId ||= id;
-      await addEnrollment(handle.db, { child_id: id, group_id: groupId, created_at: at, updated_at: at });
-    }
 
     appPort = await freePort();
     const httpsPort = await freePort();
@@ -70,10 +57,10 @@ describe('behind a TLS-terminating proxy (Caddy)', () => {
     expect(cookie?.httpOnly).toBe(true);
 
     // Attendance: the sheet's script posts JSON to the same origin; "Alle mødt" saves both children at once.
-    await page.goto(`/personale/fremmoede/${meetingId}`);
+    await page.goto(`/personale/fremmoede/${fixture.meetingIds[0]}`);
     expect(await page.locator('[data-row]').count()).toBe(CHILDREN.length);
     await page.getByRole('button', { name: 'Alle mødt' }).click();
-    await expect.poll(async () => (await handle.db.selectFrom('attendance').select('status').where('meeting_id', '=', meetingId).execute())
+    await expect.poll(async () => (await handle.db.selectFrom('attendance').select('status').where('meeting_id', '=', fixture.meetingIds[0]!).execute())
       .filter((r) => r.status === 'present').length).toBe(CHILDREN.length);
     expect(await axeViolations(page)).toEqual([]);
 
@@ -93,8 +80,7 @@ describe('behind a TLS-terminating proxy (Caddy)', () => {
     expect(stored).toEqual([{ source: 'parent' }]);
 
     // The family page's afbud, over https; its calendar link is the public origin.
-    const leader = { user: { id: leaderId, email: LEADER_HTTPS.email, displayName: LEADER_HTTPS.name, role: 'leader' as const, municipality: null }, ip: null };
-    const { path } = await issueFamilyLink(handle.db, leader, childId, new Date());
+    const { path } = await issueFamilyLink(handle.db, fixture.leader, fixture.childId, new Date());
     await form.goto(path);
     expect(await form.locator('a[href^="webcal://"]').getAttribute('href')).toContain(`webcal://localhost:${new URL(origin).port}/`);
     await form.getByText('Meld afbud').first().click();

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { addDays, instantToZoned, todayInZone } from '../../src/lib/time';
-import { addChild, addEnrollment, addGroup, addMeetingRule, addMeetings } from '../support/builders';
+import { arrangeGroup, type ArrangedGroup } from './support/arrange';
 import { readMailboxDir, waitForMessage, type Received } from '../support/mailbox';
 import { COORDINATOR, addAccount, type Account } from './support/accounts';
 import { expectAccessible, newPage, visit, useBrowser, signedInPage, fillForm } from './support/browser';
@@ -28,44 +28,30 @@ function lix(text: string): number {
 describe('messages by e-mail and SMS', () => {
   const browser = useBrowser();
   const handle = useServerDatabase();
-  let groupId: string;
-  let groupName: string;
-  let childId: string;
-  let emailGuardianId: string;
-  let smsGuardianId: string;
-  const meetings: string[] = [];
+  const groupName = 'Beskedgruppen';
+  let fixture: ArrangedGroup;
   let familyPath = '';
 
   beforeAll(async () => {
-    addAccount(inject('databaseUrl'), LEADER_M, 'leader');
-    const db = handle.db;
-    const leaderId = (await db.selectFrom('users').select('id').where('email', '=', LEADER_M.email).executeTakeFirstOrThrow()).id;
-    const at = new Date().toISOString();
-    groupName = 'Beskedgruppen';
-    groupId = await addGroup(db, {
-      slug: `beskeder-${randomUUID().slice(0, 6)}`, name: groupName, girls_only: 1, created_at: at, updated_at: at, leaderIds: [leaderId],
-    });
-    await addMeetingRule(db, groupId, { updated_at: at });
     const starts = [10, 20, 30].map((days) => {
       const start = new Date(Date.now() + days * 24 * 3600_000);
       start.setUTCMinutes(0, 0, 0);
       return start;
     });
-    meetings.push(...(await addMeetings(db, groupId, starts, { place: 'Familiecentret, lokale 2', created_at: at, updated_at: at })));
-    let guardianIds: string[];
-    ({ childId, guardianIds } = await addChild(db, {
-      first_name: 'Naja', last_name: 'Hemmeligsen', birth_date: '2015-08-01', created_at: at, updated_at: at,
-      guardians: [
-        { name: 'Mona Hemmeligsen', phone: null, email: PARENT_EMAIL },
-        { name: 'Omar Hemmeligsen', phone: PARENT_PHONE, email: null },
-      ],
-    }));
-    [emailGuardianId = '', smsGuardianId = ''] = guardianIds;
-    await addEnrollment(db, { child_id: childId, group_id: groupId, created_at: at, updated_at: at });
+    fixture = await arrangeGroup(handle.db, {
+      leader: LEADER_M, name: groupName, rule: true, meetings: starts, meetingSpec: { place: 'Familiecentret, lokale 2' },
+      children: [{
+        first_name: 'Naja', last_name: 'Hemmeligsen', birth_date: '2015-08-01',
+        guardians: [
+          { name: 'Mona Hemmeligsen', phone: null, email: PARENT_EMAIL },
+          { name: 'Omar Hemmeligsen', phone: PARENT_PHONE, email: null },
+        ],
+      }],
+    });
   });
 
   it('staff send the family link from the child page; it arrives by e-mail, works, and never shows in the staff log', async () => {
-    const staff = await signedInPage(browser, LEADER_M, { at: `/personale/boern/${childId}` });
+    const staff = await signedInPage(browser, LEADER_M, { at: `/personale/boern/${fixture.childId}` });
     await staff.page.getByLabel('Mona Hemmeligsen: e-mail').check();
     await staff.page.getByRole('button', { name: 'Send linket' }).click();
     await staff.page.waitForURL(/gemt=sendt/);
@@ -113,13 +99,13 @@ describe('messages by e-mail and SMS', () => {
     await expectAccessible(parent.page);
     expect(lix((await parent.page.locator('#beskeder').locator('xpath=..').innerText()).replace(/\n/g, '. '))).toBeLessThanOrEqual(35);
     await parent.context.close();
-    const choices = await handle.db.selectFrom('guardians').select(['id', 'message_channel', 'message_reminders', 'consent_by', 'consent_at']).where('child_id', '=', childId).orderBy('name').execute();
+    const choices = await handle.db.selectFrom('guardians').select(['id', 'message_channel', 'message_reminders', 'consent_by', 'consent_at']).where('child_id', '=', fixture.childId).orderBy('name').execute();
     expect(choices.map((c) => [c.message_channel, c.message_reminders])).toEqual([['email', 1], ['sms', 0]]);
     expect(choices.every((c) => c.consent_by?.startsWith('familielink:') && c.consent_at !== null)).toBe(true);
   }, 120_000); // two sign-ins with a second factor and six pages checked with axe: over a minute on a loaded machine
 
   it('a moved meeting reaches the parent by e-mail with an unsubscribe link that works without signing in, by SMS, and the leader', async () => {
-    const staff = await signedInPage(browser, LEADER_M, { at: `/personale/moeder/${meetings[0]}` });
+    const staff = await signedInPage(browser, LEADER_M, { at: `/personale/moeder/${fixture.meetingIds[0]}` });
     const target = new Date(Date.now() + 11 * 24 * 3600_000);
     const date = instantToZoned(target).date;
     const move = staff.page.locator('form', { has: staff.page.locator('input[name="intent"][value="move"]') });
@@ -160,18 +146,18 @@ describe('messages by e-mail and SMS', () => {
     const unsubscribePath = new URL((email.listUnsubscribe ?? '').slice(1, -1)).pathname;
     const stranger = await newPage(browser);
     await visit(stranger.page, unsubscribePath);
-    expect((await handle.db.selectFrom('guardians').select('message_channel').where('id', '=', emailGuardianId).executeTakeFirstOrThrow()).message_channel).toBe('email');
+    expect((await handle.db.selectFrom('guardians').select('message_channel').where('id', '=', fixture.children[0]!.guardianIds[0]!).executeTakeFirstOrThrow()).message_channel).toBe('email');
     await stranger.page.getByRole('button', { name: 'Afmeld beskeder' }).click();
     await stranger.page.waitForLoadState();
     expect(await stranger.page.getByText('Du får ikke flere beskeder fra os.').count()).toBe(1);
     await expectAccessible(stranger.page);
     await stranger.context.close();
-    const after = await handle.db.selectFrom('guardians').select(['message_channel', 'consent_by']).where('id', '=', emailGuardianId).executeTakeFirstOrThrow();
+    const after = await handle.db.selectFrom('guardians').select(['message_channel', 'consent_by']).where('id', '=', fixture.children[0]!.guardianIds[0]!).executeTakeFirstOrThrow();
     expect(after).toEqual({ message_channel: 'none', consent_by: 'afmeldingslink' });
   });
 
   it('a cancelled meeting goes by SMS to the guardian who chose SMS, and not to the one who unsubscribed', async () => {
-    const staff = await signedInPage(browser, LEADER_M, { at: `/personale/moeder/${meetings[1]}` });
+    const staff = await signedInPage(browser, LEADER_M, { at: `/personale/moeder/${fixture.meetingIds[1]}` });
     const cancel = staff.page.locator('form', { has: staff.page.locator('input[name="intent"][value="cancel"]') });
     await cancel.locator('textarea[name="reason"]').fill('Lederen er syg');
     await cancel.locator('input[name="confirm"]').check();
@@ -218,7 +204,7 @@ describe('messages by e-mail and SMS', () => {
   });
 
   it('a parent\'s own request for a place gets a receipt that says when we call', async () => {
-    const slug = (await handle.db.selectFrom('groups').select('slug').where('id', '=', groupId).executeTakeFirstOrThrow()).slug;
+    const slug = (await handle.db.selectFrom('groups').select('slug').where('id', '=', fixture.groupId).executeTakeFirstOrThrow()).slug;
     const { page, context } = await newPage(browser);
     await visit(page, `/grupper/${slug}/oensker-plads`);
     await fillForm(page, {
@@ -270,10 +256,10 @@ describe('messages by e-mail and SMS', () => {
     // Only now the meeting and a guardian who wants reminders (the group's old setting would have sent one at once).
     const at = new Date().toISOString();
     await handle.db.insertInto('meetings').values({
-      id: meetingId, group_id: groupId, occurrence_key: 'e2e-beskeder-paamindelse', starts_at: starts.toISOString(), ends_at: new Date(starts.getTime() + 3600_000).toISOString(),
+      id: meetingId, group_id: fixture.groupId, occurrence_key: 'e2e-beskeder-paamindelse', starts_at: starts.toISOString(), ends_at: new Date(starts.getTime() + 3600_000).toISOString(),
       place: 'Familiecentret', status: 'planned', created_at: at, updated_at: at,
     }).execute();
-    await handle.db.updateTable('guardians').set({ message_reminders: 1 }).where('id', '=', smsGuardianId).execute();
+    await handle.db.updateTable('guardians').set({ message_reminders: 1 }).where('id', '=', fixture.children[0]!.guardianIds[1]!).execute();
 
     const reminder = await waitForMessage(mail, (m) => m.channel === 'sms' && m.to === '+4531415926' && m.text.startsWith('Husk mødet i Beskedgruppen for Naja.'), 90_000);
     expect(reminder.at).toBeGreaterThanOrEqual(next.getTime());

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { Actor } from '../../src/features/auth/auth';
+import { describe, expect, it } from 'vitest';
 import {
   childAttendanceHistory, getAttendanceSheet, listTodaysMeetings, saveMarks, saveMeetingNote, saveSheetForm,
 } from '../../src/features/attendance/attendance.service';
 import { ForbiddenError, ValidationError } from '../../src/lib/errors';
-import type { Role } from '../../src/lib/server/database';
 import { statementCount } from '../../src/lib/server/db';
 import { instantToZoned } from '../../src/lib/time';
-import { addChild, addEnrollment, addGroup, addMeetings, addUser } from '../support/builders';
+import { addChild, addEnrollment, addGroup, addMeetings } from '../support/builders';
+import { addStaffMember, useStaff } from '../support/staff';
 import { databaseKind, useTestDatabase } from '../support/database';
 import { errorOf } from '../support/errors';
 
@@ -17,16 +16,11 @@ const NOW = new Date('2026-11-23T16:00:00Z');
 const TODAY_START = new Date('2026-11-23T14:00:00Z');
 const MONTH = 30 * 24 * 60 * 60 * 1000;
 
-
 describe(`attendance on ${databaseKind()}`, () => {
   const handle = useTestDatabase();
-  let coordinator: Actor;
-  let leader: Actor;
-  let otherLeader: Actor;
-  let caseworker: Actor;
+  const { coordinator, leader, otherLeader, caseworker } = useStaff(handle, {}, { at: NOW });
 
   const at = NOW.toISOString();
-  const addStaff = (role: Role, name: string): Promise<Actor> => addUser(handle.db, role, { name, at });
 
   /** A group led by `leaderId` with meetings at the given instants (2 hours each). */
   async function addGroupWith(leaderId: string, starts: Date[]): Promise<{ groupId: string; meetingIds: string[] }> {
@@ -54,13 +48,6 @@ describe(`attendance on ${databaseKind()}`, () => {
     const r = await handle.db.selectFrom('attendance').select((eb) => eb.fn.countAll().as('n')).where('meeting_id', '=', meetingId).executeTakeFirstOrThrow();
     return Number(r.n);
   }
-
-  beforeAll(async () => {
-    coordinator = await addStaff('coordinator', 'Karin Koordinator');
-    leader = await addStaff('leader', 'Lars Leder');
-    otherLeader = await addStaff('leader', 'Olga Anden');
-    caseworker = await addStaff('caseworker', 'Rita Raadgiver');
-  });
 
   it('lists the members on the meeting date with first name, age and "ny"; not waiting children, not courses that ended before', async () => {
     const { groupId, meetingIds } = await addGroupWith(leader.user.id, [new Date(TODAY_START.getTime() - MONTH), TODAY_START]);
@@ -235,7 +222,7 @@ describe(`attendance on ${databaseKind()}`, () => {
   });
 
   it('"Dagens møde" lists today\'s meetings of the leader\'s groups, else the next ones; the meeting note is saved', async () => {
-    const fresh = await addStaff('leader', 'Nina Ny');
+    const fresh = await addStaffMember(handle.db, 'leader', 'Nina Ny', { at: NOW });
     const other = await addGroupWith(fresh.user.id, [new Date(NOW.getTime() + 2 * MONTH)]);
     const mine = await addGroupWith(fresh.user.id, [new Date(NOW.getTime() + MONTH)]);
     const list = await listTodaysMeetings(handle.db, fresh, NOW);

@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AUDIT_PAGE_SIZE, type AuditFilter } from '../../src/features/audit/audit';
 import { exportAuditCsv, listAudit, recordAudit } from '../../src/features/audit/audit.service';
-import type { Actor } from '../../src/features/auth/auth';
 import { ForbiddenError } from '../../src/lib/errors';
-import { addChild, addGroup, addStaff } from '../support/child-records';
+import { addChild, addGroup } from '../support/child-records';
+import { useStaff } from '../support/staff';
 import { databaseKind, useTestDatabase } from '../support/database';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
@@ -11,17 +11,12 @@ const ALL: AuditFilter = { child: null, userId: null, from: null, to: null, befo
 
 describe(`audit log listing on ${databaseKind()}`, () => {
   const handle = useTestDatabase();
-  let coordinator: Actor;
-  let leader: Actor;
-  let other: Actor;
+  const { coordinator, leader, other } = useStaff(handle, { other: ['leader', 'Mette Anden'] }, { ip: '10.1.2.3' });
   let astrid: string;
   let bo: string;
 
   beforeAll(async () => {
     const db = handle.db;
-    coordinator = await addStaff(db, 'coordinator', 'Karin Koordinator');
-    leader = await addStaff(db, 'leader', 'Lars Leder');
-    other = await addStaff(db, 'leader', 'Mette Anden');
     const groupId = await addGroup(db, 'Pigegruppen');
     astrid = (await addChild(db, { groupId, firstName: 'Astrid', lastName: 'Ågård' })).childId;
     bo = (await addChild(db, { groupId, firstName: 'Bodil', lastName: 'Percent_%' })).childId;

@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { statementCount } from '../../src/lib/server/db';
-import type { Role } from '../../src/lib/server/database';
 import { ConflictError, ForbiddenError, ValidationError } from '../../src/lib/errors';
 import type { Actor } from '../../src/features/auth/auth';
 import type { Group } from '../../src/features/groups/groups';
@@ -22,7 +21,8 @@ import {
   windowOverview,
 } from '../../src/features/enrollment/enrollment.service';
 import { addDays, todayInZone } from '../../src/lib/time';
-import { addChild, addEnrollment, addLeaders, addReferral, addUser } from '../support/builders';
+import { addChild, addEnrollment, addLeaders, addReferral, insertUser } from '../support/builders';
+import { addStaffMember, useStaff } from '../support/staff';
 import { createTestDatabase, databaseKind, useTestDatabase } from '../support/database';
 import { errorOf } from '../support/errors';
 import { NOW } from '../support/clock';
@@ -31,17 +31,10 @@ const TODAY = todayInZone(NOW);
 
 describe(`enrollment service on ${databaseKind()}`, () => {
   let handle = useTestDatabase();
-  let coordinator: Actor;
-  let kidsLeader: Actor;
-  let girlsLeader: Actor;
-  let caseworker: Actor;
+  const { coordinator, leader: kidsLeader, otherLeader: girlsLeader, caseworker } = useStaff(handle, {}, { at: NOW });
   let girls: Group;
   let kids: Group;
   let young: Group;
-
-  const addStaff = (role: Role, name: string): Promise<Actor> => addUser(handle.db, role, {
-    name, email: `${name.toLowerCase().replace(/\s+/g, '.')}@ishoj.dk`, municipality: role === 'caseworker' ? 'ishoj' : null, at: NOW,
-  });
 
   /** What the referral forms leave behind: child, guardian, referral 'received', enrollment 'referred' (or a later state). */
   async function refer(
@@ -83,10 +76,6 @@ describe(`enrollment service on ${databaseKind()}`, () => {
 
   beforeAll(async () => {
     await seedDefaultGroups(handle.db, NOW);
-    coordinator = await addStaff('coordinator', 'Karin Koordinator');
-    kidsLeader = await addStaff('leader', 'Lis Søskende');
-    girlsLeader = await addStaff('leader', 'Pia Pige');
-    caseworker = await addStaff('caseworker', 'Rita Rådgiver');
     const groups = await listGroups(handle.db, coordinator);
     girls = groups.find((g) => g.slug === 'pigegruppen')!;
     kids = groups.find((g) => g.slug === 'soeskendegruppen-boern')!;
@@ -347,8 +336,8 @@ describe(`enrollment service on ${databaseKind()}`, () => {
     handle = fresh;
     try {
       await seedDefaultGroups(handle.db, NOW);
-      const boss = await addStaff('coordinator', 'Bente Boss');
-      caseworker = await addStaff('caseworker', 'Cai Rådgiver');
+      const boss = await addStaffMember(handle.db, 'coordinator', 'Bente Boss', { at: NOW });
+      await insertUser(handle.db, caseworker, { at: NOW });
       const groups = await listGroups(handle.db, boss);
       const measure = async () => {
         const before = statementCount();

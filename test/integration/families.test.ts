@@ -1,29 +1,24 @@
 import ICAL from 'ical.js';
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { Actor } from '../../src/features/auth/auth';
+import { describe, expect, it } from 'vitest';
 import { getAttendanceSheet } from '../../src/features/attendance/attendance.service';
 import { FAMILY_RATE_LIMIT } from '../../src/features/families/families';
 import {
   familyCalendar, getChildPage, issueFamilyLink, openFamilyPage, revokeFamilyLink, submitFamilyAction, qrCodeDataUrl,
 } from '../../src/features/families/families.service';
 import { ConflictError, ForbiddenError } from '../../src/lib/errors';
-import type { Role } from '../../src/lib/server/database';
 import { sha256Hex } from '../../src/lib/server/tokens';
-import { addChild, addConversation, addEnrollment, addGroup, addMeetings, addUser } from '../support/builders';
+import { addChild, addConversation, addEnrollment, addGroup, addMeetings } from '../support/builders';
+import { useStaff } from '../support/staff';
 import { databaseKind, useTestDatabase } from '../support/database';
 import { errorOf } from '../support/errors';
 import { NOW, DAY } from '../support/clock';
 
 describe(`family link on ${databaseKind()}`, () => {
   const handle = useTestDatabase();
-  let coordinator: Actor;
-  let leader: Actor;
-  let otherLeader: Actor;
+  const { coordinator, leader, otherLeader } = useStaff(handle, {}, { at: NOW });
   let ipCounter = 0;
   /** A fresh address per call, so the per-address rate limit only bites in its own test. */
   const ip = () => `10.0.0.${++ipCounter}`;
-
-  const addStaff = (role: Role, name: string): Promise<Actor> => addUser(handle.db, role, { name, at: NOW });
 
   /** A group with a child in an active course and meetings at +2, +30 and -30 days (16.00-18.00 Copenhagen). */
   async function arrange(): Promise<{ groupId: string; childId: string; enrollmentId: string; soon: string; later: string; past: string }> {
@@ -40,12 +35,6 @@ describe(`family link on ${databaseKind()}`, () => {
     });
     return { groupId, childId, enrollmentId, soon, later, past };
   }
-
-  beforeAll(async () => {
-    coordinator = await addStaff('coordinator', 'Karin');
-    leader = await addStaff('leader', 'Lars');
-    otherLeader = await addStaff('leader', 'Olga');
-  });
 
   it('stores only the hash; the page shows the first name, the group, the next meetings and the booked conversation', async () => {
     const a = await arrange();

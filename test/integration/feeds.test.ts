@@ -2,7 +2,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import ICAL from 'ical.js';
 import nodeIcal from 'node-ical';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Actor } from '../../src/features/auth/auth';
 import {
   issueStaffFeedToken,
   publicGroupFeed,
@@ -12,9 +11,9 @@ import {
 } from '../../src/features/feeds/feeds.service';
 import { seedDefaultGroups } from '../../src/features/groups/groups.service';
 import { cancelMeeting, moveMeeting } from '../../src/features/schedule/schedule.service';
-import type { Role } from '../../src/lib/server/database';
 import { instantToZoned } from '../../src/lib/time';
-import { addChild, addConversation, addEnrollment, addLeaders, addUser } from '../support/builders';
+import { addChild, addConversation, addEnrollment, addLeaders, meetingByKey } from '../support/builders';
+import { addStaffMember, useStaff } from '../support/staff';
 import { databaseKind, useTestDatabase } from '../support/database';
 import { NOW, DAY } from '../support/clock';
 
@@ -81,21 +80,8 @@ function byUid(events: ParsedEvent[], uid: string): ParsedEvent | undefined {
 
 describe(`calendar feeds on ${databaseKind()}`, () => {
   const handle = useTestDatabase();
-  let coordinator: Actor;
-  let leader: Actor;
-  let caseworker: Actor;
+  const { coordinator, leader, caseworker } = useStaff(handle, {}, { at: NOW });
   let girlsId: string;
-
-  const addStaff = (role: Role, name: string): Promise<Actor> => addUser(handle.db, role, { name, email: `${name.toLowerCase().replace(/\s+/g, '.')}@ishoj.dk`, at: NOW });
-
-  async function meetingRow(groupId: string, key: string) {
-    return handle.db
-      .selectFrom('meetings')
-      .selectAll()
-      .where('group_id', '=', groupId)
-      .where('occurrence_key', '=', key)
-      .executeTakeFirstOrThrow();
-  }
 
   async function feedBody(at: Date): Promise<string> {
     const feed = await publicGroupFeed(handle.db, 'pigegruppen', at);
@@ -105,9 +91,6 @@ describe(`calendar feeds on ${databaseKind()}`, () => {
 
   beforeAll(async () => {
     await seedDefaultGroups(handle.db, NOW);
-    coordinator = await addStaff('coordinator', 'Karin Koordinator');
-    leader = await addStaff('leader', 'Lone Leder');
-    caseworker = await addStaff('caseworker', 'Rikke Rådgiver');
     const groups = await handle.db.selectFrom('groups').select(['id', 'slug']).execute();
     girlsId = groups.find((g) => g.slug === 'pigegruppen')!.id;
     await addLeaders(handle.db, girlsId, [leader.user.id]);
@@ -136,8 +119,8 @@ describe(`calendar feeds on ${databaseKind()}`, () => {
 
   it('parses in ical.js and node-ical, with the 16.00 meeting at 15:00Z in winter and 14:00Z in summer', async () => {
     const body = await feedBody(NOW);
-    const january = await meetingRow(girlsId, '2027-01');
-    const april = await meetingRow(girlsId, '2027-04');
+    const january = (await meetingByKey(handle.db, girlsId, '2027-01'))!;
+    const april = (await meetingByKey(handle.db, girlsId, '2027-04'))!;
 
     const viaIcalJs = parseWithIcalJs(body);
     const viaNodeIcal = parseWithNodeIcal(body);
@@ -171,7 +154,7 @@ describe(`calendar feeds on ${databaseKind()}`, () => {
 
   it('keeps the UID and raises SEQUENCE when a meeting is moved, so calendars show the new time', async () => {
     const before = await publicGroupFeed(handle.db, 'pigegruppen', NOW);
-    const january = await meetingRow(girlsId, '2027-01');
+    const january = (await meetingByKey(handle.db, girlsId, '2027-01'))!;
     const uid = `${january.id}@gruppeforloeb`;
     const oldSequence = byUid(parseWithIcalJs(before!.body).events, uid)!.sequence;
 
@@ -190,7 +173,7 @@ describe(`calendar feeds on ${databaseKind()}`, () => {
   });
 
   it('shows a cancelled meeting as CANCELLED with AFLYST, and drops it two weeks after its date', async () => {
-    const april = await meetingRow(girlsId, '2027-04');
+    const april = (await meetingByKey(handle.db, girlsId, '2027-04'))!;
     const uid = `${april.id}@gruppeforloeb`;
     const at = new Date(NOW.getTime() + 2 * DAY);
     await cancelMeeting(handle.db, coordinator, april.id, { reason: 'Sygdom hos Ingrid Hemmeligsen', confirm: 'ja' }, at);
@@ -283,7 +266,7 @@ describe(`calendar feeds on ${databaseKind()}`, () => {
     it('answers null for unknown or malformed tokens and for a disabled account', async () => {
       expect(await staffFeed(handle.db, 'a'.repeat(39), NOW)).toBeNull();
       expect(await staffFeed(handle.db, '../../etc/passwd', NOW)).toBeNull();
-      const other = await addStaff('leader', 'Ole Orlov');
+      const other = await addStaffMember(handle.db, 'leader', 'Ole Orlov', { at: NOW });
       const token = tokenOf(await issueStaffFeedToken(handle.db, other.user.id, NOW));
       expect(await staffFeed(handle.db, token, NOW)).not.toBeNull();
       await handle.db.updateTable('users').set({ disabled_at: NOW.toISOString() }).where('id', '=', other.user.id).execute();

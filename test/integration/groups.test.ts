@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Role } from '../../src/lib/server/database';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../src/lib/errors';
-import type { Actor } from '../../src/features/auth/auth';
 import { groupFormValues } from '../../src/features/groups/groups';
 import type { Group } from '../../src/features/groups/groups';
 import {
@@ -16,29 +14,15 @@ import {
 } from '../../src/features/groups/groups.service';
 import { planningWindow } from '../../src/features/schedule/schedule.service';
 import { instantToZoned } from '../../src/lib/time';
-import { addUser } from '../support/builders';
+import { meetingsOfGroup } from '../support/builders';
+import { addStaffMember, planStaff, startWithoutGroups } from '../support/staff';
 import { databaseKind, useTestDatabase } from '../support/database';
 import { NOW, DAY } from '../support/clock';
 
 describe(`groups service on ${databaseKind()}`, () => {
   const handle = useTestDatabase();
-  let coordinator: Actor;
-  let leaderA: Actor;
-  let leaderB: Actor;
-  let caseworker: Actor;
-
-  const addStaff = (role: Role, name: string, disabled = false): Promise<Actor> => addUser(handle.db, role, {
-    name, email: `${name.toLowerCase().replace(/\s+/g, '.')}@ishoj.dk`, municipality: role === 'caseworker' ? 'ishoj' : null, disabled, at: NOW,
-  });
-
-  async function meetingsOf(groupId: string) {
-    return handle.db
-      .selectFrom('meetings')
-      .selectAll()
-      .where('group_id', '=', groupId)
-      .orderBy('starts_at')
-      .execute();
-  }
+  const staff = planStaff({}, { at: NOW });
+  const { coordinator, leader: leaderA, otherLeader: leaderB, caseworker } = staff;
 
   async function groupBySlug(slug: string): Promise<Group> {
     const group = (await listGroups(handle.db, coordinator)).find((g) => g.slug === slug);
@@ -50,15 +34,7 @@ describe(`groups service on ${databaseKind()}`, () => {
     return { ...groupFormValues(group), leaderIds: group.leaderIds, ...overrides };
   }
 
-  beforeEach(async () => {
-    for (const table of ['audit_log', 'intake_windows', 'meetings', 'closed_periods', 'group_leaders', 'meeting_rules', 'groups', 'users'] as const) {
-      await handle.db.deleteFrom(table).execute();
-    }
-    coordinator = await addStaff('coordinator', 'Anne Koordinator');
-    leaderA = await addStaff('leader', 'Bo Leder');
-    leaderB = await addStaff('leader', 'Cecilie Leder');
-    caseworker = await addStaff('caseworker', 'Dorte Rådgiver');
-  });
+  beforeEach(() => startWithoutGroups(handle.db, staff));
 
   describe('seeding the default groups', () => {
     it('creates the three groups with their meetings for the next 12 months', async () => {
@@ -69,7 +45,7 @@ describe(`groups service on ${databaseKind()}`, () => {
       const { to } = planningWindow(NOW);
       expect(to).toBe('2027-11-30');
       for (const group of groups) {
-        const meetings = await meetingsOf(group.id);
+        const meetings = await meetingsOfGroup(handle.db, group.id);
         expect(meetings.length, group.slug).toBe(12);
         expect(new Set(meetings.map((s) => s.occurrence_key)).size).toBe(12);
         expect(meetings.every((s) => s.status === 'planned' && Number(s.is_manual) === 0 && s.place === group.place)).toBe(true);
@@ -78,7 +54,7 @@ describe(`groups service on ${databaseKind()}`, () => {
       }
 
       // The girls' group: second Wednesday, 16.00-18.00 Copenhagen time; the next one is 9 December 2026.
-      const girls = await meetingsOf(groups[0]!.id);
+      const girls = await meetingsOfGroup(handle.db, groups[0]!.id);
       expect(girls[0]!.starts_at).toBe('2026-12-09T15:00:00.000Z');
       expect(girls[0]!.ends_at).toBe('2026-12-09T17:00:00.000Z');
       // Summer time: 14 July 2027 16.00 is 14.00 UTC.
@@ -146,7 +122,7 @@ describe(`groups service on ${databaseKind()}`, () => {
       expect((await listGroups(handle.db, coordinator)).length).toBe(3);
       const mine = await listGroups(handle.db, leaderA);
       expect(mine.map((g) => g.slug)).toEqual(['pigegruppen']);
-      expect(mine[0]!.leaders).toEqual([{ id: leaderA.user.id, displayName: 'Bo Leder' }]);
+      expect(mine[0]!.leaders).toEqual([{ id: leaderA.user.id, displayName: leaderA.user.displayName }]);
       expect(await listGroups(handle.db, leaderB)).toEqual([]);
     });
 
@@ -208,7 +184,7 @@ describe(`groups service on ${databaseKind()}`, () => {
       const saved = await getGroup(handle.db, coordinator, girls.id);
       expect(saved.capacity).toBe(8);
       expect(saved.maxAge).toBe(14);
-      expect(saved.leaders.map((l) => l.displayName)).toEqual(['Bo Leder', 'Cecilie Leder']);
+      expect(saved.leaders.map((l) => l.displayName)).toEqual([leaderA.user.displayName, leaderB.user.displayName]);
       const audit = await handle.db.selectFrom('audit_log').selectAll().where('entity_id', '=', girls.id).where('action', '=', 'update').execute();
       expect(audit).toHaveLength(1);
       expect(audit[0]).toMatchObject({ user_id: coordinator.user.id, entity_type: 'group' });
@@ -252,7 +228,7 @@ describe(`groups service on ${databaseKind()}`, () => {
 
     it('moves only future untouched meetings when the rule changes, keeping their ids', async () => {
       const later = new Date(NOW.getTime() + 60 * DAY); // 22 January 2027: December and January are past.
-      const before = await meetingsOf(girls.id);
+      const before = await meetingsOfGroup(handle.db, girls.id);
       const result = await updateGroup(
         handle.db,
         coordinator,
@@ -261,7 +237,7 @@ describe(`groups service on ${databaseKind()}`, () => {
         later,
       );
       expect(result.meetings).toMatchObject({ updated: 10, removed: 0 });
-      const after = await meetingsOf(girls.id);
+      const after = await meetingsOfGroup(handle.db, girls.id);
       const byId = new Map(after.map((s) => [s.id, s]));
 
       // Past meetings: untouched.
@@ -284,7 +260,7 @@ describe(`groups service on ${databaseKind()}`, () => {
 
     it('moves future meetings to a new place and raises their sequence', async () => {
       await updateGroup(handle.db, coordinator, girls.id, editForm(girls, { place: 'Ishøj Bibliotek, mødelokale 2' }), NOW);
-      const meetings = await meetingsOf(girls.id);
+      const meetings = await meetingsOfGroup(handle.db, girls.id);
       expect(meetings.every((s) => s.place === 'Ishøj Bibliotek, mødelokale 2' && Number(s.sequence) === 1)).toBe(true);
     });
 
@@ -296,7 +272,7 @@ describe(`groups service on ${databaseKind()}`, () => {
         NOW,
       );
       expect(created.leaderIds).toEqual([leaderB.user.id]);
-      const meetings = await meetingsOf(created.id);
+      const meetings = await meetingsOfGroup(handle.db, created.id);
       expect(meetings).toHaveLength(12);
       expect(instantToZoned(new Date(meetings[0]!.starts_at))).toMatchObject({ date: '2026-12-04', time: '16:00', weekday: 5 });
       expect((await listGroups(handle.db, leaderB)).map((g) => g.slug)).toEqual(['pigegruppen-2']);
@@ -304,7 +280,7 @@ describe(`groups service on ${databaseKind()}`, () => {
   });
 
   it('offers active leaders and coordinators as group leaders, not caseworkers or disabled accounts', async () => {
-    await addStaff('leader', 'Erik Stoppet', true);
-    expect((await listLeaders(handle.db)).map((l) => l.displayName)).toEqual(['Anne Koordinator', 'Bo Leder', 'Cecilie Leder']);
+    await addStaffMember(handle.db, 'leader', 'Erik Stoppet', { disabled: true, at: NOW });
+    expect((await listLeaders(handle.db)).map((l) => l.displayName)).toEqual([coordinator, leaderA, leaderB].map((a) => a.user.displayName));
   });
 });

@@ -1,26 +1,22 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Actor } from '../../src/features/auth/auth';
 import { recordAudit } from '../../src/features/audit/audit.service';
 import { insightJson } from '../../src/features/insight/insight';
 import { getChildInsight } from '../../src/features/insight/insight.service';
 import { ForbiddenError, NotFoundError } from '../../src/lib/errors';
-import { addChild, addGroup, addMeetings, addStaff, type ChildIds } from '../support/child-records';
+import { addChild, addGroup, addMeetings, type ChildIds } from '../support/child-records';
+import { useStaff } from '../support/staff';
 import { databaseKind, useTestDatabase } from '../support/database';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 
 describe(`insight export on ${databaseKind()}`, () => {
   const handle = useTestDatabase();
-  let coordinator: Actor;
-  let leader: Actor;
+  const { coordinator, leader, caseworker } = useStaff(handle, {}, { ip: '10.1.2.3' });
   let mine: ChildIds;
   let other: ChildIds;
 
   beforeAll(async () => {
     const db = handle.db;
-    coordinator = await addStaff(db, 'coordinator', 'Karin Koordinator');
-    leader = await addStaff(db, 'leader', 'Lars Leder');
-    const caseworker = await addStaff(db, 'caseworker', 'Rita Rådgiver');
     const groupId = await addGroup(db, 'Pigegruppen');
     const meetings = await addMeetings(db, groupId, ['2026-09-09T14:00:00.000Z', '2026-10-14T14:00:00.000Z']);
     mine = await addChild(db, {

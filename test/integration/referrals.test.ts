@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { statementCount } from '../../src/lib/server/db';
-import type { Role } from '../../src/lib/server/database';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../src/lib/errors';
-import type { Actor } from '../../src/features/auth/auth';
 import { seedDefaultGroups } from '../../src/features/groups/groups.service';
 import { signFormTime } from '../../src/features/referrals/referrals';
 import { FORM_SECRET_KEY, findPossibleDuplicates } from '../../src/features/referrals/referrals.repository';
@@ -14,7 +12,8 @@ import {
   submitParentRequest,
   submitReferral,
 } from '../../src/features/referrals/referrals.service';
-import { addConversation, addUser } from '../support/builders';
+import { addConversation } from '../support/builders';
+import { addStaffMember, useStaff } from '../support/staff';
 import { databaseKind, useTestDatabase } from '../support/database';
 import { NOW } from '../support/clock';
 
@@ -22,16 +21,9 @@ const LATER = new Date(NOW.getTime() + 60_000);
 
 describe(`referrals on ${databaseKind()}`, () => {
   const handle = useTestDatabase();
-  let anna: Actor;
-  let bo: Actor;
-  let leader: Actor;
-  let coordinator: Actor;
+  const { anna, bo, leader, coordinator } = useStaff(handle, { anna: ['caseworker', 'Anna'], bo: ['caseworker', 'Bo'] }, { at: NOW, ip: '10.0.0.1' });
   let girlsId: string;
   let siblingsId: string;
-
-  const addStaff = (role: Role, name: string): Promise<Actor> => addUser(handle.db, role, {
-    name, email: `${name.toLowerCase()}@ishoj.dk`, municipality: role === 'caseworker' ? 'ishoj' : null, ip: '10.0.0.1', at: NOW,
-  });
 
   function referralValues(overrides: Record<string, string> = {}): Record<string, string> {
     return {
@@ -98,10 +90,6 @@ describe(`referrals on ${databaseKind()}`, () => {
     const groups = await handle.db.selectFrom('groups').select(['id', 'slug']).execute();
     girlsId = groups.find((g) => g.slug === 'pigegruppen')!.id;
     siblingsId = groups.find((g) => g.slug === 'soeskendegruppen-boern')!.id;
-    anna = await addStaff('caseworker', 'Anna');
-    bo = await addStaff('caseworker', 'Bo');
-    leader = await addStaff('leader', 'Lene');
-    coordinator = await addStaff('coordinator', 'Karin');
   });
 
   it('a referral creates exactly one child, its guardians, one referral and one referred enrollment, with an audit entry', async () => {
@@ -192,7 +180,7 @@ describe(`referrals on ${databaseKind()}`, () => {
   });
 
   it('an account sending referrals in bulk is stopped after 30 an hour; a resent form still answers', async () => {
-    const cecilie = await addStaff('caseworker', 'Cecilie');
+    const cecilie = await addStaffMember(handle.db, 'caseworker', 'Cecilie', { at: NOW, ip: '10.0.0.1' });
     const first = referralValues({ firstName: 'Bulk0' });
     await submitReferral(handle.db, cecilie, first, NOW);
     for (let i = 1; i < 30; i += 1) await submitReferral(handle.db, cecilie, referralValues({ firstName: `Bulk${i}` }), NOW);

@@ -85,9 +85,19 @@ describe(`renaming sessions to meetings and admin to coordinator on ${databaseKi
     expect((await db.selectFrom('users').select('role').where('id', '=', 'u-coord').executeTakeFirstOrThrow()).role).toBe('admin');
     expect((await db.selectFrom('yearly_counts').select('metric').orderBy('metric').execute()).map((r) => r.metric)).toEqual(['sessions_attended', 'sessions_registered']);
     await db.selectFrom('group_sessions').select('id').execute();
+    await db.insertInto('outbox_messages').values({
+      id: 'o-2', kind: 'session_changed', channel: 'sms', recipient: '+4512345678', language: 'da', subject: 'Mødet er aflyst', body_text: '…',
+      payload: JSON.stringify({ kind: 'session_changed', change: 'cancelled' }), topic: 'session:m-2:guardian:g-1', status: 'pending',
+      send_after: AT, message_id: '<o-2@test>', created_at: AT, updated_at: AT,
+    }).execute();
     await migrateTestDatabaseTo(handle.db, 'latest');
     expect((await db.selectFrom('users').select('role').where('id', '=', 'u-coord').executeTakeFirstOrThrow()).role).toBe('coordinator');
     expect(await db.selectFrom('auth_sessions').select('id').execute()).toEqual([{ id: 's-1' }]);
+    const messages = await db.selectFrom('outbox_messages').select(['id', 'kind', 'topic', 'payload']).orderBy('id').execute();
+    expect(messages.map((m) => [m.id, m.kind, m.topic, JSON.parse(m.payload).kind])).toEqual([
+      ['o-1', 'meeting_changed', 'meeting:m-1:user:u-lead', 'meeting_changed'],
+      ['o-2', 'meeting_changed', 'meeting:m-2:guardian:g-1', 'meeting_changed'],
+    ]);
     if (databaseKind() === 'sqlite') expect((await sql`pragma foreign_keys`.execute(db)).rows).toEqual([{ foreign_keys: 1 }]);
   });
 });

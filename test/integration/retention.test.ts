@@ -2,14 +2,14 @@ import { readFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Actor } from '../../src/features/auth/auth';
 import {
   getRetentionSettings, purgeExpiredData, runNightlyMaintenance, updateRetentionMonths,
 } from '../../src/features/retention/retention.service';
 import { selectYearlyCounts } from '../../src/features/retention/retention.repository';
 import { ForbiddenError, ValidationError } from '../../src/lib/errors';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../src/lib/server/db';
-import { addChild, addGroup, addMeetings, addStaff, type ChildIds } from '../support/child-records';
+import { addChild, addGroup, addMeetings, type ChildIds } from '../support/child-records';
+import { useStaff } from '../support/staff';
 import { databaseKind, useTestDatabase } from '../support/database';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
@@ -36,8 +36,7 @@ async function rowsOfChild(handle: DatabaseHandle, ids: ChildIds): Promise<numbe
 
 describe(`retention purge on ${databaseKind()}`, () => {
   const handle = useTestDatabase();
-  let coordinator: Actor;
-  let leader: Actor;
+  const { coordinator, leader } = useStaff(handle, {}, { ip: '10.1.2.3' });
   let groupId: string;
   let old: ChildIds;
   let oldToo: ChildIds;
@@ -47,8 +46,6 @@ describe(`retention purge on ${databaseKind()}`, () => {
 
   beforeAll(async () => {
     const db = handle.db;
-    coordinator = await addStaff(db, 'coordinator', 'Karin Koordinator');
-    leader = await addStaff(db, 'leader', 'Lars Leder');
     groupId = await addGroup(db, 'Pigegruppen');
     const meetings = await addMeetings(db, groupId, ['2024-03-13T15:00:00.000Z', '2024-04-10T14:00:00.000Z', '2025-01-08T15:00:00.000Z']);
     // Ended 31 January 2025: due from 31 January 2026 with 12 months.

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Role } from '../../src/lib/server/database';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../src/lib/errors';
-import type { Actor } from '../../src/features/auth/auth';
 import type { Group } from '../../src/features/groups/groups';
 import { groupFormValues } from '../../src/features/groups/groups';
 import { listGroups, seedDefaultGroups, updateGroup } from '../../src/features/groups/groups.service';
@@ -18,7 +16,8 @@ import {
   regenerateMeetings,
   restoreMeeting,
 } from '../../src/features/schedule/schedule.service';
-import { addUser } from '../support/builders';
+import { meetingByKey } from '../support/builders';
+import { planStaff, startWithoutGroups } from '../support/staff';
 import { databaseKind, useTestDatabase } from '../support/database';
 import { errorOf } from '../support/errors';
 import { NOW, DAY } from '../support/clock';
@@ -27,27 +26,13 @@ import { NOW, DAY } from '../support/clock';
 
 describe(`schedule service on ${databaseKind()}`, () => {
   const handle = useTestDatabase();
-  let coordinator: Actor;
-  let leaderA: Actor;
-  let leaderB: Actor;
-  let caseworker: Actor;
+  const staff = planStaff({}, { at: NOW });
+  const { coordinator, leader: leaderA, otherLeader: leaderB, caseworker } = staff;
   let girls: Group;
   let siblings: Group;
 
-  const addStaff = (role: Role, name: string): Promise<Actor> =>
-    addUser(handle.db, role, { name, email: `${name.toLowerCase().replace(/\s+/g, '.')}@ishoj.dk`, at: NOW });
-
-  async function meeting(groupId: string, key: string) {
-    return handle.db
-      .selectFrom('meetings')
-      .selectAll()
-      .where('group_id', '=', groupId)
-      .where('occurrence_key', '=', key)
-      .executeTakeFirst();
-  }
-
   async function meetingId(groupId: string, key: string): Promise<string> {
-    const row = await meeting(groupId, key);
+    const row = await meetingByKey(handle.db, groupId, key);
     if (!row) throw new Error(`no meeting ${key}`);
     return row.id;
   }
@@ -59,13 +44,7 @@ describe(`schedule service on ${databaseKind()}`, () => {
   const FEBRUARY_MOVE = { date: '2027-02-17', startTime: '17.00', endTime: '19.00', place: 'Ishøj Bibliotek', reason: 'Lokalet er optaget' };
 
   beforeEach(async () => {
-    for (const table of ['audit_log', 'intake_windows', 'meetings', 'closed_periods', 'group_leaders', 'meeting_rules', 'groups', 'users'] as const) {
-      await handle.db.deleteFrom(table).execute();
-    }
-    coordinator = await addStaff('coordinator', 'Anne Koordinator');
-    leaderA = await addStaff('leader', 'Bo Leder');
-    leaderB = await addStaff('leader', 'Cecilie Leder');
-    caseworker = await addStaff('caseworker', 'Dorte Rådgiver');
+    await startWithoutGroups(handle.db, staff);
     await seedDefaultGroups(handle.db, NOW);
     const groups = await listGroups(handle.db, coordinator);
     const seededGirls = groups.find((g) => g.slug === 'pigegruppen')!;
@@ -108,7 +87,7 @@ describe(`schedule service on ${databaseKind()}`, () => {
       const id = await meetingId(girls.id, '2027-02');
       const moved = await moveMeeting(handle.db, leaderA, id, FEBRUARY_MOVE, NOW);
       expect(moved).toMatchObject({ id, date: '2027-02-17', startTime: '17:00', endTime: '19:00', status: 'moved', place: 'Ishøj Bibliotek' });
-      expect(await meeting(girls.id, '2027-02')).toMatchObject({
+      expect(await meetingByKey(handle.db, girls.id, '2027-02')).toMatchObject({
         id,
         starts_at: '2027-02-17T16:00:00.000Z',
         ends_at: '2027-02-17T18:00:00.000Z',
@@ -116,7 +95,7 @@ describe(`schedule service on ${databaseKind()}`, () => {
         sequence: 1,
         updated_at: NOW.toISOString(),
       });
-      expect(Number((await meeting(girls.id, '2027-02'))!.is_manual)).toBe(1);
+      expect(Number((await meetingByKey(handle.db, girls.id, '2027-02'))!.is_manual)).toBe(1);
       const audit = await handle.db.selectFrom('audit_log').selectAll().where('entity_type', '=', 'meeting').execute();
       expect(audit).toHaveLength(1);
       expect(audit[0]).toMatchObject({ entity_id: id, user_id: leaderA.user.id, action: 'update' });
@@ -126,11 +105,11 @@ describe(`schedule service on ${databaseKind()}`, () => {
     it('survives a change of the meeting rule, while the untouched meetings follow the rule', async () => {
       const id = await meetingId(girls.id, '2027-02');
       await moveMeeting(handle.db, coordinator, id, FEBRUARY_MOVE, NOW);
-      const march = await meeting(girls.id, '2027-03');
+      const march = await meetingByKey(handle.db, girls.id, '2027-03');
       await changeRule(girls, { weekday: '4', nth: '1' }, NOW);
-      expect(await meeting(girls.id, '2027-02')).toMatchObject({ id, starts_at: '2027-02-17T16:00:00.000Z', status: 'moved', sequence: 1 });
+      expect(await meetingByKey(handle.db, girls.id, '2027-02')).toMatchObject({ id, starts_at: '2027-02-17T16:00:00.000Z', status: 'moved', sequence: 1 });
       // The first Thursday of March 2027 is the 4th.
-      expect(await meeting(girls.id, '2027-03')).toMatchObject({ id: march!.id, starts_at: '2027-03-04T15:00:00.000Z', sequence: 1 });
+      expect(await meetingByKey(handle.db, girls.id, '2027-03')).toMatchObject({ id: march!.id, starts_at: '2027-03-04T15:00:00.000Z', sequence: 1 });
     });
 
     it('refuses a time in the past, an end before the start and a date that is not a date', async () => {
@@ -142,7 +121,7 @@ describe(`schedule service on ${databaseKind()}`, () => {
       expect((backwards as ValidationError).fields).toEqual({ endTime: 'Sluttidspunktet skal ligge efter starttidspunktet.' });
       const nonsense = await errorOf(moveMeeting(handle.db, coordinator, id, { ...FEBRUARY_MOVE, date: '2027-02-30', startTime: 'snart', place: ' ' }, NOW));
       expect(Object.keys((nonsense as ValidationError).fields).sort()).toEqual(['date', 'place', 'startTime']);
-      expect(await meeting(girls.id, '2027-02')).toMatchObject({ status: 'planned', sequence: 0 });
+      expect(await meetingByKey(handle.db, girls.id, '2027-02')).toMatchObject({ status: 'planned', sequence: 0 });
     });
 
     it('refuses a meeting that has already been held', async () => {
@@ -155,7 +134,7 @@ describe(`schedule service on ${databaseKind()}`, () => {
       const theirs = await meetingId(siblings.id, '2027-02');
       await expect(moveMeeting(handle.db, leaderA, theirs, FEBRUARY_MOVE, NOW)).rejects.toBeInstanceOf(ForbiddenError);
       await expect(moveMeeting(handle.db, caseworker, theirs, FEBRUARY_MOVE, NOW)).rejects.toBeInstanceOf(ForbiddenError);
-      expect(await meeting(siblings.id, '2027-02')).toMatchObject({ status: 'planned', sequence: 0 });
+      expect(await meetingByKey(handle.db, siblings.id, '2027-02')).toMatchObject({ status: 'planned', sequence: 0 });
     });
   });
 
@@ -167,7 +146,7 @@ describe(`schedule service on ${databaseKind()}`, () => {
       expect(Object.keys((error as ValidationError).fields).sort()).toEqual(['confirm', 'reason']);
       const unticked = await errorOf(cancelMeeting(handle.db, leaderA, id, { reason: 'Sygdom' }, NOW));
       expect((unticked as ValidationError).fields['confirm']).toMatch(/Ja, aflys mødet/);
-      expect(await meeting(girls.id, '2027-01')).toMatchObject({ status: 'planned' });
+      expect(await meetingByKey(handle.db, girls.id, '2027-01')).toMatchObject({ status: 'planned' });
     });
 
     it('keeps a cancelled meeting cancelled when the rule changes', async () => {
@@ -175,7 +154,7 @@ describe(`schedule service on ${databaseKind()}`, () => {
       const cancelled = await cancelMeeting(handle.db, leaderA, id, { reason: 'Sygdom', confirm: 'ja' }, NOW);
       expect(cancelled).toMatchObject({ status: 'cancelled', cancelReason: 'Sygdom', sequence: 1 });
       await changeRule(girls, { startTime: '15.00', endTime: '17.00' }, NOW);
-      expect(await meeting(girls.id, '2027-01')).toMatchObject({
+      expect(await meetingByKey(handle.db, girls.id, '2027-01')).toMatchObject({
         id,
         status: 'cancelled',
         starts_at: '2027-01-13T15:00:00.000Z',
@@ -190,10 +169,10 @@ describe(`schedule service on ${databaseKind()}`, () => {
       await cancelMeeting(handle.db, leaderA, id, { reason: 'Sygdom', confirm: 'ja' }, NOW);
       const restored = await restoreMeeting(handle.db, leaderA, id, NOW);
       expect(restored).toMatchObject({ id, status: 'planned', date: '2027-01-13', startTime: '16:00', cancelReason: null, sequence: 2 });
-      expect(Number((await meeting(girls.id, '2027-01'))!.is_manual)).toBe(0);
+      expect(Number((await meetingByKey(handle.db, girls.id, '2027-01'))!.is_manual)).toBe(0);
       // Back under the rule: a later rule change moves it like the others.
       await changeRule(girls, { startTime: '15.00', endTime: '17.00' }, NOW);
-      expect(await meeting(girls.id, '2027-01')).toMatchObject({ starts_at: '2027-01-13T14:00:00.000Z', sequence: 3 });
+      expect(await meetingByKey(handle.db, girls.id, '2027-01')).toMatchObject({ starts_at: '2027-01-13T14:00:00.000Z', sequence: 3 });
       await expect(restoreMeeting(handle.db, leaderA, id, NOW)).rejects.toBeInstanceOf(ConflictError);
     });
 
@@ -232,18 +211,18 @@ describe(`schedule service on ${databaseKind()}`, () => {
     const WINTER = { name: 'Vinterferie', startDate: '2027-02-08', endDate: '2027-02-14', groupId: '' };
 
     it('pushes a meeting in the period a week on, keeping its id, and back when the period is deleted', async () => {
-      const february = await meeting(girls.id, '2027-02');
+      const february = await meetingByKey(handle.db, girls.id, '2027-02');
       const added = await addClosedPeriod(handle.db, coordinator, WINTER, NOW);
       expect(added).toMatchObject({ meetingsChanged: 1, manualMeetingsInPeriod: 0 });
-      expect(await meeting(girls.id, '2027-02')).toMatchObject({ id: february!.id, starts_at: '2027-02-17T15:00:00.000Z', sequence: 1 });
+      expect(await meetingByKey(handle.db, girls.id, '2027-02')).toMatchObject({ id: february!.id, starts_at: '2027-02-17T15:00:00.000Z', sequence: 1 });
       // The siblings groups meet on 2 and 18 February: not in the period.
-      expect(await meeting(siblings.id, '2027-02')).toMatchObject({ sequence: 0 });
+      expect(await meetingByKey(handle.db, siblings.id, '2027-02')).toMatchObject({ sequence: 0 });
 
       const periods = await listClosedPeriods(handle.db, coordinator);
       expect(periods.map((p) => [p.name, p.startDate, p.endDate, p.groupId])).toEqual([['Vinterferie', '2027-02-08', '2027-02-14', null]]);
 
       expect(await deleteClosedPeriod(handle.db, coordinator, added.id, NOW)).toEqual({ meetingsChanged: 1 });
-      expect(await meeting(girls.id, '2027-02')).toMatchObject({ id: february!.id, starts_at: '2027-02-10T15:00:00.000Z', sequence: 2 });
+      expect(await meetingByKey(handle.db, girls.id, '2027-02')).toMatchObject({ id: february!.id, starts_at: '2027-02-10T15:00:00.000Z', sequence: 2 });
       const audit = await handle.db.selectFrom('audit_log').select(['action']).where('entity_type', '=', 'closed_period').orderBy('action').execute();
       expect(audit.map((a) => a.action)).toEqual(['create', 'delete']);
     });
@@ -251,15 +230,15 @@ describe(`schedule service on ${databaseKind()}`, () => {
     it('drops the meeting when the group skips closed dates', async () => {
       await changeRule(girls, { onClosed: 'drop' }, NOW);
       await addClosedPeriod(handle.db, coordinator, { ...WINTER, groupId: girls.id }, NOW);
-      expect(await meeting(girls.id, '2027-02')).toBeUndefined();
-      expect(await meeting(girls.id, '2027-03')).toMatchObject({ starts_at: '2027-03-10T15:00:00.000Z' });
+      expect(await meetingByKey(handle.db, girls.id, '2027-02')).toBeUndefined();
+      expect(await meetingByKey(handle.db, girls.id, '2027-03')).toMatchObject({ starts_at: '2027-03-10T15:00:00.000Z' });
     });
 
     it('closes only the chosen group', async () => {
       await addClosedPeriod(handle.db, coordinator, { name: 'Kursus', startDate: '2027-02-02', endDate: '2027-02-02', groupId: siblings.id }, NOW);
       // First Tuesday 2 February → 9 February.
-      expect(await meeting(siblings.id, '2027-02')).toMatchObject({ starts_at: '2027-02-09T15:30:00.000Z' });
-      expect(await meeting(girls.id, '2027-02')).toMatchObject({ starts_at: '2027-02-10T15:00:00.000Z', sequence: 0 });
+      expect(await meetingByKey(handle.db, siblings.id, '2027-02')).toMatchObject({ starts_at: '2027-02-09T15:30:00.000Z' });
+      expect(await meetingByKey(handle.db, girls.id, '2027-02')).toMatchObject({ starts_at: '2027-02-10T15:00:00.000Z', sequence: 0 });
     });
 
     it('leaves meetings moved by hand alone and says how many lie in the period', async () => {
@@ -267,7 +246,7 @@ describe(`schedule service on ${databaseKind()}`, () => {
       await moveMeeting(handle.db, coordinator, id, { ...FEBRUARY_MOVE, date: '2027-02-11' }, NOW);
       const added = await addClosedPeriod(handle.db, coordinator, WINTER, NOW);
       expect(added.manualMeetingsInPeriod).toBe(1);
-      expect(await meeting(girls.id, '2027-02')).toMatchObject({ id, starts_at: '2027-02-11T16:00:00.000Z', status: 'moved' });
+      expect(await meetingByKey(handle.db, girls.id, '2027-02')).toMatchObject({ id, starts_at: '2027-02-11T16:00:00.000Z', status: 'moved' });
     });
 
     it('refuses an end before the start, an unknown group and a missing name', async () => {

@@ -37,16 +37,26 @@ export interface UserSpec {
 
 /** A staff account (no password, no second factor unless given), and the actor a service call takes. */
 export async function addUser(db: Db, role: Role, spec: UserSpec = {}): Promise<Actor> {
+  return insertUser(db, plannedUser(role, spec), spec);
+}
+
+/** The actor of an account whose row is not written yet (its id is made here): see insertUser. */
+export function plannedUser(role: Role, spec: UserSpec = {}): Actor {
   const id = randomUUID();
   const name = spec.name ?? `${role} ${id.slice(0, 4)}`;
   const email = spec.email ?? `${slug(name)}.${id.slice(0, 6)}@ishoj.dk`;
-  const municipality = spec.municipality ?? null;
+  return { user: { id, email, displayName: name, role, municipality: spec.municipality ?? null }, ip: spec.ip === undefined ? '127.0.0.1' : spec.ip };
+}
+
+/** Writes the account of a planned actor; `spec` gives what the actor does not hold (password, key, stamps). */
+export async function insertUser(db: Db, actor: Actor, spec: UserSpec = {}): Promise<Actor> {
   const at = iso(spec.at ?? DEFAULT_AT);
+  const { id, email, displayName, role, municipality } = actor.user;
   await db.insertInto('users').values({
-    id, email, display_name: name, role, municipality, password_hash: spec.passwordHash ?? null, totp_key: spec.totpKey ?? null,
+    id, email, display_name: displayName, role, municipality, password_hash: spec.passwordHash ?? null, totp_key: spec.totpKey ?? null,
     disabled_at: spec.disabled ? at : null, created_at: at, updated_at: at,
   }).execute();
-  return { user: { id, email, displayName: name, role, municipality }, ip: spec.ip === undefined ? '127.0.0.1' : spec.ip };
+  return actor;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -108,6 +118,16 @@ export async function addMeetings(db: Db, groupId: string, starts: readonly (Dat
   });
   if (rows.length > 0) await db.insertInto('meetings').values(rows).execute();
   return rows.map((r) => r.id);
+}
+
+/** A group's meeting rows, by start (reading back what a schedule made). */
+export function meetingsOfGroup(db: Db, groupId: string) {
+  return db.selectFrom('meetings').selectAll().where('group_id', '=', groupId).orderBy('starts_at').execute();
+}
+
+/** The meeting a group's rule made for an occurrence (`YYYY-MM`), if there is one. */
+export function meetingByKey(db: Db, groupId: string, occurrenceKey: string) {
+  return db.selectFrom('meetings').selectAll().where('group_id', '=', groupId).where('occurrence_key', '=', occurrenceKey).executeTakeFirst();
 }
 
 // ---------------------------------------------------------------------------------------------
