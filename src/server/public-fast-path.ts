@@ -57,10 +57,14 @@ function flat(headers: OutgoingHttpHeaders, keep: (name: string) => boolean): st
   return list;
 }
 
+/**
+ * The kept list with this request's id in its place. Written into the kept list itself, not a copy: writeHead turns
+ * a list into the header block before it returns (no header was set before it), so the next request's id cannot
+ * reach this answer.
+ */
 function withRequestId(kept: string[], requestId: string): string[] {
-  const headers = kept.slice();
-  headers[headers.length - 1] = requestId;
-  return headers;
+  kept[kept.length - 1] = requestId;
+  return kept;
 }
 
 function etagMatches(ifNoneMatch: string, etag: string): boolean {

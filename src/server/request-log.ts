@@ -38,13 +38,15 @@ export function requestLogLine(facts: RequestFacts): string {
 export interface GatheredLines {
   /** Adds one line; it is written with the others once `bytes` have gathered, or `ms` after the first of them. */
   line(text: string): void;
+  /** Adds one line and writes it, with all gathered before it, now (an error must not wait in memory). */
+  urgent(text: string): void;
   /** Writes what has gathered now. */
   flush(): void;
 }
 
 /**
- * Request lines gathered into one write of about 4 KB. pino's destination (sonic-boom) buffers too, but measures the
- * byte length of its whole growing buffer on every write: with a line per request that was 2-3 µs a line, the
+ * Request lines gathered into one write of up to `bytes`. pino's destination (sonic-boom) buffers too, but measures
+ * the byte length of its whole growing buffer on every write: with a line per request that was 2-3 µs a line, the
  * largest cost of a kept public answer after the socket write itself.
  */
 export function gatherLines(write: (chunk: string) => void, bytes = 4096, ms = 250): GatheredLines {
@@ -68,6 +70,10 @@ export function gatherLines(write: (chunk: string) => void, bytes = 4096, ms = 2
       size += text.length;
       if (size >= bytes) flush();
       else if (timer === null) timer = setTimeout(flush, ms).unref();
+    },
+    urgent(text) {
+      lines.push(text);
+      flush();
     },
     flush,
   };

@@ -42,4 +42,15 @@ describe('gathered lines', () => {
     lines.flush();
     expect(written).toHaveLength(3);
   });
+
+  it('writes an urgent line at once, after the lines gathered before it', () => {
+    vi.useFakeTimers();
+    const written: string[] = [];
+    const lines = gatherLines((chunk) => written.push(chunk), 1000, 250);
+    lines.line('request\n');
+    lines.urgent('error\n');
+    expect(written).toEqual(['request\nerror\n']);
+    vi.advanceTimersByTime(250);
+    expect(written).toHaveLength(1);
+  });
 });
