@@ -116,49 +116,81 @@ export function createFastPath(currentVersion: VersionSource, now: () => number 
       // The version before rendering: if it moves while Astro renders, what is kept is under the old one and is
       // never served (the next request finds the new version).
       const version = currentVersion();
-      if (version === null || req.method !== 'GET' || req.headers['if-none-match'] !== undefined || req.headers['if-modified-since'] !== undefined) return;
+      if (version === null || req.method !== 'GET') return;
+      const ifNoneMatch = req.headers['if-none-match'];
+      if (req.headers['if-modified-since'] !== undefined && ifNoneMatch === undefined) return;
+      // A conditional request that finds nothing kept (a new version, or the minute is over): Astro renders the whole
+      // answer (the condition is taken off the request), it is kept, and the condition is answered here from it.
+      // Otherwise a calendar that only ever asks "changed?" would never be answered from memory again.
+      const conditional = ifNoneMatch !== undefined;
+      if (conditional) delete req.headers['if-none-match'];
       const chunks: Buffer[] = [];
       let size = 0;
       // Headers given to writeHead() are not always kept where getHeaders() finds them (only when some header was
       // set before): record them as they pass.
       const given: OutgoingHttpHeaders = {};
       const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
+      const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+      const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+      /** A conditional request's head, held until the whole answer is known. */
+      let head: unknown[] | null = null;
       res.writeHead = ((status: number, ...rest: unknown[]) => {
         const headers = rest.find((arg) => typeof arg === 'object' && arg !== null);
         if (headers && !Array.isArray(headers)) {
           for (const [name, value] of Object.entries(headers as OutgoingHttpHeaders)) given[name.toLowerCase()] = value;
         }
-        return writeHead(status, ...rest);
+        if (!conditional) return writeHead(status, ...rest);
+        res.statusCode = status;
+        head = [status, ...rest];
+        return res;
       }) as ServerResponse['writeHead'];
-      const write = res.write.bind(res) as (...args: unknown[]) => boolean;
-      const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+      // Gathered up to the limit of what is kept; a conditional request's answer whole, as it is sent from here.
       const collect = (chunk: unknown): void => {
-        if (chunk === undefined || chunk === null || typeof chunk === 'function' || size > MAX_BODY) return;
+        if (chunk === undefined || chunk === null || typeof chunk === 'function' || (size > MAX_BODY && !conditional)) return;
         const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array);
         size += buffer.length;
         chunks.push(buffer);
       };
-      res.write = ((chunk: unknown, ...rest: unknown[]) => {
-        collect(chunk);
-        return write(chunk, ...rest);
-      }) as ServerResponse['write'];
-      res.end = ((chunk?: unknown, ...rest: unknown[]) => {
-        collect(chunk);
-        return end(chunk, ...rest);
-      }) as ServerResponse['end'];
-      res.once('finish', () => {
-        if (res.statusCode !== 200 || size > MAX_BODY || res.getHeader('set-cookie') !== undefined) return;
+      /** Keeps the answer if it may be kept; the entry, or null. */
+      const keep = (): Kept | null => {
+        if (res.statusCode !== 200 || size > MAX_BODY || res.getHeader('set-cookie') !== undefined) return null;
         const headers: OutgoingHttpHeaders = {};
         for (const [name, value] of Object.entries({ ...given, ...res.getHeaders() })) if (!PER_REQUEST.has(name)) headers[name] = value;
-        if (headers['set-cookie'] !== undefined) return;
+        if (headers['set-cookie'] !== undefined) return null;
         const body = Buffer.concat(chunks);
         headers['content-length'] = String(body.length);
         const etag = typeof headers['etag'] === 'string' ? headers['etag'] : null;
         if (kept.size >= MAX_ENTRIES) kept.delete(kept.keys().next().value as string);
-        kept.set(keyOf(req, https), {
+        const entry: Kept = {
           version, until: now() + HOLD_MS, status: 200, headers: flat(headers, () => true), notModified: flat(headers, (name) => !BODY_ONLY.has(name)), etag, body,
-        });
-      });
+        };
+        kept.set(keyOf(req, https), entry);
+        return entry;
+      };
+      res.write = ((chunk: unknown, ...rest: unknown[]) => {
+        collect(chunk);
+        if (!conditional) return write(chunk, ...rest);
+        const done = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
+        if (done) process.nextTick(done);
+        return true;
+      }) as ServerResponse['write'];
+      res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+        collect(chunk);
+        if (!conditional) return end(chunk, ...rest);
+        const entry = keep();
+        if (entry !== null && entry.etag !== null && ifNoneMatch !== undefined && etagMatches(ifNoneMatch, entry.etag)) {
+          // The request's own id: set before Astro (the server does), or given with Astro's head.
+          const requestId = res.getHeader('x-request-id') ?? given['x-request-id'];
+          res.removeHeader('content-length');
+          writeHead(304, withRequestId(entry.notModified, requestId === undefined ? '' : String(requestId)));
+          return end(...rest.filter((arg) => typeof arg === 'function'));
+        }
+        // Otherwise sent as Astro wrote it.
+        if (head !== null) writeHead(...head);
+        for (const buffer of chunks) write(buffer);
+        return end(...rest.filter((arg) => typeof arg === 'function'));
+      }) as ServerResponse['end'];
+      if (!conditional) res.once('finish', () => void keep());
     },
   };
 }

@@ -96,4 +96,31 @@ describe('the public fast path', () => {
     await fetch(`${base}/en/grupper/pigegruppen`);
     expect(renders).toBe(before + 1);
   });
+
+  it('a calendar that only ever asks "changed?" is answered from memory again once the minute is over', async () => {
+    const url = `${base}/grupper/kun-spoerg.ics`;
+    const first = await fetch(url);
+    const firstBody = await first.text();
+    const etag = first.headers.get('etag') ?? '';
+    clock += 61_000;
+    const before = renders;
+    // Nothing valid is kept: rendered whole once (the condition taken off), kept, and the condition answered here.
+    const asked = await fetch(url, { headers: { 'if-none-match': etag } });
+    expect(asked.status).toBe(304);
+    expect(await asked.text()).toBe('');
+    expect(asked.headers.get('etag')).toBe(etag);
+    // The stand-in gives each render its number as the request id.
+    expect(asked.headers.get('x-request-id')).toBe(String(before + 1));
+    expect(renders).toBe(before + 1);
+    const again = await fetch(url, { headers: { 'if-none-match': etag } });
+    expect(again.status).toBe(304);
+    expect(renders).toBe(before + 1);
+    // A calendar holding an older tag gets the whole answer, the same bytes as everyone.
+    clock += 61_000;
+    const older = await fetch(url, { headers: { 'if-none-match': '"older"' } });
+    expect(older.status).toBe(200);
+    expect(await older.text()).toBe(firstBody);
+    expect(older.headers.get('content-type')).toBe('text/calendar; charset=utf-8');
+    expect(renders).toBe(before + 2);
+  });
 });
