@@ -123,7 +123,11 @@ export function createFastPath(currentVersion: VersionSource, now: () => number 
       // answer (the condition is taken off the request), it is kept, and the condition is answered here from it.
       // Otherwise a calendar that only ever asks "changed?" would never be answered from memory again.
       const conditional = ifNoneMatch !== undefined;
-      if (conditional) delete req.headers['if-none-match'];
+      if (conditional) {
+        // If-None-Match decides; an If-Modified-Since beside it is not asked (RFC 9110, 13.1.3).
+        delete req.headers['if-none-match'];
+        delete req.headers['if-modified-since'];
+      }
       const chunks: Buffer[] = [];
       let size = 0;
       // Headers given to writeHead() are not always kept where getHeaders() finds them (only when some header was
