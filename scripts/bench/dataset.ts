@@ -57,7 +57,7 @@ export interface SignedInAccount {
 async function signInDirectly(db: Kysely<Database>, email: string, now: Date): Promise<SignedInAccount> {
   const row = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow();
   const { token, session } = await createAuthSession(db, row.id, { ip: '127.0.0.1', userAgent: 'npm run bench' }, now);
-  // A second factor, when the sign-in asks for one, is recorded on the meeting: the bench counts as past it.
+  // A second factor, when the sign-in asks for one, is recorded on the session: the bench counts as past it.
   await db.updateTable('auth_sessions').set({ two_factor_verified: 1 }).where('id', '=', session.id).execute();
   const valid = await validateSessionToken(db, token, now);
   if (!valid) throw new Error(`The session made for ${email} does not validate.`);

@@ -142,7 +142,7 @@ describe('messages by e-mail and SMS', () => {
     expect(toLeader.listUnsubscribe).toBeNull();
     expect(mail().filter((m) => m.to === PARENT_EMAIL && m.subject.startsWith('Ny tid: Beskedgruppen'))).toHaveLength(1);
 
-    // The unsubscribe link, in a browser with no meeting: opening it changes nothing, the button does.
+    // The unsubscribe link, in a browser with no sign-in: opening it changes nothing, the button does.
     const unsubscribePath = new URL((email.listUnsubscribe ?? '').slice(1, -1)).pathname;
     const stranger = await newPage(browser);
     await visit(stranger.page, unsubscribePath);

@@ -1,5 +1,5 @@
 // Two app processes behind one Caddy (round robin) on one database, as docs/deploy.md sets them up: they boot at
-// the same moment without racing, share meetings and rate limits, and neither serves a stale public feed or page
+// the same moment without racing, share sign-in sessions and rate limits, and neither serves a stale public feed or page
 // after the other changed a meeting.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';

@@ -106,7 +106,7 @@ export async function submitReferral(db: Db, actor: Actor, values: FormValues, n
       });
     }
   }
-  // A signed-in account that sends referrals in bulk is a stolen meeting or a script, not a caseworker.
+  // A signed-in account that sends referrals in bulk is a stolen session or a script, not a caseworker.
   const limit = await hitRateLimit(db, `referral:user:${actor.user.id}`, CASEWORKER_REFERRAL_POLICY, now);
   if (!limit.allowed) throw new ConflictError('Du har sendt mange henvisninger på kort tid. Vent en time, og prøv igen.');
   return storeReferral(
