@@ -75,6 +75,11 @@ function etagMatches(ifNoneMatch: string, etag: string): boolean {
   return ifNoneMatch.split(',').some((tag) => opaque(tag) === opaque(etag));
 }
 
+/** Whether a request's If-None-Match is answered 304 from what was kept. */
+function answersNotModified(entry: Kept, ifNoneMatch: string | undefined): boolean {
+  return ifNoneMatch !== undefined && entry.etag !== null && etagMatches(ifNoneMatch, entry.etag);
+}
+
 export function createFastPath(currentVersion: VersionSource, now: () => number = Date.now): FastPath {
   const kept = new Map<string, Kept>();
 
@@ -102,7 +107,7 @@ export function createFastPath(currentVersion: VersionSource, now: () => number 
       if (req.headers['if-modified-since'] !== undefined && ifNoneMatch === undefined) return false;
       // The request id goes in with the kept headers: one writeHead with no header set before it (node:http's
       // fast case).
-      if (ifNoneMatch !== undefined && entry.etag !== null && etagMatches(ifNoneMatch, entry.etag)) {
+      if (answersNotModified(entry, ifNoneMatch)) {
         res.writeHead(304, withRequestId(entry.notModified, requestId));
         res.end();
         return true;
@@ -182,7 +187,7 @@ export function createFastPath(currentVersion: VersionSource, now: () => number 
         collect(chunk);
         if (!conditional) return end(chunk, ...rest);
         const entry = keep();
-        if (entry !== null && entry.etag !== null && ifNoneMatch !== undefined && etagMatches(ifNoneMatch, entry.etag)) {
+        if (entry !== null && answersNotModified(entry, ifNoneMatch)) {
           // The request's own id: set before Astro (the server does), or given with Astro's head.
           const requestId = res.getHeader('x-request-id') ?? given['x-request-id'];
           res.removeHeader('content-length');
