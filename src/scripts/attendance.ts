@@ -109,7 +109,11 @@ export function attendanceSheet(): AttendanceSheet {
           void this.flush();
         }
       });
-      root.addEventListener('submit', (event: Event) => event.preventDefault());
+      root.addEventListener('submit', (event: Event) => {
+        event.preventDefault();
+        // "Alle mødt" tapped in the moment between this and Alpine binding the button's click: done here, not lost.
+        if ((event as SubmitEvent).submitter?.matches('[data-all-present]')) this.allPresent();
+      });
       window.addEventListener('online', () => void this.flush().then(() => this.refresh()));
       window.addEventListener('offline', () => {
         this.offline = this.load().length > 0;
