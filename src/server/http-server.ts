@@ -73,6 +73,9 @@ function notFound(res: ServerResponse): void {
 
 const FORWARDED = ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'forwarded'];
 const TRUSTED = Symbol('from a trusted proxy');
+/** The route patterns of kept answers in the log and the metrics. */
+const KEPT_FEED = '/grupper/[slug].ics (kept)';
+const KEPT_PAGE = '/grupper/[slug] (kept)';
 
 export interface AppServer {
   server: Server;
@@ -99,14 +102,11 @@ export function createAppServer(options: AppServerOptions): AppServer {
   let stopping = false;
   let drained: (() => void) | null = null;
 
-  function logLine(req: IncomingMessage, res: ServerResponse, locals: EdgeLocals, started: number): void {
+  /** The answer has gone out: its log line and its count. */
+  function finished(route: string, method: string, status: number, started: number, requestId: string, userId: string | null): void {
     const seconds = (performance.now() - started) / 1000;
-    const route = locals.edge.route ?? 'unmatched';
-    const method = req.method ?? 'GET';
-    options.requestLog(
-      requestLogLine({ requestId: locals.edge.requestId, method, route, status: res.statusCode, ms: Math.round(seconds * 10_000) / 10, userId: locals.edge.userId }),
-    );
-    options.metrics?.observe(route, method, res.statusCode, seconds);
+    options.requestLog(requestLogLine({ requestId, method, route, status, ms: Math.round(seconds * 10_000) / 10, userId }));
+    options.metrics?.observe(route, method, status, seconds);
   }
 
   /** Whether the connection comes from a trusted proxy: asked once per connection (a kept-alive one carries many). */
@@ -193,10 +193,8 @@ export function createAppServer(options: AppServerOptions): AppServer {
    */
   function answerFromMemory(req: IncomingMessage, res: ServerResponse, started: number, requestId: string): boolean {
     const fast = options.fastPath;
-    if (fast === undefined || stopping || !fast.eligible(req)) return false;
-    if (!fast.serve(req, res, httpsOf(req), requestId)) return false;
-    const route = (req.url ?? '').endsWith('.ics') ? '/grupper/[slug].ics (kept)' : '/grupper/[slug] (kept)';
-    logLine(req, res, { ip: null, edge: { requestId, route, userId: null } }, started);
+    if (fast === undefined || stopping || !fast.serve(req, res, httpsOf(req), requestId)) return false;
+    finished((req.url ?? '').endsWith('.ics') ? KEPT_FEED : KEPT_PAGE, req.method ?? 'GET', res.statusCode, started, requestId, null);
     return true;
   }
 
@@ -211,7 +209,7 @@ export function createAppServer(options: AppServerOptions): AppServer {
       if (!counted) return;
       counted = false;
       inFlight -= 1;
-      logLine(req, res, locals, started);
+      finished(locals.edge.route ?? 'unmatched', req.method ?? 'GET', res.statusCode, started, locals.edge.requestId, locals.edge.userId);
       if (stopping && inFlight === 0) drained?.();
     };
     res.once('finish', done);

@@ -54,25 +54,31 @@ interface CountSeries {
  * microseconds each, that was a share worth taking back. Routes are patterns, so there are a few dozen series at most.
  */
 export function createRequestTallies(): { observe: Metrics['observe']; render(): string } {
-  const durations = new Map<string, DurationSeries>();
-  const counts = new Map<string, CountSeries>();
+  // Looked up by route, then method, then status: the route patterns and methods are the same few strings every time,
+  // whose hashes the engine keeps, so an observation joins no strings and allocates nothing.
+  const durations = new Map<string, Map<string, DurationSeries>>();
+  const counts = new Map<string, Map<string, Map<number, CountSeries>>>();
   return {
     observe(route, method, status, seconds) {
-      const key = `${route} ${method}`;
-      let duration = durations.get(key);
+      let durationsOfRoute = durations.get(route);
+      if (durationsOfRoute === undefined) durations.set(route, (durationsOfRoute = new Map()));
+      let duration = durationsOfRoute.get(method);
       if (duration === undefined) {
         duration = { route, method, counts: new Array<number>(DURATION_BUCKETS.length + 1).fill(0), sum: 0 };
-        durations.set(key, duration);
+        durationsOfRoute.set(method, duration);
       }
       let bucket = 0;
       while (bucket < DURATION_BUCKETS.length && seconds > (DURATION_BUCKETS[bucket] ?? Infinity)) bucket += 1;
       duration.counts[bucket] = (duration.counts[bucket] ?? 0) + 1;
       duration.sum += seconds;
-      const countKey = `${key} ${status}`;
-      let count = counts.get(countKey);
+      let countsOfRoute = counts.get(route);
+      if (countsOfRoute === undefined) counts.set(route, (countsOfRoute = new Map()));
+      let countsOfMethod = countsOfRoute.get(method);
+      if (countsOfMethod === undefined) countsOfRoute.set(method, (countsOfMethod = new Map()));
+      let count = countsOfMethod.get(status);
       if (count === undefined) {
         count = { route, method, status: String(status), count: 0 };
-        counts.set(countKey, count);
+        countsOfMethod.set(status, count);
       }
       count.count += 1;
     },
@@ -81,14 +87,14 @@ export function createRequestTallies(): { observe: Metrics['observe']; render():
         '# HELP http_requests_total Requests answered, by route pattern, method and status.',
         '# TYPE http_requests_total counter',
       ];
-      for (const c of counts.values()) {
+      for (const c of [...counts.values()].flatMap((byMethod) => [...byMethod.values()].flatMap((byStatus) => [...byStatus.values()]))) {
         lines.push(`http_requests_total{route="${labelValue(c.route)}",method="${labelValue(c.method)}",status="${c.status}"} ${c.count}`);
       }
       lines.push(
         '# HELP http_request_duration_seconds Time from the request to the last byte of the answer, by route pattern.',
         '# TYPE http_request_duration_seconds histogram',
       );
-      for (const d of durations.values()) {
+      for (const d of [...durations.values()].flatMap((byMethod) => [...byMethod.values()])) {
         const labels = `route="${labelValue(d.route)}",method="${labelValue(d.method)}"`;
         let cumulative = 0;
         DURATION_BUCKETS.forEach((bound, i) => {

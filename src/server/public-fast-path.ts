@@ -22,6 +22,9 @@ const MAX_BODY = 1024 * 1024;
 export type VersionSource = () => string | null;
 
 interface Kept {
+  /** The scheme and host it was rendered for (the page's calendar links are made from the Host when PUBLIC_ORIGIN is unset). */
+  https: boolean;
+  host: string;
   version: string;
   until: number;
   status: number;
@@ -38,7 +41,11 @@ const PER_REQUEST = new Set(['x-request-id', 'date', 'connection', 'keep-alive',
 const BODY_ONLY = new Set(['content-length', 'content-disposition']);
 
 export interface FastPath {
-  /** Answers from memory if it can, with the request's id; true when it did (nothing is written when false). */
+  /**
+   * Answers from memory if it can, with the request's id; true when it did (nothing is written when false). Only an
+   * eligible request's answer is ever kept, so finding one is the address check; the request's own (method, cookie,
+   * credentials) are checked here.
+   */
   serve(req: IncomingMessage, res: ServerResponse, https: boolean, requestId: string): boolean;
   /** For a request that may be kept: wraps `res` so Astro's answer is kept as it goes out. */
   capture(req: IncomingMessage, res: ServerResponse, https: boolean): void;
@@ -80,11 +87,45 @@ function answersNotModified(entry: Kept, ifNoneMatch: string | undefined): boole
   return ifNoneMatch !== undefined && entry.etag !== null && etagMatches(ifNoneMatch, entry.etag);
 }
 
-export function createFastPath(currentVersion: VersionSource, now: () => number = Date.now): FastPath {
-  const kept = new Map<string, Kept>();
+/**
+ * `now` tells the hold's milliseconds; by default the monotonic clock (a fast call, and a minute is a minute even if
+ * the wall clock is set).
+ */
+export function createFastPath(currentVersion: VersionSource, now: () => number = () => performance.now()): FastPath {
+  // By address, then its variants by scheme and host (nearly always one): the address is looked up as the request
+  // brought it, without making a key string per request.
+  const kept = new Map<string, Kept[]>();
+  let keptCount = 0;
 
-  // The page's calendar links are made from the Host when PUBLIC_ORIGIN is unset: the host is part of the key.
-  const keyOf = (req: IncomingMessage, https: boolean): string => `${https ? 's' : 'p'}|${req.headers.host ?? ''}|${req.url ?? ''}`;
+  const find = (url: string, https: boolean, host: string): Kept | undefined => {
+    const variants = kept.get(url);
+    if (variants === undefined) return undefined;
+    for (const entry of variants) if (entry.https === https && entry.host === host) return entry;
+    return undefined;
+  };
+  const forget = (url: string, entry: Kept): void => {
+    const variants = kept.get(url);
+    const at = variants?.indexOf(entry) ?? -1;
+    if (variants === undefined || at < 0) return;
+    variants.splice(at, 1);
+    keptCount -= 1;
+    if (variants.length === 0) kept.delete(url);
+  };
+  const remember = (url: string, entry: Kept): void => {
+    const old = find(url, entry.https, entry.host);
+    if (old !== undefined) forget(url, old);
+    // Full: the address kept longest ago goes, with its variants.
+    while (keptCount >= MAX_ENTRIES) {
+      const oldest = kept.entries().next().value;
+      if (oldest === undefined) break;
+      kept.delete(oldest[0]);
+      keptCount -= oldest[1].length;
+    }
+    const variants = kept.get(url);
+    if (variants === undefined) kept.set(url, [entry]);
+    else variants.push(entry);
+    keptCount += 1;
+  };
 
   return {
     eligible(req) {
@@ -95,16 +136,20 @@ export function createFastPath(currentVersion: VersionSource, now: () => number 
     },
 
     serve(req, res, https, requestId) {
-      const key = keyOf(req, https);
-      const entry = kept.get(key);
-      if (!entry) return false;
+      const method = req.method;
+      if (method !== 'GET' && method !== 'HEAD') return false;
+      const headers = req.headers;
+      if (headers.cookie !== undefined || headers.authorization !== undefined) return false;
+      const url = req.url ?? '';
+      const entry = find(url, https, headers.host ?? '');
+      if (entry === undefined) return false;
       const version = currentVersion();
       if (version === null || entry.version !== version || now() >= entry.until) {
-        kept.delete(key);
+        forget(url, entry);
         return false;
       }
-      const ifNoneMatch = req.headers['if-none-match'];
-      if (req.headers['if-modified-since'] !== undefined && ifNoneMatch === undefined) return false;
+      const ifNoneMatch = headers['if-none-match'];
+      if (headers['if-modified-since'] !== undefined && ifNoneMatch === undefined) return false;
       // The request id goes in with the kept headers: one writeHead with no header set before it (node:http's
       // fast case).
       if (answersNotModified(entry, ifNoneMatch)) {
@@ -113,7 +158,7 @@ export function createFastPath(currentVersion: VersionSource, now: () => number 
         return true;
       }
       res.writeHead(entry.status, withRequestId(entry.headers, requestId));
-      res.end(req.method === 'HEAD' ? undefined : entry.body);
+      res.end(method === 'HEAD' ? undefined : entry.body);
       return true;
     },
 
@@ -169,11 +214,12 @@ export function createFastPath(currentVersion: VersionSource, now: () => number 
         const body = Buffer.concat(chunks);
         headers['content-length'] = String(body.length);
         const etag = typeof headers['etag'] === 'string' ? headers['etag'] : null;
-        if (kept.size >= MAX_ENTRIES) kept.delete(kept.keys().next().value as string);
         const entry: Kept = {
+          https,
+          host: req.headers.host ?? '',
           version, until: now() + HOLD_MS, status: 200, headers: flat(headers, () => true), notModified: flat(headers, (name) => !BODY_ONLY.has(name)), etag, body,
         };
-        kept.set(keyOf(req, https), entry);
+        remember(req.url ?? '', entry);
         return entry;
       };
       res.write = ((chunk: unknown, ...rest: unknown[]) => {

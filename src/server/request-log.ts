@@ -2,19 +2,24 @@
 // built by hand: pino's general serialiser was the largest single cost of a kept public answer (measured on a quiet
 // machine with a stand-in renderer: 50 µs of CPU per kept 304 with the pino line, 38 µs without any line).
 
-/** The time as pino's timestamp option wants it (`,"time":"<ISO>"`), made once per millisecond. */
-let stampedAt = 0;
+/**
+ * The time as pino's timestamp option wants it (`,"time":"<ISO>"`), made again only when a millisecond has passed
+ * (many requests share one when busy). The millisecond is told by the monotonic clock, a fast call; the wall clock
+ * (`Date.now`, a call into the runtime) is read only to make a new text.
+ */
+let stampedAt = Number.NEGATIVE_INFINITY;
 let stamp = '';
 export function isoTime(): string {
-  const now = Date.now();
-  if (now !== stampedAt) {
+  const now = performance.now();
+  if (now - stampedAt >= 1) {
     stampedAt = now;
-    stamp = `,"time":"${new Date(now).toISOString()}"`;
+    stamp = `,"time":"${new Date().toISOString()}"`;
   }
   return stamp;
 }
 
 export interface RequestFacts {
+  /** The server's own id for the request (a UUID): never taken from the request, so it needs no escaping. */
   requestId: string;
   method: string;
   /** The route pattern (never the path: tokens live in paths). */
@@ -25,13 +30,27 @@ export interface RequestFacts {
   userId: string | null;
 }
 
+/**
+ * `,"method":…,"route":…,"status":…` for each route, method and status seen, made once: routes are patterns and
+ * methods are the ones node:http knows, so there are a few hundred at most.
+ */
+const middles = new Map<string, Map<string, Map<number, string>>>();
+function middleOf(method: string, route: string, status: number): string {
+  let byMethod = middles.get(route);
+  if (byMethod === undefined) middles.set(route, (byMethod = new Map()));
+  let byStatus = byMethod.get(method);
+  if (byStatus === undefined) byMethod.set(method, (byStatus = new Map()));
+  let middle = byStatus.get(status);
+  if (middle === undefined) byStatus.set(status, (middle = `,"method":${JSON.stringify(method)},"route":${JSON.stringify(route)},"status":${status}`));
+  return middle;
+}
+
 /** The line, ending in a line feed: info (30), or error (50) for an answer of 500 or more. */
 export function requestLogLine(facts: RequestFacts): string {
-  const level = facts.status >= 500 ? 50 : 30;
   const user = facts.userId === null ? '' : `,"userId":${JSON.stringify(facts.userId)}`;
   return (
-    `{"level":${level}${isoTime()},"reqId":${JSON.stringify(facts.requestId)},"method":${JSON.stringify(facts.method)},` +
-    `"route":${JSON.stringify(facts.route)},"status":${facts.status},"ms":${facts.ms}${user},"msg":"request"}\n`
+    `{"level":${facts.status >= 500 ? 50 : 30}${isoTime()},"reqId":"${facts.requestId}"${middleOf(facts.method, facts.route, facts.status)},` +
+    `"ms":${facts.ms}${user},"msg":"request"}\n`
   );
 }
 

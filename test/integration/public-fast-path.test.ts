@@ -1,6 +1,6 @@
 // The public fast path in front of a stand-in for Astro (a node:http handler that counts its renders): what is kept,
 // for whom, and when it stops being served.
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFastPath } from '../../src/server/public-fast-path';
@@ -18,7 +18,8 @@ describe('the public fast path', () => {
     server = createServer((req, res) => {
       void (async () => {
         const https = false;
-        if (fast.eligible(req) && (await fast.serve(req, res, https, `r-${renders}`))) return;
+        // As the server does: serve is asked first, for every request, and checks the request itself.
+        if (fast.serve(req, res, https, `r-${renders}`)) return;
         if (fast.eligible(req)) await fast.capture(req, res, https);
         renders += 1;
         const etag = `"${body.length}-${body.slice(-2)}"`;
@@ -31,7 +32,7 @@ describe('the public fast path', () => {
         const headers: Record<string, string> = { 'content-type': 'text/calendar; charset=utf-8', etag, 'x-request-id': String(renders) };
         if (req.headers.cookie) headers['set-cookie'] = 'session=refreshed';
         res.writeHead(req.url?.includes('missing') ? 404 : 200, headers);
-        res.end(`${body} for ${req.headers.cookie ? 'a staff member' : 'anyone'}`);
+        res.end(`${body} for ${req.headers.cookie ? 'a staff member' : 'anyone'} at ${req.headers.host ?? ''}`);
       })();
     });
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
@@ -71,6 +72,38 @@ describe('the public fast path', () => {
     await fetch(`${base}/grupper/missing`);
     await fetch(`${base}/grupper/missing`);
     expect(renders).toBe(before + 7);
+    // A kept address asked with credentials, or with another method: not from memory.
+    await fetch(`${base}/grupper/soeskendegruppen-unge`, { headers: { authorization: 'Bearer x' } });
+    await fetch(`${base}/grupper/soeskendegruppen-unge`, { method: 'POST' });
+    expect(renders).toBe(before + 9);
+  });
+
+  it('keeps the same address apart for each host it was asked on, and holds at most 200 answers', async () => {
+    const port = (server.address() as AddressInfo).port;
+    const asHost = async (host: string, path = '/grupper/vaerter'): Promise<string> => {
+      // fetch() sets Host itself; a raw request names its own.
+      return new Promise((done, fail) => {
+        request({ host: '127.0.0.1', port, path, headers: { host } }, (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => done(text));
+        }).on('error', fail).end();
+      });
+    };
+    expect(await asHost('a.example')).toContain('at a.example');
+    expect(await asHost('b.example')).toContain('at b.example');
+    const before = renders;
+    expect(await asHost('a.example')).toContain('at a.example');
+    expect(await asHost('b.example')).toContain('at b.example');
+    expect(renders).toBe(before);
+    // 200 more addresses: the ones kept longest ago go first.
+    for (let n = 0; n < 200; n += 1) await asHost('a.example', `/grupper/fyld-${n}`);
+    const full = renders;
+    expect(await asHost('a.example', '/grupper/fyld-199')).toContain('at a.example');
+    expect(renders).toBe(full);
+    await asHost('a.example');
+    expect(renders).toBe(full + 1);
   });
 
   it('stops serving what it kept when the data version moves, when it is unknown, and after a minute', async () => {
