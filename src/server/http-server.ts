@@ -26,8 +26,11 @@ export interface AppServerOptions {
   trustedProxies: BlockList;
   /** Errors and events (pino). */
   logger: Logger;
-  /** Where the one line per request goes (src/server/request-log.ts builds it). */
-  requestLog: (line: string) => void;
+  /**
+   * Where the one line per request goes (src/server/request-log.ts builds it); `urgent` for an answer of 500 or more
+   * (an error line, written at once).
+   */
+  requestLog: (line: string, urgent: boolean) => void;
   /** Called once every request in flight has been answered during a stop (close the database here). */
   onDrained?: () => Promise<void>;
   /** Anonymous public pages and feeds answered from memory (src/server/public-fast-path.ts). */
@@ -105,7 +108,7 @@ export function createAppServer(options: AppServerOptions): AppServer {
   /** The answer has gone out: its log line and its count. */
   function finished(route: string, method: string, status: number, started: number, requestId: string, userId: string | null): void {
     const seconds = (performance.now() - started) / 1000;
-    options.requestLog(requestLogLine({ requestId, method, route, status, ms: Math.round(seconds * 10_000) / 10, userId }));
+    options.requestLog(requestLogLine({ requestId, method, route, status, ms: Math.round(seconds * 10_000) / 10, userId }), status >= 500);
     options.metrics?.observe(route, method, status, seconds);
   }
 

@@ -28,12 +28,12 @@ const LOG_CHUNK_BYTES = 64 * 1024;
 const destination = pino.destination({ dest: 1, sync: true });
 const lines = gatherLines((chunk) => destination.write(chunk), LOG_CHUNK_BYTES);
 /**
- * Every line starts `{"level":NN`, pino's numeric level (ours are built the same way): from 40 (a warning, an error)
- * it is written at once. Read as one character code, not a pattern: this runs for every request.
+ * pino's lines start `{"level":NN`, its numeric level: from 40 (a warning, an error) a line is written at once. The
+ * request lines say so themselves (requestLog below): reading a character of one would make the engine copy the
+ * line, built of pieces, into one string first, for every request.
  */
 const LEVEL_AT = '{"level":'.length;
-const writeLine = (line: string): void => (line.charCodeAt(LEVEL_AT) >= 52 /* '4' */ ? lines.urgent(line) : lines.line(line));
-const logger = pino({ base: null, timestamp: isoTime }, { write: writeLine });
+const logger = pino({ base: null, timestamp: isoTime }, { write: (line: string) => (line.charCodeAt(LEVEL_AT) >= 52 /* '4' */ ? lines.urgent(line) : lines.line(line)) });
 // What has gathered goes out when the process exits, however it exits.
 process.on('exit', () => {
   lines.flush();
@@ -62,7 +62,7 @@ const app = createAppServer({
   clientDir: join(outDir, 'client'),
   trustedProxies: parseTrustProxy(process.env['TRUST_PROXY']),
   logger,
-  requestLog: writeLine,
+  requestLog: (line, urgent) => (urgent ? lines.urgent(line) : lines.line(line)),
   metrics,
   ...(versions ? { fastPath: createFastPath(() => versions.current()) } : {}),
   onDrained: async () => {
