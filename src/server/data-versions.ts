@@ -94,13 +94,18 @@ function watchSqliteFile(file: string, logger: Logger): VersionWatch {
  */
 async function listenForVersion(url: string, logger: Logger): Promise<VersionWatch> {
   let version: bigint | null = null;
+  /** The same as text, made once per move (asked on every request). */
+  let text: string | null = null;
   let client: pg.Client | null = null;
   let closed = false;
   let retry: NodeJS.Timeout | null = null;
 
   const take = (seen: string): void => {
     const next = BigInt(seen);
-    if (version === null || next > version) version = next;
+    if (version === null || next > version) {
+      version = next;
+      text = String(next);
+    }
   };
   const stopLocal = onVersionMoved((name, moved) => {
     if (name === PUBLIC_VERSION && version !== null) take(moved);
@@ -112,6 +117,7 @@ async function listenForVersion(url: string, logger: Logger): Promise<VersionWat
       if (client !== next) return;
       client = null;
       version = null;
+      text = null;
       if (error) logger.warn({ err: error }, 'data version listener lost');
       next.end().catch(() => undefined);
       if (!closed) retry = setTimeout(() => void connect(), 1000);
@@ -135,7 +141,7 @@ async function listenForVersion(url: string, logger: Logger): Promise<VersionWat
   await connect();
 
   return {
-    current: () => (version === null ? null : String(version)),
+    current: () => text,
     async close() {
       closed = true;
       stopLocal();
@@ -143,6 +149,7 @@ async function listenForVersion(url: string, logger: Logger): Promise<VersionWat
       const open = client;
       client = null;
       version = null;
+      text = null;
       await open?.end();
     },
   };

@@ -91,7 +91,7 @@ describe('two servers behind Caddy on one database', () => {
     }
   });
 
-  it('a meeting made through one server is valid on the other', async () => {
+  it('a sign-in made through one server is valid on the other', async () => {
     const context = await browser.newContext({ baseURL: origin, ignoreHTTPSErrors: true, locale: 'da-DK' });
     const page = await context.newPage();
     // Through Caddy's round robin the sign-in's requests alternate between the servers already.
