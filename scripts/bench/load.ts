@@ -27,15 +27,24 @@ export async function record(url: string, headers: Record<string, string>): Prom
   return { status: res.status, headers: kept, body };
 }
 
+/**
+ * Which recorded answer the bare server sends: it gets the same requests as the app (address and headers, so Node
+ * parses as much), and tells the feed from its 304 by the If-None-Match, as any server answering 304 must look at it.
+ */
+export function bareKey(path: string, conditional: boolean): string {
+  return conditional ? `${path} if-none-match` : path;
+}
+
 // The bare server runs in its own process, like the app: in the benchmark's process it would share one event loop
 // with autocannon and look slower than it is.
 const BARE_SERVER = `
 const { createServer } = require('node:http');
+const bareKey = ${bareKey.toString()};
 const { readFileSync } = require('node:fs');
 const responses = new Map(Object.entries(JSON.parse(readFileSync(process.argv[1], 'utf8'))).map(([key, r]) =>
   [key, { status: r.status, headers: { ...r.headers, 'content-length': String(Buffer.from(r.body, 'base64').length) }, body: Buffer.from(r.body, 'base64') }]));
 const server = createServer((req, res) => {
-  const found = responses.get((req.url || '/').slice(1));
+  const found = responses.get(bareKey(req.url || '/', req.headers['if-none-match'] !== undefined));
   if (!found) { res.writeHead(404).end(); return; }
   res.writeHead(found.status, found.headers);
   res.end(found.status === 304 ? undefined : found.body);
@@ -44,7 +53,7 @@ server.listen(0, '127.0.0.1', () => console.log(String(server.address().port)));
 process.on('SIGINT', () => process.exit(0));
 `;
 
-/** Serves each recorded response at /<key>, the same bytes every time, doing nothing else (node:http, own process). */
+/** Serves each recorded response (keyed by bareKey), the same bytes every time, doing nothing else (node:http, own process). */
 export async function startBareServer(responses: Map<string, Recorded>): Promise<{ origin: string; close: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'gruppeforlob-bare-'));
   const file = join(dir, 'responses.json');

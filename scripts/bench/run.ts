@@ -16,7 +16,7 @@ import { bootApplication } from '../../src/features/operator/operator.service';
 import { openDatabase, type DatabaseHandle } from '../../src/lib/server/db';
 import { ACCOUNTS, addAccountsInProcess, loadDataSet, PASSWORD, pickTargets, type DataSize, type Targets } from './dataset';
 import { endpoints, queriesPerRequest, type Endpoint, type EndpointKey } from './endpoints';
-import { javaScriptBytes, measure, record, startBareServer, type LoadResult, type Recorded } from './load';
+import { bareKey, javaScriptBytes, measure, record, startBareServer, type LoadResult, type Recorded } from './load';
 import { SERVER_ARGS } from '../../src/server/command';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -250,7 +250,8 @@ async function main(): Promise<number> {
       recorded.set(endpoint.key, response);
       if (endpoint.html) javaScript.set(endpoint.key, (await javaScriptBytes(origin, response.body.toString('utf8'))).gzipBytes);
     }
-    bare = await startBareServer(recorded);
+    // The bare server is asked exactly what the app is asked (the same address and headers).
+    bare = await startBareServer(new Map(list.map((e) => [bareKey(e.path, e.headers['if-none-match'] !== undefined), recorded.get(e.key) as Recorded])));
 
     const rows: Row[] = [];
     for (const endpoint of list) {
@@ -264,7 +265,7 @@ async function main(): Promise<number> {
         log(`measuring ${endpoint.label}: app${of} …`);
         const appRound = await measure(`${origin}${endpoint.path}`, endpoint.headers, endpoint.expectedStatus, options.duration, options.connections);
         log(`measuring ${endpoint.label}: bare node:http${of} …`);
-        const bareRound = await measure(`${bare.origin}/${endpoint.key}`, {}, endpoint.expectedStatus, options.duration, options.connections);
+        const bareRound = await measure(`${bare.origin}${endpoint.path}`, endpoint.headers, endpoint.expectedStatus, options.duration, options.connections);
         rounds.push({ app: appRound, bare: bareRound });
       }
       const ratioOf = (r: { app: LoadResult; bare: LoadResult }): number => r.app.requestsPerSecond / r.bare.requestsPerSecond;
@@ -273,9 +274,11 @@ async function main(): Promise<number> {
       const median = rounds[Math.floor((rounds.length - 1) / 2)];
       if (!median) throw new Error('no round measured');
       const { app, bare: bareResult } = median;
-      if (rounds.some((r) => r.app.wrong > 0)) {
+      for (const side of ['app', 'bare'] as const) {
+        // A wrong answer from either side makes its rate meaningless, and with it the ratio.
+        if (!rounds.some((r) => r[side].wrong > 0)) continue;
         broken = true;
-        log(`BROKEN: ${endpoint.label}: ${rounds.reduce((n, r) => n + r.app.wrong, 0)} responses not ${endpoint.expectedStatus} (${JSON.stringify(app.statuses)})`);
+        log(`BROKEN: ${endpoint.label}: ${rounds.reduce((n, r) => n + r[side].wrong, 0)} ${side} responses not ${endpoint.expectedStatus} (${JSON.stringify(median[side].statuses)})`);
       }
       rows.push({ endpoint, app, bare: bareResult, javaScript: javaScript.get(endpoint.key) ?? null });
     }
