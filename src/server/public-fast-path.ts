@@ -74,6 +74,11 @@ function withRequestId(kept: string[], requestId: string): string[] {
   return kept;
 }
 
+/** A GET or HEAD without a cookie or credentials: the only requests whose answers are kept or served from memory. */
+function anonymousRead(req: IncomingMessage): boolean {
+  return (req.method === 'GET' || req.method === 'HEAD') && req.headers.cookie === undefined && req.headers.authorization === undefined;
+}
+
 function etagMatches(ifNoneMatch: string, etag: string): boolean {
   // The usual case first: the browser sends back exactly the tag it was given.
   if (ifNoneMatch === etag) return true;
@@ -129,17 +134,13 @@ export function createFastPath(currentVersion: VersionSource, now: () => number 
 
   return {
     eligible(req) {
-      if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-      if (req.headers.cookie !== undefined || req.headers.authorization !== undefined) return false;
       const url = req.url ?? '';
-      return !url.includes('?') && PUBLIC_FAST_PATH.test(url);
+      return anonymousRead(req) && !url.includes('?') && PUBLIC_FAST_PATH.test(url);
     },
 
     serve(req, res, https, requestId) {
-      const method = req.method;
-      if (method !== 'GET' && method !== 'HEAD') return false;
+      if (!anonymousRead(req)) return false;
       const headers = req.headers;
-      if (headers.cookie !== undefined || headers.authorization !== undefined) return false;
       const url = req.url ?? '';
       const entry = find(url, https, headers.host ?? '');
       if (entry === undefined) return false;
@@ -158,7 +159,7 @@ export function createFastPath(currentVersion: VersionSource, now: () => number 
         return true;
       }
       res.writeHead(entry.status, withRequestId(entry.headers, requestId));
-      res.end(method === 'HEAD' ? undefined : entry.body);
+      res.end(req.method === 'HEAD' ? undefined : entry.body);
       return true;
     },
 
