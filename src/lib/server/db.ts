@@ -86,6 +86,9 @@ export function openDatabase(url: string | undefined): DatabaseHandle {
   const target = resolveDatabaseTarget(url);
   if (target.kind === 'postgres') {
     const pool = new pg.Pool({ connectionString: target.url, max: Number(process.env['PG_POOL_SIZE'] ?? 10) });
+    // A connection that breaks while idle in the pool (PostgreSQL restarted, an administrator ended it) is dropped by
+    // the pool and a new one opened when next needed. Without a listener its error would end the whole process.
+    pool.on('error', (error) => console.warn(`database: an idle connection was lost (${error.message}); a new one is opened when needed`));
     const db = new Kysely<Database>({ dialect: withDataVersions(new PostgresDialect({ pool }), countExtraStatement, true), log: countStatements });
     const poolStats = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount });
     return { db, target, sqlite: null, poolStats, close: () => db.destroy() };
